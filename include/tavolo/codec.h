@@ -1,0 +1,92 @@
+/* tavolo/codec.h: JSON, JSON Lines and CSV <-> profiles, with validation that names the
+ * record and field at fault; also the taxonomy file and the profiles' JSON Schema. */
+#ifndef TV_CODEC_H
+#define TV_CODEC_H
+
+#include <stddef.h>
+
+#include "tavolo/eligibility.h"
+#include "tavolo/profile.h"
+#include "tavolo/taxonomy.h"
+
+/* One problem found in an input. */
+typedef struct {
+    size_t record; /* 1-based line (JSON Lines, CSV) or 0-based index (JSON array) */
+    int is_index;  /* 1 when 'record' is an array index */
+    char *field;   /* dotted path such as "wants.lead" or "portfolio[2].stage"; "" if none */
+    char *message;
+} tv_diag_t;
+
+typedef struct {
+    tv_diag_t *items;
+    size_t n, cap;
+} tv_diags_t;
+
+/* A validated record in canonical JSON, ready for the store. */
+typedef struct {
+    char *id;
+    char *json;
+    size_t record; /* where it came from, as in tv_diag_t */
+} tv_doc_t;
+
+typedef struct {
+    tv_doc_t *items;
+    size_t n, cap;
+} tv_docs_t;
+
+typedef enum { TV_FORMAT_AUTO, TV_FORMAT_JSON, TV_FORMAT_JSONL, TV_FORMAT_CSV } tv_format_t;
+
+/* How to read an import file. */
+typedef struct {
+    tv_format_t format;
+    /* If not NULL, called every TV_PROGRESS_EVERY records with the count so far. */
+    void (*progress)(void *ctx, size_t records);
+    void *progress_ctx;
+} tv_read_opts_t;
+
+#define TV_PROGRESS_EVERY 4096
+
+void tv_diags_dispose(tv_diags_t *d);
+void tv_docs_dispose(tv_docs_t *d);
+
+/* Formats diagnostic 'd' of file 'file' as "file:LINE: field: message" (or "file[INDEX]: ...")
+ * into 'buf' of 'size' bytes. Returns what snprintf returns. */
+int tv_diag_format(const tv_diag_t *d, const char *file, char *buf, size_t size);
+
+/* Guesses the format of a file from its name ("x.csv", "x.jsonl") and, failing that, from
+ * its first non-blank byte ('[' means a JSON array). */
+tv_format_t tv_codec_guess_format(const char *filename, const char *buf, size_t len);
+
+/* Parses taxonomy.json text into a new taxonomy the caller destroys. On TV_EPARSE or
+ * TV_EINVAL, 'diags' (if not NULL) says what is wrong. */
+int tv_codec_taxonomy_parse(const char *json, size_t len, tv_taxonomy_t **out, tv_diags_t *diags);
+
+/* Decodes one profile from JSON text into 'out' (initialised by the callee). Returns 0, or
+ * TV_EPARSE / TV_EINVAL with every problem appended to 'diags' (record numbers 0). */
+int tv_codec_company_decode(const tv_taxonomy_t *t, const char *json, size_t len, tv_company_t *out,
+                            tv_diags_t *diags);
+int tv_codec_investor_decode(const tv_taxonomy_t *t, const char *json, size_t len,
+                             tv_investor_t *out, tv_diags_t *diags);
+
+/* Encodes a profile as canonical JSON: known fields only, in schema order, lists sorted.
+ * '*out' is a NUL-terminated string the caller frees with free(). */
+int tv_codec_company_encode(const tv_taxonomy_t *t, const tv_company_t *c, char **out);
+int tv_codec_investor_encode(const tv_taxonomy_t *t, const tv_investor_t *inv, char **out);
+
+/* Reads every record of 'buf' as profiles of 'kind'. Valid records go to 'docs' (empty on
+ * entry) in canonical form; every problem, including a repeated id, goes to 'diags'.
+ * Returns the number of records read, or TV_EPARSE when the input as a whole cannot be read
+ * (then 'diags' says where). Borrows every argument. */
+int tv_codec_read_records(const tv_taxonomy_t *t, tv_profile_kind_t kind,
+                          const tv_read_opts_t *opts, const char *buf, size_t len, tv_docs_t *docs,
+                          tv_diags_t *diags);
+
+/* Encodes the eligibility report of company 'c' as {"company_id", "name", "eligible",
+ * "criteria": [{"name", "result", "reason"}]}, "eligible" being true, false or null. */
+int tv_codec_eligibility_encode(const tv_company_t *c, const tv_eligibility_t *e, char **out);
+
+/* Writes the JSON Schema (draft 2020-12) of 'kind' for taxonomy 't', pretty-printed, into
+ * '*out', which the caller frees with free(). */
+int tv_codec_schema(const tv_taxonomy_t *t, tv_profile_kind_t kind, char **out);
+
+#endif
