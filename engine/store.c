@@ -1,0 +1,483 @@
+/* The PostgreSQL store: migrations, profile upserts through COPY, and reads. */
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tavolo/store.h"
+
+#define MIGRATION_LOCK_KEY "7405012026" /* any constant shared by every tavolo process */
+#define COPY_CHUNK_BYTES (1u << 20)
+
+struct tv_store {
+    PGconn *conn;
+    char error[512];
+};
+
+static const char *const table_of[] = {"companies", "investors"};
+
+static int set_error(tv_store_t *st, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(st->error, sizeof(st->error), fmt, ap);
+    va_end(ap);
+    st->error[strcspn(st->error, "\n")] = '\0';
+    return rc;
+}
+
+/* Maps a failed result to TV_EUNAVAIL when the connection is gone, else TV_EDB. */
+static int db_error(tv_store_t *st, PGresult *res, const char *what)
+{
+    int rc = PQstatus(st->conn) == CONNECTION_OK ? TV_EDB : TV_EUNAVAIL;
+    const char *msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st->conn);
+
+    set_error(st, rc, "%s: %s", what, msg[0] != '\0' ? msg : PQerrorMessage(st->conn));
+    PQclear(res);
+    return rc;
+}
+
+/* Runs a statement that returns no rows. */
+static int exec_command(tv_store_t *st, const char *sql, int n, const char *const *params)
+{
+    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType s = PQresultStatus(res);
+
+    if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+        return db_error(st, res, sql);
+    PQclear(res);
+    return 0;
+}
+
+static void rollback(tv_store_t *st)
+{
+    PQclear(PQexec(st->conn, "ROLLBACK"));
+}
+
+int tv_store_open(const char *conninfo, tv_store_t **out, char *errbuf, size_t errsize)
+{
+    tv_store_t *st = tv__calloc(1, sizeof(*st));
+
+    if (st == NULL)
+        return TV_ENOMEM;
+    st->conn = PQconnectdb(conninfo);
+    if (st->conn == NULL || PQstatus(st->conn) != CONNECTION_OK) {
+        if (errbuf != NULL)
+            snprintf(errbuf, errsize, "%s",
+                     st->conn != NULL ? PQerrorMessage(st->conn) : "out of memory");
+        if (errbuf != NULL)
+            errbuf[strcspn(errbuf, "\n")] = '\0';
+        tv_store_close(st);
+        return TV_EUNAVAIL;
+    }
+    PQclear(PQexec(st->conn, "SET client_min_messages = warning"));
+    *out = st;
+    return 0;
+}
+
+void tv_store_close(tv_store_t *st)
+{
+    if (st == NULL)
+        return;
+    PQfinish(st->conn);
+    tv__free(st);
+}
+
+const char *tv_store_error(const tv_store_t *st)
+{
+    return st->error;
+}
+
+int tv_store_latest_version(void)
+{
+    return tv__migration_count == 0 ? 0 : tv__migrations[tv__migration_count - 1].version;
+}
+
+static int query_int(tv_store_t *st, const char *sql, int n, const char *const *params,
+                     int64_t *out)
+{
+    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        return db_error(st, res, sql);
+    *out = PQgetisnull(res, 0, 0) ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
+int tv_store_schema_version(tv_store_t *st)
+{
+    int64_t exists = 0, v = 0;
+    int rc = query_int(st, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('tv_migrations')",
+                       0, NULL, &exists);
+
+    if (rc == 0 && exists)
+        rc = query_int(st, "SELECT coalesce(max(version), 0) FROM tv_migrations", 0, NULL, &v);
+    return rc != 0 ? rc : (int)v;
+}
+
+/* Applies migration 'm' unless another process already has. Returns 1 if applied. */
+static int apply_migration(tv_store_t *st, const tv__migration_t *m)
+{
+    char version[16];
+    const char *params[2] = {version, m->name};
+    int64_t done = 0;
+    PGresult *res;
+    int rc;
+
+    snprintf(version, sizeof(version), "%d", m->version);
+    rc = exec_command(st, "BEGIN", 0, NULL);
+    if (rc == 0)
+        rc = exec_command(st, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK_KEY ")", 0, NULL);
+    if (rc == 0)
+        rc = exec_command(st,
+                          "CREATE TABLE IF NOT EXISTS tv_migrations (version integer PRIMARY "
+                          "KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+                          0, NULL);
+    if (rc == 0)
+        rc = query_int(st, "SELECT count(*) FROM tv_migrations WHERE version = $1", 1, params,
+                       &done);
+    if (rc == 0 && !done) {
+        res = PQexec(st->conn, m->sql); /* a trusted file compiled into the binary */
+        if (PQresultStatus(res) != PGRES_COMMAND_OK)
+            rc = db_error(st, res, m->name);
+        else
+            PQclear(res);
+        if (rc == 0)
+            rc = exec_command(st, "INSERT INTO tv_migrations (version, name) VALUES ($1, $2)", 2,
+                              params);
+    }
+    if (rc == 0)
+        rc = exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        rollback(st);
+    return rc != 0 ? rc : !done;
+}
+
+int tv_store_migrate(tv_store_t *st)
+{
+    int have = tv_store_schema_version(st), applied = 0;
+
+    if (have < 0)
+        return have;
+    if (have > tv_store_latest_version())
+        return set_error(st, TV_ECONFLICT,
+                         "the database has schema version %d, newer than this build's %d", have,
+                         tv_store_latest_version());
+    for (size_t i = 0; i < tv__migration_count; i++) {
+        int rc;
+
+        if (tv__migrations[i].version <= have)
+            continue;
+        rc = apply_migration(st, &tv__migrations[i]);
+        if (rc < 0)
+            return rc;
+        applied += rc;
+    }
+    return applied;
+}
+
+/* ---- upsert ---- */
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+} copybuf_t;
+
+/* Appends 's' escaped for COPY's text format. */
+static int copy_append(copybuf_t *b, const char *s, char end)
+{
+    size_t n = strlen(s);
+
+    if (tv__grow((void **)&b->buf, &b->cap, b->len + 2 * n + 2, 1) != 0)
+        return TV_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+
+        if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+            b->buf[b->len++] = '\\';
+            c = c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : '\\';
+        }
+        b->buf[b->len++] = c;
+    }
+    b->buf[b->len++] = end;
+    return 0;
+}
+
+static int copy_flush(tv_store_t *st, copybuf_t *b)
+{
+    if (b->len > 0 && PQputCopyData(st->conn, b->buf, (int)b->len) != 1)
+        return db_error(st, NULL, "COPY");
+    b->len = 0;
+    return 0;
+}
+
+static int copy_docs(tv_store_t *st, const tv_docs_t *docs)
+{
+    copybuf_t b = {NULL, 0, 0};
+    PGresult *res = PQexec(st->conn, "COPY tv_staging (id, doc) FROM STDIN");
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_COPY_IN)
+        return db_error(st, res, "COPY");
+    PQclear(res);
+    for (size_t i = 0; i < docs->n && rc == 0; i++) {
+        rc = copy_append(&b, docs->items[i].id, '\t');
+        if (rc == 0)
+            rc = copy_append(&b, docs->items[i].json, '\n');
+        if (rc == 0 && b.len >= COPY_CHUNK_BYTES)
+            rc = copy_flush(st, &b);
+    }
+    if (rc == 0)
+        rc = copy_flush(st, &b);
+    tv__free(b.buf);
+    if (PQputCopyEnd(st->conn, rc == 0 ? NULL : "aborted by tavolo") != 1 && rc == 0)
+        rc = db_error(st, NULL, "COPY");
+    res = PQgetResult(st->conn);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
+        rc = db_error(st, res, "COPY");
+    else
+        PQclear(res);
+    while ((res = PQgetResult(st->conn)) != NULL)
+        PQclear(res);
+    return rc;
+}
+
+static const char *const upsert_sql[] = {
+    "WITH up AS (INSERT INTO companies AS t (id, doc) SELECT id, doc FROM tv_staging "
+    "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = t.version + 1, "
+    "updated_at = now() WHERE t.doc IS DISTINCT FROM EXCLUDED.doc "
+    "RETURNING t.id, (t.xmax = 0) AS inserted) "
+    "INSERT INTO tv_changed SELECT id, inserted FROM up",
+    "WITH up AS (INSERT INTO investors AS t (id, doc) SELECT id, doc FROM tv_staging "
+    "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc, version = t.version + 1, "
+    "updated_at = now() WHERE t.doc IS DISTINCT FROM EXCLUDED.doc "
+    "RETURNING t.id, (t.xmax = 0) AS inserted) "
+    "INSERT INTO tv_changed SELECT id, inserted FROM up",
+};
+
+/* Rebuilds the portfolio rows of the investors that changed. */
+static int refresh_portfolios(tv_store_t *st)
+{
+    int rc = exec_command(st,
+                          "DELETE FROM portfolio_entries p USING tv_changed c "
+                          "WHERE p.investor_id = c.id",
+                          0, NULL);
+
+    if (rc == 0)
+        rc = exec_command(st,
+                          "INSERT INTO portfolio_entries (investor_id, position, name, doc) "
+                          "SELECT i.id, e.ord - 1, e.value->>'name', e.value "
+                          "FROM investors i JOIN tv_changed c USING (id), "
+                          "jsonb_array_elements(coalesce(i.doc->'portfolio', '[]')) "
+                          "WITH ORDINALITY AS e(value, ord)",
+                          0, NULL);
+    return rc;
+}
+
+static int count_changes(tv_store_t *st, size_t total, tv_upsert_stats_t *out)
+{
+    PGresult *res = PQexec(st->conn, "SELECT count(*) FILTER (WHERE inserted), "
+                                     "count(*) FILTER (WHERE NOT inserted) FROM tv_changed");
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return db_error(st, res, "count changes");
+    out->inserted = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
+    out->updated = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
+    out->unchanged = total - out->inserted - out->updated;
+    PQclear(res);
+    return 0;
+}
+
+static int log_import(tv_store_t *st, tv_profile_kind_t kind, const char *source, size_t total,
+                      const tv_upsert_stats_t *s)
+{
+    char records[24], inserted[24], updated[24], unchanged[24];
+    const char *params[6] = {kind == TV_KIND_COMPANY ? "company" : "investor",
+                             source,
+                             records,
+                             inserted,
+                             updated,
+                             unchanged};
+
+    snprintf(records, sizeof(records), "%zu", total);
+    snprintf(inserted, sizeof(inserted), "%zu", s->inserted);
+    snprintf(updated, sizeof(updated), "%zu", s->updated);
+    snprintf(unchanged, sizeof(unchanged), "%zu", s->unchanged);
+    return exec_command(st,
+                        "INSERT INTO import_runs (kind, source, records, inserted, updated, "
+                        "unchanged) VALUES ($1, $2, $3, $4, $5, $6)",
+                        6, params);
+}
+
+int tv_store_upsert(tv_store_t *st, tv_profile_kind_t kind, const tv_docs_t *docs,
+                    const char *source, tv_upsert_stats_t *out)
+{
+    tv_upsert_stats_t stats = {0, 0, 0};
+    int rc = exec_command(st, "BEGIN", 0, NULL);
+
+    if (rc == 0)
+        rc = exec_command(st,
+                          "CREATE TEMP TABLE tv_staging (id text NOT NULL, doc jsonb NOT NULL) "
+                          "ON COMMIT DROP",
+                          0, NULL);
+    if (rc == 0)
+        rc = exec_command(st,
+                          "CREATE TEMP TABLE tv_changed (id text NOT NULL, inserted boolean "
+                          "NOT NULL) ON COMMIT DROP",
+                          0, NULL);
+    if (rc == 0)
+        rc = copy_docs(st, docs);
+    if (rc == 0)
+        rc = exec_command(st, upsert_sql[kind], 0, NULL);
+    if (rc == 0 && kind == TV_KIND_INVESTOR)
+        rc = refresh_portfolios(st);
+    if (rc == 0)
+        rc = count_changes(st, docs->n, &stats);
+    if (rc == 0)
+        rc = log_import(st, kind, source, docs->n, &stats);
+    if (rc == 0)
+        rc = exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0) {
+        rollback(st);
+        return rc;
+    }
+    *out = stats;
+    return 0;
+}
+
+/* ---- reads ---- */
+
+/* Writes 'ids' as a PostgreSQL array literal: {"a","b\"c"}. */
+static char *array_literal(const char *const *ids, size_t n)
+{
+    size_t cap = 3;
+    char *s, *p;
+
+    for (size_t i = 0; i < n; i++)
+        cap += 2 * strlen(ids[i]) + 3;
+    s = tv__malloc(cap);
+    if (s == NULL)
+        return NULL;
+    p = s;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            *p++ = ',';
+        *p++ = '"';
+        for (const char *c = ids[i]; *c != '\0'; c++) {
+            if (*c == '"' || *c == '\\')
+                *p++ = '\\';
+            *p++ = *c;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    return s;
+}
+
+int tv_store_each(tv_store_t *st, tv_profile_kind_t kind, const char *const *ids, size_t n_ids,
+                  tv_store_doc_cb cb, void *ctx)
+{
+    static const char *const all_sql[] = {"SELECT id, doc::text FROM companies ORDER BY id",
+                                          "SELECT id, doc::text FROM investors ORDER BY id"};
+    static const char *const some_sql[] = {
+        "SELECT id, doc::text FROM companies WHERE id = ANY($1::text[]) ORDER BY id",
+        "SELECT id, doc::text FROM investors WHERE id = ANY($1::text[]) ORDER BY id"};
+    char *list = n_ids > 0 ? array_literal(ids, n_ids) : NULL;
+    const char *params[1] = {list};
+    PGresult *res;
+    int rc = 0;
+
+    if (n_ids > 0 && list == NULL)
+        return TV_ENOMEM;
+    res = PQexecParams(st->conn, n_ids > 0 ? some_sql[kind] : all_sql[kind], n_ids > 0, NULL,
+                       params, NULL, NULL, 0);
+    tv__free(list);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return db_error(st, res, table_of[kind]);
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+        rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out)
+{
+    static const char *const sql[] = {"SELECT count(*) FROM companies",
+                                      "SELECT count(*) FROM investors"};
+
+    return query_int(st, sql[kind], 0, NULL, out);
+}
+
+/* Database names cannot be bound as parameters, so the name is quoted by libpq. */
+static int database_command(tv_store_t *st, const char *verb, const char *name)
+{
+    char *quoted = PQescapeIdentifier(st->conn, name, strlen(name));
+    char sql[256];
+    int rc;
+
+    if (quoted == NULL)
+        return db_error(st, NULL, "quote database name");
+    snprintf(sql, sizeof(sql), "%s %s", verb, quoted);
+    PQfreemem(quoted);
+    rc = exec_command(st, sql, 0, NULL);
+    return rc;
+}
+
+int tv_store_create_database(tv_store_t *st, const char *name)
+{
+    const char *params[1] = {name};
+    int64_t exists = 0;
+    int rc =
+        query_int(st, "SELECT count(*) FROM pg_database WHERE datname = $1", 1, params, &exists);
+
+    if (rc != 0 || exists)
+        return rc;
+    rc = database_command(st, "CREATE DATABASE", name);
+    return rc != 0 ? rc : 1;
+}
+
+int tv_store_drop_database(tv_store_t *st, const char *name)
+{
+    return database_command(st, "DROP DATABASE IF EXISTS", name);
+}
+
+int tv_store_open_database(const tv_store_t *st, const char *dbname, tv_store_t **out)
+{
+    PQconninfoOption *opts = PQconninfo(st->conn);
+    const char *keys[64], *values[64];
+    tv_store_t *other;
+    int n = 0;
+
+    if (opts == NULL)
+        return TV_ENOMEM;
+    for (PQconninfoOption *o = opts; o->keyword != NULL && n < 62; o++) {
+        if (o->val == NULL || strcmp(o->keyword, "dbname") == 0)
+            continue;
+        keys[n] = o->keyword;
+        values[n++] = o->val;
+    }
+    keys[n] = "dbname";
+    values[n++] = dbname;
+    keys[n] = NULL;
+    values[n] = NULL;
+    other = tv__calloc(1, sizeof(*other));
+    if (other != NULL)
+        other->conn = PQconnectdbParams(keys, values, 0);
+    PQconninfoFree(opts);
+    if (other == NULL)
+        return TV_ENOMEM;
+    if (PQstatus(other->conn) != CONNECTION_OK) {
+        tv_store_close(other);
+        return TV_EUNAVAIL;
+    }
+    PQclear(PQexec(other->conn, "SET client_min_messages = warning"));
+    *out = other;
+    return 0;
+}

@@ -1,0 +1,69 @@
+/* tavolo/store.h: PostgreSQL, the system of record. The only module that speaks SQL, and
+ * only through parameterised statements. Calls block; one store is one connection and is
+ * used by one thread at a time. */
+#ifndef TV_STORE_H
+#define TV_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tavolo/codec.h"
+#include "tavolo/profile.h"
+
+typedef struct tv_store tv_store_t;
+
+typedef struct {
+    size_t inserted;
+    size_t updated;
+    size_t unchanged;
+} tv_upsert_stats_t;
+
+/* Connects to 'conninfo' (a libpq key=value string or URI). On failure returns
+ * TV_EUNAVAIL and, if 'errbuf' is not NULL, writes the reason there. */
+int tv_store_open(const char *conninfo, tv_store_t **out, char *errbuf, size_t errsize);
+
+/* Opens another connection to the same server with the same settings but database
+ * 'dbname'. */
+int tv_store_open_database(const tv_store_t *st, const char *dbname, tv_store_t **out);
+
+/* Closes the connection. NULL is a no-op. */
+void tv_store_close(tv_store_t *st);
+
+/* The message of the last failed call. */
+const char *tv_store_error(const tv_store_t *st);
+
+/* Applies every migration the database lacks, each in its own transaction, under an
+ * advisory lock so concurrent callers apply each once. Returns the number applied. */
+int tv_store_migrate(tv_store_t *st);
+
+/* The highest migration version the database has, or 0. */
+int tv_store_schema_version(tv_store_t *st);
+
+/* The highest migration version this build knows. */
+int tv_store_latest_version(void);
+
+/* Inserts or replaces the profiles in 'docs' (canonical JSON from the codec) by id, all in
+ * one transaction: COPY into a staging table, then one upsert. A record whose document is
+ * unchanged is left alone. 'source' names the input in the import log. */
+int tv_store_upsert(tv_store_t *st, tv_profile_kind_t kind, const tv_docs_t *docs,
+                    const char *source, tv_upsert_stats_t *out);
+
+/* Called for each stored profile; a non-zero return stops the walk and is returned. */
+typedef int (*tv_store_doc_cb)(void *ctx, const char *id, const char *json, size_t len);
+
+/* Calls 'cb' for each stored profile of 'kind', in id order; only those in 'ids' when
+ * 'n_ids' > 0 (an id that does not exist is skipped). */
+int tv_store_each(tv_store_t *st, tv_profile_kind_t kind, const char *const *ids, size_t n_ids,
+                  tv_store_doc_cb cb, void *ctx);
+
+/* Creates database 'name' unless it exists (the connection must be to another database).
+ * Returns 1 if created, 0 if it existed. */
+int tv_store_create_database(tv_store_t *st, const char *name);
+
+/* Drops database 'name' if it exists. */
+int tv_store_drop_database(tv_store_t *st, const char *name);
+
+/* Counts the stored profiles of 'kind'. */
+int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
+
+#endif
