@@ -1,0 +1,152 @@
+/* Tests engine/csv.c and the CSV path of engine/codec_records.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+static tv_taxonomy_t *tax;
+
+static int setup(void **state)
+{
+    (void)state;
+    tax = tvt_taxonomy();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tv_taxonomy_destroy(tax);
+    return 0;
+}
+
+static void test_csv_converts_types_lists_and_nested_columns(void **state)
+{
+    const char *text =
+        "id,name,rd_spend_eur,commercial,pathologies,wants.lead,wants.investor_kinds,"
+        "rd_share_italy\n"
+        "c1,\"Alfa, S.r.l.\",2000000,false,oncology; cardiovascular,true,vc;cvc,0.75\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 1);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(docs.n, 1);
+    assert_non_null(strstr(docs.items[0].json, "\"name\":\"Alfa, S.r.l.\""));
+    assert_non_null(strstr(docs.items[0].json, "\"rd_spend_eur\":2000000"));
+    assert_non_null(strstr(docs.items[0].json, "\"commercial\":false"));
+    assert_non_null(strstr(docs.items[0].json, "\"wants\":{\"investor_kinds\":[\"vc\",\"cvc\"]"));
+    assert_non_null(strstr(docs.items[0].json, "\"lead\":true"));
+    assert_non_null(strstr(docs.items[0].json, "\"rd_share_italy\":0.75"));
+    tv_docs_dispose(&docs);
+}
+
+static void test_csv_reports_the_line_of_a_bad_cell(void **state)
+{
+    const char *text = "id,name,rd_spend_eur,description\n"
+                       "c1,A,100,\"two\nlines\"\n"
+                       "c2,B,lots,x\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 2);
+    assert_int_equal(docs.n, 1);
+    assert_non_null(strstr(docs.items[0].json, "two\\nlines"));
+    tvt_assert_diag(&d, 4, "rd_spend_eur", "expected a non-negative integer, got \"lots\"");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_rejects_unknown_column(void **state)
+{
+    const char *text = "id,name,color\nc1,A,red\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 1, "color", "unknown column");
+    assert_int_equal(docs.n, 0);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_rejects_row_of_wrong_width(void **state)
+{
+    const char *text = "id,name\nc1,A,extra\nc2,B\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 2);
+    tvt_assert_diag(&d, 2, "", "row has 3 cells but the header has 2");
+    assert_int_equal(docs.n, 1);
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_rejects_stray_quote_with_its_line(void **state)
+{
+    const char *text = "id,name\nc1,A\nc2,B\"x\"\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 3, "", "malformed CSV");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_skips_byte_order_mark_and_crlf(void **state)
+{
+    const char *text = "\xEF\xBB\xBFid,name\r\nc1,A\r\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 1);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(docs.items[0].json, "{\"id\":\"c1\",\"name\":\"A\"}");
+    tv_docs_dispose(&docs);
+}
+
+/* The same records as CSV and as JSON Lines give the same canonical documents. */
+static void test_csv_and_json_lines_give_the_same_documents(void **state)
+{
+    char *csv = tvt_read_fixture("import/companies_sample.csv", NULL);
+    char *jsonl = tvt_read_fixture("import/companies_sample.jsonl", NULL);
+    tv_docs_t a = {0}, b = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_true(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, csv, &a, &d) >= 8);
+    assert_true(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_JSONL, jsonl, &b, &d) >= 8);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++) {
+        assert_string_equal(a.items[i].id, b.items[i].id);
+        assert_string_equal(a.items[i].json, b.items[i].json);
+    }
+    tv_docs_dispose(&a);
+    tv_docs_dispose(&b);
+    free(csv);
+    free(jsonl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv_converts_types_lists_and_nested_columns),
+        cmocka_unit_test(test_csv_reports_the_line_of_a_bad_cell),
+        cmocka_unit_test(test_csv_rejects_unknown_column),
+        cmocka_unit_test(test_csv_rejects_row_of_wrong_width),
+        cmocka_unit_test(test_csv_rejects_stray_quote_with_its_line),
+        cmocka_unit_test(test_csv_skips_byte_order_mark_and_crlf),
+        cmocka_unit_test(test_csv_and_json_lines_give_the_same_documents),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,221 @@
+/* Tests engine/store.c against the test PostgreSQL: migrations, transactional upserts,
+ * idempotence, portfolios, and CSV/JSON giving the same rows. Checks go through libpq
+ * directly so they do not trust the code under test. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+#define DB "store"
+
+static tv_taxonomy_t *tax;
+static tv_store_t *st;
+static PGconn *check; /* an independent connection to the scratch database */
+
+static int setup(void **state)
+{
+    char conninfo[1024];
+
+    (void)state;
+    tvt_require_pg();
+    tax = tvt_taxonomy();
+    st = tvt_scratch_store(DB);
+    snprintf(conninfo, sizeof(conninfo), "%s dbname=tvt_" DB, getenv("TV_TEST_PG_DSN"));
+    check = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(check), CONNECTION_OK);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    PQfinish(check);
+    tvt_scratch_drop(st, DB);
+    tv_taxonomy_destroy(tax);
+    return 0;
+}
+
+static long scalar(const char *sql)
+{
+    PGresult *r = PQexec(check, sql);
+    long v;
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
+}
+
+static void load(const char *rel, tv_profile_kind_t kind, tv_docs_t *docs)
+{
+    size_t len;
+    char *text = tvt_read_fixture(rel, &len);
+    tv_diags_t d = {0};
+
+    assert_true(tvt_read(tax, kind, tv_codec_guess_format(rel, text, len), text, docs, &d) > 0);
+    assert_int_equal(d.n, 0);
+    free(text);
+}
+
+static void test_store_migrations_apply_once(void **state)
+{
+    (void)state;
+    assert_int_equal(tv_store_schema_version(st), tv_store_latest_version());
+    assert_int_equal(tv_store_migrate(st), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM tv_migrations"), tv_store_latest_version());
+}
+
+static void test_store_upsert_inserts_then_leaves_unchanged(void **state)
+{
+    tv_upsert_stats_t s;
+    tv_docs_t docs = {0};
+
+    (void)state;
+    load("companies.jsonl", TV_KIND_COMPANY, &docs);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "test", &s), 0);
+    assert_int_equal(s.inserted, docs.n);
+    assert_int_equal(s.updated + s.unchanged, 0);
+    assert_int_equal(scalar("SELECT count(*) FROM companies"), (long)docs.n);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "again", &s), 0);
+    assert_int_equal(s.unchanged, docs.n);
+    assert_int_equal(s.inserted + s.updated, 0);
+    /* The second import touched no row. */
+    assert_int_equal(scalar("SELECT max(version) FROM companies"), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM import_runs"), 2);
+    tv_docs_dispose(&docs);
+}
+
+static void test_store_upsert_updates_a_changed_record(void **state)
+{
+    tv_upsert_stats_t s;
+    tv_docs_t docs = {0};
+    char *old;
+
+    (void)state;
+    load("companies.jsonl", TV_KIND_COMPANY, &docs);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "base", &s), 0);
+    old = docs.items[0].json;
+    docs.items[0].json = malloc(strlen(old) + 64);
+    snprintf(docs.items[0].json, strlen(old) + 64, "{\"id\":\"%s\",\"name\":\"Renamed\"}",
+             docs.items[0].id);
+    free(old);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "rename", &s), 0);
+    assert_int_equal(s.updated, 1);
+    assert_int_equal(s.unchanged, docs.n - 1);
+    assert_int_equal(scalar("SELECT count(*) FROM companies WHERE name = 'Renamed' AND "
+                            "version = 2"),
+                     1);
+    tv_docs_dispose(&docs);
+}
+
+static void test_store_failed_upsert_writes_nothing(void **state)
+{
+    long before = scalar("SELECT count(*) FROM companies");
+    long runs = scalar("SELECT count(*) FROM import_runs");
+    tv_upsert_stats_t s = {7, 7, 7};
+    tv_doc_t items[2] = {{"zz-new", "{\"id\":\"zz-new\",\"name\":\"New\"}", 1},
+                         {"zz-bad", "{\"id\":\"other\",\"name\":\"Mismatch\"}", 2}};
+    tv_docs_t docs = {items, 2, 2};
+
+    (void)state;
+    /* The second document breaks the table's CHECK: the first must not land either. */
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "bad", &s), TV_EDB);
+    assert_non_null(strstr(tv_store_error(st), "check"));
+    assert_int_equal(s.inserted, 7);
+    assert_int_equal(scalar("SELECT count(*) FROM companies"), before);
+    assert_int_equal(scalar("SELECT count(*) FROM import_runs"), runs);
+    /* The store is usable after the failure. */
+    docs.n = 1;
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "good", &s), 0);
+    assert_int_equal(s.inserted, 1);
+}
+
+static void test_store_keeps_portfolio_rows_in_step(void **state)
+{
+    tv_upsert_stats_t s;
+    tv_docs_t docs = {0};
+    long holdings;
+
+    (void)state;
+    load("investors.jsonl", TV_KIND_INVESTOR, &docs);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_INVESTOR, &docs, "inv", &s), 0);
+    holdings = scalar("SELECT coalesce(sum(jsonb_array_length(doc->'portfolio')), 0) "
+                      "FROM investors");
+    assert_true(holdings > 0);
+    assert_int_equal(scalar("SELECT count(*) FROM portfolio_entries"), holdings);
+    /* Emptying one investor's portfolio removes its rows. */
+    free(docs.items[0].json);
+    docs.items[0].json = malloc(128);
+    snprintf(docs.items[0].json, 128, "{\"id\":\"%s\",\"name\":\"Emptied\"}", docs.items[0].id);
+    docs.n = 1;
+    assert_int_equal(tv_store_upsert(st, TV_KIND_INVESTOR, &docs, "inv2", &s), 0);
+    docs.n = 0;
+    assert_int_equal(scalar("SELECT count(*) FROM portfolio_entries"),
+                     scalar("SELECT coalesce(sum(jsonb_array_length(doc->'portfolio')), 0) "
+                            "FROM investors"));
+    tv_docs_dispose(&docs);
+}
+
+typedef struct {
+    size_t n;
+    char last[64];
+} walk_t;
+
+static int on_doc(void *ctx, const char *id, const char *json, size_t len)
+{
+    walk_t *w = ctx;
+
+    assert_true(strcmp(w->last, id) < 0);
+    assert_true(len > 0 && json[0] == '{');
+    snprintf(w->last, sizeof(w->last), "%s", id);
+    w->n++;
+    return 0;
+}
+
+static void test_store_each_walks_in_id_order_and_filters(void **state)
+{
+    const char *ids[] = {"c-002", "c-001", "no-such-id"};
+    walk_t all = {0, ""}, some = {0, ""};
+    int64_t count = 0;
+
+    (void)state;
+    assert_int_equal(tv_store_each(st, TV_KIND_COMPANY, NULL, 0, on_doc, &all), 0);
+    assert_int_equal(tv_store_count(st, TV_KIND_COMPANY, &count), 0);
+    assert_int_equal(all.n, (size_t)count);
+    assert_int_equal(tv_store_each(st, TV_KIND_COMPANY, ids, 3, on_doc, &some), 0);
+    assert_int_equal(some.n, 2);
+}
+
+/* Importing the CSV sample and then the same records as JSON Lines changes nothing. */
+static void test_store_csv_and_json_give_the_same_rows(void **state)
+{
+    tv_upsert_stats_t s;
+    tv_docs_t csv = {0}, jsonl = {0};
+
+    (void)state;
+    load("import/companies_sample.csv", TV_KIND_COMPANY, &csv);
+    load("import/companies_sample.jsonl", TV_KIND_COMPANY, &jsonl);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &csv, "csv", &s), 0);
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &jsonl, "jsonl", &s), 0);
+    assert_int_equal(s.unchanged, jsonl.n);
+    tv_docs_dispose(&csv);
+    tv_docs_dispose(&jsonl);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_store_migrations_apply_once),
+        cmocka_unit_test(test_store_upsert_inserts_then_leaves_unchanged),
+        cmocka_unit_test(test_store_upsert_updates_a_changed_record),
+        cmocka_unit_test(test_store_failed_upsert_writes_nothing),
+        cmocka_unit_test(test_store_keeps_portfolio_rows_in_step),
+        cmocka_unit_test(test_store_each_walks_in_id_order_and_filters),
+        cmocka_unit_test(test_store_csv_and_json_give_the_same_rows),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

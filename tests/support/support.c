@@ -1,0 +1,111 @@
+/* Helpers shared by the test programs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+char *tvt_read_fixture(const char *rel, size_t *len)
+{
+    char path[1024];
+    FILE *f;
+    long n;
+    char *buf;
+
+    snprintf(path, sizeof(path), "%s/%s", TV_FIXTURES_DIR, rel);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len != NULL)
+        *len = (size_t)n;
+    return buf;
+}
+
+tv_taxonomy_t *tvt_taxonomy(void)
+{
+    tv_taxonomy_t *t = NULL;
+    tv_diags_t diags = {0};
+    size_t len;
+    char *buf = tvt_read_fixture("taxonomy.json", &len);
+    int rc = tv_codec_taxonomy_parse(buf, len, &t, &diags);
+
+    for (size_t i = 0; i < diags.n; i++)
+        fprintf(stderr, "taxonomy: %s: %s\n", diags.items[i].field, diags.items[i].message);
+    assert_int_equal(rc, 0);
+    tv_diags_dispose(&diags);
+    free(buf);
+    return t;
+}
+
+void tvt_require_pg(void)
+{
+    const char *dsn = getenv("TV_TEST_PG_DSN");
+
+    if (dsn != NULL && dsn[0] != '\0')
+        return;
+    if (getenv("TV_TEST_REQUIRE_PG") != NULL) {
+        fprintf(stderr, "TV_TEST_PG_DSN is not set but TV_TEST_REQUIRE_PG is\n");
+        exit(1);
+    }
+    fprintf(stderr, "TV_TEST_PG_DSN is not set: skipping\n");
+    exit(77);
+}
+
+tv_store_t *tvt_scratch_store(const char *name)
+{
+    char db[128], err[256];
+    tv_store_t *admin = NULL, *st = NULL;
+
+    snprintf(db, sizeof(db), "tvt_%s", name);
+    if (tv_store_open(getenv("TV_TEST_PG_DSN"), &admin, err, sizeof(err)) != 0)
+        fail_msg("cannot connect: %s", err);
+    assert_int_equal(tv_store_drop_database(admin, db), 0);
+    assert_int_equal(tv_store_create_database(admin, db), 1);
+    assert_int_equal(tv_store_open_database(admin, db, &st), 0);
+    tv_store_close(admin);
+    if (tv_store_migrate(st) < 1)
+        fail_msg("migrations: %s", tv_store_error(st));
+    return st;
+}
+
+void tvt_scratch_drop(tv_store_t *st, const char *name)
+{
+    char db[128], err[256];
+    tv_store_t *admin = NULL;
+
+    snprintf(db, sizeof(db), "tvt_%s", name);
+    tv_store_close(st);
+    if (tv_store_open(getenv("TV_TEST_PG_DSN"), &admin, err, sizeof(err)) != 0)
+        fail_msg("cannot connect: %s", err);
+    assert_int_equal(tv_store_drop_database(admin, db), 0);
+    tv_store_close(admin);
+}
+
+int tvt_read(const tv_taxonomy_t *t, tv_profile_kind_t kind, tv_format_t fmt, const char *text,
+             tv_docs_t *docs, tv_diags_t *diags)
+{
+    tv_read_opts_t opts = {fmt, NULL, NULL};
+
+    return tv_codec_read_records(t, kind, &opts, text, strlen(text), docs, diags);
+}
+
+void tvt_assert_diag(const tv_diags_t *d, size_t record, const char *field, const char *needle)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        if (d->items[i].record == record && strcmp(d->items[i].field, field) == 0 &&
+            strstr(d->items[i].message, needle) != NULL)
+            return;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        fprintf(stderr, "  have: %zu %s: %s\n", d->items[i].record, d->items[i].field,
+                d->items[i].message);
+    fail_msg("no diagnostic for record %zu field \"%s\" containing \"%s\"", record, field, needle);
+}

@@ -1,0 +1,41 @@
+/* Helpers shared by the test programs: fixtures, the taxonomy, scratch databases. */
+#ifndef TV_TEST_SUPPORT_H
+#define TV_TEST_SUPPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "tavolo/codec.h"
+#include "tavolo/error.h"
+#include "tavolo/store.h"
+#include "tavolo/taxonomy.h"
+
+/* Reads fixtures/<rel> into a NUL-terminated buffer (caller frees); fails the test if it
+ * cannot. */
+char *tvt_read_fixture(const char *rel, size_t *len);
+
+/* The fixtures' taxonomy, loaded once per call; the caller destroys it. */
+tv_taxonomy_t *tvt_taxonomy(void);
+
+/* Exits 77 (skip) when TV_TEST_PG_DSN is unset, or fails when TV_TEST_REQUIRE_PG is set. */
+void tvt_require_pg(void);
+
+/* Connects to a new, empty, migrated database "tvt_<name>" on the test server. */
+tv_store_t *tvt_scratch_store(const char *name);
+
+/* Drops the scratch database and closes 'st'. */
+void tvt_scratch_drop(tv_store_t *st, const char *name);
+
+/* Reads every record of 'text' as 'kind' in format 'fmt'. Returns the record count. */
+int tvt_read(const tv_taxonomy_t *t, tv_profile_kind_t kind, tv_format_t fmt, const char *text,
+             tv_docs_t *docs, tv_diags_t *diags);
+
+/* Asserts that 'd' holds a diagnostic for 'record' and 'field' whose message contains
+ * 'needle'. */
+void tvt_assert_diag(const tv_diags_t *d, size_t record, const char *field, const char *needle);
+
+#endif
