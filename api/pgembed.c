@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <pwd.h>
 #include <spawn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,25 +53,72 @@ static int find_bindir(char *out, size_t size)
     return 0;
 }
 
+#define SHARED_CLUSTERS "/var/lib/tavolo"
+
+/* Returns 1 if the postgres user can traverse to 'dir' (every parent searchable). */
+static int postgres_reaches(const char *dir)
+{
+    const char *argv[] = {"runuser", "-u", PG_USER, "--", "test", "-x", dir, NULL};
+    int status = -1;
+    pid_t pid;
+
+    if (posix_spawnp(&pid, argv[0], NULL, NULL, (char *const *)argv, environ) != 0)
+        return 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    return status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* As root with a TAVOLO_HOME that the postgres user cannot reach (a private parent such as
+ * /root), the cluster lives in /var/lib/tavolo/<hash of the path> and home/pg links to it.
+ * tavolo never loosens the permissions of the user's folders. */
+static int link_shared_cluster(const char *abs, const char *link)
+{
+    char target[PATH_MAX];
+    uint32_t h = 2166136261u;
+
+    for (const char *c = abs; *c != '\0'; c++)
+        h = (h ^ (unsigned char)*c) * 16777619u;
+    snprintf(target, sizeof(target), "%s/pg-%08x", SHARED_CLUSTERS, h);
+    if ((mkdir(SHARED_CLUSTERS, 0755) != 0 && errno != EEXIST) ||
+        (mkdir(target, 0755) != 0 && errno != EEXIST) || symlink(target, link) != 0) {
+        cli_error("cannot prepare %s for the cluster: %s", target, strerror(errno));
+        return TV_EIO;
+    }
+    fprintf(stderr,
+            "tavolo: the postgres user cannot reach %s, so the cluster lives in %s "
+            "(linked from %s)\n",
+            abs, target, link);
+    return 0;
+}
+
 static int make_paths(const char *home, paths_t *p)
 {
-    char abs[PATH_MAX];
+    char abs[PATH_MAX], link[PATH_MAX + 8];
+    struct stat sb;
 
     if (mkdir(home, 0755) != 0 && errno != EEXIST) {
         cli_error("cannot create %s: %s", home, strerror(errno));
         return TV_EIO;
     }
-    if (realpath(home, abs) == NULL) {
-        cli_error("cannot resolve %s: %s", home, strerror(errno));
+    if (realpath(home, abs) == NULL || strlen(abs) + 16 > sizeof(p->pg)) {
+        cli_error("cannot resolve %s", home);
         return TV_EIO;
     }
-    if (strlen(abs) + 16 > sizeof(p->pg)) {
-        cli_error("TAVOLO_HOME path is too long: %s", abs);
-        return TV_ERANGE;
+    snprintf(link, sizeof(link), "%s/pg", abs);
+    if (lstat(link, &sb) != 0 && geteuid() == 0 && !postgres_reaches(abs) &&
+        link_shared_cluster(abs, link) != 0)
+        return TV_EIO;
+    if (lstat(link, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+        if (realpath(link, p->pg) == NULL) {
+            cli_error("cannot resolve %s", link);
+            return TV_EIO;
+        }
+    } else {
+        snprintf(p->pg, sizeof(p->pg), "%s", link);
     }
-    snprintf(p->pg, sizeof(p->pg), "%s/pg", abs);
-    snprintf(p->data, sizeof(p->data), "%s/pg/data", abs);
-    snprintf(p->run, sizeof(p->run), "%s/pg/run", abs);
+    snprintf(p->data, sizeof(p->data), "%s/data", p->pg);
+    snprintf(p->run, sizeof(p->run), "%s/run", p->pg);
     return find_bindir(p->bin, sizeof(p->bin));
 }
 
@@ -106,12 +154,10 @@ static int run_pg(const paths_t *p, const char *prog, const char *const *args, c
     return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* As root, hands the cluster folder to the postgres user and lets it reach the folder. */
+/* As root, hands the cluster folder to the postgres user. */
 static int prepare_owner(const paths_t *p)
 {
     struct passwd *pw;
-    char home[PATH_MAX];
-    struct stat sb;
 
     if (mkdir(p->pg, 0755) != 0 && errno != EEXIST)
         return TV_EIO;
@@ -124,9 +170,6 @@ static int prepare_owner(const paths_t *p)
         cli_error("running as root needs a \"%s\" user (install postgresql-15)", PG_USER);
         return TV_EIO;
     }
-    snprintf(home, sizeof(home), "%.*s", (int)(strlen(p->pg) - 3), p->pg);
-    if (stat(home, &sb) == 0 && (sb.st_mode & S_IXOTH) == 0)
-        chmod(home, sb.st_mode | S_IXOTH);
     if (chown(p->pg, pw->pw_uid, pw->pw_gid) != 0 || chown(p->run, pw->pw_uid, pw->pw_gid) != 0)
         return TV_EIO;
     return 0;
