@@ -1,0 +1,351 @@
+/* Tiled scoring with top-k lists in both directions (see tavolo/score.h). The only file
+ * that includes cblas.h. */
+#include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tavolo/score.h"
+
+#define DEFAULT_TILE_COMPANIES 1024
+#define DEFAULT_TILE_INVESTORS 4096
+#define LANES 16
+
+float tv_dot(const float *a, const float *b, size_t n)
+{
+    float acc[LANES] = {0};
+    size_t i = 0;
+
+    for (; i + LANES <= n; i += LANES) {
+        for (int j = 0; j < LANES; j++)
+            acc[j] += a[i + j] * b[i + j];
+    }
+    for (int j = 0; i + (size_t)j < n; j++)
+        acc[j] += a[i + j] * b[i + j];
+    for (int width = LANES / 2; width > 0; width /= 2) {
+        for (int j = 0; j < width; j++)
+            acc[j] += acc[j + width];
+    }
+    return acc[0];
+}
+
+/* The harmonic mean of the two directions; a side at or below zero makes the pair 0. */
+static float combine(float f, float r)
+{
+    if (f <= 0 || r <= 0)
+        return 0;
+    return 2 * f * r / (f + r);
+}
+
+float tv_score_pair(const tv_score_input_t *in, size_t c, size_t i)
+{
+    float f = tv_dot(in->companies + c * in->dim, in->investors + i * in->dim, in->dim);
+
+    if (in->companies_rev == NULL)
+        return f;
+    return combine(f, tv_dot(in->companies_rev + c * in->dim_rev,
+                             in->investors_rev + i * in->dim_rev, in->dim_rev));
+}
+
+/* ---- lists kept as min-heaps (worst entry at the root) while scoring ---- */
+
+static void sift_down(tv_hit_t *h, uint32_t n, uint32_t at)
+{
+    for (;;) {
+        uint32_t l = 2 * at + 1, r = l + 1, worst = at;
+
+        if (l < n && tv_hit_better(h[worst], h[l]))
+            worst = l;
+        if (r < n && tv_hit_better(h[worst], h[r]))
+            worst = r;
+        if (worst == at)
+            return;
+        tv_hit_t t = h[at];
+        h[at] = h[worst];
+        h[worst] = t;
+        at = worst;
+    }
+}
+
+static void heap_push(tv_list_t *l, tv_hit_t hit)
+{
+    if (l->n < l->cap) {
+        uint32_t at = l->n++;
+
+        l->items[at] = hit;
+        while (at > 0 && tv_hit_better(l->items[(at - 1) / 2], l->items[at])) {
+            tv_hit_t t = l->items[at];
+            l->items[at] = l->items[(at - 1) / 2];
+            l->items[(at - 1) / 2] = t;
+            at = (at - 1) / 2;
+        }
+    } else if (tv_hit_better(hit, l->items[0])) {
+        l->items[0] = hit;
+        sift_down(l->items, l->n, 0);
+    }
+}
+
+static int compare_hits(const void *a, const void *b)
+{
+    tv_hit_t x = *(const tv_hit_t *)a, y = *(const tv_hit_t *)b;
+
+    return tv_hit_better(x, y) ? -1 : tv_hit_better(y, x) ? 1 : 0;
+}
+
+static void heap_finish(tv_list_t *l)
+{
+    qsort(l->items, l->n, sizeof(tv_hit_t), compare_hits);
+    l->complete = l->n < l->cap;
+}
+
+static int lists_alloc(tv_list_t *lists, size_t n, size_t cap)
+{
+    for (size_t i = 0; i < n; i++) {
+        lists[i].items = tv__malloc(cap * sizeof(tv_hit_t));
+        lists[i].n = 0;
+        lists[i].cap = (uint32_t)cap;
+        lists[i].complete = 0;
+        if (lists[i].items == NULL) {
+            tv_lists_free(lists, i);
+            return TV_ENOMEM;
+        }
+    }
+    return 0;
+}
+
+void tv_lists_free(tv_list_t *lists, size_t n)
+{
+    for (size_t i = 0; lists != NULL && i < n; i++) {
+        tv__free(lists[i].items);
+        lists[i].items = NULL;
+        lists[i].n = lists[i].cap = 0;
+    }
+}
+
+/* ---- gates: the least approximate forward score worth an exact look ---- */
+
+typedef struct {
+    const tv_score_input_t *in;
+    float rev_bound; /* no reverse score exceeds this (Cauchy-Schwarz) */
+    float slack;     /* covers sgemm's rounding against the exact kernel */
+} gate_t;
+
+static float max_row_norm(const float *m, size_t rows, size_t dim)
+{
+    float best = 0;
+
+    for (size_t r = 0; r < rows; r++) {
+        float n = sqrtf(tv_dot(m + r * dim, m + r * dim, dim));
+
+        best = n > best ? n : best;
+    }
+    return best;
+}
+
+static void gate_init(gate_t *g, const tv_score_input_t *in)
+{
+    float nc = max_row_norm(in->companies, in->n_companies, in->dim);
+    float ni = max_row_norm(in->investors, in->n_investors, in->dim);
+
+    g->in = in;
+    g->slack = 1e-5f * sqrtf((float)in->dim) * nc * ni + 1e-7f;
+    g->rev_bound = 0;
+    if (in->companies_rev != NULL)
+        g->rev_bound = max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
+                       max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
+}
+
+/* A pair reaches match score t only if its forward score f >= the value returned: with a
+ * reverse side, 2fr/(f+r) grows with r <= R, so f must satisfy 2fR/(f+R) >= t. */
+static float forward_needed(const gate_t *g, float t)
+{
+    float r = g->rev_bound;
+
+    if (g->in->companies_rev == NULL)
+        return t - g->slack;
+    if (t <= 0)
+        return -INFINITY; /* a pair scoring 0 may still win a tie by index */
+    if (t >= 2 * r)
+        return INFINITY;
+    return t * r / (2 * r - t) - g->slack;
+}
+
+static float list_gate(const gate_t *g, const tv_list_t *l)
+{
+    return l->n < l->cap ? -INFINITY : forward_needed(g, l->items[0].score);
+}
+
+/* ---- all pairs ---- */
+
+typedef struct {
+    const tv_score_input_t *in;
+    gate_t gate;
+    tv_list_t *per_investor, *per_company; /* NULL for a direction not asked */
+    float *investor_gates;                 /* n_investors */
+} scan_t;
+
+/* Scores pair (c, i) exactly and offers it to both lists. Returns the company's new gate. */
+static float consider(scan_t *s, size_t c, size_t i, float company_gate)
+{
+    const tv_score_input_t *in = s->in;
+    tv_hit_t hit;
+
+    if (in->allow != NULL && !in->allow(in->allow_ctx, c, i))
+        return company_gate;
+    hit.score = tv_score_pair(in, c, i);
+    if (s->per_company != NULL) {
+        hit.index = (uint32_t)i;
+        heap_push(&s->per_company[c], hit);
+        company_gate = list_gate(&s->gate, &s->per_company[c]);
+    }
+    if (s->per_investor != NULL) {
+        hit.index = (uint32_t)c;
+        heap_push(&s->per_investor[i], hit);
+        s->investor_gates[i] = list_gate(&s->gate, &s->per_investor[i]);
+    }
+    return company_gate;
+}
+
+/* Walks one tile of approximate forward scores (rows: companies c0.., columns: investors
+ * i0..). Most pairs end at the first comparison. */
+static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size_t i0,
+                      size_t cols)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const float *row = tile + r * cols;
+        const float *gates = s->investor_gates + i0;
+        size_t c = c0 + r;
+        float gc = s->per_company != NULL ? list_gate(&s->gate, &s->per_company[c]) : INFINITY;
+
+        for (size_t j = 0; j < cols; j++) {
+            float need = gc < gates[j] ? gc : gates[j];
+
+            if (row[j] >= need)
+                gc = consider(s, c, i0 + j, gc);
+        }
+    }
+}
+
+static void scan_all(scan_t *s, float *tile, size_t tc, size_t ti)
+{
+    const tv_score_input_t *in = s->in;
+
+    for (size_t c0 = 0; c0 < in->n_companies; c0 += tc) {
+        size_t rows = in->n_companies - c0 < tc ? in->n_companies - c0 : tc;
+
+        for (size_t i0 = 0; i0 < in->n_investors; i0 += ti) {
+            size_t cols = in->n_investors - i0 < ti ? in->n_investors - i0 : ti;
+
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)cols,
+                        (int)in->dim, 1.0f, in->companies + c0 * in->dim, (int)in->dim,
+                        in->investors + i0 * in->dim, (int)in->dim, 0.0f, tile, (int)cols);
+            scan_tile(s, tile, c0, rows, i0, cols);
+        }
+    }
+}
+
+int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
+                 size_t per_company_cap, tv_list_t *per_company)
+{
+    size_t tc = in->tile_companies != 0 ? in->tile_companies : DEFAULT_TILE_COMPANIES;
+    size_t ti = in->tile_investors != 0 ? in->tile_investors : DEFAULT_TILE_INVESTORS;
+    scan_t s = {in, {0}, NULL, NULL, NULL};
+    float *tile = NULL;
+    int rc = TV_ENOMEM;
+
+    tc = tc < in->n_companies ? tc : in->n_companies;
+    ti = ti < in->n_investors ? ti : in->n_investors;
+    if (in->n_companies == 0 || in->n_investors == 0)
+        tc = ti = 1;
+    gate_init(&s.gate, in);
+    tile = tv__malloc(tc * ti * sizeof(float));
+    s.investor_gates = tv__malloc((in->n_investors + 1) * sizeof(float));
+    if (tile == NULL || s.investor_gates == NULL)
+        goto out;
+    if (per_investor_cap > 0 && lists_alloc(per_investor, in->n_investors, per_investor_cap) != 0)
+        goto out;
+    if (per_company_cap > 0 && lists_alloc(per_company, in->n_companies, per_company_cap) != 0) {
+        if (per_investor_cap > 0)
+            tv_lists_free(per_investor, in->n_investors);
+        goto out;
+    }
+    s.per_investor = per_investor_cap > 0 ? per_investor : NULL;
+    s.per_company = per_company_cap > 0 ? per_company : NULL;
+    for (size_t i = 0; i < in->n_investors; i++)
+        s.investor_gates[i] = s.per_investor != NULL ? -INFINITY : INFINITY;
+    if (in->n_companies > 0 && in->n_investors > 0)
+        scan_all(&s, tile, tc, ti);
+    for (size_t i = 0; s.per_investor != NULL && i < in->n_investors; i++)
+        heap_finish(&per_investor[i]);
+    for (size_t c = 0; s.per_company != NULL && c < in->n_companies; c++)
+        heap_finish(&per_company[c]);
+    rc = 0;
+out:
+    tv__free(tile);
+    tv__free(s.investor_gates);
+    return rc;
+}
+
+/* ---- one row or one column ---- */
+
+/* Ranks the other side for one entity from its approximate scores 'approx' (n entries). */
+static int rank_one(const tv_score_input_t *in, int company_side, size_t self, const float *approx,
+                    size_t n, size_t cap, tv_allow_fn extra, void *extra_ctx, tv_list_t *out)
+{
+    gate_t g;
+    int rc = lists_alloc(out, 1, cap);
+
+    if (rc != 0)
+        return rc;
+    gate_init(&g, in);
+    for (size_t j = 0; j < n; j++) {
+        size_t c = company_side ? self : j, i = company_side ? j : self;
+        tv_hit_t hit;
+
+        if (approx[j] < list_gate(&g, out))
+            continue;
+        if ((in->allow != NULL && !in->allow(in->allow_ctx, c, i)) ||
+            (extra != NULL && !extra(extra_ctx, c, i)))
+            continue;
+        hit.score = tv_score_pair(in, c, i);
+        hit.index = (uint32_t)j;
+        heap_push(out, hit);
+    }
+    heap_finish(out);
+    return 0;
+}
+
+int tv_score_company(const tv_score_input_t *in, size_t company, size_t cap, tv_allow_fn extra,
+                     void *extra_ctx, tv_list_t *out)
+{
+    float *approx = tv__malloc((in->n_investors + 1) * sizeof(float));
+    int rc;
+
+    if (approx == NULL)
+        return TV_ENOMEM;
+    if (in->n_investors > 0)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)in->n_investors, (int)in->dim, 1.0f,
+                    in->investors, (int)in->dim, in->companies + company * in->dim, 1, 0.0f,
+                    approx, 1);
+    rc = rank_one(in, 1, company, approx, in->n_investors, cap, extra, extra_ctx, out);
+    tv__free(approx);
+    return rc;
+}
+
+int tv_score_investor(const tv_score_input_t *in, size_t investor, size_t cap, tv_allow_fn extra,
+                      void *extra_ctx, tv_list_t *out)
+{
+    float *approx = tv__malloc((in->n_companies + 1) * sizeof(float));
+    int rc;
+
+    if (approx == NULL)
+        return TV_ENOMEM;
+    if (in->n_companies > 0)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)in->n_companies, (int)in->dim, 1.0f,
+                    in->companies, (int)in->dim, in->investors + investor * in->dim, 1, 0.0f,
+                    approx, 1);
+    rc = rank_one(in, 0, investor, approx, in->n_companies, cap, extra, extra_ctx, out);
+    tv__free(approx);
+    return rc;
+}
