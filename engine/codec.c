@@ -75,6 +75,8 @@ static const tv__field_t company_fields[] = {
     {FIELD(tv_company_t, wants), .type = FT_OBJECT, .sub = &wants_desc},
     {FIELD(tv_company_t, founded), .type = FT_INT, .min = 1800, .max = 2100,
      .doc = "Year founded."},
+    {FIELD(tv_company_t, investors), .type = FT_IDS, .max = PORTFOLIO_MAX,
+     .doc = "Ids of the investors that already backed the company."},
 };
 
 static void company_init(void *rec)
@@ -432,6 +434,40 @@ static void decode_array(decode_ctx_t *ctx, const tv__field_t *f, const char *pa
     *(size_t *)(rec + f->count_offset) = n;
 }
 
+/* An array of distinct external ids, kept in input order. */
+static void decode_ids(decode_ctx_t *ctx, const tv__field_t *f, const char *path, json_t *v,
+                       tv_strings_t *dst)
+{
+    static const tv__field_t id_field = {.name = "id", .type = FT_ID, .max = ID_MAX};
+    char item_path[160];
+    size_t n = json_array_size(v);
+
+    if (!json_is_array(v) || (int64_t)n > f->max) {
+        report_value(ctx, path, "an array of at most 1000 ids", v);
+        return;
+    }
+    dst->items = tv__calloc(n, sizeof(char *));
+    if (dst->items == NULL) {
+        ctx->oom = 1;
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char *id = NULL;
+        int repeated = 0;
+
+        snprintf(item_path, sizeof(item_path), "%s[%zu]", path, i);
+        decode_string(ctx, &id_field, item_path, json_array_get(v, i), &id);
+        for (size_t j = 0; id != NULL && j < dst->n && !repeated; j++)
+            repeated = strcmp(dst->items[j], id) == 0;
+        if (repeated)
+            report(ctx, item_path, "repeats an id%s", "");
+        if (id != NULL && !repeated)
+            dst->items[dst->n++] = id;
+        else
+            tv__free(id);
+    }
+}
+
 static void decode_field(decode_ctx_t *ctx, const tv__field_t *f, const char *path, json_t *v,
                          char *rec)
 {
@@ -472,6 +508,9 @@ static void decode_field(decode_ctx_t *ctx, const tv__field_t *f, const char *pa
         break;
     case FT_ARRAY:
         decode_array(ctx, f, path, v, rec);
+        break;
+    case FT_IDS:
+        decode_ids(ctx, f, path, v, dst);
         break;
     }
 }

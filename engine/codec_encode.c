@@ -96,6 +96,20 @@ static json_t *encode_field(const tv_taxonomy_t *t, const tv__field_t *f, const 
             return NULL;
         v = encode_array(t, f, rec);
         break;
+    case FT_IDS: {
+        const tv_strings_t *ids = src;
+
+        if (ids->n == 0)
+            return NULL;
+        v = json_array();
+        for (size_t i = 0; v != NULL && i < ids->n; i++) {
+            if (json_array_append_new(v, json_string(ids->items[i])) != 0) {
+                json_decref(v);
+                v = NULL;
+            }
+        }
+        break;
+    }
     }
     if (v == NULL)
         *oom = 1;

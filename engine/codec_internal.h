@@ -18,7 +18,8 @@ typedef enum {
     FT_COUNTRY,  /* char[3], ISO 3166-1 alpha-2 */
     FT_LANGUAGE, /* char[3], "it" or "en" */
     FT_OBJECT,   /* an embedded struct described by 'sub' */
-    FT_ARRAY     /* a heap array of structs described by 'sub', count at 'count_offset' */
+    FT_ARRAY,    /* a heap array of structs described by 'sub', count at 'count_offset' */
+    FT_IDS       /* tv_strings_t of external ids, at most 'max' */
 } tv__field_type_t;
 
 typedef struct tv__record_desc tv__record_desc_t;

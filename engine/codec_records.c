@@ -222,6 +222,7 @@ static json_t *cell_value(const tv__field_t *f, const char *s)
 
     switch (f->type) {
     case FT_TERMS:
+    case FT_IDS:
         return split_list(s);
     case FT_INT:
         return parse_int_cell(s, &i) == 0 ? json_integer(i) : json_string(s);

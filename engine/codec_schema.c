@@ -56,6 +56,10 @@ static json_t *field_schema(const tv_taxonomy_t *t, const tv__field_t *f)
     case FT_ARRAY:
         return json_pack("{s:s, s:I, s:o}", "type", "array", "maxItems", (json_int_t)f->max,
                          "items", object_schema(t, f->sub));
+    case FT_IDS:
+        return json_pack("{s:s, s:I, s:b, s:{s:s, s:i, s:i, s:s}}", "type", "array", "maxItems",
+                         (json_int_t)f->max, "uniqueItems", 1, "items", "type", "string",
+                         "minLength", 1, "maxLength", 64, "pattern", "^[A-Za-z0-9._:/-]+$");
     }
     return NULL;
 }

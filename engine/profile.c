@@ -50,6 +50,7 @@ void tv_company_dispose(tv_company_t *c)
     terms_dispose(&c->priorities);
     terms_dispose(&c->wants.investor_kinds);
     terms_dispose(&c->wants.regions);
+    tv__strings_dispose(&c->investors);
     tv_company_init(c);
 }
 

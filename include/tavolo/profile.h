@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tavolo/taxonomy.h"
+
 #define TV_UNKNOWN INT64_MIN
 
 /* A set of taxonomy indices of one kind, sorted, without duplicates. */
@@ -46,7 +48,8 @@ typedef struct {
     char *description;
     char language[3]; /* "it", "en" or "" */
     tv_wants_t wants;
-    int64_t founded; /* year or TV_UNKNOWN */
+    int64_t founded;        /* year or TV_UNKNOWN */
+    tv_strings_t investors; /* ids of investors that already backed it */
 } tv_company_t;
 
 typedef struct {
