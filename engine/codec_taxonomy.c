@@ -241,6 +241,10 @@ int tv_codec_taxonomy_parse(const char *json, size_t len, tv_taxonomy_t **out, t
     for (int k = 0; k < TV_TAXO_KIND_COUNT && !ctx.oom; k++)
         parse_list(&ctx, (tv_taxo_kind_t)k, json_object_get(root, tv_taxonomy_kind_key(k)));
     read_strings(&ctx, json_object_get(root, "countries"), "countries", &ctx.tax->countries);
+    read_strings(&ctx, json_object_get(json_object_get(root, "stopwords"), "it"), "stopwords.it",
+                 &ctx.tax->stopwords[TV_LANG_IT]);
+    read_strings(&ctx, json_object_get(json_object_get(root, "stopwords"), "en"), "stopwords.en",
+                 &ctx.tax->stopwords[TV_LANG_EN]);
     if (ctx.tax->countries.n == 0)
         fail(&ctx, "countries", "expected a non-empty array of ISO 3166-1 alpha-2 codes");
     if (ctx.tax->countries.n > 0)

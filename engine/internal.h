@@ -42,7 +42,8 @@ typedef struct {
 
 struct tv_taxonomy {
     tv__taxo_list_t lists[TV_TAXO_KIND_COUNT];
-    tv_strings_t countries; /* sorted */
+    tv_strings_t countries;    /* sorted */
+    tv_strings_t stopwords[2]; /* TV_LANG_IT, TV_LANG_EN */
 };
 
 void tv__strings_dispose(tv_strings_t *s);

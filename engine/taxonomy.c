@@ -58,6 +58,11 @@ const tv_strings_t *tv_taxonomy_countries(const tv_taxonomy_t *t)
     return &t->countries;
 }
 
+const tv_strings_t *tv_taxonomy_stopwords(const tv_taxonomy_t *t, tv_lang_t lang)
+{
+    return &t->stopwords[lang];
+}
+
 void tv__strings_dispose(tv_strings_t *s)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -88,5 +93,7 @@ void tv_taxonomy_destroy(tv_taxonomy_t *t)
         tv__free(t->lists[k].items);
     }
     tv__strings_dispose(&t->countries);
+    tv__strings_dispose(&t->stopwords[TV_LANG_IT]);
+    tv__strings_dispose(&t->stopwords[TV_LANG_EN]);
     tv__free(t);
 }

@@ -67,6 +67,11 @@ int tv_taxonomy_has_country(const tv_taxonomy_t *t, const char *code);
 /* The ISO 3166-1 alpha-2 codes, sorted. */
 const tv_strings_t *tv_taxonomy_countries(const tv_taxonomy_t *t);
 
+typedef enum { TV_LANG_IT = 0, TV_LANG_EN = 1 } tv_lang_t;
+
+/* The stop words of 'lang' ("stopwords" in taxonomy.json; empty if the file has none). */
+const tv_strings_t *tv_taxonomy_stopwords(const tv_taxonomy_t *t, tv_lang_t lang);
+
 /* Frees 't'. NULL is a no-op. */
 void tv_taxonomy_destroy(tv_taxonomy_t *t);
 
