@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "tavolo/eligibility.h"
+#include "tavolo/match.h"
 #include "tavolo/profile.h"
 #include "tavolo/taxonomy.h"
 
@@ -84,6 +85,24 @@ int tv_codec_read_records(const tv_taxonomy_t *t, tv_profile_kind_t kind,
 /* Encodes the eligibility report of company 'c' as {"company_id", "name", "eligible",
  * "criteria": [{"name", "result", "reason"}]}, "eligible" being true, false or null. */
 int tv_codec_eligibility_encode(const tv_company_t *c, const tv_eligibility_t *e, char **out);
+
+/* Applies the matching configuration in JSON text 'json' on top of '*cfg'. With
+ * 'require_all', every setting must be present (the defaults file). Unknown keys and values
+ * out of range are TV_EINVAL with a diagnostic naming the key. */
+int tv_codec_match_config_parse(const char *json, size_t len, int require_all,
+                                tv_match_config_t *cfg, tv_diags_t *diags);
+
+/* Sets one setting by its dotted name ("weights.text", "masks.eligible_only") from text
+ * ("0.3", "true"). */
+int tv_codec_match_config_set(tv_match_config_t *cfg, const char *name, const char *value,
+                              tv_diags_t *diags);
+
+/* Encodes match (company, investor) of matcher 'm' with its explanation 'e' as one JSON
+ * object: ids, names, score, forward, reverse, contributions by block, shared terms with
+ * labels in 'lang' ("it" or "en"), shared text terms, constraints, and readable reasons. */
+int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t company,
+                          size_t investor, const tv_explanation_t *e, const char *lang,
+                          char **out);
 
 /* Writes the JSON Schema (draft 2020-12) of 'kind' for taxonomy 't', pretty-printed, into
  * '*out', which the caller frees with free(). */

@@ -1,0 +1,151 @@
+/* tavolo/match.h: the matcher. It turns profiles into feature vectors, keeps the best
+ * investors of every company and the best companies of every investor, explains any pair,
+ * and patches its lists when one profile changes. */
+#ifndef TV_MATCH_H
+#define TV_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tavolo/eligibility.h"
+#include "tavolo/profile.h"
+#include "tavolo/score.h"
+#include "tavolo/taxonomy.h"
+
+/* Blocks of the forward vectors: what the company is against what the investor seeks. */
+typedef enum {
+    TV_BLOCK_TAXONOMY,
+    TV_BLOCK_TEXT,
+    TV_BLOCK_STAGE,
+    TV_BLOCK_ROUND,
+    TV_BLOCK_TICKET,
+    TV_BLOCK_GEOGRAPHY,
+    TV_BLOCK_SYNDICATE,
+    /* Blocks of the reverse vectors: what the company wants against what the investor is. */
+    TV_BLOCK_KIND,
+    TV_BLOCK_REGION,
+    TV_BLOCK_LEAD,
+    TV_BLOCK_COUNT
+} tv_block_t;
+
+#define TV_FORWARD_BLOCKS TV_BLOCK_KIND
+
+/* "taxonomy", "text", ... */
+const char *tv_block_name(tv_block_t b);
+
+/* Every tunable of matching. The defaults live in fixtures/match.json (see the README);
+ * tv_codec_match_config_parse reads that file and any override on top of it. */
+typedef struct {
+    float weights[TV_BLOCK_COUNT]; /* forward ones and reverse ones each normalised to sum 1 */
+    uint32_t text_width;           /* hashed text features */
+    uint32_t syndicate_width;      /* hashed co-investor features */
+    float revealed_share;          /* share of the portfolio in an investor's thesis vector */
+    float parent_share;            /* a finer term also lights its top-level term this much */
+    float stage_decay;             /* a stage d steps away fits decay^d */
+    float round_decay;
+    uint32_t ticket_buckets; /* log-spaced euro buckets between the two bounds */
+    int64_t ticket_low_eur, ticket_high_eur;
+    float ticket_sigma;  /* width of a raise's bump and of a range's edges, in buckets */
+    float indifferent;   /* reverse blocks: how much "no preference" fits an investor */
+    int eligible_only;   /* mask companies that are not ESIBE-eligible */
+    float ticket_factor; /* mask a raise outside [min / f, max * f]; 0 turns it off */
+    int mask_inactive;   /* mask investors marked inactive */
+    int mask_conflicts;  /* mask a competitor of a holding: same indication and stage */
+    uint32_t k;          /* list length served */
+    uint32_t margin;     /* extra entries kept so that updates rarely need a rescan */
+} tv_match_config_t;
+
+typedef struct tv_matcher tv_matcher_t;
+
+/* A further restriction of one query, such as the participants of an event: NULL arrays
+ * allow every row. */
+typedef struct {
+    const uint8_t *companies; /* n_companies flags */
+    const uint8_t *investors; /* n_investors flags */
+} tv_filter_t;
+
+typedef enum {
+    TV_CONSTRAINT_PASS,
+    TV_CONSTRAINT_FAIL,
+    TV_CONSTRAINT_UNKNOWN,
+    TV_CONSTRAINT_OFF
+} tv_constraint_state_t;
+
+typedef struct {
+    const char *name; /* "eligible", "ticket", "active", "portfolio_conflict" */
+    tv_constraint_state_t state;
+    char detail[160];
+} tv_constraint_t;
+
+#define TV_EXPLAIN_TERMS 12
+#define TV_EXPLAIN_TEXT 6
+
+/* Why a pair scores what it does. The contributions add up to the score. */
+typedef struct {
+    float score, forward, reverse;
+    float contributions[TV_BLOCK_COUNT];
+    struct {
+        tv_taxo_kind_t kind;
+        uint16_t index;
+    } terms[TV_EXPLAIN_TERMS]; /* shared taxonomy terms */
+    size_t n_terms;
+    const char *text[TV_EXPLAIN_TEXT]; /* strongest shared text terms, owned by the matcher */
+    size_t n_text;
+    tv_constraint_t constraints[4];
+    size_t n_constraints;
+    int allowed; /* 0 when a constraint masks the pair */
+} tv_explanation_t;
+
+/* Creates an empty matcher. Borrows 't', which must outlive it. */
+int tv_matcher_create(const tv_taxonomy_t *t, const tv_match_config_t *cfg, tv_matcher_t **out);
+
+/* Frees 'm'. NULL is a no-op. */
+void tv_matcher_destroy(tv_matcher_t *m);
+
+/* Adds a profile before tv_matcher_build. The matcher takes over what the profile owns and
+ * resets '*c' to unknown. Profiles should come in id order: ties rank by insertion order. */
+int tv_matcher_add_company(tv_matcher_t *m, tv_company_t *c);
+int tv_matcher_add_investor(tv_matcher_t *m, tv_investor_t *inv);
+
+/* Analyses the texts, fits the corpus statistics (IDF, co-investments), builds every vector
+ * and scores every pair. */
+int tv_matcher_build(tv_matcher_t *m);
+
+size_t tv_matcher_companies(const tv_matcher_t *m);
+size_t tv_matcher_investors(const tv_matcher_t *m);
+const tv_company_t *tv_matcher_company(const tv_matcher_t *m, size_t index);
+const tv_investor_t *tv_matcher_investor(const tv_matcher_t *m, size_t index);
+
+/* Returns the index of a profile by id, or TV_ENOTFOUND (also for a removed one). */
+int tv_matcher_find_company(const tv_matcher_t *m, const char *id);
+int tv_matcher_find_investor(const tv_matcher_t *m, const char *id);
+
+/* Writes the best min(k, configured k) investors of company 'index' into 'out' (room for
+ * k) and returns how many. From the kept list, or ranked on demand when 'only' is given. */
+int tv_matcher_for_company(const tv_matcher_t *m, size_t index, size_t k, const tv_filter_t *only,
+                           tv_hit_t *out);
+int tv_matcher_for_investor(const tv_matcher_t *m, size_t index, size_t k, const tv_filter_t *only,
+                            tv_hit_t *out);
+
+/* Explains pair (company, investor). */
+int tv_matcher_explain(const tv_matcher_t *m, size_t company, size_t investor,
+                       tv_explanation_t *out);
+
+/* Adds or replaces a profile after tv_matcher_build, re-scores it with one matrix-vector
+ * product and patches every list it enters or leaves. Corpus statistics stay as fitted.
+ * Takes over what the profile owns. Returns the profile's index. */
+int tv_matcher_upsert_company(tv_matcher_t *m, tv_company_t *c);
+int tv_matcher_upsert_investor(tv_matcher_t *m, tv_investor_t *inv);
+
+/* Rescores every pair from the current vectors and rebuilds every list: what the
+ * incremental updates must always equal. */
+int tv_matcher_recompute(tv_matcher_t *m);
+
+/* Removes a profile from every list; its index is not reused. */
+int tv_matcher_remove_company(tv_matcher_t *m, size_t index);
+int tv_matcher_remove_investor(tv_matcher_t *m, size_t index);
+
+/* The ESIBE verdict the matcher computed for company 'index'. */
+tv_check_t tv_matcher_eligible(const tv_matcher_t *m, size_t index);
+
+#endif

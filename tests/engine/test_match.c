@@ -1,0 +1,434 @@
+/* Tests engine/matcher.c and engine/features.c on the fixtures and planted profiles:
+ * contributions, lists against a full sort, masks, incremental updates against a full
+ * recompute, and the planted cases. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+#include "tavolo/match.h"
+
+static tv_taxonomy_t *tax;
+static tv_match_config_t cfg;
+
+static int setup(void **state)
+{
+    size_t len;
+    char *text;
+    tv_diags_t d = {0};
+
+    (void)state;
+    tax = tvt_taxonomy();
+    text = tvt_read_fixture("match.json", &len);
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(tv_codec_match_config_parse(text, len, 1, &cfg, &d), 0);
+    free(text);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tv_taxonomy_destroy(tax);
+    return 0;
+}
+
+/* Adds every record of a fixture file to 'm'. */
+static void add_file(tv_matcher_t *m, const char *rel, tv_profile_kind_t kind)
+{
+    size_t len;
+    char *text = tvt_read_fixture(rel, &len);
+
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        tv_diags_t d = {0};
+
+        if (kind == TV_KIND_COMPANY) {
+            tv_company_t c;
+
+            assert_int_equal(tv_codec_company_decode(tax, line, strlen(line), &c, &d), 0);
+            assert_int_equal(tv_matcher_add_company(m, &c), 0);
+        } else {
+            tv_investor_t inv;
+
+            assert_int_equal(tv_codec_investor_decode(tax, line, strlen(line), &inv, &d), 0);
+            assert_int_equal(tv_matcher_add_investor(m, &inv), 0);
+        }
+    }
+    free(text);
+}
+
+static tv_matcher_t *fixture_matcher(const tv_match_config_t *c)
+{
+    tv_matcher_t *m = NULL;
+
+    assert_int_equal(tv_matcher_create(tax, c, &m), 0);
+    add_file(m, "companies.jsonl", TV_KIND_COMPANY);
+    add_file(m, "planted/companies.jsonl", TV_KIND_COMPANY);
+    add_file(m, "investors.jsonl", TV_KIND_INVESTOR);
+    add_file(m, "planted/investors.jsonl", TV_KIND_INVESTOR);
+    assert_int_equal(tv_matcher_build(m), 0);
+    return m;
+}
+
+static int compare_desc(const void *a, const void *b)
+{
+    tv_hit_t x = *(const tv_hit_t *)a, y = *(const tv_hit_t *)b;
+
+    return tv_hit_better(x, y) ? -1 : tv_hit_better(y, x) ? 1 : 0;
+}
+
+static void test_match_contributions_sum_to_the_score(void **state)
+{
+    tv_matcher_t *m = fixture_matcher(&cfg);
+
+    (void)state;
+    for (size_t c = 0; c < tv_matcher_companies(m); c++) {
+        for (size_t i = 0; i < tv_matcher_investors(m); i++) {
+            tv_explanation_t e;
+            double sum = 0;
+
+            assert_int_equal(tv_matcher_explain(m, c, i, &e), 0);
+            for (int b = 0; b < TV_BLOCK_COUNT; b++)
+                sum += e.contributions[b];
+            if (fabs(sum - e.score) > 1e-5)
+                fail_msg("pair %zu,%zu: contributions %.7f, score %.7f", c, i, sum, e.score);
+        }
+    }
+    tv_matcher_destroy(m);
+}
+
+/* Every kept list equals a full sort of the allowed pairs, ties by index. */
+static void assert_lists_are_exact(const tv_matcher_t *m, size_t k)
+{
+    size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m);
+    tv_hit_t *all = malloc((nc + ni) * sizeof(tv_hit_t)), *got = malloc(k * sizeof(tv_hit_t));
+
+    for (size_t i = 0; i < ni; i++) {
+        size_t n = 0;
+        int have = tv_matcher_for_investor(m, i, k, NULL, got);
+
+        if (have == TV_ENOTFOUND)
+            continue; /* removed */
+        for (size_t c = 0; c < nc; c++) {
+            tv_explanation_t e;
+
+            tv_matcher_explain(m, c, i, &e);
+            if (e.allowed && tv_matcher_find_company(m, tv_matcher_company(m, c)->id) >= 0)
+                all[n++] = (tv_hit_t){e.score, (uint32_t)c};
+        }
+        qsort(all, n, sizeof(tv_hit_t), compare_desc);
+        assert_int_equal(have, n < k ? n : k);
+        for (int r = 0; r < have; r++) {
+            if (got[r].index != all[r].index || got[r].score != all[r].score)
+                fail_msg("investor %zu rank %d: company %u (%.7f), expected %u (%.7f)", i, r,
+                         got[r].index, got[r].score, all[r].index, all[r].score);
+        }
+    }
+    free(all);
+    free(got);
+}
+
+static void test_match_lists_equal_a_full_sort_and_respect_masks(void **state)
+{
+    tv_match_config_t strict = cfg;
+    tv_matcher_t *m = fixture_matcher(&cfg), *e;
+    tv_hit_t hits[50];
+
+    (void)state;
+    assert_lists_are_exact(m, 20);
+    tv_matcher_destroy(m);
+    /* ESIBE-only: no company that is not eligible appears anywhere. */
+    strict.eligible_only = 1;
+    e = fixture_matcher(&strict);
+    for (size_t i = 0; i < tv_matcher_investors(e); i++) {
+        int n = tv_matcher_for_investor(e, i, 50, NULL, hits);
+
+        for (int r = 0; r < n; r++)
+            assert_int_equal(tv_matcher_eligible(e, hits[r].index), TV_CHECK_PASS);
+    }
+    assert_lists_are_exact(e, 20);
+    tv_matcher_destroy(e);
+}
+
+static tv_company_t decode_company(const char *json)
+{
+    tv_diags_t d = {0};
+    tv_company_t c;
+
+    assert_int_equal(tv_codec_company_decode(tax, json, strlen(json), &c, &d), 0);
+    return c;
+}
+
+static tv_investor_t decode_investor(const char *json)
+{
+    tv_diags_t d = {0};
+    tv_investor_t inv;
+
+    assert_int_equal(tv_codec_investor_decode(tax, json, strlen(json), &inv, &d), 0);
+    return inv;
+}
+
+/* Copies the first k of every list in both directions. */
+static tv_hit_t *snapshot(const tv_matcher_t *m, size_t k, int *counts)
+{
+    size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m);
+    tv_hit_t *s = calloc((nc + ni) * k, sizeof(tv_hit_t));
+
+    for (size_t c = 0; c < nc; c++)
+        counts[c] = tv_matcher_for_company(m, c, k, NULL, s + c * k);
+    for (size_t i = 0; i < ni; i++)
+        counts[nc + i] = tv_matcher_for_investor(m, i, k, NULL, s + (nc + i) * k);
+    return s;
+}
+
+static void test_match_incremental_updates_equal_a_recompute(void **state)
+{
+    tv_match_config_t small = cfg;
+    tv_matcher_t *m;
+    const size_t k = 8;
+    int *before, *after;
+    tv_hit_t *patched, *fresh;
+    tv_company_t c;
+    tv_investor_t inv;
+    size_t total;
+    int added;
+
+    (void)state;
+    small.k = k;
+    small.margin = 2; /* a small margin forces rescans too */
+    m = fixture_matcher(&small);
+    c = decode_company("{\"id\":\"c-001\",\"name\":\"Velarna Therapeutics\",\"area\":"
+                       "\"precision_medicine\",\"hq_country\":\"IT\",\"pathologies\":"
+                       "[\"cardiovascular\"],\"stage\":\"phase2\",\"raise_eur\":30000000,"
+                       "\"description\":\"Gene therapy for heart failure.\",\"language\":\"en\"}");
+    assert_true(tv_matcher_upsert_company(m, &c) >= 0);
+    c = decode_company("{\"id\":\"c-new\",\"name\":\"Nuova\",\"pathologies\":[\"oncology.lung\"],"
+                       "\"technologies\":[\"rna\"],\"stage\":\"preclinical\",\"raise_eur\":"
+                       "9000000,\"wants\":{\"investor_kinds\":[\"vc\"]}}");
+    added = tv_matcher_upsert_company(m, &c);
+    assert_int_equal(added, (int)tv_matcher_companies(m) - 1); /* appended */
+    inv = decode_investor("{\"id\":\"i-002\",\"name\":\"Changed Fund\",\"kind\":\"cvc\","
+                          "\"pathologies\":[\"infectious\"],\"stages\":[\"phase1\"],"
+                          "\"ticket_min_eur\":1000000,\"ticket_max_eur\":5000000,"
+                          "\"thesis\":\"Antivirals for dengue.\",\"language\":\"en\"}");
+    assert_true(tv_matcher_upsert_investor(m, &inv) >= 0);
+    assert_int_equal(tv_matcher_remove_company(m, (size_t)tv_matcher_find_company(m, "c-003")), 0);
+    assert_int_equal(tv_matcher_remove_investor(m, (size_t)tv_matcher_find_investor(m, "i-006")),
+                     0);
+    total = tv_matcher_companies(m) + tv_matcher_investors(m);
+    before = calloc(total, sizeof(int));
+    after = calloc(total, sizeof(int));
+    patched = snapshot(m, k, before);
+    assert_int_equal(tv_matcher_recompute(m), 0);
+    fresh = snapshot(m, k, after);
+    for (size_t x = 0; x < total; x++) {
+        assert_int_equal(before[x], after[x]);
+        for (int r = 0; r < before[x]; r++) {
+            if (patched[x * k + r].index != fresh[x * k + r].index ||
+                patched[x * k + r].score != fresh[x * k + r].score)
+                fail_msg("list %zu rank %d differs after updates", x, r);
+        }
+    }
+    assert_lists_are_exact(m, k);
+    free(before), free(after), free(patched), free(fresh);
+    tv_matcher_destroy(m);
+}
+
+/* Compares every served list with a recompute from the same vectors. */
+static void assert_equals_recompute(tv_matcher_t *m, size_t k)
+{
+    size_t total = tv_matcher_companies(m) + tv_matcher_investors(m);
+    int *before = calloc(total, sizeof(int)), *after = calloc(total, sizeof(int));
+    tv_hit_t *patched = snapshot(m, k, before), *fresh;
+
+    assert_int_equal(tv_matcher_recompute(m), 0);
+    fresh = snapshot(m, k, after);
+    for (size_t x = 0; x < total; x++) {
+        assert_int_equal(before[x], after[x]);
+        for (int r = 0; r < before[x]; r++) {
+            if (patched[x * k + r].index != fresh[x * k + r].index ||
+                patched[x * k + r].score != fresh[x * k + r].score)
+                fail_msg("list %zu rank %d differs from a recompute", x, r);
+        }
+    }
+    free(before), free(after), free(patched), free(fresh);
+}
+
+static void test_match_many_random_updates_equal_a_recompute(void **state)
+{
+    static const char *const stages[] = {"discovery", "preclinical", "phase1", "phase2", "phase3"};
+    static const char *const paths[] = {"oncology", "oncology.lung", "respiratory", "infectious",
+                                        "cardiovascular"};
+    tv_match_config_t tiny = cfg;
+    tv_matcher_t *m;
+    unsigned seed = 7;
+
+    (void)state;
+    tiny.k = 3;
+    tiny.margin = 1;
+    m = fixture_matcher(&tiny);
+    for (int round = 0; round < 120; round++) {
+        char json[512];
+        size_t nc = tv_matcher_companies(m);
+
+        seed = seed * 1103515245u + 12345u;
+        if (round % 10 == 9) {
+            int at = tv_matcher_find_company(m, tv_matcher_company(m, (seed >> 8) % nc)->id);
+
+            if (at >= 0)
+                assert_int_equal(tv_matcher_remove_company(m, (size_t)at), 0);
+            continue;
+        }
+        snprintf(json, sizeof(json),
+                 "{\"id\":\"c-%03u\",\"name\":\"Random %d\",\"area\":\"precision_medicine\","
+                 "\"hq_country\":\"IT\",\"pathologies\":[\"%s\"],\"stage\":\"%s\","
+                 "\"raise_eur\":%u,\"wants\":{\"investor_kinds\":[\"vc\"]}}",
+                 1 + (seed >> 4) % 90, round, paths[(seed >> 12) % 5], stages[(seed >> 16) % 5],
+                 1000000 + (seed >> 10) % 30000000);
+        tv_company_t c = decode_company(json);
+
+        assert_true(tv_matcher_upsert_company(m, &c) >= 0);
+    }
+    assert_equals_recompute(m, 3);
+    tv_matcher_destroy(m);
+}
+
+/* Rank of company 'company' in investor 'investor''s list of k, or -1. */
+static int rank_for_investor(const tv_matcher_t *m, const char *investor, const char *company,
+                             size_t k)
+{
+    tv_hit_t hits[64];
+    int n =
+        tv_matcher_for_investor(m, (size_t)tv_matcher_find_investor(m, investor), k, NULL, hits);
+
+    for (int r = 0; r < n; r++) {
+        if (strcmp(tv_matcher_company(m, hits[r].index)->id, company) == 0)
+            return r;
+    }
+    return -1;
+}
+
+static void test_match_planted_perfect_fit_ranks_first(void **state)
+{
+    tv_matcher_t *m = fixture_matcher(&cfg);
+
+    (void)state;
+    assert_int_equal(rank_for_investor(m, "p-inv-lung", "p-co-fit", 50), 0);
+    tv_matcher_destroy(m);
+}
+
+static void test_match_planted_ticket_ten_times_too_large_is_masked(void **state)
+{
+    tv_matcher_t *m = fixture_matcher(&cfg);
+    int c = tv_matcher_find_company(m, "p-co-toobig");
+    int i = tv_matcher_find_investor(m, "p-inv-lung");
+    tv_explanation_t e;
+
+    (void)state;
+    assert_int_equal(rank_for_investor(m, "p-inv-lung", "p-co-toobig", 50), -1);
+    assert_int_equal(tv_matcher_explain(m, (size_t)c, (size_t)i, &e), 0);
+    assert_false(e.allowed);
+    assert_string_equal(e.constraints[1].name, "ticket");
+    assert_int_equal(e.constraints[1].state, TV_CONSTRAINT_FAIL);
+    tv_matcher_destroy(m);
+}
+
+static void test_match_planted_italian_text_meets_english_thesis(void **state)
+{
+    tv_matcher_t *m = fixture_matcher(&cfg);
+    size_t i = (size_t)tv_matcher_find_investor(m, "p-inv-text");
+    size_t same = (size_t)tv_matcher_find_company(m, "p-co-it-text");
+    size_t other = (size_t)tv_matcher_find_company(m, "p-co-unrelated");
+    tv_explanation_t a, b;
+    float text_a, text_b;
+
+    (void)state;
+    assert_int_equal(tv_matcher_explain(m, same, i, &a), 0);
+    assert_int_equal(tv_matcher_explain(m, other, i, &b), 0);
+    text_a = a.contributions[TV_BLOCK_TEXT] + a.contributions[TV_BLOCK_TAXONOMY];
+    text_b = b.contributions[TV_BLOCK_TEXT] + b.contributions[TV_BLOCK_TAXONOMY];
+    /* Both companies say nothing but their Italian description; only the subject differs. */
+    if (!(text_a > 0.05f && text_a > 5 * text_b && a.score > 1.5f * b.score))
+        fail_msg("same subject: text+terms %.4f score %.4f; unrelated: %.4f, %.4f", text_a, a.score,
+                 text_b, b.score);
+    assert_true(a.n_terms >= 2); /* lung cancer and RNA found in Italian */
+    tv_matcher_destroy(m);
+}
+
+static void test_match_planted_wanted_corporate_investor_ranks_above_twin_vc(void **state)
+{
+    tv_matcher_t *m = fixture_matcher(&cfg);
+    size_t c = (size_t)tv_matcher_find_company(m, "p-co-wants-cvc");
+    int cvc = tv_matcher_find_investor(m, "p-inv-cvc"),
+        vc = tv_matcher_find_investor(m, "p-inv-vc");
+    tv_hit_t hits[64];
+    int n = tv_matcher_for_company(m, c, 50, NULL, hits), at_cvc = -1, at_vc = -1;
+
+    (void)state;
+    for (int r = 0; r < n; r++) {
+        if ((int)hits[r].index == cvc)
+            at_cvc = r;
+        if ((int)hits[r].index == vc)
+            at_vc = r;
+    }
+    assert_true(at_cvc >= 0 && at_vc >= 0);
+    assert_true(at_cvc < at_vc);
+    tv_matcher_destroy(m);
+}
+
+static void test_match_event_filter_keeps_only_participants(void **state)
+{
+    tv_matcher_t *m = fixture_matcher(&cfg);
+    size_t nc = tv_matcher_companies(m);
+    uint8_t *companies = calloc(nc, 1);
+    tv_filter_t only = {companies, NULL};
+    tv_hit_t hits[50];
+    int n;
+
+    (void)state;
+    for (size_t c = 0; c < nc; c += 3)
+        companies[c] = 1;
+    n = tv_matcher_for_investor(m, 0, 50, &only, hits);
+    assert_true(n > 0);
+    for (int r = 0; r < n; r++)
+        assert_int_equal(hits[r].index % 3, 0);
+    free(companies);
+    tv_matcher_destroy(m);
+}
+
+static void test_match_config_rejects_unknown_and_out_of_range_settings(void **state)
+{
+    tv_match_config_t c = cfg;
+    tv_diags_t d = {0};
+    const char *bad = "{\"weights\": {\"taxonomy\": -1}, \"colour\": 3}";
+
+    (void)state;
+    assert_int_equal(tv_codec_match_config_parse(bad, strlen(bad), 0, &c, &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, "weights.taxonomy", "from 0 to 100");
+    tvt_assert_diag(&d, 0, "colour", "unknown setting");
+    assert_true(c.weights[TV_BLOCK_TAXONOMY] == cfg.weights[TV_BLOCK_TAXONOMY]); /* unchanged */
+    tv_diags_dispose(&d);
+    assert_int_equal(tv_codec_match_config_set(&c, "weights.text", "0.5", &d), 0);
+    assert_true(c.weights[TV_BLOCK_TEXT] == 0.5f);
+    assert_int_equal(tv_codec_match_config_set(&c, "masks.eligible_only", "yes", &d), TV_EINVAL);
+    tv_diags_dispose(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_match_contributions_sum_to_the_score),
+        cmocka_unit_test(test_match_lists_equal_a_full_sort_and_respect_masks),
+        cmocka_unit_test(test_match_incremental_updates_equal_a_recompute),
+        cmocka_unit_test(test_match_many_random_updates_equal_a_recompute),
+        cmocka_unit_test(test_match_planted_perfect_fit_ranks_first),
+        cmocka_unit_test(test_match_planted_ticket_ten_times_too_large_is_masked),
+        cmocka_unit_test(test_match_planted_italian_text_meets_english_thesis),
+        cmocka_unit_test(test_match_planted_wanted_corporate_investor_ranks_above_twin_vc),
+        cmocka_unit_test(test_match_event_filter_keeps_only_participants),
+        cmocka_unit_test(test_match_config_rejects_unknown_and_out_of_range_settings),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
