@@ -6,6 +6,7 @@
 
 #include "tavolo/codec.h"
 #include "tavolo/error.h"
+#include "tavolo/match.h"
 #include "tavolo/store.h"
 #include "tavolo/taxonomy.h"
 
@@ -31,6 +32,15 @@ int cli_open_store(tv_store_t **out);
 /* Prints each diagnostic as "file:line: field: message" to stderr. */
 void cli_print_diags(const tv_diags_t *d, const char *file);
 
+/* Loads the matching configuration: fixtures/match.json (or $TAVOLO_MATCH_CONFIG), then the
+ * file 'overrides' (may be NULL), then each "name=value" of 'sets' (n_sets of them). */
+int cli_load_match_config(const char *overrides, char *const *sets, size_t n_sets,
+                          tv_match_config_t *out);
+
+/* Loads every stored profile into a new matcher and builds it. */
+int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
+                     tv_matcher_t **out);
+
 /* Subcommands: each takes its own argv (argv[0] is the subcommand's name). */
 int cmd_db(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
@@ -38,5 +48,6 @@ int cmd_import(int argc, char **argv);
 int cmd_eligibility(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_match(int argc, char **argv);
 
 #endif

@@ -16,7 +16,8 @@ static const command_t commands[] = {
     {"import", cmd_import, "validate and upsert company or investor profiles (JSON, JSONL, CSV)"},
     {"eligibility", cmd_eligibility, "ESIBE admission criteria per company"},
     {"schema", cmd_schema, "print the JSON Schema of company or investor profiles"},
-    {"bench", cmd_bench, "benchmarks (bench import)"},
+    {"match", cmd_match, "ranked, explained matches of one investor or company"},
+    {"bench", cmd_bench, "benchmarks (bench import, bench score)"},
 };
 
 static void usage(FILE *out)

@@ -481,3 +481,31 @@ int tv_store_open_database(const tv_store_t *st, const char *dbname, tv_store_t 
     *out = other;
     return 0;
 }
+
+int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_participant_cb cb,
+                              void *ctx)
+{
+    const char *params[1] = {event_id};
+    int64_t exists = 0;
+    PGresult *res;
+    int rc = query_int(st, "SELECT count(*) FROM events WHERE id = $1", 1, params, &exists);
+
+    if (rc != 0)
+        return rc;
+    if (!exists)
+        return set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
+    res = PQexecParams(st->conn,
+                       "SELECT kind, profile_id FROM event_participants WHERE event_id = $1 "
+                       "ORDER BY kind, profile_id",
+                       1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return db_error(st, res, "event participants");
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+        tv_profile_kind_t kind =
+            strcmp(PQgetvalue(res, i, 0), "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
+
+        rc = cb(ctx, kind, PQgetvalue(res, i, 1));
+    }
+    PQclear(res);
+    return rc;
+}

@@ -63,6 +63,14 @@ int tv_store_create_database(tv_store_t *st, const char *name);
 /* Drops database 'name' if it exists. */
 int tv_store_drop_database(tv_store_t *st, const char *name);
 
+/* Called for each participant of an event; a non-zero return stops the walk. */
+typedef int (*tv_store_participant_cb)(void *ctx, tv_profile_kind_t kind, const char *id);
+
+/* Calls 'cb' for each participant of event 'event_id'. Returns TV_ENOTFOUND if there is no
+ * such event. */
+int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_participant_cb cb,
+                              void *ctx);
+
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
 

@@ -1,0 +1,120 @@
+/* Loading what matching needs: its configuration and every stored profile. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int apply_file(const char *path, int require_all, tv_match_config_t *cfg)
+{
+    tv_diags_t diags = {0};
+    size_t len;
+    char *buf;
+    int rc = cli_read_file(path, &buf, &len);
+
+    if (rc != 0)
+        return rc;
+    rc = tv_codec_match_config_parse(buf, len, require_all, cfg, &diags);
+    if (rc != 0) {
+        cli_error("the matching configuration %s is not valid:", path);
+        cli_print_diags(&diags, path);
+    }
+    tv_diags_dispose(&diags);
+    free(buf);
+    return rc;
+}
+
+int cli_load_match_config(const char *overrides, char *const *sets, size_t n_sets,
+                          tv_match_config_t *out)
+{
+    const char *defaults = getenv("TAVOLO_MATCH_CONFIG");
+    tv_match_config_t cfg;
+    int rc;
+
+    memset(&cfg, 0, sizeof(cfg));
+    if (defaults == NULL || defaults[0] == '\0')
+        defaults = TV_DEFAULT_MATCH_CONFIG;
+    rc = apply_file(defaults, 1, &cfg);
+    if (rc == 0 && overrides != NULL)
+        rc = apply_file(overrides, 0, &cfg);
+    for (size_t i = 0; rc == 0 && i < n_sets; i++) {
+        char name[128];
+        const char *eq = strchr(sets[i], '=');
+        tv_diags_t diags = {0};
+
+        if (eq == NULL || (size_t)(eq - sets[i]) >= sizeof(name)) {
+            cli_error("--set %s: expected NAME=VALUE", sets[i]);
+            return TV_EINVAL;
+        }
+        snprintf(name, sizeof(name), "%.*s", (int)(eq - sets[i]), sets[i]);
+        rc = tv_codec_match_config_set(&cfg, name, eq + 1, &diags);
+        if (rc != 0)
+            cli_print_diags(&diags, "--set");
+        tv_diags_dispose(&diags);
+    }
+    if (rc == 0)
+        *out = cfg;
+    return rc;
+}
+
+typedef struct {
+    const tv_taxonomy_t *tax;
+    tv_matcher_t *m;
+} load_t;
+
+static int on_company(void *ctx, const char *id, const char *json, size_t len)
+{
+    load_t *l = ctx;
+    tv_diags_t diags = {0};
+    tv_company_t c;
+    int rc = tv_codec_company_decode(l->tax, json, len, &c, &diags);
+
+    if (rc != 0) {
+        cli_error("stored company %s no longer decodes:", id);
+        cli_print_diags(&diags, id);
+    } else {
+        rc = tv_matcher_add_company(l->m, &c);
+        tv_company_dispose(&c);
+    }
+    tv_diags_dispose(&diags);
+    return rc;
+}
+
+static int on_investor(void *ctx, const char *id, const char *json, size_t len)
+{
+    load_t *l = ctx;
+    tv_diags_t diags = {0};
+    tv_investor_t inv;
+    int rc = tv_codec_investor_decode(l->tax, json, len, &inv, &diags);
+
+    if (rc != 0) {
+        cli_error("stored investor %s no longer decodes:", id);
+        cli_print_diags(&diags, id);
+    } else {
+        rc = tv_matcher_add_investor(l->m, &inv);
+        tv_investor_dispose(&inv);
+    }
+    tv_diags_dispose(&diags);
+    return rc;
+}
+
+int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
+                     tv_matcher_t **out)
+{
+    load_t l = {tax, NULL};
+    int rc = tv_matcher_create(tax, cfg, &l.m);
+
+    if (rc == 0)
+        rc = tv_store_each(st, TV_KIND_COMPANY, NULL, 0, on_company, &l);
+    if (rc == 0)
+        rc = tv_store_each(st, TV_KIND_INVESTOR, NULL, 0, on_investor, &l);
+    if (rc == 0)
+        rc = tv_matcher_build(l.m);
+    if (rc != 0) {
+        cli_error("cannot load the profiles for matching: %s", tv_strerror(rc));
+        tv_matcher_destroy(l.m);
+        return rc;
+    }
+    *out = l.m;
+    return 0;
+}
