@@ -41,9 +41,11 @@ int tv_text_model_create(const tv_taxonomy_t *t, tv_text_model_t **out);
 /* Frees 'm'. NULL is a no-op. */
 void tv_text_model_destroy(tv_text_model_t *m);
 
-/* Analyses UTF-8 'text' in language 'lang' ("it", "en", or "" to guess from stop words) into
- * 'out' (initialised by the callee; free with tv_bag_dispose). Invalid UTF-8 is TV_EINVAL.
- * Safe to call from several threads at once on one model. */
+/* Analyses UTF-8 'text' in language 'lang' ("it", "en", or "" or NULL to guess from stop
+ * words) into 'out', which the callee initialises (empty on failure, so tv_bag_dispose is
+ * always safe). Synonyms and labels are both matched as phrases. Invalid UTF-8 is TV_EINVAL.
+ * Safe to call from several threads at once on one model. The display strings live inside
+ * the bag's term block: read them, never free or replace them one by one. */
 int tv_text_analyse(const tv_text_model_t *m, const char *text, const char *lang, tv_bag_t *out);
 
 void tv_bag_dispose(tv_bag_t *bag);
@@ -65,8 +67,8 @@ void tv_text_df_remove(tv_text_df_t *df, const tv_bag_t *bag);
 float tv_text_weight(const tv_text_df_t *df, const tv_bag_t *bag, size_t i);
 
 /* Writes the feature-hashed TF-IDF vector of 'bag' into 'out' (width floats, zeroed by the
- * callee): term i adds its weight, signed by one bit of its hash, at hash % width. Not
- * normalised. */
+ * callee): term i adds its weight at hash % width, negated when bit 63 of the hash is set.
+ * Not normalised. */
 void tv_text_vector(const tv_text_df_t *df, const tv_bag_t *bag, float *out, size_t width);
 
 #endif
