@@ -7,19 +7,15 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store_internal.h"
 #include "tavolo/store.h"
 
 #define MIGRATION_LOCK_KEY "7405012026" /* any constant shared by every tavolo process */
 #define COPY_CHUNK_BYTES (1u << 20)
 
-struct tv_store {
-    PGconn *conn;
-    char error[512];
-};
-
 static const char *const table_of[] = {"companies", "investors"};
 
-static int set_error(tv_store_t *st, int rc, const char *fmt, ...)
+int tv__store_set_error(tv_store_t *st, int rc, const char *fmt, ...)
 {
     va_list ap;
 
@@ -31,29 +27,29 @@ static int set_error(tv_store_t *st, int rc, const char *fmt, ...)
 }
 
 /* Maps a failed result to TV_EUNAVAIL when the connection is gone, else TV_EDB. */
-static int db_error(tv_store_t *st, PGresult *res, const char *what)
+int tv__store_db_error(tv_store_t *st, PGresult *res, const char *what)
 {
     int rc = PQstatus(st->conn) == CONNECTION_OK ? TV_EDB : TV_EUNAVAIL;
     const char *msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st->conn);
 
-    set_error(st, rc, "%s: %s", what, msg[0] != '\0' ? msg : PQerrorMessage(st->conn));
+    tv__store_set_error(st, rc, "%s: %s", what, msg[0] != '\0' ? msg : PQerrorMessage(st->conn));
     PQclear(res);
     return rc;
 }
 
 /* Runs a statement that returns no rows. */
-static int exec_command(tv_store_t *st, const char *sql, int n, const char *const *params)
+int tv__store_exec_command(tv_store_t *st, const char *sql, int n, const char *const *params)
 {
     PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
     ExecStatusType s = PQresultStatus(res);
 
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-        return db_error(st, res, sql);
+        return tv__store_db_error(st, res, sql);
     PQclear(res);
     return 0;
 }
 
-static void rollback(tv_store_t *st)
+void tv__store_rollback(tv_store_t *st)
 {
     PQclear(PQexec(st->conn, "ROLLBACK"));
 }
@@ -97,13 +93,13 @@ int tv_store_latest_version(void)
     return tv__migration_count == 0 ? 0 : tv__migrations[tv__migration_count - 1].version;
 }
 
-static int query_int(tv_store_t *st, const char *sql, int n, const char *const *params,
-                     int64_t *out)
+int tv__store_query_int(tv_store_t *st, const char *sql, int n, const char *const *params,
+                        int64_t *out)
 {
     PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
-        return db_error(st, res, sql);
+        return tv__store_db_error(st, res, sql);
     *out = PQgetisnull(res, 0, 0) ? 0 : strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     return 0;
@@ -112,11 +108,13 @@ static int query_int(tv_store_t *st, const char *sql, int n, const char *const *
 int tv_store_schema_version(tv_store_t *st)
 {
     int64_t exists = 0, v = 0;
-    int rc = query_int(st, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('tv_migrations')",
-                       0, NULL, &exists);
+    int rc = tv__store_query_int(
+        st, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('tv_migrations')", 0, NULL,
+        &exists);
 
     if (rc == 0 && exists)
-        rc = query_int(st, "SELECT coalesce(max(version), 0) FROM tv_migrations", 0, NULL, &v);
+        rc = tv__store_query_int(st, "SELECT coalesce(max(version), 0) FROM tv_migrations", 0, NULL,
+                                 &v);
     return rc != 0 ? rc : (int)v;
 }
 
@@ -130,31 +128,33 @@ static int apply_migration(tv_store_t *st, const tv__migration_t *m)
     int rc;
 
     snprintf(version, sizeof(version), "%d", m->version);
-    rc = exec_command(st, "BEGIN", 0, NULL);
+    rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
     if (rc == 0)
-        rc = exec_command(st, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK_KEY ")", 0, NULL);
+        rc = tv__store_exec_command(st, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK_KEY ")", 0,
+                                    NULL);
     if (rc == 0)
-        rc = exec_command(st,
-                          "CREATE TABLE IF NOT EXISTS tv_migrations (version integer PRIMARY "
-                          "KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
-                          0, NULL);
+        rc = tv__store_exec_command(
+            st,
+            "CREATE TABLE IF NOT EXISTS tv_migrations (version integer PRIMARY "
+            "KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())",
+            0, NULL);
     if (rc == 0)
-        rc = query_int(st, "SELECT count(*) FROM tv_migrations WHERE version = $1", 1, params,
-                       &done);
+        rc = tv__store_query_int(st, "SELECT count(*) FROM tv_migrations WHERE version = $1", 1,
+                                 params, &done);
     if (rc == 0 && !done) {
         res = PQexec(st->conn, m->sql); /* a trusted file compiled into the binary */
         if (PQresultStatus(res) != PGRES_COMMAND_OK)
-            rc = db_error(st, res, m->name);
+            rc = tv__store_db_error(st, res, m->name);
         else
             PQclear(res);
         if (rc == 0)
-            rc = exec_command(st, "INSERT INTO tv_migrations (version, name) VALUES ($1, $2)", 2,
-                              params);
+            rc = tv__store_exec_command(
+                st, "INSERT INTO tv_migrations (version, name) VALUES ($1, $2)", 2, params);
     }
     if (rc == 0)
-        rc = exec_command(st, "COMMIT", 0, NULL);
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
     if (rc != 0)
-        rollback(st);
+        tv__store_rollback(st);
     return rc != 0 ? rc : !done;
 }
 
@@ -165,9 +165,9 @@ int tv_store_migrate(tv_store_t *st)
     if (have < 0)
         return have;
     if (have > tv_store_latest_version())
-        return set_error(st, TV_ECONFLICT,
-                         "the database has schema version %d, newer than this build's %d", have,
-                         tv_store_latest_version());
+        return tv__store_set_error(st, TV_ECONFLICT,
+                                   "the database has schema version %d, newer than this build's %d",
+                                   have, tv_store_latest_version());
     for (size_t i = 0; i < tv__migration_count; i++) {
         int rc;
 
@@ -211,7 +211,7 @@ static int copy_append(copybuf_t *b, const char *s, char end)
 static int copy_flush(tv_store_t *st, copybuf_t *b)
 {
     if (b->len > 0 && PQputCopyData(st->conn, b->buf, (int)b->len) != 1)
-        return db_error(st, NULL, "COPY");
+        return tv__store_db_error(st, NULL, "COPY");
     b->len = 0;
     return 0;
 }
@@ -223,7 +223,7 @@ static int copy_docs(tv_store_t *st, const tv_docs_t *docs)
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_COPY_IN)
-        return db_error(st, res, "COPY");
+        return tv__store_db_error(st, res, "COPY");
     PQclear(res);
     for (size_t i = 0; i < docs->n && rc == 0; i++) {
         rc = copy_append(&b, docs->items[i].id, '\t');
@@ -236,10 +236,10 @@ static int copy_docs(tv_store_t *st, const tv_docs_t *docs)
         rc = copy_flush(st, &b);
     tv__free(b.buf);
     if (PQputCopyEnd(st->conn, rc == 0 ? NULL : "aborted by tavolo") != 1 && rc == 0)
-        rc = db_error(st, NULL, "COPY");
+        rc = tv__store_db_error(st, NULL, "COPY");
     res = PQgetResult(st->conn);
     if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0)
-        rc = db_error(st, res, "COPY");
+        rc = tv__store_db_error(st, res, "COPY");
     else
         PQclear(res);
     while ((res = PQgetResult(st->conn)) != NULL)
@@ -263,19 +263,20 @@ static const char *const upsert_sql[] = {
 /* Rebuilds the portfolio rows of the investors that changed. */
 static int refresh_portfolios(tv_store_t *st)
 {
-    int rc = exec_command(st,
-                          "DELETE FROM portfolio_entries p USING tv_changed c "
-                          "WHERE p.investor_id = c.id",
-                          0, NULL);
+    int rc = tv__store_exec_command(st,
+                                    "DELETE FROM portfolio_entries p USING tv_changed c "
+                                    "WHERE p.investor_id = c.id",
+                                    0, NULL);
 
     if (rc == 0)
-        rc = exec_command(st,
-                          "INSERT INTO portfolio_entries (investor_id, position, name, doc) "
-                          "SELECT i.id, e.ord - 1, e.value->>'name', e.value "
-                          "FROM investors i JOIN tv_changed c USING (id), "
-                          "jsonb_array_elements(coalesce(i.doc->'portfolio', '[]')) "
-                          "WITH ORDINALITY AS e(value, ord)",
-                          0, NULL);
+        rc = tv__store_exec_command(
+            st,
+            "INSERT INTO portfolio_entries (investor_id, position, name, doc) "
+            "SELECT i.id, e.ord - 1, e.value->>'name', e.value "
+            "FROM investors i JOIN tv_changed c USING (id), "
+            "jsonb_array_elements(coalesce(i.doc->'portfolio', '[]')) "
+            "WITH ORDINALITY AS e(value, ord)",
+            0, NULL);
     return rc;
 }
 
@@ -285,7 +286,7 @@ static int count_changes(tv_store_t *st, size_t total, tv_upsert_stats_t *out)
                                      "count(*) FILTER (WHERE NOT inserted) FROM tv_changed");
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return db_error(st, res, "count changes");
+        return tv__store_db_error(st, res, "count changes");
     out->inserted = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
     out->updated = strtoull(PQgetvalue(res, 0, 1), NULL, 10);
     out->unchanged = total - out->inserted - out->updated;
@@ -308,32 +309,35 @@ static int log_import(tv_store_t *st, tv_profile_kind_t kind, const char *source
     snprintf(inserted, sizeof(inserted), "%zu", s->inserted);
     snprintf(updated, sizeof(updated), "%zu", s->updated);
     snprintf(unchanged, sizeof(unchanged), "%zu", s->unchanged);
-    return exec_command(st,
-                        "INSERT INTO import_runs (kind, source, records, inserted, updated, "
-                        "unchanged) VALUES ($1, $2, $3, $4, $5, $6)",
-                        6, params);
+    return tv__store_exec_command(
+        st,
+        "INSERT INTO import_runs (kind, source, records, inserted, updated, "
+        "unchanged) VALUES ($1, $2, $3, $4, $5, $6)",
+        6, params);
 }
 
 int tv_store_upsert(tv_store_t *st, tv_profile_kind_t kind, const tv_docs_t *docs,
                     const char *source, tv_upsert_stats_t *out)
 {
     tv_upsert_stats_t stats = {0, 0, 0};
-    int rc = exec_command(st, "BEGIN", 0, NULL);
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
 
     if (rc == 0)
-        rc = exec_command(st,
-                          "CREATE TEMP TABLE tv_staging (id text NOT NULL, doc jsonb NOT NULL) "
-                          "ON COMMIT DROP",
-                          0, NULL);
+        rc = tv__store_exec_command(
+            st,
+            "CREATE TEMP TABLE tv_staging (id text NOT NULL, doc jsonb NOT NULL) "
+            "ON COMMIT DROP",
+            0, NULL);
     if (rc == 0)
-        rc = exec_command(st,
-                          "CREATE TEMP TABLE tv_changed (id text NOT NULL, inserted boolean "
-                          "NOT NULL) ON COMMIT DROP",
-                          0, NULL);
+        rc = tv__store_exec_command(
+            st,
+            "CREATE TEMP TABLE tv_changed (id text NOT NULL, inserted boolean "
+            "NOT NULL) ON COMMIT DROP",
+            0, NULL);
     if (rc == 0)
         rc = copy_docs(st, docs);
     if (rc == 0)
-        rc = exec_command(st, upsert_sql[kind], 0, NULL);
+        rc = tv__store_exec_command(st, upsert_sql[kind], 0, NULL);
     if (rc == 0 && kind == TV_KIND_INVESTOR)
         rc = refresh_portfolios(st);
     if (rc == 0)
@@ -341,9 +345,9 @@ int tv_store_upsert(tv_store_t *st, tv_profile_kind_t kind, const tv_docs_t *doc
     if (rc == 0)
         rc = log_import(st, kind, source, docs->n, &stats);
     if (rc == 0)
-        rc = exec_command(st, "COMMIT", 0, NULL);
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
     if (rc != 0) {
-        rollback(st);
+        tv__store_rollback(st);
         return rc;
     }
     *out = stats;
@@ -400,7 +404,7 @@ int tv_store_each(tv_store_t *st, tv_profile_kind_t kind, const char *const *ids
                        params, NULL, NULL, 0);
     tv__free(list);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return db_error(st, res, table_of[kind]);
+        return tv__store_db_error(st, res, table_of[kind]);
     for (int i = 0; i < PQntuples(res) && rc == 0; i++)
         rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), (size_t)PQgetlength(res, i, 1));
     PQclear(res);
@@ -412,7 +416,7 @@ int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out)
     static const char *const sql[] = {"SELECT count(*) FROM companies",
                                       "SELECT count(*) FROM investors"};
 
-    return query_int(st, sql[kind], 0, NULL, out);
+    return tv__store_query_int(st, sql[kind], 0, NULL, out);
 }
 
 /* Database names cannot be bound as parameters, so the name is quoted by libpq. */
@@ -423,10 +427,10 @@ static int database_command(tv_store_t *st, const char *verb, const char *name)
     int rc;
 
     if (quoted == NULL)
-        return db_error(st, NULL, "quote database name");
+        return tv__store_db_error(st, NULL, "quote database name");
     snprintf(sql, sizeof(sql), "%s %s", verb, quoted);
     PQfreemem(quoted);
-    rc = exec_command(st, sql, 0, NULL);
+    rc = tv__store_exec_command(st, sql, 0, NULL);
     return rc;
 }
 
@@ -434,8 +438,8 @@ int tv_store_create_database(tv_store_t *st, const char *name)
 {
     const char *params[1] = {name};
     int64_t exists = 0;
-    int rc =
-        query_int(st, "SELECT count(*) FROM pg_database WHERE datname = $1", 1, params, &exists);
+    int rc = tv__store_query_int(st, "SELECT count(*) FROM pg_database WHERE datname = $1", 1,
+                                 params, &exists);
 
     if (rc != 0 || exists)
         return rc;
@@ -488,18 +492,19 @@ int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_par
     const char *params[1] = {event_id};
     int64_t exists = 0;
     PGresult *res;
-    int rc = query_int(st, "SELECT count(*) FROM events WHERE id = $1", 1, params, &exists);
+    int rc =
+        tv__store_query_int(st, "SELECT count(*) FROM events WHERE id = $1", 1, params, &exists);
 
     if (rc != 0)
         return rc;
     if (!exists)
-        return set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
+        return tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
     res = PQexecParams(st->conn,
                        "SELECT kind, profile_id FROM event_participants WHERE event_id = $1 "
                        "ORDER BY kind, profile_id",
                        1, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return db_error(st, res, "event participants");
+        return tv__store_db_error(st, res, "event participants");
     for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
         tv_profile_kind_t kind =
             strcmp(PQgetvalue(res, i, 0), "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR;

@@ -1,0 +1,34 @@
+/* Private to the store's files (store.c, store_*.c): the connection and the helpers every
+ * statement uses. */
+#ifndef TV_STORE_INTERNAL_H
+#define TV_STORE_INTERNAL_H
+
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#include "tavolo/store.h"
+
+struct tv_store {
+    PGconn *conn;
+    char error[512];
+};
+
+/* Records a formatted error message and returns 'rc'. */
+int tv__store_set_error(tv_store_t *st, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records the error of a failed result (frees it) and returns TV_EUNAVAIL when the
+ * connection is gone, else TV_EDB. */
+int tv__store_db_error(tv_store_t *st, PGresult *res, const char *what);
+
+/* Runs a parameterised statement whose rows, if any, are ignored. */
+int tv__store_exec_command(tv_store_t *st, const char *sql, int n, const char *const *params);
+
+/* Runs a parameterised query returning one integer (NULL reads as 0). */
+int tv__store_query_int(tv_store_t *st, const char *sql, int n, const char *const *params,
+                        int64_t *out);
+
+/* Rolls back the open transaction, ignoring errors. */
+void tv__store_rollback(tv_store_t *st);
+
+#endif
