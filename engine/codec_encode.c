@@ -178,3 +178,85 @@ int tv_codec_eligibility_encode(const tv_company_t *c, const tv_eligibility_t *e
     json_decref(obj);
     return *out != NULL ? 0 : TV_ENOMEM;
 }
+
+/* Encodes 'rec' keeping only the top-level fields named in 'fields' (NULL: all). */
+static int encode_fields(const tv_taxonomy_t *t, const tv__record_desc_t *desc, const void *rec,
+                         const char *const *fields, char **out)
+{
+    json_t *obj = encode_object(t, desc, rec);
+    char *s;
+
+    if (obj == NULL)
+        return TV_ENOMEM;
+    for (size_t i = 0; fields != NULL && i < desc->n_fields; i++) {
+        int keep = 0;
+
+        for (size_t k = 0; fields[k] != NULL && !keep; k++)
+            keep = strcmp(fields[k], desc->fields[i].name) == 0;
+        if (!keep)
+            json_object_del(obj, desc->fields[i].name);
+    }
+    s = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    json_decref(obj);
+    if (s == NULL)
+        return TV_ENOMEM;
+    *out = s;
+    return 0;
+}
+
+int tv_codec_company_encode_fields(const tv_taxonomy_t *t, const tv_company_t *c,
+                                   const char *const *fields, char **out)
+{
+    return encode_fields(t, &tv__company_desc, c, fields, out);
+}
+
+int tv_codec_investor_encode_fields(const tv_taxonomy_t *t, const tv_investor_t *inv,
+                                    const char *const *fields, char **out)
+{
+    return encode_fields(t, &tv__investor_desc, inv, fields, out);
+}
+
+/* RFC 7396: an object patch merges member by member, null removes, anything else replaces. */
+static json_t *merge(json_t *target, json_t *patch)
+{
+    const char *key;
+    json_t *value;
+
+    if (!json_is_object(patch))
+        return json_incref(patch);
+    if (!json_is_object(target))
+        target = json_object();
+    else
+        target = json_deep_copy(target);
+    json_object_foreach(patch, key, value)
+    {
+        if (json_is_null(value))
+            json_object_del(target, key);
+        else
+            json_object_set_new(target, key, merge(json_object_get(target, key), value));
+    }
+    return target;
+}
+
+int tv_codec_merge_patch(const char *doc, const char *patch, size_t patch_len, char **out,
+                         tv_diags_t *diags)
+{
+    json_error_t err;
+    json_t *d = json_loads(doc, 0, NULL);
+    json_t *p = json_loadb(patch, patch_len, JSON_REJECT_DUPLICATES, &err);
+    json_t *merged;
+    int rc = 0;
+
+    if (p == NULL) {
+        rc = tv__diag_add(diags, 0, 0, NULL, "malformed JSON at line %d, column %d: %s", err.line,
+                          err.column, err.text);
+        json_decref(d);
+        return rc != 0 ? rc : TV_EPARSE;
+    }
+    merged = merge(d, p);
+    *out = merged != NULL ? json_dumps(merged, JSON_COMPACT) : NULL;
+    json_decref(merged);
+    json_decref(d);
+    json_decref(p);
+    return *out != NULL ? 0 : TV_ENOMEM;
+}

@@ -16,6 +16,7 @@ typedef struct {
     uint8_t *alive;
     tv_check_t *eligible;
     tv_list_t *lists;
+    size_t *order; /* indices sorted by id (removed ones included) */
     size_t n, cap;
 } companies_t;
 
@@ -25,6 +26,7 @@ typedef struct {
     float *fwd, *rev;
     uint8_t *alive;
     tv_list_t *lists;
+    size_t *order;
     size_t n, cap;
 } investors_t;
 
@@ -82,12 +84,14 @@ void tv_matcher_destroy(tv_matcher_t *m)
         tv_lists_free(m->in.lists, m->in.n);
     tv__free(m->co.items), tv__free(m->co.bags), tv__free(m->co.fwd), tv__free(m->co.rev);
     tv__free(m->co.alive), tv__free(m->co.eligible);
-    tv__free(m->co.lists);
+    tv__free(m->co.lists), tv__free(m->co.order), tv__free(m->in.order);
     tv__free(m->in.items), tv__free(m->in.bags), tv__free(m->in.fwd), tv__free(m->in.rev);
     tv__free(m->in.alive), tv__free(m->in.lists);
     tv__features_destroy(m->features);
     tv__free(m);
 }
+
+static void order_insert(tv_matcher_t *m, int company_side, size_t index);
 
 /* Grows every per-company array to hold 'need' rows. */
 static int grow_companies(tv_matcher_t *m, size_t need)
@@ -114,6 +118,7 @@ static int grow_companies(tv_matcher_t *m, size_t need)
     GROW(c->alive, 1);
     GROW(c->eligible, sizeof(tv_check_t));
     GROW(c->lists, sizeof(tv_list_t));
+    GROW(c->order, sizeof(size_t));
     c->cap = cap;
     return 0;
 }
@@ -133,6 +138,7 @@ static int grow_investors(tv_matcher_t *m, size_t need)
     GROW(c->rev, m->dim_rev * sizeof(float));
     GROW(c->alive, 1);
     GROW(c->lists, sizeof(tv_list_t));
+    GROW(c->order, sizeof(size_t));
 #undef GROW
     c->cap = cap;
     return 0;
@@ -147,6 +153,7 @@ int tv_matcher_add_company(tv_matcher_t *m, tv_company_t *c)
     m->co.items[m->co.n] = *c;
     m->co.alive[m->co.n++] = 1;
     tv_company_init(c);
+    order_insert(m, 1, m->co.n - 1);
     return 0;
 }
 
@@ -159,6 +166,7 @@ int tv_matcher_add_investor(tv_matcher_t *m, tv_investor_t *inv)
     m->in.items[m->in.n] = *inv;
     m->in.alive[m->in.n++] = 1;
     tv_investor_init(inv);
+    order_insert(m, 0, m->in.n - 1);
     return 0;
 }
 
@@ -187,22 +195,96 @@ tv_check_t tv_matcher_eligible(const tv_matcher_t *m, size_t index)
     return m->co.eligible[index];
 }
 
-int tv_matcher_find_company(const tv_matcher_t *m, const char *id)
+/* The id of row 'index' of one side. */
+static const char *id_of(const tv_matcher_t *m, int company_side, size_t index)
 {
-    for (size_t c = 0; c < m->co.n; c++) {
-        if (m->co.alive[c] && strcmp(m->co.items[c].id, id) == 0)
-            return (int)c;
+    return company_side ? m->co.items[index].id : m->in.items[index].id;
+}
+
+/* The first rank among the first 'n' of the id order whose id is not below 'id' (with
+ * 'strictly', above it). */
+static size_t rank_of(const tv_matcher_t *m, int company_side, const char *id, int strictly,
+                      size_t n)
+{
+    const size_t *order = company_side ? m->co.order : m->in.order;
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(id_of(m, company_side, order[mid]), id);
+
+        if (c < 0 || (strictly && c == 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int find(const tv_matcher_t *m, int company_side, const char *id)
+{
+    const size_t *order = company_side ? m->co.order : m->in.order;
+    const uint8_t *alive = company_side ? m->co.alive : m->in.alive;
+    size_t n = company_side ? m->co.n : m->in.n;
+
+    /* A removed id that came back has two rows: skip the dead one. */
+    for (size_t r = rank_of(m, company_side, id, 0, n);
+         r < n && strcmp(id_of(m, company_side, order[r]), id) == 0; r++) {
+        if (alive[order[r]])
+            return (int)order[r];
     }
     return TV_ENOTFOUND;
 }
 
+int tv_matcher_find_company(const tv_matcher_t *m, const char *id)
+{
+    return find(m, 1, id);
+}
+
 int tv_matcher_find_investor(const tv_matcher_t *m, const char *id)
 {
-    for (size_t i = 0; i < m->in.n; i++) {
-        if (m->in.alive[i] && strcmp(m->in.items[i].id, id) == 0)
-            return (int)i;
-    }
-    return TV_ENOTFOUND;
+    return find(m, 0, id);
+}
+
+size_t tv_matcher_company_at(const tv_matcher_t *m, size_t rank)
+{
+    return m->co.order[rank];
+}
+
+size_t tv_matcher_investor_at(const tv_matcher_t *m, size_t rank)
+{
+    return m->in.order[rank];
+}
+
+size_t tv_matcher_company_rank_after(const tv_matcher_t *m, const char *after)
+{
+    return rank_of(m, 1, after, 1, m->co.n);
+}
+
+size_t tv_matcher_investor_rank_after(const tv_matcher_t *m, const char *after)
+{
+    return rank_of(m, 0, after, 1, m->in.n);
+}
+
+int tv_matcher_is_live_company(const tv_matcher_t *m, size_t index)
+{
+    return index < m->co.n && m->co.alive[index];
+}
+
+int tv_matcher_is_live_investor(const tv_matcher_t *m, size_t index)
+{
+    return index < m->in.n && m->in.alive[index];
+}
+
+/* Puts row 'index' (just appended) at its place in the id order. */
+static void order_insert(tv_matcher_t *m, int company_side, size_t index)
+{
+    size_t *order = company_side ? m->co.order : m->in.order;
+    size_t n = (company_side ? m->co.n : m->in.n) - 1; /* rows ordered so far */
+    size_t r = rank_of(m, company_side, id_of(m, company_side, index), 0, n);
+
+    memmove(&order[r + 1], &order[r], (n - r) * sizeof(size_t));
+    order[r] = index;
 }
 
 /* ---- hard constraints ---- */
@@ -535,7 +617,7 @@ static int rescore_investor(tv_matcher_t *m, size_t i)
 
 int tv_matcher_upsert_company(tv_matcher_t *m, tv_company_t *c)
 {
-    int at = tv_matcher_find_company(m, c->id);
+    int at = tv_matcher_find_company(m, c->id), fresh = at < 0;
     size_t index;
     int rc;
 
@@ -553,6 +635,8 @@ int tv_matcher_upsert_company(tv_matcher_t *m, tv_company_t *c)
     m->co.items[index] = *c;
     m->co.alive[index] = 1;
     tv_company_init(c);
+    if (index == m->co.n - 1 && fresh)
+        order_insert(m, 1, index);
     rc = tv__features_analyse(m->features, m->co.items[index].description,
                               m->co.items[index].language, &m->co.bags[index]);
     if (rc == 0)
@@ -564,7 +648,7 @@ int tv_matcher_upsert_company(tv_matcher_t *m, tv_company_t *c)
 
 int tv_matcher_upsert_investor(tv_matcher_t *m, tv_investor_t *inv)
 {
-    int at = tv_matcher_find_investor(m, inv->id);
+    int at = tv_matcher_find_investor(m, inv->id), fresh = at < 0;
     tv_bag_t *holdings = NULL;
     size_t index;
     int rc;
@@ -583,6 +667,8 @@ int tv_matcher_upsert_investor(tv_matcher_t *m, tv_investor_t *inv)
     m->in.items[index] = *inv;
     m->in.alive[index] = 1;
     tv_investor_init(inv);
+    if (index == m->in.n - 1 && fresh)
+        order_insert(m, 0, index);
     rc = tv__features_analyse(m->features, m->in.items[index].thesis, m->in.items[index].language,
                               &m->in.bags[index]);
     if (rc == 0)

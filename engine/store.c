@@ -514,3 +514,99 @@ int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_par
     PQclear(res);
     return rc;
 }
+
+int tv_store_healthy(const tv_store_t *st)
+{
+    return st != NULL && PQstatus(st->conn) == CONNECTION_OK;
+}
+
+static const char *const put_sql[2][2] = {
+    {"INSERT INTO companies (id, doc) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING "
+     "RETURNING 1",
+     "INSERT INTO companies AS t (id, doc) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE "
+     "SET doc = EXCLUDED.doc, version = t.version + 1, updated_at = now() "
+     "WHERE t.doc IS DISTINCT FROM EXCLUDED.doc RETURNING (t.xmax = 0)::int"},
+    {"INSERT INTO investors (id, doc) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO NOTHING "
+     "RETURNING 1",
+     "INSERT INTO investors AS t (id, doc) VALUES ($1, $2::jsonb) ON CONFLICT (id) DO UPDATE "
+     "SET doc = EXCLUDED.doc, version = t.version + 1, updated_at = now() "
+     "WHERE t.doc IS DISTINCT FROM EXCLUDED.doc RETURNING (t.xmax = 0)::int"},
+};
+
+/* Rebuilds one investor's portfolio rows from its document. */
+static int refresh_portfolio(tv_store_t *st, const char *id)
+{
+    const char *params[1] = {id};
+    int rc = tv__store_exec_command(st, "DELETE FROM portfolio_entries WHERE investor_id = $1", 1,
+                                    params);
+
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st,
+            "INSERT INTO portfolio_entries (investor_id, position, name, doc) "
+            "SELECT i.id, e.ord - 1, e.value->>'name', e.value FROM investors i, "
+            "jsonb_array_elements(coalesce(i.doc->'portfolio', '[]')) WITH ORDINALITY "
+            "AS e(value, ord) WHERE i.id = $1",
+            1, params);
+    return rc;
+}
+
+int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
+                 tv_put_mode_t mode, int *created)
+{
+    const char *params[2] = {id, json};
+    PGresult *res;
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL), inserted = 0;
+
+    if (rc != 0)
+        return rc;
+    res = PQexecParams(st->conn, put_sql[kind][mode], 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = tv__store_db_error(st, res, table_of[kind]);
+    } else {
+        if (mode == TV_PUT_CREATE && PQntuples(res) == 0)
+            rc = tv__store_set_error(st, TV_ECONFLICT, "%s \"%s\" exists already",
+                                     kind == TV_KIND_COMPANY ? "company" : "investor", id);
+        inserted = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+        PQclear(res);
+    }
+    if (rc == 0 && kind == TV_KIND_INVESTOR)
+        rc = refresh_portfolio(st, id);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0) {
+        tv__store_rollback(st);
+        return rc;
+    }
+    *created = inserted;
+    return 0;
+}
+
+int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id)
+{
+    static const char *const sql[] = {"DELETE FROM companies WHERE id = $1",
+                                      "DELETE FROM investors WHERE id = $1"};
+    const char *params[1] = {id};
+    PGresult *res = PQexecParams(st->conn, sql[kind], 1, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return tv__store_db_error(st, res, table_of[kind]);
+    if (strcmp(PQcmdTuples(res), "0") == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_is_participant(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                            const char *id)
+{
+    const char *params[3] = {event_id, kind == TV_KIND_COMPANY ? "company" : "investor", id};
+    int64_t n = 0;
+    int rc = tv__store_query_int(st,
+                                 "SELECT count(*) FROM event_participants WHERE event_id = $1 "
+                                 "AND kind = $2 AND profile_id = $3",
+                                 3, params, &n);
+
+    return rc != 0 ? rc : n > 0;
+}

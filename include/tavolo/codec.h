@@ -74,6 +74,18 @@ int tv_codec_investor_decode(const tv_taxonomy_t *t, const char *json, size_t le
 int tv_codec_company_encode(const tv_taxonomy_t *t, const tv_company_t *c, char **out);
 int tv_codec_investor_encode(const tv_taxonomy_t *t, const tv_investor_t *inv, char **out);
 
+/* Like the encoders above, but only the fields named in 'fields' (NULL-terminated; NULL
+ * means all): the public view of a profile. */
+int tv_codec_company_encode_fields(const tv_taxonomy_t *t, const tv_company_t *c,
+                                   const char *const *fields, char **out);
+int tv_codec_investor_encode_fields(const tv_taxonomy_t *t, const tv_investor_t *inv,
+                                    const char *const *fields, char **out);
+
+/* Applies JSON merge patch 'patch' (RFC 7396) to document 'doc'; '*out' is freed with free().
+ * A patch that is not JSON is TV_EPARSE with a diagnostic. */
+int tv_codec_merge_patch(const char *doc, const char *patch, size_t patch_len, char **out,
+                         tv_diags_t *diags);
+
 /* Reads every record of 'buf' as profiles of 'kind'. Valid records go to 'docs' (empty on
  * entry) in canonical form; every problem, including a repeated id, goes to 'diags'.
  * Returns the number of records read, or TV_EPARSE when the input as a whole cannot be read

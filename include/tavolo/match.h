@@ -116,7 +116,20 @@ size_t tv_matcher_investors(const tv_matcher_t *m);
 const tv_company_t *tv_matcher_company(const tv_matcher_t *m, size_t index);
 const tv_investor_t *tv_matcher_investor(const tv_matcher_t *m, size_t index);
 
-/* Returns the index of a profile by id, or TV_ENOTFOUND (also for a removed one). */
+/* The rows in id order: the index of rank 'rank' (0 to tv_matcher_companies() - 1; removed
+ * rows keep their rank, see tv_matcher_is_live_*). */
+size_t tv_matcher_company_at(const tv_matcher_t *m, size_t rank);
+size_t tv_matcher_investor_at(const tv_matcher_t *m, size_t rank);
+
+/* The first rank whose id sorts after 'after' ("" for the first). */
+size_t tv_matcher_company_rank_after(const tv_matcher_t *m, const char *after);
+size_t tv_matcher_investor_rank_after(const tv_matcher_t *m, const char *after);
+
+int tv_matcher_is_live_company(const tv_matcher_t *m, size_t index);
+int tv_matcher_is_live_investor(const tv_matcher_t *m, size_t index);
+
+/* Returns the index of a profile by id (binary search), or TV_ENOTFOUND (also for a removed
+ * one). */
 int tv_matcher_find_company(const tv_matcher_t *m, const char *id);
 int tv_matcher_find_investor(const tv_matcher_t *m, const char *id);
 

@@ -63,6 +63,23 @@ int tv_store_create_database(tv_store_t *st, const char *name);
 /* Drops database 'name' if it exists. */
 int tv_store_drop_database(tv_store_t *st, const char *name);
 
+/* Returns 1 while the connection is usable. */
+int tv_store_healthy(const tv_store_t *st);
+
+typedef enum { TV_PUT_CREATE, TV_PUT_UPSERT } tv_put_mode_t;
+
+/* Writes one profile (canonical JSON from the codec) in one transaction. TV_PUT_CREATE fails
+ * with TV_ECONFLICT when the id exists. '*created' says whether a row was inserted. */
+int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
+                 tv_put_mode_t mode, int *created);
+
+/* Deletes one profile; TV_ENOTFOUND if there is none. */
+int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id);
+
+/* Returns 1 if the profile takes part in the event, 0 if not. */
+int tv_store_is_participant(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                            const char *id);
+
 /* Called for each participant of an event; a non-zero return stops the walk. */
 typedef int (*tv_store_participant_cb)(void *ctx, tv_profile_kind_t kind, const char *id);
 

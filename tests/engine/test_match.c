@@ -291,6 +291,19 @@ static void test_match_many_random_updates_equal_a_recompute(void **state)
         assert_true(tv_matcher_upsert_company(m, &c) >= 0);
     }
     assert_equals_recompute(m, 3);
+    /* A removed id that comes back is found again, as a new row. */
+    {
+        int gone = tv_matcher_find_company(m, "c-010");
+        tv_company_t back = decode_company("{\"id\":\"c-010\",\"name\":\"Back\"}");
+
+        if (gone >= 0)
+            assert_int_equal(tv_matcher_remove_company(m, (size_t)gone), 0);
+        assert_int_equal(tv_matcher_find_company(m, "c-010"), TV_ENOTFOUND);
+        assert_true(tv_matcher_upsert_company(m, &back) >= 0);
+        assert_string_equal(
+            tv_matcher_company(m, (size_t)tv_matcher_find_company(m, "c-010"))->name, "Back");
+    }
+    assert_equals_recompute(m, 3);
     tv_matcher_destroy(m);
 }
 
