@@ -97,21 +97,26 @@ const char *cli_home(void)
     return home != NULL && home[0] != '\0' ? home : "./var";
 }
 
-int cli_open_store(tv_store_t **out)
+int cli_conninfo(char *buf, size_t size)
 {
     const char *url = getenv("TAVOLO_DATABASE_URL");
     pgembed_opts_t opts = {0};
-    char conninfo[4200], err[512];
-    tv_store_t *st = NULL;
-    int rc;
 
     if (url != NULL && url[0] != '\0') {
-        snprintf(conninfo, sizeof(conninfo), "%s", url);
-    } else {
-        rc = pgembed_start(cli_home(), &opts, conninfo, sizeof(conninfo));
-        if (rc != 0)
-            return rc;
+        snprintf(buf, size, "%s", url);
+        return 0;
     }
+    return pgembed_start(cli_home(), &opts, buf, size);
+}
+
+int cli_open_store(tv_store_t **out)
+{
+    char conninfo[4200], err[512];
+    tv_store_t *st = NULL;
+    int rc = cli_conninfo(conninfo, sizeof(conninfo));
+
+    if (rc != 0)
+        return rc;
     rc = tv_store_open(conninfo, &st, err, sizeof(err));
     if (rc != 0) {
         cli_error("cannot connect to the database: %s", err);

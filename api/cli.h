@@ -25,6 +25,10 @@ int cli_load_taxonomy(tv_taxonomy_t **out);
 /* $TAVOLO_HOME, or "./var". */
 const char *cli_home(void);
 
+/* Writes the conninfo of the database: $TAVOLO_DATABASE_URL, or the embedded cluster
+ * (started if needed). */
+int cli_conninfo(char *buf, size_t size);
+
 /* Opens the database named by $TAVOLO_DATABASE_URL or, when it is unset, the embedded
  * cluster in $TAVOLO_HOME/pg (started if needed), and applies pending migrations. */
 int cli_open_store(tv_store_t **out);
@@ -49,5 +53,7 @@ int cmd_eligibility(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
 
 #endif

@@ -16,7 +16,9 @@ static const command_t commands[] = {
     {"import", cmd_import, "validate and upsert company or investor profiles (JSON, JSONL, CSV)"},
     {"eligibility", cmd_eligibility, "ESIBE admission criteria per company"},
     {"schema", cmd_schema, "print the JSON Schema of company or investor profiles"},
+    {"serve", cmd_serve, "the HTTP JSON API daemon (serve [--listen HOST:PORT])"},
     {"match", cmd_match, "ranked, explained matches of one investor or company"},
+    {"token", cmd_token, "create, list or revoke API tokens (token create|list|revoke)"},
     {"bench", cmd_bench, "benchmarks (bench import, bench score)"},
 };
 

@@ -1,0 +1,64 @@
+/* The daemon's request and response, as handlers see them: no socket, no h2o type. A handler
+ * is plain synchronous code running on a libuv worker thread. */
+#ifndef API_API_H
+#define API_API_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "tavolo/error.h"
+#include "tavolo/codec.h"
+#include "tavolo/match.h"
+#include "tavolo/store.h"
+#include "tavolo/taxonomy.h"
+
+#define API_MAX_PARAMS 4
+
+typedef struct api_app api_app_t;
+typedef struct api_metrics api_metrics_t;
+
+typedef struct {
+    const char *method;                 /* "GET", "POST", ... */
+    const char *path;                   /* without the query */
+    const char *params[API_MAX_PARAMS]; /* decoded path parameters ({id}) */
+    size_t n_params;
+    const char *query; /* after '?', or "" */
+    const char *body;
+    size_t body_len;
+    const char *content_type;  /* or NULL */
+    const char *authorization; /* or NULL */
+    const char *request_id;
+    api_app_t *app;
+    tv_store_t *store;         /* this worker's connection, or NULL when down */
+    api_principal_t principal; /* valid when 'authenticated' */
+    int authenticated;
+} api_req_t;
+
+typedef struct {
+    int status;
+    const char *content_type; /* static */
+    char *body;               /* malloc'd, or NULL */
+    size_t body_len;
+    char location[256];   /* a Location header, or "" */
+    int retry_after;      /* a Retry-After header in seconds, or 0 */
+    char allow[64];       /* an Allow header, or "" */
+    int www_authenticate; /* add WWW-Authenticate: Bearer */
+} api_resp_t;
+
+typedef int (*api_handler_fn)(const api_req_t *req, api_resp_t *resp);
+
+/* What every request shares. The matcher is read under 'lock' (shared) and changed under it
+ * (exclusive). */
+struct api_app {
+    const tv_taxonomy_t *tax;
+    tv_match_config_t cfg;
+    tv_matcher_t *matcher;
+    pthread_rwlock_t lock;
+    char conninfo[4200];
+    size_t max_body;
+    api_metrics_t *metrics;
+};
+
+#endif

@@ -1,0 +1,34 @@
+/* Every route's handler: int h(const api_req_t *, api_resp_t *). */
+#ifndef API_HANDLERS_H
+#define API_HANDLERS_H
+
+#include "../api.h"
+
+int api_h_healthz(const api_req_t *r, api_resp_t *resp);
+int api_h_metrics(const api_req_t *r, api_resp_t *resp);
+
+int api_h_company_list(const api_req_t *r, api_resp_t *resp);
+int api_h_company_create(const api_req_t *r, api_resp_t *resp);
+int api_h_company_get(const api_req_t *r, api_resp_t *resp);
+int api_h_company_put(const api_req_t *r, api_resp_t *resp);
+int api_h_company_patch(const api_req_t *r, api_resp_t *resp);
+int api_h_company_delete(const api_req_t *r, api_resp_t *resp);
+int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp);
+int api_h_company_matches(const api_req_t *r, api_resp_t *resp);
+
+int api_h_investor_list(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_create(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_get(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_put(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_patch(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_delete(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_matches(const api_req_t *r, api_resp_t *resp);
+
+/* Shared by the handler files: the envelope {"items":[...], <extra>} around encoded items. */
+char *api_h_items(char **items, size_t n, const char *extra);
+
+/* Flags the participants of 'event' among the profiles of 'kind' into '*out' (calloc'd, one
+ * byte a row; the matcher must be locked). TV_ENOTFOUND for an unknown event. */
+int api_h_attendance(const api_req_t *r, tv_profile_kind_t kind, const char *event, uint8_t **out);
+
+#endif

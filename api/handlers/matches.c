@@ -1,0 +1,134 @@
+/* The ranked, explained matches of one company or investor, from the matcher's lists (or
+ * ranked on demand within an event). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../access.h"
+#include "../query.h"
+#include "../reply.h"
+#include "handlers.h"
+
+#define MATCHES_DEFAULT 20
+#define MATCHES_MAX 200
+
+static int id_like(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("._:/-", *s) != NULL))
+            return 0;
+    }
+    return 1;
+}
+
+/* Explains and encodes each hit (matcher locked). */
+static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
+                       const tv_hit_t *hits, int n, char **items)
+{
+    for (int i = 0; i < n; i++) {
+        size_t c = kind == TV_KIND_COMPANY ? self : hits[i].index;
+        size_t inv = kind == TV_KIND_COMPANY ? hits[i].index : self;
+        tv_explanation_t e;
+        int rc = tv_matcher_explain(r->app->matcher, c, inv, &e);
+
+        if (rc == 0)
+            rc = tv_codec_match_encode(r->app->matcher, r->app->tax, c, inv, &e, "en", &items[i]);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* Ranks within 'event' ("" for none) and encodes; the matcher must be locked. */
+static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k, const char *event,
+                char **items, int *n)
+{
+    tv_filter_t only = {NULL, NULL};
+    tv_hit_t *hits = calloc((size_t)k, sizeof(tv_hit_t));
+    uint8_t *companies = NULL, *investors = NULL;
+    int rc = hits != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0 && event[0] != '\0') {
+        rc = api_h_attendance(r, TV_KIND_COMPANY, event, &companies);
+        if (rc == 0)
+            rc = api_h_attendance(r, TV_KIND_INVESTOR, event, &investors);
+        only.companies = companies;
+        only.investors = investors;
+    }
+    if (rc == 0) {
+        const tv_filter_t *f = event[0] != '\0' ? &only : NULL;
+
+        *n = kind == TV_KIND_COMPANY
+                 ? tv_matcher_for_company(r->app->matcher, self, (size_t)k, f, hits)
+                 : tv_matcher_for_investor(r->app->matcher, self, (size_t)k, f, hits);
+        rc = *n < 0 ? *n : encode_hits(r, kind, self, hits, *n, items);
+    }
+    free(hits);
+    free(companies);
+    free(investors);
+    return rc;
+}
+
+static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+{
+    const char *id = r->params[0];
+    char event[96] = "", forced[96], extra[200];
+    char **items = NULL;
+    long k;
+    int allowed, at, n = 0, rc;
+
+    if (api_query_int(r->query, "k", 1, MATCHES_MAX, MATCHES_DEFAULT, &k) != 0) {
+        api_reply_bad_parameter(resp, r, "k", "an integer from 1 to 200");
+        return;
+    }
+    if (api_query_get(r->query, "event", event, sizeof(event)) < 0 || !id_like(event)) {
+        api_reply_bad_parameter(resp, r, "event", "an event id");
+        return;
+    }
+    allowed = api_access_matches(r, kind, id, forced, sizeof(forced));
+    if (allowed <= 0 || (forced[0] != '\0' && event[0] != '\0' && strcmp(forced, event) != 0)) {
+        if (allowed < 0)
+            api_reply_error(resp, r, allowed, "");
+        else
+            api_reply_problem(resp, r, 403, "forbidden", NULL,
+                              "this token may not see the matches of \"%s\"%s", id,
+                              event[0] != '\0' ? " in that event" : "");
+        return;
+    }
+    if (forced[0] != '\0')
+        snprintf(event, sizeof(event), "%s", forced);
+    items = calloc((size_t)k, sizeof(char *));
+    pthread_rwlock_rdlock(&r->app->lock);
+    at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
+                                 : tv_matcher_find_investor(r->app->matcher, id);
+    rc = at < 0 ? at : items == NULL ? TV_ENOMEM : rank(r, kind, (size_t)at, k, event, items, &n);
+    pthread_rwlock_unlock(&r->app->lock);
+    if (rc != 0) {
+        char detail[160];
+
+        snprintf(detail, sizeof(detail), "no %s \"%s\"%s",
+                 at < 0 ? (kind == TV_KIND_COMPANY ? "company" : "investor") : "event",
+                 at < 0 ? id : event, "");
+        api_reply_error(resp, r, rc, detail);
+    } else {
+        snprintf(extra, sizeof(extra), "\"k\":%ld,\"event\":%s%s%s", k, event[0] ? "\"" : "",
+                 event[0] ? event : "null", event[0] ? "\"" : "");
+        api_reply_json(resp, 200, api_h_items(items, (size_t)n, extra));
+    }
+    for (int i = 0; items != NULL && i < (int)k; i++)
+        free(items[i]);
+    free(items);
+}
+
+int api_h_company_matches(const api_req_t *r, api_resp_t *resp)
+{
+    matches(r, resp, TV_KIND_COMPANY);
+    return 0;
+}
+
+int api_h_investor_matches(const api_req_t *r, api_resp_t *resp)
+{
+    matches(r, resp, TV_KIND_INVESTOR);
+    return 0;
+}

@@ -1,0 +1,49 @@
+/* Health and metrics: no token needed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../metrics.h"
+#include "../reply.h"
+#include "handlers.h"
+
+static void count_live(api_app_t *app, size_t *companies, size_t *investors)
+{
+    const tv_matcher_t *m = app->matcher;
+
+    *companies = *investors = 0;
+    pthread_rwlock_rdlock(&app->lock);
+    for (size_t c = 0; c < tv_matcher_companies(m); c++)
+        *companies += tv_matcher_is_live_company(m, c);
+    for (size_t i = 0; i < tv_matcher_investors(m); i++)
+        *investors += tv_matcher_is_live_investor(m, i);
+    pthread_rwlock_unlock(&app->lock);
+}
+
+int api_h_healthz(const api_req_t *r, api_resp_t *resp)
+{
+    int up = r->store != NULL && tv_store_schema_version(r->store) > 0;
+    size_t companies, investors;
+    char *body = malloc(160);
+
+    count_live(r->app, &companies, &investors);
+    if (body != NULL)
+        snprintf(body, 160,
+                 "{\"status\":\"ok\",\"database\":\"%s\",\"companies\":%zu,\"investors\":%zu}",
+                 up ? "up" : "down", companies, investors);
+    api_reply_json(resp, 200, body);
+    return 0;
+}
+
+int api_h_metrics(const api_req_t *r, api_resp_t *resp)
+{
+    size_t companies, investors;
+
+    count_live(r->app, &companies, &investors);
+    free(resp->body);
+    resp->body = api_metrics_render(r->app->metrics, companies, investors);
+    resp->body_len = resp->body != NULL ? strlen(resp->body) : 0;
+    resp->status = resp->body != NULL ? 200 : 500;
+    resp->content_type = "text/plain; version=0.0.4";
+    return 0;
+}

@@ -1,0 +1,189 @@
+/* Response bodies and the mapping from TV_E* codes to HTTP statuses. jansson is used here
+ * for the HTTP envelopes (problems); engine records are encoded by the codec. */
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reply.h"
+
+#define RETRY_AFTER_SECONDS 5
+
+void api_reply_json(api_resp_t *resp, int status, char *json)
+{
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = json;
+    resp->body_len = json != NULL ? strlen(json) : 0;
+}
+
+const char *api_status_title(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Content";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Internal Server Error";
+    }
+}
+
+/* Sends 'problem' (taken over) as the body. */
+static void send_problem(api_resp_t *resp, int status, json_t *problem)
+{
+    char *text = json_dumps(problem, JSON_COMPACT);
+
+    json_decref(problem);
+    free(resp->body);
+    resp->status = status;
+    resp->content_type = "application/problem+json";
+    resp->body = text;
+    resp->body_len = text != NULL ? strlen(text) : 0;
+    if (status == 401)
+        resp->www_authenticate = 1;
+    if (status == 503)
+        resp->retry_after = RETRY_AFTER_SECONDS;
+}
+
+static json_t *problem_new(const api_req_t *req, int status, const char *slug, const char *detail)
+{
+    char type[96];
+
+    snprintf(type, sizeof(type), "urn:tavolo:problem:%s", slug);
+    return json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", api_status_title(status),
+                     "status", status, "detail", detail, "instance",
+                     req != NULL && req->path != NULL ? req->path : "");
+}
+
+void api_reply_problem(api_resp_t *resp, const api_req_t *req, int status, const char *slug,
+                       const char *pointer, const char *detail_fmt, ...)
+{
+    char detail[512];
+    json_t *p;
+    va_list ap;
+
+    va_start(ap, detail_fmt);
+    vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+    va_end(ap);
+    p = problem_new(req, status, slug, detail);
+    if (pointer != NULL) {
+        json_object_set_new(p, "pointer", json_string(pointer));
+        json_object_set_new(p, "errors",
+                            json_pack("[{s:s, s:s}]", "pointer", pointer, "detail", detail));
+    }
+    send_problem(resp, status, p);
+}
+
+void api_reply_bad_parameter(api_resp_t *resp, const api_req_t *req, const char *name,
+                             const char *expected)
+{
+    char detail[256];
+    json_t *p;
+
+    snprintf(detail, sizeof(detail), "query parameter %s: expected %s", name, expected);
+    p = problem_new(req, 400, "invalid-parameter", detail);
+    json_object_set_new(p, "parameter", json_string(name));
+    send_problem(resp, 400, p);
+}
+
+void api_json_pointer(const char *field, char *buf, size_t size)
+{
+    size_t o = 0;
+
+    if (size == 0)
+        return;
+    for (const char *c = field; *c != '\0' && o + 3 < size; c++) {
+        if (c == field || *c == '.' || *c == '[')
+            buf[o++] = '/';
+        if (*c == '.' || *c == '[' || *c == ']')
+            continue;
+        if (*c == '~' || *c == '/') { /* RFC 6901 escapes */
+            buf[o++] = '~';
+            buf[o++] = *c == '~' ? '0' : '1';
+            continue;
+        }
+        buf[o++] = *c;
+    }
+    buf[o] = '\0';
+}
+
+void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_diags_t *diags)
+{
+    int status = rc == TV_EPARSE ? 400 : 422;
+    json_t *p, *errors = json_array();
+    char pointer[256] = "";
+
+    for (size_t i = 0; i < diags->n; i++) {
+        char one[256] = "";
+
+        if (diags->items[i].field[0] != '\0')
+            api_json_pointer(diags->items[i].field, one, sizeof(one));
+        if (i == 0)
+            memcpy(pointer, one, sizeof(pointer));
+        if (one[0] != '\0')
+            json_array_append_new(
+                errors, json_pack("{s:s, s:s}", "pointer", one, "detail", diags->items[i].message));
+        else
+            json_array_append_new(errors, json_pack("{s:s}", "detail", diags->items[i].message));
+    }
+    p = problem_new(req, status, status == 400 ? "malformed-json" : "invalid-field",
+                    diags->n > 0 ? diags->items[0].message : "invalid body");
+    if (pointer[0] != '\0')
+        json_object_set_new(p, "pointer", json_string(pointer));
+    json_object_set_new(p, "errors", errors);
+    send_problem(resp, status, p);
+}
+
+void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char *detail)
+{
+    switch (rc) {
+    case TV_ENOTFOUND:
+        api_reply_problem(resp, req, 404, "not-found", NULL, "%s", detail);
+        break;
+    case TV_ECONFLICT:
+        api_reply_problem(resp, req, 409, "conflict", NULL, "%s", detail);
+        break;
+    case TV_EUNAVAIL:
+        api_reply_problem(resp, req, 503, "unavailable", NULL,
+                          "the database cannot be reached; retry later");
+        break;
+    case TV_EINVAL:
+        api_reply_problem(resp, req, 422, "invalid-field", NULL, "%s", detail);
+        break;
+    default:
+        api_reply_problem(resp, req, 500, "internal", NULL, "%s: %s", detail, tv_strerror(rc));
+        break;
+    }
+}
+
+void api_resp_dispose(api_resp_t *resp)
+{
+    free(resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+}

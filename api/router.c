@@ -1,0 +1,389 @@
+/* Routing and dispatch: the route table, request -> api_req_t, the thread pool hop, and the
+ * response. The only file that touches h2o_req_t. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handlers/handlers.h"
+#include "jobs.h"
+#include "log.h"
+#include "metrics.h"
+#include "reply.h"
+#include "router.h"
+
+const api_route_t api_routes[] = {
+    {"GET", "/healthz", api_h_healthz, 0},
+    {"GET", "/metrics", api_h_metrics, 0},
+    {"GET", "/v1/companies", api_h_company_list, 1},
+    {"POST", "/v1/companies", api_h_company_create, 1},
+    {"GET", "/v1/companies/{id}", api_h_company_get, 1},
+    {"PUT", "/v1/companies/{id}", api_h_company_put, 1},
+    {"PATCH", "/v1/companies/{id}", api_h_company_patch, 1},
+    {"DELETE", "/v1/companies/{id}", api_h_company_delete, 1},
+    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1},
+    {"GET", "/v1/companies/{id}/matches", api_h_company_matches, 1},
+    {"GET", "/v1/investors", api_h_investor_list, 1},
+    {"POST", "/v1/investors", api_h_investor_create, 1},
+    {"GET", "/v1/investors/{id}", api_h_investor_get, 1},
+    {"PUT", "/v1/investors/{id}", api_h_investor_put, 1},
+    {"PATCH", "/v1/investors/{id}", api_h_investor_patch, 1},
+    {"DELETE", "/v1/investors/{id}", api_h_investor_delete, 1},
+    {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1},
+};
+const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
+
+static api_app_t *the_app;
+static uv_loop_t *the_loop;
+static atomic_size_t in_flight;
+
+void api_router_init(api_app_t *app, uv_loop_t *loop)
+{
+    the_app = app;
+    the_loop = loop;
+}
+
+size_t api_router_in_flight(void)
+{
+    return atomic_load(&in_flight);
+}
+
+/* ---- matching a path ---- */
+
+static int hex(int c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* Percent-decodes 'n' bytes of 's' into 'out'; returns the length or -1. */
+static int decode_segment(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] != '%') {
+            out[o++] = s[i];
+            continue;
+        }
+        if (i + 2 >= n || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
+            return -1;
+        out[o++] = (char)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+        i += 2;
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+/* Matches 'path' against 'pattern', writing decoded parameters into 'decoded'. */
+static int match_pattern(const char *pattern, const char *path, const char **params,
+                         size_t *n_params, char *decoded, size_t decoded_size)
+{
+    const char *p = pattern, *s = path;
+    size_t used = 0;
+
+    *n_params = 0;
+    while (*p != '\0' && *s != '\0') {
+        const char *pe = strchr(p + 1, '/'), *se = strchr(s + 1, '/');
+        size_t pn = pe != NULL ? (size_t)(pe - p) : strlen(p);
+        size_t sn = se != NULL ? (size_t)(se - s) : strlen(s);
+
+        if (p[1] == '{') {
+            int len;
+
+            if (sn < 2 || used + sn + 1 > decoded_size || *n_params == API_MAX_PARAMS)
+                return 0;
+            len = decode_segment(s + 1, sn - 1, decoded + used);
+            if (len <= 0)
+                return 0;
+            params[(*n_params)++] = decoded + used;
+            used += (size_t)len + 1;
+        } else if (pn != sn || memcmp(p, s, pn) != 0) {
+            return 0;
+        }
+        p += pn;
+        s += sn;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+int api_router_find(const char *method, const char *path, const char **params, size_t *n_params,
+                    char *decoded, size_t decoded_size, char *allow, size_t allow_size)
+{
+    int path_known = 0;
+
+    allow[0] = '\0';
+    for (size_t r = 0; r < api_route_count; r++) {
+        if (!match_pattern(api_routes[r].pattern, path, params, n_params, decoded, decoded_size))
+            continue;
+        if (strcmp(api_routes[r].method, method) == 0)
+            return (int)r;
+        path_known = 1;
+        snprintf(allow + strlen(allow), allow_size - strlen(allow), "%s%s", allow[0] ? ", " : "",
+                 api_routes[r].method);
+    }
+    return path_known ? -405 : -404;
+}
+
+/* ---- running a request (on a worker thread, or inline in tests) ---- */
+
+/* Authenticates the request; on failure fills 'resp' and returns non-zero. */
+static int authenticate(api_req_t *r, api_resp_t *resp)
+{
+    int rc;
+
+    if (r->authorization == NULL) {
+        api_reply_problem(resp, r, 401, "unauthorized", NULL,
+                          "this route needs a bearer token (Authorization: Bearer tv_...)");
+        return -1;
+    }
+    rc = api_jobs_authenticate(r->store, r->authorization, &r->principal);
+    if (rc == 0) {
+        r->authenticated = 1;
+        return 0;
+    }
+    if (rc == TV_EUNAVAIL || r->store == NULL)
+        api_reply_error(resp, r, TV_EUNAVAIL, "");
+    else
+        api_reply_problem(resp, r, 401, "unauthorized", NULL,
+                          "the bearer token is malformed, unknown or revoked");
+    return -1;
+}
+
+static void run_route(api_req_t *r, int route, api_resp_t *resp)
+{
+    if (api_routes[route].needs_auth && authenticate(r, resp) != 0)
+        return;
+    api_routes[route].handler(r, resp);
+}
+
+/* Handles what needs no route: unknown paths, wrong methods, body limits, media types. */
+static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp)
+{
+    const char *ct = r->content_type;
+    int write = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
+                strcmp(r->method, "PATCH") == 0;
+
+    if (route == -404) {
+        api_reply_problem(resp, r, 404, "not-found", NULL, "no route for %s", r->path);
+        return -1;
+    }
+    if (route == -405) {
+        api_reply_problem(resp, r, 405, "method-not-allowed", NULL, "%s is not allowed here",
+                          r->method);
+        snprintf(resp->allow, sizeof(resp->allow), "%s", allow);
+        return -1;
+    }
+    if (r->body_len > r->app->max_body) {
+        api_reply_problem(resp, r, 413, "payload-too-large", NULL,
+                          "the body has %zu bytes; the limit is %zu", r->body_len,
+                          r->app->max_body);
+        return -1;
+    }
+    if (write && (ct == NULL || (strncmp(ct, "application/json", 16) != 0 &&
+                                 !(strcmp(r->method, "PATCH") == 0 &&
+                                   strncmp(ct, "application/merge-patch+json", 28) == 0)))) {
+        api_reply_problem(
+            resp, r, 415, "unsupported-media-type", NULL, "send the body as application/json%s",
+            strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");
+        return -1;
+    }
+    return 0;
+}
+
+void api_router_dispatch(api_app_t *app, tv_store_t *store, const char *method, const char *path,
+                         const char *query, const char *body, size_t body_len,
+                         const char *content_type, const char *authorization, api_resp_t *resp)
+{
+    api_req_t r = {method,
+                   path,
+                   {0},
+                   0,
+                   query != NULL ? query : "",
+                   body,
+                   body_len,
+                   content_type,
+                   authorization,
+                   "test",
+                   app,
+                   store,
+                   {0},
+                   0};
+    char decoded[1024], allow[64];
+    int route = api_router_find(method, path, r.params, &r.n_params, decoded, sizeof(decoded),
+                                allow, sizeof(allow));
+
+    memset(resp, 0, sizeof(*resp));
+    if (precheck(&r, route, allow, resp) == 0)
+        run_route(&r, route, resp);
+}
+
+/* ---- the thread pool hop ---- */
+
+typedef struct job {
+    uv_work_t work;
+    h2o_req_t *req;    /* NULL once the client has gone */
+    struct job **slot; /* in the request's pool: lets its disposal reach us */
+    api_req_t r;
+    int route;
+    char allow[64];
+    char decoded[1024];
+    char request_id[24];
+    api_resp_t resp;
+    uint64_t start_ns;
+    char *copies; /* method, path, query, content type, authorization and body */
+} job_t;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The request's memory is going away: the job must no longer touch it. */
+static void on_req_disposed(void *p)
+{
+    job_t *job = *(job_t **)p;
+
+    if (job != NULL) {
+        job->req = NULL;
+        job->slot = NULL;
+    }
+}
+
+static void add_header(h2o_req_t *req, const h2o_token_t *token, const char *value)
+{
+    h2o_add_header(&req->pool, &req->res.headers, token, NULL, value, strlen(value));
+}
+
+static void send_response(h2o_req_t *req, api_resp_t *resp, const char *request_id)
+{
+    char retry[16];
+
+    req->res.status = resp->status;
+    req->res.reason = api_status_title(resp->status);
+    if (resp->content_type != NULL)
+        add_header(req, H2O_TOKEN_CONTENT_TYPE, resp->content_type);
+    if (resp->location[0] != '\0')
+        add_header(req, H2O_TOKEN_LOCATION, h2o_strdup(&req->pool, resp->location, SIZE_MAX).base);
+    if (resp->allow[0] != '\0')
+        add_header(req, H2O_TOKEN_ALLOW, h2o_strdup(&req->pool, resp->allow, SIZE_MAX).base);
+    if (resp->www_authenticate)
+        add_header(req, H2O_TOKEN_WWW_AUTHENTICATE, "Bearer");
+    if (resp->retry_after > 0) {
+        snprintf(retry, sizeof(retry), "%d", resp->retry_after);
+        add_header(req, H2O_TOKEN_RETRY_AFTER, h2o_strdup(&req->pool, retry, SIZE_MAX).base);
+    }
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-request-id"), 0, NULL,
+                          h2o_strdup(&req->pool, request_id, SIZE_MAX).base, strlen(request_id));
+    req->res.content_length = resp->body_len;
+    h2o_send_inline(req, resp->body != NULL ? resp->body : "", resp->body_len);
+}
+
+static void finish(job_t *job)
+{
+    double seconds = (double)(now_ns() - job->start_ns) / 1e9;
+    const char *route = job->route >= 0 ? api_routes[job->route].pattern : "(none)";
+
+    if (job->req != NULL)
+        send_response(job->req, &job->resp, job->request_id);
+    api_metrics_observe(the_app->metrics, job->route, job->r.method, job->resp.status, seconds);
+    api_log_request(job->r.method, route, job->resp.status, seconds, job->request_id,
+                    job->req == NULL ? "client left before the response" : NULL);
+    if (job->slot != NULL)
+        *job->slot = NULL;
+    api_resp_dispose(&job->resp);
+    free(job->copies);
+    free(job);
+}
+
+static void on_work(uv_work_t *w)
+{
+    job_t *job = w->data;
+
+    job->r.store = api_jobs_store(the_app);
+    run_route(&job->r, job->route, &job->resp);
+}
+
+static void on_work_done(uv_work_t *w, int status)
+{
+    job_t *job = w->data;
+
+    (void)status;
+    atomic_fetch_sub(&in_flight, 1);
+    finish(job);
+}
+
+/* Copies what the worker reads out of the request, whose memory may go away meanwhile. */
+static int copy_request(job_t *job, h2o_req_t *req)
+{
+    ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    ssize_t au = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    size_t query_len = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
+    h2o_iovec_t ctv = ct >= 0 ? req->headers.entries[ct].value : h2o_iovec_init("", 0);
+    h2o_iovec_t auv = au >= 0 ? req->headers.entries[au].value : h2o_iovec_init("", 0);
+    size_t total = req->method.len + path_len + query_len + ctv.len + auv.len + req->entity.len + 6;
+    char *p = malloc(total);
+
+    if (p == NULL)
+        return -1;
+    job->copies = p;
+#define COPY(dst, src, len)                                                                        \
+    do {                                                                                           \
+        memcpy(p, (src), (len));                                                                   \
+        p[(len)] = '\0';                                                                           \
+        (dst) = p;                                                                                 \
+        p += (len) + 1;                                                                            \
+    } while (0)
+    COPY(job->r.method, req->method.base, req->method.len);
+    COPY(job->r.path, req->path.base, path_len);
+    COPY(job->r.query, req->path.base + path_len + (query_len > 0), query_len);
+    COPY(job->r.content_type, ctv.base, ctv.len);
+    COPY(job->r.authorization, auv.base, auv.len);
+    COPY(job->r.body, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
+#undef COPY
+    job->r.body_len = req->entity.len;
+    if (ct < 0)
+        job->r.content_type = NULL;
+    if (au < 0)
+        job->r.authorization = NULL;
+    return 0;
+}
+
+int api_router_on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    static atomic_ulong next_id;
+    job_t *job = calloc(1, sizeof(*job));
+
+    (void)self;
+    if (job == NULL || copy_request(job, req) != 0) {
+        free(job);
+        return -1;
+    }
+    job->req = req;
+    job->start_ns = now_ns();
+    job->r.app = the_app;
+    job->r.request_id = job->request_id;
+    snprintf(job->request_id, sizeof(job->request_id), "%lx-%lx", (unsigned long)getpid(),
+             (unsigned long)atomic_fetch_add(&next_id, 1));
+    job->route =
+        api_router_find(job->r.method, job->r.path, job->r.params, &job->r.n_params, job->decoded,
+                        sizeof(job->decoded), job->allow, sizeof(job->allow));
+    if (precheck(&job->r, job->route, job->allow, &job->resp) != 0) {
+        finish(job);
+        return 0;
+    }
+    job->slot = h2o_mem_alloc_shared(&req->pool, sizeof(job_t *), on_req_disposed);
+    *job->slot = job;
+    job->work.data = job;
+    atomic_fetch_add(&in_flight, 1);
+    uv_queue_work(the_loop, &job->work, on_work, on_work_done);
+    return 0;
+}

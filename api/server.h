@@ -1,0 +1,23 @@
+/* Listening: libuv accepts, libh2o speaks HTTP/1.1 on the accepted sockets. */
+#ifndef API_SERVER_H
+#define API_SERVER_H
+
+#include <h2o.h>
+#include <uv.h>
+
+typedef struct {
+    uv_tcp_t listener;
+    h2o_globalconf_t config;
+    h2o_context_t ctx;
+    h2o_accept_ctx_t accept;
+    int port; /* the port bound, useful when 0 was asked */
+} api_server_t;
+
+/* Binds 'host':'port' (port 0: any free port) and starts accepting on 'loop'. Returns 0 or a
+ * negative libuv error. */
+int api_server_start(api_server_t *s, uv_loop_t *loop, const char *host, int port);
+
+/* Stops accepting new connections; requests in flight go on. */
+void api_server_stop_accepting(api_server_t *s);
+
+#endif
