@@ -4,6 +4,7 @@
 #define API_API_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,10 @@ typedef struct {
 
 typedef int (*api_handler_fn)(const api_req_t *req, api_resp_t *resp);
 
+/* A handler's variant for the loop thread: answers only from memory, without ever waiting
+ * (no database, try-locks only), and returns 0 to hand the request to the thread pool. */
+typedef int (*api_fast_fn)(const api_req_t *req, api_resp_t *resp);
+
 /* What every request shares. The matcher is read under 'lock' (shared) and changed under it
  * (exclusive). */
 struct api_app {
@@ -59,6 +64,9 @@ struct api_app {
     char conninfo[4200];
     size_t max_body;
     api_metrics_t *metrics;
+    /* Bumped (under the exclusive lock) by every write that changes the matcher: cached
+     * responses of an older generation are stale. */
+    atomic_uint_fast64_t generation;
 };
 
 #endif

@@ -297,19 +297,20 @@ static int faiss_run(const opts_t *o, const char *dir, timing_t *out)
 static int faiss_compare(const run_t *r, const char *dir, faiss_result_t *res)
 {
     size_t q = r->o->m < AGREEMENT_QUERIES ? r->o->m : AGREEMENT_QUERIES, k = r->o->k;
-    size_t same = 0, shared = 0, total = q * k;
-    int64_t *top = malloc(total * sizeof(int64_t));
+    size_t kk = k < r->o->n ? k : r->o->n; /* FAISS pads rows beyond n with -1 */
+    size_t same = 0, shared = 0, total = q * kk;
+    int64_t *top = malloc(q * k * sizeof(int64_t));
     char path[4096];
     FILE *f;
     int rc = TV_EIO;
 
     snprintf(path, sizeof(path), "%s/faiss_top.i64", dir);
     f = fopen(path, "rb");
-    if (top != NULL && f != NULL && fread(top, sizeof(int64_t), total, f) == total) {
+    if (top != NULL && f != NULL && fread(top, sizeof(int64_t), q * k, f) == q * k) {
         for (size_t i = 0; i < q; i++) {
             const tv_list_t *l = &r->per_investor[i];
 
-            for (size_t j = 0; j < k; j++) {
+            for (size_t j = 0; j < kk; j++) {
                 same += j < l->n && (int64_t)l->items[j].index == top[i * k + j];
                 for (size_t x = 0; x < l->n; x++)
                     shared += (int64_t)l->items[x].index == top[i * k + j];

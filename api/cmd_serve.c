@@ -19,6 +19,7 @@
 #define DEFAULT_MAX_BODY (1u << 20)
 #define SHUTDOWN_GRACE_MS 10000
 #define MAX_SETS 32
+#define LOG_FLUSH_MS 100
 
 typedef struct {
     const char *listen, *config, *port_file;
@@ -32,6 +33,7 @@ typedef struct {
     api_server_t server;
     uv_signal_t sigterm, sigint;
     uv_timer_t drain;
+    uv_timer_t flush; /* logs are buffered and written out this often */
     uint64_t deadline;
 } daemon_t;
 
@@ -80,6 +82,12 @@ static int split_listen(const char *listen, char *host, size_t size, int *port)
     host[n] = '\0';
     *port = atoi(colon + 1);
     return *port >= 0 && *port < 65536 ? 0 : -1;
+}
+
+static void on_flush(uv_timer_t *t)
+{
+    (void)t;
+    fflush(stderr);
 }
 
 static void on_drain(uv_timer_t *t)
@@ -168,11 +176,14 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
     uv_signal_init(d->loop, &d->sigterm);
     uv_signal_init(d->loop, &d->sigint);
     uv_timer_init(d->loop, &d->drain);
+    uv_timer_init(d->loop, &d->flush);
     d->sigterm.data = d->sigint.data = d->drain.data = d;
+    uv_timer_start(&d->flush, on_flush, LOG_FLUSH_MS, LOG_FLUSH_MS);
     uv_signal_start(&d->sigterm, on_signal, SIGTERM);
     uv_signal_start(&d->sigint, on_signal, SIGINT);
     api_log("info", "listening on %s:%d", host, d->server.port);
     uv_run(d->loop, UV_RUN_DEFAULT);
+    fflush(stderr);
     return 0;
 }
 
@@ -192,6 +203,8 @@ int cmd_serve(int argc, char **argv)
         return CLI_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);
+    /* One line per request: buffered, flushed every LOG_FLUSH_MS and at exit. */
+    setvbuf(stderr, NULL, _IOFBF, 1 << 16);
     app.max_body = o.max_body;
     pthread_rwlock_init(&app.lock, NULL);
     rc = prepare(&app, &tax, &o);

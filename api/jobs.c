@@ -54,6 +54,14 @@ static void cache_put(const uint8_t key[32], const api_principal_t *p)
     pthread_mutex_unlock(&cache_lock);
 }
 
+int api_jobs_authenticate_cached(const char *authorization, api_principal_t *out)
+{
+    uint8_t key[32];
+
+    api_auth_hash(authorization, key);
+    return cache_get(key, out) ? 0 : TV_ENOTFOUND;
+}
+
 int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_principal_t *out)
 {
     uint8_t key[32];

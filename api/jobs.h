@@ -12,6 +12,9 @@ tv_store_t *api_jobs_store(api_app_t *app);
  * API_TOKEN_CACHE_SECONDS, so a revocation takes effect within that time) or the store. */
 int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_principal_t *out);
 
+/* The cache alone: 0 on a hit, TV_ENOTFOUND otherwise. Never waits on the database. */
+int api_jobs_authenticate_cached(const char *authorization, api_principal_t *out);
+
 #define API_TOKEN_CACHE_SECONDS 30
 
 #endif

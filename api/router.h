@@ -12,6 +12,7 @@ typedef struct {
     const char *pattern; /* "/v1/companies/{id}/matches" */
     api_handler_fn handler;
     int needs_auth;
+    api_fast_fn fast; /* or NULL */
 } api_route_t;
 
 extern const api_route_t api_routes[];

@@ -24,6 +24,10 @@ int api_h_investor_patch(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_delete(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_matches(const api_req_t *r, api_resp_t *resp);
 
+/* The loop-thread variants of the matches routes: cached answers only. */
+int api_h_company_matches_fast(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_matches_fast(const api_req_t *r, api_resp_t *resp);
+
 /* Shared by the handler files: the envelope {"items":[...], <extra>} around encoded items. */
 char *api_h_items(char **items, size_t n, const char *extra);
 

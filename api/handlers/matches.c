@@ -11,6 +11,52 @@
 
 #define MATCHES_DEFAULT 20
 #define MATCHES_MAX 200
+#define CACHE_SLOTS 1024
+
+/* Encoded responses of recent queries without an event, direct-mapped by (kind, row, k) and
+ * valid while the application's write generation is unchanged: a hit costs one copy. The
+ * body does not depend on who asks, only whether they may ask. */
+typedef struct {
+    uint64_t generation;
+    int kind;
+    size_t index;
+    long k;
+    char *body;
+} cached_t;
+
+static cached_t cache[CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t slot_of(int kind, size_t index, long k)
+{
+    return ((size_t)kind * 7919u + index * 31u + (size_t)k) % CACHE_SLOTS;
+}
+
+static char *cache_get(uint64_t generation, int kind, size_t index, long k)
+{
+    cached_t *c = &cache[slot_of(kind, index, k)];
+    char *copy = NULL;
+
+    pthread_mutex_lock(&cache_lock);
+    if (c->body != NULL && c->generation == generation && c->kind == kind && c->index == index &&
+        c->k == k)
+        copy = strdup(c->body);
+    pthread_mutex_unlock(&cache_lock);
+    return copy;
+}
+
+static void cache_put(uint64_t generation, int kind, size_t index, long k, const char *body)
+{
+    cached_t *c = &cache[slot_of(kind, index, k)];
+    char *copy = strdup(body);
+
+    if (copy == NULL)
+        return;
+    pthread_mutex_lock(&cache_lock);
+    free(c->body);
+    *c = (cached_t){generation, kind, index, k, copy};
+    pthread_mutex_unlock(&cache_lock);
+}
 
 static int id_like(const char *s)
 {
@@ -74,7 +120,8 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
 {
     const char *id = r->params[0];
     char event[96] = "", forced[96], extra[200];
-    char **items = NULL;
+    char **items = NULL, *body;
+    uint64_t generation;
     long k;
     int allowed, at, n = 0, rc;
 
@@ -98,10 +145,17 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     }
     if (forced[0] != '\0')
         snprintf(event, sizeof(event), "%s", forced);
-    items = calloc((size_t)k, sizeof(char *));
     pthread_rwlock_rdlock(&r->app->lock);
+    generation = atomic_load(&r->app->generation);
     at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
                                  : tv_matcher_find_investor(r->app->matcher, id);
+    body = at >= 0 && event[0] == '\0' ? cache_get(generation, kind, (size_t)at, k) : NULL;
+    if (body != NULL) {
+        pthread_rwlock_unlock(&r->app->lock);
+        api_reply_json(resp, 200, body);
+        return;
+    }
+    items = calloc((size_t)k, sizeof(char *));
     rc = at < 0 ? at : items == NULL ? TV_ENOMEM : rank(r, kind, (size_t)at, k, event, items, &n);
     pthread_rwlock_unlock(&r->app->lock);
     if (rc != 0) {
@@ -114,7 +168,10 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     } else {
         snprintf(extra, sizeof(extra), "\"k\":%ld,\"event\":%s%s%s", k, event[0] ? "\"" : "",
                  event[0] ? event : "null", event[0] ? "\"" : "");
-        api_reply_json(resp, 200, api_h_items(items, (size_t)n, extra));
+        body = api_h_items(items, (size_t)n, extra);
+        if (body != NULL && event[0] == '\0')
+            cache_put(generation, kind, (size_t)at, k, body);
+        api_reply_json(resp, 200, body);
     }
     for (int i = 0; items != NULL && i < (int)k; i++)
         free(items[i]);
@@ -131,4 +188,42 @@ int api_h_investor_matches(const api_req_t *r, api_resp_t *resp)
 {
     matches(r, resp, TV_KIND_INVESTOR);
     return 0;
+}
+
+/* A cached answer for a caller whose right to it needs no database (not an organiser), with
+ * the default parameters or a plain k; anything else goes to the thread pool. */
+static int matches_fast(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+{
+    const char *id = r->params[0];
+    char event[8], forced[8];
+    char *body = NULL;
+    long k;
+    int at;
+
+    if (r->principal.role == API_ROLE_ORGANISER ||
+        api_query_int(r->query, "k", 1, MATCHES_MAX, MATCHES_DEFAULT, &k) != 0 ||
+        api_query_get(r->query, "event", event, sizeof(event)) != 0 ||
+        api_access_matches(r, kind, id, forced, sizeof(forced)) != 1)
+        return 0;
+    if (pthread_rwlock_tryrdlock(&r->app->lock) != 0)
+        return 0;
+    at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
+                                 : tv_matcher_find_investor(r->app->matcher, id);
+    if (at >= 0)
+        body = cache_get(atomic_load(&r->app->generation), kind, (size_t)at, k);
+    pthread_rwlock_unlock(&r->app->lock);
+    if (body == NULL)
+        return 0;
+    api_reply_json(resp, 200, body);
+    return 1;
+}
+
+int api_h_company_matches_fast(const api_req_t *r, api_resp_t *resp)
+{
+    return matches_fast(r, resp, TV_KIND_COMPANY);
+}
+
+int api_h_investor_matches_fast(const api_req_t *r, api_resp_t *resp)
+{
+    return matches_fast(r, resp, TV_KIND_INVESTOR);
 }

@@ -368,6 +368,7 @@ static int apply(const api_req_t *r, tv_profile_kind_t kind, profile_t *p)
     pthread_rwlock_wrlock(&r->app->lock);
     at = kind == TV_KIND_COMPANY ? tv_matcher_upsert_company(r->app->matcher, &p->company)
                                  : tv_matcher_upsert_investor(r->app->matcher, &p->investor);
+    atomic_fetch_add(&r->app->generation, 1);
     pthread_rwlock_unlock(&r->app->lock);
     api_metrics_update(r->app->metrics, now_seconds() - t0);
     return at < 0 ? at : 0;
@@ -518,6 +519,7 @@ static void delete_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind
         if (at >= 0)
             rc = kind == TV_KIND_COMPANY ? tv_matcher_remove_company(r->app->matcher, (size_t)at)
                                          : tv_matcher_remove_investor(r->app->matcher, (size_t)at);
+        atomic_fetch_add(&r->app->generation, 1);
         pthread_rwlock_unlock(&r->app->lock);
     }
     if (rc != 0) {
