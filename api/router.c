@@ -195,31 +195,27 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
     return 0;
 }
 
-void api_router_dispatch(api_app_t *app, tv_store_t *store, const char *method, const char *path,
-                         const char *query, const char *body, size_t body_len,
-                         const char *content_type, const char *authorization, api_resp_t *resp)
+void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_t *as,
+                         const char *method, const char *path, const char *query,
+                         const char *body, size_t body_len, const char *content_type,
+                         api_resp_t *resp)
 {
-    api_req_t r = {method,
-                   path,
-                   {0},
-                   0,
-                   query != NULL ? query : "",
-                   body,
-                   body_len,
-                   content_type,
-                   authorization,
-                   "test",
-                   app,
-                   store,
-                   {0},
-                   0};
+    api_req_t r = {method, path, {0}, 0, query != NULL ? query : "", body, body_len,
+                   content_type, NULL, "test", app, store, {0}, 0};
     char decoded[1024], allow[64];
     int route = api_router_find(method, path, r.params, &r.n_params, decoded, sizeof(decoded),
                                 allow, sizeof(allow));
 
     memset(resp, 0, sizeof(*resp));
-    if (precheck(&r, route, allow, resp) == 0)
-        run_route(&r, route, resp);
+    if (precheck(&r, route, allow, resp) != 0)
+        return;
+    if (as != NULL) {
+        r.principal = *as;
+        r.authenticated = 1;
+        api_routes[route].handler(&r, resp);
+        return;
+    }
+    run_route(&r, route, resp);
 }
 
 /* ---- the thread pool hop ---- */

@@ -32,9 +32,11 @@ void api_router_init(api_app_t *app, uv_loop_t *loop);
 /* Requests still running on the thread pool. */
 size_t api_router_in_flight(void);
 
-/* Runs one request without a socket: for tests. 'resp' receives the response. */
-void api_router_dispatch(api_app_t *app, tv_store_t *store, const char *method, const char *path,
-                         const char *query, const char *body, size_t body_len,
-                         const char *content_type, const char *authorization, api_resp_t *resp);
+/* Runs one request without a socket, for tests: as principal 'as' (NULL: no token), on
+ * connection 'store' (NULL: the database is down). 'resp' receives the response. */
+void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_t *as,
+                         const char *method, const char *path, const char *query,
+                         const char *body, size_t body_len, const char *content_type,
+                         api_resp_t *resp);
 
 #endif

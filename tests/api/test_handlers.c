@@ -1,0 +1,318 @@
+/* Tests the handlers through the router without sockets (as h2o's t/00unit loopback does):
+ * statuses, problem bodies, paging and filters, and every access denial. No database: the
+ * store is NULL, so writes and organiser checks must answer 503. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "reply.h"
+#include "router.h"
+#include "support.h"
+
+static api_app_t app;
+static tv_taxonomy_t *tax;
+
+static void add_file(const char *rel, tv_profile_kind_t kind)
+{
+    size_t len;
+    char *text = tvt_read_fixture(rel, &len);
+
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        tv_diags_t d = {0};
+        tv_company_t c;
+        tv_investor_t inv;
+
+        if (kind == TV_KIND_COMPANY) {
+            assert_int_equal(tv_codec_company_decode(tax, line, strlen(line), &c, &d), 0);
+            assert_int_equal(tv_matcher_add_company(app.matcher, &c), 0);
+        } else {
+            assert_int_equal(tv_codec_investor_decode(tax, line, strlen(line), &inv, &d), 0);
+            assert_int_equal(tv_matcher_add_investor(app.matcher, &inv), 0);
+        }
+    }
+    free(text);
+}
+
+static int setup(void **state)
+{
+    size_t len;
+    char *cfg = tvt_read_fixture("match.json", &len);
+    tv_diags_t d = {0};
+
+    (void)state;
+    tax = tvt_taxonomy();
+    memset(&app, 0, sizeof(app));
+    assert_int_equal(tv_codec_match_config_parse(cfg, len, 1, &app.cfg, &d), 0);
+    free(cfg);
+    app.tax = tax;
+    app.max_body = 4096;
+    app.metrics = api_metrics_create(api_route_count);
+    pthread_rwlock_init(&app.lock, NULL);
+    assert_int_equal(tv_matcher_create(tax, &app.cfg, &app.matcher), 0);
+    add_file("companies.jsonl", TV_KIND_COMPANY);
+    add_file("investors.jsonl", TV_KIND_INVESTOR);
+    assert_int_equal(tv_matcher_build(app.matcher), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    tv_matcher_destroy(app.matcher);
+    api_metrics_destroy(app.metrics);
+    tv_taxonomy_destroy(tax);
+    return 0;
+}
+
+static const api_principal_t admin = {API_ROLE_ADMIN, "", "", 1};
+static const api_principal_t investor = {API_ROLE_INVESTOR, "i-001", "", 2};
+static const api_principal_t company = {API_ROLE_COMPANY, "c-001", "", 3};
+static const api_principal_t organiser = {API_ROLE_ORGANISER, "", "jpm-2027", 4};
+
+/* Sends a request and returns the status; the parsed body goes to '*body' if asked. */
+static int call(const api_principal_t *as, const char *method, const char *path, const char *query,
+                const char *body, const char *type, json_t **json)
+{
+    api_resp_t resp;
+    int status;
+
+    api_router_dispatch(&app, NULL, as, method, path, query, body, body ? strlen(body) : 0, type,
+                        &resp);
+    status = resp.status;
+    if (json != NULL)
+        *json = resp.body != NULL ? json_loadb(resp.body, resp.body_len, 0, NULL) : NULL;
+    api_resp_dispose(&resp);
+    return status;
+}
+
+static void expect_problem(json_t *p, int status, const char *slug)
+{
+    char type[96];
+
+    snprintf(type, sizeof(type), "urn:tavolo:problem:%s", slug);
+    assert_non_null(p);
+    assert_string_equal(json_string_value(json_object_get(p, "type")), type);
+    assert_int_equal(json_integer_value(json_object_get(p, "status")), status);
+    assert_non_null(json_string_value(json_object_get(p, "detail")));
+    json_decref(p);
+}
+
+static void test_handlers_routing_statuses(void **state)
+{
+    api_resp_t resp;
+    json_t *p;
+
+    (void)state;
+    assert_int_equal(call(NULL, "GET", "/v1/companies", NULL, NULL, NULL, &p), 401);
+    expect_problem(p, 401, "unauthorized");
+    assert_int_equal(call(&admin, "GET", "/v1/nothing", NULL, NULL, NULL, &p), 404);
+    expect_problem(p, 404, "not-found");
+    api_router_dispatch(&app, NULL, &admin, "DELETE", "/v1/companies", NULL, NULL, 0, NULL, &resp);
+    assert_int_equal(resp.status, 405);
+    assert_string_equal(resp.allow, "GET, POST");
+    api_resp_dispose(&resp);
+    assert_int_equal(call(&admin, "POST", "/v1/companies", NULL, "{}", "text/plain", &p), 415);
+    expect_problem(p, 415, "unsupported-media-type");
+    {
+        char big[5000];
+
+        memset(big, ' ', sizeof(big) - 1);
+        big[sizeof(big) - 1] = '\0';
+        assert_int_equal(call(&admin, "POST", "/v1/companies", NULL, big, "application/json", &p),
+                         413);
+        expect_problem(p, 413, "payload-too-large");
+    }
+}
+
+static void test_handlers_bad_bodies_name_the_field(void **state)
+{
+    json_t *p;
+
+    (void)state;
+    assert_int_equal(
+        call(&admin, "POST", "/v1/companies", NULL, "{\"id\":", "application/json", &p), 400);
+    expect_problem(p, 400, "malformed-json");
+    assert_int_equal(call(&admin, "POST", "/v1/companies", NULL,
+                          "{\"id\":\"c-9\",\"name\":\"X\",\"wants\":{\"lead\":\"yes\"}}",
+                          "application/json", &p),
+                     422);
+    assert_string_equal(json_string_value(json_object_get(p, "pointer")), "/wants/lead");
+    expect_problem(p, 422, "invalid-field");
+    assert_int_equal(call(&admin, "PUT", "/v1/companies/c-001", NULL,
+                          "{\"id\":\"c-002\",\"name\":\"X\"}", "application/json", &p),
+                     422);
+    assert_string_equal(json_string_value(json_object_get(p, "pointer")), "/id");
+    json_decref(p);
+}
+
+static void test_handlers_writes_without_database_are_503(void **state)
+{
+    api_resp_t resp;
+
+    (void)state;
+    {
+        const char *body = "{\"id\":\"c-001\",\"name\":\"X\"}";
+
+        api_router_dispatch(&app, NULL, &admin, "PUT", "/v1/companies/c-001", NULL, body,
+                            strlen(body), "application/json", &resp);
+        assert_int_equal(resp.status, 503);
+        assert_true(resp.retry_after > 0);
+        api_resp_dispose(&resp);
+    }
+    /* An organiser's rights need the database too. */
+    assert_int_equal(call(&organiser, "GET", "/v1/companies/c-001", NULL, NULL, NULL, NULL), 503);
+}
+
+static void test_handlers_investor_sees_itself_and_public_companies_only(void **state)
+{
+    json_t *j;
+
+    (void)state;
+    assert_int_equal(call(&investor, "GET", "/v1/investors/i-001", NULL, NULL, NULL, &j), 200);
+    assert_non_null(json_object_get(j, "thesis"));
+    json_decref(j);
+    assert_int_equal(call(&investor, "GET", "/v1/investors/i-002", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(call(&investor, "GET", "/v1/companies/c-001", NULL, NULL, NULL, &j), 200);
+    assert_null(json_object_get(j, "rd_spend_eur"));
+    assert_null(json_object_get(j, "wants"));
+    assert_non_null(json_object_get(j, "description"));
+    json_decref(j);
+    assert_int_equal(call(&investor, "GET", "/v1/investors", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(call(&investor, "GET", "/v1/companies", "limit=5", NULL, NULL, &j), 200);
+    assert_null(json_object_get(json_array_get(json_object_get(j, "items"), 0), "patents_owned"));
+    json_decref(j);
+    assert_int_equal(call(&investor, "GET", "/v1/investors/i-001/matches", "k=3", NULL, NULL, &j),
+                     200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 3);
+    json_decref(j);
+    assert_int_equal(call(&investor, "GET", "/v1/investors/i-002/matches", NULL, NULL, NULL, NULL),
+                     403);
+    assert_int_equal(call(&investor, "GET", "/v1/companies/c-001/matches", NULL, NULL, NULL, NULL),
+                     403);
+    assert_int_equal(call(&investor, "DELETE", "/v1/investors/i-001", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(call(&investor, "PUT", "/v1/investors/i-002", NULL,
+                          "{\"id\":\"i-002\",\"name\":\"Mine now\"}", "application/json", NULL),
+                     403);
+}
+
+static void test_handlers_company_sees_itself_and_public_investors_only(void **state)
+{
+    json_t *j;
+
+    (void)state;
+    assert_int_equal(call(&company, "GET", "/v1/companies/c-001", NULL, NULL, NULL, &j), 200);
+    assert_non_null(json_object_get(j, "rd_spend_eur"));
+    json_decref(j);
+    assert_int_equal(call(&company, "GET", "/v1/companies/c-002", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(
+        call(&company, "GET", "/v1/companies/c-002/eligibility", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(call(&company, "GET", "/v1/investors/i-001", NULL, NULL, NULL, &j), 200);
+    assert_null(json_object_get(j, "thesis"));
+    assert_null(json_object_get(j, "portfolio"));
+    json_decref(j);
+    assert_int_equal(call(&company, "GET", "/v1/companies", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(call(&company, "GET", "/v1/companies/c-001/matches", NULL, NULL, NULL, NULL),
+                     200);
+    assert_int_equal(call(&company, "GET", "/v1/companies/c-002/matches", NULL, NULL, NULL, NULL),
+                     403);
+    assert_int_equal(call(&company, "GET", "/v1/investors/i-001/matches", NULL, NULL, NULL, NULL),
+                     403);
+}
+
+static void test_handlers_lists_page_and_filter(void **state)
+{
+    json_t *a, *b, *f;
+    const char *next;
+    char query[128];
+
+    (void)state;
+    assert_int_equal(call(&admin, "GET", "/v1/companies", "limit=2", NULL, NULL, &a), 200);
+    next = json_string_value(json_object_get(a, "next"));
+    assert_string_equal(next, "c-002");
+    snprintf(query, sizeof(query), "limit=2&after=%s", next);
+    assert_int_equal(call(&admin, "GET", "/v1/companies", query, NULL, NULL, &b), 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(b, "items"), 0), "id")),
+        "c-003");
+    json_decref(a);
+    json_decref(b);
+    assert_int_equal(call(&admin, "GET", "/v1/companies",
+                          "pathology=oncology&eligible=true&limit=200", NULL, NULL, &f),
+                     200);
+    assert_true(json_array_size(json_object_get(f, "items")) > 3);
+    for (size_t i = 0; i < json_array_size(json_object_get(f, "items")); i++) {
+        json_t *c = json_array_get(json_object_get(f, "items"), i);
+        const char *p = json_string_value(json_array_get(json_object_get(c, "pathologies"), 0));
+
+        assert_true(p != NULL && strncmp(p, "oncology", 8) == 0);
+    }
+    assert_true(json_is_null(json_object_get(f, "next")));
+    json_decref(f);
+    assert_int_equal(call(&admin, "GET", "/v1/companies", "pathology=gout", NULL, NULL, &f), 400);
+    assert_string_equal(json_string_value(json_object_get(f, "parameter")), "pathology");
+    expect_problem(f, 400, "invalid-parameter");
+    assert_int_equal(call(&admin, "GET", "/v1/companies", "limit=0", NULL, NULL, NULL), 400);
+    assert_int_equal(call(&admin, "GET", "/v1/investors", "kind=cvc", NULL, NULL, &f), 200);
+    for (size_t i = 0; i < json_array_size(json_object_get(f, "items")); i++)
+        assert_string_equal(json_string_value(json_object_get(
+                                json_array_get(json_object_get(f, "items"), i), "kind")),
+                            "cvc");
+    json_decref(f);
+}
+
+static void test_handlers_matches_and_eligibility(void **state)
+{
+    json_t *j, *first;
+
+    (void)state;
+    assert_int_equal(call(&admin, "GET", "/v1/companies/c-001/matches", "k=5", NULL, NULL, &j),
+                     200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 5);
+    assert_int_equal(json_integer_value(json_object_get(j, "k")), 5);
+    first = json_array_get(json_object_get(j, "items"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "company_id")), "c-001");
+    assert_non_null(json_object_get(first, "contributions"));
+    assert_true(json_is_null(json_object_get(j, "event")));
+    json_decref(j);
+    /* Served twice (the second from the cache), the body is the same. */
+    {
+        api_resp_t x, y;
+
+        api_router_dispatch(&app, NULL, &admin, "GET", "/v1/companies/c-001/matches", "k=5", NULL,
+                            0, NULL, &x);
+        api_router_dispatch(&app, NULL, &admin, "GET", "/v1/companies/c-001/matches", "k=5", NULL,
+                            0, NULL, &y);
+        assert_string_equal(x.body, y.body);
+        api_resp_dispose(&x);
+        api_resp_dispose(&y);
+    }
+    assert_int_equal(call(&admin, "GET", "/v1/companies/c-001/matches", "k=999", NULL, NULL, NULL),
+                     400);
+    assert_int_equal(call(&admin, "GET", "/v1/companies/nope/matches", NULL, NULL, NULL, NULL),
+                     404);
+    assert_int_equal(call(&admin, "GET", "/v1/companies/c-036/eligibility", NULL, NULL, NULL, &j),
+                     200);
+    assert_true(json_is_false(json_object_get(j, "eligible")));
+    json_decref(j);
+    assert_int_equal(call(NULL, "GET", "/healthz", NULL, NULL, NULL, &j), 200);
+    assert_string_equal(json_string_value(json_object_get(j, "database")), "down");
+    assert_int_equal(json_integer_value(json_object_get(j, "companies")), 84);
+    json_decref(j);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handlers_routing_statuses),
+        cmocka_unit_test(test_handlers_bad_bodies_name_the_field),
+        cmocka_unit_test(test_handlers_writes_without_database_are_503),
+        cmocka_unit_test(test_handlers_investor_sees_itself_and_public_companies_only),
+        cmocka_unit_test(test_handlers_company_sees_itself_and_public_investors_only),
+        cmocka_unit_test(test_handlers_lists_page_and_filter),
+        cmocka_unit_test(test_handlers_matches_and_eligibility),
+    };
+
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
