@@ -12,7 +12,10 @@
 #define DEFAULT_TILE_INVESTORS 4096
 #define LANES 16
 
-float tv_dot(const float *a, const float *b, size_t n)
+/* Compiled for AVX-512, AVX2 and plain x86-64; the loader picks one per process, so every path
+ * of a run uses the same code and gets the same floats. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) float tv_dot(const float *a,
+                                                                          const float *b, size_t n)
 {
     float acc[LANES] = {0};
     size_t i = 0;
@@ -123,12 +126,11 @@ void tv_lists_free(tv_list_t *lists, size_t n)
     }
 }
 
-/* ---- gates: the least approximate forward score worth an exact look ---- */
+/* ---- gates: which approximate scores are worth an exact look ---- */
 
 typedef struct {
     const tv_score_input_t *in;
-    float rev_bound; /* no reverse score exceeds this (Cauchy-Schwarz) */
-    float slack;     /* covers sgemm's rounding against the exact kernel */
+    float slack; /* covers the rounding of sgemm against the exact kernel, on a match score */
 } gate_t;
 
 static float max_row_norm(const float *m, size_t rows, size_t dim)
@@ -147,33 +149,20 @@ static void gate_init(gate_t *g, const tv_score_input_t *in)
 {
     float nc = max_row_norm(in->companies, in->n_companies, in->dim);
     float ni = max_row_norm(in->investors, in->n_investors, in->dim);
+    float eps = 1e-5f * sqrtf((float)in->dim) * nc * ni + 1e-7f;
 
-    g->in = in;
-    g->slack = 1e-5f * sqrtf((float)in->dim) * nc * ni + 1e-7f;
-    g->rev_bound = 0;
     if (in->companies_rev != NULL)
-        g->rev_bound = max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
-                       max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
+        eps += 1e-5f * sqrtf((float)in->dim_rev) *
+               max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
+               max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
+    g->in = in;
+    g->slack = 2 * eps; /* the harmonic mean moves at most twice as fast as either side */
 }
 
-/* A pair reaches match score t only if its forward score f >= the value returned: with a
- * reverse side, 2fr/(f+r) grows with r <= R, so f must satisfy 2fR/(f+R) >= t. */
-static float forward_needed(const gate_t *g, float t)
-{
-    float r = g->rev_bound;
-
-    if (g->in->companies_rev == NULL)
-        return t - g->slack;
-    if (t <= 0)
-        return -INFINITY; /* a pair scoring 0 may still win a tie by index */
-    if (t >= 2 * r)
-        return INFINITY;
-    return t * r / (2 * r - t) - g->slack;
-}
-
+/* The score a pair must reach, give or take the slack, to enter list 'l'. */
 static float list_gate(const gate_t *g, const tv_list_t *l)
 {
-    return l->n < l->cap ? -INFINITY : forward_needed(g, l->items[0].score);
+    return l->n < l->cap ? -INFINITY : l->items[0].score - g->slack;
 }
 
 /* ---- all pairs ---- */
@@ -207,10 +196,20 @@ static float consider(scan_t *s, size_t c, size_t i, float company_gate)
     return company_gate;
 }
 
-/* Walks one tile of approximate forward scores (rows: companies c0.., columns: investors
+/* Turns a tile of approximate forward scores into approximate match scores in place, using
+ * the tile of approximate reverse scores. */
+static void combine_tile(float *tile, const float *rev, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        float f = tile[j], r = rev[j];
+
+        tile[j] = f > 0 && r > 0 ? 2 * f * r / (f + r) : 0;
+    }
+}
+
+/* Walks one tile of approximate match scores (rows: companies c0.., columns: investors
  * i0..). Most pairs end at the first comparison. */
-static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size_t i0,
-                      size_t cols)
+static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size_t i0, size_t cols)
 {
     for (size_t r = 0; r < rows; r++) {
         const float *row = tile + r * cols;
@@ -227,7 +226,14 @@ static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size
     }
 }
 
-static void scan_all(scan_t *s, float *tile, size_t tc, size_t ti)
+static void product(const float *a, const float *b, size_t rows, size_t cols, size_t dim,
+                    float *out)
+{
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)cols, (int)dim, 1.0f, a,
+                (int)dim, b, (int)dim, 0.0f, out, (int)cols);
+}
+
+static void scan_all(scan_t *s, float *tile, float *rev_tile, size_t tc, size_t ti)
 {
     const tv_score_input_t *in = s->in;
 
@@ -237,9 +243,13 @@ static void scan_all(scan_t *s, float *tile, size_t tc, size_t ti)
         for (size_t i0 = 0; i0 < in->n_investors; i0 += ti) {
             size_t cols = in->n_investors - i0 < ti ? in->n_investors - i0 : ti;
 
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)cols,
-                        (int)in->dim, 1.0f, in->companies + c0 * in->dim, (int)in->dim,
-                        in->investors + i0 * in->dim, (int)in->dim, 0.0f, tile, (int)cols);
+            product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols, in->dim,
+                    tile);
+            if (rev_tile != NULL) {
+                product(in->companies_rev + c0 * in->dim_rev, in->investors_rev + i0 * in->dim_rev,
+                        rows, cols, in->dim_rev, rev_tile);
+                combine_tile(tile, rev_tile, rows * cols);
+            }
             scan_tile(s, tile, c0, rows, i0, cols);
         }
     }
@@ -251,7 +261,7 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
     size_t tc = in->tile_companies != 0 ? in->tile_companies : DEFAULT_TILE_COMPANIES;
     size_t ti = in->tile_investors != 0 ? in->tile_investors : DEFAULT_TILE_INVESTORS;
     scan_t s = {in, {0}, NULL, NULL, NULL};
-    float *tile = NULL;
+    float *tile = NULL, *rev_tile = NULL;
     int rc = TV_ENOMEM;
 
     tc = tc < in->n_companies ? tc : in->n_companies;
@@ -260,8 +270,10 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
         tc = ti = 1;
     gate_init(&s.gate, in);
     tile = tv__malloc(tc * ti * sizeof(float));
+    if (in->companies_rev != NULL)
+        rev_tile = tv__malloc(tc * ti * sizeof(float));
     s.investor_gates = tv__malloc((in->n_investors + 1) * sizeof(float));
-    if (tile == NULL || s.investor_gates == NULL)
+    if (tile == NULL || s.investor_gates == NULL || (in->companies_rev != NULL && rev_tile == NULL))
         goto out;
     if (per_investor_cap > 0 && lists_alloc(per_investor, in->n_investors, per_investor_cap) != 0)
         goto out;
@@ -275,7 +287,7 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
     for (size_t i = 0; i < in->n_investors; i++)
         s.investor_gates[i] = s.per_investor != NULL ? -INFINITY : INFINITY;
     if (in->n_companies > 0 && in->n_investors > 0)
-        scan_all(&s, tile, tc, ti);
+        scan_all(&s, tile, rev_tile, tc, ti);
     for (size_t i = 0; s.per_investor != NULL && i < in->n_investors; i++)
         heap_finish(&per_investor[i]);
     for (size_t c = 0; s.per_company != NULL && c < in->n_companies; c++)
@@ -283,6 +295,7 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
     rc = 0;
 out:
     tv__free(tile);
+    tv__free(rev_tile);
     tv__free(s.investor_gates);
     return rc;
 }
@@ -301,9 +314,13 @@ static int rank_one(const tv_score_input_t *in, int company_side, size_t self, c
     gate_init(&g, in);
     for (size_t j = 0; j < n; j++) {
         size_t c = company_side ? self : j, i = company_side ? j : self;
+        float h = approx[j];
         tv_hit_t hit;
 
-        if (approx[j] < list_gate(&g, out))
+        if (in->companies_rev != NULL)
+            h = combine(h, tv_dot(in->companies_rev + c * in->dim_rev,
+                                  in->investors_rev + i * in->dim_rev, in->dim_rev));
+        if (h < list_gate(&g, out))
             continue;
         if ((in->allow != NULL && !in->allow(in->allow_ctx, c, i)) ||
             (extra != NULL && !extra(extra_ctx, c, i)))
@@ -326,8 +343,8 @@ int tv_score_company(const tv_score_input_t *in, size_t company, size_t cap, tv_
         return TV_ENOMEM;
     if (in->n_investors > 0)
         cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)in->n_investors, (int)in->dim, 1.0f,
-                    in->investors, (int)in->dim, in->companies + company * in->dim, 1, 0.0f,
-                    approx, 1);
+                    in->investors, (int)in->dim, in->companies + company * in->dim, 1, 0.0f, approx,
+                    1);
     rc = rank_one(in, 1, company, approx, in->n_investors, cap, extra, extra_ctx, out);
     tv__free(approx);
     return rc;
