@@ -1,5 +1,6 @@
 /* Query string parsing. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,5 +72,35 @@ int api_query_int(const char *query, const char *name, long min, long max, long 
     if (errno != 0 || end == buf || *end != '\0' || v < min || v > max)
         return -1;
     *out = v;
+    return 0;
+}
+
+int api_query_check(const char *query, const char *const *allowed, char *bad, size_t size)
+{
+    const char *p = query;
+
+    while (p != NULL && *p != '\0') {
+        const char *end = strchr(p, '&');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        size_t name_len = strcspn(p, "=&");
+        int known = 0, seen = 0;
+
+        if (name_len > n)
+            name_len = n;
+        for (size_t i = 0; allowed != NULL && allowed[i] != NULL && !known; i++)
+            known = strlen(allowed[i]) == name_len && strncmp(allowed[i], p, name_len) == 0;
+        for (const char *q = query; known && q < p;) { /* seen before? */
+            const char *qe = strchr(q, '&');
+
+            if (strcspn(q, "=&") == name_len && strncmp(q, p, name_len) == 0)
+                seen = 1;
+            q = qe != NULL ? qe + 1 : p;
+        }
+        if (n > 0 && (!known || seen)) {
+            snprintf(bad, size, "%.*s", (int)(name_len < 60 ? name_len : 60), p);
+            return -1;
+        }
+        p = end != NULL ? end + 1 : NULL;
+    }
     return 0;
 }

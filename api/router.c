@@ -11,27 +11,36 @@
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
+#include "query.h"
 #include "reply.h"
 #include "router.h"
 
+static const char *const company_list_params[] = {"limit",      "after",    "area", "pathology",
+                                                  "technology", "eligible", NULL};
+static const char *const investor_list_params[] = {"limit",     "after",      "kind",
+                                                   "pathology", "technology", NULL};
+static const char *const match_params[] = {"k", "event", "lang", NULL};
+
 const api_route_t api_routes[] = {
-    {"GET", "/healthz", api_h_healthz, 0, NULL},
-    {"GET", "/metrics", api_h_metrics, 0, NULL},
-    {"GET", "/v1/companies", api_h_company_list, 1, NULL},
-    {"POST", "/v1/companies", api_h_company_create, 1, NULL},
-    {"GET", "/v1/companies/{id}", api_h_company_get, 1, NULL},
-    {"PUT", "/v1/companies/{id}", api_h_company_put, 1, NULL},
-    {"PATCH", "/v1/companies/{id}", api_h_company_patch, 1, NULL},
-    {"DELETE", "/v1/companies/{id}", api_h_company_delete, 1, NULL},
-    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL},
-    {"GET", "/v1/companies/{id}/matches", api_h_company_matches, 1, api_h_company_matches_fast},
-    {"GET", "/v1/investors", api_h_investor_list, 1, NULL},
-    {"POST", "/v1/investors", api_h_investor_create, 1, NULL},
-    {"GET", "/v1/investors/{id}", api_h_investor_get, 1, NULL},
-    {"PUT", "/v1/investors/{id}", api_h_investor_put, 1, NULL},
-    {"PATCH", "/v1/investors/{id}", api_h_investor_patch, 1, NULL},
-    {"DELETE", "/v1/investors/{id}", api_h_investor_delete, 1, NULL},
-    {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1, api_h_investor_matches_fast},
+    {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
+    {"GET", "/metrics", api_h_metrics, 0, NULL, NULL},
+    {"GET", "/v1/companies", api_h_company_list, 1, NULL, company_list_params},
+    {"POST", "/v1/companies", api_h_company_create, 1, NULL, NULL},
+    {"GET", "/v1/companies/{id}", api_h_company_get, 1, NULL, NULL},
+    {"PUT", "/v1/companies/{id}", api_h_company_put, 1, NULL, NULL},
+    {"PATCH", "/v1/companies/{id}", api_h_company_patch, 1, NULL, NULL},
+    {"DELETE", "/v1/companies/{id}", api_h_company_delete, 1, NULL, NULL},
+    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL, NULL},
+    {"GET", "/v1/companies/{id}/matches", api_h_company_matches, 1, api_h_company_matches_fast,
+     match_params},
+    {"GET", "/v1/investors", api_h_investor_list, 1, NULL, investor_list_params},
+    {"POST", "/v1/investors", api_h_investor_create, 1, NULL, NULL},
+    {"GET", "/v1/investors/{id}", api_h_investor_get, 1, NULL, NULL},
+    {"PUT", "/v1/investors/{id}", api_h_investor_put, 1, NULL, NULL},
+    {"PATCH", "/v1/investors/{id}", api_h_investor_patch, 1, NULL, NULL},
+    {"DELETE", "/v1/investors/{id}", api_h_investor_delete, 1, NULL, NULL},
+    {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1, api_h_investor_matches_fast,
+     match_params},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
@@ -167,6 +176,7 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
     const char *ct = r->content_type;
     int write = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
                 strcmp(r->method, "PATCH") == 0;
+    char bad[64];
 
     if (route == -404) {
         api_reply_problem(resp, r, 404, "not-found", NULL, "no route for %s", r->path);
@@ -176,6 +186,10 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
         api_reply_problem(resp, r, 405, "method-not-allowed", NULL, "%s is not allowed here",
                           r->method);
         snprintf(resp->allow, sizeof(resp->allow), "%s", allow);
+        return -1;
+    }
+    if (api_query_check(r->query, api_routes[route].query_params, bad, sizeof(bad)) != 0) {
+        api_reply_bad_parameter(resp, r, bad, "a parameter this route takes, once");
         return -1;
     }
     if (r->body_len > r->app->max_body) {
@@ -196,12 +210,12 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
 }
 
 void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_t *as,
-                         const char *method, const char *path, const char *query,
-                         const char *body, size_t body_len, const char *content_type,
-                         api_resp_t *resp)
+                         const char *method, const char *path, const char *query, const char *body,
+                         size_t body_len, const char *content_type, api_resp_t *resp)
 {
-    api_req_t r = {method, path, {0}, 0, query != NULL ? query : "", body, body_len,
-                   content_type, NULL, "test", app, store, {0}, 0};
+    api_req_t r = {method, path,     {0},          0,    query != NULL ? query : "",
+                   body,   body_len, content_type, NULL, "test",
+                   app,    store,    {0},          0};
     char decoded[1024], allow[64];
     int route = api_router_find(method, path, r.params, &r.n_params, decoded, sizeof(decoded),
                                 allow, sizeof(allow));

@@ -12,7 +12,8 @@ typedef struct {
     const char *pattern; /* "/v1/companies/{id}/matches" */
     api_handler_fn handler;
     int needs_auth;
-    api_fast_fn fast; /* or NULL */
+    api_fast_fn fast;                /* or NULL */
+    const char *const *query_params; /* the query parameters it takes (NULL: none) */
 } api_route_t;
 
 extern const api_route_t api_routes[];

@@ -551,8 +551,10 @@ static int refresh_portfolio(tv_store_t *st, const char *id)
     return rc;
 }
 
+static const char *const kind_name[] = {"company", "investor"};
+
 int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
-                 tv_put_mode_t mode, int *created)
+                 tv_put_mode_t mode, const char *join_event, int *created)
 {
     const char *params[2] = {id, json};
     PGresult *res;
@@ -572,6 +574,14 @@ int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const c
     }
     if (rc == 0 && kind == TV_KIND_INVESTOR)
         rc = refresh_portfolio(st, id);
+    if (rc == 0 && join_event != NULL) {
+        const char *join[3] = {join_event, kind_name[kind], id};
+
+        rc = tv__store_exec_command(st,
+                                    "INSERT INTO event_participants (event_id, kind, profile_id) "
+                                    "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                                    3, join);
+    }
     if (rc == 0)
         rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
     if (rc != 0) {
@@ -586,15 +596,29 @@ int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id)
 {
     static const char *const sql[] = {"DELETE FROM companies WHERE id = $1",
                                       "DELETE FROM investors WHERE id = $1"};
-    const char *params[1] = {id};
-    PGresult *res = PQexecParams(st->conn, sql[kind], 1, NULL, params, NULL, NULL, 0);
-    int rc = 0;
+    const char *params[2] = {id, kind_name[kind]};
+    PGresult *res;
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
 
-    if (PQresultStatus(res) != PGRES_COMMAND_OK)
-        return tv__store_db_error(st, res, table_of[kind]);
-    if (strcmp(PQcmdTuples(res), "0") == 0)
-        rc = tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
-    PQclear(res);
+    if (rc != 0)
+        return rc;
+    res = PQexecParams(st->conn, sql[kind], 1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        rc = tv__store_db_error(st, res, table_of[kind]);
+    } else {
+        if (strcmp(PQcmdTuples(res), "0") == 0)
+            rc = tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
+        PQclear(res);
+    }
+    if (rc == 0)
+        rc = tv__store_exec_command(st,
+                                    "DELETE FROM event_participants WHERE profile_id = $1 AND "
+                                    "kind = $2",
+                                    2, params);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
     return rc;
 }
 

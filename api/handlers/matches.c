@@ -70,7 +70,7 @@ static int id_like(const char *s)
 
 /* Explains and encodes each hit (matcher locked). */
 static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
-                       const tv_hit_t *hits, int n, char **items)
+                       const tv_hit_t *hits, int n, const char *lang, char **items)
 {
     for (int i = 0; i < n; i++) {
         size_t c = kind == TV_KIND_COMPANY ? self : hits[i].index;
@@ -79,7 +79,7 @@ static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
         int rc = tv_matcher_explain(r->app->matcher, c, inv, &e);
 
         if (rc == 0)
-            rc = tv_codec_match_encode(r->app->matcher, r->app->tax, c, inv, &e, "en", &items[i]);
+            rc = tv_codec_match_encode(r->app->matcher, r->app->tax, c, inv, &e, lang, &items[i]);
         if (rc != 0)
             return rc;
     }
@@ -88,7 +88,7 @@ static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
 
 /* Ranks within 'event' ("" for none) and encodes; the matcher must be locked. */
 static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k, const char *event,
-                char **items, int *n)
+                const char *lang, char **items, int *n)
 {
     tv_filter_t only = {NULL, NULL};
     tv_hit_t *hits = calloc((size_t)k, sizeof(tv_hit_t));
@@ -108,7 +108,7 @@ static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k,
         *n = kind == TV_KIND_COMPANY
                  ? tv_matcher_for_company(r->app->matcher, self, (size_t)k, f, hits)
                  : tv_matcher_for_investor(r->app->matcher, self, (size_t)k, f, hits);
-        rc = *n < 0 ? *n : encode_hits(r, kind, self, hits, *n, items);
+        rc = *n < 0 ? *n : encode_hits(r, kind, self, hits, *n, lang, items);
     }
     free(hits);
     free(companies);
@@ -116,24 +116,33 @@ static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k,
     return rc;
 }
 
-static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+/* Reads k, event and lang; replies and returns -1 when one is wrong. */
+static int parse_params(const api_req_t *r, api_resp_t *resp, long *k, char *event, size_t esize,
+                        char *lang, size_t lsize)
 {
-    const char *id = r->params[0];
-    char event[96] = "", forced[96], extra[200];
-    char **items = NULL, *body;
-    uint64_t generation;
-    long k;
-    int allowed, at, n = 0, rc;
-
-    if (api_query_int(r->query, "k", 1, MATCHES_MAX, MATCHES_DEFAULT, &k) != 0) {
+    if (api_query_int(r->query, "k", 1, MATCHES_MAX, MATCHES_DEFAULT, k) != 0) {
         api_reply_bad_parameter(resp, r, "k", "an integer from 1 to 200");
-        return;
+        return -1;
     }
-    if (api_query_get(r->query, "event", event, sizeof(event)) < 0 || !id_like(event)) {
+    if (api_query_get(r->query, "event", event, esize) < 0 || !id_like(event)) {
         api_reply_bad_parameter(resp, r, "event", "an event id");
-        return;
+        return -1;
     }
-    allowed = api_access_matches(r, kind, id, forced, sizeof(forced));
+    if (api_query_get(r->query, "lang", lang, lsize) < 0 ||
+        (strcmp(lang, "en") != 0 && strcmp(lang, "it") != 0)) {
+        api_reply_bad_parameter(resp, r, "lang", "it or en");
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks the caller's right; an organiser is held to its own event. */
+static int check_access(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                        const char *id, char *event, size_t esize)
+{
+    char forced[96];
+    int allowed = api_access_matches(r, kind, id, forced, sizeof(forced));
+
     if (allowed <= 0 || (forced[0] != '\0' && event[0] != '\0' && strcmp(forced, event) != 0)) {
         if (allowed < 0)
             api_reply_error(resp, r, allowed, "");
@@ -141,35 +150,54 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
             api_reply_problem(resp, r, 403, "forbidden", NULL,
                               "this token may not see the matches of \"%s\"%s", id,
                               event[0] != '\0' ? " in that event" : "");
-        return;
+        return -1;
     }
     if (forced[0] != '\0')
-        snprintf(event, sizeof(event), "%s", forced);
+        snprintf(event, esize, "%s", forced);
+    return 0;
+}
+
+static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+{
+    const char *id = r->params[0];
+    char event[96] = "", lang[4] = "en", extra[200];
+    char **items = NULL, *body;
+    uint64_t generation;
+    long k;
+    int at, n = 0, rc, cacheable;
+
+    if (parse_params(r, resp, &k, event, sizeof(event), lang, sizeof(lang)) != 0 ||
+        check_access(r, resp, kind, id, event, sizeof(event)) != 0)
+        return;
+    cacheable = event[0] == '\0' && strcmp(lang, "en") == 0;
     pthread_rwlock_rdlock(&r->app->lock);
     generation = atomic_load(&r->app->generation);
     at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
                                  : tv_matcher_find_investor(r->app->matcher, id);
-    body = at >= 0 && event[0] == '\0' ? cache_get(generation, kind, (size_t)at, k) : NULL;
+    body = at >= 0 && cacheable ? cache_get(generation, kind, (size_t)at, k) : NULL;
     if (body != NULL) {
         pthread_rwlock_unlock(&r->app->lock);
         api_reply_json(resp, 200, body);
         return;
     }
     items = calloc((size_t)k, sizeof(char *));
-    rc = at < 0 ? at : items == NULL ? TV_ENOMEM : rank(r, kind, (size_t)at, k, event, items, &n);
+    rc = at < 0          ? at
+         : items == NULL ? TV_ENOMEM
+                         : rank(r, kind, (size_t)at, k, event, lang, items, &n);
     pthread_rwlock_unlock(&r->app->lock);
-    if (rc != 0) {
+    if (rc == TV_ENOTFOUND && at >= 0) {
+        api_reply_bad_parameter(resp, r, "event", "the id of an existing event");
+    } else if (rc != 0) {
         char detail[160];
 
-        snprintf(detail, sizeof(detail), "no %s \"%s\"%s",
-                 at < 0 ? (kind == TV_KIND_COMPANY ? "company" : "investor") : "event",
-                 at < 0 ? id : event, "");
+        snprintf(detail, sizeof(detail), "no %s \"%s\"",
+                 kind == TV_KIND_COMPANY ? "company" : "investor", id);
         api_reply_error(resp, r, rc, detail);
     } else {
         snprintf(extra, sizeof(extra), "\"k\":%ld,\"event\":%s%s%s", k, event[0] ? "\"" : "",
                  event[0] ? event : "null", event[0] ? "\"" : "");
         body = api_h_items(items, (size_t)n, extra);
-        if (body != NULL && event[0] == '\0')
+        if (body != NULL && cacheable)
             cache_put(generation, kind, (size_t)at, k, body);
         api_reply_json(resp, 200, body);
     }
@@ -203,6 +231,7 @@ static int matches_fast(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t 
     if (r->principal.role == API_ROLE_ORGANISER ||
         api_query_int(r->query, "k", 1, MATCHES_MAX, MATCHES_DEFAULT, &k) != 0 ||
         api_query_get(r->query, "event", event, sizeof(event)) != 0 ||
+        api_query_get(r->query, "lang", event, sizeof(event)) != 0 ||
         api_access_matches(r, kind, id, forced, sizeof(forced)) != 1)
         return 0;
     if (pthread_rwlock_tryrdlock(&r->app->lock) != 0)

@@ -113,6 +113,7 @@ typedef struct {
     int has_area, has_kind, has_pathology, has_technology, has_eligible;
     int pathology_index, technology_index, area_index, kind_index;
     uint8_t *participants; /* an organiser's event, or NULL */
+    const char *own;       /* the caller's own id when it sees no other, or NULL */
 } filter_t;
 
 /* 1 if 'terms' holds 'index' or a finer term under it. */
@@ -134,6 +135,10 @@ static int keep(const api_app_t *app, tv_profile_kind_t kind, size_t index, cons
     const tv_terms_t *paths, *techs;
 
     if (f->participants != NULL && !f->participants[index])
+        return 0;
+    if (f->own != NULL &&
+        strcmp(f->own, kind == TV_KIND_COMPANY ? tv_matcher_company(app->matcher, index)->id
+                                               : tv_matcher_investor(app->matcher, index)->id) != 0)
         return 0;
     if (kind == TV_KIND_COMPANY) {
         const tv_company_t *c = tv_matcher_company(app->matcher, index);
@@ -284,10 +289,10 @@ static void list_profiles(const api_req_t *r, api_resp_t *resp, tv_profile_kind_
     long limit;
     int more = 0, rc = 0;
 
+    /* A company listing companies (or an investor, investors) sees its own record only. */
     if (view == API_VIEW_NONE) {
-        api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not list %s",
-                          kind == TV_KIND_COMPANY ? "companies" : "investors");
-        return;
+        f.own = r->principal.subject;
+        view = API_VIEW_FULL;
     }
     if (api_query_int(r->query, "limit", 1, LIST_MAX, LIST_DEFAULT, &limit) != 0) {
         api_reply_bad_parameter(resp, r, "limit", "an integer from 1 to 200");
@@ -393,7 +398,13 @@ static void store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kin
         free(doc);
         return;
     }
-    rc = r->store != NULL ? tv_store_put(r->store, kind, id, doc, mode, &created) : TV_EUNAVAIL;
+    /* An organiser's new profile joins its event, in the same transaction. */
+    rc = r->store != NULL ? tv_store_put(r->store, kind, id, doc, mode,
+                                         r->principal.role == API_ROLE_ORGANISER && !exists
+                                             ? r->principal.event_id
+                                             : NULL,
+                                         &created)
+                          : TV_EUNAVAIL;
     if (rc == 0)
         rc = apply(r, kind, p);
     if (rc != 0) {
@@ -548,7 +559,8 @@ int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp)
     tv_eligibility_t e;
     char *json = NULL;
 
-    if (view <= 0) {
+    /* The reasons quote private figures (R&D spend, patents): the full view is needed. */
+    if (view != API_VIEW_FULL) {
         if (view < 0)
             api_reply_error(resp, r, view, "");
         else

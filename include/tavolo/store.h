@@ -69,11 +69,12 @@ int tv_store_healthy(const tv_store_t *st);
 typedef enum { TV_PUT_CREATE, TV_PUT_UPSERT } tv_put_mode_t;
 
 /* Writes one profile (canonical JSON from the codec) in one transaction. TV_PUT_CREATE fails
- * with TV_ECONFLICT when the id exists. '*created' says whether a row was inserted. */
+ * with TV_ECONFLICT when the id exists. With 'join_event' (may be NULL) the profile also
+ * becomes a participant of that event. '*created' says whether a row was inserted. */
 int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
-                 tv_put_mode_t mode, int *created);
+                 tv_put_mode_t mode, const char *join_event, int *created);
 
-/* Deletes one profile; TV_ENOTFOUND if there is none. */
+/* Deletes one profile and its event participations; TV_ENOTFOUND if there is none. */
 int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id);
 
 /* Returns 1 if the profile takes part in the event, 0 if not. */

@@ -179,7 +179,16 @@ static void test_handlers_investor_sees_itself_and_public_companies_only(void **
     assert_null(json_object_get(j, "wants"));
     assert_non_null(json_object_get(j, "description"));
     json_decref(j);
-    assert_int_equal(call(&investor, "GET", "/v1/investors", NULL, NULL, NULL, NULL), 403);
+    /* A list of its own side shows the investor itself only. */
+    assert_int_equal(call(&investor, "GET", "/v1/investors", NULL, NULL, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(json_object_get(j, "items"), 0), "id")),
+        "i-001");
+    json_decref(j);
+    /* Eligibility reasons quote private figures. */
+    assert_int_equal(
+        call(&investor, "GET", "/v1/companies/c-001/eligibility", NULL, NULL, NULL, NULL), 403);
     assert_int_equal(call(&investor, "GET", "/v1/companies", "limit=5", NULL, NULL, &j), 200);
     assert_null(json_object_get(json_array_get(json_object_get(j, "items"), 0), "patents_owned"));
     json_decref(j);
@@ -212,7 +221,11 @@ static void test_handlers_company_sees_itself_and_public_investors_only(void **s
     assert_null(json_object_get(j, "thesis"));
     assert_null(json_object_get(j, "portfolio"));
     json_decref(j);
-    assert_int_equal(call(&company, "GET", "/v1/companies", NULL, NULL, NULL, NULL), 403);
+    assert_int_equal(call(&company, "GET", "/v1/companies", NULL, NULL, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 1);
+    json_decref(j);
+    assert_int_equal(
+        call(&company, "GET", "/v1/companies/c-001/eligibility", NULL, NULL, NULL, NULL), 200);
     assert_int_equal(call(&company, "GET", "/v1/companies/c-001/matches", NULL, NULL, NULL, NULL),
                      200);
     assert_int_equal(call(&company, "GET", "/v1/companies/c-002/matches", NULL, NULL, NULL, NULL),
@@ -254,6 +267,14 @@ static void test_handlers_lists_page_and_filter(void **state)
     assert_string_equal(json_string_value(json_object_get(f, "parameter")), "pathology");
     expect_problem(f, 400, "invalid-parameter");
     assert_int_equal(call(&admin, "GET", "/v1/companies", "limit=0", NULL, NULL, NULL), 400);
+    /* Unknown and repeated parameters are refused by name. */
+    assert_int_equal(call(&admin, "GET", "/v1/companies", "colour=red", NULL, NULL, &f), 400);
+    assert_string_equal(json_string_value(json_object_get(f, "parameter")), "colour");
+    json_decref(f);
+    assert_int_equal(call(&admin, "GET", "/v1/companies", "limit=2&limit=3", NULL, NULL, &f), 400);
+    assert_string_equal(json_string_value(json_object_get(f, "parameter")), "limit");
+    json_decref(f);
+    assert_int_equal(call(&admin, "GET", "/v1/companies/c-001", "x=1", NULL, NULL, NULL), 400);
     assert_int_equal(call(&admin, "GET", "/v1/investors", "kind=cvc", NULL, NULL, &f), 200);
     for (size_t i = 0; i < json_array_size(json_object_get(f, "items")); i++)
         assert_string_equal(json_string_value(json_object_get(
@@ -290,6 +311,12 @@ static void test_handlers_matches_and_eligibility(void **state)
     }
     assert_int_equal(call(&admin, "GET", "/v1/companies/c-001/matches", "k=999", NULL, NULL, NULL),
                      400);
+    assert_int_equal(
+        call(&admin, "GET", "/v1/companies/c-001/matches", "lang=fr", NULL, NULL, NULL), 400);
+    assert_int_equal(
+        call(&admin, "GET", "/v1/companies/c-001/matches", "k=2&lang=it", NULL, NULL, &j), 200);
+    assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+    json_decref(j);
     assert_int_equal(call(&admin, "GET", "/v1/companies/nope/matches", NULL, NULL, NULL, NULL),
                      404);
     assert_int_equal(call(&admin, "GET", "/v1/companies/c-036/eligibility", NULL, NULL, NULL, &j),
