@@ -54,6 +54,9 @@ int cmd_schema(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_match(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_event(int argc, char **argv);
+int cmd_schedule(int argc, char **argv);
+int cmd_agenda(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 
 #endif

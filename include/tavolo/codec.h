@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "tavolo/eligibility.h"
+#include "tavolo/event.h"
 #include "tavolo/match.h"
 #include "tavolo/profile.h"
 #include "tavolo/taxonomy.h"
@@ -115,6 +116,10 @@ int tv_codec_match_config_set(tv_match_config_t *cfg, const char *name, const ch
 int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t company,
                           size_t investor, const tv_explanation_t *e, const char *lang,
                           char **out);
+
+/* Decodes and checks an event file (see fixtures/events/): its days, slots, tables,
+ * participants and requests. Every problem goes to 'diags' with its JSON path. */
+int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diags_t *diags);
 
 /* Writes the JSON Schema (draft 2020-12) of 'kind' for taxonomy 't', pretty-printed, into
  * '*out', which the caller frees with free(). */

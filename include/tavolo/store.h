@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "tavolo/codec.h"
+#include "tavolo/event.h"
 #include "tavolo/profile.h"
 
 typedef struct tv_store tv_store_t;
@@ -88,6 +89,32 @@ typedef int (*tv_store_participant_cb)(void *ctx, tv_profile_kind_t kind, const 
  * such event. */
 int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_participant_cb cb,
                               void *ctx);
+
+/* ---- events ---- */
+
+/* Replaces event 'e' (its file as JSON 'doc'), its participants and its requests, in one
+ * transaction. Requests are matched by pair and take the file's priority and status. */
+int tv_store_event_put(tv_store_t *st, const tv_event_t *e, const char *doc);
+
+/* The stored event file of 'id' ('*doc' freed with free()), or TV_ENOTFOUND. */
+int tv_store_event_doc(tv_store_t *st, const char *id, char **doc);
+
+/* Called for each request of an event; 'status' is "pending", "accepted", ... */
+typedef int (*tv_store_request_cb)(void *ctx, const char *company_id, const char *investor_id,
+                                   int must, const char *status);
+
+int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_request_cb cb,
+                            void *ctx);
+
+/* The meetings of an event ('*out' freed with free()), by slot then table. */
+int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n);
+
+/* Writes a schedule in one transaction: each meeting of 'm' updates the row of its pair or
+ * inserts one (SEQUENCE + 1 when its slot, table or status changes; locked, held and no-show
+ * meetings keep their status), and every scheduled meeting of the event that is not in 'm'
+ * is cancelled (SEQUENCE + 1). */
+int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m,
+                           size_t n);
 
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);

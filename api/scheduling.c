@@ -1,0 +1,374 @@
+/* The scheduler for a stored event: from the store and the matcher to tv_schedule_run and
+ * back. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scheduling.h"
+#include "tavolo/calendar.h"
+#include "tavolo/codec.h"
+#include "tavolo/error.h"
+#include "tavolo/schedule.h"
+
+typedef struct {
+    tv_event_t event;
+    tv_strings_t slots;
+    const tv_matcher_t *m;
+    /* participants by side, in file order */
+    tv_party_t *companies, *investors;
+    const tv_attendee_t **company_of, **investor_of;
+    size_t n_companies, n_investors;
+    uint8_t *available; /* (n_companies + n_investors) x n_slots */
+    uint32_t *tables;
+    tv_candidate_t *candidates;
+    size_t n_candidates, cap_candidates;
+    tv_meeting_t *existing;
+    size_t n_existing;
+} plan_t;
+
+int api_load_event(tv_store_t *st, const char *event_id, tv_event_t *out)
+{
+    tv_diags_t diags = {0};
+    char *doc = NULL;
+    int rc = tv_store_event_doc(st, event_id, &doc);
+
+    if (rc == 0)
+        rc = tv_codec_event_decode(doc, strlen(doc), out, &diags);
+    tv_diags_dispose(&diags);
+    free(doc);
+    return rc;
+}
+
+static int slot_index(const plan_t *p, const char *start)
+{
+    for (size_t s = 0; s < p->slots.n; s++) {
+        if (strcmp(p->slots.items[s], start) == 0)
+            return (int)s;
+    }
+    return -1;
+}
+
+static int side_index(const plan_t *p, tv_profile_kind_t kind, const char *id)
+{
+    size_t n = kind == TV_KIND_COMPANY ? p->n_companies : p->n_investors;
+    const tv_attendee_t **of = kind == TV_KIND_COMPANY ? p->company_of : p->investor_of;
+
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(of[i]->id, id) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Splits the attendees by side and turns their availability into flags. */
+static int build_parties(plan_t *p)
+{
+    size_t n = p->event.n_attendees, ns = p->slots.n;
+
+    p->companies = calloc(n + 1, sizeof(tv_party_t));
+    p->investors = calloc(n + 1, sizeof(tv_party_t));
+    p->company_of = calloc(n + 1, sizeof(*p->company_of));
+    p->investor_of = calloc(n + 1, sizeof(*p->investor_of));
+    p->available = malloc((n + 1) * ns);
+    p->tables = malloc((ns + 1) * sizeof(uint32_t));
+    if (!p->companies || !p->investors || !p->company_of || !p->investor_of || !p->available ||
+        !p->tables)
+        return TV_ENOMEM;
+    for (size_t s = 0; s < ns; s++)
+        p->tables[s] = p->event.tables;
+    for (size_t a = 0; a < n; a++) {
+        const tv_attendee_t *at = &p->event.attendees[a];
+        uint8_t *flags = p->available + a * ns;
+        tv_party_t *party = at->kind == TV_KIND_COMPANY ? &p->companies[p->n_companies]
+                                                        : &p->investors[p->n_investors];
+
+        memset(flags, 1, ns);
+        for (size_t u = 0; u < at->unavailable.n; u++) {
+            int s = slot_index(p, at->unavailable.items[u]);
+
+            if (s >= 0)
+                flags[s] = 0;
+        }
+        *party = (tv_party_t){at->max_meetings, at->min_meetings, flags};
+        if (at->kind == TV_KIND_COMPANY)
+            p->company_of[p->n_companies++] = at;
+        else
+            p->investor_of[p->n_investors++] = at;
+    }
+    return 0;
+}
+
+static int find_candidate(const plan_t *p, uint32_t c, uint32_t i)
+{
+    for (size_t k = 0; k < p->n_candidates; k++) {
+        if (p->candidates[k].company == c && p->candidates[k].investor == i)
+            return (int)k;
+    }
+    return -1;
+}
+
+static int add_candidate(plan_t *p, tv_candidate_t cand)
+{
+    if (p->n_candidates == p->cap_candidates) {
+        size_t cap = p->cap_candidates ? p->cap_candidates * 2 : 256;
+        tv_candidate_t *x = realloc(p->candidates, cap * sizeof(*x));
+
+        if (x == NULL)
+            return TV_ENOMEM;
+        p->candidates = x;
+        p->cap_candidates = cap;
+    }
+    p->candidates[p->n_candidates++] = cand;
+    return 0;
+}
+
+/* The matcher's score of a pair of participants (0 when a profile is unknown to it). */
+static float pair_score(const plan_t *p, uint32_t c, uint32_t i)
+{
+    int mc = tv_matcher_find_company(p->m, p->company_of[c]->id);
+    int mi = tv_matcher_find_investor(p->m, p->investor_of[i]->id);
+    tv_explanation_t e;
+
+    if (mc < 0 || mi < 0 || tv_matcher_explain(p->m, (size_t)mc, (size_t)mi, &e) != 0)
+        return 0;
+    return e.score > 0 ? e.score : 0;
+}
+
+/* Locked, held and no-show meetings stay where they are. */
+static int add_locks(plan_t *p)
+{
+    for (size_t k = 0; k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+        int c = side_index(p, TV_KIND_COMPANY, m->company_id);
+        int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
+        int s = slot_index(p, m->slot_start);
+        int rc;
+
+        if (m->status != TV_MEETING_LOCKED && m->status != TV_MEETING_HELD &&
+            m->status != TV_MEETING_NO_SHOW)
+            continue;
+        if (c < 0 || i < 0 || s < 0)
+            continue; /* a participant left, or the slot is gone: nothing to hold */
+        rc = add_candidate(p, (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
+                                               (tv_origin_t)m->origin, s, (int32_t)m->table_no});
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+typedef struct {
+    plan_t *p;
+    uint8_t *declined; /* n_companies x n_investors */
+} requests_ctx_t;
+
+static int on_request(void *ctx, const char *company_id, const char *investor_id, int must,
+                      const char *status)
+{
+    requests_ctx_t *r = ctx;
+    int c = side_index(r->p, TV_KIND_COMPANY, company_id);
+    int i = side_index(r->p, TV_KIND_INVESTOR, investor_id);
+
+    if (c < 0 || i < 0)
+        return 0;
+    if (strcmp(status, "declined") == 0)
+        r->declined[(size_t)c * r->p->n_investors + (size_t)i] = 1;
+    if (strcmp(status, "accepted") != 0 || find_candidate(r->p, (uint32_t)c, (uint32_t)i) >= 0)
+        return 0;
+    return add_candidate(r->p, (tv_candidate_t){(uint32_t)c, (uint32_t)i,
+                                                pair_score(r->p, (uint32_t)c, (uint32_t)i),
+                                                must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1});
+}
+
+/* The best investors among the participants for each participating company. */
+static int add_recommendations(plan_t *p, const uint8_t *declined)
+{
+    size_t nm = tv_matcher_investors(p->m);
+    uint8_t *flags = calloc(nm + 1, 1);
+    tv_hit_t *hits = NULL;
+    int rc = flags != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t i = 0; rc == 0 && i < p->n_investors; i++) {
+        int mi = tv_matcher_find_investor(p->m, p->investor_of[i]->id);
+
+        if (mi >= 0)
+            flags[mi] = 1;
+    }
+    for (size_t c = 0; rc == 0 && c < p->n_companies; c++) {
+        size_t k = API_RECOMMEND_FACTOR * p->companies[c].max_meetings + 1;
+        int mc = tv_matcher_find_company(p->m, p->company_of[c]->id);
+        tv_filter_t only = {NULL, flags};
+        tv_hit_t *more = realloc(hits, k * sizeof(tv_hit_t));
+        int n;
+
+        if (more == NULL) {
+            rc = TV_ENOMEM;
+            break;
+        }
+        hits = more;
+        n = mc >= 0 ? tv_matcher_for_company(p->m, (size_t)mc, k, &only, hits) : 0;
+        for (int h = 0; h < n && rc == 0; h++) {
+            int i = side_index(p, TV_KIND_INVESTOR, tv_matcher_investor(p->m, hits[h].index)->id);
+
+            if (i < 0 || declined[c * p->n_investors + (size_t)i] ||
+                find_candidate(p, (uint32_t)c, (uint32_t)i) >= 0)
+                continue;
+            rc = add_candidate(p, (tv_candidate_t){(uint32_t)c, (uint32_t)i, hits[h].score,
+                                                   TV_ORIGIN_RECOMMENDED, -1, -1});
+        }
+        if (n < 0)
+            rc = n;
+    }
+    free(flags);
+    free(hits);
+    return rc;
+}
+
+static int build_candidates(plan_t *p, tv_store_t *st)
+{
+    requests_ctx_t r = {p, calloc(p->n_companies * p->n_investors + 1, 1)};
+    int rc = r.declined != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0)
+        rc = tv_store_meetings(st, p->event.id, &p->existing, &p->n_existing);
+    if (rc == 0)
+        rc = add_locks(p);
+    if (rc == 0)
+        rc = tv_store_event_requests(st, p->event.id, on_request, &r);
+    if (rc == 0)
+        rc = add_recommendations(p, r.declined);
+    free(r.declined);
+    return rc;
+}
+
+static const char *const origin_names[] = {"must", "want", "recommended"};
+
+/* A slot's local start as ISO 8601 with the zone's offset: "2027-01-11T09:00:00-08:00". */
+static void slot_iso(const plan_t *p, const char *slot, char *buf, size_t size)
+{
+    int y, mo, d, h, mi;
+    int64_t utc;
+
+    if (sscanf(slot, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) != 5 ||
+        tv_calendar_local_to_utc(p->event.time_zone, y, mo, d, h, mi, &utc) != 0 ||
+        tv_calendar_format_local(p->event.time_zone, utc, buf, size) != 0)
+        snprintf(buf, size, "%s", slot);
+}
+
+/* The placed meetings as rows to store (tables numbered from 1). */
+static int to_meetings(const plan_t *p, const tv_schedule_t *s, tv_meeting_t **out)
+{
+    tv_meeting_t *m = calloc(s->n_placed + 1, sizeof(tv_meeting_t));
+
+    if (m == NULL)
+        return TV_ENOMEM;
+    for (size_t k = 0; k < s->n_placed; k++) {
+        const tv_candidate_t *c = &p->candidates[s->placed[k].candidate];
+
+        snprintf(m[k].company_id, sizeof(m[k].company_id), "%s", p->company_of[c->company]->id);
+        snprintf(m[k].investor_id, sizeof(m[k].investor_id), "%s", p->investor_of[c->investor]->id);
+        m[k].slot_index = s->placed[k].slot;
+        snprintf(m[k].slot_start, sizeof(m[k].slot_start), "%s", p->slots.items[s->placed[k].slot]);
+        m[k].table_no = s->placed[k].table + 1;
+        m[k].score = c->score;
+        m[k].origin = (int)c->origin;
+        m[k].status = c->locked_slot >= 0 ? TV_MEETING_LOCKED : TV_MEETING_SCHEDULED;
+    }
+    *out = m;
+    return 0;
+}
+
+static json_t *meetings_json(const plan_t *p, const tv_meeting_t *m, size_t n)
+{
+    json_t *list = json_array();
+    char iso[40];
+
+    for (size_t k = 0; k < n; k++) {
+        slot_iso(p, m[k].slot_start, iso, sizeof(iso));
+        json_array_append_new(
+            list, json_pack("{s:s, s:i, s:i, s:s, s:s, s:f, s:s, s:s}", "slot", iso, "slot_index",
+                            (int)m[k].slot_index, "table", (int)m[k].table_no, "company_id",
+                            m[k].company_id, "investor_id", m[k].investor_id, "score",
+                            (double)m[k].score, "origin", origin_names[m[k].origin], "status",
+                            tv_meeting_status_name(m[k].status)));
+    }
+    return list;
+}
+
+static json_t *unplaced_json(const plan_t *p, const tv_schedule_t *s)
+{
+    json_t *list = json_array();
+
+    for (size_t k = 0; k < s->n_unplaced; k++) {
+        const tv_candidate_t *c = &p->candidates[s->unplaced[k].candidate];
+
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:f, s:s}", "company_id",
+                                        p->company_of[c->company]->id, "investor_id",
+                                        p->investor_of[c->investor]->id, "origin",
+                                        origin_names[c->origin], "score", (double)c->score,
+                                        "reason", tv_unplaced_reason_name(s->unplaced[k].reason)));
+    }
+    return list;
+}
+
+static char *report_json(const plan_t *p, const tv_schedule_t *s, const tv_meeting_t *m)
+{
+    json_t *r =
+        json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i}", "event",
+                  p->event.id, "total_score", s->total_score, "upper_bound", s->upper_bound,
+                  "ratio", s->upper_bound > 0 ? s->total_score / s->upper_bound : 1.0, "candidates",
+                  (int)p->n_candidates, "meetings", meetings_json(p, m, s->n_placed), "unplaced",
+                  unplaced_json(p, s), "meetings_per_participant", "min", (int)s->min_per_party,
+                  "mean", s->mean_per_party, "max", (int)s->max_per_party, "participants_without",
+                  (int)s->parties_without);
+    char *text = r != NULL ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+
+    json_decref(r);
+    return text;
+}
+
+static void plan_dispose(plan_t *p)
+{
+    tv_event_dispose(&p->event);
+    tv_strings_free(&p->slots);
+    free(p->companies), free(p->investors), free(p->company_of), free(p->investor_of);
+    free(p->available), free(p->tables), free(p->candidates), free(p->existing);
+}
+
+int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matcher_t *m,
+                       const char *event_id, char **report)
+{
+    plan_t p;
+    tv_schedule_t s = {0};
+    tv_meeting_t *rows = NULL;
+    int rc;
+
+    (void)tax;
+    memset(&p, 0, sizeof(p));
+    p.m = m;
+    rc = api_load_event(st, event_id, &p.event);
+    if (rc == 0)
+        rc = tv_event_slots(&p.event, &p.slots);
+    if (rc == 0)
+        rc = build_parties(&p);
+    if (rc == 0)
+        rc = build_candidates(&p, st);
+    if (rc == 0) {
+        tv_schedule_input_t in = {p.companies,  p.n_companies,  p.investors,         p.n_investors,
+                                  p.candidates, p.n_candidates, (uint32_t)p.slots.n, p.tables};
+
+        rc = tv_schedule_run(&in, &s);
+    }
+    if (rc == 0)
+        rc = to_meetings(&p, &s, &rows);
+    if (rc == 0)
+        rc = tv_store_meetings_save(st, event_id, rows, s.n_placed);
+    if (rc == 0 && (*report = report_json(&p, &s, rows)) == NULL)
+        rc = TV_ENOMEM;
+    free(rows);
+    tv_schedule_dispose(&s);
+    plan_dispose(&p);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/* tavolo/calendar.h: meeting agendas as iCalendar (RFC 5545) text, through libical: one
+ * VEVENT per meeting in the event's time zone (with its VTIMEZONE), stable UIDs so that a
+ * re-export updates rather than duplicates, SEQUENCE for changes, cancelled meetings as
+ * STATUS:CANCELLED. Pure text building: no I/O. Every function here may be called from several
+ * threads at once. Instants must lie in 1970-01-01T00:00:00Z .. 2500-12-31T23:59:59Z. */
+#ifndef TV_CALENDAR_H
+#define TV_CALENDAR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *name;      /* the event's name, also X-WR-CALNAME */
+    const char *time_zone; /* IANA, e.g. "America/Los_Angeles" */
+} tv_cal_event_t;
+
+typedef struct {
+    const char *uid;     /* stable across exports, e.g. "<meeting id>@tavolo"; not empty */
+    int64_t start_utc;   /* seconds since the epoch */
+    int64_t end_utc;     /* after start_utc */
+    int32_t sequence;    /* 0 at first, bumped on every change; not negative */
+    int cancelled;       /* 1: STATUS:CANCELLED, else CONFIRMED */
+    const char *summary; /* "Velarna Therapeutics / Adriatica Bio Ventures" */
+    const char *description;            /* or NULL */
+    const char *location;               /* "Table 12", or NULL */
+    const char *const *attendee_emails; /* NULL-terminated, or NULL; no spaces or controls */
+    const char *const *attendee_names;  /* same length as the e-mails, or NULL; an entry may
+                                           be NULL or "" for no CN */
+    int64_t stamp_utc;                  /* DTSTAMP: when the meeting last changed */
+} tv_cal_meeting_t;
+
+/* Writes a VCALENDAR holding the event's VTIMEZONE and one VEVENT per meeting, in the order
+ * given, start and end local to the event's zone (DTSTART;TZID=America/Los_Angeles:...). The
+ * TZID is the IANA name itself. The VTIMEZONE comes from the system's time zone database and
+ * starts on 1 January (UTC) of the year of the earliest meeting; with no meeting it holds the
+ * zone's whole history. A start or end whose local time occurs twice (the hour repeated when
+ * clocks go back) is written in UTC instead ("DTSTART:20271107T083000Z"), since clients differ
+ * on which of the two a local time means. Text is escaped by libical; control characters other
+ * than newline and tab become spaces (in names, newlines too). Equal input gives equal output.
+ * '*out' is NUL-terminated, with CRLF line ends; free it with free(). '*out' is written only on
+ * success. TV_EINVAL for an unknown time zone, an end not after its start, an instant out of
+ * range, a negative sequence, or a missing uid, summary or e-mail; TV_ENOMEM when memory runs
+ * out. */
+int tv_calendar_ics(const tv_cal_event_t *ev, const tv_cal_meeting_t *meetings, size_t n,
+                    char **out);
+
+/* Converts a local wall-clock time in 'time_zone' to UTC seconds ('*out'); for building slots
+ * from "09:00 on 2027-01-11 in America/Los_Angeles". As RFC 5545 (3.3.5) reads local times: a
+ * time skipped by a DST change is read with the offset in force before the jump, so it lands
+ * after the jump by as much as it lies after the jump's start (02:30 on 2027-03-14 in Los
+ * Angeles is 03:30 PDT, 10:30Z); a time that occurs twice when clocks go back is its first
+ * occurrence (01:30 on 2027-11-07 in Los Angeles is 01:30 PDT, 08:30Z). TV_EINVAL for an
+ * unknown zone, a date that does not exist, a year outside 1970..2500, or an hour or minute out
+ * of range. */
+int tv_calendar_local_to_utc(const char *time_zone, int year, int month, int day, int hour,
+                             int minute, int64_t *out);
+
+/* Formats UTC seconds as the local ISO 8601 time with offset ("2027-01-11T09:00:00-08:00";
+ * "+00:00" for UTC; an offset with seconds, from before 1973 in a few zones, as
+ * "-00:44:30"). Returns 0 and writes 'buf' (32 bytes always suffice), or TV_EINVAL for an
+ * unknown zone or an instant out of range, or TV_ERANGE when 'size' is too small; 'buf' is
+ * written only on success. */
+int tv_calendar_format_local(const char *time_zone, int64_t utc, char *buf, size_t size);
+
+#endif
