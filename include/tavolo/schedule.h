@@ -1,7 +1,22 @@
 /* tavolo/schedule.h: one-to-one meetings at an event. Selection picks which meetings happen
  * as a maximum-weight b-matching, solved exactly by min-cost flow; placement puts them in
  * slots by bipartite edge colouring with alternating-path (Kempe chain) repairs for
- * availability and tables. Pure computation: no I/O, no time zones (slots are numbers). */
+ * availability and tables. Pure computation: no I/O, no time zones (slots are numbers).
+ *
+ * Selection. A participant can take min(max_meetings, its available slots) meetings, less its
+ * kept locks, and the event as many as it has tables in all slots, less the kept locks. Within
+ * those limits the selection is the exact optimum of, in this order: (1) the number of must
+ * requests, (2) the number of want requests, (3) the meetings that count towards
+ * participants' min_meetings, (4) the sum of scores rounded to 1e-4, plus 1e-4 a meeting. So a
+ * must is never given up for any number of lower meetings, a want never for recommendations,
+ * and minimums come before the scores of others but after accepted requests. Pairs that share
+ * no slot where both are available (and not locked elsewhere) are never selected.
+ *
+ * Placement. Selected meetings go to slots in order of precedence (musts, wants, then
+ * recommendations; the pairs with fewest common slots first within each), each in a slot both
+ * can make with a table left, moving other meetings by Kempe chains or to other slots when
+ * needed; locks never move. With everyone available and tables to spare, everything selected
+ * is placed (König's theorem). */
 #ifndef TV_SCHEDULE_H
 #define TV_SCHEDULE_H
 
@@ -17,7 +32,8 @@ typedef enum {
 
 typedef struct {
     uint32_t max_meetings;
-    uint32_t min_meetings;    /* honoured before extra meetings of others where feasible */
+    uint32_t min_meetings;    /* honoured before extra meetings of others where feasible, after
+                                 accepted requests (see above) */
     const uint8_t *available; /* n_slots flags, or NULL for every slot */
 } tv_party_t;
 
@@ -25,10 +41,11 @@ typedef struct {
 typedef struct {
     uint32_t company;  /* index into companies */
     uint32_t investor; /* index into investors */
-    float score;       /* the match score, 0..1 */
+    float score;       /* the match score, 0..1 (clamped to it for the selection; NaN or
+                          infinite: TV_EINVAL) */
     tv_origin_t origin;
-    int32_t locked_slot;  /* >= 0: a locked meeting that must stay where it is */
-    int32_t locked_table; /* with locked_slot */
+    int32_t locked_slot;  /* >= 0: a locked meeting that must stay where it is; < 0: none */
+    int32_t locked_table; /* with locked_slot: >= 0 */
 } tv_candidate_t;
 
 typedef struct {
@@ -39,7 +56,7 @@ typedef struct {
     const tv_candidate_t *candidates;
     size_t n_candidates;
     uint32_t n_slots;
-    const uint32_t *tables; /* tables in each slot (n_slots entries) */
+    const uint32_t *tables; /* tables in each slot (n_slots entries; may be NULL if none) */
 } tv_schedule_input_t;
 
 typedef struct {
@@ -48,11 +65,16 @@ typedef struct {
     uint32_t table;
 } tv_placed_t;
 
+/* Why a meeting is not in the schedule; judged against the final schedule. */
 typedef enum {
-    TV_UNPLACED_NO_COMMON_SLOT, /* the two participants share no free slot */
-    TV_UNPLACED_NO_TABLE,       /* every slot both could use is full */
-    TV_UNPLACED_CAPACITY,       /* not selected: a participant's limit is reached */
-    TV_UNPLACED_LOCK_CONFLICT   /* a lock clashes with another lock or with availability */
+    TV_UNPLACED_NO_COMMON_SLOT, /* no slot where both are available and free */
+    TV_UNPLACED_NO_TABLE,       /* there are such slots, but their tables are all taken */
+    TV_UNPLACED_CAPACITY,       /* not selected: a participant's limit or the event's tables
+                                   went to meetings of higher precedence */
+    TV_UNPLACED_LOCK_CONFLICT   /* a lock that cannot stay: an earlier kept lock (in candidate
+                                   order) holds its table or a participant in that slot, a
+                                   participant is not available then or has max_meetings
+                                   locks already, or the table is beyond the slot's tables */
 } tv_unplaced_reason_t;
 
 typedef struct {
@@ -61,31 +83,40 @@ typedef struct {
 } tv_unplaced_t;
 
 typedef struct {
-    tv_placed_t *placed; /* sorted by slot, then table */
+    tv_placed_t *placed; /* kept locks and placed meetings, sorted by slot, then table; the
+                            others of a slot take its lowest tables the locks leave */
     size_t n_placed;
-    tv_unplaced_t *unplaced; /* every accepted request not placed, and every selected
-                                recommendation not placed */
+    tv_unplaced_t *unplaced; /* every lock not kept, every accepted request not placed, and
+                                every selected recommendation not placed; by candidate */
     size_t n_unplaced;
-    double total_score;      /* sum of the scores of placed meetings */
-    double upper_bound;      /* sum of the scores of the selected meetings (placement ignored) */
-    uint32_t min_per_party, max_per_party;
-    double mean_per_party;   /* over all participants of both sides */
-    size_t parties_without;  /* participants with no meeting */
+    double total_score; /* sum of the scores of placed meetings */
+    double upper_bound; /* sum of the scores of the selected meetings and kept locks
+                           (placement ignored) */
+    uint32_t min_per_party, max_per_party; /* placed meetings per participant */
+    double mean_per_party;                 /* over all participants of both sides */
+    size_t parties_without;                /* participants with no meeting */
 } tv_schedule_t;
 
 /* Selects and places meetings. Returns 0 and fills 'out' (free with tv_schedule_dispose), or
  * TV_EINVAL for an input that breaks the contract (an index out of range, a pair twice, a lock
- * outside the slots), or TV_ENOMEM. Deterministic. */
+ * outside the slots or with a negative table, a score NaN or infinite, an unknown origin, a NULL
+ * array with entries), TV_ERANGE for an event too large (more than 2^28 participants on a
+ * side, 2^31 candidates, or exact weights beyond 100 bits), or TV_ENOMEM; 'out' is written
+ * only on success. Deterministic. */
 int tv_schedule_run(const tv_schedule_input_t *in, tv_schedule_t *out);
 
+/* Frees what tv_schedule_run put in 's' and zeroes it. Accepts NULL. */
 void tv_schedule_dispose(tv_schedule_t *s);
 
 /* A static English phrase for a reason. */
 const char *tv_unplaced_reason_name(tv_unplaced_reason_t r);
 
-/* Checks every invariant of 's' against 'in' (no participant twice in a slot, tables per slot,
- * availability, max_meetings, locks unchanged, each pair at most once). Returns 0, or the
- * number of violations with the first described in 'why'. For tests and benchmarks. */
+/* Checks every invariant of 's' against 'in' from scratch: each candidate placed at most once
+ * (so each pair), in a real slot and table, sorted, no table twice, no participant twice in a
+ * slot, availability, max_meetings, locks exactly where they were or reported in a conflict
+ * that is real, every request and lock either placed or reported, totals and per-participant
+ * figures. Returns 0, or the number of violations with the first described in 'why' (may be
+ * NULL), or TV_ENOMEM. For tests and benchmarks. */
 int tv_schedule_check(const tv_schedule_input_t *in, const tv_schedule_t *s, char *why,
                       size_t size);
 
