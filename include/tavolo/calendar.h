@@ -15,14 +15,14 @@ typedef struct {
 } tv_cal_event_t;
 
 typedef struct {
-    const char *uid;     /* stable across exports, e.g. "<meeting id>@tavolo"; not empty */
-    int64_t start_utc;   /* seconds since the epoch */
-    int64_t end_utc;     /* after start_utc */
-    int32_t sequence;    /* 0 at first, bumped on every change; not negative */
-    int cancelled;       /* 1: STATUS:CANCELLED, else CONFIRMED */
-    const char *summary; /* "Velarna Therapeutics / Adriatica Bio Ventures" */
-    const char *description;            /* or NULL */
-    const char *location;               /* "Table 12", or NULL */
+    const char *uid;         /* stable across exports, e.g. "<meeting id>@tavolo"; not empty */
+    int64_t start_utc;       /* seconds since the epoch */
+    int64_t end_utc;         /* after start_utc */
+    int32_t sequence;        /* 0 at first, bumped on every change; not negative */
+    int cancelled;           /* 1: STATUS:CANCELLED, else CONFIRMED */
+    const char *summary;     /* "Velarna Therapeutics / Adriatica Bio Ventures" */
+    const char *description; /* or NULL */
+    const char *location;    /* "Table 12", or NULL */
     const char *const *attendee_emails; /* NULL-terminated, or NULL; no spaces or controls */
     const char *const *attendee_names;  /* same length as the e-mails, or NULL; an entry may
                                            be NULL or "" for no CN */
