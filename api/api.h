@@ -61,6 +61,10 @@ struct api_app {
     tv_match_config_t cfg;
     tv_matcher_t *matcher;
     pthread_rwlock_t lock;
+    /* Held by every write from its read of the current record, through the database commit,
+     * to the matcher patch: writes of one daemon happen one at a time and in the same order
+     * in PostgreSQL and in memory. */
+    pthread_mutex_t write_lock;
     char conninfo[4200];
     size_t max_body;
     api_metrics_t *metrics;

@@ -183,6 +183,7 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
     uv_signal_start(&d->sigint, on_signal, SIGINT);
     api_log("info", "listening on %s:%d", host, d->server.port);
     uv_run(d->loop, UV_RUN_DEFAULT);
+    api_server_dispose(&d->server);
     fflush(stderr);
     return 0;
 }
@@ -207,6 +208,7 @@ int cmd_serve(int argc, char **argv)
     setvbuf(stderr, NULL, _IOFBF, 1 << 16);
     app.max_body = o.max_body;
     pthread_rwlock_init(&app.lock, NULL);
+    pthread_mutex_init(&app.write_lock, NULL);
     rc = prepare(&app, &tax, &o);
     if (rc == 0)
         rc = run(&d, &app, &o);

@@ -145,11 +145,9 @@ void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_di
             api_json_pointer(diags->items[i].field, one, sizeof(one));
         if (i == 0)
             memcpy(pointer, one, sizeof(pointer));
-        if (one[0] != '\0')
-            json_array_append_new(
-                errors, json_pack("{s:s, s:s}", "pointer", one, "detail", diags->items[i].message));
-        else
-            json_array_append_new(errors, json_pack("{s:s}", "detail", diags->items[i].message));
+        /* "" points at the whole document */
+        json_array_append_new(
+            errors, json_pack("{s:s, s:s}", "pointer", one, "detail", diags->items[i].message));
     }
     p = problem_new(req, status, status == 400 ? "malformed-json" : "invalid-field",
                     diags->n > 0 ? diags->items[0].message : "invalid body");

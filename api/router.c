@@ -1,6 +1,7 @@
 /* Routing and dispatch: the route table, request -> api_req_t, the thread pool hop, and the
  * response. The only file that touches h2o_req_t. */
 #include <stdatomic.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,9 @@ static int decode_segment(const char *s, size_t n, char *out)
         }
         if (i + 2 >= n || hex(s[i + 1]) < 0 || hex(s[i + 2]) < 0)
             return -1;
-        out[o++] = (char)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+        out[o] = (char)(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+        if (out[o++] == '\0')
+            return -1; /* "%00" would cut the id short */
         i += 2;
     }
     out[o] = '\0';
@@ -163,11 +166,38 @@ static int authenticate(api_req_t *r, api_resp_t *resp)
     return -1;
 }
 
+/* After the token (401 comes first), unknown or repeated query parameters are refused. */
+static int check_query(const api_req_t *r, int route, api_resp_t *resp)
+{
+    char bad[64];
+
+    if (api_query_check(r->query, api_routes[route].query_params, bad, sizeof(bad)) == 0)
+        return 0;
+    api_reply_bad_parameter(resp, r, bad, "a parameter this route takes, once");
+    return -1;
+}
+
 static void run_route(api_req_t *r, int route, api_resp_t *resp)
 {
     if (api_routes[route].needs_auth && authenticate(r, resp) != 0)
         return;
+    if (check_query(r, route, resp) != 0)
+        return;
     api_routes[route].handler(r, resp);
+}
+
+/* 1 if Content-Type 'ct' names exactly 'type' (case aside), parameters such as charset
+ * allowed. */
+static int media_type_is(const char *ct, const char *type)
+{
+    size_t n = strlen(type);
+
+    if (ct == NULL || strncasecmp(ct, type, n) != 0)
+        return 0;
+    ct += n;
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    return *ct == '\0' || *ct == ';';
 }
 
 /* Handles what needs no route: unknown paths, wrong methods, body limits, media types. */
@@ -176,7 +206,6 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
     const char *ct = r->content_type;
     int write = strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0 ||
                 strcmp(r->method, "PATCH") == 0;
-    char bad[64];
 
     if (route == -404) {
         api_reply_problem(resp, r, 404, "not-found", NULL, "no route for %s", r->path);
@@ -188,19 +217,14 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
         snprintf(resp->allow, sizeof(resp->allow), "%s", allow);
         return -1;
     }
-    if (api_query_check(r->query, api_routes[route].query_params, bad, sizeof(bad)) != 0) {
-        api_reply_bad_parameter(resp, r, bad, "a parameter this route takes, once");
-        return -1;
-    }
     if (r->body_len > r->app->max_body) {
         api_reply_problem(resp, r, 413, "payload-too-large", NULL,
                           "the body has %zu bytes; the limit is %zu", r->body_len,
                           r->app->max_body);
         return -1;
     }
-    if (write && (ct == NULL || (strncmp(ct, "application/json", 16) != 0 &&
-                                 !(strcmp(r->method, "PATCH") == 0 &&
-                                   strncmp(ct, "application/merge-patch+json", 28) == 0)))) {
+    if (write && !media_type_is(ct, "application/json") &&
+        !(strcmp(r->method, "PATCH") == 0 && media_type_is(ct, "application/merge-patch+json"))) {
         api_reply_problem(
             resp, r, 415, "unsupported-media-type", NULL, "send the body as application/json%s",
             strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");
@@ -226,7 +250,8 @@ void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_
     if (as != NULL) {
         r.principal = *as;
         r.authenticated = 1;
-        api_routes[route].handler(&r, resp);
+        if (check_query(&r, route, resp) == 0)
+            api_routes[route].handler(&r, resp);
         return;
     }
     run_route(&r, route, resp);
@@ -313,12 +338,24 @@ static void finish(job_t *job)
     free(job);
 }
 
+/* A connection that died while idle (PostgreSQL restarted) is only found out by a request:
+ * that request is run once more on a fresh connection rather than answered 503. Nothing was
+ * committed by the first try, whose statements could not reach the server. */
 static void on_work(uv_work_t *w)
 {
     job_t *job = w->data;
+    tv_store_t *before = api_jobs_store(the_app);
 
-    job->r.store = api_jobs_store(the_app);
+    job->r.store = before;
     run_route(&job->r, job->route, &job->resp);
+    if (job->resp.status == 503 && before != NULL && !tv_store_healthy(before)) {
+        job->r.store = api_jobs_store(the_app);
+        if (job->r.store != NULL) {
+            api_resp_dispose(&job->resp);
+            memset(&job->resp, 0, sizeof(job->resp));
+            run_route(&job->r, job->route, &job->resp);
+        }
+    }
 }
 
 static void on_work_done(uv_work_t *w, int status)
@@ -373,7 +410,8 @@ static int try_fast(job_t *job)
 {
     const api_route_t *route = &api_routes[job->route];
 
-    if (route->fast == NULL || job->r.authorization == NULL)
+    if (route->fast == NULL || job->r.authorization == NULL ||
+        api_query_check(job->r.query, route->query_params, (char[64]){0}, 64) != 0)
         return 0;
     if (api_jobs_authenticate_cached(job->r.authorization, &job->r.principal) != 0)
         return 0;

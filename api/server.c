@@ -82,3 +82,9 @@ void api_server_stop_accepting(api_server_t *s)
     if (!uv_is_closing((uv_handle_t *)&s->listener))
         uv_close((uv_handle_t *)&s->listener, NULL);
 }
+
+void api_server_dispose(api_server_t *s)
+{
+    h2o_context_dispose(&s->ctx);
+    h2o_config_dispose(&s->config);
+}

@@ -17,6 +17,9 @@ typedef struct {
  * negative libuv error. */
 int api_server_start(api_server_t *s, uv_loop_t *loop, const char *host, int port);
 
+/* Frees what libh2o holds once the loop has stopped. */
+void api_server_dispose(api_server_t *s);
+
 /* Stops accepting new connections; requests in flight go on. */
 void api_server_stop_accepting(api_server_t *s);
 

@@ -136,39 +136,39 @@ static int parse_params(const api_req_t *r, api_resp_t *resp, long *k, char *eve
     return 0;
 }
 
-/* Checks the caller's right; an organiser is held to its own event. */
-static int check_access(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
-                        const char *id, char *event, size_t esize)
+static void forbid(const api_req_t *r, api_resp_t *resp, const char *id, const char *why)
 {
-    char forced[96];
-    int allowed = api_access_matches(r, kind, id, forced, sizeof(forced));
-
-    if (allowed <= 0 || (forced[0] != '\0' && event[0] != '\0' && strcmp(forced, event) != 0)) {
-        if (allowed < 0)
-            api_reply_error(resp, r, allowed, "");
-        else
-            api_reply_problem(resp, r, 403, "forbidden", NULL,
-                              "this token may not see the matches of \"%s\"%s", id,
-                              event[0] != '\0' ? " in that event" : "");
-        return -1;
-    }
-    if (forced[0] != '\0')
-        snprintf(event, esize, "%s", forced);
-    return 0;
+    api_reply_problem(resp, r, 403, "forbidden", NULL,
+                      "this token may not see the matches of \"%s\"%s", id, why);
 }
 
 static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
 {
     const char *id = r->params[0];
-    char event[96] = "", lang[4] = "en", extra[200];
+    char event[96] = "", forced[96], lang[4] = "en", extra[200];
     char **items = NULL, *body;
     uint64_t generation;
     long k;
-    int at, n = 0, rc, cacheable;
+    int allowed, at, n = 0, rc, cacheable;
 
-    if (parse_params(r, resp, &k, event, sizeof(event), lang, sizeof(lang)) != 0 ||
-        check_access(r, resp, kind, id, event, sizeof(event)) != 0)
+    /* 403 before any complaint about the parameters; an organiser keeps to its event. */
+    allowed = api_access_matches(r, kind, id, forced, sizeof(forced));
+    if (allowed < 0) {
+        api_reply_error(resp, r, allowed, "");
         return;
+    }
+    if (allowed == 0) {
+        forbid(r, resp, id, "");
+        return;
+    }
+    if (parse_params(r, resp, &k, event, sizeof(event), lang, sizeof(lang)) != 0)
+        return;
+    if (forced[0] != '\0' && event[0] != '\0' && strcmp(forced, event) != 0) {
+        forbid(r, resp, id, " in that event");
+        return;
+    }
+    if (forced[0] != '\0')
+        snprintf(event, sizeof(event), "%s", forced);
     cacheable = event[0] == '\0' && strcmp(lang, "en") == 0;
     pthread_rwlock_rdlock(&r->app->lock);
     generation = atomic_load(&r->app->generation);

@@ -379,6 +379,21 @@ static int apply(const api_req_t *r, tv_profile_kind_t kind, profile_t *p)
     return at < 0 ? at : 0;
 }
 
+/* Location: the path of the profile, its id percent-encoded where a path needs it ('/'). */
+static void location(api_resp_t *resp, tv_profile_kind_t kind, const char *id)
+{
+    size_t o = (size_t)snprintf(resp->location, sizeof(resp->location), "/v1/%s/",
+                                kind == TV_KIND_COMPANY ? "companies" : "investors");
+
+    for (const char *c = id; *c != '\0' && o + 4 < sizeof(resp->location); c++) {
+        if (*c == '/')
+            o += (size_t)snprintf(resp->location + o, sizeof(resp->location) - o, "%%2F");
+        else
+            resp->location[o++] = *c;
+    }
+    resp->location[o] = '\0';
+}
+
 /* Checks who may write, then stores and applies; 'doc' is the canonical document. */
 static void store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
                             profile_t *p, const char *id, tv_put_mode_t mode, char *doc)
@@ -413,8 +428,7 @@ static void store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kin
         return;
     }
     api_reply_json(resp, mode == TV_PUT_CREATE || created ? 201 : 200, doc);
-    snprintf(resp->location, sizeof(resp->location), "/v1/%s/%s",
-             kind == TV_KIND_COMPANY ? "companies" : "investors", id);
+    location(resp, kind, id);
 }
 
 static void write_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
@@ -450,27 +464,53 @@ static void write_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_
         tv_investor_dispose(&p.investor);
 }
 
+/* A scoped token may not write what it may not write, whatever the body says: 403 comes
+ * before any complaint about the body. */
+static int may_write_path(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                          const char *id)
+{
+    int allowed;
+
+    if (r->principal.role != API_ROLE_COMPANY && r->principal.role != API_ROLE_INVESTOR)
+        return 1;
+    allowed = api_access_write(r, kind, id, 1);
+    if (allowed <= 0)
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not write %s \"%s\"",
+                          noun(kind), id);
+    return allowed > 0;
+}
+
+static void put_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                        const char *path_id, tv_put_mode_t mode)
+{
+    if (path_id != NULL && !may_write_path(r, resp, kind, path_id))
+        return;
+    pthread_mutex_lock(&r->app->write_lock);
+    write_profile(r, resp, kind, r->body, r->body_len, path_id, mode);
+    pthread_mutex_unlock(&r->app->write_lock);
+}
+
 int api_h_company_create(const api_req_t *r, api_resp_t *resp)
 {
-    write_profile(r, resp, TV_KIND_COMPANY, r->body, r->body_len, NULL, TV_PUT_CREATE);
+    put_profile(r, resp, TV_KIND_COMPANY, NULL, TV_PUT_CREATE);
     return 0;
 }
 
 int api_h_investor_create(const api_req_t *r, api_resp_t *resp)
 {
-    write_profile(r, resp, TV_KIND_INVESTOR, r->body, r->body_len, NULL, TV_PUT_CREATE);
+    put_profile(r, resp, TV_KIND_INVESTOR, NULL, TV_PUT_CREATE);
     return 0;
 }
 
 int api_h_company_put(const api_req_t *r, api_resp_t *resp)
 {
-    write_profile(r, resp, TV_KIND_COMPANY, r->body, r->body_len, r->params[0], TV_PUT_UPSERT);
+    put_profile(r, resp, TV_KIND_COMPANY, r->params[0], TV_PUT_UPSERT);
     return 0;
 }
 
 int api_h_investor_put(const api_req_t *r, api_resp_t *resp)
 {
-    write_profile(r, resp, TV_KIND_INVESTOR, r->body, r->body_len, r->params[0], TV_PUT_UPSERT);
+    put_profile(r, resp, TV_KIND_INVESTOR, r->params[0], TV_PUT_UPSERT);
     return 0;
 }
 
@@ -501,15 +541,24 @@ static void patch_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_
     free(merged);
 }
 
+static void patch_serialised(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+{
+    if (!may_write_path(r, resp, kind, r->params[0]))
+        return;
+    pthread_mutex_lock(&r->app->write_lock);
+    patch_profile(r, resp, kind);
+    pthread_mutex_unlock(&r->app->write_lock);
+}
+
 int api_h_company_patch(const api_req_t *r, api_resp_t *resp)
 {
-    patch_profile(r, resp, TV_KIND_COMPANY);
+    patch_serialised(r, resp, TV_KIND_COMPANY);
     return 0;
 }
 
 int api_h_investor_patch(const api_req_t *r, api_resp_t *resp)
 {
-    patch_profile(r, resp, TV_KIND_INVESTOR);
+    patch_serialised(r, resp, TV_KIND_INVESTOR);
     return 0;
 }
 
@@ -523,6 +572,7 @@ static void delete_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind
         api_reply_problem(resp, r, 403, "forbidden", NULL, "only an admin may delete profiles");
         return;
     }
+    pthread_mutex_lock(&r->app->write_lock);
     rc = r->store != NULL ? tv_store_delete(r->store, kind, id) : TV_EUNAVAIL;
     if (rc == 0) {
         pthread_rwlock_wrlock(&r->app->lock);
@@ -533,6 +583,7 @@ static void delete_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind
         atomic_fetch_add(&r->app->generation, 1);
         pthread_rwlock_unlock(&r->app->lock);
     }
+    pthread_mutex_unlock(&r->app->write_lock);
     if (rc != 0) {
         not_found(resp, r, kind, id, rc);
         return;

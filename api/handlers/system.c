@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../jobs.h"
 #include "../metrics.h"
 #include "../reply.h"
 #include "handlers.h"
@@ -20,9 +21,23 @@ static void count_live(api_app_t *app, size_t *companies, size_t *investors)
     pthread_rwlock_unlock(&app->lock);
 }
 
+/* Asks the database for the schema version; a connection that died while idle is replaced
+ * once, so that a restarted PostgreSQL reads as up at once. */
+static int database_up(const api_req_t *r)
+{
+    tv_store_t *st = r->store;
+
+    if (st != NULL && tv_store_schema_version(st) > 0)
+        return 1;
+    if (st != NULL && tv_store_healthy(st))
+        return 0; /* it answered: the database itself is in trouble */
+    st = api_jobs_store(r->app);
+    return st != NULL && tv_store_schema_version(st) > 0;
+}
+
 int api_h_healthz(const api_req_t *r, api_resp_t *resp)
 {
-    int up = r->store != NULL && tv_store_schema_version(r->store) > 0;
+    int up = database_up(r);
     size_t companies, investors;
     char *body = malloc(160);
 
