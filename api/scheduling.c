@@ -150,8 +150,10 @@ static int add_locks(plan_t *p)
             continue;
         if (c < 0 || i < 0 || s < 0)
             continue; /* a participant left, or the slot is gone: nothing to hold */
+        /* stored tables count from 1, the scheduler's from 0 */
         rc = add_candidate(p, (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
-                                               (tv_origin_t)m->origin, s, (int32_t)m->table_no});
+                                               (tv_origin_t)m->origin, s,
+                                               (int32_t)m->table_no - 1});
         if (rc != 0)
             return rc;
     }
