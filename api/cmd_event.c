@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "agenda.h"
 #include "scheduling.h"
 #include "tavolo/calendar.h"
 
@@ -171,201 +172,6 @@ int cmd_schedule(int argc, char **argv)
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
-typedef struct {
-    const tv_taxonomy_t *tax;
-    tv_profile_kind_t kind;
-    char **names; /* per meeting: company name, investor name */
-    const tv_meeting_t *m;
-    size_t n;
-} names_t;
-
-static int on_profile(void *ctx, const char *id, const char *json, size_t len)
-{
-    names_t *x = ctx;
-    tv_diags_t d = {0};
-    tv_company_t c;
-    tv_investor_t inv;
-    const char *name;
-    int rc = x->kind == TV_KIND_COMPANY ? tv_codec_company_decode(x->tax, json, len, &c, &d)
-                                        : tv_codec_investor_decode(x->tax, json, len, &inv, &d);
-
-    tv_diags_dispose(&d);
-    if (rc != 0)
-        return 0;
-    name = x->kind == TV_KIND_COMPANY ? c.name : inv.name;
-    for (size_t k = 0; k < x->n; k++) {
-        const char *mid = x->kind == TV_KIND_COMPANY ? x->m[k].company_id : x->m[k].investor_id;
-
-        if (strcmp(mid, id) == 0 && x->names[2 * k + x->kind] == NULL)
-            x->names[2 * k + x->kind] = strdup(name);
-    }
-    if (x->kind == TV_KIND_COMPANY)
-        tv_company_dispose(&c);
-    else
-        tv_investor_dispose(&inv);
-    return 0;
-}
-
-/* The names of both sides of every meeting (ids when a profile is gone). */
-static int load_names(tv_store_t *st, const tv_taxonomy_t *tax, const tv_meeting_t *m, size_t n,
-                      char ***out)
-{
-    names_t x = {tax, TV_KIND_COMPANY, calloc(2 * n + 2, sizeof(char *)), m, n};
-    const char **ids = calloc(n + 1, sizeof(char *));
-    int rc = x.names != NULL && ids != NULL ? 0 : TV_ENOMEM;
-
-    for (int k = 0; k < 2 && rc == 0; k++) {
-        x.kind = (tv_profile_kind_t)k;
-        for (size_t i = 0; i < n; i++)
-            ids[i] = k == 0 ? m[i].company_id : m[i].investor_id;
-        if (n > 0)
-            rc = tv_store_each(st, x.kind, ids, n, on_profile, &x);
-    }
-    for (size_t i = 0; rc == 0 && i < 2 * n; i++) {
-        if (x.names[i] == NULL)
-            x.names[i] = strdup(i % 2 == 0 ? m[i / 2].company_id : m[i / 2].investor_id);
-    }
-    free(ids);
-    *out = x.names;
-    return rc;
-}
-
-static const tv_attendee_t *attendee(const tv_event_t *e, tv_profile_kind_t kind, const char *id)
-{
-    for (size_t a = 0; a < e->n_attendees; a++) {
-        if (e->attendees[a].kind == kind && strcmp(e->attendees[a].id, id) == 0)
-            return &e->attendees[a];
-    }
-    return NULL;
-}
-
-/* Fills the e-mails and names of both parties' people (up to 'max'). */
-static size_t people_of(const tv_event_t *e, const tv_meeting_t *m, const char **emails,
-                        const char **names, size_t max)
-{
-    const tv_attendee_t *sides[2] = {attendee(e, TV_KIND_COMPANY, m->company_id),
-                                     attendee(e, TV_KIND_INVESTOR, m->investor_id)};
-    size_t n = 0;
-
-    for (int s = 0; s < 2; s++) {
-        for (size_t p = 0; sides[s] != NULL && p < sides[s]->n_people && n + 1 < max; p++) {
-            emails[n] = sides[s]->people[p].email;
-            names[n++] = sides[s]->people[p].name;
-        }
-    }
-    emails[n] = names[n] = NULL;
-    return n;
-}
-
-static int write_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names, FILE *out)
-{
-    tv_cal_meeting_t *cal = calloc(n + 1, sizeof(*cal));
-    char(*uid)[96] = calloc(n + 1, sizeof(*uid)), (*summary)[300] = calloc(n + 1, sizeof(*summary));
-    char(*where)[160] = calloc(n + 1, sizeof(*where));
-    const char *(*emails)[16] = calloc(n + 1, sizeof(*emails));
-    const char *(*people)[16] = calloc(n + 1, sizeof(*people));
-    tv_cal_event_t ev = {e->name, e->time_zone};
-    char *text = NULL;
-    int rc = cal && uid && summary && where && emails && people ? 0 : TV_ENOMEM;
-
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        int y, mo, d, h, mi;
-
-        if (sscanf(m[k].slot_start, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) != 5 ||
-            tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, &cal[k].start_utc) != 0) {
-            rc = TV_EINVAL;
-            break;
-        }
-        snprintf(uid[k], sizeof(uid[k]), "meeting-%lld-%s@tavolo", (long long)m[k].id, e->id);
-        snprintf(summary[k], sizeof(summary[k]), "%s / %s", names[2 * k], names[2 * k + 1]);
-        snprintf(where[k], sizeof(where[k]), "Table %u%s%s", m[k].table_no, e->city ? ", " : "",
-                 e->city ? e->city : "");
-        people_of(e, &m[k], emails[k], people[k], 16);
-        cal[k] = (tv_cal_meeting_t){uid[k],
-                                    cal[k].start_utc,
-                                    cal[k].start_utc + 60 * e->slot_minutes,
-                                    m[k].sequence,
-                                    m[k].status == TV_MEETING_CANCELLED,
-                                    summary[k],
-                                    e->name,
-                                    where[k],
-                                    emails[k],
-                                    people[k],
-                                    m[k].updated_utc};
-    }
-    if (rc == 0)
-        rc = tv_calendar_ics(&ev, cal, n, &text);
-    if (rc == 0)
-        fputs(text, out);
-    free(text), free(cal), free(uid), free(summary), free(where), free(emails), free(people);
-    return rc;
-}
-
-/* One row per meeting, by table then slot, for printing at the venue. */
-static int write_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out)
-{
-    static const char *const header[] = {"table",       "slot",     "company_id", "company",
-                                         "investor_id", "investor", "status"};
-    size_t *order = malloc((n + 1) * sizeof(size_t));
-
-    if (order == NULL)
-        return TV_ENOMEM;
-    for (size_t k = 0; k < n; k++)
-        order[k] = k;
-    for (size_t a = 1; a < n; a++) { /* few hundred rows: insertion sort by (table, slot) */
-        for (size_t b = a; b > 0; b--) {
-            const tv_meeting_t *x = &m[order[b - 1]], *y = &m[order[b]];
-
-            if (x->table_no < y->table_no ||
-                (x->table_no == y->table_no && x->slot_index <= y->slot_index))
-                break;
-            size_t t = order[b];
-            order[b] = order[b - 1];
-            order[b - 1] = t;
-        }
-    }
-    for (size_t c = 0; c < 7; c++) {
-        csv_fwrite(out, header[c], strlen(header[c]));
-        fputc(c < 6 ? ',' : '\n', out);
-    }
-    for (size_t r = 0; r < n; r++) {
-        const tv_meeting_t *x = &m[order[r]];
-        char table[16];
-        const char *cells[7] = {table,
-                                x->slot_start,
-                                x->company_id,
-                                names[2 * order[r]],
-                                x->investor_id,
-                                names[2 * order[r] + 1],
-                                tv_meeting_status_name(x->status)};
-
-        snprintf(table, sizeof(table), "%u", x->table_no);
-        for (size_t c = 0; c < 7; c++) {
-            csv_fwrite(out, cells[c], strlen(cells[c]));
-            fputc(c < 6 ? ',' : '\n', out);
-        }
-    }
-    free(order);
-    return 0;
-}
-
-/* Keeps the meetings of 'participant' (NULL: all) that are not cancelled, or for calendars
- * also the cancelled ones (they tell calendars to drop the meeting). */
-static size_t select_meetings(tv_meeting_t *m, size_t n, const char *participant, int cancelled)
-{
-    size_t kept = 0;
-
-    for (size_t k = 0; k < n; k++) {
-        if (participant != NULL && strcmp(m[k].company_id, participant) != 0 &&
-            strcmp(m[k].investor_id, participant) != 0)
-            continue;
-        if (m[k].status == TV_MEETING_CANCELLED && !cancelled)
-            continue;
-        m[kept++] = m[k];
-    }
-    return kept;
-}
-
 int cmd_agenda(int argc, char **argv)
 {
     static const struct option longopts[] = {{"participant", required_argument, NULL, 'p'},
@@ -406,15 +212,15 @@ int cmd_agenda(int argc, char **argv)
     if (rc == 0)
         rc = tv_store_meetings(st, argv[1], &m, &n);
     if (rc == 0)
-        n = select_meetings(m, n, participant, ics != NULL);
+        n = api_agenda_select(m, n, participant, ics != NULL);
     if (rc == 0)
-        rc = load_names(st, tax, m, n, &names);
+        rc = api_agenda_names(st, tax, m, n, &names);
     if (rc == 0 && (out = fopen(ics != NULL ? ics : csv_path, "w")) == NULL) {
         cli_error("%s: cannot write", ics != NULL ? ics : csv_path);
         rc = TV_EIO;
     }
     if (rc == 0)
-        rc = ics != NULL ? write_ics(&e, m, n, names, out) : write_csv(m, n, names, out);
+        rc = ics != NULL ? api_agenda_ics(&e, m, n, names, out) : api_agenda_csv(m, n, names, out);
     if (out != NULL && fclose(out) != 0 && rc == 0)
         rc = TV_EIO;
     if (rc == 0)

@@ -21,6 +21,7 @@ static const char *const company_list_params[] = {"limit",      "after",    "are
 static const char *const investor_list_params[] = {"limit",     "after",      "kind",
                                                    "pathology", "technology", NULL};
 static const char *const match_params[] = {"k", "event", "lang", NULL};
+static const char *const agenda_params[] = {"participant", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -42,6 +43,20 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/investors/{id}", api_h_investor_delete, 1, NULL, NULL},
     {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1, api_h_investor_matches_fast,
      match_params},
+    {"GET", "/v1/events", api_h_event_list, 1, NULL, NULL},
+    {"POST", "/v1/events", api_h_event_create, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}", api_h_event_get, 1, NULL, NULL},
+    {"PUT", "/v1/events/{id}", api_h_event_put, 1, NULL, NULL},
+    {"DELETE", "/v1/events/{id}", api_h_event_delete, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/requests", api_h_request_list, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/requests", api_h_request_create, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/requests/{rid}/accept", api_h_request_accept, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/requests/{rid}/decline", api_h_request_decline, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/schedule", api_h_event_schedule, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/meetings", api_h_meeting_list, 1, NULL, NULL},
+    {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
+    {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
@@ -223,7 +238,7 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
                           r->app->max_body);
         return -1;
     }
-    if (write && !media_type_is(ct, "application/json") &&
+    if (write && r->body_len > 0 && !media_type_is(ct, "application/json") &&
         !(strcmp(r->method, "PATCH") == 0 && media_type_is(ct, "application/merge-patch+json"))) {
         api_reply_problem(
             resp, r, 415, "unsupported-media-type", NULL, "send the body as application/json%s",

@@ -198,6 +198,8 @@ int tv_diag_format(const tv_diag_t *d, const char *file, char *buf, size_t size)
 
     if (d->is_index)
         return snprintf(buf, size, "%s[%zu]: %s%s%s", file, d->record, d->field, sep, d->message);
+    if (d->record == 0) /* the document as a whole: an event file, a single record */
+        return snprintf(buf, size, "%s: %s%s%s", file, d->field, sep, d->message);
     return snprintf(buf, size, "%s:%zu: %s%s%s", file, d->record, d->field, sep, d->message);
 }
 

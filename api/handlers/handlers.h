@@ -28,6 +28,21 @@ int api_h_investor_matches(const api_req_t *r, api_resp_t *resp);
 int api_h_company_matches_fast(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_matches_fast(const api_req_t *r, api_resp_t *resp);
 
+int api_h_event_list(const api_req_t *r, api_resp_t *resp);
+int api_h_event_create(const api_req_t *r, api_resp_t *resp);
+int api_h_event_get(const api_req_t *r, api_resp_t *resp);
+int api_h_event_put(const api_req_t *r, api_resp_t *resp);
+int api_h_event_delete(const api_req_t *r, api_resp_t *resp);
+int api_h_request_list(const api_req_t *r, api_resp_t *resp);
+int api_h_request_create(const api_req_t *r, api_resp_t *resp);
+int api_h_request_accept(const api_req_t *r, api_resp_t *resp);
+int api_h_request_decline(const api_req_t *r, api_resp_t *resp);
+int api_h_event_schedule(const api_req_t *r, api_resp_t *resp);
+int api_h_meeting_list(const api_req_t *r, api_resp_t *resp);
+int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp);
+int api_h_event_agenda(const api_req_t *r, api_resp_t *resp);
+int api_h_event_tables(const api_req_t *r, api_resp_t *resp);
+
 /* Shared by the handler files: the envelope {"items":[...], <extra>} around encoded items. */
 char *api_h_items(char **items, size_t n, const char *extra);
 

@@ -1,0 +1,26 @@
+/* Agendas: an event's meetings as iCalendar (RFC 5545) or as a CSV per table. */
+#ifndef API_AGENDA_H
+#define API_AGENDA_H
+
+#include <stdio.h>
+
+#include "tavolo/event.h"
+#include "tavolo/store.h"
+#include "tavolo/taxonomy.h"
+
+/* Keeps, in place, the meetings of 'participant' (NULL: all); cancelled ones only when
+ * 'cancelled' (calendars need them to drop a meeting). Returns how many remain. */
+size_t api_agenda_select(tv_meeting_t *m, size_t n, const char *participant, int cancelled);
+
+/* The names of both sides of each meeting: '*out' holds 2n strings (company, investor), ids
+ * when a profile is gone; free each and the array. */
+int api_agenda_names(tv_store_t *st, const tv_taxonomy_t *tax, const tv_meeting_t *m, size_t n,
+                     char ***out);
+
+/* Writes the meetings as an iCalendar file in the event's time zone. */
+int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names, FILE *out);
+
+/* Writes one row per meeting, by table then slot. */
+int api_agenda_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out);
+
+#endif

@@ -1,0 +1,657 @@
+/* Events: the event files, meeting requests, the scheduler, meetings, agendas. Organisers see
+ * and change everything of their event; a participant sees its own requests and meetings. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../agenda.h"
+#include "../query.h"
+#include "../reply.h"
+#include "../scheduling.h"
+#include "handlers.h"
+#include "tavolo/calendar.h"
+
+typedef enum { SEE_NONE, SEE_OWN, SEE_ALL } event_view_t;
+
+/* How much of event 'id' the caller sees: all (admin, its organiser), its own part (a
+ * participant), nothing; or a negative TV_E* code. */
+static int event_view(const api_req_t *r, const char *id)
+{
+    api_role_t role = r->principal.role;
+    int in;
+
+    if (role == API_ROLE_ADMIN)
+        return SEE_ALL;
+    if (role == API_ROLE_ORGANISER)
+        return strcmp(r->principal.event_id, id) == 0 ? SEE_ALL : SEE_NONE;
+    if (r->store == NULL)
+        return TV_EUNAVAIL;
+    in = tv_store_is_participant(r->store, id,
+                                 role == API_ROLE_COMPANY ? TV_KIND_COMPANY : TV_KIND_INVESTOR,
+                                 r->principal.subject);
+    return in < 0 ? in : in ? SEE_OWN : SEE_NONE;
+}
+
+/* Replies for a view that does not reach 'need'; returns 0 when it does. */
+static int require(const api_req_t *r, api_resp_t *resp, int view, int need)
+{
+    if (view >= need)
+        return 0;
+    if (view < 0)
+        api_reply_error(resp, r, view, "");
+    else
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not %s event \"%s\"",
+                          need == SEE_ALL ? "manage" : "see", r->params[0]);
+    return -1;
+}
+
+/* Sends 'obj' (taken over) as the JSON body. */
+static void reply_object(api_resp_t *resp, int status, json_t *obj)
+{
+    api_reply_json(resp, status, obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL);
+    json_decref(obj);
+}
+
+static int need_store(const api_req_t *r, api_resp_t *resp)
+{
+    if (r->store != NULL)
+        return 0;
+    api_reply_error(resp, r, TV_EUNAVAIL, "");
+    return -1;
+}
+
+/* ---- the event files ---- */
+
+typedef struct {
+    const api_req_t *r;
+    json_t *items;
+} list_t;
+
+static int on_event(void *ctx, const char *id, const char *name, const char *city, const char *tz)
+{
+    list_t *l = ctx;
+    int view = event_view(l->r, id);
+
+    if (view > SEE_NONE)
+        json_array_append_new(l->items, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", name,
+                                                  "city", city, "time_zone", tz));
+    return view < 0 ? view : 0;
+}
+
+int api_h_event_list(const api_req_t *r, api_resp_t *resp)
+{
+    list_t l = {r, json_array()};
+    int rc = need_store(r, resp) == 0 ? tv_store_events_each(r->store, on_event, &l) : -1;
+    json_t *body;
+
+    if (rc == 0) {
+        body = json_pack("{s:O}", "items", l.items);
+        reply_object(resp, 200, body);
+    } else if (rc != -1) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    }
+    json_decref(l.items);
+    return 0;
+}
+
+/* Every participant must be a profile the daemon knows. */
+static int check_attendees(const api_req_t *r, api_resp_t *resp, const tv_event_t *e)
+{
+    int missing = -1;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    for (size_t a = 0; a < e->n_attendees && missing < 0; a++) {
+        const tv_attendee_t *at = &e->attendees[a];
+
+        if ((at->kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, at->id)
+                                         : tv_matcher_find_investor(r->app->matcher, at->id)) < 0)
+            missing = (int)a;
+    }
+    pthread_rwlock_unlock(&r->app->lock);
+    if (missing >= 0) {
+        char pointer[64];
+
+        snprintf(pointer, sizeof(pointer), "/participants/%d/id", missing);
+        api_reply_problem(resp, r, 422, "invalid-field", pointer, "no %s \"%s\"",
+                          e->attendees[missing].kind == TV_KIND_COMPANY ? "company" : "investor",
+                          e->attendees[missing].id);
+    }
+    return missing >= 0 ? -1 : 0;
+}
+
+/* Decodes and checks an event body; replies on failure. */
+static int decode_event(const api_req_t *r, api_resp_t *resp, tv_event_t *e)
+{
+    tv_diags_t diags = {0};
+    int64_t utc;
+    int rc = tv_codec_event_decode(r->body, r->body_len, e, &diags);
+
+    if (rc != 0) {
+        api_reply_diags(resp, r, rc, &diags);
+        tv_diags_dispose(&diags);
+        return -1;
+    }
+    if (tv_calendar_local_to_utc(e->time_zone, 2027, 1, 1, 0, 0, &utc) != 0) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/time_zone",
+                          "\"%s\" is not an IANA time zone", e->time_zone);
+        return -1;
+    }
+    return check_attendees(r, resp, e);
+}
+
+static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
+{
+    tv_event_t e;
+    char *existing = NULL;
+    int exists, rc;
+
+    tv_event_init(&e);
+    if (r->principal.role != API_ROLE_ADMIN &&
+        !(r->principal.role == API_ROLE_ORGANISER && path_id != NULL &&
+          strcmp(r->principal.event_id, path_id) == 0)) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not write events");
+        return;
+    }
+    if (need_store(r, resp) != 0 || decode_event(r, resp, &e) != 0)
+        goto out;
+    if (path_id != NULL && strcmp(e.id, path_id) != 0) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/id",
+                          "the id in the body, \"%s\", differs from the path's \"%s\"", e.id,
+                          path_id);
+        goto out;
+    }
+    rc = tv_store_event_doc(r->store, e.id, &existing);
+    exists = rc == 0;
+    if (rc != 0 && rc != TV_ENOTFOUND) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        goto out;
+    }
+    if (path_id == NULL && exists) {
+        api_reply_problem(resp, r, 409, "conflict", NULL, "event \"%s\" exists already", e.id);
+        goto out;
+    }
+    rc = tv_store_event_put(r->store, &e, r->body);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        goto out;
+    }
+    api_reply_json(resp, exists ? 200 : 201, strndup(r->body, r->body_len));
+    snprintf(resp->location, sizeof(resp->location), "/v1/events/%s", e.id);
+out:
+    free(existing);
+    tv_event_dispose(&e);
+}
+
+int api_h_event_create(const api_req_t *r, api_resp_t *resp)
+{
+    put_event(r, resp, NULL);
+    return 0;
+}
+
+int api_h_event_put(const api_req_t *r, api_resp_t *resp)
+{
+    put_event(r, resp, r->params[0]);
+    return 0;
+}
+
+int api_h_event_get(const api_req_t *r, api_resp_t *resp)
+{
+    char *doc = NULL;
+    int rc;
+
+    if (require(r, resp, event_view(r, r->params[0]), SEE_OWN) != 0)
+        return 0;
+    rc = tv_store_event_doc(r->store, r->params[0], &doc);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        api_reply_json(resp, 200, doc);
+    return 0;
+}
+
+int api_h_event_delete(const api_req_t *r, api_resp_t *resp)
+{
+    int rc;
+
+    if (r->principal.role != API_ROLE_ADMIN) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "only an admin may delete events");
+        return 0;
+    }
+    if (need_store(r, resp) != 0)
+        return 0;
+    rc = tv_store_event_delete(r->store, r->params[0]);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        resp->status = 204;
+    return 0;
+}
+
+/* ---- requests ---- */
+
+static json_t *request_json(const tv_request_row_t *q)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)q->id, "company_id",
+                     q->company_id, "investor_id", q->investor_id, "from",
+                     q->from == TV_KIND_COMPANY ? "company" : "investor", "priority",
+                     q->must ? "must" : "want", "status", q->status, "message", q->message);
+}
+
+/* A participant's own part: requests and meetings where it is one of the two sides. */
+static int own(const api_req_t *r, const char *company_id, const char *investor_id)
+{
+    const char *mine = r->principal.role == API_ROLE_COMPANY ? company_id : investor_id;
+
+    return strcmp(mine, r->principal.subject) == 0;
+}
+
+int api_h_request_list(const api_req_t *r, api_resp_t *resp)
+{
+    int view = event_view(r, r->params[0]);
+    tv_request_row_t *rows = NULL;
+    json_t *items;
+    size_t n = 0;
+    int rc;
+
+    if (require(r, resp, view, SEE_OWN) != 0)
+        return 0;
+    rc = tv_store_requests(r->store, r->params[0], &rows, &n);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        return 0;
+    }
+    items = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (view == SEE_ALL || own(r, rows[i].company_id, rows[i].investor_id))
+            json_array_append_new(items, request_json(&rows[i]));
+    }
+    reply_object(resp, 200, json_pack("{s:o}", "items", items));
+    free(rows);
+    return 0;
+}
+
+static const char *body_string(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+
+    return s != NULL ? s : "";
+}
+
+/* Reads {company_id, investor_id, priority, message?, from?}; the side a participant token
+ * asks from is its own. Replies and returns -1 on a bad body. */
+static int read_request(const api_req_t *r, api_resp_t *resp, json_t *o, tv_request_row_t *q)
+{
+    const char *priority = body_string(o, "priority"), *from = body_string(o, "from");
+
+    snprintf(q->company_id, sizeof(q->company_id), "%s", body_string(o, "company_id"));
+    snprintf(q->investor_id, sizeof(q->investor_id), "%s", body_string(o, "investor_id"));
+    snprintf(q->message, sizeof(q->message), "%s", body_string(o, "message"));
+    q->must = strcmp(priority, "must") == 0;
+    if (r->principal.role == API_ROLE_COMPANY || r->principal.role == API_ROLE_INVESTOR)
+        from = r->principal.role == API_ROLE_COMPANY ? "company" : "investor";
+    q->from = strcmp(from, "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
+    if (q->company_id[0] == '\0' || q->investor_id[0] == '\0')
+        api_reply_problem(resp, r, 422, "invalid-field",
+                          q->company_id[0] == '\0' ? "/company_id" : "/investor_id",
+                          "required field is missing");
+    else if (!q->must && strcmp(priority, "want") != 0)
+        api_reply_problem(resp, r, 422, "invalid-field", "/priority",
+                          "expected \"must\" or \"want\"");
+    else if (strcmp(from, "company") != 0 && strcmp(from, "investor") != 0)
+        api_reply_problem(resp, r, 422, "invalid-field", "/from",
+                          "expected \"company\" or \"investor\"");
+    else
+        return 0;
+    return -1;
+}
+
+int api_h_request_create(const api_req_t *r, api_resp_t *resp)
+{
+    const char *event = r->params[0];
+    int view = event_view(r, event), in_c, in_i, rc;
+    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+    tv_request_row_t q = {0};
+
+    if (require(r, resp, view, SEE_OWN) != 0)
+        goto out;
+    if (o == NULL) {
+        api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not JSON");
+        goto out;
+    }
+    if (read_request(r, resp, o, &q) != 0)
+        goto out;
+    if (view == SEE_OWN && !own(r, q.company_id, q.investor_id)) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "a participant asks for itself only");
+        goto out;
+    }
+    in_c = tv_store_is_participant(r->store, event, TV_KIND_COMPANY, q.company_id);
+    in_i = tv_store_is_participant(r->store, event, TV_KIND_INVESTOR, q.investor_id);
+    if (in_c <= 0 || in_i <= 0) {
+        if (in_c < 0 || in_i < 0)
+            api_reply_error(resp, r, in_c < 0 ? in_c : in_i, "");
+        else
+            api_reply_problem(resp, r, 422, "invalid-field",
+                              in_c == 0 ? "/company_id" : "/investor_id",
+                              "\"%s\" is not a participant of the event",
+                              in_c == 0 ? q.company_id : q.investor_id);
+        goto out;
+    }
+    rc = tv_store_request_create(r->store, event, &q, &q.id);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        goto out;
+    }
+    snprintf(q.status, sizeof(q.status), "pending");
+    reply_object(resp, 201, request_json(&q));
+out:
+    json_decref(o);
+    return 0;
+}
+
+/* The side that did not ask decides (or the organiser, or an admin). */
+static void decide(const api_req_t *r, api_resp_t *resp, const char *status)
+{
+    const char *event = r->params[0];
+    int view = event_view(r, event), rc;
+    int64_t id = strtoll(r->params[1], NULL, 10);
+    tv_request_row_t *rows = NULL, *q = NULL;
+    size_t n = 0;
+
+    if (require(r, resp, view, SEE_OWN) != 0)
+        return;
+    rc = tv_store_requests(r->store, event, &rows, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (rows[i].id == id)
+            q = &rows[i];
+    }
+    if (rc == 0 && q == NULL)
+        rc = TV_ENOTFOUND;
+    if (rc == 0 && view == SEE_OWN &&
+        !(own(r, q->company_id, q->investor_id) &&
+          (r->principal.role == API_ROLE_COMPANY) != (q->from == TV_KIND_COMPANY))) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "only the side that was asked may answer a request");
+        free(rows);
+        return;
+    }
+    if (rc == 0)
+        rc = tv_store_request_decide(r->store, event, id, status);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc,
+                        rc == TV_ENOTFOUND && q == NULL ? "no such request"
+                                                        : tv_store_error(r->store));
+    } else {
+        snprintf(q->status, sizeof(q->status), "%s", status);
+        reply_object(resp, 200, request_json(q));
+    }
+    free(rows);
+}
+
+int api_h_request_accept(const api_req_t *r, api_resp_t *resp)
+{
+    decide(r, resp, "accepted");
+    return 0;
+}
+
+int api_h_request_decline(const api_req_t *r, api_resp_t *resp)
+{
+    decide(r, resp, "declined");
+    return 0;
+}
+
+/* ---- the scheduler and meetings ---- */
+
+int api_h_event_schedule(const api_req_t *r, api_resp_t *resp)
+{
+    char *report = NULL;
+    int rc;
+
+    if (require(r, resp, event_view(r, r->params[0]), SEE_ALL) != 0)
+        return 0;
+    /* One schedule at a time, on a matcher that does not change meanwhile. */
+    pthread_mutex_lock(&r->app->write_lock);
+    pthread_rwlock_rdlock(&r->app->lock);
+    rc = api_schedule_event(r->store, r->app->tax, r->app->matcher, r->params[0], &report);
+    pthread_rwlock_unlock(&r->app->lock);
+    pthread_mutex_unlock(&r->app->write_lock);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        api_reply_json(resp, 200, report);
+    return 0;
+}
+
+static json_t *meeting_json(const tv_event_t *e, const tv_meeting_t *m)
+{
+    static const char *const origins[] = {"must", "want", "recommended"};
+    char iso[40] = "";
+    int y, mo, d, h, mi;
+    int64_t utc;
+
+    if (sscanf(m->slot_start, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5 &&
+        tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, &utc) == 0)
+        tv_calendar_format_local(e->time_zone, utc, iso, sizeof(iso));
+    return json_pack("{s:I, s:s, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:i}", "id", (json_int_t)m->id,
+                     "slot", iso, "slot_index", (int)m->slot_index, "table", (int)m->table_no,
+                     "company_id", m->company_id, "investor_id", m->investor_id, "score",
+                     (double)m->score, "origin", origins[m->origin], "status",
+                     tv_meeting_status_name(m->status), "sequence", (int)m->sequence);
+}
+
+/* Loads the event and its meetings for a caller who sees at least its own part. */
+static int load_meetings(const api_req_t *r, api_resp_t *resp, int need, tv_event_t *e,
+                         tv_meeting_t **m, size_t *n, int *view)
+{
+    int rc;
+
+    *view = event_view(r, r->params[0]);
+    if (require(r, resp, *view, need) != 0)
+        return -1;
+    rc = api_load_event(r->store, r->params[0], e);
+    if (rc == 0)
+        rc = tv_store_meetings(r->store, r->params[0], m, n);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        return -1;
+    }
+    return 0;
+}
+
+int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
+{
+    tv_meeting_t *m = NULL;
+    tv_event_t e;
+    size_t n = 0;
+    int view;
+
+    tv_event_init(&e);
+    if (load_meetings(r, resp, SEE_OWN, &e, &m, &n, &view) == 0) {
+        json_t *items = json_array();
+
+        for (size_t k = 0; k < n; k++) {
+            if (view == SEE_ALL || own(r, m[k].company_id, m[k].investor_id))
+                json_array_append_new(items, meeting_json(&e, &m[k]));
+        }
+        reply_object(resp, 200, json_pack("{s:o}", "items", items));
+    }
+    free(m);
+    tv_event_dispose(&e);
+    return 0;
+}
+
+/* 1 if the party is free at 'slot' by the event file. */
+static int available(const tv_event_t *e, tv_profile_kind_t kind, const char *id, const char *slot)
+{
+    for (size_t a = 0; a < e->n_attendees; a++) {
+        const tv_attendee_t *at = &e->attendees[a];
+
+        if (at->kind != kind || strcmp(at->id, id) != 0)
+            continue;
+        for (size_t u = 0; u < at->unavailable.n; u++) {
+            if (strcmp(at->unavailable.items[u], slot) == 0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Applies {"status", "slot", "table"} of the body to 'm'; replies and returns -1 when a value
+ * is wrong or the move leaves a participant where it cannot be. */
+static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
+                        tv_meeting_t *m)
+{
+    const char *status = json_string_value(json_object_get(o, "status"));
+    const char *slot = json_string_value(json_object_get(o, "slot"));
+    json_t *table = json_object_get(o, "table");
+    tv_strings_t slots = {0};
+    int s = -1, rc = 0;
+
+    if (status != NULL && tv_meeting_status_parse(status) < 0) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/status",
+                          "expected scheduled, locked, cancelled, held or no_show");
+        return -1;
+    }
+    if (status != NULL)
+        m->status = (tv_meeting_status_t)tv_meeting_status_parse(status);
+    if (table != NULL && (!json_is_integer(table) || json_integer_value(table) < 1 ||
+                          json_integer_value(table) > (json_int_t)e->tables)) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/table", "expected a table from 1 to %u",
+                          e->tables);
+        return -1;
+    }
+    if (table != NULL)
+        m->table_no = (uint32_t)json_integer_value(table);
+    if (slot == NULL)
+        return 0;
+    if (tv_event_slots(e, &slots) != 0) {
+        api_reply_error(resp, r, TV_ENOMEM, "slots");
+        return -1;
+    }
+    for (size_t k = 0; k < slots.n && s < 0; k++)
+        s = strcmp(slots.items[k], slot) == 0 ? (int)k : -1;
+    tv_strings_free(&slots);
+    if (s < 0) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/slot",
+                          "not a slot of the event (\"YYYY-MM-DDTHH:MM\", local time)");
+        return -1;
+    }
+    if (!available(e, TV_KIND_COMPANY, m->company_id, slot) ||
+        !available(e, TV_KIND_INVESTOR, m->investor_id, slot)) {
+        int c = !available(e, TV_KIND_COMPANY, m->company_id, slot);
+
+        api_reply_problem(resp, r, 409, "conflict", "/slot", "%s %s is not available at %s",
+                          c ? "company" : "investor", c ? m->company_id : m->investor_id, slot);
+        rc = -1;
+    }
+    m->slot_index = (uint32_t)s;
+    snprintf(m->slot_start, sizeof(m->slot_start), "%s", slot);
+    return rc;
+}
+
+int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp)
+{
+    int64_t id = strtoll(r->params[1], NULL, 10);
+    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+    tv_meeting_t *m = NULL, *one = NULL;
+    tv_event_t e;
+    size_t n = 0;
+    int view, rc;
+
+    tv_event_init(&e);
+    if (load_meetings(r, resp, SEE_ALL, &e, &m, &n, &view) != 0)
+        goto out;
+    if (o == NULL || !json_is_object(o)) {
+        api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not a JSON object");
+        goto out;
+    }
+    for (size_t k = 0; k < n; k++) {
+        if (m[k].id == id)
+            one = &m[k];
+    }
+    if (one == NULL) {
+        api_reply_problem(resp, r, 404, "not-found", NULL, "no meeting %s", r->params[1]);
+        goto out;
+    }
+    if (apply_change(r, resp, &e, o, one) != 0)
+        goto out;
+    pthread_mutex_lock(&r->app->write_lock);
+    rc = tv_store_meeting_update(r->store, r->params[0], id, one);
+    pthread_mutex_unlock(&r->app->write_lock);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        goto out;
+    }
+    one->sequence++;
+    reply_object(resp, 200, meeting_json(&e, one));
+out:
+    json_decref(o);
+    free(m);
+    tv_event_dispose(&e);
+    return 0;
+}
+
+/* ---- agendas ---- */
+
+/* Writes an agenda into memory: iCalendar (ics) or the per-table CSV. */
+static void agenda(const api_req_t *r, api_resp_t *resp, int ics)
+{
+    char participant[96] = "", **names = NULL, *text = NULL;
+    tv_meeting_t *m = NULL;
+    tv_event_t e;
+    size_t n = 0, len = 0;
+    FILE *out = NULL;
+    int view, rc = 0;
+
+    tv_event_init(&e);
+    if (load_meetings(r, resp, ics ? SEE_OWN : SEE_ALL, &e, &m, &n, &view) != 0)
+        goto out;
+    if (ics && api_query_get(r->query, "participant", participant, sizeof(participant)) < 0) {
+        api_reply_bad_parameter(resp, r, "participant", "a company or investor id");
+        goto out;
+    }
+    /* A participant gets its own agenda only. */
+    if (view == SEE_OWN) {
+        if (participant[0] != '\0' && strcmp(participant, r->principal.subject) != 0) {
+            api_reply_problem(resp, r, 403, "forbidden", NULL,
+                              "a participant sees its own agenda only");
+            goto out;
+        }
+        snprintf(participant, sizeof(participant), "%s", r->principal.subject);
+    }
+    n = api_agenda_select(m, n, participant[0] ? participant : NULL, ics);
+    rc = api_agenda_names(r->store, r->app->tax, m, n, &names);
+    if (rc == 0 && (out = open_memstream(&text, &len)) == NULL)
+        rc = TV_ENOMEM;
+    if (rc == 0)
+        rc = ics ? api_agenda_ics(&e, m, n, names, out) : api_agenda_csv(m, n, names, out);
+    if (out != NULL)
+        fclose(out);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, "cannot write the agenda");
+        free(text);
+        goto out;
+    }
+    resp->status = 200;
+    resp->content_type = ics ? "text/calendar; charset=utf-8" : "text/csv; charset=utf-8";
+    resp->body = text;
+    resp->body_len = len;
+out:
+    for (size_t k = 0; names != NULL && k < 2 * n; k++)
+        free(names[k]);
+    free(names);
+    free(m);
+    tv_event_dispose(&e);
+}
+
+int api_h_event_agenda(const api_req_t *r, api_resp_t *resp)
+{
+    agenda(r, resp, 1);
+    return 0;
+}
+
+int api_h_event_tables(const api_req_t *r, api_resp_t *resp)
+{
+    agenda(r, resp, 0);
+    return 0;
+}

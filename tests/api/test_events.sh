@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Events end to end: event import (and its errors), the scheduler through the command line and
+# the API, re-runs that keep calendar identities, requests, meetings, conflicts, agendas.
+. "$(dirname "$0")/../cli/lib.sh"
+TAVOLO=$1
+FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
+require_pg
+scratch_db api_events
+tmp=$(mktemp -d)
+daemon=""
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+PY=/usr/bin/python3
+
+"$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
+
+# ---- event import ----
+out=$("$TAVOLO" event import "$FIX/events/jpm-2027.json" 2>&1)
+expect_eq "the J.P. Morgan fixture imports" 0 $?
+expect_contains "and says what it holds" "event jpm-2027: 54 participants, 30 requests" "$out"
+"$TAVOLO" event import "$FIX/events/bio-2027.json" >/dev/null 2>&1
+expect_eq "both fixture events stored" 2 "$(sql 'SELECT count(*) FROM events')"
+
+at=$($PY -c "
+import json; e = json.load(open('$FIX/events/jpm-2027.json')); asked = {q['company_id'] for q in e['requests']}
+i = next(i for i, p in enumerate(e['participants']) if p['kind'] == 'company' and p['id'] not in asked)
+e['id'] = 'bad-ev'; e['participants'][i]['id'] = 'c-999'; json.dump(e, open('$tmp/bad.json', 'w')); print(i)")
+out=$("$TAVOLO" event import "$tmp/bad.json" 2>&1)
+expect_eq "an unknown participant fails the import" 1 $?
+expect_contains "naming the participant" "participants[$at].id: no company \"c-999\"" "$out"
+expect_eq "and nothing is written" 0 "$(sql "SELECT count(*) FROM events WHERE id = 'bad-ev'")"
+$PY -c "import json; e=json.load(open('$FIX/events/jpm-2027.json')); e['id']='bad-tz'; e['time_zone']='Mars/Olympus'; json.dump(e, open('$tmp/badtz.json','w'))"
+out=$("$TAVOLO" event import "$tmp/badtz.json" 2>&1)
+expect_contains "an unknown time zone is named" 'time_zone: "Mars/Olympus" is not an IANA time zone' "$out"
+
+# ---- the scheduler from the command line ----
+"$TAVOLO" schedule jpm-2027 --json >"$tmp/r1.json"
+expect_eq "schedule --json exits 0" 0 $?
+check=$($PY - "$tmp/r1.json" "$FIX/events/jpm-2027.json" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1])); e = json.load(open(sys.argv[2]))
+assert {"total_score", "upper_bound", "ratio", "meetings", "unplaced"} <= set(r)
+parts = {(p["kind"], p["id"]): p for p in e["participants"]}
+seen, tables = set(), {}
+for m in r["meetings"]:
+    assert m["slot"].endswith("-08:00"), m["slot"]           # January in San Francisco
+    for side, key in (("company", "company_id"), ("investor", "investor_id")):
+        k = (m["slot"], m[key]); assert k not in seen, k; seen.add(k)
+        assert m["slot"][:16] not in parts[(side, m[key])].get("unavailable", [])
+    tables[m["slot"]] = tables.get(m["slot"], 0) + 1
+    assert 1 <= m["table"] <= e["tables"]
+assert max(tables.values()) <= e["tables"]
+count = {}
+for m in r["meetings"]:
+    for key in ("company_id", "investor_id"):
+        count[m[key]] = count.get(m[key], 0) + 1
+for (kind, pid), p in parts.items():
+    assert count.get(pid, 0) <= p.get("max_meetings", e["default_max_meetings"]), pid
+accepted_must = {(q["company_id"], q["investor_id"]) for q in e["requests"]
+                 if q["status"] == "accepted" and q["priority"] == "must"}
+placed = {(m["company_id"], m["investor_id"]) for m in r["meetings"]}
+unplaced = {(u["company_id"], u["investor_id"]) for u in r["unplaced"]}
+assert accepted_must <= placed | unplaced
+print(len(r["meetings"]) > 100, r["ratio"] >= 0.99, r["total_score"] <= r["upper_bound"] + 1e-9)
+PYEOF
+)
+expect_eq "the schedule keeps every invariant (slots, tables, availability, limits, musts)" \
+    "True True True" "$check"
+ids1=$(sql "SELECT string_agg(id::text || ':' || company_id || ':' || investor_id, ',' ORDER BY id) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'")
+"$TAVOLO" schedule jpm-2027 >"$tmp/r2.txt"
+expect_contains "the readable report" "meetings placed" "$(cat "$tmp/r2.txt")"
+ids2=$(sql "SELECT string_agg(id::text || ':' || company_id || ':' || investor_id, ',' ORDER BY id) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'")
+expect_eq "a re-run keeps every meeting's row (stable calendar UIDs)" "$ids1" "$ids2"
+expect_eq "and an unchanged meeting keeps its SEQUENCE" 0 \
+    "$(sql "SELECT max(sequence) FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled'")"
+
+# ---- agendas from the command line ----
+c1=$(sql "SELECT company_id FROM meetings WHERE event_id = 'jpm-2027' ORDER BY id LIMIT 1")
+"$TAVOLO" agenda jpm-2027 --participant "$c1" --ics "$tmp/c1.ics" >/dev/null
+ics=$($PY - "$tmp/c1.ics" <<'PYEOF'
+import sys
+from icalendar import Calendar
+cal = Calendar.from_ical(open(sys.argv[1], "rb").read())
+events = [c for c in cal.walk() if c.name == "VEVENT"]
+tz = [c for c in cal.walk() if c.name == "VTIMEZONE"]
+starts = [e.decoded("dtstart") for e in events]
+print(len(events) > 0, len(tz) == 1, all(s.utcoffset().total_seconds() == -8 * 3600 for s in starts),
+      len({str(e["uid"]) for e in events}) == len(events))
+PYEOF
+)
+expect_eq "the participant's .ics parses, one VTIMEZONE, Pacific times, unique UIDs" \
+    "True True True True" "$ics"
+"$TAVOLO" agenda jpm-2027 --csv "$tmp/tables.csv" >/dev/null
+expect_eq "the per-table CSV has a row per meeting" \
+    "$(( $(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'") + 1 ))" \
+    "$(wc -l < "$tmp/tables.csv")"
+
+# ---- the API ----
+"$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
+daemon=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$tmp/port")"
+tok() { "$TAVOLO" token create "$@" 2>/dev/null; }
+ORG=$(tok --role organiser --event jpm-2027)
+OTHER=$(tok --role organiser --event bio-2027)
+cid=$(sql "SELECT profile_id FROM event_participants WHERE event_id = 'jpm-2027' AND kind = 'company' ORDER BY profile_id LIMIT 1")
+iid=$(sql "SELECT profile_id FROM event_participants WHERE event_id = 'jpm-2027' AND kind = 'investor' AND profile_id NOT IN (SELECT investor_id FROM meeting_requests WHERE event_id = 'jpm-2027' AND company_id = '$cid') ORDER BY profile_id LIMIT 1")
+COMP=$(tok --role company --subject "$cid")
+INV=$(tok --role investor --subject "$iid")
+call() { # METHOD PATH TOKEN [BODY] -> status; body in $tmp/body
+    curl -s --max-time 10 -o "$tmp/body" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" \
+        ${4:+-H 'Content-Type: application/json' --data-binary "$4"} "$base$2"
+}
+expect_eq "an organiser of another event may not run this one" 403 "$(call POST /v1/events/jpm-2027/schedule "$OTHER")"
+expect_eq "a company asks an investor for a meeting" 201 \
+    "$(call POST /v1/events/jpm-2027/requests "$COMP" "{\"company_id\":\"$cid\",\"investor_id\":\"$iid\",\"priority\":\"must\"}")"
+rid=$($PY -c "import json; print(json.load(open('$tmp/body'))['id'])")
+expect_eq "the same pair again is a conflict" 409 \
+    "$(call POST /v1/events/jpm-2027/requests "$COMP" "{\"company_id\":\"$cid\",\"investor_id\":\"$iid\",\"priority\":\"want\"}")"
+expect_eq "the asking side may not accept its own request" 403 "$(call POST "/v1/events/jpm-2027/requests/$rid/accept" "$COMP")"
+expect_eq "the investor accepts" 200 "$(call POST "/v1/events/jpm-2027/requests/$rid/accept" "$INV")"
+expect_eq "a decided request cannot be decided again" 409 "$(call POST "/v1/events/jpm-2027/requests/$rid/decline" "$INV")"
+expect_eq "the organiser schedules" 200 "$(call POST /v1/events/jpm-2027/schedule "$ORG")"
+expect_eq "the accepted must-request is placed" 1 "$($PY -c "
+import json; r = json.load(open('$tmp/body'))
+print(sum(1 for m in r['meetings'] if m['company_id'] == '$cid' and m['investor_id'] == '$iid' and m['origin'] == 'must'))")"
+expect_eq "a participant lists meetings" 200 "$(call GET /v1/events/jpm-2027/meetings "$COMP")"
+expect_eq "and sees its own only" True "$($PY -c "
+import json; it = json.load(open('$tmp/body'))['items']; print(len(it) > 0 and all(m['company_id'] == '$cid' for m in it))")"
+call GET /v1/events/jpm-2027/meetings "$ORG" >/dev/null
+read -r mid other_slot other_table < <($PY -c "
+import json; it = [m for m in json.load(open('$tmp/body'))['items'] if m['status'] != 'cancelled']
+a = it[0]; b = [m for m in it if m['slot_index'] != a['slot_index']][0]
+print(a['id'], b['slot'][:16], b['table'])")
+code=$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$ORG" "{\"slot\":\"$other_slot\",\"table\":$other_table}")
+expect_eq "moving onto a taken table is a conflict" 409 "$code"
+expect_contains "that names the clash" "is taken at $other_slot" "$(cat "$tmp/body")"
+expect_eq "a participant may not move meetings" 403 "$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$COMP" '{"status":"locked"}')"
+expect_eq "the organiser locks it" 200 "$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$ORG" '{"status":"locked"}')"
+before=$(sql "SELECT slot_index || ':' || table_no FROM meetings WHERE id = $mid")
+call POST /v1/events/jpm-2027/schedule "$ORG" >/dev/null
+expect_eq "a locked meeting does not move when the scheduler runs again" "$before:locked" \
+    "$(sql "SELECT slot_index || ':' || table_no || ':' || status FROM meetings WHERE id = $mid")"
+expect_eq "a participant's agenda.ics" 200 "$(call GET /v1/events/jpm-2027/agenda.ics "$COMP")"
+expect_contains "is iCalendar" "BEGIN:VCALENDAR" "$(cat "$tmp/body")"
+expect_eq "but not another participant's" 403 "$(call GET "/v1/events/jpm-2027/agenda.ics?participant=$iid" "$COMP")"
+expect_eq "the per-table CSV is the organiser's" 200 "$(call GET /v1/events/jpm-2027/tables.csv "$ORG")"
+expect_eq "not a participant's" 403 "$(call GET /v1/events/jpm-2027/tables.csv "$COMP")"
+expect_eq "an event the company does not attend is hidden" 403 "$(call GET /v1/events/bio-2027 "$COMP")"
+finish
