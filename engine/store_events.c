@@ -250,3 +250,175 @@ int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meetin
         tv__store_rollback(st);
     return rc;
 }
+
+/* ---- for the API ---- */
+
+int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx)
+{
+    PGresult *res = PQexec(st->conn, "SELECT id, name, coalesce(city, ''), time_zone FROM events "
+                                     "ORDER BY id");
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "events");
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+        rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
+                PQgetvalue(res, i, 3));
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_event_delete(tv_store_t *st, const char *id)
+{
+    const char *params[1] = {id};
+    PGresult *res = PQexecParams(st->conn, "DELETE FROM events WHERE id = $1", 1, NULL, params,
+                                 NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return tv__store_db_error(st, res, "events");
+    if (strcmp(PQcmdTuples(res), "0") == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", id);
+    PQclear(res);
+    return rc;
+}
+
+/* The failed statement's violated unique constraint, or NULL. */
+static const char *violated(PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+    return state != NULL && strcmp(state, "23505") == 0
+               ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)
+               : NULL;
+}
+
+int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_request_row_t *r,
+                            int64_t *id)
+{
+    const char *params[6] = {event_id,          r->company_id,   r->investor_id,
+                             kind_names[r->from], r->must ? "must" : "want",
+                             r->message[0] ? r->message : NULL};
+    PGresult *res = PQexecParams(st->conn,
+                                 "INSERT INTO meeting_requests (event_id, company_id, investor_id, "
+                                 "from_kind, priority, message) VALUES ($1, $2, $3, $4, $5, $6) "
+                                 "RETURNING id",
+                                 6, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        if (violated(res) != NULL) {
+            PQclear(res);
+            return tv__store_set_error(st, TV_ECONFLICT,
+                                       "a request between %s and %s exists already",
+                                       r->company_id, r->investor_id);
+        }
+        return tv__store_db_error(st, res, "meeting_requests");
+    }
+    *id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n)
+{
+    const char *params[1] = {event_id};
+    PGresult *res = PQexecParams(st->conn,
+                                 "SELECT id, company_id, investor_id, from_kind, priority, status, "
+                                 "coalesce(message, '') FROM meeting_requests WHERE event_id = $1 "
+                                 "ORDER BY id",
+                                 1, NULL, params, NULL, NULL, 0);
+    tv_request_row_t *rows;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "meeting_requests");
+    rows = calloc((size_t)PQntuples(res) + 1, sizeof(*rows));
+    if (rows == NULL) {
+        PQclear(res);
+        return TV_ENOMEM;
+    }
+    for (int i = 0; i < PQntuples(res); i++) {
+        rows[i].id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+        copy_field(rows[i].company_id, sizeof(rows[i].company_id), PQgetvalue(res, i, 1));
+        copy_field(rows[i].investor_id, sizeof(rows[i].investor_id), PQgetvalue(res, i, 2));
+        rows[i].from = strcmp(PQgetvalue(res, i, 3), "company") == 0 ? TV_KIND_COMPANY
+                                                                      : TV_KIND_INVESTOR;
+        rows[i].must = strcmp(PQgetvalue(res, i, 4), "must") == 0;
+        copy_field(rows[i].status, sizeof(rows[i].status), PQgetvalue(res, i, 5));
+        copy_field(rows[i].message, sizeof(rows[i].message), PQgetvalue(res, i, 6));
+    }
+    *n = (size_t)PQntuples(res);
+    *out = rows;
+    PQclear(res);
+    return 0;
+}
+
+int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, const char *status)
+{
+    char rid[24];
+    const char *params[3] = {event_id, rid, status};
+    int64_t n = 0;
+    int rc;
+
+    snprintf(rid, sizeof(rid), "%" PRId64, id);
+    rc = tv__store_query_int(st,
+                             "WITH d AS (UPDATE meeting_requests SET status = $3, decided_at = "
+                             "now() WHERE event_id = $1 AND id = $2 AND status = 'pending' "
+                             "RETURNING 1) SELECT count(*) FROM d",
+                             3, params, &n);
+    if (rc != 0 || n == 1)
+        return rc;
+    rc = tv__store_query_int(st,
+                             "SELECT count(*) FROM meeting_requests WHERE event_id = $1 AND id = $2",
+                             2, params, &n);
+    if (rc != 0)
+        return rc;
+    return n == 0 ? tv__store_set_error(st, TV_ENOTFOUND, "no request %" PRId64, id)
+                  : tv__store_set_error(st, TV_ECONFLICT, "request %" PRId64 " is decided already",
+                                        id);
+}
+
+/* Names the meeting a new slot or table clashes with. */
+static int clash(tv_store_t *st, const char *constraint, const tv_meeting_t *m)
+{
+    if (strcmp(constraint, "meetings_one_table") == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "table %u is taken at %s", m->table_no,
+                                   m->slot_start);
+    if (strcmp(constraint, "meetings_company_once_a_slot") == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "company %s has another meeting at %s",
+                                   m->company_id, m->slot_start);
+    if (strcmp(constraint, "meetings_investor_once_a_slot") == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "investor %s has another meeting at %s",
+                                   m->investor_id, m->slot_start);
+    return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
+}
+
+int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id,
+                            const tv_meeting_t *m)
+{
+    char mid[24], slot[16], table[16];
+    const char *params[6] = {event_id, mid, slot, m->slot_start, table,
+                             tv_meeting_status_name(m->status)};
+    PGresult *res;
+    int rc = 0;
+
+    snprintf(mid, sizeof(mid), "%" PRId64, id);
+    snprintf(slot, sizeof(slot), "%u", m->slot_index);
+    snprintf(table, sizeof(table), "%u", m->table_no);
+    res = PQexecParams(st->conn,
+                       "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
+                       "status = $6, sequence = sequence + 1, updated_at = now() "
+                       "WHERE event_id = $1 AND id = $2",
+                       6, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        const char *constraint = violated(res);
+
+        if (constraint == NULL)
+            return tv__store_db_error(st, res, "meetings");
+        rc = clash(st, constraint, m);
+    } else if (strcmp(PQcmdTuples(res), "0") == 0) {
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no meeting %" PRId64, id);
+    }
+    PQclear(res);
+    return rc;
+}

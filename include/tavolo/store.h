@@ -116,6 +116,42 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
 int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m,
                            size_t n);
 
+/* Called for each stored event. */
+typedef int (*tv_store_event_cb)(void *ctx, const char *id, const char *name, const char *city,
+                                 const char *time_zone);
+
+int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx);
+
+/* Deletes an event with its participants, requests and meetings; TV_ENOTFOUND if none. */
+int tv_store_event_delete(tv_store_t *st, const char *id);
+
+typedef struct {
+    int64_t id;
+    char company_id[65];
+    char investor_id[65];
+    tv_profile_kind_t from;
+    int must;
+    char status[12];  /* "pending", "accepted", "declined", "expired" */
+    char message[512];
+} tv_request_row_t;
+
+/* Records a pending request; TV_ECONFLICT if the pair has one already. '*id' is its id. */
+int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_request_row_t *r,
+                            int64_t *id);
+
+/* The requests of an event ('*out' freed with free()). */
+int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n);
+
+/* Sets a pending request to "accepted" or "declined"; TV_ENOTFOUND if there is no such
+ * request, TV_ECONFLICT if it is not pending. */
+int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, const char *status);
+
+/* Changes one meeting (slot, table, status), bumping its SEQUENCE. A clash with another
+ * meeting is TV_ECONFLICT and tv_store_error() says which: the table, the company or the
+ * investor is taken in that slot. TV_ENOTFOUND if there is no such meeting. */
+int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id,
+                            const tv_meeting_t *m);
+
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
 
