@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "cli.h"
 
 typedef struct {
@@ -14,14 +15,6 @@ typedef struct {
     int skip_invalid;
     int dry_run;
 } import_opts_t;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int parse_kind(const char *s)
 {
@@ -84,7 +77,7 @@ static int import_file(const tv_taxonomy_t *tax, tv_store_t **st, const import_o
     tv_upsert_stats_t s = {0, 0, 0};
     tv_docs_t docs = {0};
     size_t records = 0, invalid = 0;
-    double t0 = now_seconds();
+    double t0 = api_seconds();
     int rc;
 
     if (kind < 0) {
@@ -103,7 +96,7 @@ static int import_file(const tv_taxonomy_t *tax, tv_store_t **st, const import_o
     if (rc == 0 && !o->dry_run && (rc = tv_store_upsert(*st, kind, &docs, path, &s)) != 0)
         cli_error("%s: nothing written: %s", path, tv_store_error(*st));
     if (rc == 0) {
-        double dt = now_seconds() - t0;
+        double dt = api_seconds() - t0;
 
         printf("%s: %zu %s%s: %zu inserted, %zu updated, %zu unchanged, %zu invalid skipped "
                "(%.2f s, %.0f records/s)\n",

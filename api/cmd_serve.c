@@ -113,14 +113,6 @@ static void on_signal(uv_signal_t *s, int signum)
     uv_timer_start(&d->drain, on_drain, 0, 20);
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Loads profiles and builds the matcher before anything is served. */
 static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
 {
@@ -134,7 +126,7 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
         rc = cli_conninfo(app->conninfo, sizeof(app->conninfo));
     if (rc == 0)
         rc = cli_open_store(&st);
-    t0 = now_seconds();
+    t0 = api_seconds();
     if (rc == 0)
         rc = cli_load_matcher(st, *tax, &app->cfg, &app->matcher);
     tv_store_close(st);
@@ -142,10 +134,10 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
         return rc;
     app->tax = *tax;
     app->metrics = api_metrics_create(api_route_count);
-    api_metrics_build(app->metrics, now_seconds() - t0);
+    api_metrics_build(app->metrics, api_seconds() - t0);
     api_log("info", "loaded %zu companies and %zu investors in %.3f s",
             tv_matcher_companies(app->matcher), tv_matcher_investors(app->matcher),
-            now_seconds() - t0);
+            api_seconds() - t0);
     return app->metrics != NULL ? 0 : TV_ENOMEM;
 }
 

@@ -70,3 +70,11 @@ void api_log(const char *level, const char *fmt, ...)
     fputs("\"}\n", stderr);
     funlockfile(stderr);
 }
+
+double api_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -2,6 +2,9 @@
 #ifndef API_LOG_H
 #define API_LOG_H
 
+/* Seconds on the monotonic clock, for durations. */
+double api_seconds(void);
+
 /* Logs one request; 'note' may be NULL. */
 void api_log_request(const char *method, const char *route, int status, double seconds,
                      const char *request_id, const char *note);

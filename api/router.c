@@ -284,17 +284,9 @@ typedef struct job {
     char decoded[1024];
     char request_id[24];
     api_resp_t resp;
-    uint64_t start_ns;
+    double started; /* api_seconds() */
     char *copies; /* method, path, query, content type, authorization and body */
 } job_t;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* The request's memory is going away: the job must no longer touch it. */
 static void on_req_disposed(void *p)
@@ -338,7 +330,7 @@ static void send_response(h2o_req_t *req, api_resp_t *resp, const char *request_
 
 static void finish(job_t *job)
 {
-    double seconds = (double)(now_ns() - job->start_ns) / 1e9;
+    double seconds = api_seconds() - job->started;
     const char *route = job->route >= 0 ? api_routes[job->route].pattern : "(none)";
 
     if (job->req != NULL)
@@ -445,7 +437,7 @@ int api_router_on_req(h2o_handler_t *self, h2o_req_t *req)
         return -1;
     }
     job->req = req;
-    job->start_ns = now_ns();
+    job->started = api_seconds();
     job->r.app = the_app;
     job->r.request_id = job->request_id;
     snprintf(job->request_id, sizeof(job->request_id), "%lx-%lx", (unsigned long)getpid(),

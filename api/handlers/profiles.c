@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../log.h"
 #include "../access.h"
 #include "../metrics.h"
 #include "../query.h"
@@ -348,14 +349,6 @@ typedef union {
     tv_investor_t investor;
 } profile_t;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int decode(const api_req_t *r, tv_profile_kind_t kind, const char *body, size_t len,
                   profile_t *p, tv_diags_t *diags)
 {
@@ -367,7 +360,7 @@ static int decode(const api_req_t *r, tv_profile_kind_t kind, const char *body, 
 /* Puts the stored profile into the matcher, which takes it over. */
 static int apply(const api_req_t *r, tv_profile_kind_t kind, profile_t *p)
 {
-    double t0 = now_seconds();
+    double t0 = api_seconds();
     int at;
 
     pthread_rwlock_wrlock(&r->app->lock);
@@ -375,7 +368,7 @@ static int apply(const api_req_t *r, tv_profile_kind_t kind, profile_t *p)
                                  : tv_matcher_upsert_investor(r->app->matcher, &p->investor);
     atomic_fetch_add(&r->app->generation, 1);
     pthread_rwlock_unlock(&r->app->lock);
-    api_metrics_update(r->app->metrics, now_seconds() - t0);
+    api_metrics_update(r->app->metrics, api_seconds() - t0);
     return at < 0 ? at : 0;
 }
 
