@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "reply.h"
 
 #define RETRY_AFTER_SECONDS 5
@@ -174,7 +175,12 @@ void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char 
         api_reply_problem(resp, req, 422, "invalid-field", NULL, "%s", detail);
         break;
     default:
-        api_reply_problem(resp, req, 500, "internal", NULL, "%s: %s", detail, tv_strerror(rc));
+        /* The detail may quote SQL: it goes to the log, not to the client. */
+        api_log("error", "request %s: %s: %s", req != NULL ? req->request_id : "-", tv_strerror(rc),
+                detail);
+        api_reply_problem(resp, req, 500, "internal", NULL,
+                          "internal error (%s); the daemon's log has the details, request %s",
+                          tv_strerror(rc), req != NULL ? req->request_id : "-");
         break;
     }
 }

@@ -22,7 +22,9 @@ typedef struct {
     uint8_t *available; /* (n_companies + n_investors) x n_slots */
     uint32_t *tables;
     tv_candidate_t *candidates;
+    int8_t *kept; /* per candidate: the status of a kept meeting, or -1 */
     size_t n_candidates, cap_candidates;
+    uint8_t *taken; /* n_slots x tables: held by kept meetings whose participant left */
     tv_meeting_t *existing;
     size_t n_existing;
 } plan_t;
@@ -72,8 +74,9 @@ static int build_parties(plan_t *p)
     p->investor_of = calloc(n + 1, sizeof(*p->investor_of));
     p->available = malloc((n + 1) * ns);
     p->tables = malloc((ns + 1) * sizeof(uint32_t));
+    p->taken = calloc(ns * p->event.tables + 1, 1);
     if (!p->companies || !p->investors || !p->company_of || !p->investor_of || !p->available ||
-        !p->tables)
+        !p->tables || !p->taken)
         return TV_ENOMEM;
     for (size_t s = 0; s < ns; s++)
         p->tables[s] = p->event.tables;
@@ -108,19 +111,46 @@ static int find_candidate(const plan_t *p, uint32_t c, uint32_t i)
     return -1;
 }
 
-static int add_candidate(plan_t *p, tv_candidate_t cand)
+static int add_candidate(plan_t *p, tv_candidate_t cand, int kept_status)
 {
     if (p->n_candidates == p->cap_candidates) {
         size_t cap = p->cap_candidates ? p->cap_candidates * 2 : 256;
         tv_candidate_t *x = realloc(p->candidates, cap * sizeof(*x));
+        int8_t *k = x != NULL ? realloc(p->kept, cap) : NULL;
 
-        if (x == NULL)
+        if (x != NULL)
+            p->candidates = x;
+        if (k == NULL)
             return TV_ENOMEM;
-        p->candidates = x;
+        p->kept = k;
         p->cap_candidates = cap;
     }
+    p->kept[p->n_candidates] = (int8_t)kept_status;
     p->candidates[p->n_candidates++] = cand;
     return 0;
+}
+
+/* Tables in the scheduler count from 0 over the tables not taken by an orphaned kept meeting;
+ * stored tables count from 1 over all. */
+static uint32_t real_table(const plan_t *p, uint32_t slot, uint32_t t)
+{
+    const uint8_t *taken = p->taken + (size_t)slot * p->event.tables;
+    uint32_t real = 0;
+
+    for (;; real++) {
+        if (!taken[real] && t-- == 0)
+            return real + 1;
+    }
+}
+
+static int32_t scheduler_table(const plan_t *p, uint32_t slot, uint32_t real)
+{
+    const uint8_t *taken = p->taken + (size_t)slot * p->event.tables;
+    int32_t t = (int32_t)real - 1;
+
+    for (uint32_t k = 0; k + 1 < real; k++)
+        t -= taken[k];
+    return t;
 }
 
 /* The matcher's score of a pair of participants (0 when a profile is unknown to it). */
@@ -133,6 +163,15 @@ static float pair_score(const plan_t *p, uint32_t c, uint32_t i)
     if (mc < 0 || mi < 0 || tv_matcher_explain(p->m, (size_t)mc, (size_t)mi, &e) != 0)
         return 0;
     return e.score > 0 ? e.score : 0;
+}
+
+static void hold_party(tv_party_t *party, uint32_t slot)
+{
+    ((uint8_t *)party->available)[slot] = 0; /* the flags are this plan's own */
+    if (party->max_meetings > 0)
+        party->max_meetings--;
+    if (party->min_meetings > party->max_meetings)
+        party->min_meetings = party->max_meetings;
 }
 
 /* Locked, held and no-show meetings stay where they are. */
@@ -148,12 +187,21 @@ static int add_locks(plan_t *p)
         if (m->status != TV_MEETING_LOCKED && m->status != TV_MEETING_HELD &&
             m->status != TV_MEETING_NO_SHOW)
             continue;
-        if (c < 0 || i < 0 || s < 0)
-            continue; /* a participant left, or the slot is gone: nothing to hold */
-        /* stored tables count from 1, the scheduler's from 0 */
-        rc = add_candidate(p, (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
-                                               (tv_origin_t)m->origin, s,
-                                               (int32_t)m->table_no - 1});
+        if (s < 0 || m->table_no < 1 || m->table_no > p->event.tables)
+            continue; /* the slot or the table is gone: nothing to hold */
+        if (c < 0 || i < 0) {
+            /* A participant left, but the meeting stays on record: its table stays taken, and
+             * the side still attending is busy then, one meeting down. */
+            p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
+            if (c >= 0 || i >= 0)
+                hold_party(c >= 0 ? &p->companies[c] : &p->investors[i], (uint32_t)s);
+            continue;
+        }
+        rc = add_candidate(p,
+                           (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
+                                            (tv_origin_t)m->origin, s,
+                                            scheduler_table(p, (uint32_t)s, m->table_no)},
+                           (int)m->status);
         if (rc != 0)
             return rc;
     }
@@ -178,9 +226,11 @@ static int on_request(void *ctx, const char *company_id, const char *investor_id
         r->declined[(size_t)c * r->p->n_investors + (size_t)i] = 1;
     if (strcmp(status, "accepted") != 0 || find_candidate(r->p, (uint32_t)c, (uint32_t)i) >= 0)
         return 0;
-    return add_candidate(r->p, (tv_candidate_t){(uint32_t)c, (uint32_t)i,
-                                                pair_score(r->p, (uint32_t)c, (uint32_t)i),
-                                                must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1});
+    return add_candidate(r->p,
+                         (tv_candidate_t){(uint32_t)c, (uint32_t)i,
+                                          pair_score(r->p, (uint32_t)c, (uint32_t)i),
+                                          must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1},
+                         -1);
 }
 
 /* The best investors among the participants for each participating company. */
@@ -216,8 +266,10 @@ static int add_recommendations(plan_t *p, const uint8_t *declined)
             if (i < 0 || declined[c * p->n_investors + (size_t)i] ||
                 find_candidate(p, (uint32_t)c, (uint32_t)i) >= 0)
                 continue;
-            rc = add_candidate(p, (tv_candidate_t){(uint32_t)c, (uint32_t)i, hits[h].score,
-                                                   TV_ORIGIN_RECOMMENDED, -1, -1});
+            rc = add_candidate(p,
+                               (tv_candidate_t){(uint32_t)c, (uint32_t)i, hits[h].score,
+                                                TV_ORIGIN_RECOMMENDED, -1, -1},
+                               -1);
         }
         if (n < 0)
             rc = n;
@@ -240,6 +292,10 @@ static int build_candidates(plan_t *p, tv_store_t *st)
         rc = tv_store_event_requests(st, p->event.id, on_request, &r);
     if (rc == 0)
         rc = add_recommendations(p, r.declined);
+    for (size_t s = 0; rc == 0 && s < p->slots.n; s++) {
+        for (uint32_t t = 0; t < p->event.tables; t++)
+            p->tables[s] -= p->taken[s * p->event.tables + t];
+    }
     free(r.declined);
     return rc;
 }
@@ -272,10 +328,12 @@ static int to_meetings(const plan_t *p, const tv_schedule_t *s, tv_meeting_t **o
         snprintf(m[k].investor_id, sizeof(m[k].investor_id), "%s", p->investor_of[c->investor]->id);
         m[k].slot_index = s->placed[k].slot;
         snprintf(m[k].slot_start, sizeof(m[k].slot_start), "%s", p->slots.items[s->placed[k].slot]);
-        m[k].table_no = s->placed[k].table + 1;
+        m[k].table_no = real_table(p, s->placed[k].slot, s->placed[k].table);
         m[k].score = c->score;
         m[k].origin = (int)c->origin;
-        m[k].status = c->locked_slot >= 0 ? TV_MEETING_LOCKED : TV_MEETING_SCHEDULED;
+        m[k].status = p->kept[s->placed[k].candidate] >= 0
+                          ? (tv_meeting_status_t)p->kept[s->placed[k].candidate]
+                          : TV_MEETING_SCHEDULED;
     }
     *out = m;
     return 0;
@@ -337,6 +395,7 @@ static void plan_dispose(plan_t *p)
     tv_strings_free(&p->slots);
     free(p->companies), free(p->investors), free(p->company_of), free(p->investor_of);
     free(p->available), free(p->tables), free(p->candidates), free(p->existing);
+    free(p->kept), free(p->taken);
 }
 
 int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matcher_t *m,

@@ -501,11 +501,23 @@ static int available(const tv_event_t *e, tv_profile_kind_t kind, const char *id
 static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
                         tv_meeting_t *m)
 {
-    const char *status = json_string_value(json_object_get(o, "status"));
-    const char *slot = json_string_value(json_object_get(o, "slot"));
+    json_t *status_v = json_object_get(o, "status"), *slot_v = json_object_get(o, "slot");
+    const char *status = json_string_value(status_v);
+    char slot_buf[20], *slot = NULL;
     json_t *table = json_object_get(o, "table");
     tv_strings_t slots = {0};
     int s = -1, rc = 0;
+
+    if ((status_v != NULL && status == NULL) || (slot_v != NULL && !json_is_string(slot_v))) {
+        api_reply_problem(resp, r, 422, "invalid-field",
+                          status == NULL && status_v ? "/status" : "/slot", "expected a string");
+        return -1;
+    }
+    /* "2027-01-11T10:00", or the form meetings are listed in, "2027-01-11T10:00:00-08:00" */
+    if (slot_v != NULL) {
+        snprintf(slot_buf, sizeof(slot_buf), "%.16s", json_string_value(slot_v));
+        slot = slot_buf;
+    }
 
     if (status != NULL && tv_meeting_status_parse(status) < 0) {
         api_reply_problem(resp, r, 422, "invalid-field", "/status",
@@ -553,7 +565,7 @@ int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp)
 {
     int64_t id = strtoll(r->params[1], NULL, 10);
     json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
-    tv_meeting_t *m = NULL, *one = NULL;
+    tv_meeting_t *m = NULL, *one = NULL, before;
     tv_event_t e;
     size_t n = 0;
     int view, rc;
@@ -573,8 +585,14 @@ int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp)
         api_reply_problem(resp, r, 404, "not-found", NULL, "no meeting %s", r->params[1]);
         goto out;
     }
+    before = *one;
     if (apply_change(r, resp, &e, o, one) != 0)
         goto out;
+    if (before.status == one->status && before.slot_index == one->slot_index &&
+        before.table_no == one->table_no) {
+        reply_object(resp, 200, meeting_json(&e, one)); /* nothing changed: no new SEQUENCE */
+        goto out;
+    }
     pthread_mutex_lock(&r->app->write_lock);
     rc = tv_store_meeting_update(r->store, r->params[0], id, one);
     pthread_mutex_unlock(&r->app->write_lock);

@@ -8,7 +8,7 @@ require_pg
 scratch_db api_events
 tmp=$(mktemp -d)
 daemon=""
-trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'cp "$tmp/daemon.log" /tmp/events_daemon.log 2>/dev/null; kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
 PY=/usr/bin/python3
 
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
@@ -140,6 +140,18 @@ before=$(sql "SELECT slot_index || ':' || table_no FROM meetings WHERE id = $mid
 call POST /v1/events/jpm-2027/schedule "$ORG" >/dev/null
 expect_eq "a locked meeting does not move when the scheduler runs again" "$before:locked" \
     "$(sql "SELECT slot_index || ':' || table_no || ':' || status FROM meetings WHERE id = $mid")"
+# The locked meeting's company leaves the event: its meeting stays on record and keeps its table.
+read -r gone_co lslot ltable < <(sql "SELECT company_id, slot_index, table_no FROM meetings WHERE id = $mid" | tr '|' ' ')
+$PY -c "
+import json; e = json.load(open('$FIX/events/jpm-2027.json'))
+e['participants'] = [p for p in e['participants'] if p['id'] != '$gone_co']
+e['requests'] = [q for q in e['requests'] if q['company_id'] != '$gone_co']
+json.dump(e, open('$tmp/left.json', 'w'))"
+"$TAVOLO" event import "$tmp/left.json" >/dev/null 2>&1
+expect_eq "a schedule after a locked meeting's company left still works" 200 \
+    "$(call POST /v1/events/jpm-2027/schedule "$ORG")"
+expect_eq "and nobody else is given its table in its slot" 1 \
+    "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled' AND slot_index = $lslot AND table_no = $ltable")"
 expect_eq "a participant's agenda.ics" 200 "$(call GET /v1/events/jpm-2027/agenda.ics "$COMP")"
 expect_contains "is iCalendar" "BEGIN:VCALENDAR" "$(cat "$tmp/body")"
 expect_eq "but not another participant's" 403 "$(call GET "/v1/events/jpm-2027/agenda.ics?participant=$iid" "$COMP")"
