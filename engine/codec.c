@@ -18,6 +18,8 @@
 #define EUR_MAX INT64_C(1000000000000)
 #define PATENTS_MAX 100000
 #define PORTFOLIO_MAX 1000
+#define CONTACTS_MAX 20
+#define EMAIL_MAX 254
 
 #define FIELD(s, m) .name = #m, .offset = offsetof(s, m)
 
@@ -42,6 +44,21 @@ static const tv__field_t wants_fields[] = {
 };
 static const tv__record_desc_t wants_desc = {
     "wants", wants_fields, TV__ARRAY_LEN(wants_fields), sizeof(tv_wants_t), NULL, NULL};
+
+static void contact_init(void *rec)
+{
+    memset(rec, 0, sizeof(tv_contact_t));
+}
+
+static const tv__field_t contact_fields[] = {
+    {FIELD(tv_contact_t, name), .type = FT_STRING, .max = NAME_MAX_BYTES},
+    {FIELD(tv_contact_t, email), .type = FT_EMAIL, .required = 1, .max = EMAIL_MAX},
+    {FIELD(tv_contact_t, language), .type = FT_LANGUAGE,
+     .doc = "Language of the digest; the profile's language when absent, else English."},
+};
+static const tv__record_desc_t contact_desc = {
+    "contact", contact_fields, TV__ARRAY_LEN(contact_fields), sizeof(tv_contact_t), contact_init,
+    NULL};
 
 static const tv__field_t company_fields[] = {
     {FIELD(tv_company_t, id), .type = FT_ID, .required = 1, .max = ID_MAX,
@@ -77,6 +94,9 @@ static const tv__field_t company_fields[] = {
      .doc = "Year founded."},
     {FIELD(tv_company_t, investors), .type = FT_IDS, .max = PORTFOLIO_MAX,
      .doc = "Ids of the investors that already backed the company."},
+    {FIELD(tv_company_t, contacts), .type = FT_ARRAY, .sub = &contact_desc,
+     .count_offset = offsetof(tv_company_t, contacts_n), .max = CONTACTS_MAX,
+     .doc = "Who receives the daily digest."},
 };
 
 static void company_init(void *rec)
@@ -128,6 +148,9 @@ static const tv__field_t investor_fields[] = {
     {FIELD(tv_investor_t, active), .type = FT_BOOL},
     {FIELD(tv_investor_t, portfolio), .type = FT_ARRAY, .sub = &holding_desc,
      .count_offset = offsetof(tv_investor_t, portfolio_n), .max = PORTFOLIO_MAX},
+    {FIELD(tv_investor_t, contacts), .type = FT_ARRAY, .sub = &contact_desc,
+     .count_offset = offsetof(tv_investor_t, contacts_n), .max = CONTACTS_MAX,
+     .doc = "Who receives the daily digest."},
 };
 
 static void investor_init(void *rec)
@@ -297,6 +320,56 @@ static int decode_string(decode_ctx_t *ctx, const tv__field_t *f, const char *pa
     return 0;
 }
 
+static int email_local_char(int c)
+{
+    return isalnum(c) || (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL);
+}
+
+/* local@label.label...: the pattern the JSON Schema states, EMAIL_PATTERN in codec_schema.c. */
+static int email_valid(const char *s)
+{
+    const char *at = strchr(s, '@');
+    size_t labels = 0, len = 0;
+
+    if (at == NULL || at == s)
+        return 0;
+    for (const char *p = s; p < at; p++) {
+        if (!email_local_char((unsigned char)*p))
+            return 0;
+    }
+    for (const char *p = at + 1;; p++) {
+        if (*p == '.' || *p == '\0') {
+            if (len == 0)
+                return 0;
+            labels++;
+            len = 0;
+            if (*p == '\0')
+                break;
+        } else if (isalnum((unsigned char)*p) || *p == '-') {
+            len++;
+        } else {
+            return 0;
+        }
+    }
+    return labels >= 2;
+}
+
+static int decode_email(decode_ctx_t *ctx, const tv__field_t *f, const char *path, json_t *v,
+                        char **dst)
+{
+    const char *s = json_string_value(v);
+
+    if (s == NULL || json_string_length(v) > (size_t)f->max || strlen(s) != json_string_length(v) ||
+        !email_valid(s)) {
+        report_value(ctx, path, "an e-mail address such as \"name@example.org\"", v);
+        return 0;
+    }
+    *dst = tv__strdup(s);
+    if (*dst == NULL)
+        ctx->oom = 1;
+    return 0;
+}
+
 static int decode_term(decode_ctx_t *ctx, const tv__field_t *f, const char *path, json_t *v,
                        int *dst)
 {
@@ -415,11 +488,12 @@ static void decode_array(decode_ctx_t *ctx, const tv__field_t *f, const char *pa
                          char *rec)
 {
     size_t n = json_array_size(v);
-    char item_path[160];
+    char item_path[160], expected[64];
     char *items;
 
     if (!json_is_array(v) || (int64_t)n > f->max) {
-        report_value(ctx, path, "an array of at most 1000 objects", v);
+        snprintf(expected, sizeof(expected), "an array of at most %" PRId64 " objects", f->max);
+        report_value(ctx, path, expected, v);
         return;
     }
     items = tv__calloc(n, f->sub->size);
@@ -513,6 +587,9 @@ static void decode_field(decode_ctx_t *ctx, const tv__field_t *f, const char *pa
         break;
     case FT_IDS:
         decode_ids(ctx, f, path, v, dst);
+        break;
+    case FT_EMAIL:
+        decode_email(ctx, f, path, v, dst);
         break;
     }
 }

@@ -49,6 +49,7 @@ static json_t *encode_field(const tv_taxonomy_t *t, const tv__field_t *f, const 
     switch (f->type) {
     case FT_ID:
     case FT_STRING:
+    case FT_EMAIL:
         if (*(char *const *)src == NULL)
             return NULL;
         v = json_string(*(char *const *)src);

@@ -19,7 +19,8 @@ typedef enum {
     FT_LANGUAGE, /* char[3], "it" or "en" */
     FT_OBJECT,   /* an embedded struct described by 'sub' */
     FT_ARRAY,    /* a heap array of structs described by 'sub', count at 'count_offset' */
-    FT_IDS       /* tv_strings_t of external ids, at most 'max' */
+    FT_IDS,      /* tv_strings_t of external ids, at most 'max' */
+    FT_EMAIL     /* char *, an e-mail address (local@domain.tld), at most 'max' characters */
 } tv__field_type_t;
 
 typedef struct tv__record_desc tv__record_desc_t;

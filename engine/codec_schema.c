@@ -8,6 +8,9 @@
 
 static json_t *object_schema(const tv_taxonomy_t *t, const tv__record_desc_t *desc);
 
+/* What email_valid in codec.c accepts. */
+#define EMAIL_PATTERN "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$"
+
 static json_t *term_enum(const tv_taxonomy_t *t, int taxo)
 {
     json_t *ids = json_array();
@@ -33,6 +36,9 @@ static json_t *field_schema(const tv_taxonomy_t *t, const tv__field_t *f)
     case FT_ID:
         return json_pack("{s:s, s:i, s:I, s:s}", "type", "string", "minLength", 1, "maxLength",
                          (json_int_t)f->max, "pattern", "^[A-Za-z0-9._:/-]+$");
+    case FT_EMAIL:
+        return json_pack("{s:s, s:i, s:I, s:s}", "type", "string", "minLength", 3, "maxLength",
+                         (json_int_t)f->max, "pattern", EMAIL_PATTERN);
     case FT_STRING:
         return json_pack("{s:s, s:i, s:I}", "type", "string", "minLength", f->required ? 1 : 0,
                          "maxLength", (json_int_t)f->max);

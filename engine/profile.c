@@ -21,6 +21,15 @@ int tv_terms_has(const tv_terms_t *terms, size_t index)
     return 0;
 }
 
+static void contacts_dispose(tv_contact_t *contacts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        tv__free(contacts[i].name);
+        tv__free(contacts[i].email);
+    }
+    tv__free(contacts);
+}
+
 void tv_company_init(tv_company_t *c)
 {
     memset(c, 0, sizeof(*c));
@@ -51,6 +60,7 @@ void tv_company_dispose(tv_company_t *c)
     terms_dispose(&c->wants.investor_kinds);
     terms_dispose(&c->wants.regions);
     tv__strings_dispose(&c->investors);
+    contacts_dispose(c->contacts, c->contacts_n);
     tv_company_init(c);
 }
 
@@ -87,5 +97,6 @@ void tv_investor_dispose(tv_investor_t *inv)
     for (size_t i = 0; i < inv->portfolio_n; i++)
         holding_dispose(&inv->portfolio[i]);
     tv__free(inv->portfolio);
+    contacts_dispose(inv->contacts, inv->contacts_n);
     tv_investor_init(inv);
 }

@@ -125,4 +125,11 @@ int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diag
  * '*out', which the caller frees with free(). */
 int tv_codec_schema(const tv_taxonomy_t *t, tv_profile_kind_t kind, char **out);
 
+/* Encodes digest 'd' of date 'date' as JSON: {"recipient": {kind, id, name}, "date",
+ * "matches": [{id, name, score, previous (null when new), new, explanation: {en, it}}],
+ * "meetings": [{id, event_id, event_name, with_id, with_name, starts_at (local), time_zone,
+ * table}], "eligible": [{id, name, area}]}. '*out' is freed with free(). */
+int tv_codec_digest_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, const void *digest,
+                           const char *date, char **out);
+
 #endif

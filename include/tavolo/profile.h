@@ -26,6 +26,13 @@ typedef struct {
     int lead;                  /* wants a lead investor: 1, 0, or -1 unknown */
 } tv_wants_t;
 
+/* Someone who receives the daily digest for a company or an investor. */
+typedef struct {
+    char *name;       /* or NULL */
+    char *email;      /* required */
+    char language[3]; /* "it", "en" or "" (the profile's language, else English) */
+} tv_contact_t;
+
 typedef struct {
     char *id;   /* external id, required */
     char *name; /* required */
@@ -50,6 +57,8 @@ typedef struct {
     tv_wants_t wants;
     int64_t founded;        /* year or TV_UNKNOWN */
     tv_strings_t investors; /* ids of investors that already backed it */
+    tv_contact_t *contacts; /* digest recipients */
+    size_t contacts_n;
 } tv_company_t;
 
 typedef struct {
@@ -82,6 +91,8 @@ typedef struct {
     int active;
     tv_holding_t *portfolio;
     size_t portfolio_n;
+    tv_contact_t *contacts; /* digest recipients */
+    size_t contacts_n;
 } tv_investor_t;
 
 typedef enum { TV_KIND_COMPANY, TV_KIND_INVESTOR } tv_profile_kind_t;
