@@ -58,5 +58,6 @@ int cmd_event(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@ packages=(
     build-essential cmake pkg-config
     libuv1-dev libh2o-dev libssl-dev libjansson-dev libopenblas-dev libpq-dev libcmocka-dev
     libcsv-dev libsodium-dev libutf8proc-dev libxxhash-dev libstemmer-dev libglpk-dev libical-dev
+    libgmime-3.0-dev
     postgresql-15 postgresql-client-15
     python3 python3-jsonschema python3-numpy python3-faiss python3-icalendar
 )

@@ -155,4 +155,62 @@ int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id,
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
 
+/* ---- daily digests (engine/store_digests.c) ---- */
+
+/* Called for each row of a digest query, with its 'n' columns as text (NULL for SQL NULL). A
+ * non-zero return stops the walk and is returned. */
+typedef int (*tv_store_row_cb)(void *ctx, const char *const *cols, int n);
+
+/* Takes the digest job's session advisory lock without waiting: '*got' is 1 when taken, 0
+ * when another session holds it. tv_store_digest_unlock releases it (closing the connection
+ * does too). */
+int tv_store_digest_lock(tv_store_t *st, int *got);
+int tv_store_digest_unlock(tv_store_t *st);
+
+/* Records that the run of 'date' ("YYYY-MM-DD") started (once), or finished with 'recipients'
+ * recipients; tv_store_digest_run_done writes 1 to '*done' when it has finished. */
+int tv_store_digest_run_start(tv_store_t *st, const char *date);
+int tv_store_digest_run_finish(tv_store_t *st, const char *date, int64_t recipients);
+int tv_store_digest_run_done(tv_store_t *st, const char *date, int *done);
+
+/* Brings the record of eligible companies up to date in one transaction: the 'n' ids given are
+ * eligible on 'date' (those not yet recorded get 'date', or -infinity on the very first run),
+ * the others are forgotten. */
+int tv_store_digest_eligible_sync(tv_store_t *st, const char *date, const char *const *ids,
+                                  size_t n);
+
+/* Rows (company_id, since) of the companies recorded eligible after 'after' (a date, or NULL
+ * for any) and on or before 'date'. */
+int tv_store_digest_eligible_since(tv_store_t *st, const char *date, tv_store_row_cb cb,
+                                   void *ctx);
+
+/* Rows (recipient_kind, recipient_id, last_date, matches) of every recipient's state. */
+int tv_store_digest_states(tv_store_t *st, tv_store_row_cb cb, void *ctx);
+
+/* Rows (id, recipient_kind, recipient_id, status, written) of the digests of 'date',
+ * written being "t" or "f". */
+int tv_store_digest_rows(tv_store_t *st, const char *date, tv_store_row_cb cb, void *ctx);
+
+/* Rows (id, event_id, event_name, time_zone, company_id, investor_id, slot_start, table_no) of
+ * the meetings that still happen from 'date' to 'days' days later (local dates). */
+int tv_store_digest_meetings(tv_store_t *st, const char *date, int days, tv_store_row_cb cb,
+                             void *ctx);
+
+/* Inserts the digest of one recipient and date with its status ("sent" or "empty"), JSON
+ * 'content' and 'message_id' (kept for a sent one), and in the same statement (one
+ * transaction) replaces the recipient's state with 'state'. Writes 1 to '*inserted' and the
+ * row's id to '*id' when it inserted; 0 when the recipient already had its digest of that
+ * date, in which case nothing changed. */
+int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, const char *date,
+                           const char *status, const char *content, const char *state,
+                           const char *message_id, int *inserted, int64_t *digest_id);
+
+/* Marks digests as written to the outbox. */
+int tv_store_digest_mark_written(tv_store_t *st, const int64_t *ids, size_t n);
+
+/* Rows (recipient_kind, recipient_id, status, content) of the digests of 'date', of one
+ * recipient (kind and id), of one event's participants (event), or all (both NULL). */
+int tv_store_digest_list(tv_store_t *st, const char *date, const char *kind, const char *id,
+                         const char *event, tv_store_row_cb cb, void *ctx);
+
 #endif

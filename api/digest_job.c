@@ -1,0 +1,678 @@
+/* The daily digest job. Exactly once per recipient and date: the digests row (unique per
+ * recipient and date) and the recipient's new state are written by one statement, so a
+ * recipient is either done or not. Messages are written to the outbox's tmp/ and flushed to
+ * disk before their digest is committed, and moved into new/ after: a committed digest always
+ * has its messages either in tmp/ (a crash came between commit and move; the next run moves
+ * them) or in new/ (or taken from there by the mailer), never both, never twice. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "digest_job.h"
+#include "tavolo/mail.h"
+
+#define BATCH 256
+#define LANGS 2
+
+static const char *const langs[LANGS] = {"en", "it"};
+
+typedef struct {
+    char kind; /* 'c' or 'i' */
+    char *id;
+    char *a, *b; /* state: last_date, matches; done: status, unused */
+} keyed_t;
+
+typedef struct {
+    keyed_t *items;
+    size_t n, cap;
+} keyed_list_t;
+
+typedef struct {
+    char kind;
+    char *id;
+    char *status, *content, *state, *message_id;
+    char files[LANGS][300]; /* names of the messages in tmp/, "" for none */
+} pending_t;
+
+typedef struct {
+    tv_store_t *st;
+    const tv_matcher_t *m;
+    pthread_rwlock_t *lock;
+    const tv_taxonomy_t *t;
+    const digest_job_opts_t *o;
+    digest_job_stats_t stats;
+    char *tpl[LANGS][2]; /* text, html */
+    keyed_list_t states, done;
+    size_t *elig_index; /* matcher rows of the companies eligible since a date */
+    char **elig_since;
+    size_t n_elig, cap_elig;
+    tv_digest_meeting_t *meetings;
+    char **meeting_strings;
+    size_t n_meetings, cap_meetings;
+    pending_t batch[BATCH];
+    size_t n_batch;
+    size_t committed;
+    char tmp[4096], new_[4096];
+} job_t;
+
+/* ---- options ---- */
+
+int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size)
+{
+    const char *v;
+
+    memset(o, 0, sizeof(*o));
+    tv_digest_config_init(&o->cfg);
+    snprintf(outbox_buf, size, "%s/outbox", cli_home());
+    o->outbox = outbox_buf;
+    o->templates = getenv("TAVOLO_TEMPLATES");
+    if (o->templates == NULL || o->templates[0] == '\0')
+        o->templates = TV_DEFAULT_TEMPLATES;
+    o->from = getenv("TAVOLO_MAIL_FROM");
+    if (o->from == NULL || o->from[0] == '\0')
+        o->from = "digest@tavolo.invalid";
+    v = getenv("TAVOLO_DIGEST_TIME");
+    if (v != NULL && (sscanf(v, "%2d:%2d", &o->cfg.hour, &o->cfg.minute) != 2 || o->cfg.hour > 23 ||
+                      o->cfg.minute > 59 || o->cfg.hour < 0 || o->cfg.minute < 0)) {
+        cli_error("TAVOLO_DIGEST_TIME=%s: expected HH:MM", v);
+        return TV_EINVAL;
+    }
+    if ((v = getenv("TAVOLO_DIGEST_ZONE")) != NULL && v[0] != '\0')
+        snprintf(o->cfg.time_zone, sizeof(o->cfg.time_zone), "%s", v);
+    if ((v = getenv("TAVOLO_DIGEST_MAX")) != NULL)
+        o->cfg.max_matches = (uint32_t)strtoul(v, NULL, 10);
+    if ((v = getenv("TAVOLO_DIGEST_STEP")) != NULL)
+        o->cfg.rise_step = strtof(v, NULL);
+    if ((v = getenv("TAVOLO_DIGEST_DAYS")) != NULL)
+        o->cfg.days_ahead = (uint32_t)strtoul(v, NULL, 10);
+    return 0;
+}
+
+/* ---- small helpers ---- */
+
+static int keyed_compare(const void *a, const void *b)
+{
+    const keyed_t *x = a, *y = b;
+
+    return x->kind != y->kind ? x->kind - y->kind : strcmp(x->id, y->id);
+}
+
+static const keyed_t *keyed_find(const keyed_list_t *l, char kind, const char *id)
+{
+    keyed_t key = {kind, (char *)id, NULL, NULL};
+
+    return l->n == 0 ? NULL : bsearch(&key, l->items, l->n, sizeof(*l->items), keyed_compare);
+}
+
+static void keyed_dispose(keyed_list_t *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->items[i].id);
+        free(l->items[i].a);
+        free(l->items[i].b);
+    }
+    free(l->items);
+}
+
+static char *dup0(const char *s)
+{
+    return strdup(s != NULL ? s : "");
+}
+
+static int keyed_add(keyed_list_t *l, const char *kind, const char *id, const char *a,
+                     const char *b)
+{
+    keyed_t *x;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap == 0 ? 256 : l->cap * 2;
+        keyed_t *items = realloc(l->items, cap * sizeof(*items));
+
+        if (items == NULL)
+            return TV_ENOMEM;
+        l->items = items;
+        l->cap = cap;
+    }
+    x = &l->items[l->n];
+    x->kind = kind[0];
+    x->id = dup0(id);
+    x->a = dup0(a);
+    x->b = dup0(b);
+    if (x->id == NULL || x->a == NULL || x->b == NULL)
+        return TV_ENOMEM;
+    l->n++;
+    return 0;
+}
+
+/* Letters, digits, '_' and '-' stay; anything else becomes %XX: safe in a Maildir file name
+ * (no '/' or ':') and in a Message-ID. */
+static void escape_id(const char *id, char *out, size_t size)
+{
+    size_t o = 0;
+
+    for (const unsigned char *p = (const unsigned char *)id; *p != '\0' && o + 4 < size; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '_' || *p == '-')
+            out[o++] = (char)*p;
+        else
+            o += (size_t)snprintf(out + o, size - o, "%%%02X", *p);
+    }
+    out[o] = '\0';
+}
+
+static int write_file(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd >= 0 ? 0 : TV_EIO;
+
+    while (rc == 0 && len > 0) {
+        ssize_t k = write(fd, data, len);
+
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            rc = TV_EIO;
+        else {
+            data += k;
+            len -= (size_t)k;
+        }
+    }
+    if (fd >= 0 && close(fd) != 0)
+        rc = TV_EIO;
+    if (rc != 0)
+        cli_error("%s: %s", path, strerror(errno));
+    return rc;
+}
+
+static int make_dirs(job_t *j)
+{
+    const char *subs[] = {"", "/tmp", "/new", "/cur"};
+    char path[4096];
+
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), "%s%s", j->o->outbox, subs[i]);
+        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+            cli_error("%s: %s", path, strerror(errno));
+            return TV_EIO;
+        }
+    }
+    snprintf(j->tmp, sizeof(j->tmp), "%s/tmp", j->o->outbox);
+    snprintf(j->new_, sizeof(j->new_), "%s/new", j->o->outbox);
+    return 0;
+}
+
+static int load_templates(job_t *j)
+{
+    const char *ext[2] = {"txt", "html"};
+    int rc = 0;
+
+    for (int l = 0; rc == 0 && l < LANGS; l++) {
+        for (int k = 0; rc == 0 && k < 2; k++) {
+            char path[4096];
+            size_t len;
+
+            snprintf(path, sizeof(path), "%s/digest.%s.%s", j->o->templates, langs[l], ext[k]);
+            rc = cli_read_file(path, &j->tpl[l][k], &len);
+        }
+    }
+    return rc;
+}
+
+/* ---- what every recipient needs, loaded once ---- */
+
+static int on_state(void *ctx, const char *const *c, int n)
+{
+    (void)n;
+    return keyed_add(&((job_t *)ctx)->states, c[0], c[1], c[2], c[3]);
+}
+
+static int on_done(void *ctx, const char *const *c, int n)
+{
+    (void)n;
+    return keyed_add(&((job_t *)ctx)->done, c[1], c[2], c[3], c[4]);
+}
+
+static int on_eligible(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+    int idx = tv_matcher_find_company(j->m, c[0]);
+
+    (void)n;
+    if (idx < 0 || c[1] == NULL)
+        return 0;
+    if (j->n_elig == j->cap_elig) {
+        size_t cap = j->cap_elig == 0 ? 64 : j->cap_elig * 2;
+        size_t *ix = realloc(j->elig_index, cap * sizeof(*ix));
+        char **since = ix != NULL ? realloc(j->elig_since, cap * sizeof(*since)) : NULL;
+
+        if (ix != NULL)
+            j->elig_index = ix;
+        if (since == NULL)
+            return TV_ENOMEM;
+        j->elig_since = since;
+        j->cap_elig = cap;
+    }
+    j->elig_index[j->n_elig] = (size_t)idx;
+    j->elig_since[j->n_elig] = strdup(c[1]);
+    return j->elig_since[j->n_elig++] != NULL ? 0 : TV_ENOMEM;
+}
+
+static int on_meeting(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+    tv_digest_meeting_t *x;
+    char **s;
+
+    (void)n;
+    if (j->n_meetings == j->cap_meetings) {
+        size_t cap = j->cap_meetings == 0 ? 64 : j->cap_meetings * 2;
+        tv_digest_meeting_t *mm = realloc(j->meetings, cap * sizeof(*mm));
+        char **ss = mm != NULL ? realloc(j->meeting_strings, cap * 6 * sizeof(*ss)) : NULL;
+
+        if (mm != NULL)
+            j->meetings = mm;
+        if (ss == NULL)
+            return TV_ENOMEM;
+        j->meeting_strings = ss;
+        j->cap_meetings = cap;
+    }
+    s = &j->meeting_strings[j->n_meetings * 6];
+    for (int k = 0; k < 6; k++) {
+        s[k] = dup0(c[k + 1]);
+        if (s[k] == NULL)
+            return TV_ENOMEM;
+    }
+    x = &j->meetings[j->n_meetings++];
+    x->id = strtoll(c[0], NULL, 10);
+    x->event_id = s[0];
+    x->event_name = s[1];
+    x->time_zone = s[2];
+    x->company_id = s[3];
+    x->investor_id = s[4];
+    x->slot_start = s[5];
+    x->table_no = atoi(c[7]);
+    return 0;
+}
+
+/* Records which companies are eligible now, then reads when each became so. */
+static int load_eligibility(job_t *j)
+{
+    size_t n = tv_matcher_companies(j->m), k = 0;
+    const char **ids = calloc(n + 1, sizeof(*ids));
+    int rc = ids != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (tv_matcher_is_live_company(j->m, i) && tv_matcher_eligible(j->m, i) == TV_CHECK_PASS)
+            ids[k++] = tv_matcher_company(j->m, i)->id;
+    }
+    if (rc == 0)
+        rc = tv_store_digest_eligible_sync(j->st, j->o->date, ids, k);
+    if (rc == 0)
+        rc = tv_store_digest_eligible_since(j->st, j->o->date, on_eligible, j);
+    free(ids);
+    return rc;
+}
+
+static int load(job_t *j)
+{
+    int rc = load_templates(j);
+
+    if (rc == 0)
+        rc = make_dirs(j);
+    if (rc == 0)
+        rc = tv_store_digest_run_start(j->st, j->o->date);
+    if (rc == 0)
+        rc = load_eligibility(j);
+    if (rc == 0)
+        rc = tv_store_digest_states(j->st, on_state, j);
+    if (rc == 0)
+        rc = tv_store_digest_rows(j->st, j->o->date, on_done, j);
+    if (rc == 0)
+        rc = tv_store_digest_meetings(j->st, j->o->date, (int)j->o->cfg.days_ahead, on_meeting, j);
+    if (rc == 0 && j->states.n > 1)
+        qsort(j->states.items, j->states.n, sizeof(keyed_t), keyed_compare);
+    if (rc == 0 && j->done.n > 1)
+        qsort(j->done.items, j->done.n, sizeof(keyed_t), keyed_compare);
+    return rc;
+}
+
+/* ---- one recipient ---- */
+
+static void file_name(const job_t *j, char kind, const char *id, const char *lang, char *out,
+                      size_t size)
+{
+    char esc[200];
+
+    escape_id(id, esc, sizeof(esc));
+    snprintf(out, size, "%s.%s.%s.%s.tavolo", j->o->date, kind == 'c' ? "company" : "investor", esc,
+             lang);
+}
+
+static void message_id(const job_t *j, char kind, const char *id, const char *lang, char *out,
+                       size_t size)
+{
+    char esc[200];
+
+    escape_id(id, esc, sizeof(esc));
+    snprintf(out, size, "digest-%s-%s-%s%s%s@tavolo", j->o->date, kind == 'c' ? "c" : "i", esc,
+             lang[0] != '\0' ? "-" : "", lang);
+}
+
+/* Moves a recipient's messages from tmp/ into new/; returns how many there were. */
+static size_t move_messages(const job_t *j, char kind, const char *id)
+{
+    size_t moved = 0;
+
+    for (int l = 0; l < LANGS; l++) {
+        char name[300], from[4400], to[4400];
+
+        file_name(j, kind, id, langs[l], name, sizeof(name));
+        snprintf(from, sizeof(from), "%s/%s", j->tmp, name);
+        snprintf(to, sizeof(to), "%s/%s", j->new_, name);
+        moved += rename(from, to) == 0;
+    }
+    return moved;
+}
+
+/* Builds and writes to tmp/ the message of digest 'd' for the contacts reading 'lang'. */
+static int write_message(job_t *j, const tv_digest_t *d, const tv_contact_t *contacts, size_t n,
+                         const char *profile_lang, int l, pending_t *p)
+{
+    const char *names[32], *addrs[32];
+    char *subject = NULL, *text = NULL, *html = NULL, *bytes = NULL, err[256] = "";
+    char mid[300], path[4400];
+    size_t k = 0, len = 0;
+    int rc;
+
+    for (size_t i = 0; i < n && k < 32; i++) {
+        if (strcmp(tv_digest_language(&contacts[i], profile_lang), langs[l]) == 0) {
+            names[k] = contacts[i].name;
+            addrs[k++] = contacts[i].email;
+        }
+    }
+    if (k == 0)
+        return 0;
+    rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], j->tpl[l][0], j->tpl[l][1], &subject,
+                          &text, &html, err, sizeof(err));
+    if (rc == TV_EINVAL)
+        cli_error("the %s digest templates in %s: %s", langs[l], j->o->templates, err);
+    message_id(j, p->kind, p->id, langs[l], mid, sizeof(mid));
+    if (rc == 0) {
+        tv_mail_t mail = {"tavolo", j->o->from,          names, addrs, k,
+                          subject,  (int64_t)time(NULL), mid,   text,  html};
+
+        rc = tv_mail_build(&mail, &bytes, &len);
+    }
+    file_name(j, p->kind, p->id, langs[l], p->files[l], sizeof(p->files[l]));
+    snprintf(path, sizeof(path), "%s/%s", j->tmp, p->files[l]);
+    if (rc == 0)
+        rc = write_file(path, bytes, len);
+    if (rc == 0)
+        j->stats.messages++;
+    else
+        p->files[l][0] = '\0';
+    free(subject);
+    free(text);
+    free(html);
+    free(bytes);
+    return rc;
+}
+
+/* Fills the digest's input: previous state, new eligible companies, meetings. */
+static int prepare_input(job_t *j, char kind, size_t index, const char *id, tv_digest_input_t *in,
+                         size_t *elig, tv_digest_meeting_t *meet, size_t meet_cap)
+{
+    const keyed_t *s = keyed_find(&j->states, kind, id);
+
+    memset(in, 0, sizeof(*in));
+    in->kind = kind == 'c' ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
+    in->index = index;
+    in->prev_state = s != NULL ? s->b : NULL;
+    for (size_t i = 0; kind == 'i' && i < j->n_elig; i++) {
+        if (s == NULL || strcmp(j->elig_since[i], s->a) > 0)
+            elig[in->n_new_eligible++] = j->elig_index[i];
+    }
+    in->new_eligible = elig;
+    for (size_t i = 0; i < j->n_meetings && in->n_meetings < meet_cap; i++) {
+        const char *who = kind == 'c' ? j->meetings[i].company_id : j->meetings[i].investor_id;
+
+        if (strcmp(who, id) == 0)
+            meet[in->n_meetings++] = j->meetings[i];
+    }
+    in->meetings = meet;
+    return 0;
+}
+
+/* Computes one recipient's digest and writes its messages to tmp/; 'p' gets what to record. */
+static int build_one(job_t *j, char kind, size_t index, pending_t *p, size_t *elig)
+{
+    const tv_contact_t *contacts;
+    const char *lang;
+    size_t n_contacts;
+    tv_digest_meeting_t meet[64];
+    tv_digest_input_t in;
+    tv_digest_t *d = NULL;
+    char mid[300];
+    int rc;
+
+    if (kind == 'c') {
+        const tv_company_t *c = tv_matcher_company(j->m, index);
+        contacts = c->contacts, n_contacts = c->contacts_n, lang = c->language;
+    } else {
+        const tv_investor_t *v = tv_matcher_investor(j->m, index);
+        contacts = v->contacts, n_contacts = v->contacts_n, lang = v->language;
+    }
+    prepare_input(j, kind, index, p->id, &in, elig, meet, 64);
+    rc = tv_digest_build(j->m, j->t, &j->o->cfg, &in, &d);
+    if (rc == 0)
+        rc = tv_codec_digest_encode(j->m, j->t, d, j->o->date, &p->content);
+    if (rc == 0)
+        p->state = strdup(d->state);
+    if (rc == 0 && p->state == NULL)
+        rc = TV_ENOMEM;
+    p->status = tv_digest_is_empty(d) ? "empty" : "sent";
+    for (int l = 0; rc == 0 && !tv_digest_is_empty(d) && l < LANGS; l++)
+        rc = write_message(j, d, contacts, n_contacts, lang, l, p);
+    message_id(j, kind, p->id, "", mid, sizeof(mid));
+    if (rc == 0)
+        p->message_id = strdup(mid);
+    tv_digest_destroy(d);
+    return rc;
+}
+
+static void pending_dispose(pending_t *p)
+{
+    free(p->id);
+    free(p->content);
+    free(p->state);
+    free(p->message_id);
+    memset(p, 0, sizeof(*p));
+}
+
+/* Flushes the batch's messages to disk, records each digest, then moves its messages into
+ * new/. */
+static int flush_batch(job_t *j)
+{
+    int64_t ids[BATCH];
+    size_t n_ids = 0;
+    int fd = open(j->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+    if (fd < 0 || syncfs(fd) != 0)
+        rc = TV_EIO;
+    if (fd >= 0)
+        close(fd);
+    for (size_t i = 0; rc == 0 && i < j->n_batch; i++) {
+        pending_t *p = &j->batch[i];
+        int inserted = 0;
+
+        rc = tv_store_digest_record(j->st, p->kind == 'c' ? "company" : "investor", p->id,
+                                    j->o->date, p->status, p->content, p->state, p->message_id,
+                                    &inserted, &ids[n_ids]);
+        if (rc != 0 || !inserted)
+            continue; /* another process recorded it: its messages are its own */
+        n_ids++;
+        j->committed++;
+        if (strcmp(p->status, "sent") == 0)
+            j->stats.sent++;
+        else
+            j->stats.empty++;
+        if (j->o->crash_after > 0 && j->committed == j->o->crash_after)
+            _exit(3); /* tests: a crash between the commit and the move into new/ */
+        move_messages(j, p->kind, p->id);
+    }
+    if (rc == 0)
+        rc = tv_store_digest_mark_written(j->st, ids, n_ids);
+    for (size_t i = 0; i < j->n_batch; i++)
+        pending_dispose(&j->batch[i]);
+    j->n_batch = 0;
+    return rc;
+}
+
+/* ---- the run ---- */
+
+static void lock_read(job_t *j)
+{
+    if (j->lock != NULL)
+        pthread_rwlock_rdlock(j->lock);
+}
+
+static void unlock_read(job_t *j)
+{
+    if (j->lock != NULL)
+        pthread_rwlock_unlock(j->lock);
+}
+
+/* One recipient: skipped when done (its messages resumed), else built into the batch. */
+static int visit(job_t *j, char kind, size_t rank, size_t *elig)
+{
+    size_t index =
+        kind == 'c' ? tv_matcher_company_at(j->m, rank) : tv_matcher_investor_at(j->m, rank);
+    int live = kind == 'c' ? tv_matcher_is_live_company(j->m, index)
+                           : tv_matcher_is_live_investor(j->m, index);
+    const char *id;
+    const keyed_t *done;
+    pending_t *p;
+    int rc;
+
+    if (!live || (kind == 'c' ? tv_matcher_company(j->m, index)->contacts_n
+                              : tv_matcher_investor(j->m, index)->contacts_n) == 0)
+        return 0;
+    id = kind == 'c' ? tv_matcher_company(j->m, index)->id : tv_matcher_investor(j->m, index)->id;
+    j->stats.recipients++;
+    done = keyed_find(&j->done, kind, id);
+    if (done != NULL) {
+        j->stats.already++;
+        if (strcmp(done->a, "sent") == 0)
+            j->stats.resumed += move_messages(j, kind, id);
+        return 0;
+    }
+    p = &j->batch[j->n_batch++];
+    p->kind = kind;
+    p->id = strdup(id);
+    rc = p->id != NULL ? build_one(j, kind, index, p, elig) : TV_ENOMEM;
+    return rc;
+}
+
+/* Visits every recipient in id order. The next one is found by id under the lock each time,
+ * so that profiles added or removed by the daemon meanwhile neither shift nor hide anyone. */
+static int walk_kind(job_t *j, char kind, size_t *elig)
+{
+    char last[80] = "";
+    int rc = 0;
+
+    while (rc == 0) {
+        size_t r, n;
+
+        lock_read(j);
+        n = kind == 'c' ? tv_matcher_companies(j->m) : tv_matcher_investors(j->m);
+        r = kind == 'c' ? tv_matcher_company_rank_after(j->m, last)
+                        : tv_matcher_investor_rank_after(j->m, last);
+        if (r < n) {
+            size_t index =
+                kind == 'c' ? tv_matcher_company_at(j->m, r) : tv_matcher_investor_at(j->m, r);
+
+            snprintf(last, sizeof(last), "%s",
+                     kind == 'c' ? tv_matcher_company(j->m, index)->id
+                                 : tv_matcher_investor(j->m, index)->id);
+            rc = visit(j, kind, r, elig);
+        }
+        unlock_read(j);
+        if (r >= n)
+            break;
+        if (rc == 0 && j->n_batch == BATCH)
+            rc = flush_batch(j);
+    }
+    return rc;
+}
+
+static int walk(job_t *j)
+{
+    size_t *elig = calloc(j->n_elig + 1, sizeof(size_t));
+    int rc = elig != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0)
+        rc = walk_kind(j, 'c', elig);
+    if (rc == 0)
+        rc = walk_kind(j, 'i', elig);
+    if (rc == 0)
+        rc = flush_batch(j);
+    free(elig);
+    return rc;
+}
+
+static void job_dispose(job_t *j)
+{
+    for (int l = 0; l < LANGS; l++) {
+        free(j->tpl[l][0]);
+        free(j->tpl[l][1]);
+    }
+    keyed_dispose(&j->states);
+    keyed_dispose(&j->done);
+    for (size_t i = 0; i < j->n_elig; i++)
+        free(j->elig_since[i]);
+    free(j->elig_since);
+    free(j->elig_index);
+    for (size_t i = 0; i < j->n_meetings * 6; i++)
+        free(j->meeting_strings[i]);
+    free(j->meeting_strings);
+    free(j->meetings);
+    for (size_t i = 0; i < j->n_batch; i++)
+        pending_dispose(&j->batch[i]);
+}
+
+int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock,
+                   const tv_taxonomy_t *t, const digest_job_opts_t *o, digest_job_stats_t *out)
+{
+    job_t *j = calloc(1, sizeof(*j));
+    int got = 0, rc = j != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0)
+        rc = tv_store_digest_lock(st, &got);
+    if (rc != 0 || !got)
+        goto out;
+    j->st = st, j->m = m, j->lock = lock, j->t = t, j->o = o;
+    lock_read(j);
+    rc = load(j);
+    unlock_read(j);
+    if (rc == 0)
+        rc = walk(j);
+    if (rc == 0)
+        rc = tv_store_digest_run_finish(st, o->date, (int64_t)j->stats.recipients);
+    tv_store_digest_unlock(st);
+out:
+    if (rc == 0) {
+        if (!got)
+            j->stats.busy = 1;
+        *out = j->stats;
+    }
+    if (j != NULL)
+        job_dispose(j);
+    free(j);
+    return rc;
+}

@@ -1,0 +1,42 @@
+/* The daily digest job, shared by `tavolo digest` and the daemon's timer. */
+#ifndef API_DIGEST_JOB_H
+#define API_DIGEST_JOB_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "tavolo/digest.h"
+#include "tavolo/match.h"
+#include "tavolo/store.h"
+#include "tavolo/taxonomy.h"
+
+typedef struct {
+    char date[11];         /* "YYYY-MM-DD" */
+    const char *outbox;    /* Maildir folder; created with tmp/, new/ and cur/ */
+    const char *templates; /* folder of digest.{it,en}.{txt,html} */
+    const char *from;      /* the From address */
+    tv_digest_config_t cfg;
+    size_t crash_after; /* tests only: _exit(3) after this many digests are committed, before
+                           their messages leave tmp/ (0: never) */
+} digest_job_opts_t;
+
+typedef struct {
+    int busy;          /* another process holds the job's lock: nothing was done */
+    size_t recipients; /* with at least one contact */
+    size_t sent, empty, messages;
+    size_t already; /* had their digest of the date before this run */
+    size_t resumed; /* of those, messages moved from tmp/ to new/ by this run */
+} digest_job_stats_t;
+
+/* Fills 'o' from the environment: TAVOLO_DIGEST_TIME (HH:MM), TAVOLO_DIGEST_ZONE,
+ * TAVOLO_DIGEST_MAX, TAVOLO_DIGEST_STEP, TAVOLO_DIGEST_DAYS, TAVOLO_MAIL_FROM, TAVOLO_TEMPLATES
+ * and the outbox $TAVOLO_HOME/outbox. 'outbox_buf' holds the default outbox path. */
+int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size);
+
+/* Runs the digests of o->date for every company and investor with a contact, in id order, each
+ * recorded in its own transaction; skips those already recorded (moving a message a crash left
+ * in tmp/ into new/). Reads the matcher under 'lock' when not NULL. */
+int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock,
+                   const tv_taxonomy_t *t, const digest_job_opts_t *o, digest_job_stats_t *out);
+
+#endif

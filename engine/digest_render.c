@@ -1,0 +1,190 @@
+/* A digest as the values of its message templates, and the rendered subject, text and HTML. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "tavolo/digest.h"
+#include "tavolo/error.h"
+#include "tavolo/template.h"
+
+static const char *recipient_name(const tv_matcher_t *m, const tv_digest_t *d)
+{
+    return d->kind == TV_KIND_COMPANY ? tv_matcher_company(m, d->index)->name
+                                      : tv_matcher_investor(m, d->index)->name;
+}
+
+static int set_score(tv_tpl_data_t *x, const char *key, float score)
+{
+    char buf[32];
+
+    snprintf(buf, sizeof(buf), "%.2f", (double)score);
+    return tv_tpl_set(x, key, buf);
+}
+
+static int add_matches(const tv_matcher_t *m, const tv_digest_t *d, int it, tv_tpl_data_t *root)
+{
+    int rc = tv_tpl_list(root, "matches");
+
+    for (size_t i = 0; rc == 0 && i < d->n_matches; i++) {
+        const tv_digest_item_t *x = &d->matches[i];
+        const char *name = d->kind == TV_KIND_COMPANY ? tv_matcher_investor(m, x->counterpart)->name
+                                                      : tv_matcher_company(m, x->counterpart)->name;
+        tv_tpl_data_t *item = NULL;
+
+        rc = tv_tpl_add(root, "matches", &item);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "name", name);
+        if (rc == 0)
+            rc = set_score(item, "score", x->score);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "new", isnan(x->previous) ? "1" : "");
+        if (rc == 0)
+            rc = isnan(x->previous) ? tv_tpl_set(item, "previous", "")
+                                    : set_score(item, "previous", x->previous);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "reason", it ? x->reason_it : x->reason_en);
+    }
+    return rc;
+}
+
+static const char *counterpart_name(const tv_matcher_t *m, const tv_digest_t *d,
+                                    const tv_digest_meeting_t *x)
+{
+    int i = d->kind == TV_KIND_COMPANY ? tv_matcher_find_investor(m, x->investor_id)
+                                       : tv_matcher_find_company(m, x->company_id);
+
+    if (i < 0)
+        return d->kind == TV_KIND_COMPANY ? x->investor_id : x->company_id;
+    return d->kind == TV_KIND_COMPANY ? tv_matcher_investor(m, (size_t)i)->name
+                                      : tv_matcher_company(m, (size_t)i)->name;
+}
+
+static int add_meetings(const tv_matcher_t *m, const tv_digest_t *d, tv_tpl_data_t *root)
+{
+    int rc = tv_tpl_list(root, "meetings");
+
+    for (size_t i = 0; rc == 0 && i < d->n_meetings; i++) {
+        const tv_digest_meeting_t *x = d->meetings[i];
+        tv_tpl_data_t *item = NULL;
+        char when[32], table[16];
+
+        snprintf(when, sizeof(when), "%.10s %.5s", x->slot_start,
+                 strlen(x->slot_start) > 11 ? x->slot_start + 11 : "");
+        snprintf(table, sizeof(table), "%d", x->table_no);
+        rc = tv_tpl_add(root, "meetings", &item);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "with", counterpart_name(m, d, x));
+        if (rc == 0)
+            rc = tv_tpl_set(item, "event", x->event_name != NULL ? x->event_name : x->event_id);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "when", when);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "time_zone", x->time_zone);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "table", table);
+    }
+    return rc;
+}
+
+static int add_eligible(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d, int it,
+                        tv_tpl_data_t *root)
+{
+    int rc = tv_tpl_list(root, "eligible");
+
+    for (size_t i = 0; rc == 0 && i < d->n_eligible; i++) {
+        const tv_company_t *c = tv_matcher_company(m, d->eligible[i]);
+        const tv_taxo_entry_t *area =
+            c->area >= 0 ? tv_taxonomy_entry(t, TV_TAXO_AREA, (size_t)c->area) : NULL;
+        tv_tpl_data_t *item = NULL;
+
+        rc = tv_tpl_add(root, "eligible", &item);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "name", c->name);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "area", area == NULL ? "" : it ? area->label_it : area->label_en);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "city", c->city);
+    }
+    return rc;
+}
+
+static int fill(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
+                const char *date, const char *lang, tv_tpl_data_t *root)
+{
+    int it = strcmp(lang, "it") == 0;
+    int rc = tv_tpl_set(root, "recipient", recipient_name(m, d));
+
+    if (rc == 0)
+        rc = tv_tpl_set(root, "date", date);
+    if (rc == 0)
+        rc = tv_tpl_set(root, "investor", d->kind == TV_KIND_INVESTOR ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(root, "has_matches", d->n_matches > 0 ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(root, "has_meetings", d->n_meetings > 0 ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(root, "has_eligible", d->n_eligible > 0 ? "1" : "");
+    if (rc == 0)
+        rc = add_matches(m, d, it, root);
+    if (rc == 0)
+        rc = add_meetings(m, d, root);
+    if (rc == 0)
+        rc = add_eligible(m, t, d, it, root);
+    return rc;
+}
+
+/* Splits the rendered text into its "Subject: " line and the body after it. */
+static int split_subject(char *rendered, char **subject, char **body)
+{
+    char *nl = strchr(rendered, '\n');
+
+    if (strncmp(rendered, "Subject: ", 9) != 0 || nl == NULL)
+        return TV_EINVAL;
+    *nl = '\0';
+    for (char *p = rendered; *p != '\0'; p++) { /* a header is one line */
+        if ((unsigned char)*p < 0x20)
+            *p = ' ';
+    }
+    *subject = strdup(rendered + 9);
+    *body = strdup(nl + 1);
+    if (*subject == NULL || *body == NULL) {
+        free(*subject);
+        free(*body);
+        return TV_ENOMEM;
+    }
+    return 0;
+}
+
+int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
+                     const char *date, const char *lang, const char *txt, const char *html,
+                     char **subject, char **text, char **html_out, char *err, size_t err_size)
+{
+    tv_tpl_data_t *root = NULL;
+    char *plain = NULL, *page = NULL, *subj = NULL, *body = NULL;
+    int rc = tv_tpl_data_create(&root);
+
+    if (rc == 0)
+        rc = fill(m, t, d, date, lang, root);
+    if (rc == 0)
+        rc = tv_tpl_render(txt, root, 0, &plain, err, err_size);
+    if (rc == 0)
+        rc = tv_tpl_render(html, root, 1, &page, err, err_size);
+    if (rc == 0) {
+        rc = split_subject(plain, &subj, &body);
+        if (rc == TV_EINVAL && err != NULL)
+            snprintf(err, err_size, "the text template must start with a \"Subject: \" line");
+    }
+    if (rc != 0)
+        goto out;
+    *subject = subj;
+    *text = body;
+    *html_out = page;
+    page = NULL;
+out:
+    free(plain);
+    free(page);
+    tv_tpl_data_destroy(root);
+    return rc;
+}

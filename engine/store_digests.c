@@ -1,0 +1,242 @@
+/* The store's part of the daily digests: the job's lock and runs, eligibility history, each
+ * recipient's state, and the digests themselves, inserted exactly once per recipient and date. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "store_internal.h"
+#include "tavolo/error.h"
+
+#define DIGEST_LOCK_KEY "7405012027" /* the migrations use ...026 */
+
+/* Runs a query and calls 'cb' for each row. */
+static int each_row(tv_store_t *st, const char *sql, int n, const char *const *params,
+                    tv_store_row_cb cb, void *ctx)
+{
+    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    const char *cols[16];
+    int rc = 0, rows, ncols;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, sql);
+    rows = PQntuples(res);
+    ncols = PQnfields(res) < 16 ? PQnfields(res) : 16;
+    for (int r = 0; rc == 0 && r < rows; r++) {
+        for (int c = 0; c < ncols; c++)
+            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+        rc = cb(ctx, cols, ncols);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_digest_lock(tv_store_t *st, int *got)
+{
+    int64_t v = 0;
+    int rc = tv__store_query_int(st, "SELECT pg_try_advisory_lock(" DIGEST_LOCK_KEY ")::int", 0,
+                                 NULL, &v);
+
+    if (rc == 0)
+        *got = v == 1;
+    return rc;
+}
+
+int tv_store_digest_unlock(tv_store_t *st)
+{
+    return tv__store_exec_command(st, "SELECT pg_advisory_unlock(" DIGEST_LOCK_KEY ")", 0, NULL);
+}
+
+int tv_store_digest_run_start(tv_store_t *st, const char *date)
+{
+    const char *params[1] = {date};
+
+    return tv__store_exec_command(
+        st, "INSERT INTO digest_runs (digest_date) VALUES ($1) ON CONFLICT DO NOTHING", 1, params);
+}
+
+int tv_store_digest_run_finish(tv_store_t *st, const char *date, int64_t recipients)
+{
+    char n[24];
+    const char *params[2] = {date, n};
+
+    snprintf(n, sizeof(n), "%" PRId64, recipients);
+    return tv__store_exec_command(st,
+                                  "UPDATE digest_runs SET finished_at = coalesce(finished_at, "
+                                  "now()), recipients = $2 WHERE digest_date = $1",
+                                  2, params);
+}
+
+int tv_store_digest_run_done(tv_store_t *st, const char *date, int *done)
+{
+    const char *params[1] = {date};
+    int64_t v = 0;
+    int rc = tv__store_query_int(st,
+                                 "SELECT count(*) FROM digest_runs WHERE digest_date = $1 AND "
+                                 "finished_at IS NOT NULL",
+                                 1, params, &v);
+
+    if (rc == 0)
+        *done = v > 0;
+    return rc;
+}
+
+/* Joins the ids as a text array literal's items, one per line, for unnest(string_to_array). */
+static char *join_ids(const char *const *ids, size_t n)
+{
+    size_t len = 1;
+    char *buf, *p;
+
+    for (size_t i = 0; i < n; i++)
+        len += strlen(ids[i]) + 1;
+    buf = tv__malloc(len);
+    if (buf == NULL)
+        return NULL;
+    p = buf;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(ids[i]);
+
+        memcpy(p, ids[i], k);
+        p[k] = '\n';
+        p += k + 1;
+    }
+    *p = '\0';
+    return buf;
+}
+
+int tv_store_digest_eligible_sync(tv_store_t *st, const char *date, const char *const *ids,
+                                  size_t n)
+{
+    char *list = join_ids(ids, n);
+    const char *params[2] = {date, list};
+    int rc = list != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st,
+            "WITH now_eligible AS (SELECT x AS id FROM unnest(string_to_array(rtrim($2, E'\\n'), "
+            "E'\\n')) AS x), first_run AS (SELECT NOT EXISTS (SELECT 1 FROM digest_eligible) "
+            "AND NOT EXISTS (SELECT 1 FROM digests) AS yes) "
+            "INSERT INTO digest_eligible (company_id, since) SELECT id, CASE WHEN (SELECT yes "
+            "FROM first_run) THEN '-infinity'::date ELSE $1::date END FROM now_eligible "
+            "ON CONFLICT DO NOTHING",
+            2, params);
+    if (rc == 0)
+        rc = tv__store_exec_command(st,
+                                    "DELETE FROM digest_eligible WHERE company_id <> ALL "
+                                    "(string_to_array(rtrim($2, E'\\n'), E'\\n')) AND $1 <> ''",
+                                    2, params);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
+    tv__free(list);
+    return rc;
+}
+
+int tv_store_digest_eligible_since(tv_store_t *st, const char *date, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {date};
+
+    return each_row(st,
+                    "SELECT company_id, CASE WHEN since = '-infinity' THEN NULL ELSE "
+                    "since::text END FROM digest_eligible WHERE since <= $1::date AND since > "
+                    "'-infinity' ORDER BY company_id",
+                    1, params, cb, ctx);
+}
+
+int tv_store_digest_states(tv_store_t *st, tv_store_row_cb cb, void *ctx)
+{
+    return each_row(st,
+                    "SELECT recipient_kind, recipient_id, last_date::text, matches FROM "
+                    "digest_state",
+                    0, NULL, cb, ctx);
+}
+
+int tv_store_digest_rows(tv_store_t *st, const char *date, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {date};
+
+    return each_row(st,
+                    "SELECT id, recipient_kind, recipient_id, status, "
+                    "CASE WHEN written_at IS NULL THEN 'f' ELSE 't' END FROM digests WHERE "
+                    "digest_date = $1",
+                    1, params, cb, ctx);
+}
+
+int tv_store_digest_meetings(tv_store_t *st, const char *date, int days, tv_store_row_cb cb,
+                             void *ctx)
+{
+    char n[16];
+    const char *params[2] = {date, n};
+
+    snprintf(n, sizeof(n), "%d", days);
+    return each_row(st,
+                    "SELECT m.id, m.event_id, e.name, e.time_zone, m.company_id, m.investor_id, "
+                    "m.slot_start, m.table_no FROM meetings m JOIN events e ON e.id = m.event_id "
+                    "WHERE m.status IN ('scheduled', 'locked') AND m.slot_start >= $1 AND "
+                    "m.slot_start < (($1::date + $2::int)::text) ORDER BY m.slot_start, m.id",
+                    2, params, cb, ctx);
+}
+
+int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, const char *date,
+                           const char *status, const char *content, const char *state,
+                           const char *message_id, int *inserted, int64_t *digest_id)
+{
+    const char *params[7] = {kind, id, date, status, content, state, message_id};
+    PGresult *res = PQexecParams(
+        st->conn,
+        "WITH n AS (SELECT nextval(pg_get_serial_sequence('digests', 'id')) AS id), "
+        "d AS (INSERT INTO digests (id, recipient_kind, recipient_id, digest_date, status, "
+        "content, message_id) SELECT n.id, $1, $2, $3::date, $4, $5::jsonb, CASE WHEN $4 = "
+        "'sent' THEN $7 END FROM n ON CONFLICT DO NOTHING "
+        "RETURNING id), "
+        "s AS (INSERT INTO digest_state (recipient_kind, recipient_id, last_date, matches) "
+        "SELECT $1, $2, $3::date, $6 FROM d ON CONFLICT (recipient_kind, recipient_id) DO "
+        "UPDATE SET last_date = EXCLUDED.last_date, matches = EXCLUDED.matches) "
+        "SELECT id FROM d",
+        7, NULL, params, NULL, NULL, 0);
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "digest");
+    *inserted = PQntuples(res) == 1;
+    if (*inserted)
+        *digest_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return 0;
+}
+
+int tv_store_digest_mark_written(tv_store_t *st, const int64_t *ids, size_t n)
+{
+    char *list = tv__malloc(n * 24 + 1), *p = list;
+    const char *params[1] = {list};
+    int rc = list != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        p += sprintf(p, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
+    if (rc == 0 && n > 0)
+        rc = tv__store_exec_command(st,
+                                    "UPDATE digests SET written_at = now() WHERE id = ANY "
+                                    "(string_to_array($1, ',')::bigint[])",
+                                    1, params);
+    tv__free(list);
+    return rc;
+}
+
+int tv_store_digest_list(tv_store_t *st, const char *date, const char *kind, const char *id,
+                         const char *event, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[4] = {date, kind, id, event};
+
+    return each_row(
+        st,
+        "SELECT d.recipient_kind, d.recipient_id, d.status, d.content::text FROM digests d "
+        "WHERE d.digest_date = $1::date AND ($2::text IS NULL OR (d.recipient_kind = $2 AND "
+        "d.recipient_id = $3)) AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM "
+        "event_participants p WHERE p.event_id = $4 AND p.kind = d.recipient_kind AND "
+        "p.profile_id = d.recipient_id)) ORDER BY d.recipient_kind, d.recipient_id",
+        4, params, cb, ctx);
+}

@@ -1,0 +1,105 @@
+/* tavolo/digest.h: the content of one recipient's daily digest, computed from the matcher, what
+ * the recipient's previous digest held, its meetings and the newly eligible companies; and when
+ * the daily run is due. Pure computation: no I/O. */
+#ifndef TV_DIGEST_H
+#define TV_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tavolo/match.h"
+#include "tavolo/profile.h"
+#include "tavolo/taxonomy.h"
+
+typedef struct {
+    uint32_t max_matches; /* at most this many matches a digest (N), default 10 */
+    float rise_step;      /* a known match is listed again when its score rose by more */
+    uint32_t days_ahead;  /* meetings from the digest's date to this many days later */
+    int hour, minute;     /* the local time of the daily run, default 07:00 */
+    char time_zone[64];   /* IANA, default "Europe/Rome" */
+    uint32_t list_k;      /* how many of the recipient's best matches are looked at: the
+                             matcher's served list length (lists.k), default 50 */
+} tv_digest_config_t;
+
+/* Sets the defaults: 10 matches, a step of 0.05, 3 days, 07:00 Europe/Rome, lists of 50. */
+void tv_digest_config_init(tv_digest_config_t *cfg);
+
+/* A meeting as the digest lists it. Strings are borrowed. */
+typedef struct {
+    int64_t id;
+    const char *event_id;
+    const char *event_name;
+    const char *company_id;
+    const char *investor_id;
+    const char *slot_start; /* local to the event, "YYYY-MM-DDTHH:MM" */
+    const char *time_zone;  /* the event's */
+    int table_no;
+} tv_digest_meeting_t;
+
+/* Everything a digest depends on besides the matcher. Borrowed for the call. */
+typedef struct {
+    tv_profile_kind_t kind;
+    size_t index;           /* the recipient's row in the matcher */
+    const char *prev_state; /* "id\tscore\n" lines from the previous digest, NULL for none */
+    const tv_digest_meeting_t *meetings; /* the recipient's meetings in the window */
+    size_t n_meetings;
+    const size_t *new_eligible; /* companies that became eligible since the previous digest */
+    size_t n_new_eligible;
+} tv_digest_input_t;
+
+typedef struct {
+    size_t counterpart; /* matcher row of the other side */
+    float score;
+    float previous;      /* score at the previous digest; NAN for a new match */
+    char reason_en[320]; /* the one-line explanation in each language */
+    char reason_it[320];
+} tv_digest_item_t;
+
+typedef struct {
+    tv_profile_kind_t kind;
+    size_t index;
+    tv_digest_item_t *matches; /* best first */
+    size_t n_matches;
+    const tv_digest_meeting_t **meetings; /* borrowed from the input, by start */
+    size_t n_meetings;
+    size_t *eligible; /* company rows, for an investor only, in id order */
+    size_t n_eligible;
+    char *state; /* what the next digest compares with ("id\tscore\n" lines) */
+} tv_digest_t;
+
+/* Builds the digest of one recipient: the matches of its current list that are new since
+ * 'in->prev_state' or whose score rose by more than cfg->rise_step, best first, at most
+ * cfg->max_matches, each explained; its meetings; for an investor, the newly eligible companies
+ * in its areas (the areas of its pathologies and stages; every area when it names none), at most
+ * cfg->max_matches. The matcher must not change during the call. '*out' is freed with
+ * tv_digest_destroy. */
+int tv_digest_build(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_config_t *cfg,
+                    const tv_digest_input_t *in, tv_digest_t **out);
+
+/* Frees 'd'. NULL is a no-op. */
+void tv_digest_destroy(tv_digest_t *d);
+
+/* Returns 1 when the digest has nothing to say. */
+int tv_digest_is_empty(const tv_digest_t *d);
+
+/* Renders digest 'd' of date 'date' ("YYYY-MM-DD") in language 'lang' ("it" or "en") through
+ * the plain text template 'txt' (its first line is "Subject: ...", the rest the body) and the
+ * HTML template 'html' (see tavolo/template.h; every value is escaped there). Writes three
+ * strings freed with free(). TV_EINVAL names a template problem in 'err'. */
+int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
+                     const char *date, const char *lang, const char *txt, const char *html,
+                     char **subject, char **text, char **html_out, char *err, size_t err_size);
+
+/* The language a contact reads: its own, else the profile's, else English ("it" or "en"). */
+const char *tv_digest_language(const tv_contact_t *c, const char *profile_language);
+
+/* The first instant after 'now_utc' at which the local clock in cfg->time_zone reads
+ * cfg->hour:cfg->minute, computed afresh from the zone's rules each time, so DST changes are
+ * followed (a time skipped by the change reads as RFC 5545 does, see tv_calendar_local_to_utc).
+ * Writes that instant and its local date ("YYYY-MM-DD") to 'date' (11 bytes). */
+int tv_digest_next_run(const tv_digest_config_t *cfg, int64_t now_utc, int64_t *out, char *date);
+
+/* The local date ("YYYY-MM-DD", 11 bytes) of 'utc' in 'time_zone'. */
+int tv_digest_local_date(const char *time_zone, int64_t utc, char *date);
+
+#endif
