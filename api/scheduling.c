@@ -224,7 +224,8 @@ static int on_request(void *ctx, const char *company_id, const char *investor_id
         return 0;
     if (strcmp(status, "declined") == 0)
         r->declined[(size_t)c * r->p->n_investors + (size_t)i] = 1;
-    if (strcmp(status, "accepted") != 0 || find_candidate(r->p, (uint32_t)c, (uint32_t)i) >= 0)
+    if (strcmp(status, "accepted") != 0 || find_candidate(r->p, (uint32_t)c, (uint32_t)i) >= 0 ||
+        r->declined[(size_t)c * r->p->n_investors + (size_t)i])
         return 0;
     return add_candidate(r->p,
                          (tv_candidate_t){(uint32_t)c, (uint32_t)i,
@@ -279,6 +280,19 @@ static int add_recommendations(plan_t *p, const uint8_t *declined)
     return rc;
 }
 
+/* A pair whose meeting an organiser cancelled is not proposed again, as if declined. */
+static void exclude_cancelled(const plan_t *p, uint8_t *declined)
+{
+    for (size_t k = 0; k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+        int c = side_index(p, TV_KIND_COMPANY, m->company_id);
+        int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
+
+        if (m->status == TV_MEETING_CANCELLED && m->cancelled_by_organiser && c >= 0 && i >= 0)
+            declined[(size_t)c * p->n_investors + (size_t)i] = 1;
+    }
+}
+
 static int build_candidates(plan_t *p, tv_store_t *st)
 {
     requests_ctx_t r = {p, calloc(p->n_companies * p->n_investors + 1, 1)};
@@ -286,6 +300,8 @@ static int build_candidates(plan_t *p, tv_store_t *st)
 
     if (rc == 0)
         rc = tv_store_meetings(st, p->event.id, &p->existing, &p->n_existing);
+    if (rc == 0)
+        exclude_cancelled(p, r.declined);
     if (rc == 0)
         rc = add_locks(p);
     if (rc == 0)

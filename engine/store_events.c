@@ -154,7 +154,8 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
     PGresult *res = PQexecParams(
         st->conn,
         "SELECT id, company_id, investor_id, slot_index, slot_start, table_no, score, origin, "
-        "status, sequence, extract(epoch FROM updated_at)::bigint FROM meetings "
+        "status, sequence, extract(epoch FROM updated_at)::bigint, cancelled_by_organiser "
+        "FROM meetings "
         "WHERE event_id = $1 ORDER BY status = 'cancelled', slot_index, table_no, id",
         1, NULL, params, NULL, NULL, 0);
     tv_meeting_t *m;
@@ -180,6 +181,7 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
         m[i].status = (tv_meeting_status_t)tv_meeting_status_parse(PQgetvalue(res, i, 8));
         m[i].sequence = (int32_t)strtol(PQgetvalue(res, i, 9), NULL, 10);
         m[i].updated_utc = strtoll(PQgetvalue(res, i, 10), NULL, 10);
+        m[i].cancelled_by_organiser = strcmp(PQgetvalue(res, i, 11), "t") == 0;
     }
     PQclear(res);
     *out = m;
@@ -271,8 +273,8 @@ int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx)
 int tv_store_event_delete(tv_store_t *st, const char *id)
 {
     const char *params[1] = {id};
-    PGresult *res = PQexecParams(st->conn, "DELETE FROM events WHERE id = $1", 1, NULL, params,
-                                 NULL, NULL, 0);
+    PGresult *res =
+        PQexecParams(st->conn, "DELETE FROM events WHERE id = $1", 1, NULL, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -296,8 +298,11 @@ static const char *violated(PGresult *res)
 int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_request_row_t *r,
                             int64_t *id)
 {
-    const char *params[6] = {event_id,          r->company_id,   r->investor_id,
-                             kind_names[r->from], r->must ? "must" : "want",
+    const char *params[6] = {event_id,
+                             r->company_id,
+                             r->investor_id,
+                             kind_names[r->from],
+                             r->must ? "must" : "want",
                              r->message[0] ? r->message : NULL};
     PGresult *res = PQexecParams(st->conn,
                                  "INSERT INTO meeting_requests (event_id, company_id, investor_id, "
@@ -310,8 +315,8 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
         if (violated(res) != NULL) {
             PQclear(res);
             return tv__store_set_error(st, TV_ECONFLICT,
-                                       "a request between %s and %s exists already",
-                                       r->company_id, r->investor_id);
+                                       "a request between %s and %s exists already", r->company_id,
+                                       r->investor_id);
         }
         return tv__store_db_error(st, res, "meeting_requests");
     }
@@ -341,8 +346,8 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
         rows[i].id = strtoll(PQgetvalue(res, i, 0), NULL, 10);
         copy_field(rows[i].company_id, sizeof(rows[i].company_id), PQgetvalue(res, i, 1));
         copy_field(rows[i].investor_id, sizeof(rows[i].investor_id), PQgetvalue(res, i, 2));
-        rows[i].from = strcmp(PQgetvalue(res, i, 3), "company") == 0 ? TV_KIND_COMPANY
-                                                                      : TV_KIND_INVESTOR;
+        rows[i].from =
+            strcmp(PQgetvalue(res, i, 3), "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
         rows[i].must = strcmp(PQgetvalue(res, i, 4), "must") == 0;
         copy_field(rows[i].status, sizeof(rows[i].status), PQgetvalue(res, i, 5));
         copy_field(rows[i].message, sizeof(rows[i].message), PQgetvalue(res, i, 6));
@@ -368,9 +373,8 @@ int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, co
                              3, params, &n);
     if (rc != 0 || n == 1)
         return rc;
-    rc = tv__store_query_int(st,
-                             "SELECT count(*) FROM meeting_requests WHERE event_id = $1 AND id = $2",
-                             2, params, &n);
+    rc = tv__store_query_int(
+        st, "SELECT count(*) FROM meeting_requests WHERE event_id = $1 AND id = $2", 2, params, &n);
     if (rc != 0)
         return rc;
     return n == 0 ? tv__store_set_error(st, TV_ENOTFOUND, "no request %" PRId64, id)
@@ -393,12 +397,11 @@ static int clash(tv_store_t *st, const char *constraint, const tv_meeting_t *m)
     return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
 }
 
-int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id,
-                            const tv_meeting_t *m)
+int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, const tv_meeting_t *m)
 {
     char mid[24], slot[16], table[16];
-    const char *params[6] = {event_id, mid, slot, m->slot_start, table,
-                             tv_meeting_status_name(m->status)};
+    const char *params[6] = {event_id,      mid,   slot,
+                             m->slot_start, table, tv_meeting_status_name(m->status)};
     PGresult *res;
     int rc = 0;
 
@@ -407,7 +410,8 @@ int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id,
     snprintf(table, sizeof(table), "%u", m->table_no);
     res = PQexecParams(st->conn,
                        "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
-                       "status = $6, sequence = sequence + 1, updated_at = now() "
+                       "status = $6, sequence = sequence + 1, updated_at = now(), "
+                       "cancelled_by_organiser = ($6 = 'cancelled') "
                        "WHERE event_id = $1 AND id = $2",
                        6, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {

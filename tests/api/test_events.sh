@@ -152,6 +152,12 @@ expect_eq "a schedule after a locked meeting's company left still works" 200 \
     "$(call POST /v1/events/jpm-2027/schedule "$ORG")"
 expect_eq "and nobody else is given its table in its slot" 1 \
     "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled' AND slot_index = $lslot AND table_no = $ltable")"
+# An organiser's cancellation sticks when the scheduler runs again.
+cancel=$(sql "SELECT id FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' ORDER BY id LIMIT 1")
+expect_eq "the organiser cancels a meeting" 200 "$(call PATCH "/v1/events/jpm-2027/meetings/$cancel" "$ORG" '{"status":"cancelled"}')"
+call POST /v1/events/jpm-2027/schedule "$ORG" >/dev/null
+expect_eq "and it stays cancelled after the next run" cancelled \
+    "$(sql "SELECT status FROM meetings WHERE id = $cancel")"
 expect_eq "a participant's agenda.ics" 200 "$(call GET /v1/events/jpm-2027/agenda.ics "$COMP")"
 expect_contains "is iCalendar" "BEGIN:VCALENDAR" "$(cat "$tmp/body")"
 expect_eq "but not another participant's" 403 "$(call GET "/v1/events/jpm-2027/agenda.ics?participant=$iid" "$COMP")"
