@@ -46,6 +46,7 @@ typedef struct {
     const data_t *d;
     tv_list_t *per_investor, *per_company;
     uint64_t allow_calls, allow_rejected;
+    char faiss_dir[32]; /* the matrices as raw float32 files, "" when FAISS is off */
 } run_t;
 
 typedef struct {
@@ -122,7 +123,7 @@ static int allow_pair(void *ctx, size_t company, size_t investor)
     return ok;
 }
 
-/* ---- the three C measurements; each returns seconds, or a negative TV_E* code ---- */
+/* ---- the C measurements; each returns seconds, or a negative TV_E* code ---- */
 
 static double run_sgemm(run_t *r)
 {
@@ -198,24 +199,17 @@ static int compare_doubles(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* Runs 'fn' o->reps times; the lists of the last run stay in 'r'. */
-static int measure(run_t *r, double (*fn)(run_t *), const char *name, timing_t *out)
+/* Best and median of 'n' timings (sorted in place). */
+static timing_t summarise(double *t, int n)
 {
-    double t[16];
-    int reps = r->o->reps;
+    timing_t out = {-1, -1};
 
-    for (int i = 0; i < reps; i++) {
-        t[i] = fn(r);
-        if (t[i] < 0) {
-            cli_error("bench score: %s failed: %s", name, tv_strerror((int)t[i]));
-            return (int)t[i];
-        }
-        fprintf(stderr, "bench score: %s, run %d of %d: %.3f s\n", name, i + 1, reps, t[i]);
+    if (n > 0) {
+        qsort(t, (size_t)n, sizeof(double), compare_doubles);
+        out.best = t[0];
+        out.median = t[n / 2];
     }
-    qsort(t, (size_t)reps, sizeof(double), compare_doubles);
-    out->best = t[0];
-    out->median = t[reps / 2];
-    return 0;
+    return out;
 }
 
 /* ---- FAISS, in a Python process, on the same matrices ---- */
@@ -263,9 +257,11 @@ static double json_number(const char *text, const char *key)
     return strncmp(at, " null", 5) == 0 ? -1 : strtod(at, NULL);
 }
 
-/* Runs the script with the thread settings of 'o' and reads its timings. */
-static int faiss_run(const opts_t *o, const char *dir, timing_t *out)
+/* One FAISS measurement: runs the script (one timed search after a warm-up) with the thread
+ * settings of 'o'. Returns seconds, or a negative TV_E* code. */
+static double run_faiss(run_t *r)
 {
+    const opts_t *o = r->o;
     char script[4096], cmd[8192], line[4096] = "";
     FILE *p;
 
@@ -276,9 +272,9 @@ static int faiss_run(const opts_t *o, const char *dir, timing_t *out)
     }
     snprintf(cmd, sizeof(cmd),
              "env OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=%d OPENBLAS_NUM_THREADS=%d %s '%s' "
-             "'%s' %zu %zu %zu %zu %d",
-             o->threads, o->faiss_blas_threads, PYTHON, script, dir, o->n, o->m, o->dim, o->k,
-             o->reps);
+             "'%s' %zu %zu %zu %zu 1",
+             o->threads, o->faiss_blas_threads, PYTHON, script, r->faiss_dir, o->n, o->m, o->dim,
+             o->k);
     p = popen(cmd, "r");
     if (p == NULL)
         return TV_EIO;
@@ -288,9 +284,7 @@ static int faiss_run(const opts_t *o, const char *dir, timing_t *out)
         cli_error("bench score: FAISS failed: %s", line);
         return TV_EIO;
     }
-    out->best = json_number(line, "seconds_best");
-    out->median = json_number(line, "seconds_median");
-    return 0;
+    return json_number(line, "seconds_best");
 }
 
 /* Compares FAISS's top K of the first queries with tavolo's one-direction lists. */
@@ -334,21 +328,28 @@ static void remove_in(const char *dir, const char *name)
     unlink(path);
 }
 
-/* Writes the matrices to a temporary folder, runs FAISS there and checks its answers. */
-static void faiss_measure(const run_t *r, faiss_result_t *res)
+/* Writes the matrices FAISS reads to a temporary folder; leaves faiss_dir empty on failure. */
+static void faiss_prepare(run_t *r)
 {
-    char dir[] = "/tmp/tavolo-bench-XXXXXX";
     const opts_t *o = r->o;
 
-    res->ok = 0;
-    if (mkdtemp(dir) == NULL) {
+    snprintf(r->faiss_dir, sizeof(r->faiss_dir), "/tmp/tavolo-bench-XXXXXX");
+    if (mkdtemp(r->faiss_dir) == NULL) {
         cli_error("bench score: cannot create a temporary folder; FAISS skipped");
+        r->faiss_dir[0] = '\0';
         return;
     }
-    if (write_floats(dir, "companies.f32", r->d->companies, o->n * o->dim) == 0 &&
-        write_floats(dir, "investors.f32", r->d->investors, o->m * o->dim) == 0 &&
-        faiss_run(o, dir, &res->t) == 0 && faiss_compare(r, dir, res) == 0)
-        res->ok = 1;
+    if (write_floats(r->faiss_dir, "companies.f32", r->d->companies, o->n * o->dim) != 0 ||
+        write_floats(r->faiss_dir, "investors.f32", r->d->investors, o->m * o->dim) != 0) {
+        cli_error("bench score: cannot write to %s; FAISS skipped", r->faiss_dir);
+        r->faiss_dir[0] = '\0';
+    }
+}
+
+static void faiss_cleanup(const char *dir)
+{
+    if (dir[0] == '\0')
+        return;
     remove_in(dir, "companies.f32");
     remove_in(dir, "investors.f32");
     remove_in(dir, "faiss_top.i64");
@@ -463,39 +464,97 @@ static void print_table(const opts_t *o, const results_t *x)
 
 /* ---- driver ---- */
 
-static int wanted(const opts_t *o, const char *name)
+/* The measurements, run in rounds (one of each per round) so that a slow spell of a shared
+ * machine falls on all of them rather than on one. */
+enum { STEP_SGEMM, STEP_PIPELINE, STEP_ONE, STEP_FAISS, STEPS };
+
+static const struct {
+    const char *name;
+    double (*run)(run_t *r);
+} steps[STEPS] = {{"sgemm", run_sgemm},
+                  {"pipeline", run_pipeline},
+                  {"one-direction", run_one_direction},
+                  {"faiss", run_faiss}};
+
+static int step_wanted(const run_t *r, int step)
 {
-    return o->only == NULL || strcmp(o->only, name) == 0;
+    if (step == STEP_FAISS)
+        return r->faiss_dir[0] != '\0';
+    return r->o->only == NULL || strcmp(r->o->only, steps[step].name) == 0;
+}
+
+/* Runs step 'st' once and keeps its time in 't' (n so far). FAISS failing turns FAISS off;
+ * any other failure is returned as a negative TV_E* code. */
+static int run_step(run_t *r, int st, int round, double *t, int *n, results_t *x)
+{
+    double sec = steps[st].run(r);
+    struct rusage ru;
+
+    if (sec < 0 && st == STEP_FAISS) {
+        faiss_cleanup(r->faiss_dir);
+        r->faiss_dir[0] = '\0';
+        *n = 0;
+        return 0;
+    }
+    if (sec < 0) {
+        cli_error("bench score: %s failed: %s", steps[st].name, tv_strerror((int)sec));
+        return (int)sec;
+    }
+    t[(*n)++] = sec;
+    fprintf(stderr, "bench score: round %d of %d: %-13s %8.3f s\n", round + 1, r->o->reps,
+            steps[st].name, sec);
+    if (st == STEP_PIPELINE) {
+        getrusage(RUSAGE_SELF, &ru);
+        x->peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
+        /* tv_score_all asks 'allow' only about pairs that passed its gate, so the calls count
+         * them; the allowed ones are then re-scored exactly. */
+        x->pairs_gated_in = r->allow_calls;
+        x->pairs_rejected = r->allow_rejected;
+    }
+    return 0;
+}
+
+/* Runs every round; fills the timings of 'x' and the pipeline's memory and counters. */
+static int run_rounds(run_t *r, results_t *x)
+{
+    double t[STEPS][16];
+    int n[STEPS] = {0}, rc = 0;
+
+    for (int round = 0; rc == 0 && round < r->o->reps; round++) {
+        for (int st = 0; rc == 0 && st < STEPS; st++) {
+            if (step_wanted(r, st))
+                rc = run_step(r, st, round, t[st], &n[st], x);
+        }
+    }
+    x->sgemm = summarise(t[STEP_SGEMM], n[STEP_SGEMM]);
+    x->pipeline = summarise(t[STEP_PIPELINE], n[STEP_PIPELINE]);
+    x->one = summarise(t[STEP_ONE], n[STEP_ONE]);
+    x->faiss.t = summarise(t[STEP_FAISS], n[STEP_FAISS]);
+    return rc;
 }
 
 static int bench_score(const opts_t *o)
 {
     results_t x = {{-1, -1}, {-1, -1}, {-1, -1}, {{-1, -1}, 0, 0, 0}, -1, 0, 0, 0};
     data_t d = {NULL, NULL, NULL, NULL};
-    run_t r = {o, &d, calloc(o->m, sizeof(tv_list_t)), calloc(o->n, sizeof(tv_list_t)), 0, 0};
-    struct rusage ru;
+    run_t r = {o, &d, calloc(o->m, sizeof(tv_list_t)), calloc(o->n, sizeof(tv_list_t)), 0, 0, ""};
     int rc = r.per_investor == NULL || r.per_company == NULL ? TV_ENOMEM : data_make(o, &d);
 
     x.data_mib = (double)((o->n + o->m) * (o->dim + DIM_REV)) * sizeof(float) / MIB;
-    if (rc == 0 && wanted(o, "sgemm"))
-        rc = measure(&r, run_sgemm, "sgemm", &x.sgemm);
-    if (rc == 0 && wanted(o, "pipeline")) {
-        rc = measure(&r, run_pipeline, "pipeline", &x.pipeline);
-        getrusage(RUSAGE_SELF, &ru);
-        x.peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* ru_maxrss is in KiB on Linux */
-        x.pairs_gated_in = r.allow_calls;
-        x.pairs_rejected = r.allow_rejected;
-    }
-    if (rc == 0 && wanted(o, "one-direction"))
-        rc = measure(&r, run_one_direction, "one direction", &x.one);
     if (rc == 0 && o->faiss && o->only == NULL)
-        faiss_measure(&r, &x.faiss);
+        faiss_prepare(&r);
+    if (rc == 0)
+        rc = run_rounds(&r, &x);
+    /* FAISS's answers of its last round against the one-direction lists of the same round. */
+    if (rc == 0 && x.faiss.t.best > 0 && x.one.best > 0)
+        x.faiss.ok = faiss_compare(&r, r.faiss_dir, &x.faiss) == 0;
     if (rc == 0 && o->json)
         print_json(o, &x);
     else if (rc == 0)
         print_table(o, &x);
     if (rc == TV_ENOMEM)
         cli_error("bench score: out of memory");
+    faiss_cleanup(r.faiss_dir);
     run_free_lists(&r);
     free(r.per_investor);
     free(r.per_company);

@@ -1,5 +1,6 @@
 /* tavolo bench: benchmarks on generated data. "bench import" times validation and the
- * COPY + upsert path on N synthetic companies in a scratch database of the same server. */
+ * COPY + upsert path on N synthetic companies in a scratch database of the same server;
+ * "bench score" (bench_score.c) times the scoring kernel against sgemm and FAISS. */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include "cli.h"
 
 #define BENCH_DATABASE "tavolo_bench"
+
+int cmd_bench_score(int argc, char **argv); /* bench_score.c */
 
 static double now_seconds(void)
 {
@@ -174,8 +177,12 @@ int cmd_bench(int argc, char **argv)
     long n = 100000;
     int json = 0, c;
 
+    if (argc >= 2 && strcmp(argv[1], "score") == 0)
+        return cmd_bench_score(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "import") != 0) {
-        cli_error("usage: tavolo bench import [--n N] [--json]");
+        cli_error("usage: tavolo bench import [--n N] [--json]\n"
+                  "       tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
+                  "[--threads T] [--json]");
         return CLI_USAGE;
     }
     optind = 2;
