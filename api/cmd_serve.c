@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "cli.h"
+#include "digest_timer.h"
 #include "log.h"
 #include "metrics.h"
 #include "router.h"
@@ -34,6 +35,7 @@ typedef struct {
     uv_signal_t sigterm, sigint;
     uv_timer_t drain;
     uv_timer_t flush; /* logs are buffered and written out this often */
+    api_digest_timer_t digest;
     uint64_t deadline;
 } daemon_t;
 
@@ -94,6 +96,9 @@ static void on_drain(uv_timer_t *t)
 {
     daemon_t *d = t->data;
 
+    /* A digest job stops after its current recipient; the matcher must outlive it. */
+    if (api_digest_timer_running(&d->digest))
+        return;
     if (api_router_in_flight() == 0 || uv_now(d->loop) >= d->deadline) {
         api_log("info", "stopped with %zu requests in flight", api_router_in_flight());
         uv_stop(d->loop);
@@ -107,6 +112,7 @@ static void on_signal(uv_signal_t *s, int signum)
     api_log("info", "signal %d: no new connections; finishing %zu requests", signum,
             api_router_in_flight());
     api_server_stop_accepting(&d->server);
+    api_digest_timer_stop(&d->digest);
     uv_signal_stop(&d->sigterm);
     uv_signal_stop(&d->sigint);
     d->deadline = uv_now(d->loop) + SHUTDOWN_GRACE_MS;
@@ -174,6 +180,10 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
     uv_signal_start(&d->sigterm, on_signal, SIGTERM);
     uv_signal_start(&d->sigint, on_signal, SIGINT);
     api_log("info", "listening on %s:%d", host, d->server.port);
+    if (api_digest_timer_start(&d->digest, d->loop, app) != 0) {
+        api_server_dispose(&d->server);
+        return TV_EINVAL;
+    }
     uv_run(d->loop, UV_RUN_DEFAULT);
     api_server_dispose(&d->server);
     fflush(stderr);

@@ -78,9 +78,11 @@ int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size)
     if (o->from == NULL || o->from[0] == '\0')
         o->from = "digest@tavolo.invalid";
     v = getenv("TAVOLO_DIGEST_TIME");
-    if (v != NULL && (sscanf(v, "%2d:%2d", &o->cfg.hour, &o->cfg.minute) != 2 || o->cfg.hour > 23 ||
-                      o->cfg.minute > 59 || o->cfg.hour < 0 || o->cfg.minute < 0)) {
-        cli_error("TAVOLO_DIGEST_TIME=%s: expected HH:MM", v);
+    o->daily_off = v != NULL && strcmp(v, "off") == 0;
+    if (v != NULL && !o->daily_off &&
+        (sscanf(v, "%2d:%2d", &o->cfg.hour, &o->cfg.minute) != 2 || o->cfg.hour > 23 ||
+         o->cfg.minute > 59 || o->cfg.hour < 0 || o->cfg.minute < 0)) {
+        cli_error("TAVOLO_DIGEST_TIME=%s: expected HH:MM or off", v);
         return TV_EINVAL;
     }
     if ((v = getenv("TAVOLO_DIGEST_ZONE")) != NULL && v[0] != '\0')
@@ -589,6 +591,10 @@ static int walk_kind(job_t *j, char kind, size_t *elig)
     while (rc == 0) {
         size_t r, n;
 
+        if (j->o->stop != NULL && atomic_load(j->o->stop)) {
+            j->stats.stopped = 1;
+            break;
+        }
         lock_read(j);
         n = kind == 'c' ? tv_matcher_companies(j->m) : tv_matcher_investors(j->m);
         r = kind == 'c' ? tv_matcher_company_rank_after(j->m, last)
@@ -662,7 +668,7 @@ int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock
     unlock_read(j);
     if (rc == 0)
         rc = walk(j);
-    if (rc == 0)
+    if (rc == 0 && !j->stats.stopped)
         rc = tv_store_digest_run_finish(st, o->date, (int64_t)j->stats.recipients);
     tv_store_digest_unlock(st);
 out:

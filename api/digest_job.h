@@ -3,6 +3,7 @@
 #define API_DIGEST_JOB_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "tavolo/digest.h"
@@ -16,8 +17,11 @@ typedef struct {
     const char *templates; /* folder of digest.{it,en}.{txt,html} */
     const char *from;      /* the From address */
     tv_digest_config_t cfg;
-    size_t crash_after; /* tests only: _exit(3) after this many digests are committed, before
-                           their messages leave tmp/ (0: never) */
+    int daily_off;          /* TAVOLO_DIGEST_TIME=off: the daemon runs no daily job */
+    const atomic_int *stop; /* when set (not NULL, non-zero) the job stops between
+                               recipients, keeping what it recorded: a later run resumes */
+    size_t crash_after;     /* tests only: _exit(3) after this many digests are committed, before
+                               their messages leave tmp/ (0: never) */
 } digest_job_opts_t;
 
 typedef struct {
@@ -26,11 +30,13 @@ typedef struct {
     size_t sent, empty, messages;
     size_t already; /* had their digest of the date before this run */
     size_t resumed; /* of those, messages moved from tmp/ to new/ by this run */
+    int stopped;    /* asked to stop before the end: the run is not finished */
 } digest_job_stats_t;
 
 /* Fills 'o' from the environment: TAVOLO_DIGEST_TIME (HH:MM), TAVOLO_DIGEST_ZONE,
- * TAVOLO_DIGEST_MAX, TAVOLO_DIGEST_STEP, TAVOLO_DIGEST_DAYS, TAVOLO_MAIL_FROM, TAVOLO_TEMPLATES
- * and the outbox $TAVOLO_HOME/outbox. 'outbox_buf' holds the default outbox path. */
+ * (or off), TAVOLO_DIGEST_MAX, TAVOLO_DIGEST_STEP, TAVOLO_DIGEST_DAYS, TAVOLO_MAIL_FROM,
+ * TAVOLO_TEMPLATES and the outbox $TAVOLO_HOME/outbox. 'outbox_buf' holds the default outbox path.
+ */
 int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size);
 
 /* Runs the digests of o->date for every company and investor with a contact, in id order, each

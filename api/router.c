@@ -22,6 +22,7 @@ static const char *const investor_list_params[] = {"limit",     "after",      "k
                                                    "pathology", "technology", NULL};
 static const char *const match_params[] = {"k", "event", "lang", NULL};
 static const char *const agenda_params[] = {"participant", NULL};
+static const char *const digest_params[] = {"date", "event", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -57,6 +58,7 @@ const api_route_t api_routes[] = {
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
+    {"GET", "/v1/digests", api_h_digest_list, 1, NULL, digest_params},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 

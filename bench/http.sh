@@ -26,7 +26,7 @@ TAVOLO_DATABASE_URL=$("$tavolo" db start --no-fsync)
 # Starts the daemon and waits until it serves; sets $port.
 serve() {
     rm -f "$work/port"
-    "$tavolo" serve --listen 127.0.0.1:0 --port-file "$work/port" 2>>"$work/serve.log" &
+    TAVOLO_DIGEST_TIME=off "$tavolo" serve --listen 127.0.0.1:0 --port-file "$work/port" 2>>"$work/serve.log" &
     pids+=($!)
     for _ in $(seq 1 600); do
         [ -s "$work/port" ] && curl -sf -o /dev/null "http://127.0.0.1:$(cat "$work/port")/healthz" && break

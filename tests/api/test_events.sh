@@ -95,7 +95,12 @@ expect_eq "the per-table CSV has a row per meeting" \
     "$(wc -l < "$tmp/tables.csv")"
 
 # ---- the API ----
-"$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
+# The daily digest is due at 00:00 UTC, so it has fallen due today and never ran: the daemon
+# catches it up as it starts (checked at the end).
+mkdir -p "$tmp/home"
+today=$(date -u +%F)
+TAVOLO_HOME="$tmp/home" TAVOLO_DIGEST_TIME=00:00 TAVOLO_DIGEST_ZONE=UTC \
+    "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
 daemon=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 base="http://127.0.0.1:$(cat "$tmp/port")"
@@ -164,4 +169,42 @@ expect_eq "but not another participant's" 403 "$(call GET "/v1/events/jpm-2027/a
 expect_eq "the per-table CSV is the organiser's" 200 "$(call GET /v1/events/jpm-2027/tables.csv "$ORG")"
 expect_eq "not a participant's" 403 "$(call GET /v1/events/jpm-2027/tables.csv "$COMP")"
 expect_eq "an event the company does not attend is hidden" 403 "$(call GET /v1/events/bio-2027 "$COMP")"
+
+# ---- the daily digest: the daemon's timer and GET /v1/digests ----
+for _ in $(seq 200); do
+    [ "$(sql "SELECT count(*) FROM digest_runs WHERE digest_date = '$today' AND finished_at IS NOT NULL")" = 1 ] && break
+    sleep 0.1
+done
+recipients=$(cat "$FIX/companies.jsonl" "$FIX/investors.jsonl" | $PY -c "
+import json, sys; print(sum(1 for l in sys.stdin if l.strip() and json.loads(l).get('contacts')))")
+expect_eq "the daemon ran today's digest when it started, once for every recipient" "$recipients" \
+    "$(sql "SELECT count(*) FROM digests WHERE digest_date = '$today'")"
+expect_contains "and logged it" "daily digest of $today: $recipients recipients" "$(cat "$tmp/daemon.log")"
+expect_contains "and the next one" "next daily digest: $(date -u -d tomorrow +%F) 00:00 UTC" "$(cat "$tmp/daemon.log")"
+sent=$(sql "SELECT count(*) FROM digests WHERE digest_date = '$today' AND status = 'sent'")
+expect_eq "every sent digest is in the outbox (one message a language)" True "$($PY -c "
+import os; n = len(os.listdir('$tmp/home/outbox/new')); print($sent > 0 and n >= $sent)")"
+expect_eq "the same date by hand afterwards sends nothing again" "$recipients 0 0" \
+    "$("$TAVOLO" digest --date "$today" --outbox "$tmp/home/outbox" --json | $PY -c "
+import json, sys; r = json.load(sys.stdin); print(r['already'], r['sent'], r['empty'])")"
+ADMIN=$(tok --role admin)
+expect_eq "an admin lists every digest of the date" 200 "$(call GET "/v1/digests?date=$today" "$ADMIN")"
+expect_eq "with a summary of the day" "$recipients $recipients $sent" "$($PY -c "
+import json; r = json.load(open('$tmp/body')); s = r['summary']
+print(len(r['items']), s['recipients'], s['sent'])")"
+expect_eq "an organiser lists its event's digests" 200 "$(call GET "/v1/digests?date=$today" "$ORG")"
+expect_eq "only of its participants, with the event's summary" \
+    "$(sql "SELECT count(*) FROM digests d JOIN event_participants p ON p.kind = d.recipient_kind AND p.profile_id = d.recipient_id AND p.event_id = 'jpm-2027' WHERE d.digest_date = '$today'") jpm-2027" \
+    "$($PY -c "
+import json; r = json.load(open('$tmp/body')); print(len(r['items']), r['summary']['event'])")"
+expect_eq "but not another event's" 403 "$(call GET "/v1/digests?date=$today&event=bio-2027" "$ORG")"
+expect_eq "a company reads its own digest" 200 "$(call GET "/v1/digests?date=$today" "$COMP")"
+expect_eq "and no one else's" "$(sql "SELECT count(*) FROM digests WHERE digest_date = '$today' AND recipient_kind = 'company' AND recipient_id = '$cid'") True" \
+    "$($PY -c "
+import json; r = json.load(open('$tmp/body'))
+print(len(r['items']), 'summary' not in r and all(i['recipient']['id'] == '$cid' for i in r['items']))")"
+expect_eq "a participant may not ask for an event's digests" 400 "$(call GET "/v1/digests?date=$today&event=jpm-2027" "$COMP")"
+expect_eq "the date is required" 400 "$(call GET /v1/digests "$ADMIN")"
+expect_eq "and must be a date" 400 "$(call GET "/v1/digests?date=2026-13-01" "$ADMIN")"
+expect_contains "naming the parameter" '"parameter":"date"' "$(cat "$tmp/body")"
 finish
