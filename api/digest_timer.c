@@ -9,6 +9,7 @@
 
 #define MAX_SLEEP_S 3600
 #define LONGEST_DAY_S (25 * 3600)
+#define BUSY_RETRY_S 60
 
 static void on_timer(uv_timer_t *t);
 
@@ -29,6 +30,7 @@ static int schedule_next(api_digest_timer_t *dt)
 {
     int rc = tv_digest_next_run(&dt->opts.cfg, (int64_t)time(NULL), &dt->due, dt->due_date);
 
+    dt->retry = 0;
     if (rc == 0) {
         arm(dt);
         api_log("info", "next daily digest: %s %02d:%02d %s", dt->due_date, dt->opts.cfg.hour,
@@ -63,10 +65,12 @@ static void work(uv_work_t *w)
     int done = 0;
 
     memset(&dt->stats, 0, sizeof(dt->stats));
+    dt->already_finished = 0;
     dt->rc = tv_store_open(app->conninfo, &st, NULL, 0);
     /* A catch-up run after a start skips a day whose run already finished. */
     if (dt->rc == 0 && dt->catch_up)
         dt->rc = tv_store_digest_run_done(st, dt->opts.date, &done);
+    dt->already_finished = done;
     if (dt->rc == 0 && !done)
         dt->rc = digest_job_run(st, app->matcher, &app->lock, app->tax, &dt->opts, &dt->stats);
     tv_store_close(st);
@@ -81,9 +85,19 @@ static void after_work(uv_work_t *w, int status)
     if (status != 0 || dt->rc != 0)
         api_log("error", "daily digest of %s failed: %s", dt->opts.date,
                 status != 0 ? uv_strerror(status) : tv_strerror(dt->rc));
-    else if (s->busy)
-        api_log("info", "daily digest of %s: another process runs it", dt->opts.date);
-    else
+    else if (dt->already_finished)
+        api_log("info", "daily digest of %s: already finished", dt->opts.date);
+    else if (s->busy) {
+        api_log("info", "daily digest of %s: another process runs it; looking again in %d s",
+                dt->opts.date, BUSY_RETRY_S);
+        if (!atomic_load(&dt->stop)) {
+            dt->due = (int64_t)time(NULL) + BUSY_RETRY_S;
+            snprintf(dt->due_date, sizeof(dt->due_date), "%s", dt->opts.date);
+            dt->retry = 1;
+            arm(dt);
+        }
+        return;
+    } else
         api_log("info",
                 "daily digest of %s%s: %zu recipients, %zu sent (%zu messages), %zu empty, "
                 "%zu already done",
@@ -112,7 +126,7 @@ static void on_timer(uv_timer_t *t)
     api_digest_timer_t *dt = t->data;
 
     if ((int64_t)time(NULL) >= dt->due)
-        launch(dt, dt->due_date, 0);
+        launch(dt, dt->due_date, dt->retry);
     else
         arm(dt);
 }

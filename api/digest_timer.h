@@ -3,7 +3,8 @@
  * time the timer is armed (so DST changes are followed), the timer never sleeps more than an
  * hour at once (so a changed system clock is noticed), and on start the latest run that fell
  * due and is not recorded as finished in the database runs at once (so a restart, or a daemon
- * that was down at 07:00, loses no day). */
+ * that was down at 07:00, loses no day). When another daemon holds the job, this one looks
+ * again a minute later, so the day is finished even if the other one dies. */
 #ifndef API_DIGEST_TIMER_H
 #define API_DIGEST_TIMER_H
 
@@ -23,9 +24,11 @@ typedef struct {
     char outbox[4096];
     atomic_int stop;
     int enabled, running, catch_up;
-    int64_t due; /* the next run, seconds since the epoch (UTC) */
+    int already_finished; /* the catch-up found the run finished: nothing done */
+    int64_t due;          /* the next run, seconds since the epoch (UTC) */
     char due_date[11];
-    int rc; /* of the last job */
+    int retry; /* the due run is a retry of a day another daemon held: skip it if finished */
+    int rc;    /* of the last job */
     digest_job_stats_t stats;
 } api_digest_timer_t;
 
