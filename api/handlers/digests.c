@@ -114,7 +114,7 @@ int api_h_digest_list(const api_req_t *r, api_resp_t *resp)
                       (json_int_t)(rows.sent + rows.empty), "sent", (json_int_t)rows.sent, "empty",
                       (json_int_t)rows.empty, "matches", (json_int_t)rows.matches, "meetings",
                       (json_int_t)rows.meetings, "eligible", (json_int_t)rows.eligible));
-    api_reply_json(resp, 200, json_dumps(body, JSON_COMPACT));
+    api_reply_json(resp, 200, json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(6)));
     json_decref(body);
     return 0;
 }
