@@ -434,7 +434,7 @@ static void print_table(const opts_t *o, const results_t *x)
                x->sgemm.median, gflops(o, x->sgemm.best));
     if (x->pipeline.best > 0) {
         printf("  pipeline, both directions      %8.3f s  %8.3f s  %.2f%% of pairs passed the gate "
-               "(%.2f%% rejected by the mask, the rest re-scored exactly)\n",
+               "(%.2f%% rejected by the mask, the rest offered to the lists)\n",
                x->pipeline.best, x->pipeline.median, 100.0 * (double)x->pairs_gated_in / pairs,
                100.0 * (double)x->pairs_rejected / pairs);
         printf("  peak RSS after the pipeline    %8.1f MiB (input matrices %.1f MiB)\n",
@@ -507,7 +507,8 @@ static int run_step(run_t *r, int st, int round, double *t, int *n, results_t *x
         getrusage(RUSAGE_SELF, &ru);
         x->peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
         /* tv_score_all asks 'allow' only about pairs that passed its gate, so the calls count
-         * them; the allowed ones are then re-scored exactly. */
+         * them; the allowed ones are offered to the lists by approximate score, and only the lists'
+         * survivors are re-scored exactly. */
         x->pairs_gated_in = r->allow_calls;
         x->pairs_rejected = r->allow_rejected;
     }

@@ -11,6 +11,9 @@
 #define DEFAULT_TILE_COMPANIES 1024
 #define DEFAULT_TILE_INVESTORS 4096
 #define LANES 16
+/* The all-pairs scan keeps this many candidates beyond a list's length, ranked by their
+ * approximate (sgemm) scores, and scores only the survivors exactly at the end. */
+#define RESCORE_EXTRA 16
 
 /* Compiled for AVX-512, AVX2 and plain x86-64; the loader picks one per process, so every path
  * of a run uses the same code and gets the same floats. */
@@ -174,24 +177,31 @@ typedef struct {
     float *investor_gates;                 /* n_investors */
 } scan_t;
 
-/* Scores pair (c, i) exactly and offers it to both lists. Returns the company's new gate. */
-static float consider(scan_t *s, size_t c, size_t i, float company_gate)
+/* The approximate score a pair must beat to enter a list of approximate scores. */
+static float scan_gate(const tv_list_t *l)
+{
+    return l->n < l->cap ? -INFINITY : l->items[0].score;
+}
+
+/* Offers pair (c, i), with its approximate score, to both lists. Returns the company's new
+ * gate. */
+static float consider(scan_t *s, size_t c, size_t i, float approx, float company_gate)
 {
     const tv_score_input_t *in = s->in;
     tv_hit_t hit;
 
     if (in->allow != NULL && !in->allow(in->allow_ctx, c, i))
         return company_gate;
-    hit.score = tv_score_pair(in, c, i);
+    hit.score = approx;
     if (s->per_company != NULL) {
         hit.index = (uint32_t)i;
         heap_push(&s->per_company[c], hit);
-        company_gate = list_gate(&s->gate, &s->per_company[c]);
+        company_gate = scan_gate(&s->per_company[c]);
     }
     if (s->per_investor != NULL) {
         hit.index = (uint32_t)c;
         heap_push(&s->per_investor[i], hit);
-        s->investor_gates[i] = list_gate(&s->gate, &s->per_investor[i]);
+        s->investor_gates[i] = scan_gate(&s->per_investor[i]);
     }
     return company_gate;
 }
@@ -215,13 +225,13 @@ static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size
         const float *row = tile + r * cols;
         const float *gates = s->investor_gates + i0;
         size_t c = c0 + r;
-        float gc = s->per_company != NULL ? list_gate(&s->gate, &s->per_company[c]) : INFINITY;
+        float gc = s->per_company != NULL ? scan_gate(&s->per_company[c]) : INFINITY;
 
         for (size_t j = 0; j < cols; j++) {
             float need = gc < gates[j] ? gc : gates[j];
 
             if (row[j] >= need)
-                gc = consider(s, c, i0 + j, gc);
+                gc = consider(s, c, i0 + j, row[j], gc);
         }
     }
 }
@@ -255,6 +265,41 @@ static void scan_all(scan_t *s, float *tile, float *rev_tile, size_t tc, size_t 
     }
 }
 
+/* Turns list 'l' of entity 'self' (a company when 'company_side'), filled by the scan with
+ * approximate scores, into its best 'cap' by exact score. Every pair the scan left out scored
+ * at most the list's worst approximate score, so at most that plus 'slack' exactly: when the
+ * exact cap-th score beats this, the list is proven right. Otherwise (a near tie at the
+ * edge) the entity is ranked again exactly on its own. */
+static int rescore(const tv_score_input_t *in, float slack, int company_side, size_t self,
+                   uint32_t cap, tv_list_t *l)
+{
+    int full = l->n == l->cap;
+    float left_out = full ? l->items[0].score + slack : -INFINITY;
+
+    for (uint32_t k = 0; k < l->n; k++) {
+        size_t other = l->items[k].index;
+
+        l->items[k].score =
+            company_side ? tv_score_pair(in, self, other) : tv_score_pair(in, other, self);
+    }
+    qsort(l->items, l->n, sizeof(tv_hit_t), compare_hits);
+    if (l->n > cap)
+        l->n = cap;
+    l->cap = cap;
+    l->complete = l->n < cap;
+    if (full && !(l->items[cap - 1].score > left_out)) {
+        tv_list_t again;
+        int rc = company_side ? tv_score_company(in, self, cap, NULL, NULL, &again)
+                              : tv_score_investor(in, self, cap, NULL, NULL, &again);
+
+        if (rc != 0)
+            return rc;
+        tv_lists_free(l, 1);
+        *l = again;
+    }
+    return 0;
+}
+
 int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
                  size_t per_company_cap, tv_list_t *per_company)
 {
@@ -275,9 +320,11 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
     s.investor_gates = tv__malloc((in->n_investors + 1) * sizeof(float));
     if (tile == NULL || s.investor_gates == NULL || (in->companies_rev != NULL && rev_tile == NULL))
         goto out;
-    if (per_investor_cap > 0 && lists_alloc(per_investor, in->n_investors, per_investor_cap) != 0)
+    if (per_investor_cap > 0 &&
+        lists_alloc(per_investor, in->n_investors, per_investor_cap + RESCORE_EXTRA) != 0)
         goto out;
-    if (per_company_cap > 0 && lists_alloc(per_company, in->n_companies, per_company_cap) != 0) {
+    if (per_company_cap > 0 &&
+        lists_alloc(per_company, in->n_companies, per_company_cap + RESCORE_EXTRA) != 0) {
         if (per_investor_cap > 0)
             tv_lists_free(per_investor, in->n_investors);
         goto out;
@@ -288,11 +335,15 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
         s.investor_gates[i] = s.per_investor != NULL ? -INFINITY : INFINITY;
     if (in->n_companies > 0 && in->n_investors > 0)
         scan_all(&s, tile, rev_tile, tc, ti);
-    for (size_t i = 0; s.per_investor != NULL && i < in->n_investors; i++)
-        heap_finish(&per_investor[i]);
-    for (size_t c = 0; s.per_company != NULL && c < in->n_companies; c++)
-        heap_finish(&per_company[c]);
     rc = 0;
+    for (size_t i = 0; rc == 0 && s.per_investor != NULL && i < in->n_investors; i++)
+        rc = rescore(in, s.gate.slack, 0, i, (uint32_t)per_investor_cap, &per_investor[i]);
+    for (size_t c = 0; rc == 0 && s.per_company != NULL && c < in->n_companies; c++)
+        rc = rescore(in, s.gate.slack, 1, c, (uint32_t)per_company_cap, &per_company[c]);
+    if (rc != 0) {
+        tv_lists_free(s.per_investor, s.per_investor != NULL ? in->n_investors : 0);
+        tv_lists_free(s.per_company, s.per_company != NULL ? in->n_companies : 0);
+    }
 out:
     tv__free(tile);
     tv__free(rev_tile);

@@ -28,8 +28,9 @@ static float frand(void)
     return (float)(rng >> 11) / (float)(1ull << 53);
 }
 
-/* Rows of non-negative values scaled to unit length, as feature vectors are. With 'ties',
- * values come from a coarse grid so that equal scores happen. */
+/* Rows of non-negative values scaled to unit length, as feature vectors are. With 'ties' 1,
+ * values come from a coarse grid so that equal scores happen; with 2, every row is the same,
+ * so every pair ties. */
 static float *random_rows(size_t rows, size_t dim, int ties)
 {
     float *m = malloc(rows * dim * sizeof(float) + 1);
@@ -38,7 +39,7 @@ static float *random_rows(size_t rows, size_t dim, int ties)
         double norm = 0;
 
         for (size_t d = 0; d < dim; d++) {
-            float v = ties ? (float)(int)(frand() * 3) : frand();
+            float v = ties == 2 ? 1.0f : ties ? (float)(int)(frand() * 3) : frand();
 
             m[r * dim + d] = v;
             norm += (double)v * v;
@@ -217,6 +218,17 @@ static void test_score_ties_break_by_lower_index(void **state)
     check_shape(&s, 8, 8);
 }
 
+/* Every pair ties, so the scan's approximate lists cannot prove their edge: each list is
+ * ranked again on its own and still comes out as the full sort (lowest indices first). */
+static void test_score_ties_at_every_edge_are_settled_exactly(void **state)
+{
+    shape_t s = {.n = 60, .m = 50, .dim = 8, .dim_rev = 3, .tile_c = 16, .tile_i = 16,
+                 .with_rev = 1, .with_ties = 2};
+
+    (void)state;
+    check_shape(&s, 5, 7);
+}
+
 static void test_score_single_tile_and_lists_longer_than_the_other_side(void **state)
 {
     shape_t s = {.n = 9, .m = 5, .dim = 16, .dim_rev = 3, .with_rev = 1};
@@ -248,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_score_harmonic_mean_matches_full_sort),
         cmocka_unit_test(test_score_masked_pairs_never_appear),
         cmocka_unit_test(test_score_ties_break_by_lower_index),
+        cmocka_unit_test(test_score_ties_at_every_edge_are_settled_exactly),
         cmocka_unit_test(test_score_single_tile_and_lists_longer_than_the_other_side),
         cmocka_unit_test(test_score_dot_is_the_same_in_any_order_of_calls),
     };
