@@ -99,7 +99,8 @@ static void on_drain(uv_timer_t *t)
     /* A digest job stops after its current recipient; the matcher must outlive it. */
     if (api_digest_timer_running(&d->digest))
         return;
-    if (api_router_in_flight() == 0 || uv_now(d->loop) >= d->deadline) {
+    if ((api_router_in_flight() == 0 && api_server_connections() == 0) ||
+        uv_now(d->loop) >= d->deadline) {
         api_log("info", "stopped with %zu requests in flight", api_router_in_flight());
         uv_stop(d->loop);
     }
@@ -185,7 +186,8 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
         return TV_EINVAL;
     }
     uv_run(d->loop, UV_RUN_DEFAULT);
-    api_server_dispose(&d->server);
+    if (api_server_dispose(&d->server) != 0)
+        api_log("warn", "%zu connections still open at exit", api_server_connections());
     fflush(stderr);
     return 0;
 }

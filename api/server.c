@@ -8,6 +8,16 @@
 
 #define BODY_HARD_LIMIT (64u << 20) /* h2o's own limit; ours (smaller) is checked per request */
 
+/* Accepted connections not yet closed (the loop thread alone counts them). libh2o's context
+ * may be disposed only when there are none. */
+static size_t open_connections;
+
+static void on_connection_closed(uv_handle_t *handle)
+{
+    open_connections--;
+    free(handle);
+}
+
 static void on_accept(uv_stream_t *listener, int status)
 {
     api_server_t *s = listener->data;
@@ -25,7 +35,8 @@ static void on_accept(uv_stream_t *listener, int status)
         return;
     }
     uv_tcp_nodelay(conn, 1);
-    sock = h2o_uv_socket_create((uv_stream_t *)conn, (uv_close_cb)free);
+    open_connections++;
+    sock = h2o_uv_socket_create((uv_stream_t *)conn, on_connection_closed);
     h2o_accept(&s->accept, sock);
 }
 
@@ -83,8 +94,16 @@ void api_server_stop_accepting(api_server_t *s)
         uv_close((uv_handle_t *)&s->listener, NULL);
 }
 
-void api_server_dispose(api_server_t *s)
+size_t api_server_connections(void)
 {
+    return open_connections;
+}
+
+int api_server_dispose(api_server_t *s)
+{
+    if (open_connections > 0)
+        return -1; /* libh2o asserts on a context with live connections; the process exits */
     h2o_context_dispose(&s->ctx);
     h2o_config_dispose(&s->config);
+    return 0;
 }

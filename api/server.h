@@ -17,10 +17,15 @@ typedef struct {
  * negative libuv error. */
 int api_server_start(api_server_t *s, uv_loop_t *loop, const char *host, int port);
 
-/* Frees what libh2o holds once the loop has stopped. */
-void api_server_dispose(api_server_t *s);
+/* Frees what libh2o holds once the loop has stopped and every connection is closed; returns
+ * -1 (freeing nothing) while some connection is still open. */
+int api_server_dispose(api_server_t *s);
 
-/* Stops accepting new connections; requests in flight go on. */
+/* Stops accepting new connections; requests in flight go on. (Not h2o_context_request_shutdown:
+ * its timer would outlive the loop and fail libh2o's check at dispose.) */
 void api_server_stop_accepting(api_server_t *s);
+
+/* Connections accepted and not yet closed. */
+size_t api_server_connections(void);
 
 #endif
