@@ -6,16 +6,8 @@
 #include <time.h>
 
 #include "cli.h"
+#include "tavolo/calendar.h"
 #include "digest_job.h"
-
-static int valid_date(const char *s)
-{
-    int y, m, d;
-    char tail;
-
-    return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-           m <= 12 && d >= 1 && d <= 31;
-}
 
 static int parse_options(int argc, char **argv, digest_job_opts_t *o, int *json)
 {
@@ -26,7 +18,7 @@ static int parse_options(int argc, char **argv, digest_job_opts_t *o, int *json)
     int c;
 
     while ((c = getopt_long(argc, argv, "d:o:j", longopts, NULL)) != -1) {
-        if (c == 'd' && valid_date(optarg))
+        if (c == 'd' && tv_calendar_valid_date(optarg))
             snprintf(o->date, sizeof(o->date), "%s", optarg);
         else if (c == 'o')
             o->outbox = optarg;

@@ -613,3 +613,16 @@ int tv_calendar_format_local(const char *time_zone, int64_t utc, char *buf, size
 out:
     return rc;
 }
+
+int tv_calendar_valid_date(const char *s)
+{
+    static const int days_in[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, mo, d;
+    char end;
+
+    if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &end) != 3)
+        return 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in[mo - 1])
+        return 0;
+    return !(mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+}

@@ -8,6 +8,7 @@
 
 #include "codec_internal.h"
 #include "internal.h"
+#include "tavolo/calendar.h"
 
 #define MAX_TABLES 100000
 #define MAX_MEETINGS 1000
@@ -71,19 +72,6 @@ static int parse_clock(const char *s)
     return h * 60 + m;
 }
 
-static int valid_date(const char *s)
-{
-    static const int days_in[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int y, mo, d;
-    char end;
-
-    if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &end) != 3)
-        return 0;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in[mo - 1])
-        return 0;
-    return !(mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-}
-
 static int clock_field(ectx_t *x, json_t *obj, const char *key, const char *path)
 {
     const char *s = json_string_value(json_object_get(obj, key));
@@ -127,7 +115,7 @@ static void read_days(ectx_t *x, json_t *root, tv_event_t *e)
         char path[32];
 
         snprintf(path, sizeof(path), "days[%zu]", i);
-        if (d == NULL || !valid_date(d)) {
+        if (d == NULL || !tv_calendar_valid_date(d)) {
             bad(x, path, "expected a date \"YYYY-MM-DD\"");
             continue;
         }

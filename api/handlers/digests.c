@@ -7,21 +7,13 @@
 #include "../query.h"
 #include "../reply.h"
 #include "handlers.h"
+#include "tavolo/calendar.h"
 
 typedef struct {
     json_t *items;
     size_t sent, empty, matches, meetings, eligible;
     int bad_row;
 } digest_rows_t;
-
-static int valid_date(const char *s)
-{
-    int y, m, d;
-    char tail;
-
-    return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && m >= 1 &&
-           m <= 12 && d >= 1 && d <= 31;
-}
 
 /* One row (recipient_kind, recipient_id, status, content): the stored content with its
  * status. */
@@ -85,7 +77,7 @@ int api_h_digest_list(const api_req_t *r, api_resp_t *resp)
     json_t *body;
     int rc;
 
-    if (api_query_get(r->query, "date", date, sizeof(date)) != 1 || !valid_date(date)) {
+    if (api_query_get(r->query, "date", date, sizeof(date)) != 1 || !tv_calendar_valid_date(date)) {
         api_reply_bad_parameter(resp, r, "date", "a date, YYYY-MM-DD");
         return 0;
     }

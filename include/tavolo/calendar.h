@@ -62,4 +62,7 @@ int tv_calendar_local_to_utc(const char *time_zone, int year, int month, int day
  * written only on success. */
 int tv_calendar_format_local(const char *time_zone, int64_t utc, char *buf, size_t size);
 
+/* 1 if 's' is a real calendar date written "YYYY-MM-DD" (leap years included), else 0. */
+int tv_calendar_valid_date(const char *s);
+
 #endif
