@@ -14,27 +14,6 @@
 static api_app_t app;
 static tv_taxonomy_t *tax;
 
-static void add_file(const char *rel, tv_profile_kind_t kind)
-{
-    size_t len;
-    char *text = tvt_read_fixture(rel, &len);
-
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-        tv_diags_t d = {0};
-        tv_company_t c;
-        tv_investor_t inv;
-
-        if (kind == TV_KIND_COMPANY) {
-            assert_int_equal(tv_codec_company_decode(tax, line, strlen(line), &c, &d), 0);
-            assert_int_equal(tv_matcher_add_company(app.matcher, &c), 0);
-        } else {
-            assert_int_equal(tv_codec_investor_decode(tax, line, strlen(line), &inv, &d), 0);
-            assert_int_equal(tv_matcher_add_investor(app.matcher, &inv), 0);
-        }
-    }
-    free(text);
-}
-
 static int setup(void **state)
 {
     size_t len;
@@ -51,8 +30,8 @@ static int setup(void **state)
     app.metrics = api_metrics_create(api_route_count);
     pthread_rwlock_init(&app.lock, NULL);
     assert_int_equal(tv_matcher_create(tax, &app.cfg, &app.matcher), 0);
-    add_file("companies.jsonl", TV_KIND_COMPANY);
-    add_file("investors.jsonl", TV_KIND_INVESTOR);
+    tvt_add_fixture(app.matcher, tax, "companies.jsonl", TV_KIND_COMPANY);
+    tvt_add_fixture(app.matcher, tax, "investors.jsonl", TV_KIND_INVESTOR);
     assert_int_equal(tv_matcher_build(app.matcher), 0);
     return 0;
 }

@@ -21,29 +21,6 @@ static tv_taxonomy_t *tax;
 static tv_matcher_t *matcher;
 static tv_digest_config_t dcfg;
 
-static void add_file(const char *rel, tv_profile_kind_t kind)
-{
-    size_t len;
-    char *text = tvt_read_fixture(rel, &len);
-
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-        tv_diags_t d = {0};
-
-        if (kind == TV_KIND_COMPANY) {
-            tv_company_t c;
-
-            assert_int_equal(tv_codec_company_decode(tax, line, strlen(line), &c, &d), 0);
-            assert_int_equal(tv_matcher_add_company(matcher, &c), 0);
-        } else {
-            tv_investor_t inv;
-
-            assert_int_equal(tv_codec_investor_decode(tax, line, strlen(line), &inv, &d), 0);
-            assert_int_equal(tv_matcher_add_investor(matcher, &inv), 0);
-        }
-    }
-    free(text);
-}
-
 static int setup(void **state)
 {
     tv_match_config_t cfg;
@@ -58,8 +35,8 @@ static int setup(void **state)
     assert_int_equal(tv_codec_match_config_parse(text, len, 1, &cfg, &d), 0);
     free(text);
     assert_int_equal(tv_matcher_create(tax, &cfg, &matcher), 0);
-    add_file("companies.jsonl", TV_KIND_COMPANY);
-    add_file("investors.jsonl", TV_KIND_INVESTOR);
+    tvt_add_fixture(matcher, tax, "companies.jsonl", TV_KIND_COMPANY);
+    tvt_add_fixture(matcher, tax, "investors.jsonl", TV_KIND_INVESTOR);
     assert_int_equal(tv_matcher_build(matcher), 0);
     tv_digest_config_init(&dcfg);
     return 0;

@@ -34,39 +34,15 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Adds every record of a fixture file to 'm'. */
-static void add_file(tv_matcher_t *m, const char *rel, tv_profile_kind_t kind)
-{
-    size_t len;
-    char *text = tvt_read_fixture(rel, &len);
-
-    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
-        tv_diags_t d = {0};
-
-        if (kind == TV_KIND_COMPANY) {
-            tv_company_t c;
-
-            assert_int_equal(tv_codec_company_decode(tax, line, strlen(line), &c, &d), 0);
-            assert_int_equal(tv_matcher_add_company(m, &c), 0);
-        } else {
-            tv_investor_t inv;
-
-            assert_int_equal(tv_codec_investor_decode(tax, line, strlen(line), &inv, &d), 0);
-            assert_int_equal(tv_matcher_add_investor(m, &inv), 0);
-        }
-    }
-    free(text);
-}
-
 static tv_matcher_t *fixture_matcher(const tv_match_config_t *c)
 {
     tv_matcher_t *m = NULL;
 
     assert_int_equal(tv_matcher_create(tax, c, &m), 0);
-    add_file(m, "companies.jsonl", TV_KIND_COMPANY);
-    add_file(m, "planted/companies.jsonl", TV_KIND_COMPANY);
-    add_file(m, "investors.jsonl", TV_KIND_INVESTOR);
-    add_file(m, "planted/investors.jsonl", TV_KIND_INVESTOR);
+    tvt_add_fixture(m, tax, "companies.jsonl", TV_KIND_COMPANY);
+    tvt_add_fixture(m, tax, "planted/companies.jsonl", TV_KIND_COMPANY);
+    tvt_add_fixture(m, tax, "investors.jsonl", TV_KIND_INVESTOR);
+    tvt_add_fixture(m, tax, "planted/investors.jsonl", TV_KIND_INVESTOR);
     assert_int_equal(tv_matcher_build(m), 0);
     return m;
 }

@@ -109,3 +109,27 @@ void tvt_assert_diag(const tv_diags_t *d, size_t record, const char *field, cons
                 d->items[i].message);
     fail_msg("no diagnostic for record %zu field \"%s\" containing \"%s\"", record, field, needle);
 }
+
+void tvt_add_fixture(tv_matcher_t *m, const tv_taxonomy_t *t, const char *rel,
+                     tv_profile_kind_t kind)
+{
+    size_t len;
+    char *text = tvt_read_fixture(rel, &len);
+
+    for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n")) {
+        tv_diags_t d = {0};
+
+        if (kind == TV_KIND_COMPANY) {
+            tv_company_t c;
+
+            assert_int_equal(tv_codec_company_decode(t, line, strlen(line), &c, &d), 0);
+            assert_int_equal(tv_matcher_add_company(m, &c), 0);
+        } else {
+            tv_investor_t inv;
+
+            assert_int_equal(tv_codec_investor_decode(t, line, strlen(line), &inv, &d), 0);
+            assert_int_equal(tv_matcher_add_investor(m, &inv), 0);
+        }
+    }
+    free(text);
+}

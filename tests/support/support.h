@@ -11,6 +11,7 @@
 
 #include "tavolo/codec.h"
 #include "tavolo/error.h"
+#include "tavolo/match.h"
 #include "tavolo/store.h"
 #include "tavolo/taxonomy.h"
 
@@ -37,5 +38,10 @@ int tvt_read(const tv_taxonomy_t *t, tv_profile_kind_t kind, tv_format_t fmt, co
 /* Asserts that 'd' holds a diagnostic for 'record' and 'field' whose message contains
  * 'needle'. */
 void tvt_assert_diag(const tv_diags_t *d, size_t record, const char *field, const char *needle);
+
+/* Adds every record of fixture file fixtures/<rel> (JSON lines of 'kind') to 'm'; fails the
+ * test on a record that does not decode or add. */
+void tvt_add_fixture(tv_matcher_t *m, const tv_taxonomy_t *t, const char *rel,
+                     tv_profile_kind_t kind);
 
 #endif
