@@ -33,6 +33,7 @@ static void holding_init(void *rec)
     h->stage = -1;
     h->round = -1;
     h->year = TV_UNKNOWN;
+    h->raise_eur = TV_UNKNOWN;
 }
 
 static const tv__field_t wants_fields[] = {
@@ -119,7 +120,13 @@ static const tv__field_t holding_fields[] = {
     {FIELD(tv_holding_t, technologies), .type = FT_TERMS, .taxo = TV_TAXO_TECHNOLOGY},
     {FIELD(tv_holding_t, stage), .type = FT_TERM, .taxo = TV_TAXO_STAGE},
     {FIELD(tv_holding_t, round), .type = FT_TERM, .taxo = TV_TAXO_ROUND},
-    {FIELD(tv_holding_t, year), .type = FT_INT, .min = 1950, .max = 2100},
+    {FIELD(tv_holding_t, year), .type = FT_INT, .min = 1950, .max = 2100,
+     .doc = "The latest year the investor put money in."},
+    {FIELD(tv_holding_t, country), .type = FT_COUNTRY},
+    {FIELD(tv_holding_t, city), .type = FT_STRING, .max = CITY_MAX_BYTES,
+     .doc = "City or metro area of the holding."},
+    {FIELD(tv_holding_t, raise_eur), .type = FT_INT, .max = EUR_MAX,
+     .doc = "Size of the round the investor joined, whole euros."},
     {FIELD(tv_holding_t, description), .type = FT_STRING, .max = TEXT_MAX_BYTES},
 };
 static const tv__record_desc_t holding_desc = {

@@ -40,7 +40,10 @@ static const cfg_field_t cfg_fields[] = {
     WEIGHT("lead", TV_BLOCK_LEAD),
     CFG("text_width", CF_U32, text_width, 1, 65536),
     CFG("syndicate_width", CF_U32, syndicate_width, 0, 65536),
+    CFG("locality_width", CF_U32, locality_width, 0, 65536),
     CFG("revealed_share", CF_FLOAT, revealed_share, 0, 1),
+    CFG("activity.share", CF_FLOAT, activity_share, 0, 1),
+    CFG("activity.half_life_years", CF_FLOAT, activity_half_life, 0.1, 100),
     CFG("parent_share", CF_FLOAT, parent_share, 0, 1),
     CFG("stage_decay", CF_FLOAT, stage_decay, 0, 1),
     CFG("round_decay", CF_FLOAT, round_decay, 0, 1),
@@ -302,13 +305,13 @@ int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t 
 
     for (size_t k = 0; k < e->n_text; k++)
         json_array_append_new(text, json_string(e->text[k]));
-    obj =
-        json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:b, s:o}", "company_id",
-                  c->id, "company_name", c->name, "investor_id", inv->id, "investor_name",
-                  inv->name, "score", (double)e->score, "forward", (double)e->forward, "reverse",
-                  (double)e->reverse, "contributions", contributions_object(e), "shared_terms",
-                  terms_array(t, e, lang), "shared_text", text, "constraints", constraints_array(e),
-                  "allowed", e->allowed, "reasons", reasons(t, e, lang));
+    obj = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:b, s:o}",
+                    "company_id", c->id, "company_name", c->name, "investor_id", inv->id,
+                    "investor_name", inv->name, "score", (double)e->score, "forward",
+                    (double)e->forward, "reverse", (double)e->reverse, "activity",
+                    (double)e->activity, "contributions", contributions_object(e), "shared_terms",
+                    terms_array(t, e, lang), "shared_text", text, "constraints",
+                    constraints_array(e), "allowed", e->allowed, "reasons", reasons(t, e, lang));
     if (obj == NULL)
         return TV_ENOMEM;
     *out = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(6));

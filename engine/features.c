@@ -1,4 +1,5 @@
 /* Feature vectors of companies and investors, block by block (see features.h). */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,8 @@ struct tv__features {
     tv_text_df_t *df;
     coinvest_t *coinvest;
     size_t n_coinvest;
+    int64_t activity_year; /* the latest holding year of the corpus */
+    double activity_top;   /* the largest recency-weighted deal count */
 };
 
 static const char *const block_names[TV_BLOCK_COUNT] = {
@@ -58,7 +61,7 @@ static void make_layout(tv__features_t *f)
     l->width[TV_BLOCK_STAGE] = tv_taxonomy_count(t, TV_TAXO_STAGE);
     l->width[TV_BLOCK_ROUND] = tv_taxonomy_count(t, TV_TAXO_ROUND);
     l->width[TV_BLOCK_TICKET] = f->cfg.ticket_buckets;
-    l->width[TV_BLOCK_GEOGRAPHY] = tv_taxonomy_count(t, TV_TAXO_REGION);
+    l->width[TV_BLOCK_GEOGRAPHY] = tv_taxonomy_count(t, TV_TAXO_REGION) + f->cfg.locality_width;
     l->width[TV_BLOCK_SYNDICATE] = f->cfg.syndicate_width;
     /* Reverse blocks end with an "any" slot: no preference on the company side. */
     l->width[TV_BLOCK_KIND] = tv_taxonomy_count(t, TV_TAXO_INVESTOR_KIND) + 1;
@@ -197,6 +200,52 @@ static void syndicate_of_company(const tv__features_t *f, const tv_company_t *c,
     }
 }
 
+/* ---- activity ---- */
+
+/* An investor's deals, each weighted by recency: a holding 'half_life' years older than the
+ * corpus's latest counts half. A holding of unknown year counts in full. */
+static double recent_deals(const tv__features_t *f, const tv_investor_t *inv)
+{
+    double sum = 0;
+
+    for (size_t h = 0; h < inv->portfolio_n; h++) {
+        int64_t year = inv->portfolio[h].year;
+        double age =
+            year != TV_UNKNOWN && year < f->activity_year ? (double)(f->activity_year - year) : 0;
+
+        sum += pow(0.5, age / f->cfg.activity_half_life);
+    }
+    return sum;
+}
+
+void tv__features_fit_activity(tv__features_t *f, const tv_investor_t *investors, size_t n)
+{
+    f->activity_year = TV_UNKNOWN;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t h = 0; h < investors[i].portfolio_n; h++) {
+            if (investors[i].portfolio[h].year > f->activity_year)
+                f->activity_year = investors[i].portfolio[h].year;
+        }
+    }
+    f->activity_top = 0;
+    for (size_t i = 0; i < n; i++) {
+        double deals = recent_deals(f, &investors[i]);
+
+        if (deals > f->activity_top)
+            f->activity_top = deals;
+    }
+}
+
+float tv__features_activity(const tv__features_t *f, const tv_investor_t *inv)
+{
+    double share = f->cfg.activity_share, level;
+
+    if (f->activity_top <= 0 || share <= 0)
+        return 1.0f;
+    level = log1p(recent_deals(f, inv)) / log1p(f->activity_top);
+    return (float)(1 - share + share * (level < 1 ? level : 1));
+}
+
 /* ---- blocks ---- */
 
 static void light(float *v, size_t at, float value)
@@ -305,6 +354,21 @@ static void light_country(const tv__features_t *f, float *block, const char *cou
     }
 }
 
+/* A city (or metro area) lights one hashed slot after the regions, case aside. */
+static void light_locality(const tv__features_t *f, float *block, const char *city)
+{
+    char key[128];
+    size_t n = 0;
+
+    if (city == NULL || city[0] == '\0' || f->cfg.locality_width == 0)
+        return;
+    for (; city[n] != '\0' && n < sizeof(key); n++)
+        key[n] = (char)tolower((unsigned char)city[n]);
+    light(block,
+          tv_taxonomy_count(f->tax, TV_TAXO_REGION) + XXH64(key, n, 0) % f->cfg.locality_width,
+          1.0f);
+}
+
 /* Scales block 'b' of 'v' to length 'length' (left at zero when empty). */
 static void scale_block(const tv__layout_t *l, float *v, int b, float length)
 {
@@ -346,6 +410,7 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     if (c->raise_eur != TV_UNKNOWN)
         ticket_bump(f, BLOCK(fwd, TV_BLOCK_TICKET), c->raise_eur);
     light_country(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->hq_country);
+    light_locality(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->city);
     syndicate_of_company(f, c, BLOCK(fwd, TV_BLOCK_SYNDICATE));
     /* What the company wants; no preference lights the "any" slot. */
     for (size_t i = 0; i < c->wants.investor_kinds.n; i++)
@@ -361,9 +426,9 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     return 0;
 }
 
-/* The blocks a portfolio holding reveals: terms, text, stage, round. */
-static const int revealed_blocks[] = {TV_BLOCK_TAXONOMY, TV_BLOCK_TEXT, TV_BLOCK_STAGE,
-                                      TV_BLOCK_ROUND};
+/* The blocks a portfolio holding reveals: terms, text, stage, round, ticket, place. */
+static const int revealed_blocks[] = {TV_BLOCK_TAXONOMY, TV_BLOCK_TEXT,   TV_BLOCK_STAGE,
+                                      TV_BLOCK_ROUND,    TV_BLOCK_TICKET, TV_BLOCK_GEOGRAPHY};
 
 static void holding_vector(const tv__features_t *f, const tv_holding_t *h, const tv_bag_t *bag,
                            float *v)
@@ -376,6 +441,10 @@ static void holding_vector(const tv__features_t *f, const tv_holding_t *h, const
         tv_text_vector(f->df, bag, BLOCK(v, TV_BLOCK_TEXT), f->layout.width[TV_BLOCK_TEXT]);
     light_sequence(f, BLOCK(v, TV_BLOCK_STAGE), TV_TAXO_STAGE, h->stage, f->cfg.stage_decay);
     light_sequence(f, BLOCK(v, TV_BLOCK_ROUND), TV_TAXO_ROUND, h->round, f->cfg.round_decay);
+    if (h->raise_eur != TV_UNKNOWN)
+        ticket_bump(f, BLOCK(v, TV_BLOCK_TICKET), h->raise_eur);
+    light_country(f, BLOCK(v, TV_BLOCK_GEOGRAPHY), h->country);
+    light_locality(f, BLOCK(v, TV_BLOCK_GEOGRAPHY), h->city);
     for (size_t i = 0; i < TV__ARRAY_LEN(revealed_blocks); i++)
         scale_block(&f->layout, v, revealed_blocks[i], 1.0f);
 }
@@ -462,8 +531,13 @@ int tv__features_investor(const tv__features_t *f, const tv_investor_t *inv, con
     if (inv->portfolio_n > 0)
         rc = blend_portfolio(f, inv, holding_bags, fwd);
     investor_reverse(f, inv, rev);
-    if (rc == 0)
+    if (rc == 0) {
+        float activity = tv__features_activity(f, inv);
+
         finish(f, fwd, rev);
+        for (size_t d = 0; d < l->dim; d++)
+            fwd[d] *= activity;
+    }
     return rc;
 }
 

@@ -33,6 +33,14 @@ int tv__features_count_text(tv__features_t *f, const tv_bag_t *bag);
 /* Records who co-invested with whom from the companies' existing investors. */
 int tv__features_fit_syndicates(tv__features_t *f, const tv_company_t *companies, size_t n);
 
+/* Fits the activity scale: the corpus's latest holding year and its busiest investor. */
+void tv__features_fit_activity(tv__features_t *f, const tv_investor_t *investors, size_t n);
+
+/* The factor, from 1 - activity_share (no recent deals) to 1 (the busiest investor), that
+ * scales an investor's forward vector: its fit times its track record. 1 when the corpus
+ * has no dated deals. */
+float tv__features_activity(const tv__features_t *f, const tv_investor_t *inv);
+
 /* Builds company 'c''s forward and reverse vectors into 'fwd' (dim floats) and 'rev'
  * (dim_rev floats). 'bag' is the analysis of its description. */
 int tv__features_company(const tv__features_t *f, const tv_company_t *c, const tv_bag_t *bag,

@@ -453,6 +453,8 @@ int tv_matcher_build(tv_matcher_t *m)
         rc = analyse_corpus(m, holdings);
     if (rc == 0)
         rc = tv__features_fit_syndicates(m->features, m->co.items, m->co.n);
+    if (rc == 0)
+        tv__features_fit_activity(m->features, m->in.items, m->in.n);
     for (size_t c = 0; c < m->co.n && rc == 0; c++)
         rc = company_vectors(m, c);
     for (size_t i = 0; i < m->in.n && rc == 0; i++)
@@ -868,6 +870,7 @@ int tv_matcher_explain(const tv_matcher_t *m, size_t company, size_t investor,
     out->score = tv_score_pair(&in, company, investor);
     block_dots(m, company, investor, dots);
     contributions(dots, out);
+    out->activity = tv__features_activity(m->features, &m->in.items[investor]);
     shared_terms(m, company, investor, out);
     shared_text(m, company, investor, out);
     constraints(m, company, investor, out);

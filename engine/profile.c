@@ -67,6 +67,7 @@ void tv_company_dispose(tv_company_t *c)
 static void holding_dispose(tv_holding_t *h)
 {
     tv__free(h->name);
+    tv__free(h->city);
     tv__free(h->description);
     terms_dispose(&h->pathologies);
     terms_dispose(&h->technologies);

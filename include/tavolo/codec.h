@@ -114,8 +114,7 @@ int tv_codec_match_config_set(tv_match_config_t *cfg, const char *name, const ch
  * object: ids, names, score, forward, reverse, contributions by block, shared terms with
  * labels in 'lang' ("it" or "en"), shared text terms, constraints, and readable reasons. */
 int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t company,
-                          size_t investor, const tv_explanation_t *e, const char *lang,
-                          char **out);
+                          size_t investor, const tv_explanation_t *e, const char *lang, char **out);
 
 /* Decodes and checks an event file (see fixtures/events/): its days, slots, tables,
  * participants and requests. Every problem goes to 'diags' with its JSON path. */

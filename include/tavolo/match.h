@@ -39,7 +39,10 @@ typedef struct {
     float weights[TV_BLOCK_COUNT]; /* forward ones and reverse ones each normalised to sum 1 */
     uint32_t text_width;           /* hashed text features */
     uint32_t syndicate_width;      /* hashed co-investor features */
+    uint32_t locality_width;       /* hashed city slots of the geography block */
     float revealed_share;          /* share of the portfolio in an investor's thesis vector */
+    float activity_share;          /* how much an investor's recent deal count scales its fit */
+    float activity_half_life;      /* years after which a holding counts half */
     float parent_share;            /* a finer term also lights its top-level term this much */
     float stage_decay;             /* a stage d steps away fits decay^d */
     float round_decay;
@@ -84,6 +87,7 @@ typedef struct {
 typedef struct {
     float score, forward, reverse;
     float contributions[TV_BLOCK_COUNT];
+    float activity; /* the investor's track-record factor, already in the forward blocks */
     struct {
         tv_taxo_kind_t kind;
         uint16_t index;

@@ -67,7 +67,10 @@ typedef struct {
     tv_terms_t technologies;
     int stage;
     int round;
-    int64_t year;
+    int64_t year;      /* the latest year the investor put money in, or TV_UNKNOWN */
+    char country[3];   /* where the holding is based, or "" */
+    char *city;        /* its city or metro area, or NULL */
+    int64_t raise_eur; /* the size of the round the investor joined, or TV_UNKNOWN */
     char *description;
 } tv_holding_t;
 

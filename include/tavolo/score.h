@@ -33,13 +33,13 @@ typedef struct {
 typedef int (*tv_allow_fn)(void *ctx, size_t company, size_t investor);
 
 typedef struct {
-    const float *companies;     /* n_companies x dim, row-major */
-    const float *investors;     /* n_investors x dim */
+    const float *companies; /* n_companies x dim, row-major */
+    const float *investors; /* n_investors x dim */
     size_t n_companies, n_investors, dim;
     const float *companies_rev; /* n_companies x dim_rev, or NULL for forward only */
     const float *investors_rev; /* n_investors x dim_rev */
     size_t dim_rev;
-    tv_allow_fn allow;          /* NULL allows every pair */
+    tv_allow_fn allow; /* NULL allows every pair */
     void *allow_ctx;
     size_t tile_companies, tile_investors; /* 0 picks a default */
 } tv_score_input_t;

@@ -113,8 +113,7 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
  * inserts one (SEQUENCE + 1 when its slot, table or status changes; locked, held and no-show
  * meetings keep their status), and every scheduled meeting of the event that is not in 'm'
  * is cancelled (SEQUENCE + 1). */
-int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m,
-                           size_t n);
+int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n);
 
 /* Called for each stored event. */
 typedef int (*tv_store_event_cb)(void *ctx, const char *id, const char *name, const char *city,
@@ -131,7 +130,7 @@ typedef struct {
     char investor_id[65];
     tv_profile_kind_t from;
     int must;
-    char status[12];  /* "pending", "accepted", "declined", "expired" */
+    char status[12]; /* "pending", "accepted", "declined", "expired" */
     char message[512];
 } tv_request_row_t;
 
@@ -181,8 +180,7 @@ int tv_store_digest_eligible_sync(tv_store_t *st, const char *date, const char *
 
 /* Rows (company_id, since) of the companies recorded eligible after 'after' (a date, or NULL
  * for any) and on or before 'date'. */
-int tv_store_digest_eligible_since(tv_store_t *st, const char *date, tv_store_row_cb cb,
-                                   void *ctx);
+int tv_store_digest_eligible_since(tv_store_t *st, const char *date, tv_store_row_cb cb, void *ctx);
 
 /* Rows (recipient_kind, recipient_id, last_date, matches) of every recipient's state. */
 int tv_store_digest_states(tv_store_t *st, tv_store_row_cb cb, void *ctx);

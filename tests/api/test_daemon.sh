@@ -396,7 +396,7 @@ expect_problem "eligibility of an unknown company: 404" 404 not-found
 # match_shape: the MatchList document, every Match complete, contributions summing to the
 # score, best first, and every item about the subject (FIELD == ID).
 match_shape() { # FIELD ID K
-    js "set(d) == {'items', 'k', 'event'} and d['k'] == $3 and 0 < len(d['items']) <= $3 and all(set(m) == {'company_id', 'company_name', 'investor_id', 'investor_name', 'score', 'forward', 'reverse', 'contributions', 'shared_terms', 'shared_text', 'constraints', 'allowed', 'reasons'} and m['$1'] == '$2' and m['allowed'] is True and abs(sum(m['contributions'].values()) - m['score']) < 1e-4 for m in d['items']) and [m['score'] for m in d['items']] == sorted((m['score'] for m in d['items']), reverse=True)"
+    js "set(d) == {'items', 'k', 'event'} and d['k'] == $3 and 0 < len(d['items']) <= $3 and all(set(m) == {'company_id', 'company_name', 'investor_id', 'investor_name', 'score', 'forward', 'reverse', 'activity', 'contributions', 'shared_terms', 'shared_text', 'constraints', 'allowed', 'reasons'} and m['$1'] == '$2' and m['allowed'] is True and abs(sum(m['contributions'].values()) - m['score']) < 1e-4 for m in d['items']) and [m['score'] for m in d['items']] == sorted((m['score'] for m in d['items']), reverse=True)"
 }
 req GET "/v1/companies/c-002/matches?k=5" "$ADMIN"
 expect_eq "GET /v1/companies/{id}/matches: 200, a MatchList of the company" "200 True None" \

@@ -386,6 +386,136 @@ static void test_match_event_filter_keeps_only_participants(void **state)
     tv_matcher_destroy(m);
 }
 
+/* ---- what a portfolio reveals: place, round size, track record ---- */
+
+static void add_company_json(tv_matcher_t *m, const char *json)
+{
+    tv_company_t c;
+    tv_diags_t d = {0};
+
+    assert_int_equal(tv_codec_company_decode(tax, json, strlen(json), &c, &d), 0);
+    assert_int_equal(tv_matcher_add_company(m, &c), 0);
+    tv_company_dispose(&c);
+}
+
+static void add_investor_json(tv_matcher_t *m, const char *json)
+{
+    tv_investor_t inv;
+    tv_diags_t d = {0};
+
+    assert_int_equal(tv_codec_investor_decode(tax, json, strlen(json), &inv, &d), 0);
+    assert_int_equal(tv_matcher_add_investor(m, &inv), 0);
+    tv_investor_dispose(&inv);
+}
+
+/* The rank of investor 'id' in company 'company''s list. */
+static int rank_for_company(const tv_matcher_t *m, const char *company, const char *id)
+{
+    tv_hit_t hits[16];
+    int n = tv_matcher_for_company(m, (size_t)tv_matcher_find_company(m, company), 16, NULL, hits);
+
+    for (int r = 0; r < n; r++) {
+        if (strcmp(tv_matcher_investor(m, hits[r].index)->id, id) == 0)
+            return r;
+    }
+    return -1;
+}
+
+#define HOLDING(city, eur, year)                                                                   \
+    "{\"name\":\"h\",\"technologies\":[\"biopharma\"],\"country\":\"US\",\"city\":\"" city         \
+    "\",\"raise_eur\":" #eur ",\"year\":" #year "}"
+
+static void test_match_portfolio_reveals_place_and_round_size(void **state)
+{
+    tv_matcher_t *m = NULL;
+
+    (void)state;
+    assert_int_equal(tv_matcher_create(tax, &cfg, &m), 0);
+    add_company_json(m, "{\"id\":\"c-boston\",\"name\":\"B\",\"hq_country\":\"US\",\"city\":"
+                        "\"Boston\",\"technologies\":[\"biopharma\"],\"raise_eur\":2000000}");
+    add_company_json(m, "{\"id\":\"c-sf\",\"name\":\"S\",\"hq_country\":\"US\",\"city\":\"SF Bay\","
+                        "\"technologies\":[\"biopharma\"],\"raise_eur\":2000000}");
+    add_company_json(m, "{\"id\":\"c-big\",\"name\":\"G\",\"hq_country\":\"US\",\"city\":"
+                        "\"boston\",\"technologies\":[\"biopharma\"],\"raise_eur\":80000000}");
+    add_investor_json(m, "{\"id\":\"i-boston-seed\",\"name\":\"BS\",\"portfolio\":[" HOLDING(
+                             "Boston", 2000000, 2011) "," HOLDING("Boston", 3000000, 2011) "]}");
+    add_investor_json(m, "{\"id\":\"i-sf-seed\",\"name\":\"SS\",\"portfolio\":[" HOLDING(
+                             "SF Bay", 2000000, 2011) "," HOLDING("SF Bay", 3000000, 2011) "]}");
+    add_investor_json(m, "{\"id\":\"i-boston-growth\",\"name\":\"BG\",\"portfolio\":[" HOLDING(
+                             "Boston", 70000000, 2011) "," HOLDING("Boston", 90000000, 2011) "]}");
+    assert_int_equal(tv_matcher_build(m), 0);
+    /* Same round size, different city: the local investor first. */
+    assert_int_equal(rank_for_company(m, "c-boston", "i-boston-seed"), 0);
+    assert_int_equal(rank_for_company(m, "c-sf", "i-sf-seed"), 0);
+    /* Same city (case aside), different round size: the investor of that size first. */
+    assert_int_equal(rank_for_company(m, "c-big", "i-boston-growth"), 0);
+    tv_matcher_destroy(m);
+}
+
+static void test_match_recent_deals_scale_an_investors_fit(void **state)
+{
+    tv_matcher_t *m = NULL;
+    tv_explanation_t busy, quiet, old;
+    int c;
+
+    (void)state;
+    assert_int_equal(tv_matcher_create(tax, &cfg, &m), 0);
+    add_company_json(m, "{\"id\":\"c\",\"name\":\"C\",\"hq_country\":\"US\",\"city\":\"Boston\","
+                        "\"technologies\":[\"biopharma\"],\"raise_eur\":2000000}");
+    add_investor_json(
+        m, "{\"id\":\"i-busy\",\"name\":\"B\",\"portfolio\":[" HOLDING(
+               "Boston", 2000000,
+               2012) "," HOLDING("Boston", 2000000,
+                                 2012) "," HOLDING("Boston", 2000000,
+                                                   2012) "," HOLDING("Boston", 2000000, 2012) "]}");
+    add_investor_json(
+        m, "{\"id\":\"i-old\",\"name\":\"O\",\"portfolio\":[" HOLDING(
+               "Boston", 2000000,
+               2004) "," HOLDING("Boston", 2000000,
+                                 2004) "," HOLDING("Boston", 2000000,
+                                                   2004) "," HOLDING("Boston", 2000000, 2004) "]}");
+    add_investor_json(m, "{\"id\":\"i-quiet\",\"name\":\"Q\",\"portfolio\":[" HOLDING(
+                             "Boston", 2000000, 2012) "]}");
+    assert_int_equal(tv_matcher_build(m), 0);
+    c = tv_matcher_find_company(m, "c");
+    assert_int_equal(
+        tv_matcher_explain(m, (size_t)c, (size_t)tv_matcher_find_investor(m, "i-busy"), &busy), 0);
+    assert_int_equal(
+        tv_matcher_explain(m, (size_t)c, (size_t)tv_matcher_find_investor(m, "i-old"), &old), 0);
+    assert_int_equal(
+        tv_matcher_explain(m, (size_t)c, (size_t)tv_matcher_find_investor(m, "i-quiet"), &quiet),
+        0);
+    /* The busiest investor keeps its whole fit; the others keep at least 1 - share of it. */
+    assert_float_equal(busy.activity, 1.0, 1e-6);
+    assert_true(quiet.activity < 1.0f && quiet.activity >= 1.0f - cfg.activity_share);
+    assert_true(old.activity < quiet.activity);
+    assert_true(busy.score > quiet.score && quiet.score > old.score);
+    assert_int_equal(rank_for_company(m, "c", "i-busy"), 0);
+    tv_matcher_destroy(m);
+}
+
+static void test_match_activity_share_zero_leaves_fit_unscaled(void **state)
+{
+    tv_match_config_t flat = cfg;
+    tv_matcher_t *m = NULL;
+    tv_explanation_t a, b;
+
+    (void)state;
+    flat.activity_share = 0;
+    assert_int_equal(tv_matcher_create(tax, &flat, &m), 0);
+    add_company_json(m, "{\"id\":\"c\",\"name\":\"C\",\"hq_country\":\"US\",\"city\":\"Boston\"}");
+    add_investor_json(
+        m, "{\"id\":\"i-1\",\"name\":\"A\",\"portfolio\":[" HOLDING("Boston", 2000000, 2012) "]}");
+    add_investor_json(m, "{\"id\":\"i-2\",\"name\":\"B\",\"portfolio\":[" HOLDING(
+                             "Boston", 2000000, 2012) "," HOLDING("Boston", 2000000, 2012) "]}");
+    assert_int_equal(tv_matcher_build(m), 0);
+    assert_int_equal(tv_matcher_explain(m, 0, 0, &a), 0);
+    assert_int_equal(tv_matcher_explain(m, 0, 1, &b), 0);
+    assert_float_equal(a.activity, 1.0, 0);
+    assert_float_equal(a.score, b.score, 1e-6);
+    tv_matcher_destroy(m);
+}
+
 static void test_match_config_rejects_unknown_and_out_of_range_settings(void **state)
 {
     tv_match_config_t c = cfg;
@@ -416,6 +546,9 @@ int main(void)
         cmocka_unit_test(test_match_planted_italian_text_meets_english_thesis),
         cmocka_unit_test(test_match_planted_wanted_corporate_investor_ranks_above_twin_vc),
         cmocka_unit_test(test_match_event_filter_keeps_only_participants),
+        cmocka_unit_test(test_match_portfolio_reveals_place_and_round_size),
+        cmocka_unit_test(test_match_recent_deals_scale_an_investors_fit),
+        cmocka_unit_test(test_match_activity_share_zero_leaves_fit_unscaled),
         cmocka_unit_test(test_match_config_rejects_unknown_and_out_of_range_settings),
     };
 
