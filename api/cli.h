@@ -53,6 +53,7 @@ int cmd_eligibility(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_match(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);

@@ -21,6 +21,8 @@ static const command_t commands[] = {
     {"schedule", cmd_schedule, "select and place the one-to-one meetings of an event"},
     {"agenda", cmd_agenda, "export an event's meetings as iCalendar or a per-table CSV"},
     {"match", cmd_match, "ranked, explained matches of one investor or company"},
+    {"eval", cmd_eval,
+     "matching quality on real investments (eval --data DIR --cutoff YYYY-MM-DD [--json])"},
     {"digest", cmd_digest, "run the daily digests (digest [--date YYYY-MM-DD] [--outbox DIR])"},
     {"token", cmd_token, "create, list or revoke API tokens (token create|list|revoke)"},
     {"bench", cmd_bench, "benchmarks (bench import, bench score)"},

@@ -28,8 +28,8 @@ struct tv__features {
 };
 
 static const char *const block_names[TV_BLOCK_COUNT] = {
-    "taxonomy",  "text",      "stage", "round",  "ticket",
-    "geography", "syndicate", "kind",  "region", "lead"};
+    "taxonomy", "text",      "stage", "round",  "ticket", "geography",
+    "locality", "syndicate", "kind",  "region", "lead"};
 
 const char *tv_block_name(tv_block_t b)
 {
@@ -61,7 +61,8 @@ static void make_layout(tv__features_t *f)
     l->width[TV_BLOCK_STAGE] = tv_taxonomy_count(t, TV_TAXO_STAGE);
     l->width[TV_BLOCK_ROUND] = tv_taxonomy_count(t, TV_TAXO_ROUND);
     l->width[TV_BLOCK_TICKET] = f->cfg.ticket_buckets;
-    l->width[TV_BLOCK_GEOGRAPHY] = tv_taxonomy_count(t, TV_TAXO_REGION) + f->cfg.locality_width;
+    l->width[TV_BLOCK_GEOGRAPHY] = tv_taxonomy_count(t, TV_TAXO_REGION);
+    l->width[TV_BLOCK_LOCALITY] = f->cfg.locality_width;
     l->width[TV_BLOCK_SYNDICATE] = f->cfg.syndicate_width;
     /* Reverse blocks end with an "any" slot: no preference on the company side. */
     l->width[TV_BLOCK_KIND] = tv_taxonomy_count(t, TV_TAXO_INVESTOR_KIND) + 1;
@@ -242,7 +243,7 @@ float tv__features_activity(const tv__features_t *f, const tv_investor_t *inv)
 
     if (f->activity_top <= 0 || share <= 0)
         return 1.0f;
-    level = log1p(recent_deals(f, inv)) / log1p(f->activity_top);
+    level = pow(recent_deals(f, inv) / f->activity_top, f->cfg.activity_exponent);
     return (float)(1 - share + share * (level < 1 ? level : 1));
 }
 
@@ -354,7 +355,7 @@ static void light_country(const tv__features_t *f, float *block, const char *cou
     }
 }
 
-/* A city (or metro area) lights one hashed slot after the regions, case aside. */
+/* A city (or metro area) lights one hashed slot, case aside. */
 static void light_locality(const tv__features_t *f, float *block, const char *city)
 {
     char key[128];
@@ -364,9 +365,7 @@ static void light_locality(const tv__features_t *f, float *block, const char *ci
         return;
     for (; city[n] != '\0' && n < sizeof(key); n++)
         key[n] = (char)tolower((unsigned char)city[n]);
-    light(block,
-          tv_taxonomy_count(f->tax, TV_TAXO_REGION) + XXH64(key, n, 0) % f->cfg.locality_width,
-          1.0f);
+    light(block, XXH64(key, n, 0) % f->cfg.locality_width, 1.0f);
 }
 
 /* Scales block 'b' of 'v' to length 'length' (left at zero when empty). */
@@ -410,7 +409,7 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     if (c->raise_eur != TV_UNKNOWN)
         ticket_bump(f, BLOCK(fwd, TV_BLOCK_TICKET), c->raise_eur);
     light_country(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->hq_country);
-    light_locality(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->city);
+    light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city);
     syndicate_of_company(f, c, BLOCK(fwd, TV_BLOCK_SYNDICATE));
     /* What the company wants; no preference lights the "any" slot. */
     for (size_t i = 0; i < c->wants.investor_kinds.n; i++)
@@ -428,7 +427,8 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
 
 /* The blocks a portfolio holding reveals: terms, text, stage, round, ticket, place. */
 static const int revealed_blocks[] = {TV_BLOCK_TAXONOMY, TV_BLOCK_TEXT,   TV_BLOCK_STAGE,
-                                      TV_BLOCK_ROUND,    TV_BLOCK_TICKET, TV_BLOCK_GEOGRAPHY};
+                                      TV_BLOCK_ROUND,    TV_BLOCK_TICKET, TV_BLOCK_GEOGRAPHY,
+                                      TV_BLOCK_LOCALITY};
 
 static void holding_vector(const tv__features_t *f, const tv_holding_t *h, const tv_bag_t *bag,
                            float *v)
@@ -444,7 +444,7 @@ static void holding_vector(const tv__features_t *f, const tv_holding_t *h, const
     if (h->raise_eur != TV_UNKNOWN)
         ticket_bump(f, BLOCK(v, TV_BLOCK_TICKET), h->raise_eur);
     light_country(f, BLOCK(v, TV_BLOCK_GEOGRAPHY), h->country);
-    light_locality(f, BLOCK(v, TV_BLOCK_GEOGRAPHY), h->city);
+    light_locality(f, BLOCK(v, TV_BLOCK_LOCALITY), h->city);
     for (size_t i = 0; i < TV__ARRAY_LEN(revealed_blocks); i++)
         scale_block(&f->layout, v, revealed_blocks[i], 1.0f);
 }

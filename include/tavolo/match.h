@@ -20,6 +20,7 @@ typedef enum {
     TV_BLOCK_ROUND,
     TV_BLOCK_TICKET,
     TV_BLOCK_GEOGRAPHY,
+    TV_BLOCK_LOCALITY,
     TV_BLOCK_SYNDICATE,
     /* Blocks of the reverse vectors: what the company wants against what the investor is. */
     TV_BLOCK_KIND,
@@ -39,10 +40,11 @@ typedef struct {
     float weights[TV_BLOCK_COUNT]; /* forward ones and reverse ones each normalised to sum 1 */
     uint32_t text_width;           /* hashed text features */
     uint32_t syndicate_width;      /* hashed co-investor features */
-    uint32_t locality_width;       /* hashed city slots of the geography block */
+    uint32_t locality_width;       /* hashed city or metro slots of the locality block */
     float revealed_share;          /* share of the portfolio in an investor's thesis vector */
     float activity_share;          /* how much an investor's recent deal count scales its fit */
     float activity_half_life;      /* years after which a holding counts half */
+    float activity_exponent;       /* the deal-count ratio's power in the activity factor */
     float parent_share;            /* a finer term also lights its top-level term this much */
     float stage_decay;             /* a stage d steps away fits decay^d */
     float round_decay;
