@@ -241,7 +241,8 @@ float tv__features_activity(const tv__features_t *f, const tv_investor_t *inv)
 {
     double share = f->cfg.activity_share, level;
 
-    if (f->activity_top <= 0 || share <= 0)
+    /* Unknown is not fail: an investor with no portfolio on file is not scaled. */
+    if (f->activity_top <= 0 || share <= 0 || inv->portfolio_n == 0)
         return 1.0f;
     level = pow(recent_deals(f, inv) / f->activity_top, f->cfg.activity_exponent);
     return (float)(1 - share + share * (level < 1 ? level : 1));

@@ -38,7 +38,7 @@ void tv__features_fit_activity(tv__features_t *f, const tv_investor_t *investors
 
 /* The factor, from 1 - activity_share (no recent deals) to 1 (the busiest investor), that
  * scales an investor's forward vector: its fit times its track record. 1 when the corpus
- * has no dated deals. */
+ * has no deals, or the investor has no portfolio on file (unknown is not fail). */
 float tv__features_activity(const tv__features_t *f, const tv_investor_t *inv);
 
 /* Builds company 'c''s forward and reverse vectors into 'fwd' (dim floats) and 'rev'

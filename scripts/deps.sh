@@ -8,7 +8,7 @@ packages=(
     libcsv-dev libsodium-dev libutf8proc-dev libxxhash-dev libstemmer-dev libglpk-dev libical-dev
     libgmime-3.0-dev
     postgresql-15 postgresql-client-15
-    python3 python3-jsonschema python3-numpy python3-faiss python3-icalendar
+    python3 python3-jsonschema python3-numpy python3-faiss python3-icalendar gnuplot-nox
 )
 
 missing=()

@@ -476,6 +476,7 @@ static void test_match_recent_deals_scale_an_investors_fit(void **state)
                                                    2004) "," HOLDING("Boston", 2000000, 2004) "]}");
     add_investor_json(m, "{\"id\":\"i-quiet\",\"name\":\"Q\",\"portfolio\":[" HOLDING(
                              "Boston", 2000000, 2012) "]}");
+    add_investor_json(m, "{\"id\":\"i-none\",\"name\":\"N\"}");
     assert_int_equal(tv_matcher_build(m), 0);
     c = tv_matcher_find_company(m, "c");
     assert_int_equal(
@@ -491,6 +492,10 @@ static void test_match_recent_deals_scale_an_investors_fit(void **state)
     assert_true(old.activity < quiet.activity);
     assert_true(busy.score > quiet.score && quiet.score > old.score);
     assert_int_equal(rank_for_company(m, "c", "i-busy"), 0);
+    /* No portfolio on file is unknown, not inactive: not scaled. */
+    assert_int_equal(
+        tv_matcher_explain(m, (size_t)c, (size_t)tv_matcher_find_investor(m, "i-none"), &quiet), 0);
+    assert_float_equal(quiet.activity, 1.0, 0);
     tv_matcher_destroy(m);
 }
 
