@@ -16,15 +16,10 @@ static tv_taxonomy_t *tax;
 
 static int setup(void **state)
 {
-    size_t len;
-    char *cfg = tvt_read_fixture("match.json", &len);
-    tv_diags_t d = {0};
-
     (void)state;
     tax = tvt_taxonomy();
     memset(&app, 0, sizeof(app));
-    assert_int_equal(tv_codec_match_config_parse(cfg, len, 1, &app.cfg, &d), 0);
-    free(cfg);
+    app.cfg = tvt_match_config();
     app.tax = tax;
     app.max_body = 4096;
     app.metrics = api_metrics_create(api_route_count);

@@ -24,16 +24,10 @@ static tv_digest_config_t dcfg;
 static int setup(void **state)
 {
     tv_match_config_t cfg;
-    tv_diags_t d = {0};
-    size_t len;
-    char *text;
 
     (void)state;
     tax = tvt_taxonomy();
-    text = tvt_read_fixture("match.json", &len);
-    memset(&cfg, 0, sizeof(cfg));
-    assert_int_equal(tv_codec_match_config_parse(text, len, 1, &cfg, &d), 0);
-    free(text);
+    cfg = tvt_match_config();
     assert_int_equal(tv_matcher_create(tax, &cfg, &matcher), 0);
     tvt_add_fixture(matcher, tax, "companies.jsonl", TV_KIND_COMPANY);
     tvt_add_fixture(matcher, tax, "investors.jsonl", TV_KIND_INVESTOR);

@@ -14,16 +14,9 @@ static tv_match_config_t cfg;
 
 static int setup(void **state)
 {
-    size_t len;
-    char *text;
-    tv_diags_t d = {0};
-
     (void)state;
     tax = tvt_taxonomy();
-    text = tvt_read_fixture("match.json", &len);
-    memset(&cfg, 0, sizeof(cfg));
-    assert_int_equal(tv_codec_match_config_parse(text, len, 1, &cfg, &d), 0);
-    free(text);
+    cfg = tvt_match_config();
     return 0;
 }
 

@@ -29,6 +29,20 @@ char *tvt_read_fixture(const char *rel, size_t *len)
     return buf;
 }
 
+tv_match_config_t tvt_match_config(void)
+{
+    tv_match_config_t cfg;
+    tv_diags_t diags = {0};
+    size_t len;
+    char *text = tvt_read_fixture("match.json", &len);
+
+    memset(&cfg, 0, sizeof(cfg));
+    assert_int_equal(tv_codec_match_config_parse(text, len, 1, &cfg, &diags), 0);
+    tv_diags_dispose(&diags);
+    free(text);
+    return cfg;
+}
+
 tv_taxonomy_t *tvt_taxonomy(void)
 {
     tv_taxonomy_t *t = NULL;

@@ -22,6 +22,9 @@ char *tvt_read_fixture(const char *rel, size_t *len);
 /* The fixtures' taxonomy, loaded once per call; the caller destroys it. */
 tv_taxonomy_t *tvt_taxonomy(void);
 
+/* The fixtures' matching configuration (fixtures/match.json, every setting required). */
+tv_match_config_t tvt_match_config(void);
+
 /* Exits 77 (skip) when TV_TEST_PG_DSN is unset, or fails when TV_TEST_REQUIRE_PG is set. */
 void tvt_require_pg(void);
 
