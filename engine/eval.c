@@ -336,32 +336,28 @@ typedef struct {
     uint8_t *relevant, *earlier;
 } ranker_t;
 
-static const double *sort_scores;
-
-static int compare_by_score(const void *a, const void *b)
+static int compare_hits(const void *a, const void *b)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    tv_hit_t x = *(const tv_hit_t *)a, y = *(const tv_hit_t *)b;
 
-    if (sort_scores[x] != sort_scores[y])
-        return sort_scores[x] > sort_scores[y] ? -1 : 1;
-    return (x > y) - (x < y);
+    return tv_hit_better(x, y) ? -1 : tv_hit_better(y, x);
 }
 
 /* The known investors that are not earlier investors, best score first, ties by id. When
- * 'tie' is given, it breaks ties before the id. */
+ * 'tie' is given (counts), it breaks ties before the id: the scores are counts too, and a
+ * tie-break below 1 never crosses them. */
 static size_t rank_by(ranker_t *r, const double *score, const double *tie)
 {
     size_t n = 0;
-    double *key = r->noise + r->split->n_known;
 
     for (uint32_t i = 0; i < r->split->n_known; i++) {
         if (!r->earlier[i])
-            r->order[n++] = i;
-        /* Scores are small counts: a tie-break below 1 never crosses them. */
-        key[i] = score[i] + (tie != NULL ? tie[i] / (1 + tie[i]) : 0);
+            r->hits[n++] =
+                (tv_hit_t){(float)(score[i] + (tie != NULL ? tie[i] / (1 + tie[i]) : 0)), i};
     }
-    sort_scores = key;
-    qsort(r->order, n, sizeof(uint32_t), compare_by_score);
+    qsort(r->hits, n, sizeof(tv_hit_t), compare_hits);
+    for (size_t k = 0; k < n; k++)
+        r->order[k] = r->hits[k].index;
     return n;
 }
 
@@ -490,7 +486,7 @@ static int run_queries(const split_t *s, const tv_matcher_t *m, tv_eval_report_t
 {
     size_t n = s->n_known + 1;
     ranker_t r = {s, m, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    double *scores = tv__calloc(5 * n, sizeof(double));
+    double *scores = tv__calloc(4 * n, sizeof(double));
     int rc = 0;
 
     r.order = tv__malloc(n * sizeof(uint32_t));
@@ -504,7 +500,7 @@ static int run_queries(const split_t *s, const tv_matcher_t *m, tv_eval_report_t
         r.popularity = scores;
         r.recent = scores + n;
         r.local = scores + 2 * n;
-        r.noise = scores + 3 * n; /* and the sort keys after it */
+        r.noise = scores + 3 * n;
         count_companies(&r, NULL, r.popularity, r.recent, NULL);
         for (size_t c = 0; c < s->data->n_companies; c++) {
             size_t relevant;
