@@ -206,34 +206,114 @@ static float consider(scan_t *s, size_t c, size_t i, float approx, float company
     return company_gate;
 }
 
-/* Turns a tile of approximate forward scores into approximate match scores in place, using
- * the tile of approximate reverse scores. */
-static void combine_tile(float *tile, const float *rev, size_t n)
+/* The approximate match score of a pair from its approximate forward and reverse scores,
+ * 'combine' written so that a NaN side gives 0. */
+static float approx_match(float f, float r)
 {
-    for (size_t j = 0; j < n; j++) {
-        float f = tile[j], r = rev[j];
+    return f > 0 && r > 0 ? 2 * f * r / (f + r) : 0;
+}
 
-        tile[j] = f > 0 && r > 0 ? 2 * f * r / (f + r) : 0;
+/* A little under 1: the division-free test below may let through a pair that the exact
+ * comparison then rejects (rounding), but never drops one the exact comparison would keep. */
+#define NEAR_ONE 0.999999f
+/* Columns tested at once by the gates below: one AVX-512 register of floats. */
+#define GATE_BLOCK 16
+
+/* Whether approx_match(f, r) may reach min(company_gate, investor_gate). For f, r > 0 the
+ * harmonic mean reaches 'need' when 2fr >= need (f + r); a need at or below 0 is reached by
+ * every pair, since approx_match is never negative. */
+static inline int match_may_pass(float f, float r, float investor_gate, float company_gate)
+{
+    float need = company_gate < investor_gate ? company_gate : investor_gate;
+
+    return (need <= 0) | (2 * f * r >= need * (f + r) * NEAR_ONE);
+}
+
+/* The first column j in [from, n) of a tile row (forward scores 'fwd', reverse scores 'rev')
+ * whose match score may pass the gates, or n. Tests GATE_BLOCK columns at a time without
+ * branches or divisions, so the compiler can vectorise it; most blocks have no candidate. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
+next_match_candidate(const float *fwd, const float *rev, const float *investor_gates,
+                     float company_gate, size_t from, size_t n)
+{
+    size_t j = from;
+
+    for (; j + GATE_BLOCK <= n; j += GATE_BLOCK) {
+        int any = 0;
+
+        for (int k = 0; k < GATE_BLOCK; k++)
+            any |= match_may_pass(fwd[j + k], rev[j + k], investor_gates[j + k], company_gate);
+        if (any)
+            break;
+    }
+    for (; j < n; j++) {
+        if (match_may_pass(fwd[j], rev[j], investor_gates[j], company_gate))
+            return j;
+    }
+    return n;
+}
+
+/* Whether forward score f reaches min(company_gate, investor_gate). */
+static inline int forward_may_pass(float f, float investor_gate, float company_gate)
+{
+    return f >= (company_gate < investor_gate ? company_gate : investor_gate);
+}
+
+/* As next_match_candidate, for forward scores alone (no reverse vectors); exact, since there
+ * is no harmonic mean to round. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
+next_forward_candidate(const float *fwd, const float *investor_gates, float company_gate,
+                       size_t from, size_t n)
+{
+    size_t j = from;
+
+    for (; j + GATE_BLOCK <= n; j += GATE_BLOCK) {
+        int any = 0;
+
+        for (int k = 0; k < GATE_BLOCK; k++)
+            any |= forward_may_pass(fwd[j + k], investor_gates[j + k], company_gate);
+        if (any)
+            break;
+    }
+    for (; j < n; j++) {
+        if (forward_may_pass(fwd[j], investor_gates[j], company_gate))
+            return j;
+    }
+    return n;
+}
+
+/* Walks one row of a tile: 'fwd' and 'rev' (NULL without reverse vectors) hold the
+ * approximate scores of company c against investors i0 .. i0 + cols - 1. The vectorised
+ * gates find the candidates; each is then compared exactly and offered to the lists. */
+static void scan_row(scan_t *s, size_t c, const float *fwd, const float *rev, size_t i0,
+                     size_t cols)
+{
+    const float *gates = s->investor_gates + i0;
+    float gc = s->per_company != NULL ? scan_gate(&s->per_company[c]) : INFINITY;
+    size_t j = 0;
+
+    for (;;) {
+        j = rev != NULL ? next_match_candidate(fwd, rev, gates, gc, j, cols)
+                        : next_forward_candidate(fwd, gates, gc, j, cols);
+        if (j == cols)
+            return;
+        float h = rev != NULL ? approx_match(fwd[j], rev[j]) : fwd[j];
+        float need = gc < gates[j] ? gc : gates[j];
+
+        if (h >= need)
+            gc = consider(s, c, i0 + j, h, gc);
+        j++;
     }
 }
 
-/* Walks one tile of approximate match scores (rows: companies c0.., columns: investors
- * i0..). Most pairs end at the first comparison. */
-static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size_t i0, size_t cols)
+/* Walks one tile (rows: companies c0.., columns: investors i0..) of approximate forward
+ * scores and, when 'rev_tile' is not NULL, reverse scores. */
+static void scan_tile(scan_t *s, const float *tile, const float *rev_tile, size_t c0, size_t rows,
+                      size_t i0, size_t cols)
 {
-    for (size_t r = 0; r < rows; r++) {
-        const float *row = tile + r * cols;
-        const float *gates = s->investor_gates + i0;
-        size_t c = c0 + r;
-        float gc = s->per_company != NULL ? scan_gate(&s->per_company[c]) : INFINITY;
-
-        for (size_t j = 0; j < cols; j++) {
-            float need = gc < gates[j] ? gc : gates[j];
-
-            if (row[j] >= need)
-                gc = consider(s, c, i0 + j, row[j], gc);
-        }
-    }
+    for (size_t r = 0; r < rows; r++)
+        scan_row(s, c0 + r, tile + r * cols, rev_tile != NULL ? rev_tile + r * cols : NULL, i0,
+                 cols);
 }
 
 static void product(const float *a, const float *b, size_t rows, size_t cols, size_t dim,
@@ -258,9 +338,8 @@ static void scan_all(scan_t *s, float *tile, float *rev_tile, size_t tc, size_t 
             if (rev_tile != NULL) {
                 product(in->companies_rev + c0 * in->dim_rev, in->investors_rev + i0 * in->dim_rev,
                         rows, cols, in->dim_rev, rev_tile);
-                combine_tile(tile, rev_tile, rows * cols);
             }
-            scan_tile(s, tile, c0, rows, i0, cols);
+            scan_tile(s, tile, rev_tile, c0, rows, i0, cols);
         }
     }
 }
