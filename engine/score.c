@@ -218,12 +218,14 @@ static float consider(worker_t *w, size_t c, size_t i, float approx, float compa
     if (in->allow != NULL && !in->allow(in->allow_ctx, c, i))
         return company_gate;
     hit.score = approx;
-    if (w->s->per_company != NULL) {
+    /* A list is offered the pair only if it passes that list's own gate (it got here by
+     * passing one of the two), so a list's memory is touched only when the list may change. */
+    if (w->s->per_company != NULL && approx >= company_gate) {
         hit.index = (uint32_t)i;
         heap_push(&w->s->per_company[c], hit);
         company_gate = scan_gate(&w->s->per_company[c]);
     }
-    if (w->per_investor != NULL) {
+    if (w->per_investor != NULL && approx >= w->investor_gates[i]) {
         hit.index = (uint32_t)c;
         heap_push(&w->per_investor[i], hit);
         w->investor_gates[i] = scan_gate(&w->per_investor[i]);
