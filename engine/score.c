@@ -243,8 +243,11 @@ static float approx_match(float f, float r)
 /* A little under 1: the division-free test below may let through a pair that the exact
  * comparison then rejects (rounding), but never drops one the exact comparison would keep. */
 #define NEAR_ONE 0.999999f
-/* Columns tested at once by the gates below: one AVX-512 register of floats. */
-#define GATE_BLOCK 16
+/* Columns the gates below test at once: GATE_LANES (two AVX-512 registers of floats), and for
+ * forward scores alone, cheaper to test, first FORWARD_BLOCK. Loops of these fixed lengths are
+ * what the compiler vectorises; at 16 it unrolls them into scalar code instead. */
+#define GATE_LANES 32
+#define FORWARD_BLOCK 64
 
 /* Whether approx_match(f, r) may reach min(company_gate, investor_gate). For f, r > 0 the
  * harmonic mean reaches 'need' when 2fr >= need (f + r); a need at or below 0 is reached by
@@ -256,57 +259,89 @@ static inline int match_may_pass(float f, float r, float investor_gate, float co
     return (need <= 0) | (2 * f * r >= need * (f + r) * NEAR_ONE);
 }
 
-/* The first column j in [from, n) of a tile row (forward scores 'fwd', reverse scores 'rev')
- * whose match score may pass the gates, or n. Tests GATE_BLOCK columns at a time without
- * branches or divisions, so the compiler can vectorise it; most blocks have no candidate. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
-next_match_candidate(const float *fwd, const float *rev, const float *investor_gates,
-                     float company_gate, size_t from, size_t n)
-{
-    size_t j = from;
-
-    for (; j + GATE_BLOCK <= n; j += GATE_BLOCK) {
-        int any = 0;
-
-        for (int k = 0; k < GATE_BLOCK; k++)
-            any |= match_may_pass(fwd[j + k], rev[j + k], investor_gates[j + k], company_gate);
-        if (any)
-            break;
-    }
-    for (; j < n; j++) {
-        if (match_may_pass(fwd[j], rev[j], investor_gates[j], company_gate))
-            return j;
-    }
-    return n;
-}
-
 /* Whether forward score f reaches min(company_gate, investor_gate). */
 static inline int forward_may_pass(float f, float investor_gate, float company_gate)
 {
-    return f >= (company_gate < investor_gate ? company_gate : investor_gate);
+    float need = company_gate < investor_gate ? company_gate : investor_gate;
+
+    return f >= need;
 }
 
-/* As next_match_candidate, for forward scores alone (no reverse vectors); exact, since there
- * is no harmonic mean to round. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
-next_forward_candidate(const float *fwd, const float *investor_gates, float company_gate,
-                       size_t from, size_t n)
+/* Sets pass[k] to whether column k of a row may pass, for k < GATE_LANES, and returns whether
+ * any may. 'rev' is NULL for forward scores alone. */
+static inline int lanes_may_pass(const float *fwd, const float *rev, const float *gates,
+                                 float company_gate, int32_t *pass)
+{
+    int any = 0;
+
+    if (rev != NULL) {
+        for (int k = 0; k < GATE_LANES; k++)
+            pass[k] = match_may_pass(fwd[k], rev[k], gates[k], company_gate);
+    } else {
+        for (int k = 0; k < GATE_LANES; k++)
+            pass[k] = forward_may_pass(fwd[k], gates[k], company_gate);
+    }
+    for (int k = 0; k < GATE_LANES; k++)
+        any |= pass[k];
+    return any;
+}
+
+/* Whether any of FORWARD_BLOCK forward scores of a row may pass. */
+static inline int any_forward_may_pass(const float *fwd, const float *gates, float company_gate)
+{
+    int any = 0;
+
+    for (int k = 0; k < FORWARD_BLOCK; k++)
+        any |= forward_may_pass(fwd[k], gates[k], company_gate);
+    return any;
+}
+
+/* The first column j in [from, n) of a tile row (forward scores 'fwd', reverse scores 'rev'
+ * or NULL, investors' gates 'gates') whose score may pass the gates, or n. Tests blocks of
+ * columns without branches or divisions; most blocks have no candidate. */
+static inline size_t next_candidate(const float *fwd, const float *rev, const float *gates,
+                                    float company_gate, size_t from, size_t n)
 {
     size_t j = from;
 
-    for (; j + GATE_BLOCK <= n; j += GATE_BLOCK) {
-        int any = 0;
-
-        for (int k = 0; k < GATE_BLOCK; k++)
-            any |= forward_may_pass(fwd[j + k], investor_gates[j + k], company_gate);
-        if (any)
+    for (; rev == NULL && j + FORWARD_BLOCK <= n; j += FORWARD_BLOCK) {
+        if (any_forward_may_pass(fwd + j, gates + j, company_gate))
             break;
     }
+    for (; j + GATE_LANES <= n; j += GATE_LANES) {
+        int32_t pass[GATE_LANES];
+
+        if (!lanes_may_pass(fwd + j, rev != NULL ? rev + j : NULL, gates + j, company_gate, pass))
+            continue;
+        for (int k = 0;; k++) {
+            if (pass[k])
+                return j + (size_t)k;
+        }
+    }
     for (; j < n; j++) {
-        if (forward_may_pass(fwd[j], investor_gates[j], company_gate))
+        int may = rev != NULL ? match_may_pass(fwd[j], rev[j], gates[j], company_gate)
+                              : forward_may_pass(fwd[j], gates[j], company_gate);
+
+        if (may)
             return j;
     }
     return n;
+}
+
+/* next_candidate with reverse scores, compiled for AVX-512, AVX2 and plain x86-64. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
+next_match_candidate(const float *fwd, const float *rev, const float *gates, float company_gate,
+                     size_t from, size_t n)
+{
+    return next_candidate(fwd, rev, gates, company_gate, from, n);
+}
+
+/* next_candidate for forward scores alone. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
+next_forward_candidate(const float *fwd, const float *gates, float company_gate, size_t from,
+                       size_t n)
+{
+    return next_candidate(fwd, NULL, gates, company_gate, from, n);
 }
 
 /* Walks one row of a tile: 'fwd' and 'rev' (NULL without reverse vectors) hold the
