@@ -168,7 +168,11 @@ static void gate_init(gate_t *g, const tv_score_input_t *in)
                max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
                max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
     g->in = in;
-    g->slack = 2 * eps; /* the harmonic mean moves at most twice as fast as either side */
+    /* The harmonic mean moves at most twice as fast as either side; without reverse vectors
+     * the match score is the forward score itself, so its own bound is enough. A looser
+     * slack only costs time: lists whose edge it cannot prove are ranked again on their own
+     * (79 of 20,000 in the one-direction benchmark with 2 * eps, none with eps). */
+    g->slack = in->companies_rev != NULL ? 2 * eps : eps;
 }
 
 /* The score a pair must reach, give or take the slack, to enter list 'l'. */
