@@ -242,8 +242,14 @@ static void test_score_single_tile_and_lists_longer_than_the_other_side(void **s
 static void test_score_wide_tile_rows_match_full_sort(void **state)
 {
     shape_t fwd = {.n = 100, .m = 260, .dim = 24, .tile_c = 24, .tile_i = 101};
-    shape_t rev = {.n = 100, .m = 260, .dim = 24, .dim_rev = 5, .tile_c = 24, .tile_i = 101,
-                   .with_rev = 1, .with_mask = 1};
+    shape_t rev = {.n = 100,
+                   .m = 260,
+                   .dim = 24,
+                   .dim_rev = 5,
+                   .tile_c = 24,
+                   .tile_i = 101,
+                   .with_rev = 1,
+                   .with_mask = 1};
 
     (void)state;
     check_shape(&fwd, 9, 12);
@@ -253,8 +259,14 @@ static void test_score_wide_tile_rows_match_full_sort(void **state)
 static void test_score_wide_tile_rows_with_ties_match_full_sort(void **state)
 {
     shape_t fwd = {.n = 90, .m = 200, .dim = 4, .tile_c = 32, .tile_i = 97, .with_ties = 1};
-    shape_t rev = {.n = 90, .m = 200, .dim = 4, .dim_rev = 2, .tile_c = 32, .tile_i = 97,
-                   .with_rev = 1, .with_ties = 1};
+    shape_t rev = {.n = 90,
+                   .m = 200,
+                   .dim = 4,
+                   .dim_rev = 2,
+                   .tile_c = 32,
+                   .tile_i = 97,
+                   .with_rev = 1,
+                   .with_ties = 1};
 
     (void)state;
     check_shape(&fwd, 6, 11);
