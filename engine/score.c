@@ -65,22 +65,31 @@ float tv_score_pair(const tv_score_input_t *in, size_t c, size_t i)
 
 /* ---- lists kept as min-heaps (worst entry at the root) while scoring ---- */
 
-static void sift_down(tv_hit_t *h, uint32_t n, uint32_t at)
+/* tv_hit_better without branches: which child is worse is a coin toss on random data, so a
+ * branch on it would be mispredicted half the time. */
+static inline int hit_better(tv_hit_t a, tv_hit_t b)
 {
-    for (;;) {
-        uint32_t l = 2 * at + 1, r = l + 1, worst = at;
+    return (a.score > b.score) | ((a.score == b.score) & (a.index < b.index));
+}
 
-        if (l < n && tv_hit_better(h[worst], h[l]))
-            worst = l;
-        if (r < n && tv_hit_better(h[worst], h[r]))
-            worst = r;
-        if (worst == at)
-            return;
-        tv_hit_t t = h[at];
+/* Puts 'hit' into heap 'h' (n entries) in place of its root, moving it down past every child
+ * it beats. */
+static void replace_root(tv_hit_t *h, uint32_t n, tv_hit_t hit)
+{
+    uint32_t at = 0;
+
+    for (;;) {
+        uint32_t l = 2 * at + 1, worst;
+
+        if (l >= n)
+            break;
+        worst = l + (l + 1 < n && hit_better(h[l], h[l + 1]));
+        if (!hit_better(hit, h[worst]))
+            break;
         h[at] = h[worst];
-        h[worst] = t;
         at = worst;
     }
+    h[at] = hit;
 }
 
 static void heap_push(tv_list_t *l, tv_hit_t hit)
@@ -88,16 +97,13 @@ static void heap_push(tv_list_t *l, tv_hit_t hit)
     if (l->n < l->cap) {
         uint32_t at = l->n++;
 
-        l->items[at] = hit;
-        while (at > 0 && tv_hit_better(l->items[(at - 1) / 2], l->items[at])) {
-            tv_hit_t t = l->items[at];
+        while (at > 0 && hit_better(l->items[(at - 1) / 2], hit)) {
             l->items[at] = l->items[(at - 1) / 2];
-            l->items[(at - 1) / 2] = t;
             at = (at - 1) / 2;
         }
-    } else if (tv_hit_better(hit, l->items[0])) {
-        l->items[0] = hit;
-        sift_down(l->items, l->n, 0);
+        l->items[at] = hit;
+    } else if (hit_better(hit, l->items[0])) {
+        replace_root(l->items, l->n, hit);
     }
 }
 
