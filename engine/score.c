@@ -2,18 +2,27 @@
  * that includes cblas.h. */
 #include <cblas.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 #include "tavolo/score.h"
 
+/* A tile's forward scores (4 MiB) stay closer to the cache while scanned, and the investor
+ * lists a tile touches fit in L2; 4096 investors made plain sgemm 3-4% faster but the whole
+ * pipeline about 4% slower. */
 #define DEFAULT_TILE_COMPANIES 1024
-#define DEFAULT_TILE_INVESTORS 4096
+#define DEFAULT_TILE_INVESTORS 1024
 #define LANES 16
 /* The all-pairs scan keeps this many candidates beyond a list's length, ranked by their
  * approximate (sgemm) scores, and scores only the survivors exactly at the end. */
 #define RESCORE_EXTRA 16
+/* At most this many threads scan and re-score. */
+#define MAX_WORKERS 8
+/* Lists a re-scoring worker claims at a time. */
+#define RESCORE_CHUNK 64
 
 /* Compiled for AVX-512, AVX2 and plain x86-64; the loader picks one per process, so every path
  * of a run uses the same code and gets the same floats. */
@@ -56,22 +65,31 @@ float tv_score_pair(const tv_score_input_t *in, size_t c, size_t i)
 
 /* ---- lists kept as min-heaps (worst entry at the root) while scoring ---- */
 
-static void sift_down(tv_hit_t *h, uint32_t n, uint32_t at)
+/* tv_hit_better without branches: which child is worse is a coin toss on random data, so a
+ * branch on it would be mispredicted half the time. */
+static inline int hit_better(tv_hit_t a, tv_hit_t b)
 {
-    for (;;) {
-        uint32_t l = 2 * at + 1, r = l + 1, worst = at;
+    return (a.score > b.score) | ((a.score == b.score) & (a.index < b.index));
+}
 
-        if (l < n && tv_hit_better(h[worst], h[l]))
-            worst = l;
-        if (r < n && tv_hit_better(h[worst], h[r]))
-            worst = r;
-        if (worst == at)
-            return;
-        tv_hit_t t = h[at];
+/* Puts 'hit' into heap 'h' (n entries) in place of its root, moving it down past every child
+ * it beats. */
+static void replace_root(tv_hit_t *h, uint32_t n, tv_hit_t hit)
+{
+    uint32_t at = 0;
+
+    for (;;) {
+        uint32_t l = 2 * at + 1, worst;
+
+        if (l >= n)
+            break;
+        worst = l + (l + 1 < n && hit_better(h[l], h[l + 1]));
+        if (!hit_better(hit, h[worst]))
+            break;
         h[at] = h[worst];
-        h[worst] = t;
         at = worst;
     }
+    h[at] = hit;
 }
 
 static void heap_push(tv_list_t *l, tv_hit_t hit)
@@ -79,16 +97,13 @@ static void heap_push(tv_list_t *l, tv_hit_t hit)
     if (l->n < l->cap) {
         uint32_t at = l->n++;
 
-        l->items[at] = hit;
-        while (at > 0 && tv_hit_better(l->items[(at - 1) / 2], l->items[at])) {
-            tv_hit_t t = l->items[at];
+        while (at > 0 && hit_better(l->items[(at - 1) / 2], hit)) {
             l->items[at] = l->items[(at - 1) / 2];
-            l->items[(at - 1) / 2] = t;
             at = (at - 1) / 2;
         }
-    } else if (tv_hit_better(hit, l->items[0])) {
-        l->items[0] = hit;
-        sift_down(l->items, l->n, 0);
+        l->items[at] = hit;
+    } else if (hit_better(hit, l->items[0])) {
+        replace_root(l->items, l->n, hit);
     }
 }
 
@@ -159,7 +174,11 @@ static void gate_init(gate_t *g, const tv_score_input_t *in)
                max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
                max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
     g->in = in;
-    g->slack = 2 * eps; /* the harmonic mean moves at most twice as fast as either side */
+    /* The harmonic mean moves at most twice as fast as either side; without reverse vectors
+     * the match score is the forward score itself, so its own bound is enough. A looser
+     * slack only costs time: lists whose edge it cannot prove are ranked again on their own
+     * (79 of 20,000 in the one-direction benchmark with 2 * eps, none with eps). */
+    g->slack = in->companies_rev != NULL ? 2 * eps : eps;
 }
 
 /* The score a pair must reach, give or take the slack, to enter list 'l'. */
@@ -170,12 +189,31 @@ static float list_gate(const gate_t *g, const tv_list_t *l)
 
 /* ---- all pairs ---- */
 
+/* What the workers of one tv_score_all share. Company blocks (rows of tiles) are handed out
+ * one at a time, so each company's list is only ever touched by one worker; each worker keeps
+ * its own investor lists, merged at the end. A list keeps the best entries by (approximate
+ * score, lower index), a strict order, so what a list ends with does not depend on the order
+ * its entries were offered in, nor on which worker offered them: the result is the same on
+ * every run and with any number of workers. */
 typedef struct {
     const tv_score_input_t *in;
     gate_t gate;
-    tv_list_t *per_investor, *per_company; /* NULL for a direction not asked */
-    float *investor_gates;                 /* n_investors */
+    size_t tile_companies, tile_investors;
+    size_t per_investor_cap, per_company_cap; /* the caller's capacities, 0 when not asked */
+    tv_list_t *per_investor, *per_company;    /* NULL for a direction not asked */
+    size_t n_investor_lists, n_company_lists; /* 0 for a direction not asked */
+    unsigned char *again;     /* per list, investors first: 1 when its edge was not proven */
+    atomic_size_t next_block; /* the next company block to scan */
+    atomic_size_t next_list;  /* the next list to re-score */
 } scan_t;
+
+/* One worker's own state. */
+typedef struct {
+    scan_t *s;
+    tv_list_t *per_investor; /* worker 0: the caller's lists; the others: their own */
+    float *investor_gates;   /* n_investors, from this worker's investor lists */
+    float *tile, *rev_tile;  /* tile_companies x tile_investors; rev_tile NULL without reverse */
+} worker_t;
 
 /* The approximate score a pair must beat to enter a list of approximate scores. */
 static float scan_gate(const tv_list_t *l)
@@ -185,55 +223,173 @@ static float scan_gate(const tv_list_t *l)
 
 /* Offers pair (c, i), with its approximate score, to both lists. Returns the company's new
  * gate. */
-static float consider(scan_t *s, size_t c, size_t i, float approx, float company_gate)
+static float consider(worker_t *w, size_t c, size_t i, float approx, float company_gate)
 {
-    const tv_score_input_t *in = s->in;
+    const tv_score_input_t *in = w->s->in;
     tv_hit_t hit;
 
     if (in->allow != NULL && !in->allow(in->allow_ctx, c, i))
         return company_gate;
     hit.score = approx;
-    if (s->per_company != NULL) {
+    /* A list is offered the pair only if it passes that list's own gate (it got here by
+     * passing one of the two), so a list's memory is touched only when the list may change. */
+    if (w->s->per_company != NULL && approx >= company_gate) {
         hit.index = (uint32_t)i;
-        heap_push(&s->per_company[c], hit);
-        company_gate = scan_gate(&s->per_company[c]);
+        heap_push(&w->s->per_company[c], hit);
+        company_gate = scan_gate(&w->s->per_company[c]);
     }
-    if (s->per_investor != NULL) {
+    if (w->per_investor != NULL && approx >= w->investor_gates[i]) {
         hit.index = (uint32_t)c;
-        heap_push(&s->per_investor[i], hit);
-        s->investor_gates[i] = scan_gate(&s->per_investor[i]);
+        heap_push(&w->per_investor[i], hit);
+        w->investor_gates[i] = scan_gate(&w->per_investor[i]);
     }
     return company_gate;
 }
 
-/* Turns a tile of approximate forward scores into approximate match scores in place, using
- * the tile of approximate reverse scores. */
-static void combine_tile(float *tile, const float *rev, size_t n)
+/* The approximate match score of a pair from its approximate forward and reverse scores,
+ * 'combine' written so that a NaN side gives 0. */
+static float approx_match(float f, float r)
 {
-    for (size_t j = 0; j < n; j++) {
-        float f = tile[j], r = rev[j];
+    return f > 0 && r > 0 ? 2 * f * r / (f + r) : 0;
+}
 
-        tile[j] = f > 0 && r > 0 ? 2 * f * r / (f + r) : 0;
+/* A little under 1: the division-free test below may let through a pair that the exact
+ * comparison then rejects (rounding), but never drops one the exact comparison would keep. */
+#define NEAR_ONE 0.999999f
+/* Columns the gates below test at once: GATE_LANES (two AVX-512 registers of floats), and for
+ * forward scores alone, cheaper to test, first FORWARD_BLOCK. Loops of these fixed lengths are
+ * what the compiler vectorises; at 16 it unrolls them into scalar code instead. */
+#define GATE_LANES 32
+#define FORWARD_BLOCK 64
+
+/* Whether approx_match(f, r) may reach min(company_gate, investor_gate). For f, r > 0 the
+ * harmonic mean reaches 'need' when 2fr >= need (f + r); a need at or below 0 is reached by
+ * every pair, since approx_match is never negative. */
+static inline int match_may_pass(float f, float r, float investor_gate, float company_gate)
+{
+    float need = company_gate < investor_gate ? company_gate : investor_gate;
+
+    return (need <= 0) | (2 * f * r >= need * (f + r) * NEAR_ONE);
+}
+
+/* Whether forward score f reaches min(company_gate, investor_gate). */
+static inline int forward_may_pass(float f, float investor_gate, float company_gate)
+{
+    float need = company_gate < investor_gate ? company_gate : investor_gate;
+
+    return f >= need;
+}
+
+/* Sets pass[k] to whether column k of a row may pass, for k < GATE_LANES, and returns whether
+ * any may. 'rev' is NULL for forward scores alone. */
+static inline int lanes_may_pass(const float *fwd, const float *rev, const float *gates,
+                                 float company_gate, int32_t *pass)
+{
+    int any = 0;
+
+    if (rev != NULL) {
+        for (int k = 0; k < GATE_LANES; k++)
+            pass[k] = match_may_pass(fwd[k], rev[k], gates[k], company_gate);
+    } else {
+        for (int k = 0; k < GATE_LANES; k++)
+            pass[k] = forward_may_pass(fwd[k], gates[k], company_gate);
+    }
+    for (int k = 0; k < GATE_LANES; k++)
+        any |= pass[k];
+    return any;
+}
+
+/* Whether any of FORWARD_BLOCK forward scores of a row may pass. */
+static inline int any_forward_may_pass(const float *fwd, const float *gates, float company_gate)
+{
+    int any = 0;
+
+    for (int k = 0; k < FORWARD_BLOCK; k++)
+        any |= forward_may_pass(fwd[k], gates[k], company_gate);
+    return any;
+}
+
+/* The first column j in [from, n) of a tile row (forward scores 'fwd', reverse scores 'rev'
+ * or NULL, investors' gates 'gates') whose score may pass the gates, or n. Tests blocks of
+ * columns without branches or divisions; most blocks have no candidate. */
+static inline size_t next_candidate(const float *fwd, const float *rev, const float *gates,
+                                    float company_gate, size_t from, size_t n)
+{
+    size_t j = from;
+
+    for (; rev == NULL && j + FORWARD_BLOCK <= n; j += FORWARD_BLOCK) {
+        if (any_forward_may_pass(fwd + j, gates + j, company_gate))
+            break;
+    }
+    for (; j + GATE_LANES <= n; j += GATE_LANES) {
+        int32_t pass[GATE_LANES];
+
+        if (!lanes_may_pass(fwd + j, rev != NULL ? rev + j : NULL, gates + j, company_gate, pass))
+            continue;
+        for (int k = 0;; k++) {
+            if (pass[k])
+                return j + (size_t)k;
+        }
+    }
+    for (; j < n; j++) {
+        int may = rev != NULL ? match_may_pass(fwd[j], rev[j], gates[j], company_gate)
+                              : forward_may_pass(fwd[j], gates[j], company_gate);
+
+        if (may)
+            return j;
+    }
+    return n;
+}
+
+/* next_candidate with reverse scores, compiled for AVX-512, AVX2 and plain x86-64. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
+next_match_candidate(const float *fwd, const float *rev, const float *gates, float company_gate,
+                     size_t from, size_t n)
+{
+    return next_candidate(fwd, rev, gates, company_gate, from, n);
+}
+
+/* next_candidate for forward scores alone. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static size_t
+next_forward_candidate(const float *fwd, const float *gates, float company_gate, size_t from,
+                       size_t n)
+{
+    return next_candidate(fwd, NULL, gates, company_gate, from, n);
+}
+
+/* Walks one row of a tile: 'fwd' and 'rev' (NULL without reverse vectors) hold the
+ * approximate scores of company c against investors i0 .. i0 + cols - 1. The vectorised
+ * gates find the candidates; each is then compared exactly and offered to the lists. */
+static void scan_row(worker_t *w, size_t c, const float *fwd, const float *rev, size_t i0,
+                     size_t cols)
+{
+    const float *gates = w->investor_gates + i0;
+    float gc = w->s->per_company != NULL ? scan_gate(&w->s->per_company[c]) : INFINITY;
+    size_t j = 0;
+
+    for (;;) {
+        j = rev != NULL ? next_match_candidate(fwd, rev, gates, gc, j, cols)
+                        : next_forward_candidate(fwd, gates, gc, j, cols);
+        if (j == cols)
+            return;
+        float h = rev != NULL ? approx_match(fwd[j], rev[j]) : fwd[j];
+        float need = gc < gates[j] ? gc : gates[j];
+
+        if (h >= need)
+            gc = consider(w, c, i0 + j, h, gc);
+        j++;
     }
 }
 
-/* Walks one tile of approximate match scores (rows: companies c0.., columns: investors
- * i0..). Most pairs end at the first comparison. */
-static void scan_tile(scan_t *s, const float *tile, size_t c0, size_t rows, size_t i0, size_t cols)
+/* Walks one tile (rows: companies c0.., columns: investors i0..) of approximate forward
+ * scores and, when 'rev_tile' is not NULL, reverse scores. */
+static void scan_tile(worker_t *w, size_t c0, size_t rows, size_t i0, size_t cols)
 {
-    for (size_t r = 0; r < rows; r++) {
-        const float *row = tile + r * cols;
-        const float *gates = s->investor_gates + i0;
-        size_t c = c0 + r;
-        float gc = s->per_company != NULL ? scan_gate(&s->per_company[c]) : INFINITY;
+    const float *tile = w->tile, *rev_tile = w->rev_tile;
 
-        for (size_t j = 0; j < cols; j++) {
-            float need = gc < gates[j] ? gc : gates[j];
-
-            if (row[j] >= need)
-                gc = consider(s, c, i0 + j, row[j], gc);
-        }
-    }
+    for (size_t r = 0; r < rows; r++)
+        scan_row(w, c0 + r, tile + r * cols, rev_tile != NULL ? rev_tile + r * cols : NULL, i0,
+                 cols);
 }
 
 static void product(const float *a, const float *b, size_t rows, size_t cols, size_t dim,
@@ -243,33 +399,46 @@ static void product(const float *a, const float *b, size_t rows, size_t cols, si
                 (int)dim, b, (int)dim, 0.0f, out, (int)cols);
 }
 
-static void scan_all(scan_t *s, float *tile, float *rev_tile, size_t tc, size_t ti)
+/* Scores and scans the company block starting at row c0 against every investor. */
+static void scan_block(worker_t *w, size_t c0)
 {
+    const scan_t *s = w->s;
     const tv_score_input_t *in = s->in;
+    size_t tc = s->tile_companies, ti = s->tile_investors;
+    size_t rows = in->n_companies - c0 < tc ? in->n_companies - c0 : tc;
 
-    for (size_t c0 = 0; c0 < in->n_companies; c0 += tc) {
-        size_t rows = in->n_companies - c0 < tc ? in->n_companies - c0 : tc;
+    for (size_t i0 = 0; i0 < in->n_investors; i0 += ti) {
+        size_t cols = in->n_investors - i0 < ti ? in->n_investors - i0 : ti;
 
-        for (size_t i0 = 0; i0 < in->n_investors; i0 += ti) {
-            size_t cols = in->n_investors - i0 < ti ? in->n_investors - i0 : ti;
+        product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols, in->dim,
+                w->tile);
+        if (w->rev_tile != NULL)
+            product(in->companies_rev + c0 * in->dim_rev, in->investors_rev + i0 * in->dim_rev,
+                    rows, cols, in->dim_rev, w->rev_tile);
+        scan_tile(w, c0, rows, i0, cols);
+    }
+}
 
-            product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols, in->dim,
-                    tile);
-            if (rev_tile != NULL) {
-                product(in->companies_rev + c0 * in->dim_rev, in->investors_rev + i0 * in->dim_rev,
-                        rows, cols, in->dim_rev, rev_tile);
-                combine_tile(tile, rev_tile, rows * cols);
-            }
-            scan_tile(s, tile, c0, rows, i0, cols);
-        }
+/* A worker's scanning: claims company blocks until none is left. */
+static void *scan_blocks(void *arg)
+{
+    worker_t *w = arg;
+    size_t n = w->s->in->n_companies;
+
+    for (;;) {
+        size_t c0 = atomic_fetch_add(&w->s->next_block, 1) * w->s->tile_companies;
+
+        if (c0 >= n)
+            return NULL;
+        scan_block(w, c0);
     }
 }
 
 /* Turns list 'l' of entity 'self' (a company when 'company_side'), filled by the scan with
  * approximate scores, into its best 'cap' by exact score. Every pair the scan left out scored
- * at most the list's worst approximate score, so at most that plus 'slack' exactly: when the
- * exact cap-th score beats this, the list is proven right. Otherwise (a near tie at the
- * edge) the entity is ranked again exactly on its own. */
+ * at most the list's worst approximate score, so at most that plus 'slack' exactly. Returns 0
+ * when the exact cap-th score beats this, so the list is proven right, and 1 otherwise (a
+ * near tie at the edge): then the entity must be ranked again exactly on its own. */
 static int rescore(const tv_score_input_t *in, float slack, int company_side, size_t self,
                    uint32_t cap, tv_list_t *l)
 {
@@ -287,67 +456,238 @@ static int rescore(const tv_score_input_t *in, float slack, int company_side, si
         l->n = cap;
     l->cap = cap;
     l->complete = l->n < cap;
-    if (full && !(l->items[cap - 1].score > left_out)) {
-        tv_list_t again;
-        int rc = company_side ? tv_score_company(in, self, cap, NULL, NULL, &again)
-                              : tv_score_investor(in, self, cap, NULL, NULL, &again);
+    return full && !(l->items[cap - 1].score > left_out);
+}
 
-        if (rc != 0)
-            return rc;
-        tv_lists_free(l, 1);
-        *l = again;
+/* Replaces list 'l' of entity 'self' by a ranking of the entity on its own. */
+static int rank_again(const tv_score_input_t *in, int company_side, size_t self, uint32_t cap,
+                      tv_list_t *l)
+{
+    tv_list_t again;
+    int rc = company_side ? tv_score_company(in, self, cap, NULL, NULL, &again)
+                          : tv_score_investor(in, self, cap, NULL, NULL, &again);
+
+    if (rc != 0)
+        return rc;
+    tv_lists_free(l, 1);
+    *l = again;
+    return 0;
+}
+
+/* Re-scores list k: the investors' lists first, then the companies'. */
+static int rescore_list(const scan_t *s, size_t k)
+{
+    if (k < s->n_investor_lists)
+        return rescore(s->in, s->gate.slack, 0, k, (uint32_t)s->per_investor_cap,
+                       &s->per_investor[k]);
+    k -= s->n_investor_lists;
+    return rescore(s->in, s->gate.slack, 1, k, (uint32_t)s->per_company_cap, &s->per_company[k]);
+}
+
+/* A worker's re-scoring: claims a few lists at a time until none is left. */
+static void *rescore_lists(void *arg)
+{
+    scan_t *s = ((worker_t *)arg)->s;
+    size_t n = s->n_investor_lists + s->n_company_lists;
+
+    for (;;) {
+        size_t k0 = atomic_fetch_add(&s->next_list, RESCORE_CHUNK);
+
+        if (k0 >= n)
+            return NULL;
+        for (size_t k = k0; k < k0 + RESCORE_CHUNK && k < n; k++)
+            s->again[k] = (unsigned char)rescore_list(s, k);
+    }
+}
+
+/* Runs 'fn' on every worker, worker 0 on the calling thread. A worker whose thread cannot be
+ * started does nothing; the others claim its share, since work is handed out as it goes. */
+static void run_workers(worker_t *w, size_t n, void *(*fn)(void *))
+{
+    pthread_t threads[MAX_WORKERS];
+    int started[MAX_WORKERS] = {0};
+
+    for (size_t k = 1; k < n; k++)
+        started[k] = pthread_create(&threads[k], NULL, fn, &w[k]) == 0;
+    fn(&w[0]);
+    for (size_t k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join(threads[k], NULL);
+    }
+}
+
+/* One worker per OpenBLAS thread (each then runs its products on one thread), no more than
+ * there are company blocks. */
+static size_t worker_count(const scan_t *s)
+{
+    size_t blocks = (s->in->n_companies + s->tile_companies - 1) / s->tile_companies;
+    int blas_threads = openblas_get_num_threads();
+    size_t n = blas_threads > 1 ? (size_t)blas_threads : 1;
+
+    n = n < MAX_WORKERS ? n : MAX_WORKERS;
+    return n < blocks ? n : blocks > 0 ? blocks : 1;
+}
+
+/* Frees what worker_init allocated; 'w' may be partly initialised (zeroed first). */
+static void worker_dispose(worker_t *w, int own_lists)
+{
+    if (own_lists && w->per_investor != NULL)
+        tv_lists_free(w->per_investor, w->s->in->n_investors);
+    if (own_lists)
+        tv__free(w->per_investor);
+    tv__free(w->investor_gates);
+    tv__free(w->tile);
+    tv__free(w->rev_tile);
+}
+
+/* Allocates worker k's tiles and gates, and for k > 0 its own investor lists. */
+static int worker_init(worker_t *w, scan_t *s, size_t k)
+{
+    const tv_score_input_t *in = s->in;
+    size_t tile = s->tile_companies * s->tile_investors;
+
+    memset(w, 0, sizeof(*w));
+    w->s = s;
+    w->tile = tv__malloc(tile * sizeof(float));
+    w->rev_tile = in->companies_rev != NULL ? tv__malloc(tile * sizeof(float)) : NULL;
+    w->investor_gates = tv__malloc((in->n_investors + 1) * sizeof(float));
+    if (w->tile == NULL || w->investor_gates == NULL ||
+        (in->companies_rev != NULL && w->rev_tile == NULL))
+        return TV_ENOMEM;
+    w->per_investor = s->per_investor;
+    if (k > 0 && s->per_investor != NULL) {
+        w->per_investor = tv__calloc(in->n_investors + 1, sizeof(tv_list_t));
+        if (w->per_investor == NULL)
+            return TV_ENOMEM;
+        if (lists_alloc(w->per_investor, in->n_investors, s->per_investor_cap + RESCORE_EXTRA) !=
+            0) {
+            tv__free(w->per_investor);
+            w->per_investor = NULL;
+            return TV_ENOMEM;
+        }
+    }
+    for (size_t i = 0; i < in->n_investors; i++)
+        w->investor_gates[i] = s->per_investor != NULL ? -INFINITY : INFINITY;
+    return 0;
+}
+
+static void workers_dispose(worker_t *w, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        worker_dispose(&w[k], k > 0);
+}
+
+/* Initialises n workers, or none (then returns TV_ENOMEM). */
+static int workers_init(worker_t *w, scan_t *s, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (worker_init(&w[k], s, k) != 0) {
+            workers_dispose(w, k + 1);
+            return TV_ENOMEM;
+        }
     }
     return 0;
+}
+
+/* Scans every tile, each worker running its products on one OpenBLAS thread, then merges the
+ * workers' investor lists into the caller's (worker 0's). */
+static void scan_all(scan_t *s, worker_t *w, size_t n)
+{
+    int blas_threads = openblas_get_num_threads();
+
+    if (n > 1)
+        openblas_set_num_threads(1);
+    run_workers(w, n, scan_blocks);
+    if (n > 1)
+        openblas_set_num_threads(blas_threads);
+    for (size_t k = 1; s->per_investor != NULL && k < n; k++) {
+        for (size_t i = 0; i < s->in->n_investors; i++) {
+            const tv_list_t *l = &w[k].per_investor[i];
+
+            for (uint32_t j = 0; j < l->n; j++)
+                heap_push(&s->per_investor[i], l->items[j]);
+        }
+    }
+}
+
+/* Re-scores every list exactly, in parallel, then ranks again on their own the entities whose
+ * edge was not proven. */
+static int rescore_all(scan_t *s, worker_t *w, size_t n)
+{
+    int rc = 0;
+
+    run_workers(w, n, rescore_lists);
+    for (size_t k = 0; rc == 0 && k < s->n_investor_lists + s->n_company_lists; k++) {
+        if (!s->again[k])
+            continue;
+        if (k < s->n_investor_lists)
+            rc = rank_again(s->in, 0, k, (uint32_t)s->per_investor_cap, &s->per_investor[k]);
+        else
+            rc = rank_again(s->in, 1, k - s->n_investor_lists, (uint32_t)s->per_company_cap,
+                            &s->per_company[k - s->n_investor_lists]);
+    }
+    return rc;
+}
+
+static void scan_init(scan_t *s, const tv_score_input_t *in, size_t per_investor_cap,
+                      tv_list_t *per_investor, size_t per_company_cap, tv_list_t *per_company)
+{
+    size_t tc = in->tile_companies != 0 ? in->tile_companies : DEFAULT_TILE_COMPANIES;
+    size_t ti = in->tile_investors != 0 ? in->tile_investors : DEFAULT_TILE_INVESTORS;
+
+    memset(s, 0, sizeof(*s));
+    s->in = in;
+    gate_init(&s->gate, in);
+    s->tile_companies = tc < in->n_companies ? tc : in->n_companies;
+    s->tile_investors = ti < in->n_investors ? ti : in->n_investors;
+    if (in->n_companies == 0 || in->n_investors == 0)
+        s->tile_companies = s->tile_investors = 1;
+    s->per_investor_cap = per_investor_cap;
+    s->per_company_cap = per_company_cap;
+    s->per_investor = per_investor_cap > 0 ? per_investor : NULL;
+    s->per_company = per_company_cap > 0 ? per_company : NULL;
+    s->n_investor_lists = per_investor_cap > 0 ? in->n_investors : 0;
+    s->n_company_lists = per_company_cap > 0 ? in->n_companies : 0;
+    atomic_init(&s->next_block, 0);
+    atomic_init(&s->next_list, 0);
 }
 
 int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
                  size_t per_company_cap, tv_list_t *per_company)
 {
-    size_t tc = in->tile_companies != 0 ? in->tile_companies : DEFAULT_TILE_COMPANIES;
-    size_t ti = in->tile_investors != 0 ? in->tile_investors : DEFAULT_TILE_INVESTORS;
-    scan_t s = {in, {0}, NULL, NULL, NULL};
-    float *tile = NULL, *rev_tile = NULL;
+    scan_t s;
+    worker_t w[MAX_WORKERS];
+    size_t n = 0;
     int rc = TV_ENOMEM;
 
-    tc = tc < in->n_companies ? tc : in->n_companies;
-    ti = ti < in->n_investors ? ti : in->n_investors;
-    if (in->n_companies == 0 || in->n_investors == 0)
-        tc = ti = 1;
-    gate_init(&s.gate, in);
-    tile = tv__malloc(tc * ti * sizeof(float));
-    if (in->companies_rev != NULL)
-        rev_tile = tv__malloc(tc * ti * sizeof(float));
-    s.investor_gates = tv__malloc((in->n_investors + 1) * sizeof(float));
-    if (tile == NULL || s.investor_gates == NULL || (in->companies_rev != NULL && rev_tile == NULL))
+    scan_init(&s, in, per_investor_cap, per_investor, per_company_cap, per_company);
+    s.again = tv__malloc(s.n_investor_lists + s.n_company_lists + 1);
+    if (s.again == NULL)
         goto out;
-    if (per_investor_cap > 0 &&
+    if (s.per_investor != NULL &&
         lists_alloc(per_investor, in->n_investors, per_investor_cap + RESCORE_EXTRA) != 0)
         goto out;
-    if (per_company_cap > 0 &&
+    if (s.per_company != NULL &&
         lists_alloc(per_company, in->n_companies, per_company_cap + RESCORE_EXTRA) != 0) {
-        if (per_investor_cap > 0)
-            tv_lists_free(per_investor, in->n_investors);
+        tv_lists_free(s.per_investor, s.n_investor_lists);
         goto out;
     }
-    s.per_investor = per_investor_cap > 0 ? per_investor : NULL;
-    s.per_company = per_company_cap > 0 ? per_company : NULL;
-    for (size_t i = 0; i < in->n_investors; i++)
-        s.investor_gates[i] = s.per_investor != NULL ? -INFINITY : INFINITY;
-    if (in->n_companies > 0 && in->n_investors > 0)
-        scan_all(&s, tile, rev_tile, tc, ti);
-    rc = 0;
-    for (size_t i = 0; rc == 0 && s.per_investor != NULL && i < in->n_investors; i++)
-        rc = rescore(in, s.gate.slack, 0, i, (uint32_t)per_investor_cap, &per_investor[i]);
-    for (size_t c = 0; rc == 0 && s.per_company != NULL && c < in->n_companies; c++)
-        rc = rescore(in, s.gate.slack, 1, c, (uint32_t)per_company_cap, &per_company[c]);
+    n = worker_count(&s);
+    rc = workers_init(w, &s, n);
     if (rc != 0) {
-        tv_lists_free(s.per_investor, s.per_investor != NULL ? in->n_investors : 0);
-        tv_lists_free(s.per_company, s.per_company != NULL ? in->n_companies : 0);
+        n = 0;
+    } else {
+        if (in->n_companies > 0 && in->n_investors > 0)
+            scan_all(&s, w, n);
+        rc = rescore_all(&s, w, n);
+    }
+    if (rc != 0) {
+        tv_lists_free(s.per_investor, s.n_investor_lists);
+        tv_lists_free(s.per_company, s.n_company_lists);
     }
 out:
-    tv__free(tile);
-    tv__free(rev_tile);
-    tv__free(s.investor_gates);
+    workers_dispose(w, n);
+    tv__free(s.again);
     return rc;
 }
 

@@ -29,7 +29,9 @@ typedef struct {
     int complete;
 } tv_list_t;
 
-/* Says whether pair (company, investor) may be ranked at all (hard constraints). */
+/* Says whether pair (company, investor) may be ranked at all (hard constraints).
+ * tv_score_all may call it from several threads at once, so it must be safe to: read-only
+ * state, or state kept per company (one company is scanned by one thread at a time). */
 typedef int (*tv_allow_fn)(void *ctx, size_t company, size_t investor);
 
 typedef struct {
@@ -50,7 +52,10 @@ float tv_score_pair(const tv_score_input_t *in, size_t company, size_t investor)
 /* Fills 'per_investor[i]' with the best companies of each investor (capacity
  * 'per_investor_cap', 0 to skip this direction) and 'per_company[c]' with the best investors
  * of each company (capacity 'per_company_cap', 0 to skip). The lists' storage is allocated
- * here; free it with tv_lists_free. Memory beyond the lists is bounded by the tile sizes. */
+ * here; free it with tv_lists_free. Memory beyond the lists is bounded by the tile sizes.
+ * Runs on as many threads as OpenBLAS uses (its own setting), each running its products on
+ * one OpenBLAS thread: the OpenBLAS thread count is set to 1 for the scan and put back after.
+ * The result does not depend on the number of threads. */
 int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
                  size_t per_company_cap, tv_list_t *per_company);
 

@@ -237,6 +237,42 @@ static void test_score_single_tile_and_lists_longer_than_the_other_side(void **s
     check_shape(&s, 20, 20);
 }
 
+/* Tile rows long enough for the vectorised gates (blocks of 32 and 64 columns), with a
+ * remainder after the last block, and a last tile narrower than the others. */
+static void test_score_wide_tile_rows_match_full_sort(void **state)
+{
+    shape_t fwd = {.n = 100, .m = 260, .dim = 24, .tile_c = 24, .tile_i = 101};
+    shape_t rev = {.n = 100,
+                   .m = 260,
+                   .dim = 24,
+                   .dim_rev = 5,
+                   .tile_c = 24,
+                   .tile_i = 101,
+                   .with_rev = 1,
+                   .with_mask = 1};
+
+    (void)state;
+    check_shape(&fwd, 9, 12);
+    check_shape(&rev, 9, 12);
+}
+
+static void test_score_wide_tile_rows_with_ties_match_full_sort(void **state)
+{
+    shape_t fwd = {.n = 90, .m = 200, .dim = 4, .tile_c = 32, .tile_i = 97, .with_ties = 1};
+    shape_t rev = {.n = 90,
+                   .m = 200,
+                   .dim = 4,
+                   .dim_rev = 2,
+                   .tile_c = 32,
+                   .tile_i = 97,
+                   .with_rev = 1,
+                   .with_ties = 1};
+
+    (void)state;
+    check_shape(&fwd, 6, 11);
+    check_shape(&rev, 6, 11);
+}
+
 static void test_score_dot_is_the_same_in_any_order_of_calls(void **state)
 {
     float a[37], b[37];
@@ -262,6 +298,8 @@ int main(void)
         cmocka_unit_test(test_score_ties_break_by_lower_index),
         cmocka_unit_test(test_score_ties_at_every_edge_are_settled_exactly),
         cmocka_unit_test(test_score_single_tile_and_lists_longer_than_the_other_side),
+        cmocka_unit_test(test_score_wide_tile_rows_match_full_sort),
+        cmocka_unit_test(test_score_wide_tile_rows_with_ties_match_full_sort),
         cmocka_unit_test(test_score_dot_is_the_same_in_any_order_of_calls),
     };
 
