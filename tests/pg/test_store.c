@@ -16,15 +16,11 @@ static PGconn *check; /* an independent connection to the scratch database */
 
 static int setup(void **state)
 {
-    char conninfo[1024];
-
     (void)state;
     tvt_require_pg();
     tax = tvt_taxonomy();
     st = tvt_scratch_store(DB);
-    snprintf(conninfo, sizeof(conninfo), "%s dbname=tvt_" DB, getenv("TV_TEST_PG_DSN"));
-    check = PQconnectdb(conninfo);
-    assert_int_equal(PQstatus(check), CONNECTION_OK);
+    check = tvt_scratch_check(DB);
     return 0;
 }
 
@@ -39,14 +35,7 @@ static int teardown(void **state)
 
 static long scalar(const char *sql)
 {
-    PGresult *r = PQexec(check, sql);
-    long v;
-
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
+    return tvt_scalar(check, sql);
 }
 
 static void load(const char *rel, tv_profile_kind_t kind, tv_docs_t *docs)

@@ -18,14 +18,10 @@ static PGconn *check; /* an independent connection to the scratch database */
 
 static int setup(void **state)
 {
-    char conninfo[1024];
-
     (void)state;
     tvt_require_pg();
     st = tvt_scratch_store(DB);
-    snprintf(conninfo, sizeof(conninfo), "%s dbname=tvt_" DB, getenv("TV_TEST_PG_DSN"));
-    check = PQconnectdb(conninfo);
-    assert_int_equal(PQstatus(check), CONNECTION_OK);
+    check = tvt_scratch_check(DB);
     return 0;
 }
 
@@ -48,14 +44,7 @@ static void exec_ok(const char *sql)
 
 static long scalar(const char *sql)
 {
-    PGresult *r = PQexec(check, sql);
-    long v;
-
-    if (PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
-    PQclear(r);
-    return v;
+    return tvt_scalar(check, sql);
 }
 
 /* Makes a token, stores it and returns its id; the token text goes to 'token'. */

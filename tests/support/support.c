@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+
 #include "support.h"
 
 char *tvt_read_fixture(const char *rel, size_t *len)
@@ -146,4 +148,27 @@ void tvt_add_fixture(tv_matcher_t *m, const tv_taxonomy_t *t, const char *rel,
         }
     }
     free(text);
+}
+
+void *tvt_scratch_check(const char *name)
+{
+    char conninfo[1024];
+    PGconn *check;
+
+    snprintf(conninfo, sizeof(conninfo), "%s dbname=tvt_%s", getenv("TV_TEST_PG_DSN"), name);
+    check = PQconnectdb(conninfo);
+    assert_int_equal(PQstatus(check), CONNECTION_OK);
+    return check;
+}
+
+long tvt_scalar(void *check, const char *sql)
+{
+    PGresult *r = PQexec(check, sql);
+    long v;
+
+    if (PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    return v;
 }

@@ -34,6 +34,13 @@ tv_store_t *tvt_scratch_store(const char *name);
 /* Drops the scratch database and closes 'st'. */
 void tvt_scratch_drop(tv_store_t *st, const char *name);
 
+/* An independent connection to scratch database "tvt_<name>", to check what was written;
+ * close it with PQfinish (a PGconn *, as a void * so this header needs no libpq). */
+void *tvt_scratch_check(const char *name);
+
+/* Runs 'sql' on 'check' and returns the first value of its first row as a number. */
+long tvt_scalar(void *check, const char *sql);
+
 /* Reads every record of 'text' as 'kind' in format 'fmt'. Returns the record count. */
 int tvt_read(const tv_taxonomy_t *t, tv_profile_kind_t kind, tv_format_t fmt, const char *text,
              tv_docs_t *docs, tv_diags_t *diags);
