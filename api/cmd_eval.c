@@ -13,7 +13,7 @@
 typedef struct {
     const char *data, *cutoff, *config;
     size_t k[TV_EVAL_MAX_K], n_k;
-    long months;
+    long months, min_companies;
     int json;
     char *sets[MAX_SETS];
     size_t n_sets;
@@ -54,14 +54,18 @@ static int parse_ks(eval_opts_t *o, const char *list)
 
 static int parse_options(int argc, char **argv, eval_opts_t *o)
 {
-    static const struct option longopts[] = {
-        {"data", required_argument, NULL, 'd'},   {"cutoff", required_argument, NULL, 'c'},
-        {"k", required_argument, NULL, 'k'},      {"months", required_argument, NULL, 'm'},
-        {"config", required_argument, NULL, 'f'}, {"set", required_argument, NULL, 's'},
-        {"json", no_argument, NULL, 'j'},         {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"data", required_argument, NULL, 'd'},
+                                             {"cutoff", required_argument, NULL, 'c'},
+                                             {"k", required_argument, NULL, 'k'},
+                                             {"months", required_argument, NULL, 'm'},
+                                             {"config", required_argument, NULL, 'f'},
+                                             {"set", required_argument, NULL, 's'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"min-companies", required_argument, NULL, 'n'},
+                                             {NULL, 0, NULL, 0}};
     int c, ks_given = 0;
 
-    while ((c = getopt_long(argc, argv, "d:c:k:m:f:s:j", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "d:c:k:m:f:s:jn:", longopts, NULL)) != -1) {
         if (c == 'd')
             o->data = optarg;
         else if (c == 'c')
@@ -76,6 +80,8 @@ static int parse_options(int argc, char **argv, eval_opts_t *o)
             o->sets[o->n_sets++] = optarg;
         else if (c == 'j')
             o->json = 1;
+        else if (c == 'n')
+            o->min_companies = strtol(optarg, NULL, 10);
         else
             return -1;
     }
@@ -84,7 +90,7 @@ static int parse_options(int argc, char **argv, eval_opts_t *o)
     if (add_k(o, 10) != 0 || add_k(o, 20) != 0)
         return -1;
     return optind == argc && o->data != NULL && o->cutoff != NULL && o->months >= 1 &&
-                   o->months <= 1200
+                   o->months <= 1200 && o->min_companies >= 1 && o->min_companies <= 100000
                ? 0
                : -1;
 }
@@ -151,9 +157,10 @@ static void print_report(const tv_eval_report_t *r)
            "%04d-%02d-%02d.\n",
            r->cutoff / 10000, r->cutoff / 100 % 100, r->cutoff % 100, r->until / 10000,
            r->until / 100 % 100, r->until % 100);
-    printf("Every company is ranked against the %zu investors known before the cut; %zu test "
-           "pairs name an investor first seen after it and cannot be found.\n\n",
-           r->known_investors, r->unknown_pairs);
+    printf("Every company is ranked against the %zu investors that backed at least %zu "
+           "companies before the cut; %zu test pairs name another investor and cannot be "
+           "found.\n\n",
+           r->known_investors, r->min_companies, r->unranked_pairs);
     printf("Cold start (no round before the cut): %zu companies, %zu investors to find\n",
            r->scores[TV_EVAL_COLD][0].queries, r->relevant_pairs[TV_EVAL_COLD]);
     print_group(r, TV_EVAL_COLD);
@@ -168,7 +175,8 @@ static void print_report(const tv_eval_report_t *r)
 
 int cmd_eval(int argc, char **argv)
 {
-    eval_opts_t o = {.months = 12};
+    eval_opts_t o = {.months = 12, .min_companies = 1};
+    tv_eval_plan_t plan;
     tv_eval_data_t data = {0};
     tv_eval_report_t report;
     tv_match_config_t cfg;
@@ -178,7 +186,8 @@ int cmd_eval(int argc, char **argv)
 
     if (parse_options(argc, argv, &o) != 0) {
         cli_error("usage: tavolo eval --data DIR --cutoff YYYY-MM-DD [--k 10,20,50] "
-                  "[--months N] [--json] [--config FILE] [--set NAME=VALUE]...");
+                  "[--months N] [--min-companies N] [--json] [--config FILE] "
+                  "[--set NAME=VALUE]...");
         return CLI_USAGE;
     }
     if (!tv_calendar_valid_date(o.cutoff)) {
@@ -191,8 +200,12 @@ int cmd_eval(int argc, char **argv)
     if (rc == 0)
         rc = load_data(tax, o.data, &data);
     if (rc == 0) {
-        rc = tv_eval_run(tax, &cfg, &data, tv_eval_date(o.cutoff), (int)o.months, o.k, o.n_k,
-                         &report);
+        plan = (tv_eval_plan_t){.cutoff = tv_eval_date(o.cutoff),
+                                .months = (int)o.months,
+                                .n_k = o.n_k,
+                                .min_companies = (size_t)o.min_companies};
+        memcpy(plan.k, o.k, sizeof(o.k));
+        rc = tv_eval_run(tax, &cfg, &data, &plan, &report);
         if (rc != 0)
             cli_error("eval: %s", tv_strerror(rc));
     }

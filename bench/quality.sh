@@ -3,13 +3,17 @@
 # tuning cut (2010-12-31, tested on 2011) and the reported cut (2011-12-31, tested on 2012),
 # and an SVG chart of recall@k by method for the reported cut, drawn by gnuplot.
 # usage: bench/quality.sh TAVOLO DATA_DIR OUT_DIR
-# Writes OUT_DIR/quality-2010.json, OUT_DIR/quality-2011.json and bench/quality.svg.
+# Writes OUT_DIR/quality-2010.json, quality-2011.json, quality-2011-active.json (investors with
+# at least 5 companies only) and bench/quality.svg.
 set -euo pipefail
 tavolo=$1 data=$2 out=$3
 cd "$(dirname "$0")/.."
 ks=5,10,20,30,50,100
 "$tavolo" eval --data "$data" --cutoff 2010-12-31 --k "$ks" --json > "$out/quality-2010.json"
 "$tavolo" eval --data "$data" --cutoff 2011-12-31 --k "$ks" --json > "$out/quality-2011.json"
+# The same, ranking only the investors that backed at least 5 companies before the cut.
+"$tavolo" eval --data "$data" --cutoff 2011-12-31 --k "$ks" --min-companies 5 --json \
+    > "$out/quality-2011-active.json"
 
 # One table per group: k, then recall@k of each method.
 /usr/bin/python3 - "$out/quality-2011.json" "$out" <<'PY'

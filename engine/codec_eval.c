@@ -44,6 +44,7 @@ int tv_eval_report_encode(const tv_eval_report_t *r, char **out)
     }
     json_object_set_new(root, "cutoff", date_string(r->cutoff));
     json_object_set_new(root, "until", date_string(r->until));
+    json_object_set_new(root, "min_companies", json_integer((json_int_t)r->min_companies));
     json_object_set_new(root, "groups", groups);
     json_object_set_new(root, "pairs",
                         json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "known_investors",
@@ -52,7 +53,7 @@ int tv_eval_report_encode(const tv_eval_report_t *r, char **out)
                                   (json_int_t)r->relevant_pairs[TV_EVAL_FOLLOW_ON],
                                   "follow_on_earlier", (json_int_t)r->earlier_pairs,
                                   "follow_on_all", (json_int_t)r->follow_on_pairs,
-                                  "unknown_investor", (json_int_t)r->unknown_pairs));
+                                  "unranked_investor", (json_int_t)r->unranked_pairs));
     *out = json_dumps(root, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(root);
     return *out != NULL ? 0 : TV_ENOMEM;

@@ -88,6 +88,7 @@ typedef struct {
 typedef struct {
     const tv_eval_data_t *data;
     int32_t cutoff, until;
+    size_t min_companies;
     stake_t *stakes; /* sorted by investor, then company */
     size_t n_stakes;
     long *known;         /* data investor -> ranked investor, or -1 */
@@ -159,7 +160,8 @@ static int make_split(split_t *s)
     }
     s->n_known = 0;
     for (size_t i = 0; i < d->n_investors; i++) {
-        int known = s->first_stake[i + 1] > s->first_stake[i];
+        size_t companies = s->first_stake[i + 1] - s->first_stake[i];
+        int known = companies > 0 && companies >= s->min_companies;
 
         s->known[i] = known ? (long)s->n_known : -1;
         if (known)
@@ -232,9 +234,7 @@ static int company_profile(const split_t *s, size_t c, tv_company_t *out)
         rc = TV_ENOMEM;
     if (rc == 0)
         rc = one_term(&out->technologies, ec->technology);
-    for (size_t i = 0; i < s->n_known && rc == 0; i++) {
-        size_t inv = s->known_ids[i];
-
+    for (size_t inv = 0; inv < d->n_investors && rc == 0; inv++) {
         for (size_t k = s->first_stake[inv]; k < s->first_stake[inv + 1] && rc == 0; k++) {
             if (s->stakes[k].company != c)
                 continue;
@@ -436,7 +436,7 @@ static size_t mark_query(ranker_t *r, size_t c, tv_eval_report_t *out)
         if (x->company != c || x->date <= s->cutoff || x->date > s->until)
             continue;
         if (i < 0) {
-            out->unknown_pairs++;
+            out->unranked_pairs++;
             continue;
         }
         if (r->relevant[i] == 1 || r->relevant[i] == 2)
@@ -536,25 +536,37 @@ static void average(tv_eval_report_t *out)
     }
 }
 
-int tv_eval_run(const tv_taxonomy_t *t, const tv_match_config_t *cfg, const tv_eval_data_t *data,
-                int32_t cutoff, int months, const size_t *k, size_t n_k, tv_eval_report_t *out)
+static int plan_valid(const tv_eval_plan_t *p)
 {
-    split_t s = {data, cutoff, add_months(cutoff, months), NULL, 0, NULL, NULL, 0, NULL,
-                 NULL, NULL};
+    if (p->n_k == 0 || p->n_k > TV_EVAL_MAX_K || p->months < 1 || p->months > 1200 ||
+        p->min_companies < 1)
+        return 0;
+    for (size_t j = 0; j < p->n_k; j++) {
+        if (p->k[j] == 0 || (j > 0 && p->k[j] <= p->k[j - 1]))
+            return 0;
+    }
+    return 1;
+}
+
+int tv_eval_run(const tv_taxonomy_t *t, const tv_match_config_t *cfg, const tv_eval_data_t *data,
+                const tv_eval_plan_t *plan, tv_eval_report_t *out)
+{
+    split_t s = {0};
     tv_matcher_t *m = NULL;
     int rc;
 
-    if (n_k == 0 || n_k > TV_EVAL_MAX_K || months < 1 || months > 1200)
+    if (!plan_valid(plan))
         return TV_EINVAL;
-    for (size_t j = 0; j < n_k; j++) {
-        if (k[j] == 0 || (j > 0 && k[j] <= k[j - 1]))
-            return TV_EINVAL;
-    }
+    s.data = data;
+    s.cutoff = plan->cutoff;
+    s.until = add_months(plan->cutoff, plan->months);
+    s.min_companies = plan->min_companies;
     memset(out, 0, sizeof(*out));
-    out->cutoff = cutoff;
+    out->cutoff = plan->cutoff;
     out->until = s.until;
-    memcpy(out->k, k, n_k * sizeof(size_t));
-    out->n_k = n_k;
+    out->min_companies = plan->min_companies;
+    memcpy(out->k, plan->k, plan->n_k * sizeof(size_t));
+    out->n_k = plan->n_k;
     rc = make_split(&s);
     out->known_investors = s.n_known;
     if (rc == 0)

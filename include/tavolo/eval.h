@@ -84,24 +84,34 @@ typedef struct {
     size_t queries;
 } tv_eval_score_t;
 
+/* What one run measures. */
+typedef struct {
+    int32_t cutoff;               /* yyyymmdd: fit on the investments funded on or before it */
+    int months;                   /* test on the rounds of this many months after it */
+    size_t k[TV_EVAL_MAX_K], n_k; /* list lengths, ascending */
+    size_t min_companies;         /* rank only investors that backed this many companies before the
+                                   * cut (1: every investor known before it) */
+} tv_eval_plan_t;
+
 typedef struct {
     int32_t cutoff; /* yyyymmdd */
     int32_t until;  /* the last day of the test window */
+    size_t min_companies;
     size_t k[TV_EVAL_MAX_K], n_k;
     tv_eval_score_t scores[TV_EVAL_GROUP_COUNT][TV_EVAL_METHOD_COUNT];
-    size_t known_investors; /* investors ranked: those with an investment before the cut */
+    size_t known_investors; /* investors ranked: min_companies companies before the cut */
     size_t relevant_pairs[TV_EVAL_GROUP_COUNT]; /* (company, new investor) pairs to find */
-    size_t unknown_pairs;   /* test pairs whose investor had no investment before the cut */
+    size_t unranked_pairs;  /* test pairs whose investor is not ranked (unseen before the cut,
+                             * or below min_companies) */
     size_t earlier_pairs;   /* follow-on test pairs by an earlier investor (not ranked) */
     size_t follow_on_pairs; /* every follow-on test pair by a known investor */
 } tv_eval_report_t;
 
-/* Runs every method on the cut 'cutoff' (yyyymmdd), testing on the 'months' months after it,
- * with matching configuration 'cfg' (its masks and list length are set for the run: every
- * company may match, and lists cover every investor). 'k' holds 1 to TV_EVAL_MAX_K list
- * lengths, ascending. */
+/* Runs every method as 'plan' says, with matching configuration 'cfg' (its masks and list
+ * length are set for the run: every company may match, and lists cover every investor).
+ * Returns TV_EINVAL for a plan out of range. */
 int tv_eval_run(const tv_taxonomy_t *t, const tv_match_config_t *cfg, const tv_eval_data_t *data,
-                int32_t cutoff, int months, const size_t *k, size_t n_k, tv_eval_report_t *out);
+                const tv_eval_plan_t *plan, tv_eval_report_t *out);
 
 /* The metrics of one ranked list against its relevant set: 'ranked' holds candidate ids in
  * rank order (n of them), 'relevant' a flag per candidate id below 'n_ids'. Adds recall@k and

@@ -38,6 +38,12 @@ print(r["cutoff"], r["until"], r["groups"]["cold"]["tavolo"]["queries"], r["grou
 expect_eq "groups, methods, metrics; the local investor first for the Boston newcomer" \
     "2010-12-31 2011-12-31 1 1 1.0 2" "$check"
 
+busy=$("$TAVOLO" eval --data "$dir" --cutoff 2010-12-31 --min-companies 2 --json | /usr/bin/python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+print(r["min_companies"], r["pairs"]["known_investors"], r["pairs"]["unranked_investor"])')
+expect_eq "--min-companies 2: no investor backed two companies, none ranked" "2 0 2" "$busy"
+
 text=$("$TAVOLO" eval --data "$dir" --cutoff 2010-12-31)
 expect_contains "a readable table" "Cold start (no round before the cut): 1 companies" "$text"
 expect_contains "the ratio line" "recall@20: tavolo is" "$text"
@@ -53,6 +59,8 @@ expect_contains "names company_id" "company_id" "$err"
 expect_contains "names funded_at" "funded_at" "$err"
 "$TAVOLO" eval --data "$dir" --cutoff 2010-02-30 >/dev/null 2>&1
 expect_eq "an impossible cut date: usage error 2" 2 $?
+"$TAVOLO" eval --data "$dir" --cutoff 2010-12-31 --min-companies 0 >/dev/null 2>&1
+expect_eq "--min-companies 0: usage error 2" 2 $?
 "$TAVOLO" eval --data "$dir/nowhere" --cutoff 2010-12-31 >/dev/null 2>&1
 expect_eq "a missing folder: exit 1" 1 $?
 finish

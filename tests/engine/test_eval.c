@@ -167,15 +167,20 @@ static void test_eval_data_errors_name_line_and_field_and_keep_nothing(void **st
 
 /* ---- the run ---- */
 
-static const size_t ks[] = {1, 2, 10, 20};
+static const tv_eval_plan_t plan_2010 = {20101231, 12, {1, 2, 10, 20}, 4, 1};
 
-static void run(const char *inv_text, tv_eval_report_t *r)
+static void run_plan(const char *inv_text, const tv_eval_plan_t *plan, tv_eval_report_t *r)
 {
     tv_eval_data_t data;
 
     load(&data, inv_text);
-    assert_int_equal(tv_eval_run(tax, &cfg, &data, 20101231, 12, ks, 4, r), 0);
+    assert_int_equal(tv_eval_run(tax, &cfg, &data, plan, r), 0);
     tv_eval_data_dispose(&data);
+}
+
+static void run(const char *inv_text, tv_eval_report_t *r)
+{
+    run_plan(inv_text, &plan_2010, r);
 }
 
 static void test_eval_splits_cold_and_follow_on_and_sets_earlier_investors_apart(void **state)
@@ -186,7 +191,7 @@ static void test_eval_splits_cold_and_follow_on_and_sets_earlier_investors_apart
     run(investments, &r);
     assert_int_equal(r.until, 20111231);
     assert_int_equal(r.known_investors, 3); /* late invests only after the cut */
-    assert_int_equal(r.unknown_pairs, 1);
+    assert_int_equal(r.unranked_pairs, 1);
     /* Cold: new, to find boston-1. Follow-on: c, to find sf-2; sf-1 came back. */
     assert_int_equal(r.scores[TV_EVAL_COLD][TV_EVAL_TAVOLO].queries, 1);
     assert_int_equal(r.relevant_pairs[TV_EVAL_COLD], 1);
@@ -228,6 +233,28 @@ static void test_eval_never_peeks_past_the_cut(void **state)
     free(both);
 }
 
+static void test_eval_min_companies_ranks_only_busier_investors(void **state)
+{
+    tv_eval_plan_t busy = plan_2010;
+    tv_eval_report_t r;
+    tv_eval_data_t data;
+
+    (void)state;
+    busy.min_companies = 2; /* boston-1 and sf-1 backed two companies, sf-2 one */
+    run_plan(investments, &busy, &r);
+    assert_int_equal(r.known_investors, 2);
+    assert_int_equal(r.unranked_pairs, 2); /* late, and sf-2 in c's follow-on */
+    assert_int_equal(r.scores[TV_EVAL_FOLLOW_ON][TV_EVAL_TAVOLO].queries, 0);
+    assert_int_equal(r.scores[TV_EVAL_COLD][TV_EVAL_TAVOLO].queries, 1);
+    busy.min_companies = 0;
+    load(&data, investments);
+    assert_int_equal(tv_eval_run(tax, &cfg, &data, &busy, &r), TV_EINVAL);
+    busy = plan_2010;
+    busy.k[1] = 1; /* not ascending */
+    assert_int_equal(tv_eval_run(tax, &cfg, &data, &busy, &r), TV_EINVAL);
+    tv_eval_data_dispose(&data);
+}
+
 static void test_eval_report_json_has_every_group_and_method(void **state)
 {
     tv_eval_report_t r;
@@ -263,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_eval_data_errors_name_line_and_field_and_keep_nothing),
         cmocka_unit_test(test_eval_splits_cold_and_follow_on_and_sets_earlier_investors_apart),
         cmocka_unit_test(test_eval_never_peeks_past_the_cut),
+        cmocka_unit_test(test_eval_min_companies_ranks_only_busier_investors),
         cmocka_unit_test(test_eval_report_json_has_every_group_and_method),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
