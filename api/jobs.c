@@ -19,7 +19,11 @@ tv_store_t *api_jobs_store(api_app_t *app)
     return worker_store;
 }
 
-#define CACHE_SLOTS 256
+/* Set-associative: a token shares its set with few others, so one recently used token never
+ * pushes another out by a clash of hashes alone (a direct-mapped table did, and a cached
+ * token then failed during an outage). A full set gives up the entry that expires first. */
+#define CACHE_SETS 256
+#define CACHE_WAYS 8
 
 typedef struct {
     uint8_t key[32]; /* hash of the whole header value */
@@ -27,27 +31,43 @@ typedef struct {
     time_t expires;
 } cache_entry_t;
 
-static cache_entry_t cache[CACHE_SLOTS];
+static cache_entry_t cache[CACHE_SETS][CACHE_WAYS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static cache_entry_t *cache_set(const uint8_t key[32])
+{
+    return cache[((unsigned)key[0] | (unsigned)key[1] << 8) % CACHE_SETS];
+}
 
 static int cache_get(const uint8_t key[32], api_principal_t *out)
 {
-    cache_entry_t *e = &cache[key[0]];
-    int hit;
+    cache_entry_t *set = cache_set(key);
+    time_t now = time(NULL);
+    int hit = 0;
 
     pthread_mutex_lock(&cache_lock);
-    hit = e->expires > time(NULL) && sodium_memcmp(e->key, key, 32) == 0;
-    if (hit)
-        *out = e->principal;
+    for (int w = 0; w < CACHE_WAYS && !hit; w++) {
+        hit = set[w].expires > now && sodium_memcmp(set[w].key, key, 32) == 0;
+        if (hit)
+            *out = set[w].principal;
+    }
     pthread_mutex_unlock(&cache_lock);
     return hit;
 }
 
 static void cache_put(const uint8_t key[32], const api_principal_t *p)
 {
-    cache_entry_t *e = &cache[key[0]];
+    cache_entry_t *set = cache_set(key), *e = &set[0];
 
     pthread_mutex_lock(&cache_lock);
+    for (int w = 0; w < CACHE_WAYS; w++) {
+        if (sodium_memcmp(set[w].key, key, 32) == 0) {
+            e = &set[w];
+            break;
+        }
+        if (set[w].expires < e->expires)
+            e = &set[w];
+    }
     memcpy(e->key, key, 32);
     e->principal = *p;
     e->expires = time(NULL) + API_TOKEN_CACHE_SECONDS;

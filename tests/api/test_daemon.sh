@@ -43,6 +43,7 @@ cleanup() {
     if [ "$failed" -gt 0 ] && [ -s "$tmp/daemon.log" ]; then
         echo "# last lines of the daemon's log:"
         tail -n 15 "$tmp/daemon.log" | sed 's/^/#   /'
+        print_failures
     fi
     [ -n "${TV_API_TEST_KEEP_LOG:-}" ] && cp "$tmp/daemon.log" "$TV_API_TEST_KEEP_LOG" 2>/dev/null
     "$TAVOLO" db stop >/dev/null 2>&1

@@ -3,6 +3,7 @@
 set -u
 passed=0
 failed=0
+failures=()
 
 require_pg() {
     if [ -z "${TV_TEST_PG_DSN:-}" ]; then
@@ -30,7 +31,17 @@ ok() {
 
 not_ok() {
     failed=$((failed + 1))
+    failures+=("$1")
     echo "not ok - $1"
+}
+
+# The failed checks again, one line each: the last thing a long test prints, so that they
+# survive when only the head and the tail of its output are kept (as CI does).
+print_failures() {
+    local f
+    for f in "${failures[@]}"; do
+        echo "# failed: ${f:0:300}"
+    done
 }
 
 # expect_eq DESCRIPTION EXPECTED ACTUAL
@@ -47,6 +58,7 @@ expect_contains() {
 }
 
 finish() {
+    print_failures
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "jobs.h"
 #include "support.h"
 #include "tavolo/token.h"
 
@@ -372,6 +373,40 @@ static void test_auth_reports_a_lost_database(void **state)
     tv_store_close(doomed);
 }
 
+/* The daemon's token cache answers while PostgreSQL is away. Every one of 200 recently used
+ * tokens must still be there, whatever their hashes: a direct-mapped table of 256 slots lost
+ * some to clashes (and once a token the api.daemon test relied on). */
+static void test_token_cache_keeps_every_recent_token(void **state)
+{
+    enum { N = 200 };
+    static char headers[N][80];
+    char token[API_AUTH_TOKEN_SIZE];
+    api_principal_t p;
+
+    (void)state;
+    for (int i = 0; i < N; i++) {
+        char subject[16];
+
+        snprintf(subject, sizeof(subject), "c-%03d", i);
+        new_stored(token, "company", subject, NULL);
+        snprintf(headers[i], sizeof(headers[i]), "Bearer %s", token);
+        assert_int_equal(api_jobs_authenticate(st, headers[i], &p), 0);
+    }
+    for (int i = 0; i < N; i++) {
+        char subject[16];
+
+        snprintf(subject, sizeof(subject), "c-%03d", i);
+        memset(&p, 0, sizeof(p));
+        assert_int_equal(api_jobs_authenticate(NULL, headers[i], &p), 0);
+        assert_string_equal(p.subject, subject);
+        assert_int_equal(api_jobs_authenticate_cached(headers[i], &p), 0);
+    }
+    new_stored(token, "company", "c-999", NULL);
+    snprintf(headers[0], sizeof(headers[0]), "Bearer %s", token);
+    assert_int_equal(api_jobs_authenticate(NULL, headers[0], &p), TV_EUNAVAIL);
+    assert_int_equal(api_jobs_authenticate_cached(headers[0], &p), TV_ENOTFOUND);
+}
+
 static void test_auth_role_names_round_trip(void **state)
 {
     const char *names[] = {"admin", "organiser", "investor", "company"};
@@ -403,6 +438,7 @@ int main(void)
         cmocka_unit_test(test_auth_rejects_malformed_headers),
         cmocka_unit_test(test_auth_rejects_unknown_and_revoked_tokens),
         cmocka_unit_test(test_auth_reports_a_lost_database),
+        cmocka_unit_test(test_token_cache_keeps_every_recent_token),
         cmocka_unit_test(test_auth_role_names_round_trip),
     };
 
