@@ -32,6 +32,7 @@ typedef struct {
     size_t n, m, dim, k;
     int threads, faiss_blas_threads, reps, json, faiss;
     const char *only; /* NULL, or the one measurement to run (for profiling) */
+    tv_screen_t screen; /* how tv_score_all screens (--screen; auto by default) */
 } opts_t;
 
 typedef struct {
@@ -162,14 +163,14 @@ static void run_free_lists(run_t *r)
     tv_lists_free(r->per_company, r->o->n);
 }
 
-/* Both directions, reverse vectors and the mask: the full pipeline. */
-static double run_pipeline(run_t *r)
+/* Both directions, reverse vectors and the mask: the full pipeline, screened as 'screen'. */
+static double run_pipeline_screened(run_t *r, tv_screen_t screen)
 {
     const opts_t *o = r->o;
     const data_t *d = r->d;
     tv_score_input_t in = {
         d->companies,     d->investors, o->n,       o->m, o->dim, d->companies_rev,
-        d->investors_rev, DIM_REV,      allow_pair, r,    0,      0};
+        d->investors_rev, DIM_REV,      allow_pair, r,    0,      0, screen};
     double t0;
     int rc;
 
@@ -181,12 +182,36 @@ static double run_pipeline(run_t *r)
     return rc < 0 ? rc : t0;
 }
 
+/* The pipeline as --screen asks (auto by default). */
+static double run_pipeline(run_t *r)
+{
+    return run_pipeline_screened(r, r->o->screen);
+}
+
+/* The pipeline with sgemm's candidates, for comparison when it screens in bf16. */
+static double run_pipeline_sgemm(run_t *r)
+{
+    return run_pipeline_screened(r, TV_SCREEN_FP32);
+}
+
+/* Whether tv_score_all screens in bf16 with these options (as score.h's tv_screen_t says). */
+static int screens_in_bf16(const opts_t *o)
+{
+    if (o->screen == TV_SCREEN_FP32)
+        return 0;
+    if (o->screen == TV_SCREEN_BF16)
+        return tv_score_bf16_support() > 0;
+    return tv_score_bf16_support() == 2 &&
+           (double)o->n * (double)o->m * (double)o->dim >= TV_SCREEN_AUTO_WORK;
+}
+
 /* Best K companies per investor, forward only, no mask: what IndexFlatIP computes. */
 static double run_one_direction(run_t *r)
 {
     const opts_t *o = r->o;
     tv_score_input_t in = {
-        r->d->companies, r->d->investors, o->n, o->m, o->dim, NULL, NULL, 0, NULL, NULL, 0, 0};
+        r->d->companies, r->d->investors, o->n, o->m, o->dim, NULL, NULL, 0, NULL, NULL, 0, 0,
+        o->screen};
     double t0;
     int rc;
 
@@ -364,7 +389,7 @@ static void faiss_cleanup(const char *dir)
 /* ---- report ---- */
 
 typedef struct {
-    timing_t sgemm, pipeline, one;
+    timing_t sgemm, pipeline, pipeline_sgemm, one;
     faiss_result_t faiss;
     double peak_rss_mib, data_mib;
     uint64_t pairs_gated_in, pairs_rejected;
@@ -397,6 +422,8 @@ static void print_json(const opts_t *o, const results_t *x)
     print_json_number("sgemm_gflops", x->sgemm.best > 0 ? gflops(o, x->sgemm.best) : -1, "%.1f");
     print_json_number("pipeline_seconds", x->pipeline.best, "%.4f");
     print_json_number("pipeline_seconds_median", x->pipeline.median, "%.4f");
+    printf(", \"screening\": \"%s\"", screens_in_bf16(o) ? "bf16" : "sgemm");
+    print_json_number("pipeline_sgemm_seconds", x->pipeline_sgemm.best, "%.4f");
     print_json_number("one_direction_seconds", x->one.best, "%.4f");
     print_json_number("one_direction_seconds_median", x->one.median, "%.4f");
     print_json_number("faiss_seconds", f->ok ? f->t.best : -1, "%.4f");
@@ -444,7 +471,12 @@ static void print_table(const opts_t *o, const results_t *x)
                100.0 * (double)x->pairs_rejected / pairs);
         printf("  peak RSS after the pipeline    %8.1f MiB (input matrices %.1f MiB)\n",
                x->peak_rss_mib, x->data_mib);
+        printf("  candidates screened by         %s\n",
+               screens_in_bf16(o) ? "bf16 matmul (oneDNN), then scored exactly" : "sgemm");
     }
+    if (x->pipeline_sgemm.best > 0)
+        printf("  pipeline screened by sgemm     %8.3f s  %8.3f s\n", x->pipeline_sgemm.best,
+               x->pipeline_sgemm.median);
     if (x->one.best > 0)
         printf("  one direction, forward only    %8.3f s  %8.3f s\n", x->one.best, x->one.median);
     if (f->ok)
@@ -471,13 +503,14 @@ static void print_table(const opts_t *o, const results_t *x)
 
 /* The measurements, run in rounds (one of each per round) so that a slow spell of a shared
  * machine falls on all of them rather than on one. */
-enum { STEP_SGEMM, STEP_PIPELINE, STEP_ONE, STEP_FAISS, STEPS };
+enum { STEP_SGEMM, STEP_PIPELINE, STEP_PIPELINE_SGEMM, STEP_ONE, STEP_FAISS, STEPS };
 
 static const struct {
     const char *name;
     double (*run)(run_t *r);
 } steps[STEPS] = {{"sgemm", run_sgemm},
                   {"pipeline", run_pipeline},
+                  {"pipeline-sgemm", run_pipeline_sgemm},
                   {"one-direction", run_one_direction},
                   {"faiss", run_faiss}};
 
@@ -485,6 +518,8 @@ static int step_wanted(const run_t *r, int step)
 {
     if (step == STEP_FAISS)
         return r->faiss_dir[0] != '\0';
+    if (step == STEP_PIPELINE_SGEMM && !screens_in_bf16(r->o))
+        return 0;
     return r->o->only == NULL || strcmp(r->o->only, steps[step].name) == 0;
 }
 
@@ -537,6 +572,7 @@ static int run_rounds(run_t *r, results_t *x)
     }
     x->sgemm = summarise(t[STEP_SGEMM], n[STEP_SGEMM]);
     x->pipeline = summarise(t[STEP_PIPELINE], n[STEP_PIPELINE]);
+    x->pipeline_sgemm = summarise(t[STEP_PIPELINE_SGEMM], n[STEP_PIPELINE_SGEMM]);
     x->one = summarise(t[STEP_ONE], n[STEP_ONE]);
     x->faiss.t = summarise(t[STEP_FAISS], n[STEP_FAISS]);
     return rc;
@@ -544,7 +580,7 @@ static int run_rounds(run_t *r, results_t *x)
 
 static int bench_score(const opts_t *o)
 {
-    results_t x = {{-1, -1}, {-1, -1}, {-1, -1}, {{-1, -1}, 0, 0, 0}, -1, 0, 0, 0};
+    results_t x = {{-1, -1}, {-1, -1}, {-1, -1}, {-1, -1}, {{-1, -1}, 0, 0, 0}, -1, 0, 0, 0};
     data_t d = {NULL, NULL, NULL, NULL};
     run_t r = {o, &d, calloc(o->m, sizeof(tv_list_t)), calloc(o->n, sizeof(tv_list_t)), NULL, ""};
     int rc;
@@ -597,12 +633,13 @@ static int parse_opts(int argc, char **argv, opts_t *o)
                                              {"reps", required_argument, NULL, 'r'},
                                              {"only", required_argument, NULL, 'o'},
                                              {"no-faiss", no_argument, NULL, 'F'},
+                                             {"screen", required_argument, NULL, 's'},
                                              {"json", no_argument, NULL, 'j'},
                                              {NULL, 0, NULL, 0}};
     int c, threads = 0, blas = 0, reps = 3;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "n:m:d:k:t:b:r:o:Fj", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:m:d:k:t:b:r:o:s:Fj", longopts, NULL)) != -1) {
         if (c == 'n' || c == 'm' || c == 'd' || c == 'k') {
             size_t v = parse_count(optarg, c == 'd' || c == 'k' ? 65536 : UINT32_MAX);
 
@@ -616,8 +653,14 @@ static int parse_opts(int argc, char **argv, opts_t *o)
             if (v == 0)
                 return CLI_USAGE;
         } else if (c == 'o' && (strcmp(optarg, "sgemm") == 0 || strcmp(optarg, "pipeline") == 0 ||
+                                strcmp(optarg, "pipeline-sgemm") == 0 ||
                                 strcmp(optarg, "one-direction") == 0)) {
             o->only = optarg;
+        } else if (c == 's' && (strcmp(optarg, "auto") == 0 || strcmp(optarg, "fp32") == 0 ||
+                                strcmp(optarg, "bf16") == 0)) {
+            o->screen = optarg[0] == 'a'   ? TV_SCREEN_AUTO
+                        : optarg[0] == 'f' ? TV_SCREEN_FP32
+                                           : TV_SCREEN_BF16;
         } else if (c == 'F') {
             o->faiss = 0;
         } else if (c == 'j') {
@@ -638,12 +681,13 @@ static int parse_opts(int argc, char **argv, opts_t *o)
 
 int cmd_bench_score(int argc, char **argv)
 {
-    opts_t o = {50000, 20000, 512, 50, 0, 0, 3, 0, 1, NULL};
+    opts_t o = {50000, 20000, 512, 50, 0, 0, 3, 0, 1, NULL, TV_SCREEN_AUTO};
 
     if (parse_opts(argc, argv, &o) != CLI_OK) {
         cli_error("usage: tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
                   "[--threads T] [--faiss-blas-threads B] [--reps R] [--no-faiss] "
-                  "[--only sgemm|pipeline|one-direction] [--json]");
+                  "[--only sgemm|pipeline|pipeline-sgemm|one-direction] [--screen auto|fp32|bf16] "
+                  "[--json]");
         return CLI_USAGE;
     }
     return bench_score(&o);

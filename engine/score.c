@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "screen.h"
 #include "tavolo/score.h"
 
 /* A tile's forward scores (4 MiB) stay closer to the cache while scanned, and the investor
@@ -19,6 +20,10 @@
 /* The all-pairs scan keeps this many candidates beyond a list's length, ranked by their
  * approximate (sgemm) scores, and scores only the survivors exactly at the end. */
 #define RESCORE_EXTRA 16
+/* The same with bf16 screening, whose error bound is some hundred times wider: the spare
+ * candidates must outnumber the pairs within that bound of a list's edge, or lists go
+ * unproven and are ranked again on their own. */
+#define SCREEN_EXTRA 64
 /* At most this many threads scan and re-score. */
 #define MAX_WORKERS 8
 /* Lists a re-scoring worker claims at a time. */
@@ -120,10 +125,80 @@ static void heap_finish(tv_list_t *l)
     l->complete = l->n < l->cap;
 }
 
-static int lists_alloc(tv_list_t *lists, size_t n, size_t cap)
+/* ---- lists kept as reservoirs while scanning ---- */
+
+/* A scanned list has room for twice what it keeps ('cap'). Candidates are appended; when it
+ * is full, the best 'cap' stay (a selection, not a sort) and the list's gate rises to the worst
+ * of them. Appending costs no comparisons, where a heap moved every candidate past up to
+ * log2(cap) others, and the gate trails a heap's by little. The order is strict (score, then
+ * index, and an index is offered to a list once), so what a list keeps does not depend on the
+ * order its candidates came in. */
+#define RESERVOIR_ROOM 2
+
+static inline void swap_hits(tv_hit_t *h, ptrdiff_t a, ptrdiff_t b)
+{
+    tv_hit_t t = h[a];
+
+    h[a] = h[b];
+    h[b] = t;
+}
+
+/* Reorders h[0 .. n) so that h[nth] is the entry of that rank (0 the best), every entry
+ * before it better and every one after it worse (quickselect, median-of-three pivots). */
+static void select_rank(tv_hit_t *h, ptrdiff_t n, ptrdiff_t nth)
+{
+    ptrdiff_t lo = 0, hi = n - 1;
+
+    while (hi > lo) {
+        ptrdiff_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+        tv_hit_t pivot;
+
+        if (hit_better(h[mid], h[lo]))
+            swap_hits(h, lo, mid);
+        if (hit_better(h[hi], h[lo]))
+            swap_hits(h, lo, hi);
+        if (hit_better(h[hi], h[mid]))
+            swap_hits(h, mid, hi);
+        pivot = h[mid];
+        while (i <= j) {
+            while (hit_better(h[i], pivot))
+                i++;
+            while (hit_better(pivot, h[j]))
+                j--;
+            if (i <= j)
+                swap_hits(h, i++, j--);
+        }
+        if (nth <= j)
+            hi = j;
+        else if (nth >= i)
+            lo = i;
+        else
+            return;
+    }
+}
+
+/* Keeps the best 'cap' entries of a list holding at least that many; returns the worst
+ * score kept, the list's new gate. */
+static float reservoir_compact(tv_list_t *l)
+{
+    select_rank(l->items, l->n, l->cap - 1);
+    l->n = l->cap;
+    return l->items[l->cap - 1].score;
+}
+
+/* Appends 'hit' (which passed the gate '*gate') to list 'l', compacting it when full. */
+static inline void reservoir_push(tv_list_t *l, float *gate, tv_hit_t hit)
+{
+    l->items[l->n++] = hit;
+    if (l->n == RESERVOIR_ROOM * l->cap)
+        *gate = reservoir_compact(l);
+}
+
+/* Allocates n lists keeping 'cap' entries each, with room for 'room' times that. */
+static int lists_alloc_room(tv_list_t *lists, size_t n, size_t cap, size_t room)
 {
     for (size_t i = 0; i < n; i++) {
-        lists[i].items = tv__malloc(cap * sizeof(tv_hit_t));
+        lists[i].items = tv__malloc(room * cap * sizeof(tv_hit_t));
         lists[i].n = 0;
         lists[i].cap = (uint32_t)cap;
         lists[i].complete = 0;
@@ -133,6 +208,11 @@ static int lists_alloc(tv_list_t *lists, size_t n, size_t cap)
         }
     }
     return 0;
+}
+
+static int lists_alloc(tv_list_t *lists, size_t n, size_t cap)
+{
+    return lists_alloc_room(lists, n, cap, 1);
 }
 
 void tv_lists_free(tv_list_t *lists, size_t n)
@@ -198,9 +278,12 @@ static float list_gate(const gate_t *g, const tv_list_t *l)
 typedef struct {
     const tv_score_input_t *in;
     gate_t gate;
+    tv__screen_t *screen; /* bf16 copies for the forward products, or NULL for sgemm */
+    size_t extra;         /* spare candidates per list: RESCORE_EXTRA or SCREEN_EXTRA */
     size_t tile_companies, tile_investors;
     size_t per_investor_cap, per_company_cap; /* the caller's capacities, 0 when not asked */
     tv_list_t *per_investor, *per_company;    /* NULL for a direction not asked */
+    float *company_gates;                     /* per company list: what a candidate must reach */
     size_t n_investor_lists, n_company_lists; /* 0 for a direction not asked */
     unsigned char *again;     /* per list, investors first: 1 when its edge was not proven */
     atomic_size_t next_block; /* the next company block to scan */
@@ -213,13 +296,8 @@ typedef struct {
     tv_list_t *per_investor; /* worker 0: the caller's lists; the others: their own */
     float *investor_gates;   /* n_investors, from this worker's investor lists */
     float *tile, *rev_tile;  /* tile_companies x tile_investors; rev_tile NULL without reverse */
+    tv__screen_worker_t *screen; /* NULL: sgemm */
 } worker_t;
-
-/* The approximate score a pair must beat to enter a list of approximate scores. */
-static float scan_gate(const tv_list_t *l)
-{
-    return l->n < l->cap ? -INFINITY : l->items[0].score;
-}
 
 /* Offers pair (c, i), with its approximate score, to both lists. Returns the company's new
  * gate. */
@@ -235,13 +313,11 @@ static float consider(worker_t *w, size_t c, size_t i, float approx, float compa
      * passing one of the two), so a list's memory is touched only when the list may change. */
     if (w->s->per_company != NULL && approx >= company_gate) {
         hit.index = (uint32_t)i;
-        heap_push(&w->s->per_company[c], hit);
-        company_gate = scan_gate(&w->s->per_company[c]);
+        reservoir_push(&w->s->per_company[c], &company_gate, hit);
     }
     if (w->per_investor != NULL && approx >= w->investor_gates[i]) {
         hit.index = (uint32_t)c;
-        heap_push(&w->per_investor[i], hit);
-        w->investor_gates[i] = scan_gate(&w->per_investor[i]);
+        reservoir_push(&w->per_investor[i], &w->investor_gates[i], hit);
     }
     return company_gate;
 }
@@ -364,14 +440,14 @@ static void scan_row(worker_t *w, size_t c, const float *fwd, const float *rev, 
                      size_t cols)
 {
     const float *gates = w->investor_gates + i0;
-    float gc = w->s->per_company != NULL ? scan_gate(&w->s->per_company[c]) : INFINITY;
+    float gc = w->s->per_company != NULL ? w->s->company_gates[c] : INFINITY;
     size_t j = 0;
 
     for (;;) {
         j = rev != NULL ? next_match_candidate(fwd, rev, gates, gc, j, cols)
                         : next_forward_candidate(fwd, gates, gc, j, cols);
         if (j == cols)
-            return;
+            break;
         float h = rev != NULL ? approx_match(fwd[j], rev[j]) : fwd[j];
         float need = gc < gates[j] ? gc : gates[j];
 
@@ -379,6 +455,8 @@ static void scan_row(worker_t *w, size_t c, const float *fwd, const float *rev, 
             gc = consider(w, c, i0 + j, h, gc);
         j++;
     }
+    if (w->s->per_company != NULL)
+        w->s->company_gates[c] = gc;
 }
 
 /* Walks one tile (rows: companies c0.., columns: investors i0..) of approximate forward
@@ -410,8 +488,11 @@ static void scan_block(worker_t *w, size_t c0)
     for (size_t i0 = 0; i0 < in->n_investors; i0 += ti) {
         size_t cols = in->n_investors - i0 < ti ? in->n_investors - i0 : ti;
 
-        product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols, in->dim,
-                w->tile);
+        /* Should a screened product fail, sgemm's scores are closer still to the exact ones,
+         * so the gates widened for screening hold for them too. */
+        if (w->screen == NULL || tv__screen_product(w->screen, c0, rows, i0, cols, w->tile) != 0)
+            product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols,
+                    in->dim, w->tile);
         if (w->rev_tile != NULL)
             product(in->companies_rev + c0 * in->dim_rev, in->investors_rev + i0 * in->dim_rev,
                     rows, cols, in->dim_rev, w->rev_tile);
@@ -442,8 +523,8 @@ static void *scan_blocks(void *arg)
 static int rescore(const tv_score_input_t *in, float slack, int company_side, size_t self,
                    uint32_t cap, tv_list_t *l)
 {
-    int full = l->n == l->cap;
-    float left_out = full ? l->items[0].score + slack : -INFINITY;
+    int full = l->n >= l->cap;
+    float left_out = full ? reservoir_compact(l) + slack : -INFINITY;
 
     for (uint32_t k = 0; k < l->n; k++) {
         size_t other = l->items[k].index;
@@ -538,6 +619,7 @@ static void worker_dispose(worker_t *w, int own_lists)
     tv__free(w->investor_gates);
     tv__free(w->tile);
     tv__free(w->rev_tile);
+    tv__screen_worker_close(w->screen);
 }
 
 /* Allocates worker k's tiles and gates, and for k > 0 its own investor lists. */
@@ -559,8 +641,8 @@ static int worker_init(worker_t *w, scan_t *s, size_t k)
         w->per_investor = tv__calloc(in->n_investors + 1, sizeof(tv_list_t));
         if (w->per_investor == NULL)
             return TV_ENOMEM;
-        if (lists_alloc(w->per_investor, in->n_investors, s->per_investor_cap + RESCORE_EXTRA) !=
-            0) {
+        if (lists_alloc_room(w->per_investor, in->n_investors, s->per_investor_cap + s->extra,
+                             RESERVOIR_ROOM) != 0) {
             tv__free(w->per_investor);
             w->per_investor = NULL;
             return TV_ENOMEM;
@@ -568,6 +650,9 @@ static int worker_init(worker_t *w, scan_t *s, size_t k)
     }
     for (size_t i = 0; i < in->n_investors; i++)
         w->investor_gates[i] = s->per_investor != NULL ? -INFINITY : INFINITY;
+    /* Without a stream of its own the worker runs sgemm. */
+    if (s->screen != NULL && tv__screen_worker_open(s->screen, &w->screen) != 0)
+        w->screen = NULL;
     return 0;
 }
 
@@ -603,9 +688,12 @@ static void scan_all(scan_t *s, worker_t *w, size_t n)
     for (size_t k = 1; s->per_investor != NULL && k < n; k++) {
         for (size_t i = 0; i < s->in->n_investors; i++) {
             const tv_list_t *l = &w[k].per_investor[i];
+            float *gate = &w[0].investor_gates[i];
 
-            for (uint32_t j = 0; j < l->n; j++)
-                heap_push(&s->per_investor[i], l->items[j]);
+            for (uint32_t j = 0; j < l->n; j++) {
+                if (l->items[j].score >= *gate)
+                    reservoir_push(&s->per_investor[i], gate, l->items[j]);
+            }
         }
     }
 }
@@ -648,8 +736,46 @@ static void scan_init(scan_t *s, const tv_score_input_t *in, size_t per_investor
     s->per_company = per_company_cap > 0 ? per_company : NULL;
     s->n_investor_lists = per_investor_cap > 0 ? in->n_investors : 0;
     s->n_company_lists = per_company_cap > 0 ? in->n_companies : 0;
+    s->extra = RESCORE_EXTRA;
     atomic_init(&s->next_block, 0);
     atomic_init(&s->next_list, 0);
+}
+
+int tv_score_bf16_support(void)
+{
+    return tv__screen_fast() ? 2 : tv__screen_possible() ? 1 : 0;
+}
+
+/* Whether to screen in bf16 (see tv_screen_t). */
+static int wants_screen(const tv_score_input_t *in)
+{
+    if (in->screen == TV_SCREEN_FP32 || in->n_companies == 0 || in->n_investors == 0 ||
+        in->dim == 0)
+        return 0;
+    if (in->screen == TV_SCREEN_BF16)
+        return tv__screen_possible();
+    return (double)in->n_companies * (double)in->n_investors * (double)in->dim >=
+               TV_SCREEN_AUTO_WORK &&
+           tv__screen_fast();
+}
+
+/* Screens in bf16 when asked and possible: makes the copies, widens the gates by their error
+ * (twice over for a match score, as gate_init explains) and keeps more spare candidates.
+ * Returns 0 also when it falls back to sgemm; TV_ENOMEM only. */
+static int scan_screen(scan_t *s)
+{
+    const tv_score_input_t *in = s->in;
+    int rc;
+
+    if (!wants_screen(in))
+        return 0;
+    rc = tv__screen_open(in->companies, in->n_companies, in->investors, in->n_investors, in->dim,
+                         &s->screen);
+    if (rc != 0)
+        return rc == TV_ENOMEM ? rc : 0;
+    s->gate.slack += (in->companies_rev != NULL ? 2 : 1) * tv__screen_error(s->screen);
+    s->extra = SCREEN_EXTRA;
+    return 0;
 }
 
 int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
@@ -662,13 +788,20 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
 
     scan_init(&s, in, per_investor_cap, per_investor, per_company_cap, per_company);
     s.again = tv__malloc(s.n_investor_lists + s.n_company_lists + 1);
-    if (s.again == NULL)
+    if (s.again == NULL || scan_screen(&s) != 0)
         goto out;
-    if (s.per_investor != NULL &&
-        lists_alloc(per_investor, in->n_investors, per_investor_cap + RESCORE_EXTRA) != 0)
+    if (s.per_company != NULL) {
+        s.company_gates = tv__malloc(in->n_companies * sizeof(float));
+        if (s.company_gates == NULL)
+            goto out;
+        for (size_t c = 0; c < in->n_companies; c++)
+            s.company_gates[c] = -INFINITY;
+    }
+    if (s.per_investor != NULL && lists_alloc_room(per_investor, in->n_investors,
+                                                   per_investor_cap + s.extra, RESERVOIR_ROOM) != 0)
         goto out;
-    if (s.per_company != NULL &&
-        lists_alloc(per_company, in->n_companies, per_company_cap + RESCORE_EXTRA) != 0) {
+    if (s.per_company != NULL && lists_alloc_room(per_company, in->n_companies,
+                                                  per_company_cap + s.extra, RESERVOIR_ROOM) != 0) {
         tv_lists_free(s.per_investor, s.n_investor_lists);
         goto out;
     }
@@ -687,6 +820,8 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
     }
 out:
     workers_dispose(w, n);
+    tv__screen_close(s.screen);
+    tv__free(s.company_gates);
     tv__free(s.again);
     return rc;
 }

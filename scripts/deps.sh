@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake pkg-config
-    libuv1-dev libh2o-dev libssl-dev libjansson-dev libopenblas-dev libpq-dev libcmocka-dev
+    libuv1-dev libh2o-dev libssl-dev libjansson-dev libopenblas-dev libdnnl-dev libpq-dev libcmocka-dev
     libcsv-dev libsodium-dev libutf8proc-dev libxxhash-dev libstemmer-dev libglpk-dev libical-dev
     libgmime-3.0-dev
     postgresql-15 postgresql-client-15

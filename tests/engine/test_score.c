@@ -5,12 +5,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "screen.h"
 #include "support.h"
 #include "tavolo/score.h"
 
 typedef struct {
     size_t n, m, dim, dim_rev, tile_c, tile_i;
     int with_rev, with_mask, with_ties;
+    tv_screen_t screen;
 } shape_t;
 
 typedef struct {
@@ -50,6 +52,32 @@ static float *random_rows(size_t rows, size_t dim, int ties)
     return m;
 }
 
+/* Rows near one of two random directions (alternately), each moved by at most 'noise' per
+ * entry, at unit length: within a cluster many scores lie closer together than bf16 can tell
+ * apart, and centring the vectors does not remove what separates the clusters. */
+static float *clustered_rows(size_t rows, size_t dim, float noise)
+{
+    float *base = malloc(2 * dim * sizeof(float));
+    float *m = malloc(rows * dim * sizeof(float) + 1);
+
+    for (size_t d = 0; d < 2 * dim; d++)
+        base[d] = frand();
+    for (size_t r = 0; r < rows; r++) {
+        double norm = 0;
+
+        for (size_t d = 0; d < dim; d++) {
+            float v = base[(r % 2) * dim + d] + noise * frand();
+
+            m[r * dim + d] = v;
+            norm += (double)v * v;
+        }
+        for (size_t d = 0; d < dim; d++)
+            m[r * dim + d] /= (float)sqrt(norm);
+    }
+    free(base);
+    return m;
+}
+
 /* Disallows about one pair in seven, deterministically. */
 static int allow_some(void *ctx, size_t c, size_t i)
 {
@@ -67,7 +95,7 @@ static void make(const shape_t *s, data_t *d)
         d->ir = random_rows(s->m, s->dim_rev, s->with_ties);
     }
     d->in = (tv_score_input_t){d->c,  d->i,    s->n, s->m, s->dim, d->cr, d->ir, s->dim_rev,
-                               NULL, NULL, s->tile_c, s->tile_i};
+                               NULL, NULL, s->tile_c, s->tile_i, s->screen};
     if (s->with_mask)
         d->in.allow = allow_some;
 }
@@ -130,7 +158,7 @@ static void assert_list(const tv_list_t *l, const tv_hit_t *want, size_t n, size
     assert_int_equal(l->complete, n < cap);
 }
 
-static void check_shape(const shape_t *s, size_t cap_i, size_t cap_c)
+static void check_screened(const shape_t *s, size_t cap_i, size_t cap_c)
 {
     tv_list_t *per_i = calloc(s->m + 1, sizeof(tv_list_t));
     tv_list_t *per_c = calloc(s->n + 1, sizeof(tv_list_t));
@@ -169,6 +197,17 @@ static void check_shape(const shape_t *s, size_t cap_i, size_t cap_c)
     free(per_c);
     free(want);
     dispose(&d);
+}
+
+/* Checks the shape with candidates screened by sgemm, then in bf16 (where oneDNN can). */
+static void check_shape(const shape_t *s, size_t cap_i, size_t cap_c)
+{
+    shape_t t = *s;
+
+    t.screen = TV_SCREEN_FP32;
+    check_screened(&t, cap_i, cap_c);
+    t.screen = TV_SCREEN_BF16;
+    check_screened(&t, cap_i, cap_c);
 }
 
 static void test_score_forward_only_matches_full_sort(void **state)
@@ -273,6 +312,137 @@ static void test_score_wide_tile_rows_with_ties_match_full_sort(void **state)
     check_shape(&rev, 6, 11);
 }
 
+/* Enough candidates per list that the scan's lists fill and are cut back many times, in both
+ * screening modes, with tiles of every edge. */
+static void test_score_lists_cut_back_many_times_match_full_sort(void **state)
+{
+    shape_t s = {.n = 1500,
+                 .m = 700,
+                 .dim = 70,
+                 .dim_rev = 7,
+                 .tile_c = 256,
+                 .tile_i = 300,
+                 .with_rev = 1,
+                 .with_mask = 1};
+    shape_t fwd = {.n = 1300, .m = 500, .dim = 33, .tile_c = 128, .tile_i = 200};
+
+    (void)state;
+    print_message("bf16 screening here: %s\n",
+                  (const char *[]){"none (sgemm)", "emulated", "native"}[tv_score_bf16_support()]);
+    check_shape(&s, 12, 9);
+    check_shape(&fwd, 3, 25);
+}
+
+/* Screening changes which pairs are scored exactly, never a result: sgemm and bf16 give the
+ * same lists, bit for bit, on data where many scores are close. */
+static void test_score_bf16_screening_gives_the_sgemm_lists(void **state)
+{
+    shape_t s = {.n = 800, .m = 600, .dim = 128, .dim_rev = 12, .with_rev = 1, .with_mask = 1};
+    tv_list_t *a_i = calloc(s.m, sizeof(tv_list_t)), *a_c = calloc(s.n, sizeof(tv_list_t));
+    tv_list_t *b_i = calloc(s.m, sizeof(tv_list_t)), *b_c = calloc(s.n, sizeof(tv_list_t));
+    data_t d;
+
+    (void)state;
+    make(&s, &d);
+    d.in.screen = TV_SCREEN_FP32;
+    assert_int_equal(tv_score_all(&d.in, 20, a_i, 20, a_c), 0);
+    d.in.screen = TV_SCREEN_BF16;
+    assert_int_equal(tv_score_all(&d.in, 20, b_i, 20, b_c), 0);
+    for (size_t i = 0; i < s.m; i++) {
+        assert_int_equal(a_i[i].n, b_i[i].n);
+        assert_memory_equal(a_i[i].items, b_i[i].items, a_i[i].n * sizeof(tv_hit_t));
+    }
+    for (size_t c = 0; c < s.n; c++) {
+        assert_int_equal(a_c[c].n, b_c[c].n);
+        assert_memory_equal(a_c[c].items, b_c[c].items, a_c[c].n * sizeof(tv_hit_t));
+    }
+    tv_lists_free(a_i, s.m);
+    tv_lists_free(b_i, s.m);
+    tv_lists_free(a_c, s.n);
+    tv_lists_free(b_c, s.n);
+    free(a_i);
+    free(b_i);
+    free(a_c);
+    free(b_c);
+    dispose(&d);
+}
+
+/* Scores closer together than bf16's rounding: a third of the lists cannot be proven from
+ * their screened scores and are ranked again exactly; all come out as the full sort. */
+static void test_score_bf16_rounding_never_decides_a_list(void **state)
+{
+    shape_t s = {.n = 1500, .m = 60, .dim = 64, .tile_c = 512, .tile_i = 64};
+    tv_list_t *per_i = calloc(s.m, sizeof(tv_list_t));
+    tv_hit_t *want = malloc((s.n + 1) * sizeof(tv_hit_t));
+    data_t d;
+
+    (void)state;
+    make(&s, &d);
+    free(d.c);
+    free(d.i);
+    d.c = clustered_rows(s.n, s.dim, 1e-3f);
+    d.i = clustered_rows(s.m, s.dim, 1e-3f);
+    d.in.companies = d.c;
+    d.in.investors = d.i;
+    d.in.screen = TV_SCREEN_BF16;
+    assert_int_equal(tv_score_all(&d.in, 5, per_i, 0, NULL), 0);
+    for (size_t i = 0; i < s.m; i++)
+        assert_list(&per_i[i], want, expected(&d, 0, i, 5, want), 5, "investor", i);
+    tv_lists_free(per_i, s.m);
+    free(per_i);
+    free(want);
+    dispose(&d);
+}
+
+/* The bound screen.c gives holds: no screened score is further from the exact one (in double)
+ * than tv__screen_error plus fp32's rounding, on spread and on clustered data; and it is not
+ * vacuous (within 50 times the largest error seen). */
+static void check_screen_bound(const float *c, size_t n, const float *i, size_t m, size_t dim)
+{
+    float *out = malloc(n * m * sizeof(float));
+    tv__screen_t *screen;
+    tv__screen_worker_t *w;
+    double worst = 0, fp32 = 1e-5 * sqrt((double)dim);
+
+    assert_int_equal(tv__screen_open(c, n, i, m, dim, &screen), 0);
+    assert_int_equal(tv__screen_worker_open(screen, &w), 0);
+    assert_int_equal(tv__screen_product(w, 0, n, 0, m, out), 0);
+    for (size_t r = 0; r < n; r++) {
+        for (size_t j = 0; j < m; j++) {
+            double exact = 0;
+
+            for (size_t k = 0; k < dim; k++)
+                exact += (double)c[r * dim + k] * i[j * dim + k];
+            worst = fmax(worst, fabs(out[r * m + j] - exact));
+        }
+    }
+    print_message("bf16 screening: largest error %.3g, bound %.3g\n", worst,
+                  tv__screen_error(screen));
+    assert_true(worst <= tv__screen_error(screen) + fp32);
+    assert_true(tv__screen_error(screen) <= 50 * worst);
+    tv__screen_worker_close(w);
+    tv__screen_close(screen);
+    free(out);
+}
+
+static void test_score_bf16_error_bound_holds(void **state)
+{
+    float *c = random_rows(300, 96, 0), *i = random_rows(200, 96, 0);
+    float *cc = clustered_rows(300, 96, 1e-2f), *ci = clustered_rows(200, 96, 1e-2f);
+
+    (void)state;
+    if (tv_score_bf16_support() == 0) {
+        print_message("oneDNN runs no bf16 matmul here: screening falls back to sgemm\n");
+    } else {
+        check_screen_bound(c, 300, i, 200, 96);
+        check_screen_bound(cc, 300, ci, 200, 96);
+    }
+    free(c);
+    free(i);
+    free(cc);
+    free(ci);
+}
+
 static void test_score_dot_is_the_same_in_any_order_of_calls(void **state)
 {
     float a[37], b[37];
@@ -300,6 +470,10 @@ int main(void)
         cmocka_unit_test(test_score_single_tile_and_lists_longer_than_the_other_side),
         cmocka_unit_test(test_score_wide_tile_rows_match_full_sort),
         cmocka_unit_test(test_score_wide_tile_rows_with_ties_match_full_sort),
+        cmocka_unit_test(test_score_lists_cut_back_many_times_match_full_sort),
+        cmocka_unit_test(test_score_bf16_screening_gives_the_sgemm_lists),
+        cmocka_unit_test(test_score_bf16_rounding_never_decides_a_list),
+        cmocka_unit_test(test_score_bf16_error_bound_holds),
         cmocka_unit_test(test_score_dot_is_the_same_in_any_order_of_calls),
     };
 
