@@ -749,14 +749,8 @@ int tv_score_bf16_support(void)
 /* Whether to screen in bf16 (see tv_screen_t). */
 static int wants_screen(const tv_score_input_t *in)
 {
-    if (in->screen == TV_SCREEN_FP32 || in->n_companies == 0 || in->n_investors == 0 ||
-        in->dim == 0)
-        return 0;
-    if (in->screen == TV_SCREEN_BF16)
-        return tv__screen_possible();
-    return (double)in->n_companies * (double)in->n_investors * (double)in->dim >=
-               TV_SCREEN_AUTO_WORK &&
-           tv__screen_fast();
+    return in->screen == TV_SCREEN_BF16 && in->n_companies > 0 && in->n_investors > 0 &&
+           in->dim > 0 && tv__screen_possible();
 }
 
 /* Screens in bf16 when asked and possible: makes the copies, widens the gates by their error

@@ -204,7 +204,7 @@ static void check_shape(const shape_t *s, size_t cap_i, size_t cap_c)
 {
     shape_t t = *s;
 
-    t.screen = TV_SCREEN_FP32;
+    t.screen = TV_SCREEN_SGEMM;
     check_screened(&t, cap_i, cap_c);
     t.screen = TV_SCREEN_BF16;
     check_screened(&t, cap_i, cap_c);
@@ -344,7 +344,7 @@ static void test_score_bf16_screening_gives_the_sgemm_lists(void **state)
 
     (void)state;
     make(&s, &d);
-    d.in.screen = TV_SCREEN_FP32;
+    d.in.screen = TV_SCREEN_SGEMM;
     assert_int_equal(tv_score_all(&d.in, 20, a_i, 20, a_c), 0);
     d.in.screen = TV_SCREEN_BF16;
     assert_int_equal(tv_score_all(&d.in, 20, b_i, 20, b_c), 0);
