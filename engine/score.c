@@ -228,7 +228,9 @@ void tv_lists_free(tv_list_t *lists, size_t n)
 
 typedef struct {
     const tv_score_input_t *in;
-    float slack; /* covers the rounding of sgemm against the exact kernel, on a match score */
+    float eps_fwd, eps_rev; /* bounds on |approximate - exact| of a forward and a reverse score */
+    float max_fwd, max_rev; /* bounds on the scores themselves: products of the largest norms */
+    float slack;            /* a bound on |approximate - exact| of any match score */
 } gate_t;
 
 static float max_row_norm(const float *m, size_t rows, size_t dim)
@@ -243,22 +245,47 @@ static float max_row_norm(const float *m, size_t rows, size_t dim)
     return best;
 }
 
+/* The harmonic mean moves at most twice as fast as either side; without reverse vectors
+ * the match score is the forward score itself, so its own bound is enough. A looser
+ * slack only costs time: lists whose edge it cannot prove are ranked again on their own
+ * (79 of 20,000 in the one-direction benchmark with 2 * eps, none with eps). */
+static void gate_set_slack(gate_t *g)
+{
+    g->slack = g->in->companies_rev != NULL ? 2 * (g->eps_fwd + g->eps_rev) : g->eps_fwd;
+}
+
 static void gate_init(gate_t *g, const tv_score_input_t *in)
 {
     float nc = max_row_norm(in->companies, in->n_companies, in->dim);
     float ni = max_row_norm(in->investors, in->n_investors, in->dim);
-    float eps = 1e-5f * sqrtf((float)in->dim) * nc * ni + 1e-7f;
 
-    if (in->companies_rev != NULL)
-        eps += 1e-5f * sqrtf((float)in->dim_rev) *
-               max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
-               max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
+    memset(g, 0, sizeof(*g));
     g->in = in;
-    /* The harmonic mean moves at most twice as fast as either side; without reverse vectors
-     * the match score is the forward score itself, so its own bound is enough. A looser
-     * slack only costs time: lists whose edge it cannot prove are ranked again on their own
-     * (79 of 20,000 in the one-direction benchmark with 2 * eps, none with eps). */
-    g->slack = in->companies_rev != NULL ? 2 * eps : eps;
+    g->max_fwd = nc * ni;
+    g->eps_fwd = 1e-5f * sqrtf((float)in->dim) * g->max_fwd + 1e-7f;
+    if (in->companies_rev != NULL) {
+        g->max_rev = max_row_norm(in->companies_rev, in->n_companies, in->dim_rev) *
+                     max_row_norm(in->investors_rev, in->n_investors, in->dim_rev);
+        g->eps_rev = 1e-5f * sqrtf((float)in->dim_rev) * g->max_rev + 1e-7f;
+    }
+    gate_set_slack(g);
+}
+
+/* How far above 'w' (>= 0) the exact match score of a pair can be when its approximate one
+ * is at most 'w': tighter than 'slack' at the top of the scores. The harmonic mean
+ * h = 2fr / (f + r) rises with f at the rate 2 (r / (f + r))^2 = 2 (1 - h / 2r)^2, at most
+ * 2 (1 - w / 2R)^2 wherever h >= w and r <= R; and a pair whose approximate score is lower
+ * ends lower. Likewise for r. A little more covers the float arithmetic of h itself. */
+static float edge_slack(const gate_t *g, float w)
+{
+    double a, b;
+
+    if (g->in->companies_rev == NULL)
+        return g->eps_fwd;
+    a = fmin(1, fmax(0, 1 - w / (2.0 * (g->max_rev + 2 * g->eps_rev))));
+    b = fmin(1, fmax(0, 1 - w / (2.0 * (g->max_fwd + 2 * g->eps_fwd))));
+    return (float)((2 * a * a * g->eps_fwd + 2 * b * b * g->eps_rev) * (1 + 1e-5) +
+                   4e-6 * fabs(w) + 1e-7);
 }
 
 /* The score a pair must reach, give or take the slack, to enter list 'l'. */
@@ -517,14 +544,15 @@ static void *scan_blocks(void *arg)
 
 /* Turns list 'l' of entity 'self' (a company when 'company_side'), filled by the scan with
  * approximate scores, into its best 'cap' by exact score. Every pair the scan left out scored
- * at most the list's worst approximate score, so at most that plus 'slack' exactly. Returns 0
+ * at most the list's worst approximate score, so at most that plus edge_slack exactly. Returns 0
  * when the exact cap-th score beats this, so the list is proven right, and 1 otherwise (a
  * near tie at the edge): then the entity must be ranked again exactly on its own. */
-static int rescore(const tv_score_input_t *in, float slack, int company_side, size_t self,
-                   uint32_t cap, tv_list_t *l)
+static int rescore(const gate_t *g, int company_side, size_t self, uint32_t cap, tv_list_t *l)
 {
+    const tv_score_input_t *in = g->in;
     int full = l->n >= l->cap;
-    float left_out = full ? reservoir_compact(l) + slack : -INFINITY;
+    float worst = full ? reservoir_compact(l) : -INFINITY;
+    float left_out = full ? worst + edge_slack(g, fmaxf(worst, 0)) : -INFINITY;
 
     for (uint32_t k = 0; k < l->n; k++) {
         size_t other = l->items[k].index;
@@ -559,10 +587,10 @@ static int rank_again(const tv_score_input_t *in, int company_side, size_t self,
 static int rescore_list(const scan_t *s, size_t k)
 {
     if (k < s->n_investor_lists)
-        return rescore(s->in, s->gate.slack, 0, k, (uint32_t)s->per_investor_cap,
+        return rescore(&s->gate, 0, k, (uint32_t)s->per_investor_cap,
                        &s->per_investor[k]);
     k -= s->n_investor_lists;
-    return rescore(s->in, s->gate.slack, 1, k, (uint32_t)s->per_company_cap, &s->per_company[k]);
+    return rescore(&s->gate, 1, k, (uint32_t)s->per_company_cap, &s->per_company[k]);
 }
 
 /* A worker's re-scoring: claims a few lists at a time until none is left. */
@@ -753,8 +781,8 @@ static int wants_screen(const tv_score_input_t *in)
            in->dim > 0 && tv__screen_possible();
 }
 
-/* Screens in bf16 when asked and possible: makes the copies, widens the gates by their error
- * (twice over for a match score, as gate_init explains) and keeps more spare candidates.
+/* Screens in bf16 when asked and possible: makes the copies, widens the forward score's error
+ * bound by their rounding and keeps more spare candidates.
  * Returns 0 also when it falls back to sgemm; TV_ENOMEM only. */
 static int scan_screen(scan_t *s)
 {
@@ -767,7 +795,8 @@ static int scan_screen(scan_t *s)
                          &s->screen);
     if (rc != 0)
         return rc == TV_ENOMEM ? rc : 0;
-    s->gate.slack += (in->companies_rev != NULL ? 2 : 1) * tv__screen_error(s->screen);
+    s->gate.eps_fwd += tv__screen_error(s->screen);
+    gate_set_slack(&s->gate);
     s->extra = SCREEN_EXTRA;
     return 0;
 }
