@@ -181,16 +181,16 @@ static double run_pipeline_screened(run_t *r, tv_screen_t screen)
     return rc < 0 ? rc : t0;
 }
 
-/* The pipeline as the matcher runs it: candidates screened by sgemm. */
+/* The pipeline as the matcher runs it (TV_SCREEN_AUTO). */
 static double run_pipeline(run_t *r)
 {
-    return run_pipeline_screened(r, TV_SCREEN_SGEMM);
+    return run_pipeline_screened(r, TV_SCREEN_AUTO);
 }
 
-/* The pipeline with candidates screened in bf16 (tv_screen_t). */
-static double run_pipeline_bf16(run_t *r)
+/* The pipeline with candidates screened by sgemm, when the default screens in bf16. */
+static double run_pipeline_sgemm(run_t *r)
 {
-    return run_pipeline_screened(r, TV_SCREEN_BF16);
+    return run_pipeline_screened(r, TV_SCREEN_SGEMM);
 }
 
 /* Best K companies per investor, forward only, no mask: what IndexFlatIP computes. */
@@ -212,12 +212,21 @@ static double run_one_direction_screened(run_t *r, tv_screen_t screen)
 
 static double run_one_direction(run_t *r)
 {
+    return run_one_direction_screened(r, TV_SCREEN_AUTO);
+}
+
+static double run_one_direction_sgemm(run_t *r)
+{
     return run_one_direction_screened(r, TV_SCREEN_SGEMM);
 }
 
-static double run_one_direction_bf16(run_t *r)
+/* Whether the default (TV_SCREEN_AUTO) screens in bf16 at these sizes. */
+static int screens_in_bf16(const opts_t *o)
 {
-    return run_one_direction_screened(r, TV_SCREEN_BF16);
+    tv_score_input_t in = {NULL, NULL, o->n, o->m, o->dim, NULL, NULL, 0, NULL, NULL, 0, 0,
+                           TV_SCREEN_AUTO};
+
+    return tv_score_screening(&in) == TV_SCREEN_BF16;
 }
 
 static int compare_doubles(const void *a, const void *b)
@@ -387,7 +396,7 @@ static void faiss_cleanup(const char *dir)
 /* ---- report ---- */
 
 typedef struct {
-    timing_t sgemm, pipeline, pipeline_bf16, one, one_bf16;
+    timing_t sgemm, pipeline, pipeline_sgemm, one, one_sgemm;
     faiss_result_t faiss;
     double peak_rss_mib, data_mib;
     uint64_t pairs_gated_in, pairs_rejected;
@@ -420,11 +429,11 @@ static void print_json(const opts_t *o, const results_t *x)
     print_json_number("sgemm_gflops", x->sgemm.best > 0 ? gflops(o, x->sgemm.best) : -1, "%.1f");
     print_json_number("pipeline_seconds", x->pipeline.best, "%.4f");
     print_json_number("pipeline_seconds_median", x->pipeline.median, "%.4f");
-    print_json_number("pipeline_bf16_seconds", x->pipeline_bf16.best, "%.4f");
+    printf(", \"screening\": \"%s\"", screens_in_bf16(o) ? "bf16" : "sgemm");
+    print_json_number("pipeline_sgemm_seconds", x->pipeline_sgemm.best, "%.4f");
     print_json_number("one_direction_seconds", x->one.best, "%.4f");
     print_json_number("one_direction_seconds_median", x->one.median, "%.4f");
-    print_json_number("one_direction_bf16_seconds", x->one_bf16.best, "%.4f");
-    print_json_number("bf16_support", tv_score_bf16_support(), "%.0f");
+    print_json_number("one_direction_sgemm_seconds", x->one_sgemm.best, "%.4f");
     print_json_number("faiss_seconds", f->ok ? f->t.best : -1, "%.4f");
     print_json_number("faiss_seconds_median", f->ok ? f->t.median : -1, "%.4f");
     print_json_number("faiss_agreement", f->ok ? f->agreement : -1, "%.4f");
@@ -443,8 +452,8 @@ static void print_json(const opts_t *o, const results_t *x)
         x->pipeline.best > 0 && x->sgemm.best > 0 ? x->pipeline.best / x->sgemm.best : -1, "%.3f");
     print_json_number("faiss_over_one_direction",
                       f->ok && x->one.best > 0 ? f->t.best / x->one.best : -1, "%.3f");
-    print_json_number("faiss_over_one_direction_bf16",
-                      f->ok && x->one_bf16.best > 0 ? f->t.best / x->one_bf16.best : -1, "%.3f");
+    print_json_number("faiss_over_one_direction_sgemm",
+                      f->ok && x->one_sgemm.best > 0 ? f->t.best / x->one_sgemm.best : -1, "%.3f");
     printf(", \"goal_pipeline_over_sgemm_max\": 1.25, \"goal_faiss_over_one_direction_min\": 1.2, "
            "\"goal_pipeline_seconds_max\": 10, \"goal_peak_rss_mib_max\": 1024}\n");
 }
@@ -472,15 +481,17 @@ static void print_table(const opts_t *o, const results_t *x)
                100.0 * (double)x->pairs_rejected / pairs);
         printf("  peak RSS after the pipeline    %8.1f MiB (input matrices %.1f MiB)\n",
                x->peak_rss_mib, x->data_mib);
+        printf("  candidates screened by         %s\n",
+               screens_in_bf16(o) ? "bf16 matmul (oneDNN), then scored exactly" : "sgemm");
     }
-    if (x->pipeline_bf16.best > 0)
-        printf("  pipeline, screened in bf16     %8.3f s  %8.3f s\n", x->pipeline_bf16.best,
-               x->pipeline_bf16.median);
+    if (x->pipeline_sgemm.best > 0)
+        printf("  pipeline, screened by sgemm    %8.3f s  %8.3f s\n", x->pipeline_sgemm.best,
+               x->pipeline_sgemm.median);
     if (x->one.best > 0)
         printf("  one direction, forward only    %8.3f s  %8.3f s\n", x->one.best, x->one.median);
-    if (x->one_bf16.best > 0)
-        printf("  one direction, in bf16         %8.3f s  %8.3f s\n", x->one_bf16.best,
-               x->one_bf16.median);
+    if (x->one_sgemm.best > 0)
+        printf("  one direction, sgemm screening %8.3f s  %8.3f s\n", x->one_sgemm.best,
+               x->one_sgemm.median);
     if (f->ok)
         printf("  FAISS IndexFlatIP              %8.3f s  %8.3f s  (OMP %d, OpenBLAS %d, passive "
                "wait); %.4f of top-%zu entries identical, %.4f shared, first %d queries\n",
@@ -494,9 +505,7 @@ static void print_table(const opts_t *o, const results_t *x)
     if (f->ok && x->one.best > 0)
         printf("  FAISS / one direction >= 1.2   %8.3f   %s\n", f->t.best / x->one.best,
                verdict(f->t.best >= 1.2 * x->one.best));
-    if (f->ok && x->one_bf16.best > 0)
-        printf("  FAISS / one direction in bf16  %8.3f   (bf16 screening, not the default)\n",
-               f->t.best / x->one_bf16.best);
+
     if (x->pipeline.best > 0)
         printf("  pipeline < 10 s                %8.3f s %s\n  peak RSS < 1024 MiB          "
                "%8.1f   %s\n",
@@ -511,9 +520,9 @@ static void print_table(const opts_t *o, const results_t *x)
 enum {
     STEP_SGEMM,
     STEP_PIPELINE,
-    STEP_PIPELINE_BF16,
+    STEP_PIPELINE_SGEMM,
     STEP_ONE,
-    STEP_ONE_BF16,
+    STEP_ONE_SGEMM,
     STEP_FAISS,
     STEPS
 };
@@ -523,16 +532,16 @@ static const struct {
     double (*run)(run_t *r);
 } steps[STEPS] = {{"sgemm", run_sgemm},
                   {"pipeline", run_pipeline},
-                  {"pipeline-bf16", run_pipeline_bf16},
+                  {"pipeline-sgemm", run_pipeline_sgemm},
                   {"one-direction", run_one_direction},
-                  {"one-direction-bf16", run_one_direction_bf16},
+                  {"one-direction-sgemm", run_one_direction_sgemm},
                   {"faiss", run_faiss}};
 
 static int step_wanted(const run_t *r, int step)
 {
     if (step == STEP_FAISS)
         return r->faiss_dir[0] != '\0';
-    if ((step == STEP_PIPELINE_BF16 || step == STEP_ONE_BF16) && tv_score_bf16_support() == 0)
+    if ((step == STEP_PIPELINE_SGEMM || step == STEP_ONE_SGEMM) && !screens_in_bf16(r->o))
         return 0;
     return r->o->only == NULL || strcmp(r->o->only, steps[step].name) == 0;
 }
@@ -586,9 +595,9 @@ static int run_rounds(run_t *r, results_t *x)
     }
     x->sgemm = summarise(t[STEP_SGEMM], n[STEP_SGEMM]);
     x->pipeline = summarise(t[STEP_PIPELINE], n[STEP_PIPELINE]);
-    x->pipeline_bf16 = summarise(t[STEP_PIPELINE_BF16], n[STEP_PIPELINE_BF16]);
+    x->pipeline_sgemm = summarise(t[STEP_PIPELINE_SGEMM], n[STEP_PIPELINE_SGEMM]);
     x->one = summarise(t[STEP_ONE], n[STEP_ONE]);
-    x->one_bf16 = summarise(t[STEP_ONE_BF16], n[STEP_ONE_BF16]);
+    x->one_sgemm = summarise(t[STEP_ONE_SGEMM], n[STEP_ONE_SGEMM]);
     x->faiss.t = summarise(t[STEP_FAISS], n[STEP_FAISS]);
     return rc;
 }
@@ -668,9 +677,9 @@ static int parse_opts(int argc, char **argv, opts_t *o)
             if (v == 0)
                 return CLI_USAGE;
         } else if (c == 'o' && (strcmp(optarg, "sgemm") == 0 || strcmp(optarg, "pipeline") == 0 ||
-                                strcmp(optarg, "pipeline-bf16") == 0 ||
+                                strcmp(optarg, "pipeline-sgemm") == 0 ||
                                 strcmp(optarg, "one-direction") == 0 ||
-                                strcmp(optarg, "one-direction-bf16") == 0)) {
+                                strcmp(optarg, "one-direction-sgemm") == 0)) {
             o->only = optarg;
         } else if (c == 'F') {
             o->faiss = 0;
@@ -697,7 +706,7 @@ int cmd_bench_score(int argc, char **argv)
     if (parse_opts(argc, argv, &o) != CLI_OK) {
         cli_error("usage: tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
                   "[--threads T] [--faiss-blas-threads B] [--reps R] [--no-faiss] "
-                  "[--only sgemm|pipeline|pipeline-bf16|one-direction|one-direction-bf16] [--json]");
+                  "[--only sgemm|pipeline|pipeline-sgemm|one-direction|one-direction-sgemm] [--json]");
         return CLI_USAGE;
     }
     return bench_score(&o);

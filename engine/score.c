@@ -23,7 +23,7 @@
 /* The same with bf16 screening, whose error bound is some hundred times wider: the spare
  * candidates must outnumber the pairs within that bound of a list's edge, or lists go
  * unproven and are ranked again on their own. */
-#define SCREEN_EXTRA 64
+#define SCREEN_EXTRA 32
 /* At most this many threads scan and re-score. */
 #define MAX_WORKERS 8
 /* Lists a re-scoring worker claims at a time. */
@@ -313,6 +313,7 @@ typedef struct {
     float *company_gates;                     /* per company list: what a candidate must reach */
     size_t n_investor_lists, n_company_lists; /* 0 for a direction not asked */
     unsigned char *again;     /* per list, investors first: 1 when its edge was not proven */
+    int may_rank_together;    /* 0 in a run that ranks lists again together (no deeper) */
     atomic_size_t next_block; /* the next company block to scan */
     atomic_size_t next_list;  /* the next list to re-score */
 } scan_t;
@@ -726,23 +727,125 @@ static void scan_all(scan_t *s, worker_t *w, size_t n)
     }
 }
 
-/* Re-scores every list exactly, in parallel, then ranks again on their own the entities whose
- * edge was not proven. */
-static int rescore_all(scan_t *s, worker_t *w, size_t n)
+static int score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
+                     size_t per_company_cap, tv_list_t *per_company, int may_rank_together);
+
+/* Unproven lists on one side beyond this many are ranked again together, by a scan of just
+ * their rows (tiled sgemm), rather than one by one (a whole sgemv pass each). */
+#define RANK_ALONE_MAX 3
+
+/* The mask of a run over some rows of one side: maps them back to the whole input's. */
+typedef struct {
+    const tv_score_input_t *in;
+    const size_t *rows;
+    int company_side;
+} subset_t;
+
+static int subset_allow(void *ctx, size_t c, size_t i)
 {
+    const subset_t *sub = ctx;
+
+    if (sub->company_side)
+        c = sub->rows[c];
+    else
+        i = sub->rows[i];
+    return sub->in->allow(sub->in->allow_ctx, c, i);
+}
+
+/* A copy of rows 'rows' (n of them) of m, dim wide; NULL when out of memory. */
+static float *gather_rows(const float *m, size_t dim, const size_t *rows, size_t n)
+{
+    float *out = tv__malloc((n * dim + 1) * sizeof(float));
+
+    for (size_t k = 0; out != NULL && k < n; k++)
+        memcpy(out + k * dim, m + rows[k] * dim, dim * sizeof(float));
+    return out;
+}
+
+/* Ranks again, together, the n entities of one side whose lists were not proven: scans just
+ * their rows against the whole other side, screened by sgemm, and puts each new list in
+ * place of the old one. */
+static int rank_again_together(const scan_t *s, int company_side, const size_t *rows, size_t n)
+{
+    const tv_score_input_t *in = s->in;
+    tv_score_input_t sub = *in;
+    subset_t ctx = {in, rows, company_side};
+    tv_list_t *lists = tv__calloc(n + 1, sizeof(tv_list_t)), *dst;
+    size_t cap = company_side ? s->per_company_cap : s->per_investor_cap;
+    float *fwd = gather_rows(company_side ? in->companies : in->investors, in->dim, rows, n);
+    float *rev = in->companies_rev == NULL ? NULL
+                                           : gather_rows(company_side ? in->companies_rev
+                                                                      : in->investors_rev,
+                                                         in->dim_rev, rows, n);
+    int rc = TV_ENOMEM;
+
+    if (lists == NULL || fwd == NULL || (in->companies_rev != NULL && rev == NULL))
+        goto out;
+    *(company_side ? &sub.companies : &sub.investors) = fwd;
+    *(company_side ? &sub.companies_rev : &sub.investors_rev) = rev;
+    *(company_side ? &sub.n_companies : &sub.n_investors) = n;
+    if (in->allow != NULL) {
+        sub.allow = subset_allow;
+        sub.allow_ctx = &ctx;
+    }
+    sub.screen = TV_SCREEN_SGEMM;
+    rc = company_side ? score_all(&sub, 0, NULL, cap, lists, 0)
+                      : score_all(&sub, cap, lists, 0, NULL, 0);
+    dst = company_side ? s->per_company : s->per_investor;
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        tv_lists_free(&dst[rows[k]], 1);
+        dst[rows[k]] = lists[k];
+    }
+out:
+    tv__free(fwd);
+    tv__free(rev);
+    tv__free(lists);
+    return rc;
+}
+
+/* Ranks again the entities of one side whose lists were not proven: together when there are
+ * more than RANK_ALONE_MAX (and this run may), else one by one. */
+static int rank_again_side(const scan_t *s, int company_side)
+{
+    size_t first = company_side ? s->n_investor_lists : 0;
+    size_t lists = company_side ? s->n_company_lists : s->n_investor_lists, n = 0;
+    size_t *rows;
     int rc = 0;
 
-    run_workers(w, n, rescore_lists);
-    for (size_t k = 0; rc == 0 && k < s->n_investor_lists + s->n_company_lists; k++) {
-        if (!s->again[k])
-            continue;
-        if (k < s->n_investor_lists)
-            rc = rank_again(s->in, 0, k, (uint32_t)s->per_investor_cap, &s->per_investor[k]);
-        else
-            rc = rank_again(s->in, 1, k - s->n_investor_lists, (uint32_t)s->per_company_cap,
-                            &s->per_company[k - s->n_investor_lists]);
+    for (size_t k = 0; k < lists; k++)
+        n += s->again[first + k];
+    if (n > RANK_ALONE_MAX && s->may_rank_together) {
+        rows = tv__malloc(n * sizeof(size_t));
+        if (rows == NULL)
+            return TV_ENOMEM;
+        n = 0;
+        for (size_t k = 0; k < lists; k++) {
+            if (s->again[first + k])
+                rows[n++] = k;
+        }
+        rc = rank_again_together(s, company_side, rows, n);
+        tv__free(rows);
+        return rc;
+    }
+    for (size_t k = 0; rc == 0 && k < lists; k++) {
+        if (s->again[first + k])
+            rc = company_side ? rank_again(s->in, 1, k, (uint32_t)s->per_company_cap,
+                                           &s->per_company[k])
+                              : rank_again(s->in, 0, k, (uint32_t)s->per_investor_cap,
+                                           &s->per_investor[k]);
     }
     return rc;
+}
+
+/* Re-scores every list exactly, in parallel, then ranks again the entities whose edge was not
+ * proven. */
+static int rescore_all(scan_t *s, worker_t *w, size_t n)
+{
+    int rc;
+
+    run_workers(w, n, rescore_lists);
+    rc = rank_again_side(s, 0);
+    return rc == 0 ? rank_again_side(s, 1) : rc;
 }
 
 static void scan_init(scan_t *s, const tv_score_input_t *in, size_t per_investor_cap,
@@ -774,11 +877,15 @@ int tv_score_bf16_support(void)
     return tv__screen_fast() ? 2 : tv__screen_possible() ? 1 : 0;
 }
 
-/* Whether to screen in bf16 (see tv_screen_t). */
-static int wants_screen(const tv_score_input_t *in)
+tv_screen_t tv_score_screening(const tv_score_input_t *in)
 {
-    return in->screen == TV_SCREEN_BF16 && in->n_companies > 0 && in->n_investors > 0 &&
-           in->dim > 0 && tv__screen_possible();
+    double work = (double)in->n_companies * (double)in->n_investors * (double)in->dim;
+
+    if (work == 0 || in->screen == TV_SCREEN_SGEMM)
+        return TV_SCREEN_SGEMM;
+    if (in->screen == TV_SCREEN_BF16)
+        return tv__screen_possible() ? TV_SCREEN_BF16 : TV_SCREEN_SGEMM;
+    return work >= TV_SCREEN_AUTO_WORK && tv__screen_fast() ? TV_SCREEN_BF16 : TV_SCREEN_SGEMM;
 }
 
 /* Screens in bf16 when asked and possible: makes the copies, widens the forward score's error
@@ -789,7 +896,7 @@ static int scan_screen(scan_t *s)
     const tv_score_input_t *in = s->in;
     int rc;
 
-    if (!wants_screen(in))
+    if (tv_score_screening(in) != TV_SCREEN_BF16)
         return 0;
     rc = tv__screen_open(in->companies, in->n_companies, in->investors, in->n_investors, in->dim,
                          &s->screen);
@@ -801,8 +908,9 @@ static int scan_screen(scan_t *s)
     return 0;
 }
 
-int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
-                 size_t per_company_cap, tv_list_t *per_company)
+/* tv_score_all; 'may_rank_together' is 0 in the run that ranks unproven lists again. */
+static int score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
+                     size_t per_company_cap, tv_list_t *per_company, int may_rank_together)
 {
     scan_t s;
     worker_t w[MAX_WORKERS];
@@ -810,6 +918,7 @@ int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t 
     int rc = TV_ENOMEM;
 
     scan_init(&s, in, per_investor_cap, per_investor, per_company_cap, per_company);
+    s.may_rank_together = may_rank_together;
     s.again = tv__malloc(s.n_investor_lists + s.n_company_lists + 1);
     if (s.again == NULL || scan_screen(&s) != 0)
         goto out;
@@ -847,6 +956,12 @@ out:
     tv__free(s.company_gates);
     tv__free(s.again);
     return rc;
+}
+
+int tv_score_all(const tv_score_input_t *in, size_t per_investor_cap, tv_list_t *per_investor,
+                 size_t per_company_cap, tv_list_t *per_company)
+{
+    return score_all(in, per_investor_cap, per_investor, per_company_cap, per_company, 1);
 }
 
 /* ---- one row or one column ---- */

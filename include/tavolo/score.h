@@ -4,8 +4,8 @@
  * A pair's forward score is the dot product of the company's profile vector with the
  * investor's thesis vector; its reverse score, the company's wants against the investor's
  * profile. The match score is their harmonic mean, so both sides must fit (with no reverse
- * vectors it is the forward score). The forward product runs as tiled cblas_sgemm (or, when
- * asked, as a bf16 matmul of oneDNN: see tv_screen_t); a pair
+ * vectors it is the forward score). The forward product runs as tiled cblas_sgemm (or, on
+ * large runs where the CPU has it, as a bf16 matmul of oneDNN: see tv_screen_t); a pair
  * whose forward score cannot reach the current k-th best of either list is dropped at once,
  * and every other pair is re-scored by a fixed-order kernel, so a pair's score is the same
  * bit for bit whichever path (tiles, one row, an update) computed it. */
@@ -35,15 +35,18 @@ typedef struct {
  * state, or state kept per company (one company is scanned by one thread at a time). */
 typedef int (*tv_allow_fn)(void *ctx, size_t company, size_t investor);
 
-/* How tv_score_all finds its candidates. The result is the same in both modes: screened
+/* How tv_score_all finds its candidates. The result is the same in every mode: screened
  * scores only choose which pairs are scored exactly, with gates widened by their error.
- *   TV_SCREEN_SGEMM (the default): tiled cblas_sgemm;
- *   TV_SCREEN_BF16: oneDNN's bf16 matmul of centred vectors, where oneDNN runs one (sgemm
- *                   otherwise). Several times faster than sgemm on CPUs with AMX, but its
- *                   error bound is some hundred times wider: on data with many near ties
- *                   (such as profile vectors) many lists cannot be proven from it and are
- *                   ranked again one by one, which costs far more than it saves. */
-typedef enum { TV_SCREEN_SGEMM = 0, TV_SCREEN_BF16 } tv_screen_t;
+ *   TV_SCREEN_AUTO (the default): bf16 where the CPU runs it natively (AMX, AVX512-BF16)
+ *                   and the run is large (TV_SCREEN_AUTO_WORK), sgemm otherwise;
+ *   TV_SCREEN_SGEMM: tiled cblas_sgemm;
+ *   TV_SCREEN_BF16: oneDNN's bf16 matmul of centred vectors wherever oneDNN runs one, even
+ *                   emulated (sgemm where it runs none). */
+typedef enum { TV_SCREEN_AUTO = 0, TV_SCREEN_SGEMM, TV_SCREEN_BF16 } tv_screen_t;
+
+/* companies x investors x dim from which TV_SCREEN_AUTO screens in bf16: below it, making the
+ * bf16 copies and oneDNN's kernels costs more than it saves. */
+#define TV_SCREEN_AUTO_WORK 4e9
 
 typedef struct {
     const float *companies; /* n_companies x dim, row-major */
@@ -61,6 +64,9 @@ typedef struct {
 /* How this CPU runs bf16 screening: 0 not at all (TV_SCREEN_BF16 falls back to sgemm),
  * 1 emulated (slower than sgemm), 2 natively (AMX or AVX512-BF16). */
 int tv_score_bf16_support(void);
+
+/* The mode tv_score_all will use for 'in': TV_SCREEN_SGEMM or TV_SCREEN_BF16. */
+tv_screen_t tv_score_screening(const tv_score_input_t *in);
 
 /* The exact score of one pair, as every path computes it. */
 float tv_score_pair(const tv_score_input_t *in, size_t company, size_t investor);

@@ -443,6 +443,29 @@ static void test_score_bf16_error_bound_holds(void **state)
     free(ci);
 }
 
+/* TV_SCREEN_AUTO screens in bf16 only on large runs, and only where the CPU runs bf16 natively;
+ * the explicit modes are followed where they can be. */
+static void test_score_screening_mode_is_chosen_as_documented(void **state)
+{
+    tv_score_input_t small = {NULL, NULL, 1000, 500, 256, NULL, NULL, 0, NULL, NULL, 0, 0,
+                              TV_SCREEN_AUTO};
+    tv_score_input_t large = small;
+    int support = tv_score_bf16_support();
+
+    (void)state;
+    large.n_companies = 50000;
+    large.n_investors = 20000;
+    large.dim = 512;
+    assert_int_equal(tv_score_screening(&small), TV_SCREEN_SGEMM);
+    assert_int_equal(tv_score_screening(&large), support == 2 ? TV_SCREEN_BF16 : TV_SCREEN_SGEMM);
+    small.screen = large.screen = TV_SCREEN_SGEMM;
+    assert_int_equal(tv_score_screening(&large), TV_SCREEN_SGEMM);
+    small.screen = TV_SCREEN_BF16;
+    assert_int_equal(tv_score_screening(&small), support > 0 ? TV_SCREEN_BF16 : TV_SCREEN_SGEMM);
+    small.n_investors = 0;
+    assert_int_equal(tv_score_screening(&small), TV_SCREEN_SGEMM);
+}
+
 static void test_score_dot_is_the_same_in_any_order_of_calls(void **state)
 {
     float a[37], b[37];
@@ -474,6 +497,7 @@ int main(void)
         cmocka_unit_test(test_score_bf16_screening_gives_the_sgemm_lists),
         cmocka_unit_test(test_score_bf16_rounding_never_decides_a_list),
         cmocka_unit_test(test_score_bf16_error_bound_holds),
+        cmocka_unit_test(test_score_screening_mode_is_chosen_as_documented),
         cmocka_unit_test(test_score_dot_is_the_same_in_any_order_of_calls),
     };
 
