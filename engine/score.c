@@ -144,36 +144,40 @@ static inline void swap_hits(tv_hit_t *h, ptrdiff_t a, ptrdiff_t b)
 }
 
 /* Reorders h[0 .. n) so that h[nth] is the entry of that rank (0 the best), every entry
- * before it better and every one after it worse (quickselect, median-of-three pivots). */
+ * before it better and every one after it worse: quickselect, a median-of-three pivot, and a
+ * partition without branches on the comparison (whose outcome is a coin toss). */
 static void select_rank(tv_hit_t *h, ptrdiff_t n, ptrdiff_t nth)
 {
-    ptrdiff_t lo = 0, hi = n - 1;
+    ptrdiff_t lo = 0, hi = n; /* the entry of rank nth is in [lo, hi) */
 
-    while (hi > lo) {
-        ptrdiff_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+    while (hi - lo > 1) {
+        ptrdiff_t mid = lo + (hi - lo) / 2, last = hi - 1, store = lo;
         tv_hit_t pivot;
 
+        /* The median of h[lo], h[mid], h[last] goes to h[last]. */
         if (hit_better(h[mid], h[lo]))
             swap_hits(h, lo, mid);
-        if (hit_better(h[hi], h[lo]))
-            swap_hits(h, lo, hi);
-        if (hit_better(h[hi], h[mid]))
-            swap_hits(h, mid, hi);
-        pivot = h[mid];
-        while (i <= j) {
-            while (hit_better(h[i], pivot))
-                i++;
-            while (hit_better(pivot, h[j]))
-                j--;
-            if (i <= j)
-                swap_hits(h, i++, j--);
+        if (hit_better(h[last], h[lo]))
+            swap_hits(h, lo, last);
+        if (hit_better(h[mid], h[last]))
+            swap_hits(h, mid, last);
+        pivot = h[last];
+        /* h[lo .. store) beat the pivot, h[store .. i) do not. */
+        for (ptrdiff_t i = lo; i < last; i++) {
+            tv_hit_t x = h[i];
+            int better = hit_better(x, pivot);
+
+            h[i] = h[store];
+            h[store] = x;
+            store += better;
         }
-        if (nth <= j)
-            hi = j;
-        else if (nth >= i)
-            lo = i;
-        else
+        swap_hits(h, store, last);
+        if (nth == store)
             return;
+        if (nth < store)
+            hi = store;
+        else
+            lo = store + 1;
     }
 }
 
