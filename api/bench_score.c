@@ -167,9 +167,19 @@ static double run_pipeline_screened(run_t *r, tv_screen_t screen)
 {
     const opts_t *o = r->o;
     const data_t *d = r->d;
-    tv_score_input_t in = {
-        d->companies,     d->investors, o->n,       o->m, o->dim, d->companies_rev,
-        d->investors_rev, DIM_REV,      allow_pair, r,    0,      0, screen};
+    tv_score_input_t in = {d->companies,
+                           d->investors,
+                           o->n,
+                           o->m,
+                           o->dim,
+                           d->companies_rev,
+                           d->investors_rev,
+                           DIM_REV,
+                           allow_pair,
+                           r,
+                           0,
+                           0,
+                           screen};
     double t0;
     int rc;
 
@@ -223,8 +233,8 @@ static double run_one_direction_sgemm(run_t *r)
 /* Whether the default (TV_SCREEN_AUTO) screens in bf16 at these sizes. */
 static int screens_in_bf16(const opts_t *o)
 {
-    tv_score_input_t in = {NULL, NULL, o->n, o->m, o->dim, NULL, NULL, 0, NULL, NULL, 0, 0,
-                           TV_SCREEN_AUTO};
+    tv_score_input_t in = {NULL, NULL, o->n, o->m, o->dim, NULL,          NULL,
+                           0,    NULL, NULL, 0,    0,      TV_SCREEN_AUTO};
 
     return tv_score_screening(&in) == TV_SCREEN_BF16;
 }
@@ -676,10 +686,10 @@ static int parse_opts(int argc, char **argv, opts_t *o)
             *(c == 't' ? &threads : c == 'b' ? &blas : &reps) = v;
             if (v == 0)
                 return CLI_USAGE;
-        } else if (c == 'o' && (strcmp(optarg, "sgemm") == 0 || strcmp(optarg, "pipeline") == 0 ||
-                                strcmp(optarg, "pipeline-sgemm") == 0 ||
-                                strcmp(optarg, "one-direction") == 0 ||
-                                strcmp(optarg, "one-direction-sgemm") == 0)) {
+        } else if (c == 'o' &&
+                   (strcmp(optarg, "sgemm") == 0 || strcmp(optarg, "pipeline") == 0 ||
+                    strcmp(optarg, "pipeline-sgemm") == 0 || strcmp(optarg, "one-direction") == 0 ||
+                    strcmp(optarg, "one-direction-sgemm") == 0)) {
             o->only = optarg;
         } else if (c == 'F') {
             o->faiss = 0;
@@ -704,9 +714,10 @@ int cmd_bench_score(int argc, char **argv)
     opts_t o = {50000, 20000, 512, 50, 0, 0, 3, 0, 1, NULL};
 
     if (parse_opts(argc, argv, &o) != CLI_OK) {
-        cli_error("usage: tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
-                  "[--threads T] [--faiss-blas-threads B] [--reps R] [--no-faiss] "
-                  "[--only sgemm|pipeline|pipeline-sgemm|one-direction|one-direction-sgemm] [--json]");
+        cli_error(
+            "usage: tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
+            "[--threads T] [--faiss-blas-threads B] [--reps R] [--no-faiss] "
+            "[--only sgemm|pipeline|pipeline-sgemm|one-direction|one-direction-sgemm] [--json]");
         return CLI_USAGE;
     }
     return bench_score(&o);

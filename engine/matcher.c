@@ -358,9 +358,9 @@ static int allow_filter(void *ctx, size_t c, size_t i)
 
 static tv_score_input_t score_input(const tv_matcher_t *m)
 {
-    tv_score_input_t in = {m->co.fwd, m->in.fwd,  m->co.n,    m->in.n,   m->dim, m->co.rev,
-                           m->in.rev, m->dim_rev, allow_pair, (void *)m, 0,      0,
-                           TV_SCREEN_AUTO};
+    tv_score_input_t in = {m->co.fwd, m->in.fwd, m->co.n,       m->in.n,    m->dim,
+                           m->co.rev, m->in.rev, m->dim_rev,    allow_pair, (void *)m,
+                           0,         0,         TV_SCREEN_AUTO};
 
     return in;
 }

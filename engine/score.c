@@ -288,8 +288,8 @@ static float edge_slack(const gate_t *g, float w)
         return g->eps_fwd;
     a = fmin(1, fmax(0, 1 - w / (2.0 * (g->max_rev + 2 * g->eps_rev))));
     b = fmin(1, fmax(0, 1 - w / (2.0 * (g->max_fwd + 2 * g->eps_fwd))));
-    return (float)((2 * a * a * g->eps_fwd + 2 * b * b * g->eps_rev) * (1 + 1e-5) +
-                   4e-6 * fabs(w) + 1e-7);
+    return (float)((2 * a * a * g->eps_fwd + 2 * b * b * g->eps_rev) * (1 + 1e-5) + 4e-6 * fabs(w) +
+                   1e-7);
 }
 
 /* The score a pair must reach, give or take the slack, to enter list 'l'. */
@@ -523,8 +523,8 @@ static void scan_block(worker_t *w, size_t c0)
         /* Should a screened product fail, sgemm's scores are closer still to the exact ones,
          * so the gates widened for screening hold for them too. */
         if (w->screen == NULL || tv__screen_product(w->screen, c0, rows, i0, cols, w->tile) != 0)
-            product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols,
-                    in->dim, w->tile);
+            product(in->companies + c0 * in->dim, in->investors + i0 * in->dim, rows, cols, in->dim,
+                    w->tile);
         if (w->rev_tile != NULL)
             product(in->companies_rev + c0 * in->dim_rev, in->investors_rev + i0 * in->dim_rev,
                     rows, cols, in->dim_rev, w->rev_tile);
@@ -592,8 +592,7 @@ static int rank_again(const tv_score_input_t *in, int company_side, size_t self,
 static int rescore_list(const scan_t *s, size_t k)
 {
     if (k < s->n_investor_lists)
-        return rescore(&s->gate, 0, k, (uint32_t)s->per_investor_cap,
-                       &s->per_investor[k]);
+        return rescore(&s->gate, 0, k, (uint32_t)s->per_investor_cap, &s->per_investor[k]);
     k -= s->n_investor_lists;
     return rescore(&s->gate, 1, k, (uint32_t)s->per_company_cap, &s->per_company[k]);
 }
@@ -777,10 +776,10 @@ static int rank_again_together(const scan_t *s, int company_side, const size_t *
     tv_list_t *lists = tv__calloc(n + 1, sizeof(tv_list_t)), *dst;
     size_t cap = company_side ? s->per_company_cap : s->per_investor_cap;
     float *fwd = gather_rows(company_side ? in->companies : in->investors, in->dim, rows, n);
-    float *rev = in->companies_rev == NULL ? NULL
-                                           : gather_rows(company_side ? in->companies_rev
-                                                                      : in->investors_rev,
-                                                         in->dim_rev, rows, n);
+    float *rev = in->companies_rev == NULL
+                     ? NULL
+                     : gather_rows(company_side ? in->companies_rev : in->investors_rev,
+                                   in->dim_rev, rows, n);
     int rc = TV_ENOMEM;
 
     if (lists == NULL || fwd == NULL || (in->companies_rev != NULL && rev == NULL))
@@ -833,10 +832,9 @@ static int rank_again_side(const scan_t *s, int company_side)
     }
     for (size_t k = 0; rc == 0 && k < lists; k++) {
         if (s->again[first + k])
-            rc = company_side ? rank_again(s->in, 1, k, (uint32_t)s->per_company_cap,
-                                           &s->per_company[k])
-                              : rank_again(s->in, 0, k, (uint32_t)s->per_investor_cap,
-                                           &s->per_investor[k]);
+            rc = company_side
+                     ? rank_again(s->in, 1, k, (uint32_t)s->per_company_cap, &s->per_company[k])
+                     : rank_again(s->in, 0, k, (uint32_t)s->per_investor_cap, &s->per_investor[k]);
     }
     return rc;
 }

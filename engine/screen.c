@@ -224,7 +224,8 @@ int tv__screen_open(const float *companies, size_t n_companies, const float *inv
     for (size_t k = 0; k < dim; k++)
         means += mean_c[k] * mean_i[k];
     centre_rows(companies, n_companies, dim, mean_c, mean_i, 0, s->companies, s->row, &rounding_c);
-    centre_rows(investors, n_investors, dim, mean_i, mean_c, means, s->investors, s->col, &rounding_i);
+    centre_rows(investors, n_investors, dim, mean_i, mean_c, means, s->investors, s->col,
+                &rounding_i);
     s->error = screen_error(&rounding_c, &rounding_i, dim);
     *out = s;
     status = 0;
@@ -283,12 +284,12 @@ static int shape_init(shape_t *sh, size_t rows, size_t cols, size_t dim)
     sh->rows = rows;
     sh->cols = cols;
     if (dnnl_primitive_create(&sh->prim, pd) != dnnl_success ||
-        dnnl_memory_create(&sh->src, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0),
-                           engine, DNNL_MEMORY_NONE) != dnnl_success ||
+        dnnl_memory_create(&sh->src, dnnl_primitive_desc_query_md(pd, dnnl_query_src_md, 0), engine,
+                           DNNL_MEMORY_NONE) != dnnl_success ||
         dnnl_memory_create(&sh->weights, dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0),
                            engine, DNNL_MEMORY_NONE) != dnnl_success ||
-        dnnl_memory_create(&sh->dst, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0),
-                           engine, DNNL_MEMORY_NONE) != dnnl_success)
+        dnnl_memory_create(&sh->dst, dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0), engine,
+                           DNNL_MEMORY_NONE) != dnnl_success)
         goto fail;
     md = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
     if (md != NULL && dnnl_memory_desc_get_size(md) > 0) {
