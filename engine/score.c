@@ -551,7 +551,7 @@ static void *scan_blocks(void *arg)
  * approximate scores, into its best 'cap' by exact score. Every pair the scan left out scored
  * at most the list's worst approximate score, so at most that plus edge_slack exactly. Returns 0
  * when the exact cap-th score beats this, so the list is proven right, and 1 otherwise (a
- * near tie at the edge): then the entity must be ranked again exactly on its own. */
+ * near tie at the edge): then the entity must be ranked again (rank_again_side). */
 static int rescore(const gate_t *g, int company_side, size_t self, uint32_t cap, tv_list_t *l)
 {
     const tv_score_input_t *in = g->in;
