@@ -10,7 +10,7 @@ require_pg
 scratch_db api_digest_timer
 work=$(mktemp -d)
 pids=""
-trap 'kill -TERM $pids 2>/dev/null; wait $pids 2>/dev/null; rm -rf "$work"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'kill -TERM $pids 2>/dev/null; wait $pids 2>/dev/null; rm -rf "$work"; drop_scratch_db' EXIT
 export TAVOLO_HOME=$work TAVOLO_DIGEST_TIME=00:00 TAVOLO_DIGEST_ZONE=UTC
 today=$(date -u +%F)
 

@@ -8,7 +8,7 @@ require_pg
 scratch_db api_events
 tmp=$(mktemp -d)
 daemon=""
-trap 'cp "$tmp/daemon.log" /tmp/events_daemon.log 2>/dev/null; kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; drop_scratch_db' EXIT
 PY=/usr/bin/python3
 
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1

@@ -17,7 +17,12 @@ scratch_db() {
     db="tvt_$1"
     psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
     export TAVOLO_DATABASE_URL="$TV_TEST_PG_DSN dbname=$db"
-    trap 'psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+    trap drop_scratch_db EXIT
+}
+
+# Drops the database scratch_db made; a test that sets its own EXIT trap calls it there.
+drop_scratch_db() {
+    psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 }
 
 sql() {

@@ -8,7 +8,7 @@ FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
 require_pg
 scratch_db cli_digest
 work=$(mktemp -d)
-trap 'rm -rf "$work"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'rm -rf "$work"; drop_scratch_db' EXIT
 export TAVOLO_HOME=$work
 
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1

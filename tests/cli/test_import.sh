@@ -7,7 +7,7 @@ FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
 tmp=$(mktemp -d)
 require_pg
 scratch_db cli_import
-trap 'rm -rf "$tmp"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'rm -rf "$tmp"; drop_scratch_db' EXIT
 
 out=$("$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" 2>&1)
 expect_eq "fixtures import exits 0" 0 $?

@@ -7,7 +7,7 @@ FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
 tmp=$(mktemp -d)
 require_pg
 scratch_db cli_token
-trap 'rm -rf "$tmp"; psql "$TV_TEST_PG_DSN" -qAt -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1' EXIT
+trap 'rm -rf "$tmp"; drop_scratch_db' EXIT
 
 "$TAVOLO" token create --role investor --subject i-001 --label laptop \
     >"$tmp/out" 2>"$tmp/err"
