@@ -339,7 +339,8 @@ void tv__screen_worker_close(tv__screen_worker_t *w)
     tv__free(w);
 }
 
-/* The shape rows x cols, made on first use (the oldest is given up when all are taken). */
+/* The shape rows x cols, made on first use; NULL when it cannot be made or every slot is
+ * taken (tv_score_all's tiles have four shapes at most), and the caller runs sgemm. */
 static shape_t *shape_for(tv__screen_worker_t *w, size_t rows, size_t cols)
 {
     shape_t *sh;
@@ -348,11 +349,8 @@ static shape_t *shape_for(tv__screen_worker_t *w, size_t rows, size_t cols)
         if (w->shapes[k].rows == rows && w->shapes[k].cols == cols)
             return &w->shapes[k];
     }
-    if (w->n_shapes == SHAPES) {
-        shape_dispose(&w->shapes[0]);
-        memmove(&w->shapes[0], &w->shapes[1], (SHAPES - 1) * sizeof(shape_t));
-        w->n_shapes--;
-    }
+    if (w->n_shapes == SHAPES)
+        return NULL;
     sh = &w->shapes[w->n_shapes];
     if (shape_init(sh, rows, cols, w->s->dim) != 0)
         return NULL;
