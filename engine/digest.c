@@ -12,8 +12,15 @@
 #include "tavolo/error.h"
 
 /* Italian names of the forward blocks, in tv_block_t order. */
-static const char *const block_it[TV_FORWARD_BLOCKS] = {
-    "tassonomia", "testo", "stadio", "round", "ticket", "geografia", "sindacato"};
+static const char *const block_it[] = {"tassonomia", "testo",     "stadio",   "round",
+                                       "ticket",     "geografia", "località", "sindacato"};
+_Static_assert(sizeof(block_it) / sizeof(block_it[0]) == TV_FORWARD_BLOCKS,
+               "one Italian name per forward block");
+
+const char *tv_digest_block_name_it(tv_block_t b)
+{
+    return (int)b >= 0 && b < TV_FORWARD_BLOCKS ? block_it[b] : NULL;
+}
 
 typedef struct {
     const char *id;
@@ -125,7 +132,7 @@ static void explain_line(const tv_taxonomy_t *t, const tv_explanation_t *e, tv_d
             break;
         used[best] = 1;
         append(blocks_en, sizeof(blocks_en), ", ", tv_block_name((tv_block_t)best));
-        append(blocks_it, sizeof(blocks_it), ", ", block_it[best]);
+        append(blocks_it, sizeof(blocks_it), ", ", tv_digest_block_name_it((tv_block_t)best));
     }
     snprintf(it->reason_en, sizeof(it->reason_en), "%s%s%sstrongest fit: %s",
              terms_en[0] != '\0' ? "Shared focus: " : "", terms_en, terms_en[0] != '\0' ? "; " : "",

@@ -90,6 +90,10 @@ int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_dig
                      const char *date, const char *lang, const char *txt, const char *html,
                      char **subject, char **text, char **html_out, char *err, size_t err_size);
 
+/* The Italian name of forward block 'b' in a digest's reason ("sindacato"), or NULL for a
+ * reverse block. */
+const char *tv_digest_block_name_it(tv_block_t b);
+
 /* The language a contact reads: its own, else the profile's, else English ("it" or "en"). */
 const char *tv_digest_language(const tv_contact_t *c, const char *profile_language);
 

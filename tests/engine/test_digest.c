@@ -83,6 +83,23 @@ static void test_digest_first_lists_the_best_n_as_new(void **state)
     tv_digest_destroy(d);
 }
 
+/* Every forward block has its own Italian name, in tv_block_t order (locality was once
+ * called "sindacato" and the syndicate had no name at all). */
+static void test_digest_italian_block_names(void **state)
+{
+    (void)state;
+    for (int b = 0; b < TV_FORWARD_BLOCKS; b++) {
+        const char *name = tv_digest_block_name_it((tv_block_t)b);
+
+        assert_non_null(name);
+        for (int o = 0; o < b; o++)
+            assert_string_not_equal(name, tv_digest_block_name_it((tv_block_t)o));
+    }
+    assert_string_equal(tv_digest_block_name_it(TV_BLOCK_LOCALITY), "località");
+    assert_string_equal(tv_digest_block_name_it(TV_BLOCK_SYNDICATE), "sindacato");
+    assert_null(tv_digest_block_name_it(TV_BLOCK_KIND));
+}
+
 static void test_digest_repeats_nothing_unchanged_and_lists_the_rest(void **state)
 {
     tv_digest_t *first = build(TV_KIND_COMPANY, "c-001", NULL);
@@ -315,6 +332,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_digest_first_lists_the_best_n_as_new),
+        cmocka_unit_test(test_digest_italian_block_names),
         cmocka_unit_test(test_digest_repeats_nothing_unchanged_and_lists_the_rest),
         cmocka_unit_test(test_digest_risen_by_more_than_the_step),
         cmocka_unit_test(test_digest_limit_and_empty),
