@@ -5,9 +5,9 @@
 #include "access.h"
 
 static const char *const company_public[] = {
-    "id",          "name",         "area",       "hq_country", "hq_region", "city",
-    "pathologies", "technologies", "priorities", "stage",      "round",     "raise_eur",
-    "description", "language",     "founded",    NULL};
+    "id",        "name",        "area",         "hq_country", "hq_region", "subdivision",
+    "city",      "pathologies", "technologies", "priorities", "stage",     "round",
+    "raise_eur", "description", "language",     "founded",    NULL};
 
 static const char *const investor_public[] = {
     "id",           "name",       "kind",   "country", "regions",        "pathologies",

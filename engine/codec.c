@@ -70,6 +70,9 @@ static const tv__field_t company_fields[] = {
      .doc = "Country of the registered office and headquarters."},
     {FIELD(tv_company_t, hq_region), .type = FT_TERM, .taxo = TV_TAXO_IT_REGION,
      .doc = "Italian region of the headquarters."},
+    {FIELD(tv_company_t, subdivision), .type = FT_STRING, .max = CITY_MAX_BYTES,
+     .doc = "State, province or region of the headquarters, in any country (\"CA\", "
+            "\"Bayern\"); an Italian company's hq_region stands in when absent."},
     {FIELD(tv_company_t, city), .type = FT_STRING, .max = CITY_MAX_BYTES},
     {FIELD(tv_company_t, rd_share_italy), .type = FT_RATIO,
      .doc = "Share of the R&D carried out in Italy."},
@@ -123,6 +126,8 @@ static const tv__field_t holding_fields[] = {
     {FIELD(tv_holding_t, year), .type = FT_INT, .min = 1950, .max = 2100,
      .doc = "The latest year the investor put money in."},
     {FIELD(tv_holding_t, country), .type = FT_COUNTRY},
+    {FIELD(tv_holding_t, subdivision), .type = FT_STRING, .max = CITY_MAX_BYTES,
+     .doc = "State, province or region of the holding."},
     {FIELD(tv_holding_t, city), .type = FT_STRING, .max = CITY_MAX_BYTES,
      .doc = "City or metro area of the holding."},
     {FIELD(tv_holding_t, raise_eur), .type = FT_INT, .max = EUR_MAX,

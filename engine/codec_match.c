@@ -42,6 +42,7 @@ static const cfg_field_t cfg_fields[] = {
     CFG("text_width", CF_U32, text_width, 1, 65536),
     CFG("syndicate_width", CF_U32, syndicate_width, 0, 65536),
     CFG("locality_width", CF_U32, locality_width, 0, 65536),
+    CFG("locality_subdivision", CF_FLOAT, locality_subdivision, 0, 1),
     CFG("revealed_share", CF_FLOAT, revealed_share, 0, 1),
     CFG("activity.share", CF_FLOAT, activity_share, 0, 1),
     CFG("activity.half_life_years", CF_FLOAT, activity_half_life, 0.1, 100),

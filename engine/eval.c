@@ -226,11 +226,13 @@ static int company_profile(const split_t *s, size_t c, tv_company_t *out)
     out->id = tv__strdup(ec->id);
     out->name = tv__strdup(ec->name);
     out->city = ec->region != NULL ? tv__strdup(ec->region) : NULL;
+    out->subdivision = ec->state != NULL ? tv__strdup(ec->state) : NULL;
     memcpy(out->hq_country, ec->country, 3);
     out->founded = ec->founded;
     out->round = round != NULL ? round->round : -1;
     out->raise_eur = round != NULL ? round->raised_eur : TV_UNKNOWN;
-    if (out->id == NULL || out->name == NULL || (ec->region != NULL && out->city == NULL))
+    if (out->id == NULL || out->name == NULL || (ec->region != NULL && out->city == NULL) ||
+        (ec->state != NULL && out->subdivision == NULL))
         rc = TV_ENOMEM;
     if (rc == 0)
         rc = one_term(&out->technologies, ec->technology);
@@ -271,12 +273,14 @@ static int investor_profile(const split_t *s, size_t inv, tv_investor_t *out)
 
         h->name = tv__strdup(ec->name);
         h->city = ec->region != NULL ? tv__strdup(ec->region) : NULL;
+        h->subdivision = ec->state != NULL ? tv__strdup(ec->state) : NULL;
         memcpy(h->country, ec->country, 3);
         h->stage = -1;
         h->round = st->round;
         h->raise_eur = st->raised_eur;
         h->year = st->last_date / 10000;
-        if (h->name == NULL || (ec->region != NULL && h->city == NULL))
+        if (h->name == NULL || (ec->region != NULL && h->city == NULL) ||
+            (ec->state != NULL && h->subdivision == NULL))
             rc = TV_ENOMEM;
         if (rc == 0)
             rc = one_term(&h->technologies, ec->technology);

@@ -356,17 +356,27 @@ static void light_country(const tv__features_t *f, float *block, const char *cou
     }
 }
 
-/* A city (or metro area) lights one hashed slot, case aside. */
-static void light_locality(const tv__features_t *f, float *block, const char *city)
+/* A place name lights one hashed slot, case aside; 'seed' keeps cities apart from states. */
+static void light_place(const tv__features_t *f, float *block, const char *name, uint64_t seed,
+                        float value)
 {
     char key[128];
     size_t n = 0;
 
-    if (city == NULL || city[0] == '\0' || f->cfg.locality_width == 0)
+    if (name == NULL || name[0] == '\0' || f->cfg.locality_width == 0)
         return;
-    for (; city[n] != '\0' && n < sizeof(key); n++)
-        key[n] = (char)tolower((unsigned char)city[n]);
-    light(block, XXH64(key, n, 0) % f->cfg.locality_width, 1.0f);
+    for (; name[n] != '\0' && n < sizeof(key); n++)
+        key[n] = (char)tolower((unsigned char)name[n]);
+    light(block, XXH64(key, n, seed) % f->cfg.locality_width, value);
+}
+
+/* The city (or metro area) lights its slot, and the state or region its own, less: two
+ * places in one state share that slot. */
+static void light_locality(const tv__features_t *f, float *block, const char *city,
+                           const char *subdivision)
+{
+    light_place(f, block, city, 0, 1.0f);
+    light_place(f, block, subdivision, 1, f->cfg.locality_subdivision);
 }
 
 /* Scales block 'b' of 'v' to length 'length' (left at zero when empty). */
@@ -391,6 +401,16 @@ static void finish(const tv__features_t *f, float *fwd, float *rev)
 
 #define BLOCK(v, b) ((v) + f->layout.offset[(b)])
 
+/* The company's state or region: as stated, else its Italian region's id. */
+static const char *company_subdivision(const tv__features_t *f, const tv_company_t *c)
+{
+    if (c->subdivision != NULL && c->subdivision[0] != '\0')
+        return c->subdivision;
+    if (c->hq_region >= 0)
+        return tv_taxonomy_entry(f->tax, TV_TAXO_IT_REGION, (size_t)c->hq_region)->id;
+    return NULL;
+}
+
 int tv__features_company(const tv__features_t *f, const tv_company_t *c, const tv_bag_t *bag,
                          float *fwd, float *rev)
 {
@@ -410,7 +430,7 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     if (c->raise_eur != TV_UNKNOWN)
         ticket_bump(f, BLOCK(fwd, TV_BLOCK_TICKET), c->raise_eur);
     light_country(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->hq_country);
-    light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city);
+    light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city, company_subdivision(f, c));
     syndicate_of_company(f, c, BLOCK(fwd, TV_BLOCK_SYNDICATE));
     /* What the company wants; no preference lights the "any" slot. */
     for (size_t i = 0; i < c->wants.investor_kinds.n; i++)
@@ -445,7 +465,7 @@ static void holding_vector(const tv__features_t *f, const tv_holding_t *h, const
     if (h->raise_eur != TV_UNKNOWN)
         ticket_bump(f, BLOCK(v, TV_BLOCK_TICKET), h->raise_eur);
     light_country(f, BLOCK(v, TV_BLOCK_GEOGRAPHY), h->country);
-    light_locality(f, BLOCK(v, TV_BLOCK_LOCALITY), h->city);
+    light_locality(f, BLOCK(v, TV_BLOCK_LOCALITY), h->city, h->subdivision);
     for (size_t i = 0; i < TV__ARRAY_LEN(revealed_blocks); i++)
         scale_block(&f->layout, v, revealed_blocks[i], 1.0f);
 }

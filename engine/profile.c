@@ -52,6 +52,7 @@ void tv_company_dispose(tv_company_t *c)
 {
     tv__free(c->id);
     tv__free(c->name);
+    tv__free(c->subdivision);
     tv__free(c->city);
     tv__free(c->description);
     terms_dispose(&c->pathologies);
@@ -67,6 +68,7 @@ void tv_company_dispose(tv_company_t *c)
 static void holding_dispose(tv_holding_t *h)
 {
     tv__free(h->name);
+    tv__free(h->subdivision);
     tv__free(h->city);
     tv__free(h->description);
     terms_dispose(&h->pathologies);

@@ -41,6 +41,7 @@ typedef struct {
     uint32_t text_width;           /* hashed text features */
     uint32_t syndicate_width;      /* hashed co-investor features */
     uint32_t locality_width;       /* hashed city or metro slots of the locality block */
+    float locality_subdivision;    /* how much the state or region lights beside the city */
     float revealed_share;          /* share of the portfolio in an investor's thesis vector */
     float activity_share;          /* how much an investor's recent deal count scales its fit */
     float activity_half_life;      /* years after which a holding counts half */

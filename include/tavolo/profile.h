@@ -39,6 +39,7 @@ typedef struct {
     int area;   /* TV_TAXO_AREA index or -1 */
     char hq_country[3];
     int hq_region; /* TV_TAXO_IT_REGION index or -1 */
+    char *subdivision; /* state, province or region of any country ("CA"), or NULL */
     char *city;
     double rd_share_italy; /* 0..1 or NAN */
     int64_t rd_spend_eur;  /* whole euros a year, or TV_UNKNOWN */
@@ -69,6 +70,7 @@ typedef struct {
     int round;
     int64_t year;      /* the latest year the investor put money in, or TV_UNKNOWN */
     char country[3];   /* where the holding is based, or "" */
+    char *subdivision; /* its state, province or region, or NULL */
     char *city;        /* its city or metro area, or NULL */
     int64_t raise_eur; /* the size of the round the investor joined, or TV_UNKNOWN */
     char *description;

@@ -25,7 +25,8 @@ static int teardown(void **state)
 
 #define FULL_COMPANY                                                                               \
     "{\"id\":\"c-1\",\"name\":\"Velarna Therapeutics\",\"area\":\"precision_medicine\","           \
-    "\"hq_country\":\"IT\",\"hq_region\":\"lombardia\",\"city\":\"Milano\","                       \
+    "\"hq_country\":\"IT\",\"hq_region\":\"lombardia\",\"subdivision\":\"MI\",\"city\":"           \
+    "\"Milano\","                                                                                  \
     "\"rd_share_italy\":0.8,\"rd_spend_eur\":2500000,\"grants_eur\":300000,"                       \
     "\"commercial\":false,\"patents_owned\":3,\"patents_licensed\":1,"                             \
     "\"pathologies\":[\"oncology.lung\",\"oncology\"],\"technologies\":[\"rna\"],"                 \
@@ -46,6 +47,7 @@ static void test_codec_decodes_every_company_field(void **state)
     assert_int_equal(c.area, tv_taxonomy_find(tax, TV_TAXO_AREA, "precision_medicine"));
     assert_string_equal(c.hq_country, "IT");
     assert_int_equal(c.hq_region, tv_taxonomy_find(tax, TV_TAXO_IT_REGION, "lombardia"));
+    assert_string_equal(c.subdivision, "MI");
     assert_true(fabs(c.rd_share_italy - 0.8) < 1e-12);
     assert_int_equal(c.rd_spend_eur, 2500000);
     assert_int_equal(c.commercial, 0);
@@ -176,7 +178,7 @@ static void test_codec_investor_checks_ticket_order_and_portfolio(void **state)
     const char *bad_holding = "{\"id\":\"i\",\"name\":\"F\",\"portfolio\":[{\"name\":\"A\"},"
                               "{\"name\":\"B\",\"stage\":\"phase7\"}]}";
     const char *good = "{\"id\":\"i\",\"name\":\"F\",\"kind\":\"cvc\",\"portfolio\":[{\"name\":"
-                       "\"A\",\"stage\":\"phase1\",\"year\":2020}]}";
+                       "\"A\",\"stage\":\"phase1\",\"year\":2020,\"subdivision\":\"CA\"}]}";
     tv_diags_t d = {0};
     tv_investor_t inv;
 
@@ -192,6 +194,7 @@ static void test_codec_investor_checks_ticket_order_and_portfolio(void **state)
     assert_int_equal(inv.portfolio_n, 1);
     assert_string_equal(inv.portfolio[0].name, "A");
     assert_int_equal(inv.portfolio[0].year, 2020);
+    assert_string_equal(inv.portfolio[0].subdivision, "CA");
     assert_int_equal(inv.kind, tv_taxonomy_find(tax, TV_TAXO_INVESTOR_KIND, "cvc"));
     tv_investor_dispose(&inv);
 }

@@ -445,6 +445,44 @@ static void test_match_portfolio_reveals_place_and_round_size(void **state)
     tv_matcher_destroy(m);
 }
 
+#define STATE_HOLDING(country, subdivision, city)                                                  \
+    "{\"name\":\"h\",\"technologies\":[\"biopharma\"],\"country\":\"" country                      \
+    "\",\"subdivision\":\"" subdivision "\",\"city\":\"" city                                      \
+    "\",\"raise_eur\":2000000,\"year\":2011}"
+
+/* A company in a city no investor has backed: the investor of its state (or, for an Italian
+ * company, of its hq_region) comes before one of another state. The investors that must lose
+ * are added first, so that they would win a tie. */
+static void test_match_portfolio_state_counts_beside_the_city(void **state)
+{
+    tv_matcher_t *m = NULL;
+
+    (void)state;
+    assert_int_equal(tv_matcher_create(tax, &cfg, &m), 0);
+    add_company_json(m, "{\"id\":\"c-sd\",\"name\":\"D\",\"hq_country\":\"US\",\"subdivision\":"
+                        "\"CA\",\"city\":\"San Diego\",\"technologies\":[\"biopharma\"],"
+                        "\"raise_eur\":2000000}");
+    add_company_json(m, "{\"id\":\"c-pd\",\"name\":\"P\",\"hq_country\":\"IT\",\"hq_region\":"
+                        "\"veneto\",\"city\":\"Padova\",\"technologies\":[\"biopharma\"],"
+                        "\"raise_eur\":2000000}");
+    add_investor_json(m, "{\"id\":\"i-east\",\"name\":\"MA\",\"portfolio\":[" STATE_HOLDING(
+                             "US", "MA", "Boston") "," STATE_HOLDING("US", "MA", "Worcester") "]}");
+    add_investor_json(m,
+                      "{\"id\":\"i-west\",\"name\":\"CA\",\"portfolio\":[" STATE_HOLDING(
+                          "US", "CA", "SF Bay") "," STATE_HOLDING("US", "ca", "Los Angeles") "]}");
+    add_investor_json(m,
+                      "{\"id\":\"i-lazio\",\"name\":\"LA\",\"portfolio\":[" STATE_HOLDING(
+                          "IT", "Lazio", "Roma") "," STATE_HOLDING("IT", "Lazio", "Latina") "]}");
+    add_investor_json(
+        m, "{\"id\":\"i-veneto\",\"name\":\"VE\",\"portfolio\":[" STATE_HOLDING(
+               "IT", "Veneto", "Verona") "," STATE_HOLDING("IT", "Veneto", "Treviso") "]}");
+    assert_int_equal(tv_matcher_build(m), 0);
+    assert_true(rank_for_company(m, "c-sd", "i-west") < rank_for_company(m, "c-sd", "i-east"));
+    assert_int_equal(rank_for_company(m, "c-sd", "i-west"), 0);
+    assert_true(rank_for_company(m, "c-pd", "i-veneto") < rank_for_company(m, "c-pd", "i-lazio"));
+    tv_matcher_destroy(m);
+}
+
 static void test_match_recent_deals_scale_an_investors_fit(void **state)
 {
     tv_matcher_t *m = NULL;
@@ -545,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_match_planted_wanted_corporate_investor_ranks_above_twin_vc),
         cmocka_unit_test(test_match_event_filter_keeps_only_participants),
         cmocka_unit_test(test_match_portfolio_reveals_place_and_round_size),
+        cmocka_unit_test(test_match_portfolio_state_counts_beside_the_city),
         cmocka_unit_test(test_match_recent_deals_scale_an_investors_fit),
         cmocka_unit_test(test_match_activity_share_zero_leaves_fit_unscaled),
         cmocka_unit_test(test_match_config_rejects_unknown_and_out_of_range_settings),
