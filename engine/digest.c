@@ -12,8 +12,9 @@
 #include "tavolo/error.h"
 
 /* Italian names of the forward blocks, in tv_block_t order. */
-static const char *const block_it[] = {"tassonomia", "testo",     "stadio",   "round",
-                                       "ticket",     "geografia", "località", "sindacato"};
+static const char *const block_it[] = {"tassonomia", "testo",     "stadio",
+                                       "round",      "ticket",    "geografia",
+                                       "località",   "sindacato", "portafoglio"};
 _Static_assert(sizeof(block_it) / sizeof(block_it[0]) == TV_FORWARD_BLOCKS,
                "one Italian name per forward block");
 

@@ -28,8 +28,8 @@ struct tv__features {
 };
 
 static const char *const block_names[TV_BLOCK_COUNT] = {
-    "taxonomy", "text",      "stage", "round",  "ticket", "geography",
-    "locality", "syndicate", "kind",  "region", "lead"};
+    "taxonomy", "text",      "stage",     "round", "ticket", "geography",
+    "locality", "syndicate", "portfolio", "kind",  "region", "lead"};
 
 const char *tv_block_name(tv_block_t b)
 {
@@ -64,6 +64,7 @@ static void make_layout(tv__features_t *f)
     l->width[TV_BLOCK_GEOGRAPHY] = tv_taxonomy_count(t, TV_TAXO_REGION);
     l->width[TV_BLOCK_LOCALITY] = f->cfg.locality_width;
     l->width[TV_BLOCK_SYNDICATE] = f->cfg.syndicate_width;
+    l->width[TV_BLOCK_PORTFOLIO] = f->cfg.portfolio.width;
     /* Reverse blocks end with an "any" slot: no preference on the company side. */
     l->width[TV_BLOCK_KIND] = tv_taxonomy_count(t, TV_TAXO_INVESTOR_KIND) + 1;
     l->width[TV_BLOCK_REGION] = tv_taxonomy_count(t, TV_TAXO_REGION) + 1;
@@ -203,19 +204,24 @@ static void syndicate_of_company(const tv__features_t *f, const tv_company_t *c,
 
 /* ---- activity ---- */
 
-/* An investor's deals, each weighted by recency: a holding 'half_life' years older than the
- * corpus's latest counts half. A holding of unknown year counts in full. */
+/* A holding's weight by recency: one 'half_life' years older than the corpus's latest counts
+ * half. A holding of unknown year counts in full. */
+static double holding_weight(const tv__features_t *f, const tv_holding_t *h)
+{
+    double age = h->year != TV_UNKNOWN && h->year < f->activity_year
+                     ? (double)(f->activity_year - h->year)
+                     : 0;
+
+    return pow(0.5, age / f->cfg.activity_half_life);
+}
+
+/* An investor's deals, each weighted by recency. */
 static double recent_deals(const tv__features_t *f, const tv_investor_t *inv)
 {
     double sum = 0;
 
-    for (size_t h = 0; h < inv->portfolio_n; h++) {
-        int64_t year = inv->portfolio[h].year;
-        double age =
-            year != TV_UNKNOWN && year < f->activity_year ? (double)(f->activity_year - year) : 0;
-
-        sum += pow(0.5, age / f->cfg.activity_half_life);
-    }
+    for (size_t h = 0; h < inv->portfolio_n; h++)
+        sum += holding_weight(f, &inv->portfolio[h]);
     return sum;
 }
 
@@ -432,6 +438,8 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     light_country(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->hq_country);
     light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city, company_subdivision(f, c));
     syndicate_of_company(f, c, BLOCK(fwd, TV_BLOCK_SYNDICATE));
+    tv__portfolio_add(&f->cfg, &(tv__place_t){c->hq_country, company_subdivision(f, c), c->city},
+                      c->raise_eur, 1, BLOCK(fwd, TV_BLOCK_PORTFOLIO));
     /* What the company wants; no preference lights the "any" slot. */
     for (size_t i = 0; i < c->wants.investor_kinds.n; i++)
         kind[c->wants.investor_kinds.items[i]] = 1;
@@ -471,7 +479,8 @@ static void holding_vector(const tv__features_t *f, const tv_holding_t *h, const
 }
 
 /* Blends the mean of the holdings into the stated thesis, block by block:
- * (1 - share) * stated + share * revealed, each unit length first. */
+ * (1 - share) * stated + share * revealed, each unit length first; and sums the holdings'
+ * points into the portfolio block, which is revealed only (see portfolio.c). */
 static int blend_portfolio(const tv__features_t *f, const tv_investor_t *inv,
                            const tv_bag_t *holding_bags, float *fwd)
 {
@@ -482,9 +491,14 @@ static int blend_portfolio(const tv__features_t *f, const tv_investor_t *inv,
         return TV_ENOMEM;
     one = mean + f->layout.dim;
     for (size_t h = 0; h < inv->portfolio_n; h++) {
-        holding_vector(f, &inv->portfolio[h], holding_bags != NULL ? &holding_bags[h] : NULL, one);
+        const tv_holding_t *hold = &inv->portfolio[h];
+        float weight = (float)holding_weight(f, hold);
+
+        holding_vector(f, hold, holding_bags != NULL ? &holding_bags[h] : NULL, one);
         for (size_t d = 0; d < f->layout.dim; d++)
             mean[d] += one[d];
+        tv__portfolio_add(&f->cfg, &(tv__place_t){hold->country, hold->subdivision, hold->city},
+                          hold->raise_eur, weight, BLOCK(fwd, TV_BLOCK_PORTFOLIO));
     }
     for (size_t i = 0; i < TV__ARRAY_LEN(revealed_blocks); i++) {
         int b = revealed_blocks[i];

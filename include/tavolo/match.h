@@ -22,6 +22,7 @@ typedef enum {
     TV_BLOCK_GEOGRAPHY,
     TV_BLOCK_LOCALITY,
     TV_BLOCK_SYNDICATE,
+    TV_BLOCK_PORTFOLIO,
     /* Blocks of the reverse vectors: what the company wants against what the investor is. */
     TV_BLOCK_KIND,
     TV_BLOCK_REGION,
@@ -52,6 +53,11 @@ typedef struct {
     uint32_t ticket_buckets; /* log-spaced euro buckets between the two bounds */
     int64_t ticket_low_eur, ticket_high_eur;
     float ticket_sigma;  /* width of a raise's bump and of a range's edges, in buckets */
+    struct {
+        uint32_t width;        /* hashed slots of the portfolio block (see portfolio.c) */
+        uint32_t ticket_bands; /* its log-spaced round-size bands between the ticket bounds */
+        float subdivision;     /* how much the state or region lights beside the city */
+    } portfolio;
     float indifferent;   /* reverse blocks: how much "no preference" fits an investor */
     int eligible_only;   /* mask companies that are not ESIBE-eligible */
     float ticket_factor; /* mask a raise outside [min / f, max * f]; 0 turns it off */

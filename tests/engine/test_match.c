@@ -483,6 +483,42 @@ static void test_match_portfolio_state_counts_beside_the_city(void **state)
     tv_matcher_destroy(m);
 }
 
+/* The portfolio block weighs place and round size together. Both investors have half their
+ * deals in Boston and half of 2M euros, so locality and ticket cannot tell them apart; only
+ * 'i-match' did its 2M deals in Boston. It is added last, so it would lose a tie. */
+static void test_match_portfolio_weighs_place_and_size_together(void **state)
+{
+    tv_matcher_t *m = NULL;
+    tv_explanation_t match, apart;
+    int c;
+
+    (void)state;
+    assert_int_equal(tv_matcher_create(tax, &cfg, &m), 0);
+    add_company_json(m, "{\"id\":\"c\",\"name\":\"C\",\"hq_country\":\"US\",\"city\":\"Boston\","
+                        "\"technologies\":[\"biopharma\"],\"raise_eur\":2000000}");
+    add_investor_json(m, "{\"id\":\"i-apart\",\"name\":\"A\",\"portfolio\":[" HOLDING(
+                             "Boston", 80000000, 2011) "," HOLDING("SF Bay", 2000000, 2011) "]}");
+    add_investor_json(m, "{\"id\":\"i-match\",\"name\":\"M\",\"portfolio\":[" HOLDING(
+                             "Boston", 2000000, 2011) "," HOLDING("SF Bay", 80000000, 2011) "]}");
+    assert_int_equal(tv_matcher_build(m), 0);
+    assert_int_equal(rank_for_company(m, "c", "i-match"), 0);
+    c = tv_matcher_find_company(m, "c");
+    assert_int_equal(
+        tv_matcher_explain(m, (size_t)c, (size_t)tv_matcher_find_investor(m, "i-match"), &match),
+        0);
+    assert_int_equal(
+        tv_matcher_explain(m, (size_t)c, (size_t)tv_matcher_find_investor(m, "i-apart"), &apart),
+        0);
+    assert_true(match.contributions[TV_BLOCK_PORTFOLIO] > 0.01f);
+    assert_true(fabsf(apart.contributions[TV_BLOCK_PORTFOLIO]) < 0.01f);
+    /* Locality and ticket fit both alike (against taxonomy: contributions are shares of
+     * scores that differ). */
+    for (int b = TV_BLOCK_TICKET; b <= TV_BLOCK_LOCALITY; b += TV_BLOCK_LOCALITY - TV_BLOCK_TICKET)
+        assert_true(fabsf(match.contributions[b] / match.contributions[TV_BLOCK_TAXONOMY] -
+                          apart.contributions[b] / apart.contributions[TV_BLOCK_TAXONOMY]) < 1e-4f);
+    tv_matcher_destroy(m);
+}
+
 static void test_match_recent_deals_scale_an_investors_fit(void **state)
 {
     tv_matcher_t *m = NULL;
@@ -584,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_match_event_filter_keeps_only_participants),
         cmocka_unit_test(test_match_portfolio_reveals_place_and_round_size),
         cmocka_unit_test(test_match_portfolio_state_counts_beside_the_city),
+        cmocka_unit_test(test_match_portfolio_weighs_place_and_size_together),
         cmocka_unit_test(test_match_recent_deals_scale_an_investors_fit),
         cmocka_unit_test(test_match_activity_share_zero_leaves_fit_unscaled),
         cmocka_unit_test(test_match_config_rejects_unknown_and_out_of_range_settings),

@@ -1,0 +1,114 @@
+/* The portfolio block: an investor's past deals as a density over place x round size.
+ *
+ * A company is one point of that space, and so is each holding of an investor. Their kernel
+ * is the product of two factor kernels:
+ * - place: the cosine of place vectors where the city lights 1 and the state or region
+ *   'subdivision' (at 4, two cities of one state fit 16/17);
+ * - round size: hat functions over 'ticket_bands' log-spaced bands between the ticket bounds,
+ *   1 for the same size and 0 two bands apart.
+ * Each factor is a short list of (key, value) whose dot product is its kernel, so the joint
+ * kernel is the dot product of their tensor product, feature-hashed with a sign bit into the
+ * block's slots (collisions cancel on average). An investor's block is the sum of its
+ * holdings' points, each weighted by recency as in the activity factor; like every block it
+ * is then normalised, so the score is the cosine between the company and where and at what
+ * size the investor has been putting its money. A profile with no place or no size has no
+ * point: the locality and ticket blocks still weigh each apart. */
+#include <ctype.h>
+#include <math.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "features_internal.h"
+#include "internal.h"
+
+typedef struct {
+    uint64_t key;
+    float value;
+} factor_entry_t;
+
+typedef struct {
+    factor_entry_t e[2];
+    size_t n;
+} factor_t;
+
+static void factor_add(factor_t *f, uint64_t key, double value)
+{
+    if (value > 0 && f->n < 2)
+        f->e[f->n++] = (factor_entry_t){key, (float)value};
+}
+
+/* Unit length, so that a profile fits itself fully whatever it leaves out. */
+static void factor_normalise(factor_t *f)
+{
+    double sum = 0;
+
+    for (size_t i = 0; i < f->n; i++)
+        sum += (double)f->e[i].value * f->e[i].value;
+    for (size_t i = 0; i < f->n && sum > 0; i++)
+        f->e[i].value = (float)(f->e[i].value / sqrt(sum));
+}
+
+/* A key of one place: its level, its country and its name, case folded. */
+static uint64_t place_key(int level, const char *country, const char *name)
+{
+    char key[160];
+    size_t n = 0;
+
+    key[n++] = (char)('0' + level);
+    for (size_t i = 0; country != NULL && country[i] != '\0' && n < 4; i++)
+        key[n++] = country[i];
+    key[n++] = '|';
+    for (size_t i = 0; name[i] != '\0' && n < sizeof(key); i++)
+        key[n++] = (char)tolower((unsigned char)name[i]);
+    return XXH64(key, n, 0);
+}
+
+/* The city lights 1, the state or region 'portfolio.subdivision'. */
+static void place_factor(const tv_match_config_t *cfg, const tv__place_t *p, factor_t *out)
+{
+    out->n = 0;
+    if (p->city != NULL && p->city[0] != '\0')
+        factor_add(out, place_key(1, p->country, p->city), 1);
+    if (p->subdivision != NULL && p->subdivision[0] != '\0')
+        factor_add(out, place_key(0, p->country, p->subdivision), cfg->portfolio.subdivision);
+    factor_normalise(out);
+}
+
+/* Two neighbouring bands share an amount by its place between them. */
+static void size_factor(const tv_match_config_t *cfg, int64_t eur, factor_t *out)
+{
+    double lo = log((double)cfg->ticket_low_eur), hi = log((double)cfg->ticket_high_eur);
+    double last = cfg->portfolio.ticket_bands - 1, x, t;
+    uint64_t band;
+
+    out->n = 0;
+    if (eur == TV_UNKNOWN)
+        return;
+    x = (log((double)(eur > 1 ? eur : 1)) - lo) / (hi - lo) * last;
+    x = x < 0 ? 0 : x > last ? last : x;
+    band = (uint64_t)floor(x);
+    t = x - (double)band;
+    factor_add(out, band, 1 - t);
+    factor_add(out, band + 1, t);
+    factor_normalise(out);
+}
+
+void tv__portfolio_add(const tv_match_config_t *cfg, const tv__place_t *place, int64_t eur,
+                       float weight, float *block)
+{
+    factor_t p, s;
+
+    if (cfg->portfolio.width == 0 || weight <= 0)
+        return;
+    place_factor(cfg, place, &p);
+    size_factor(cfg, eur, &s);
+    for (size_t a = 0; a < p.n; a++) {
+        for (size_t b = 0; b < s.n; b++) {
+            uint64_t key[2] = {p.e[a].key, s.e[b].key};
+            uint64_t h = XXH64(key, sizeof(key), 0);
+            float v = weight * p.e[a].value * s.e[b].value;
+
+            block[(h >> 1) % cfg->portfolio.width] += (h & 1) ? -v : v;
+        }
+    }
+}
