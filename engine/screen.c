@@ -130,18 +130,48 @@ static float from_bf16(bf16_t b)
     return f;
 }
 
-/* The mean of n rows of m (dim entries), in double. Returns NULL when out of memory. */
-static double *row_mean(const float *m, size_t n, size_t dim)
+/* The columns that both sides use, into 'keep'; returns how many (at least one). Elsewhere
+ * one side is zero in every row, so the column adds exactly nothing to any product: leaving
+ * it out changes no score, saves its work, and keeps the other side's entries there out of
+ * the error bound (a block only companies fill, say, before any investor has a portfolio).
+ * Without memory for the flags, every column is kept. */
+static size_t shared_columns(const float *a, size_t na, const float *b, size_t nb, size_t dim,
+                             size_t *keep)
 {
-    double *mean = tv__calloc(dim + 1, sizeof(double));
+    uint8_t *used = tv__calloc(2 * dim + 1, 1); /* per column: a uses it, b uses it */
+    size_t kept = 0;
+
+    for (size_t r = 0; used != NULL && r < na; r++) {
+        for (size_t k = 0; k < dim; k++)
+            used[k] |= a[r * dim + k] != 0;
+    }
+    for (size_t r = 0; used != NULL && r < nb; r++) {
+        for (size_t k = 0; k < dim; k++)
+            used[dim + k] |= b[r * dim + k] != 0;
+    }
+    for (size_t k = 0; k < dim; k++) {
+        if (used == NULL || (used[k] && used[dim + k]))
+            keep[kept++] = k;
+    }
+    if (kept == 0)
+        keep[kept++] = 0;
+    tv__free(used);
+    return kept;
+}
+
+/* The mean of n rows of m (dim entries) over the 'kept' columns 'keep', in double. Returns
+ * NULL when out of memory. */
+static double *row_mean(const float *m, size_t n, size_t dim, const size_t *keep, size_t kept)
+{
+    double *mean = tv__calloc(kept + 1, sizeof(double));
 
     if (mean == NULL)
         return NULL;
     for (size_t r = 0; r < n; r++) {
-        for (size_t k = 0; k < dim; k++)
-            mean[k] += m[r * dim + k];
+        for (size_t k = 0; k < kept; k++)
+            mean[k] += m[r * dim + keep[k]];
     }
-    for (size_t k = 0; n > 0 && k < dim; k++)
+    for (size_t k = 0; n > 0 && k < kept; k++)
         mean[k] /= (double)n;
     return mean;
 }
@@ -152,22 +182,23 @@ typedef struct {
     double hi, lo, correction;
 } rounding_t;
 
-/* Writes the centred rows of m, rounded, to 'out', and 'fix[r]' = m_r . other_mean - shift
- * for each row r; records the norms and corrections in 'rd'. */
-static void centre_rows(const float *m, size_t n, size_t dim, const double *mean,
-                        const double *other_mean, double shift, bf16_t *out, float *fix,
-                        rounding_t *rd)
+/* Writes the centred rows of m over the kept columns, rounded, to 'out' (n x kept), and
+ * 'fix[r]' = m_r . other_mean - shift for each row r; records the norms and corrections in
+ * 'rd'. */
+static void centre_rows(const float *m, size_t n, size_t dim, const size_t *keep, size_t kept,
+                        const double *mean, const double *other_mean, double shift, bf16_t *out,
+                        float *fix, rounding_t *rd)
 {
     memset(rd, 0, sizeof(*rd));
     for (size_t r = 0; r < n; r++) {
         double h = 0, l = 0, dot = 0;
 
-        for (size_t k = 0; k < dim; k++) {
-            double x = m[r * dim + k], centred = x - mean[k];
+        for (size_t k = 0; k < kept; k++) {
+            double x = m[r * dim + keep[k]], centred = x - mean[k];
             bf16_t b = to_bf16((float)centred);
             double v = from_bf16(b), d = centred - v;
 
-            out[r * dim + k] = b;
+            out[r * kept + k] = b;
             h += v * v;
             l += d * d;
             dot += x * other_mean[k];
@@ -200,36 +231,45 @@ int tv__screen_open(const float *companies, size_t n_companies, const float *inv
 {
     tv__screen_t *s;
     double *mean_c = NULL, *mean_i = NULL, means = 0;
+    size_t *keep = NULL, kept;
     rounding_t rounding_c, rounding_i;
     int status = TV_ENOMEM;
 
     *out = NULL;
     if (!tv__screen_possible())
         return TV_EIO;
+    if (dim == 0)
+        return TV_EINVAL;
     s = tv__calloc(1, sizeof(*s));
     if (s == NULL)
         return TV_ENOMEM;
-    s->companies = tv__malloc((n_companies * dim + 1) * sizeof(bf16_t));
-    s->investors = tv__malloc((n_investors * dim + 1) * sizeof(bf16_t));
+    keep = tv__malloc((dim + 1) * sizeof(size_t));
+    if (keep == NULL)
+        goto out;
+    kept = shared_columns(companies, n_companies, investors, n_investors, dim, keep);
+    s->companies = tv__malloc((n_companies * kept + 1) * sizeof(bf16_t));
+    s->investors = tv__malloc((n_investors * kept + 1) * sizeof(bf16_t));
     s->row = tv__malloc((n_companies + 1) * sizeof(float));
     s->col = tv__malloc((n_investors + 1) * sizeof(float));
-    mean_c = row_mean(companies, n_companies, dim);
-    mean_i = row_mean(investors, n_investors, dim);
+    mean_c = row_mean(companies, n_companies, dim, keep, kept);
+    mean_i = row_mean(investors, n_investors, dim, keep, kept);
     if (s->companies == NULL || s->investors == NULL || s->row == NULL || s->col == NULL ||
         mean_c == NULL || mean_i == NULL)
         goto out;
     s->n_companies = n_companies;
     s->n_investors = n_investors;
-    s->dim = dim;
-    for (size_t k = 0; k < dim; k++)
+    s->dim = kept;
+    for (size_t k = 0; k < kept; k++)
         means += mean_c[k] * mean_i[k];
-    centre_rows(companies, n_companies, dim, mean_c, mean_i, 0, s->companies, s->row, &rounding_c);
-    centre_rows(investors, n_investors, dim, mean_i, mean_c, means, s->investors, s->col,
-                &rounding_i);
-    s->error = screen_error(&rounding_c, &rounding_i, dim);
+    centre_rows(companies, n_companies, dim, keep, kept, mean_c, mean_i, 0, s->companies, s->row,
+                &rounding_c);
+    centre_rows(investors, n_investors, dim, keep, kept, mean_i, mean_c, means, s->investors,
+                s->col, &rounding_i);
+    s->error = screen_error(&rounding_c, &rounding_i, kept);
     *out = s;
     status = 0;
 out:
+    tv__free(keep);
     tv__free(mean_c);
     tv__free(mean_i);
     if (status != 0)

@@ -18,7 +18,9 @@ int tv__screen_fast(void);
 int tv__screen_possible(void);
 
 /* Makes the bf16 copies of both sides (n x dim, row-major) and measures their rounding.
- * Returns 0, TV_ENOMEM, or TV_EIO when oneDNN cannot run bf16 matmul. */
+ * The copies keep only the columns both sides use (the others add nothing to a product).
+ * Returns 0, TV_ENOMEM, TV_EINVAL for dim 0 (sgemm then screens), or TV_EIO when oneDNN
+ * cannot run bf16 matmul. */
 int tv__screen_open(const float *companies, size_t n_companies, const float *investors,
                     size_t n_investors, size_t dim, tv__screen_t **out);
 

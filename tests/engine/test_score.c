@@ -94,8 +94,8 @@ static void make(const shape_t *s, data_t *d)
         d->cr = random_rows(s->n, s->dim_rev, s->with_ties);
         d->ir = random_rows(s->m, s->dim_rev, s->with_ties);
     }
-    d->in = (tv_score_input_t){d->c,  d->i,    s->n, s->m, s->dim, d->cr, d->ir, s->dim_rev,
-                               NULL, NULL, s->tile_c, s->tile_i, s->screen};
+    d->in = (tv_score_input_t){d->c,       d->i, s->n, s->m,      s->dim,    d->cr,    d->ir,
+                               s->dim_rev, NULL, NULL, s->tile_c, s->tile_i, s->screen};
     if (s->with_mask)
         d->in.allow = allow_some;
 }
@@ -220,8 +220,8 @@ static void test_score_forward_only_matches_full_sort(void **state)
 
 static void test_score_harmonic_mean_matches_full_sort(void **state)
 {
-    shape_t s = {.n = 64, .m = 33, .dim = 48, .dim_rev = 9, .tile_c = 16, .tile_i = 11,
-                 .with_rev = 1};
+    shape_t s = {
+        .n = 64, .m = 33, .dim = 48, .dim_rev = 9, .tile_c = 16, .tile_i = 11, .with_rev = 1};
 
     (void)state;
     check_shape(&s, 10, 7);
@@ -229,8 +229,14 @@ static void test_score_harmonic_mean_matches_full_sort(void **state)
 
 static void test_score_masked_pairs_never_appear(void **state)
 {
-    shape_t s = {.n = 50, .m = 40, .dim = 20, .dim_rev = 6, .tile_c = 13, .tile_i = 17,
-                 .with_rev = 1, .with_mask = 1};
+    shape_t s = {.n = 50,
+                 .m = 40,
+                 .dim = 20,
+                 .dim_rev = 6,
+                 .tile_c = 13,
+                 .tile_i = 17,
+                 .with_rev = 1,
+                 .with_mask = 1};
     tv_list_t *per_c = calloc(s.n, sizeof(tv_list_t));
     data_t d;
 
@@ -250,8 +256,14 @@ static void test_score_masked_pairs_never_appear(void **state)
 
 static void test_score_ties_break_by_lower_index(void **state)
 {
-    shape_t s = {.n = 40, .m = 30, .dim = 4, .dim_rev = 2, .tile_c = 7, .tile_i = 6,
-                 .with_rev = 1, .with_ties = 1};
+    shape_t s = {.n = 40,
+                 .m = 30,
+                 .dim = 4,
+                 .dim_rev = 2,
+                 .tile_c = 7,
+                 .tile_i = 6,
+                 .with_rev = 1,
+                 .with_ties = 1};
 
     (void)state;
     check_shape(&s, 8, 8);
@@ -262,8 +274,14 @@ static void test_score_ties_break_by_lower_index(void **state)
  * full sort (lowest indices first). */
 static void test_score_ties_at_every_edge_are_settled_exactly(void **state)
 {
-    shape_t s = {.n = 60, .m = 50, .dim = 8, .dim_rev = 3, .tile_c = 16, .tile_i = 16,
-                 .with_rev = 1, .with_ties = 2};
+    shape_t s = {.n = 60,
+                 .m = 50,
+                 .dim = 8,
+                 .dim_rev = 3,
+                 .tile_c = 16,
+                 .tile_i = 16,
+                 .with_rev = 1,
+                 .with_ties = 2};
 
     (void)state;
     check_shape(&s, 5, 7);
@@ -448,12 +466,62 @@ static void test_score_bf16_error_bound_holds(void **state)
     free(ci);
 }
 
+/* 'rows' x 'dim' of 'm' with 'extra' more columns after each row, 'fill' (0: zeros). */
+static float *widen(const float *m, size_t rows, size_t dim, size_t extra, float fill)
+{
+    float *out = malloc(rows * (dim + extra) * sizeof(float));
+
+    for (size_t r = 0; r < rows; r++) {
+        memcpy(out + r * (dim + extra), m + r * dim, dim * sizeof(float));
+        for (size_t k = 0; k < extra; k++)
+            out[r * (dim + extra) + dim + k] = fill * (float)((r * 7 + k * 13) % 11 + 1);
+    }
+    return out;
+}
+
+/* Columns that one side leaves empty in every row (a block only companies fill) add nothing
+ * to any product: screening leaves them out, so its products and its bound are those of the
+ * data without them, bit for bit. */
+static void test_score_bf16_screening_skips_columns_one_side_leaves_empty(void **state)
+{
+    size_t n = 120, m = 80, dim = 64, extra = 32;
+    float *c = random_rows(n, dim, 0), *i = random_rows(m, dim, 0);
+    float *wide_c = widen(c, n, dim, extra, 0.05f), *wide_i = widen(i, m, dim, extra, 0);
+    float *out = malloc(n * m * sizeof(float)), *wide_out = malloc(n * m * sizeof(float));
+    tv__screen_t *screen, *wide;
+    tv__screen_worker_t *w, *wide_w;
+
+    (void)state;
+    if (tv_score_bf16_support() == 0) {
+        print_message("oneDNN runs no bf16 matmul here: screening falls back to sgemm\n");
+    } else {
+        assert_int_equal(tv__screen_open(c, n, i, m, dim, &screen), 0);
+        assert_int_equal(tv__screen_open(wide_c, n, wide_i, m, dim + extra, &wide), 0);
+        assert_true(tv__screen_error(wide) == tv__screen_error(screen));
+        assert_int_equal(tv__screen_worker_open(screen, &w), 0);
+        assert_int_equal(tv__screen_worker_open(wide, &wide_w), 0);
+        assert_int_equal(tv__screen_product(w, 0, n, 0, m, out), 0);
+        assert_int_equal(tv__screen_product(wide_w, 0, n, 0, m, wide_out), 0);
+        assert_memory_equal(out, wide_out, n * m * sizeof(float));
+        tv__screen_worker_close(w);
+        tv__screen_worker_close(wide_w);
+        tv__screen_close(screen);
+        tv__screen_close(wide);
+    }
+    free(c);
+    free(i);
+    free(wide_c);
+    free(wide_i);
+    free(out);
+    free(wide_out);
+}
+
 /* TV_SCREEN_AUTO screens in bf16 only on large runs, and only where the CPU runs bf16 natively;
  * the explicit modes are followed where they can be. */
 static void test_score_screening_mode_is_chosen_as_documented(void **state)
 {
-    tv_score_input_t small = {NULL, NULL, 1000, 500, 256, NULL, NULL, 0, NULL, NULL, 0, 0,
-                              TV_SCREEN_AUTO};
+    tv_score_input_t small = {NULL, NULL, 1000, 500, 256, NULL,          NULL,
+                              0,    NULL, NULL, 0,   0,   TV_SCREEN_AUTO};
     tv_score_input_t large = small;
     int support = tv_score_bf16_support();
 
@@ -502,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_score_bf16_screening_gives_the_sgemm_lists),
         cmocka_unit_test(test_score_bf16_rounding_never_decides_a_list),
         cmocka_unit_test(test_score_bf16_error_bound_holds),
+        cmocka_unit_test(test_score_bf16_screening_skips_columns_one_side_leaves_empty),
         cmocka_unit_test(test_score_screening_mode_is_chosen_as_documented),
         cmocka_unit_test(test_score_dot_is_the_same_in_any_order_of_calls),
     };
