@@ -362,27 +362,18 @@ static void light_country(const tv__features_t *f, float *block, const char *cou
     }
 }
 
-/* A place name lights one hashed slot, case aside; 'seed' keeps cities apart from states. */
-static void light_place(const tv__features_t *f, float *block, const char *name, uint64_t seed,
-                        float value)
-{
-    char key[128];
-    size_t n = 0;
-
-    if (name == NULL || name[0] == '\0' || f->cfg.locality_width == 0)
-        return;
-    for (; name[n] != '\0' && n < sizeof(key); n++)
-        key[n] = (char)tolower((unsigned char)name[n]);
-    light(block, XXH64(key, n, seed) % f->cfg.locality_width, value);
-}
-
 /* The city (or metro area) lights its slot, and the state or region its own, less: two
  * places in one state share that slot. */
 static void light_locality(const tv__features_t *f, float *block, const char *city,
                            const char *subdivision)
 {
-    light_place(f, block, city, 0, 1.0f);
-    light_place(f, block, subdivision, 1, f->cfg.locality_subdivision);
+    size_t width = f->cfg.locality_width;
+
+    if (width > 0 && city != NULL && city[0] != '\0')
+        light(block, tv__place_hash(city, TV__PLACE_CITY) % width, 1.0f);
+    if (width > 0 && subdivision != NULL && subdivision[0] != '\0')
+        light(block, tv__place_hash(subdivision, TV__PLACE_SUBDIVISION) % width,
+              f->cfg.locality_subdivision);
 }
 
 /* Scales block 'b' of 'v' to length 'length' (left at zero when empty). */

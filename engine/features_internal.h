@@ -23,6 +23,11 @@ typedef struct {
     const char *country, *subdivision, *city;
 } tv__place_t;
 
+/* A place name's hash, case aside, one family per level: the locality and portfolio blocks
+ * key places alike. */
+enum { TV__PLACE_CITY, TV__PLACE_SUBDIVISION };
+uint64_t tv__place_hash(const char *name, uint64_t level);
+
 /* Adds 'weight' times the portfolio-block point of a profile (its place, and its round size
  * or TV_UNKNOWN) to 'block' (portfolio.width floats); see portfolio.c. */
 void tv__portfolio_add(const tv_match_config_t *cfg, const tv__place_t *place, int64_t eur,

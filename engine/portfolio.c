@@ -48,19 +48,14 @@ static void factor_normalise(factor_t *f)
         f->e[i].value = (float)(f->e[i].value / sqrt(sum));
 }
 
-/* A key of one place: its level, its country and its name, case folded. */
-static uint64_t place_key(int level, const char *country, const char *name)
+uint64_t tv__place_hash(const char *name, uint64_t level)
 {
-    char key[160];
+    char key[128];
     size_t n = 0;
 
-    key[n++] = (char)('0' + level);
-    for (size_t i = 0; country != NULL && country[i] != '\0' && n < 4; i++)
-        key[n++] = country[i];
-    key[n++] = '|';
-    for (size_t i = 0; name[i] != '\0' && n < sizeof(key); i++)
-        key[n++] = (char)tolower((unsigned char)name[i]);
-    return XXH64(key, n, 0);
+    for (; name[n] != '\0' && n < sizeof(key); n++)
+        key[n] = (char)tolower((unsigned char)name[n]);
+    return XXH64(key, n, level);
 }
 
 /* The city lights 1, the state or region 'portfolio.subdivision'. */
@@ -68,9 +63,10 @@ static void place_factor(const tv_match_config_t *cfg, const tv__place_t *p, fac
 {
     out->n = 0;
     if (p->city != NULL && p->city[0] != '\0')
-        factor_add(out, place_key(1, p->country, p->city), 1);
+        factor_add(out, tv__place_hash(p->city, TV__PLACE_CITY), 1);
     if (p->subdivision != NULL && p->subdivision[0] != '\0')
-        factor_add(out, place_key(0, p->country, p->subdivision), cfg->portfolio.subdivision);
+        factor_add(out, tv__place_hash(p->subdivision, TV__PLACE_SUBDIVISION),
+                   cfg->portfolio.subdivision);
     factor_normalise(out);
 }
 
