@@ -1,5 +1,4 @@
 /* Feature vectors of companies and investors, block by block (see features.h). */
-#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,8 +428,8 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     light_country(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->hq_country);
     light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city, company_subdivision(f, c));
     syndicate_of_company(f, c, BLOCK(fwd, TV_BLOCK_SYNDICATE));
-    tv__portfolio_add(&f->cfg, &(tv__place_t){c->hq_country, company_subdivision(f, c), c->city},
-                      c->raise_eur, 1, BLOCK(fwd, TV_BLOCK_PORTFOLIO));
+    tv__portfolio_add(&f->cfg, c->city, company_subdivision(f, c), c->raise_eur, 1,
+                      BLOCK(fwd, TV_BLOCK_PORTFOLIO));
     /* What the company wants; no preference lights the "any" slot. */
     for (size_t i = 0; i < c->wants.investor_kinds.n; i++)
         kind[c->wants.investor_kinds.items[i]] = 1;
@@ -488,8 +487,8 @@ static int blend_portfolio(const tv__features_t *f, const tv_investor_t *inv,
         holding_vector(f, hold, holding_bags != NULL ? &holding_bags[h] : NULL, one);
         for (size_t d = 0; d < f->layout.dim; d++)
             mean[d] += one[d];
-        tv__portfolio_add(&f->cfg, &(tv__place_t){hold->country, hold->subdivision, hold->city},
-                          hold->raise_eur, weight, BLOCK(fwd, TV_BLOCK_PORTFOLIO));
+        tv__portfolio_add(&f->cfg, hold->city, hold->subdivision, hold->raise_eur, weight,
+                          BLOCK(fwd, TV_BLOCK_PORTFOLIO));
     }
     for (size_t i = 0; i < TV__ARRAY_LEN(revealed_blocks); i++) {
         int b = revealed_blocks[i];

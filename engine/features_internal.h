@@ -18,20 +18,16 @@ typedef struct {
 
 typedef struct tv__features tv__features_t;
 
-/* Where a company or a holding is: any part may be NULL or empty. */
-typedef struct {
-    const char *country, *subdivision, *city;
-} tv__place_t;
-
 /* A place name's hash, case aside, one family per level: the locality and portfolio blocks
  * key places alike. */
 enum { TV__PLACE_CITY, TV__PLACE_SUBDIVISION };
 uint64_t tv__place_hash(const char *name, uint64_t level);
 
-/* Adds 'weight' times the portfolio-block point of a profile (its place, and its round size
- * or TV_UNKNOWN) to 'block' (portfolio.width floats); see portfolio.c. */
-void tv__portfolio_add(const tv_match_config_t *cfg, const tv__place_t *place, int64_t eur,
-                       float weight, float *block);
+/* Adds 'weight' times the portfolio-block point of a profile (its city and state, either NULL
+ * or empty when unknown, and its round size or TV_UNKNOWN) to 'block' (portfolio.width
+ * floats); see portfolio.c. */
+void tv__portfolio_add(const tv_match_config_t *cfg, const char *city, const char *subdivision,
+                       int64_t eur, float weight, float *block);
 
 int tv__features_create(const tv_taxonomy_t *t, const tv_match_config_t *cfg, tv__features_t **out);
 void tv__features_destroy(tv__features_t *f);

@@ -3,7 +3,7 @@
  * A company is one point of that space, and so is each holding of an investor. Their kernel
  * is the product of two factor kernels:
  * - place: the cosine of place vectors where the city lights 1 and the state or region
- *   'subdivision' (at 4, two cities of one state fit 16/17);
+ *   'subdivision' (at 2, two cities of one state fit 4/5);
  * - round size: hat functions over 'ticket_bands' log-spaced bands between the ticket bounds,
  *   1 for the same size and 0 two bands apart.
  * Each factor is a short list of (key, value) whose dot product is its kernel, so the joint
@@ -59,13 +59,14 @@ uint64_t tv__place_hash(const char *name, uint64_t level)
 }
 
 /* The city lights 1, the state or region 'portfolio.subdivision'. */
-static void place_factor(const tv_match_config_t *cfg, const tv__place_t *p, factor_t *out)
+static void place_factor(const tv_match_config_t *cfg, const char *city, const char *subdivision,
+                         factor_t *out)
 {
     out->n = 0;
-    if (p->city != NULL && p->city[0] != '\0')
-        factor_add(out, tv__place_hash(p->city, TV__PLACE_CITY), 1);
-    if (p->subdivision != NULL && p->subdivision[0] != '\0')
-        factor_add(out, tv__place_hash(p->subdivision, TV__PLACE_SUBDIVISION),
+    if (city != NULL && city[0] != '\0')
+        factor_add(out, tv__place_hash(city, TV__PLACE_CITY), 1);
+    if (subdivision != NULL && subdivision[0] != '\0')
+        factor_add(out, tv__place_hash(subdivision, TV__PLACE_SUBDIVISION),
                    cfg->portfolio.subdivision);
     factor_normalise(out);
 }
@@ -89,14 +90,14 @@ static void size_factor(const tv_match_config_t *cfg, int64_t eur, factor_t *out
     factor_normalise(out);
 }
 
-void tv__portfolio_add(const tv_match_config_t *cfg, const tv__place_t *place, int64_t eur,
-                       float weight, float *block)
+void tv__portfolio_add(const tv_match_config_t *cfg, const char *city, const char *subdivision,
+                       int64_t eur, float weight, float *block)
 {
     factor_t p, s;
 
     if (cfg->portfolio.width == 0 || weight <= 0)
         return;
-    place_factor(cfg, place, &p);
+    place_factor(cfg, city, subdivision, &p);
     size_factor(cfg, eur, &s);
     for (size_t a = 0; a < p.n; a++) {
         for (size_t b = 0; b < s.n; b++) {
