@@ -412,6 +412,7 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
 {
     const tv__layout_t *l = &f->layout;
     float *kind = BLOCK(rev, TV_BLOCK_KIND), *region = BLOCK(rev, TV_BLOCK_REGION);
+    const char *subdivision = company_subdivision(f, c);
 
     memset(fwd, 0, l->dim * sizeof(float));
     memset(rev, 0, l->dim_rev * sizeof(float));
@@ -426,9 +427,9 @@ int tv__features_company(const tv__features_t *f, const tv_company_t *c, const t
     if (c->raise_eur != TV_UNKNOWN)
         ticket_bump(f, BLOCK(fwd, TV_BLOCK_TICKET), c->raise_eur);
     light_country(f, BLOCK(fwd, TV_BLOCK_GEOGRAPHY), c->hq_country);
-    light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city, company_subdivision(f, c));
+    light_locality(f, BLOCK(fwd, TV_BLOCK_LOCALITY), c->city, subdivision);
     syndicate_of_company(f, c, BLOCK(fwd, TV_BLOCK_SYNDICATE));
-    tv__portfolio_add(&f->cfg, c->city, company_subdivision(f, c), c->raise_eur, 1,
+    tv__portfolio_add(&f->cfg, c->city, subdivision, c->raise_eur, 1,
                       BLOCK(fwd, TV_BLOCK_PORTFOLIO));
     /* What the company wants; no preference lights the "any" slot. */
     for (size_t i = 0; i < c->wants.investor_kinds.n; i++)
