@@ -414,9 +414,12 @@ static int rank_for_company(const tv_matcher_t *m, const char *company, const ch
     return -1;
 }
 
-#define HOLDING(city, eur, year)                                                                   \
-    "{\"name\":\"h\",\"technologies\":[\"biopharma\"],\"country\":\"US\",\"city\":\"" city         \
-    "\",\"raise_eur\":" #eur ",\"year\":" #year "}"
+/* A biopharma holding at a place, with its round size and year. */
+#define PLACED_HOLDING(country, subdivision, city, eur, year)                                      \
+    "{\"name\":\"h\",\"technologies\":[\"biopharma\"],\"country\":\"" country                      \
+    "\",\"subdivision\":\"" subdivision "\",\"city\":\"" city "\",\"raise_eur\":" #eur             \
+    ",\"year\":" #year "}"
+#define HOLDING(city, eur, year) PLACED_HOLDING("US", "", city, eur, year)
 
 static void test_match_portfolio_reveals_place_and_round_size(void **state)
 {
@@ -446,9 +449,7 @@ static void test_match_portfolio_reveals_place_and_round_size(void **state)
 }
 
 #define STATE_HOLDING(country, subdivision, city)                                                  \
-    "{\"name\":\"h\",\"technologies\":[\"biopharma\"],\"country\":\"" country                      \
-    "\",\"subdivision\":\"" subdivision "\",\"city\":\"" city                                      \
-    "\",\"raise_eur\":2000000,\"year\":2011}"
+    PLACED_HOLDING(country, subdivision, city, 2000000, 2011)
 
 /* A company in a city no investor has backed: the investor of its state (or, for an Italian
  * company, of its hq_region) comes before one of another state. The investors that must lose
