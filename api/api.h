@@ -30,6 +30,7 @@ typedef struct {
     size_t body_len;
     const char *content_type;  /* or NULL */
     const char *authorization; /* or NULL */
+    const char *if_match;      /* the If-Match header, or NULL */
     const char *request_id;
     api_app_t *app;
     tv_store_t *store;         /* this worker's connection, or NULL when down */
@@ -46,6 +47,7 @@ typedef struct {
     int retry_after;      /* a Retry-After header in seconds, or 0 */
     char allow[64];       /* an Allow header, or "" */
     int www_authenticate; /* add WWW-Authenticate: Bearer */
+    char etag[40];        /* an ETag header (quoted), or "" */
 } api_resp_t;
 
 typedef int (*api_handler_fn)(const api_req_t *req, api_resp_t *resp);

@@ -1,6 +1,7 @@
 /* Response bodies and the mapping from TV_E* codes to HTTP statuses. jansson is used here
  * for the HTTP envelopes (problems); engine records are encoded by the codec. */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ const char *api_status_title(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 412:
+        return "Precondition Failed";
     case 413:
         return "Payload Too Large";
     case 415:
@@ -167,6 +170,9 @@ void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char 
     case TV_ECONFLICT:
         api_reply_problem(resp, req, 409, "conflict", NULL, "%s", detail);
         break;
+    case TV_ESTALE:
+        api_reply_problem(resp, req, 412, "precondition-failed", NULL, "%s", detail);
+        break;
     case TV_EUNAVAIL:
         api_reply_problem(resp, req, 503, "unavailable", NULL,
                           "the database cannot be reached; retry later");
@@ -183,6 +189,30 @@ void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char 
                           tv_strerror(rc), req != NULL ? req->request_id : "-");
         break;
     }
+}
+
+void api_etag_of(const char *body, size_t len, char etag[API_ETAG_SIZE])
+{
+    unsigned char digest[16];
+    char hex[2 * sizeof(digest) + 1];
+
+    crypto_generichash(digest, sizeof(digest), (const unsigned char *)body, len, NULL, 0);
+    sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+    snprintf(etag, API_ETAG_SIZE, "\"%s\"", hex);
+}
+
+int api_if_match(const api_req_t *req, const char *etag)
+{
+    const char *h = req->if_match;
+
+    if (h == NULL || strcmp(h, "*") == 0)
+        return 1;
+    /* A list of strong tags; a weak one never matches (RFC 9110, 13.1.1). */
+    for (const char *at = strstr(h, etag); at != NULL; at = strstr(at + 1, etag)) {
+        if (at == h || at[-1] == ' ' || at[-1] == ',')
+            return 1;
+    }
+    return 0;
 }
 
 void api_resp_dispose(api_resp_t *resp)

@@ -25,6 +25,14 @@ void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_di
  * Retry-After, TV_ENOMEM and TV_EDB 500, ... */
 void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char *detail);
 
+/* The strong ETag of a representation: a quoted hash of its bytes, the same in every daemon. */
+#define API_ETAG_SIZE 40
+void api_etag_of(const char *body, size_t len, char etag[API_ETAG_SIZE]);
+
+/* 1 if the request's If-Match (absent, "*", or a list of tags) lets a write go ahead on a
+ * record whose current ETag is 'etag'. */
+int api_if_match(const api_req_t *req, const char *etag);
+
 /* The reason phrase of an HTTP status ("Not Found"). */
 const char *api_status_title(int status);
 

@@ -55,6 +55,7 @@ const api_route_t api_routes[] = {
     {"POST", "/v1/events/{id}/requests/{rid}/decline", api_h_request_decline, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/schedule", api_h_event_schedule, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings", api_h_meeting_list, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/meetings/{mid}", api_h_meeting_get, 1, NULL, NULL},
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
@@ -217,6 +218,40 @@ static int media_type_is(const char *ct, const char *type)
     return *ct == '\0' || *ct == ';';
 }
 
+/* 1 if 's' can name a record: an id (tv_id_valid), or for the numeric parameters ({rid},
+ * {mid}) a number that fits an int64. */
+static int param_valid(const char *name, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (strcmp(name, "{id}") == 0)
+        return tv_id_valid(s);
+    if (n == 0 || n > 18)
+        return 0;
+    for (; *s != '\0'; s++) {
+        if (*s < '0' || *s > '9')
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 if every path parameter of the request can name a record. */
+static int params_valid(const api_req_t *r, const char *pattern)
+{
+    size_t k = 0;
+
+    for (const char *p = strchr(pattern, '{'); p != NULL && k < r->n_params;
+         p = strchr(p + 1, '{')) {
+        char name[8];
+        size_t len = strcspn(p, "/");
+
+        snprintf(name, sizeof(name), "%.*s", (int)len, p);
+        if (!param_valid(name, r->params[k++]))
+            return 0;
+    }
+    return 1;
+}
+
 /* Handles what needs no route: unknown paths, wrong methods, body limits, media types. */
 static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp)
 {
@@ -232,6 +267,13 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
         api_reply_problem(resp, r, 405, "method-not-allowed", NULL, "%s is not allowed here",
                           r->method);
         snprintf(resp->allow, sizeof(resp->allow), "%s", allow);
+        return -1;
+    }
+    /* No record has such an id; the bytes are not echoed, as they may not be UTF-8. */
+    if (!params_valid(r, api_routes[route].pattern)) {
+        api_reply_problem(resp, r, 404, "not-found", NULL,
+                          "no record has this id: ids are 1 to 64 letters, digits and ._:/-, "
+                          "and meeting and request ids are numbers");
         return -1;
     }
     if (r->body_len > r->app->max_body) {
@@ -254,9 +296,15 @@ void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_
                          const char *method, const char *path, const char *query, const char *body,
                          size_t body_len, const char *content_type, api_resp_t *resp)
 {
-    api_req_t r = {method, path,     {0},          0,    query != NULL ? query : "",
-                   body,   body_len, content_type, NULL, "test",
-                   app,    store,    {0},          0};
+    api_req_t r = {.method = method,
+                   .path = path,
+                   .query = query != NULL ? query : "",
+                   .body = body,
+                   .body_len = body_len,
+                   .content_type = content_type,
+                   .request_id = "test",
+                   .app = app,
+                   .store = store};
     char decoded[1024], allow[64];
     int route = api_router_find(method, path, r.params, &r.n_params, decoded, sizeof(decoded),
                                 allow, sizeof(allow));
@@ -320,6 +368,8 @@ static void send_response(h2o_req_t *req, api_resp_t *resp, const char *request_
         add_header(req, H2O_TOKEN_ALLOW, h2o_strdup(&req->pool, resp->allow, SIZE_MAX).base);
     if (resp->www_authenticate)
         add_header(req, H2O_TOKEN_WWW_AUTHENTICATE, "Bearer");
+    if (resp->etag[0] != '\0')
+        add_header(req, H2O_TOKEN_ETAG, h2o_strdup(&req->pool, resp->etag, SIZE_MAX).base);
     if (resp->retry_after > 0) {
         snprintf(retry, sizeof(retry), "%d", resp->retry_after);
         add_header(req, H2O_TOKEN_RETRY_AFTER, h2o_strdup(&req->pool, retry, SIZE_MAX).base);
@@ -381,11 +431,14 @@ static int copy_request(job_t *job, h2o_req_t *req)
 {
     ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
     ssize_t au = h2o_find_header(&req->headers, H2O_TOKEN_AUTHORIZATION, -1);
+    ssize_t im = h2o_find_header(&req->headers, H2O_TOKEN_IF_MATCH, -1);
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     size_t query_len = req->query_at != SIZE_MAX ? req->path.len - req->query_at - 1 : 0;
     h2o_iovec_t ctv = ct >= 0 ? req->headers.entries[ct].value : h2o_iovec_init("", 0);
     h2o_iovec_t auv = au >= 0 ? req->headers.entries[au].value : h2o_iovec_init("", 0);
-    size_t total = req->method.len + path_len + query_len + ctv.len + auv.len + req->entity.len + 6;
+    h2o_iovec_t imv = im >= 0 ? req->headers.entries[im].value : h2o_iovec_init("", 0);
+    size_t total =
+        req->method.len + path_len + query_len + ctv.len + auv.len + imv.len + req->entity.len + 7;
     char *p = malloc(total);
 
     if (p == NULL)
@@ -403,6 +456,7 @@ static int copy_request(job_t *job, h2o_req_t *req)
     COPY(job->r.query, req->path.base + path_len + (query_len > 0), query_len);
     COPY(job->r.content_type, ctv.base, ctv.len);
     COPY(job->r.authorization, auv.base, auv.len);
+    COPY(job->r.if_match, imv.base, imv.len);
     COPY(job->r.body, req->entity.base != NULL ? req->entity.base : "", req->entity.len);
 #undef COPY
     job->r.body_len = req->entity.len;
@@ -410,6 +464,8 @@ static int copy_request(job_t *job, h2o_req_t *req)
         job->r.content_type = NULL;
     if (au < 0)
         job->r.authorization = NULL;
+    if (im < 0)
+        job->r.if_match = NULL;
     return 0;
 }
 

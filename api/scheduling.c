@@ -414,18 +414,22 @@ static void plan_dispose(plan_t *p)
     free(p->kept), free(p->taken);
 }
 
-int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matcher_t *m,
-                       const char *event_id, char **report)
+/* One run: reads the event and its meetings, selects, places and saves, unless the meetings
+ * changed meanwhile (TV_ESTALE). */
+static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *event_id,
+                         char **report)
 {
     plan_t p;
     tv_schedule_t s = {0};
     tv_meeting_t *rows = NULL;
+    int64_t version = 0;
     int rc;
 
-    (void)tax;
     memset(&p, 0, sizeof(p));
     p.m = m;
-    rc = api_load_event(st, event_id, &p.event);
+    rc = tv_store_meetings_version(st, event_id, &version);
+    if (rc == 0)
+        rc = api_load_event(st, event_id, &p.event);
     if (rc == 0)
         rc = tv_event_slots(&p.event, &p.slots);
     if (rc == 0)
@@ -441,11 +445,26 @@ int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matche
     if (rc == 0)
         rc = to_meetings(&p, &s, &rows);
     if (rc == 0)
-        rc = tv_store_meetings_save(st, event_id, rows, s.n_placed);
+        rc = tv_store_meetings_save(st, event_id, rows, s.n_placed, version);
     if (rc == 0 && (*report = report_json(&p, &s, rows)) == NULL)
         rc = TV_ENOMEM;
     free(rows);
     tv_schedule_dispose(&s);
     plan_dispose(&p);
+    return rc;
+}
+
+#define SCHEDULE_TRIES 3
+
+int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matcher_t *m,
+                       const char *event_id, char **report)
+{
+    int rc = TV_ESTALE;
+
+    (void)tax;
+    /* A lock or a move made while the schedule was computed wins: the run starts again from
+     * the meetings as they are now. */
+    for (int t = 0; t < SCHEDULE_TRIES && rc == TV_ESTALE; t++)
+        rc = schedule_once(st, m, event_id, report);
     return rc;
 }

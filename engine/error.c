@@ -24,6 +24,8 @@ const char *tv_strerror(int rc)
         return "conflict";
     case TV_ERANGE:
         return "out of range";
+    case TV_ESTALE:
+        return "changed since it was read";
     default:
         return "unknown error";
     }

@@ -1,4 +1,5 @@
-/* Initialisation and disposal of company and investor profiles. */
+/* Initialisation and disposal of company and investor profiles, and the grammar of ids. */
+#include <ctype.h>
 #include <math.h>
 #include <string.h>
 
@@ -102,4 +103,17 @@ void tv_investor_dispose(tv_investor_t *inv)
     tv__free(inv->portfolio);
     contacts_dispose(inv->contacts, inv->contacts_n);
     tv_investor_init(inv);
+}
+
+int tv_id_valid(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0 || n > TV_ID_MAX)
+        return 0;
+    for (; *s != '\0'; s++) {
+        if (!isalnum((unsigned char)*s) && strchr("._:/-", *s) == NULL)
+            return 0;
+    }
+    return 1;
 }

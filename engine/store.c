@@ -553,25 +553,44 @@ static int refresh_portfolio(tv_store_t *st, const char *id)
 
 static const char *const kind_name[] = {"company", "investor"};
 
-int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
-                 tv_put_mode_t mode, const char *join_event, int *created)
+/* Only if the stored document is still 'expected' (compared as JSON values). */
+static const char *const replace_sql[2] = {
+    "UPDATE companies AS t SET doc = $2::jsonb, version = t.version + 1, updated_at = now() "
+    "WHERE t.id = $1 AND t.doc = $3::jsonb RETURNING 0",
+    "UPDATE investors AS t SET doc = $2::jsonb, version = t.version + 1, updated_at = now() "
+    "WHERE t.id = $1 AND t.doc = $3::jsonb RETURNING 0"};
+
+/* Runs the write of tv_store_put inside its transaction; sets '*inserted'. */
+static int put_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
+                   tv_put_mode_t mode, const char *expected, int *inserted)
 {
-    const char *params[2] = {id, json};
-    PGresult *res;
+    const char *params[3] = {id, json, expected};
+    const char *sql = expected != NULL ? replace_sql[kind] : put_sql[kind][mode];
+    PGresult *res = PQexecParams(st->conn, sql, expected != NULL ? 3 : 2, NULL, params, NULL,
+                                 NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, table_of[kind]);
+    if (expected != NULL && PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ESTALE, "%s \"%s\" changed since it was read",
+                                 kind_name[kind], id);
+    else if (mode == TV_PUT_CREATE && PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ECONFLICT, "%s \"%s\" exists already", kind_name[kind],
+                                 id);
+    *inserted = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
+                 tv_put_mode_t mode, const char *join_event, const char *expected, int *created)
+{
     int rc = tv__store_exec_command(st, "BEGIN", 0, NULL), inserted = 0;
 
     if (rc != 0)
         return rc;
-    res = PQexecParams(st->conn, put_sql[kind][mode], 2, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        rc = tv__store_db_error(st, res, table_of[kind]);
-    } else {
-        if (mode == TV_PUT_CREATE && PQntuples(res) == 0)
-            rc = tv__store_set_error(st, TV_ECONFLICT, "%s \"%s\" exists already",
-                                     kind == TV_KIND_COMPANY ? "company" : "investor", id);
-        inserted = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
-        PQclear(res);
-    }
+    rc = put_row(st, kind, id, json, mode, expected, &inserted);
     if (rc == 0 && kind == TV_KIND_INVESTOR)
         rc = refresh_portfolio(st, id);
     if (rc == 0 && join_event != NULL) {
@@ -592,24 +611,67 @@ int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const c
     return 0;
 }
 
-int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id)
+/* A deleted profile's meetings still to come are cancelled (SEQUENCE up, so calendars learn
+ * of it) and its pending requests too; held and no-show meetings stay as the record of what
+ * happened. */
+static int cancel_meetings_of(tv_store_t *st, tv_profile_kind_t kind, const char *id)
 {
-    static const char *const sql[] = {"DELETE FROM companies WHERE id = $1",
-                                      "DELETE FROM investors WHERE id = $1"};
+    static const char *const meetings[] = {
+        "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, updated_at = now() "
+        "WHERE company_id = $1 AND status IN ('scheduled', 'locked')",
+        "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, updated_at = now() "
+        "WHERE investor_id = $1 AND status IN ('scheduled', 'locked')"};
+    static const char *const requests[] = {
+        "UPDATE meeting_requests SET status = 'cancelled', decided_at = now() "
+        "WHERE company_id = $1 AND status = 'pending'",
+        "UPDATE meeting_requests SET status = 'cancelled', decided_at = now() "
+        "WHERE investor_id = $1 AND status = 'pending'"};
+    static const char *const versions[] = {
+        "UPDATE events SET meetings_version = meetings_version + 1 WHERE id IN "
+        "(SELECT event_id FROM meetings WHERE company_id = $1)",
+        "UPDATE events SET meetings_version = meetings_version + 1 WHERE id IN "
+        "(SELECT event_id FROM meetings WHERE investor_id = $1)"};
+    const char *params[1] = {id};
+    int rc = tv__store_exec_command(st, versions[kind], 1, params);
+
+    if (rc == 0)
+        rc = tv__store_exec_command(st, meetings[kind], 1, params);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, requests[kind], 1, params);
+    return rc;
+}
+
+/* Deletes the row, only if its document is still 'expected' when that is not NULL. */
+static int delete_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *expected)
+{
+    static const char *const sql[] = {
+        "DELETE FROM companies WHERE id = $1 AND ($2::jsonb IS NULL OR doc = $2::jsonb)",
+        "DELETE FROM investors WHERE id = $1 AND ($2::jsonb IS NULL OR doc = $2::jsonb)"};
+    const char *params[2] = {id, expected};
+    PGresult *res = PQexecParams(st->conn, sql[kind], 2, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return tv__store_db_error(st, res, table_of[kind]);
+    if (strcmp(PQcmdTuples(res), "0") == 0)
+        rc = expected != NULL ? tv__store_set_error(st, TV_ESTALE,
+                                                    "%s \"%s\" changed since it was read",
+                                                    kind_name[kind], id)
+                              : tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *expected)
+{
     const char *params[2] = {id, kind_name[kind]};
-    PGresult *res;
     int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
 
     if (rc != 0)
         return rc;
-    res = PQexecParams(st->conn, sql[kind], 1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        rc = tv__store_db_error(st, res, table_of[kind]);
-    } else {
-        if (strcmp(PQcmdTuples(res), "0") == 0)
-            rc = tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
-        PQclear(res);
-    }
+    rc = delete_row(st, kind, id, expected);
+    if (rc == 0)
+        rc = cancel_meetings_of(st, kind, id);
     if (rc == 0)
         rc = tv__store_exec_command(st,
                                     "DELETE FROM event_participants WHERE profile_id = $1 AND "

@@ -220,10 +220,36 @@ static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
         9, params);
 }
 
-int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n)
+/* Claims the event's meetings for a write made from what was read at 'expected': the row
+ * lock orders this write after any other in flight, and TV_ESTALE says one came between. */
+static int claim_meetings(tv_store_t *st, const char *event_id, int64_t expected)
+{
+    char version[24];
+    const char *params[2] = {event_id, version};
+    int64_t n = 0;
+    int rc;
+
+    snprintf(version, sizeof(version), "%" PRId64, expected);
+    rc = tv__store_query_int(st,
+                             "WITH u AS (UPDATE events SET meetings_version = meetings_version + 1 "
+                             "WHERE id = $1 AND meetings_version = $2 RETURNING 1) "
+                             "SELECT count(*) FROM u",
+                             2, params, &n);
+    if (rc == 0 && n == 0)
+        rc = tv__store_set_error(st, TV_ESTALE,
+                                 "the meetings of event \"%s\" changed while the schedule was made",
+                                 event_id);
+    return rc;
+}
+
+int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n,
+                           int64_t expected_version)
 {
     const char *params[1] = {event_id};
     int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+
+    if (rc == 0)
+        rc = claim_meetings(st, event_id, expected_version);
 
     /* Scheduled meetings step out of the unique indexes while the new schedule lands, so
      * that swaps within one transaction do not collide; those not placed again stay
@@ -397,23 +423,26 @@ static int clash(tv_store_t *st, const char *constraint, const tv_meeting_t *m)
     return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
 }
 
-int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, const tv_meeting_t *m)
+/* The UPDATE of tv_store_meeting_update, inside its transaction. */
+static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
+                              const tv_meeting_t *m, int32_t expected_sequence)
 {
-    char mid[24], slot[16], table[16];
-    const char *params[6] = {event_id,      mid,   slot,
-                             m->slot_start, table, tv_meeting_status_name(m->status)};
+    char mid[24], slot[16], table[16], seq[16];
+    const char *params[7] = {event_id,      mid,   slot, m->slot_start,
+                             table, tv_meeting_status_name(m->status), seq};
     PGresult *res;
     int rc = 0;
 
     snprintf(mid, sizeof(mid), "%" PRId64, id);
     snprintf(slot, sizeof(slot), "%u", m->slot_index);
     snprintf(table, sizeof(table), "%u", m->table_no);
+    snprintf(seq, sizeof(seq), "%d", (int)expected_sequence);
     res = PQexecParams(st->conn,
                        "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
                        "status = $6, sequence = sequence + 1, updated_at = now(), "
                        "cancelled_by_organiser = ($6 = 'cancelled') "
-                       "WHERE event_id = $1 AND id = $2",
-                       6, NULL, params, NULL, NULL, 0);
+                       "WHERE event_id = $1 AND id = $2 AND sequence = $7",
+                       7, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         const char *constraint = violated(res);
 
@@ -421,8 +450,51 @@ int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, co
             return tv__store_db_error(st, res, "meetings");
         rc = clash(st, constraint, m);
     } else if (strcmp(PQcmdTuples(res), "0") == 0) {
-        rc = tv__store_set_error(st, TV_ENOTFOUND, "no meeting %" PRId64, id);
+        int64_t n = 0;
+
+        rc = tv__store_query_int(st, "SELECT count(*) FROM meetings WHERE event_id = $1 AND id = $2",
+                                 2, params, &n);
+        if (rc == 0)
+            rc = n > 0 ? tv__store_set_error(st, TV_ESTALE,
+                                             "meeting %" PRId64 " changed since it was read", id)
+                       : tv__store_set_error(st, TV_ENOTFOUND, "no meeting %" PRId64, id);
     }
     PQclear(res);
+    return rc;
+}
+
+int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, const tv_meeting_t *m,
+                            int32_t expected_sequence)
+{
+    const char *params[1] = {event_id};
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+
+    if (rc != 0)
+        return rc;
+    rc = update_meeting_row(st, event_id, id, m, expected_sequence);
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st, "UPDATE events SET meetings_version = meetings_version + 1 WHERE id = $1", 1,
+            params);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
+    return rc;
+}
+
+int tv_store_meetings_version(tv_store_t *st, const char *event_id, int64_t *out)
+{
+    const char *params[1] = {event_id};
+    int64_t n = 0;
+    int rc = tv__store_query_int(st,
+                                 "SELECT coalesce((SELECT meetings_version FROM events WHERE "
+                                 "id = $1), -1)",
+                                 1, params, &n);
+
+    if (rc == 0 && n < 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
+    if (rc == 0)
+        *out = n;
     return rc;
 }

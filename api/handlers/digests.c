@@ -13,7 +13,55 @@ typedef struct {
     json_t *items;
     size_t sent, empty, matches, meetings, eligible;
     int bad_row;
+    /* An organiser's view: the event, and its participants as {"company": {id: true, ...},
+     * "investor": {...}}; NULL for everyone else. */
+    const char *event;
+    json_t *within;
 } digest_rows_t;
+
+/* Keeps the items of array 'key' of 'content' whose 'id_key' names a participant of 'kind' in
+ * the organiser's event (and, with 'event_key', whose event is the organiser's). */
+static void keep_within(const digest_rows_t *rows, json_t *content, const char *key,
+                        const char *kind, const char *id_key, const char *event_key)
+{
+    json_t *items = json_object_get(content, key), *set = json_object_get(rows->within, kind);
+    size_t i = 0;
+
+    while (i < json_array_size(items)) {
+        json_t *item = json_array_get(items, i);
+        const char *id = json_string_value(json_object_get(item, id_key));
+        const char *event =
+            event_key != NULL ? json_string_value(json_object_get(item, event_key)) : NULL;
+
+        if (id != NULL && json_object_get(set, id) != NULL &&
+            (event_key == NULL || (event != NULL && strcmp(event, rows->event) == 0)))
+            i++;
+        else
+            json_array_remove(items, i);
+    }
+}
+
+/* An organiser sees its participants' digests as the matches API shows them: the other side
+ * within its event only (matches, meetings, newly eligible companies). */
+static void restrict_to_event(const digest_rows_t *rows, json_t *content)
+{
+    const char *kind = json_string_value(json_object_get(json_object_get(content, "recipient"),
+                                                         "kind"));
+    const char *other = kind != NULL && strcmp(kind, "company") == 0 ? "investor" : "company";
+
+    keep_within(rows, content, "matches", other, "id", NULL);
+    keep_within(rows, content, "meetings", other, "with_id", "event_id");
+    keep_within(rows, content, "eligible", "company", "id", NULL);
+}
+
+static int on_participant(void *ctx, tv_profile_kind_t kind, const char *id)
+{
+    json_t *within = ctx;
+
+    return json_object_set_new(json_object_get(within, kind == TV_KIND_COMPANY ? "company"
+                                                                                : "investor"),
+                               id, json_true());
+}
 
 /* One row (recipient_kind, recipient_id, status, content): the stored content with its
  * status. */
@@ -27,6 +75,8 @@ static int add_row(void *ctx, const char *const *cols, int n)
         rows->bad_row = 1;
         return 1;
     }
+    if (rows->within != NULL)
+        restrict_to_event(rows, content);
     json_object_set_new(content, "status", json_string(cols[2]));
     if (strcmp(cols[2], "sent") == 0)
         rows->sent++;
@@ -92,7 +142,15 @@ int api_h_digest_list(const api_req_t *r, api_resp_t *resp)
         return 0;
     }
     rows.items = json_array();
-    rc = tv_store_digest_list(r->store, date, kind, id, of_event, add_row, &rows);
+    rc = 0;
+    if (r->principal.role == API_ROLE_ORGANISER) {
+        rows.event = of_event;
+        rows.within = json_pack("{s:{}, s:{}}", "company", "investor");
+        rc = tv_store_each_participant(r->store, of_event, on_participant, rows.within);
+    }
+    if (rc == 0)
+        rc = tv_store_digest_list(r->store, date, kind, id, of_event, add_row, &rows);
+    json_decref(rows.within);
     if (rc != 0 || rows.bad_row) {
         json_decref(rows.items);
         api_reply_error(resp, r, rc != 0 ? rc : TV_EDB, rc != 0 ? tv_store_error(r->store) : "");

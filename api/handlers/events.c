@@ -140,6 +140,53 @@ static int decode_event(const api_req_t *r, api_resp_t *resp, tv_event_t *e)
     return check_attendees(r, resp, e);
 }
 
+typedef struct {
+    const tv_event_t *e;
+    uint8_t *already; /* per attendee: a participant before this write */
+} scope_t;
+
+static int on_stored_participant(void *ctx, tv_profile_kind_t kind, const char *id)
+{
+    scope_t *x = ctx;
+
+    for (size_t a = 0; a < x->e->n_attendees; a++) {
+        if (x->e->attendees[a].kind == kind && strcmp(x->e->attendees[a].id, id) == 0)
+            x->already[a] = 1;
+    }
+    return 0;
+}
+
+/* An organiser's scope never widens by a write: its event file may keep the participants the
+ * event has, and drop some, but not bring in a profile that is not one of them (an admin
+ * does, or the organiser creates a new profile, which joins its event). Replies 403 naming the
+ * first newcomer and returns -1; 0 when the write keeps the scope. */
+static int keep_scope(const api_req_t *r, api_resp_t *resp, const tv_event_t *e)
+{
+    scope_t x = {e, calloc(e->n_attendees + 1, 1)};
+    int rc = x.already != NULL ? 0 : TV_ENOMEM;
+    char pointer[64];
+    size_t a = 0;
+
+    if (rc == 0)
+        rc = tv_store_each_participant(r->store, e->id, on_stored_participant, &x);
+    while (rc == 0 && a < e->n_attendees && x.already[a])
+        a++;
+    free(x.already);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        return -1;
+    }
+    if (a == e->n_attendees)
+        return 0;
+    snprintf(pointer, sizeof(pointer), "/participants/%zu/id", a);
+    api_reply_problem(resp, r, 403, "forbidden", pointer,
+                      "%s \"%s\" does not take part in event \"%s\": only an admin adds an "
+                      "existing profile to an event",
+                      e->attendees[a].kind == TV_KIND_COMPANY ? "company" : "investor",
+                      e->attendees[a].id, e->id);
+    return -1;
+}
+
 static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
 {
     tv_event_t e;
@@ -171,6 +218,8 @@ static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
         api_reply_problem(resp, r, 409, "conflict", NULL, "event \"%s\" exists already", e.id);
         goto out;
     }
+    if (r->principal.role == API_ROLE_ORGANISER && keep_scope(r, resp, &e) != 0)
+        goto out;
     rc = tv_store_event_put(r->store, &e, r->body);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
@@ -278,23 +327,43 @@ static const char *body_string(json_t *o, const char *key)
     return s != NULL ? s : "";
 }
 
+#define MESSAGE_MAX 200 /* characters, as the event file's requests */
+
+/* The number of characters (code points) of valid UTF-8 text. */
+static size_t utf8_length(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
 /* Reads {company_id, investor_id, priority, message?, from?}; the side a participant token
  * asks from is its own. Replies and returns -1 on a bad body. */
 static int read_request(const api_req_t *r, api_resp_t *resp, json_t *o, tv_request_row_t *q)
 {
     const char *priority = body_string(o, "priority"), *from = body_string(o, "from");
+    json_t *message = json_object_get(o, "message");
 
     snprintf(q->company_id, sizeof(q->company_id), "%s", body_string(o, "company_id"));
     snprintf(q->investor_id, sizeof(q->investor_id), "%s", body_string(o, "investor_id"));
+    if (message != NULL && !json_is_null(message) &&
+        (!json_is_string(message) || utf8_length(json_string_value(message)) > MESSAGE_MAX)) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/message",
+                          "expected a string of at most %d characters", MESSAGE_MAX);
+        return -1;
+    }
     snprintf(q->message, sizeof(q->message), "%s", body_string(o, "message"));
     q->must = strcmp(priority, "must") == 0;
     if (r->principal.role == API_ROLE_COMPANY || r->principal.role == API_ROLE_INVESTOR)
         from = r->principal.role == API_ROLE_COMPANY ? "company" : "investor";
     q->from = strcmp(from, "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
-    if (q->company_id[0] == '\0' || q->investor_id[0] == '\0')
+    if (!tv_id_valid(body_string(o, "company_id")) || !tv_id_valid(body_string(o, "investor_id")))
         api_reply_problem(resp, r, 422, "invalid-field",
-                          q->company_id[0] == '\0' ? "/company_id" : "/investor_id",
-                          "required field is missing");
+                          !tv_id_valid(body_string(o, "company_id")) ? "/company_id"
+                                                                     : "/investor_id",
+                          "expected an id: 1 to %d letters, digits and ._:/-", TV_ID_MAX);
     else if (!q->must && strcmp(priority, "want") != 0)
         api_reply_problem(resp, r, 422, "invalid-field", "/priority",
                           "expected \"must\" or \"want\"");
@@ -561,51 +630,133 @@ static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *
     return rc;
 }
 
-int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp)
+/* The meeting's JSON text; its ETag (a hash of that text) goes to 'etag' when not NULL. */
+static char *meeting_text(const tv_event_t *e, const tv_meeting_t *m, char *etag)
 {
-    int64_t id = strtoll(r->params[1], NULL, 10);
-    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
-    tv_meeting_t *m = NULL, *one = NULL, before;
+    json_t *o = meeting_json(e, m);
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+    json_decref(o);
+    if (text != NULL && etag != NULL)
+        api_etag_of(text, strlen(text), etag);
+    return text;
+}
+
+static void reply_meeting(api_resp_t *resp, const tv_event_t *e, const tv_meeting_t *m)
+{
+    api_reply_json(resp, 200, meeting_text(e, m, resp->etag));
+}
+
+static tv_meeting_t *find_meeting(tv_meeting_t *m, size_t n, const char *id_text)
+{
+    int64_t id = strtoll(id_text, NULL, 10);
+
+    for (size_t k = 0; k < n; k++) {
+        if (m[k].id == id)
+            return &m[k];
+    }
+    return NULL;
+}
+
+int api_h_meeting_get(const api_req_t *r, api_resp_t *resp)
+{
+    tv_meeting_t *m = NULL, *one;
     tv_event_t e;
     size_t n = 0;
-    int view, rc;
+    int view;
+
+    tv_event_init(&e);
+    if (load_meetings(r, resp, SEE_OWN, &e, &m, &n, &view) == 0) {
+        one = find_meeting(m, n, r->params[1]);
+        if (one != NULL && view == SEE_ALL)
+            reply_meeting(resp, &e, one);
+        else if (one != NULL && own(r, one->company_id, one->investor_id))
+            reply_meeting(resp, &e, one);
+        else if (view == SEE_OWN) /* another pair's meeting, or none: the same answer */
+            api_reply_problem(resp, r, 403, "forbidden", NULL,
+                              "a participant sees its own meetings only");
+        else
+            api_reply_problem(resp, r, 404, "not-found", NULL, "no meeting %s", r->params[1]);
+    }
+    free(m);
+    tv_event_dispose(&e);
+    return 0;
+}
+
+/* One try of a change to a meeting, from the meetings as stored now. Returns TV_ESTALE
+ * without replying when another change to the meeting came first, else 0 after replying. */
+static int patch_meeting_once(const api_req_t *r, api_resp_t *resp, json_t *o)
+{
+    tv_meeting_t *m = NULL, *one = NULL, before;
+    char etag[API_ETAG_SIZE] = "", *text;
+    tv_event_t e;
+    size_t n = 0;
+    int view, rc = 0;
 
     tv_event_init(&e);
     if (load_meetings(r, resp, SEE_ALL, &e, &m, &n, &view) != 0)
         goto out;
-    if (o == NULL || !json_is_object(o)) {
-        api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not a JSON object");
-        goto out;
-    }
-    for (size_t k = 0; k < n; k++) {
-        if (m[k].id == id)
-            one = &m[k];
-    }
+    one = find_meeting(m, n, r->params[1]);
     if (one == NULL) {
         api_reply_problem(resp, r, 404, "not-found", NULL, "no meeting %s", r->params[1]);
+        goto out;
+    }
+    text = meeting_text(&e, one, etag);
+    free(text);
+    if (!api_if_match(r, etag)) {
+        api_reply_problem(resp, r, 412, "precondition-failed", NULL,
+                          "meeting %s is not at the version If-Match names (read it again)",
+                          r->params[1]);
         goto out;
     }
     before = *one;
     if (apply_change(r, resp, &e, o, one) != 0)
         goto out;
-    if (before.status == one->status && before.slot_index == one->slot_index &&
-        before.table_no == one->table_no) {
-        reply_object(resp, 200, meeting_json(&e, one)); /* nothing changed: no new SEQUENCE */
-        goto out;
+    if (before.status != one->status || before.slot_index != one->slot_index ||
+        before.table_no != one->table_no) {
+        rc = tv_store_meeting_update(r->store, r->params[0], one->id, one, before.sequence);
+        if (rc == 0)
+            one->sequence++;
     }
-    pthread_mutex_lock(&r->app->write_lock);
-    rc = tv_store_meeting_update(r->store, r->params[0], id, one);
-    pthread_mutex_unlock(&r->app->write_lock);
-    if (rc != 0) {
+    if (rc == 0)
+        reply_meeting(resp, &e, one); /* nothing changed: no new SEQUENCE */
+    else if (rc != TV_ESTALE)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
-        goto out;
-    }
-    one->sequence++;
-    reply_object(resp, 200, meeting_json(&e, one));
 out:
-    json_decref(o);
     free(m);
     tv_event_dispose(&e);
+    return rc == TV_ESTALE ? rc : 0;
+}
+
+#define PATCH_TRIES 5
+
+/* A lock and a move sent at once both land: each change is written only over the version it
+ * was made from, and made again from the new one when another came first (or refused with
+ * 412 when If-Match named the version that is gone). */
+int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp)
+{
+    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+    int rc = TV_ESTALE;
+
+    if (!json_is_object(o)) {
+        int view = event_view(r, r->params[0]);
+
+        if (require(r, resp, view, SEE_ALL) == 0)
+            api_reply_problem(resp, r, 400, "malformed-json", NULL,
+                              "the body is not a JSON object");
+        json_decref(o);
+        return 0;
+    }
+    for (int t = 0; t < PATCH_TRIES && rc == TV_ESTALE; t++) {
+        if (t > 0 && r->if_match != NULL)
+            break;
+        rc = patch_meeting_once(r, resp, o);
+    }
+    if (rc == TV_ESTALE)
+        api_reply_problem(resp, r, r->if_match != NULL ? 412 : 409,
+                          r->if_match != NULL ? "precondition-failed" : "conflict", NULL,
+                          "meeting %s changed since it was read; read it again", r->params[1]);
+    json_decref(o);
     return 0;
 }
 

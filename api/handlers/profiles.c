@@ -89,10 +89,12 @@ static void get_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t 
     if (at >= 0 && encode(r->app, kind, (size_t)at, view, &json) != 0)
         at = TV_ENOMEM;
     pthread_rwlock_unlock(&r->app->lock);
-    if (at < 0)
+    if (at < 0) {
         not_found(resp, r, kind, id, at);
-    else
-        api_reply_json(resp, 200, json);
+        return;
+    }
+    api_etag_of(json, strlen(json), resp->etag);
+    api_reply_json(resp, 200, json);
 }
 
 int api_h_company_get(const api_req_t *r, api_resp_t *resp)
@@ -357,6 +359,14 @@ static int decode(const api_req_t *r, tv_profile_kind_t kind, const char *body, 
     return tv_codec_investor_decode(r->app->tax, body, len, &p->investor, diags);
 }
 
+static void dispose(tv_profile_kind_t kind, profile_t *p)
+{
+    if (kind == TV_KIND_COMPANY)
+        tv_company_dispose(&p->company);
+    else
+        tv_investor_dispose(&p->investor);
+}
+
 /* Puts the stored profile into the matcher, which takes it over. */
 static int apply(const api_req_t *r, tv_profile_kind_t kind, profile_t *p)
 {
@@ -387,11 +397,100 @@ static void location(api_resp_t *resp, tv_profile_kind_t kind, const char *id)
     resp->location[o] = '\0';
 }
 
-/* Checks who may write, then stores and applies; 'doc' is the canonical document. */
-static void store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
-                            profile_t *p, const char *id, tv_put_mode_t mode, char *doc)
+/* The full canonical document of profile (kind, id) as this daemon holds it. */
+static int current_doc(const api_req_t *r, tv_profile_kind_t kind, const char *id, char **out)
 {
-    int exists, allowed, created = 0, rc;
+    int at;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    at = find(r->app, kind, id);
+    if (at >= 0 && encode(r->app, kind, (size_t)at, API_VIEW_FULL, out) != 0)
+        at = TV_ENOMEM;
+    pthread_rwlock_unlock(&r->app->lock);
+    return at < 0 ? at : 0;
+}
+
+/* Replies 412 unless the request's If-Match names the current version of (kind, id), whose
+ * document goes to '*current' (NULL when there is none). Returns 0 to go ahead. */
+static int check_if_match(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                          const char *id, char **current)
+{
+    char etag[API_ETAG_SIZE];
+    int rc = current_doc(r, kind, id, current);
+
+    if (rc == TV_ENOMEM) {
+        api_reply_error(resp, r, rc, "cannot encode");
+        return -1;
+    }
+    if (rc == 0)
+        api_etag_of(*current, strlen(*current), etag);
+    if (r->if_match == NULL || (rc == 0 && api_if_match(r, etag)))
+        return 0;
+    api_reply_problem(resp, r, 412, "precondition-failed", NULL,
+                      "%s \"%s\" is not at the version If-Match names (read it again)", noun(kind),
+                      id);
+    return -1;
+}
+
+/* Takes profile (kind, id) out of the matcher after its row is gone. */
+static int forget(const api_req_t *r, tv_profile_kind_t kind, const char *id)
+{
+    int rc = 0, at;
+
+    pthread_rwlock_wrlock(&r->app->lock);
+    at = find(r->app, kind, id);
+    if (at >= 0)
+        rc = kind == TV_KIND_COMPANY ? tv_matcher_remove_company(r->app->matcher, (size_t)at)
+                                     : tv_matcher_remove_investor(r->app->matcher, (size_t)at);
+    atomic_fetch_add(&r->app->generation, 1);
+    pthread_rwlock_unlock(&r->app->lock);
+    return rc;
+}
+
+typedef struct {
+    const api_req_t *r;
+    tv_profile_kind_t kind;
+    int found, rc;
+} reload_t;
+
+static int on_reloaded(void *ctx, const char *id, const char *json, size_t len)
+{
+    reload_t *x = ctx;
+    tv_diags_t diags = {0};
+    profile_t p;
+
+    (void)id;
+    x->found = 1;
+    x->rc = decode(x->r, x->kind, json, len, &p, &diags);
+    tv_diags_dispose(&diags);
+    if (x->rc == 0) {
+        x->rc = apply(x->r, x->kind, &p);
+        dispose(x->kind, &p);
+    }
+    return x->rc;
+}
+
+/* Another process changed (kind, id): reads the stored record into the matcher again, or
+ * takes it out when it is gone. */
+static int reload(const api_req_t *r, tv_profile_kind_t kind, const char *id)
+{
+    reload_t x = {r, kind, 0, 0};
+    int rc = tv_store_each(r->store, kind, &id, 1, on_reloaded, &x);
+
+    if (rc != 0 || x.found)
+        return rc != 0 ? rc : x.rc;
+    rc = forget(r, kind, id);
+    return rc != 0 ? rc : TV_ENOTFOUND;
+}
+
+/* Checks who may write, then stores and applies; 'doc' is the canonical document, written
+ * only over 'expected' when that is not NULL. Returns TV_ESTALE without replying when the
+ * stored record is no longer 'expected'. */
+static int store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                           profile_t *p, const char *id, tv_put_mode_t mode, char *doc,
+                           const char *expected)
+{
+    int exists, allowed, created = 0, rc, organiser = r->principal.role == API_ROLE_ORGANISER;
 
     pthread_rwlock_rdlock(&r->app->lock);
     exists = find(r->app, kind, id) >= 0;
@@ -404,28 +503,34 @@ static void store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kin
             api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not write %s \"%s\"",
                               noun(kind), id);
         free(doc);
-        return;
+        return 0;
     }
-    /* An organiser's new profile joins its event, in the same transaction. */
-    rc = r->store != NULL ? tv_store_put(r->store, kind, id, doc, mode,
-                                         r->principal.role == API_ROLE_ORGANISER && !exists
-                                             ? r->principal.event_id
-                                             : NULL,
-                                         &created)
+    /* An organiser's new profile joins its event, in the same transaction. It may only be
+     * new: a record this daemon has not loaded yet is never taken over (TV_PUT_CREATE). */
+    rc = r->store != NULL ? tv_store_put(r->store, kind, id, doc,
+                                         organiser && !exists ? TV_PUT_CREATE : mode,
+                                         organiser && !exists ? r->principal.event_id : NULL,
+                                         expected, &created)
                           : TV_EUNAVAIL;
     if (rc == 0)
         rc = apply(r, kind, p);
     if (rc != 0) {
-        api_reply_error(resp, r, rc, r->store != NULL ? tv_store_error(r->store) : "");
+        if (rc != TV_ESTALE)
+            api_reply_error(resp, r, rc, r->store != NULL ? tv_store_error(r->store) : "");
         free(doc);
-        return;
+        return rc == TV_ESTALE ? rc : 0;
     }
+    api_etag_of(doc, strlen(doc), resp->etag);
     api_reply_json(resp, mode == TV_PUT_CREATE || created ? 201 : 200, doc);
     location(resp, kind, id);
+    return 0;
 }
 
-static void write_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
-                          const char *body, size_t len, const char *path_id, tv_put_mode_t mode)
+/* Decodes, checks and writes one profile (over 'expected' when not NULL); returns TV_ESTALE
+ * without replying when the stored record changed meanwhile, else 0 after replying. */
+static int write_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                         const char *body, size_t len, const char *path_id, tv_put_mode_t mode,
+                         const char *expected)
 {
     tv_diags_t diags = {0};
     profile_t p;
@@ -436,7 +541,7 @@ static void write_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_
     if (rc != 0) {
         api_reply_diags(resp, r, rc, &diags);
         tv_diags_dispose(&diags);
-        return;
+        return 0;
     }
     id = kind == TV_KIND_COMPANY ? p.company.id : p.investor.id;
     if (path_id != NULL && strcmp(id, path_id) != 0) {
@@ -449,38 +554,55 @@ static void write_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_
         if (rc != 0)
             api_reply_error(resp, r, rc, "cannot encode");
         else
-            store_and_apply(r, resp, kind, &p, path_id != NULL ? path_id : id, mode, doc);
+            rc = store_and_apply(r, resp, kind, &p, path_id != NULL ? path_id : id, mode, doc,
+                                 expected);
     }
-    if (kind == TV_KIND_COMPANY)
-        tv_company_dispose(&p.company);
-    else
-        tv_investor_dispose(&p.investor);
+    dispose(kind, &p);
+    return rc == TV_ESTALE ? rc : 0;
 }
 
-/* A scoped token may not write what it may not write, whatever the body says: 403 comes
- * before any complaint about the body. */
+/* A scoped token may not write what it may not write, whatever the body says and whether the
+ * record exists or not: 403 comes before any complaint about the body, and before 404. An
+ * organiser may create new profiles (PUT of a new id), not patch a missing one. */
 static int may_write_path(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
-                          const char *id)
+                          const char *id, int patch)
 {
     int allowed;
 
-    if (r->principal.role != API_ROLE_COMPANY && r->principal.role != API_ROLE_INVESTOR)
+    if (r->principal.role == API_ROLE_ADMIN ||
+        (r->principal.role == API_ROLE_ORGANISER && !patch))
         return 1;
     allowed = api_access_write(r, kind, id, 1);
-    if (allowed <= 0)
+    if (allowed < 0)
+        api_reply_error(resp, r, allowed, "");
+    else if (allowed == 0)
         api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not write %s \"%s\"",
                           noun(kind), id);
     return allowed > 0;
 }
 
+static void stale(api_resp_t *resp, const api_req_t *r, tv_profile_kind_t kind, const char *id)
+{
+    api_reply_problem(resp, r, r->if_match != NULL ? 412 : 409,
+                      r->if_match != NULL ? "precondition-failed" : "conflict", NULL,
+                      "%s \"%s\" changed since it was read; read it again", noun(kind), id);
+}
+
 static void put_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
                         const char *path_id, tv_put_mode_t mode)
 {
-    if (path_id != NULL && !may_write_path(r, resp, kind, path_id))
+    char *current = NULL;
+
+    if (path_id != NULL && !may_write_path(r, resp, kind, path_id, 0))
         return;
     pthread_mutex_lock(&r->app->write_lock);
-    write_profile(r, resp, kind, r->body, r->body_len, path_id, mode);
+    if (path_id == NULL || check_if_match(r, resp, kind, path_id, &current) == 0) {
+        if (write_profile(r, resp, kind, r->body, r->body_len, path_id, mode,
+                          r->if_match != NULL ? current : NULL) == TV_ESTALE)
+            stale(resp, r, kind, path_id);
+    }
     pthread_mutex_unlock(&r->app->write_lock);
+    free(current);
 }
 
 int api_h_company_create(const api_req_t *r, api_resp_t *resp)
@@ -507,36 +629,56 @@ int api_h_investor_put(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
-/* RFC 7396 merge patch over the stored document, then the same path as PUT. */
-static void patch_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+#define PATCH_TRIES 3
+
+/* One try of a merge patch over this daemon's current document; TV_ESTALE (without a reply)
+ * when the stored record is no longer that document. */
+static int patch_once(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
+                      const char *id)
 {
-    const char *id = r->params[0];
     char *current = NULL, *merged = NULL;
     tv_diags_t diags = {0};
-    int at, rc;
+    int rc = check_if_match(r, resp, kind, id, &current);
 
-    pthread_rwlock_rdlock(&r->app->lock);
-    at = find(r->app, kind, id);
-    if (at >= 0 && encode(r->app, kind, (size_t)at, API_VIEW_FULL, &current) != 0)
-        at = TV_ENOMEM;
-    pthread_rwlock_unlock(&r->app->lock);
-    if (at < 0) {
-        not_found(resp, r, kind, id, at);
-        return;
+    if (rc == 0 && current == NULL) {
+        not_found(resp, r, kind, id, TV_ENOTFOUND);
+        rc = -1;
     }
-    rc = tv_codec_merge_patch(current, r->body, r->body_len, &merged, &diags);
-    if (rc != 0)
-        api_reply_diags(resp, r, rc, &diags);
-    else
-        write_profile(r, resp, kind, merged, strlen(merged), id, TV_PUT_UPSERT);
+    if (rc == 0) {
+        rc = tv_codec_merge_patch(current, r->body, r->body_len, &merged, &diags);
+        if (rc != 0)
+            api_reply_diags(resp, r, rc, &diags);
+        else
+            rc = write_profile(r, resp, kind, merged, strlen(merged), id, TV_PUT_UPSERT, current);
+    }
     tv_diags_dispose(&diags);
     free(current);
     free(merged);
+    return rc;
+}
+
+/* RFC 7396 merge patch over the current document, written only over that same document: when
+ * another process changed the record meanwhile, it is read again and the patch merged over
+ * the stored one (or refused with 412 when If-Match named the version that is gone). */
+static void patch_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+{
+    const char *id = r->params[0];
+    int rc = patch_once(r, resp, kind, id);
+
+    for (int t = 1; t < PATCH_TRIES && rc == TV_ESTALE && r->if_match == NULL; t++) {
+        rc = reload(r, kind, id);
+        if (rc != 0)
+            not_found(resp, r, kind, id, rc);
+        else
+            rc = patch_once(r, resp, kind, id);
+    }
+    if (rc == TV_ESTALE)
+        stale(resp, r, kind, id);
 }
 
 static void patch_serialised(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
 {
-    if (!may_write_path(r, resp, kind, r->params[0]))
+    if (!may_write_path(r, resp, kind, r->params[0], 1))
         return;
     pthread_mutex_lock(&r->app->write_lock);
     patch_profile(r, resp, kind);
@@ -559,29 +701,28 @@ int api_h_investor_patch(const api_req_t *r, api_resp_t *resp)
 static void delete_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
 {
     const char *id = r->params[0];
-    int rc, at;
+    char *current = NULL;
+    int rc;
 
     if (r->principal.role != API_ROLE_ADMIN) {
         api_reply_problem(resp, r, 403, "forbidden", NULL, "only an admin may delete profiles");
         return;
     }
     pthread_mutex_lock(&r->app->write_lock);
-    rc = r->store != NULL ? tv_store_delete(r->store, kind, id) : TV_EUNAVAIL;
-    if (rc == 0) {
-        pthread_rwlock_wrlock(&r->app->lock);
-        at = find(r->app, kind, id);
-        if (at >= 0)
-            rc = kind == TV_KIND_COMPANY ? tv_matcher_remove_company(r->app->matcher, (size_t)at)
-                                         : tv_matcher_remove_investor(r->app->matcher, (size_t)at);
-        atomic_fetch_add(&r->app->generation, 1);
-        pthread_rwlock_unlock(&r->app->lock);
-    }
+    rc = check_if_match(r, resp, kind, id, &current) != 0 ? 1
+         : r->store != NULL ? tv_store_delete(r->store, kind, id,
+                                              r->if_match != NULL ? current : NULL)
+                            : TV_EUNAVAIL;
+    if (rc == 0)
+        rc = forget(r, kind, id);
     pthread_mutex_unlock(&r->app->write_lock);
-    if (rc != 0) {
+    free(current);
+    if (rc == TV_ESTALE)
+        stale(resp, r, kind, id);
+    else if (rc < 0)
         not_found(resp, r, kind, id, rc);
-        return;
-    }
-    resp->status = 204;
+    else if (rc == 0)
+        resp->status = 204;
 }
 
 int api_h_company_delete(const api_req_t *r, api_resp_t *resp)

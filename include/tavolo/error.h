@@ -13,7 +13,8 @@ enum {
     TV_EDB = -6,       /* the database rejected a statement */
     TV_EUNAVAIL = -7,  /* the database cannot be reached */
     TV_ECONFLICT = -8, /* the change conflicts with existing state */
-    TV_ERANGE = -9     /* a size or count is beyond a limit */
+    TV_ERANGE = -9,    /* a size or count is beyond a limit */
+    TV_ESTALE = -10    /* the record changed since the version the caller read */
 };
 
 /* Returns a static English description of 'rc'. */

@@ -13,6 +13,12 @@
 
 #define TV_UNKNOWN INT64_MIN
 
+/* Ids of profiles and events: 1 to TV_ID_MAX ASCII letters, digits and "._:/-". */
+#define TV_ID_MAX 64
+
+/* 1 if 's' is a valid id. */
+int tv_id_valid(const char *s);
+
 /* A set of taxonomy indices of one kind, sorted, without duplicates. */
 typedef struct {
     uint16_t *items;

@@ -71,12 +71,17 @@ typedef enum { TV_PUT_CREATE, TV_PUT_UPSERT } tv_put_mode_t;
 
 /* Writes one profile (canonical JSON from the codec) in one transaction. TV_PUT_CREATE fails
  * with TV_ECONFLICT when the id exists. With 'join_event' (may be NULL) the profile also
- * becomes a participant of that event. '*created' says whether a row was inserted. */
+ * becomes a participant of that event. With 'expected' (may be NULL) the stored document is
+ * replaced only if it still equals 'expected' as a JSON value, else TV_ESTALE (a missing row
+ * too). '*created' says whether a row was inserted. */
 int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
-                 tv_put_mode_t mode, const char *join_event, int *created);
+                 tv_put_mode_t mode, const char *join_event, const char *expected, int *created);
 
-/* Deletes one profile and its event participations; TV_ENOTFOUND if there is none. */
-int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id);
+/* Deletes one profile and its event participations, cancels its meetings still to come
+ * (SEQUENCE up) and its pending requests, in one transaction; TV_ENOTFOUND if there is none.
+ * With 'expected' (may be NULL) only if the stored document still equals it, else
+ * TV_ESTALE. */
+int tv_store_delete(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *expected);
 
 /* Returns 1 if the profile takes part in the event, 0 if not. */
 int tv_store_is_participant(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
@@ -112,8 +117,15 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
 /* Writes a schedule in one transaction: each meeting of 'm' updates the row of its pair or
  * inserts one (SEQUENCE + 1 when its slot, table or status changes; locked, held and no-show
  * meetings keep their status), and every scheduled meeting of the event that is not in 'm'
- * is cancelled (SEQUENCE + 1). */
-int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n);
+ * is cancelled (SEQUENCE + 1). Nothing is written, and TV_ESTALE returned, when the event's
+ * meetings are no longer at 'expected_version'. */
+int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n,
+                           int64_t expected_version);
+
+/* The version of an event's meetings, bumped by every change to them: a schedule made from
+ * meetings read at version v is saved with expected_version v, and TV_ESTALE says another
+ * change came between. */
+int tv_store_meetings_version(tv_store_t *st, const char *event_id, int64_t *out);
 
 /* Called for each stored event. */
 typedef int (*tv_store_event_cb)(void *ctx, const char *id, const char *name, const char *city,
@@ -131,7 +143,7 @@ typedef struct {
     tv_profile_kind_t from;
     int must;
     char status[12]; /* "pending", "accepted", "declined", "expired" */
-    char message[512];
+    char message[1024]; /* 200 characters at most, as UTF-8 */
 } tv_request_row_t;
 
 /* Records a pending request; TV_ECONFLICT if the pair has one already. '*id' is its id. */
@@ -147,9 +159,10 @@ int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, co
 
 /* Changes one meeting (slot, table, status), bumping its SEQUENCE. A clash with another
  * meeting is TV_ECONFLICT and tv_store_error() says which: the table, the company or the
- * investor is taken in that slot. TV_ENOTFOUND if there is no such meeting. */
-int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id,
-                            const tv_meeting_t *m);
+ * investor is taken in that slot. TV_ENOTFOUND if there is no such meeting, TV_ESTALE if its
+ * SEQUENCE is no longer 'expected_sequence' (another change came first). */
+int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, const tv_meeting_t *m,
+                            int32_t expected_sequence);
 
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
