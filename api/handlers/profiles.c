@@ -596,11 +596,12 @@ static void put_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t 
     if (path_id != NULL && !may_write_path(r, resp, kind, path_id, 0))
         return;
     pthread_mutex_lock(&r->app->write_lock);
-    if (path_id == NULL || check_if_match(r, resp, kind, path_id, &current) == 0) {
-        if (write_profile(r, resp, kind, r->body, r->body_len, path_id, mode,
-                          r->if_match != NULL ? current : NULL) == TV_ESTALE)
-            stale(resp, r, kind, path_id);
-    }
+    if (path_id == NULL)
+        (void)write_profile(r, resp, kind, r->body, r->body_len, NULL, mode, NULL);
+    else if (check_if_match(r, resp, kind, path_id, &current) == 0 &&
+             write_profile(r, resp, kind, r->body, r->body_len, path_id, mode,
+                           r->if_match != NULL ? current : NULL) == TV_ESTALE)
+        stale(resp, r, kind, path_id);
     pthread_mutex_unlock(&r->app->write_lock);
     free(current);
 }
