@@ -16,6 +16,8 @@ packages=(
     # Python's zoneinfo and the digest's Europe/Rome read the system's zone database, which
     # Debian 12 installs as a required package but later releases do not.
     curl tzdata python3-dateutil python3-yaml clang libclang-rt-14-dev
+    # bench/run and bench/mixed_load.sh drive the daemon with wrk.
+    wrk
 )
 
 missing=()
