@@ -1,6 +1,7 @@
 /* Calendar export: meetings as an RFC 5545 VCALENDAR built with libical, with the event zone's
- * VTIMEZONE taken from the system's time zone database, and conversions between local
- * wall-clock times and UTC in an IANA zone. */
+ * VTIMEZONE taken from the system's time zone database; conversions between local wall-clock
+ * times and UTC in an IANA zone, the check that a span of local time is real across DST changes,
+ * and the reading of ISO 8601 times with offsets. */
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -540,28 +541,172 @@ static int local_ok(int year, int month, int day, int hour, int minute)
     return hour >= 0 && hour < 24 && minute >= 0 && minute < 60;
 }
 
+/* The wall time year-month-day hour:minute as wall_seconds gives it; the fields pass local_ok. */
+static int64_t wall_of(int year, int month, int day, int hour, int minute)
+{
+    icaltimetype wall = icaltime_null_time();
+
+    wall.year = year;
+    wall.month = month;
+    wall.day = day;
+    wall.hour = hour;
+    wall.minute = minute;
+    return wall_seconds(wall);
+}
+
 int tv_calendar_local_to_utc(const char *time_zone, int year, int month, int day, int hour,
                              int minute, int64_t *out)
 {
-    icaltimetype wall = icaltime_null_time();
     icaltimezone *z;
     int64_t utc = 0;
     int rc = TV_EINVAL;
 
     if (out == NULL || !local_ok(year, month, day, hour, minute))
         goto out;
-    wall.year = year;
-    wall.month = month;
-    wall.day = day;
-    wall.hour = hour;
-    wall.minute = minute;
     pthread_mutex_lock(&zone_lock);
     z = zone_find(time_zone);
     if (z != NULL) {
-        resolve_wall(z, wall_seconds(wall), &utc);
+        resolve_wall(z, wall_of(year, month, day, hour, minute), &utc);
         rc = 0;
     }
     pthread_mutex_unlock(&zone_lock);
+    if (rc == 0)
+        *out = utc;
+out:
+    return rc;
+}
+
+/* Holds zone_lock. What the wall times from 'wall' for 'len' seconds (a whole number of
+ * minutes, at least one) are in 'z' (TV_SPAN_*), writing the instant of 'wall' when real. Its
+ * first and last minute must each occur once, and as far apart as they read: one change of
+ * offset inside the span would move them closer (forward) or further (back), and zones do not
+ * change offset twice within two days. The span may end at a change. */
+static int span_kind(icaltimezone *z, int64_t wall, int64_t len, int64_t *utc)
+{
+    int64_t first, last;
+    int n_first = resolve_wall(z, wall, &first);
+    int n_last = resolve_wall(z, wall + len - 60, &last);
+
+    if (n_first == 0 || n_last == 0)
+        return TV_SPAN_SKIPPED;
+    if (n_first == 2 || n_last == 2)
+        return TV_SPAN_REPEATED;
+    if (last - first != len - 60)
+        return last - first < len - 60 ? TV_SPAN_SKIPPED : TV_SPAN_REPEATED;
+    *utc = first;
+    return TV_SPAN_REAL;
+}
+
+int tv_calendar_local_span(const char *time_zone, int year, int month, int day, int start_minute,
+                           int end_minute, int64_t *start_utc)
+{
+    icaltimezone *z;
+    int64_t wall, utc = 0;
+    int rc = TV_EINVAL;
+
+    if (start_utc == NULL || !local_ok(year, month, day, 0, 0) || start_minute < 0 ||
+        end_minute > 24 * 60 || end_minute <= start_minute)
+        goto out;
+    wall = wall_of(year, month, day, 0, 0) + (int64_t)start_minute * 60;
+    pthread_mutex_lock(&zone_lock);
+    z = zone_find(time_zone);
+    if (z != NULL)
+        rc = span_kind(z, wall, (int64_t)(end_minute - start_minute) * 60, &utc);
+    pthread_mutex_unlock(&zone_lock);
+    if (rc == TV_SPAN_REAL)
+        *start_utc = utc;
+out:
+    return rc;
+}
+
+/* An ISO 8601 time split into its fields; the offset in seconds east of UTC. */
+typedef struct {
+    int year, month, day, hour, minute, second;
+    int has_offset;
+    int offset;
+} iso_time_t;
+
+/* The value of the 'n' decimal digits at 's', or -1 when one is not a digit. Stops at the first
+ * character that is not a digit, so never reads past the end of a string. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Reads "Z", "+HH:MM" or "-HH:MM" (up to 18:00), or nothing, at the end of 's'. 0 or -1. */
+static int iso_offset(const char *s, iso_time_t *t)
+{
+    int h, m;
+
+    if (s[0] == '\0')
+        return 0;
+    t->has_offset = 1;
+    if (s[0] == 'Z')
+        return s[1] == '\0' ? 0 : -1;
+    if (s[0] != '+' && s[0] != '-')
+        return -1;
+    h = digits(s + 1, 2);
+    if (h < 0 || s[3] != ':')
+        return -1;
+    m = digits(s + 4, 2);
+    if (m < 0 || m > 59 || h * 60 + m > 18 * 60 || s[6] != '\0')
+        return -1;
+    t->offset = (s[0] == '-' ? -1 : 1) * (h * 3600 + m * 60);
+    return 0;
+}
+
+/* Splits "YYYY-MM-DDTHH:MM[:SS][offset]" into 't' and checks that the date and time exist (a
+ * year of 1970..2500). 0 or -1. */
+static int iso_split(const char *s, iso_time_t *t)
+{
+    const char *rest;
+
+    memset(t, 0, sizeof(*t));
+    if (strlen(s) < 16 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':')
+        return -1;
+    rest = s + 16;
+    t->year = digits(s, 4);
+    t->month = digits(s + 5, 2);
+    t->day = digits(s + 8, 2);
+    t->hour = digits(s + 11, 2);
+    t->minute = digits(s + 14, 2);
+    if (rest[0] == ':') {
+        t->second = digits(rest + 1, 2);
+        rest += 3;
+    }
+    if (t->second < 0 || t->second > 59 || iso_offset(rest, t) != 0)
+        return -1;
+    return local_ok(t->year, t->month, t->day, t->hour, t->minute) ? 0 : -1;
+}
+
+int tv_calendar_parse_time(const char *time_zone, const char *text, int64_t *out)
+{
+    iso_time_t t;
+    icaltimezone *z;
+    int64_t wall, utc = 0;
+    int rc = TV_EINVAL;
+
+    if (text == NULL || out == NULL || iso_split(text, &t) != 0)
+        goto out;
+    wall = wall_of(t.year, t.month, t.day, t.hour, t.minute);
+    if (t.has_offset) {
+        utc = wall + t.second - t.offset;
+        rc = in_range(utc) ? 0 : TV_EINVAL;
+    } else {
+        pthread_mutex_lock(&zone_lock);
+        z = zone_find(time_zone);
+        if (z != NULL)
+            rc = resolve_wall(z, wall, &utc) == 1 ? 0 : TV_ERANGE;
+        pthread_mutex_unlock(&zone_lock);
+        utc += t.second;
+    }
     if (rc == 0)
         *out = utc;
 out:

@@ -55,6 +55,33 @@ int tv_calendar_ics(const tv_cal_event_t *ev, const tv_cal_meeting_t *meetings, 
 int tv_calendar_local_to_utc(const char *time_zone, int year, int month, int day, int hour,
                              int minute, int64_t *out);
 
+/* What tv_calendar_local_span finds out about a span of local time. */
+enum {
+    TV_SPAN_REAL = 0,    /* one real stretch of time, as long as it reads */
+    TV_SPAN_SKIPPED = 1, /* the clocks go forward in it: some of its local times never occur */
+    TV_SPAN_REPEATED = 2 /* the clocks go back in it: some of its local times occur twice */
+};
+
+/* Checks the local span from 'start_minute' to 'end_minute' (minutes after midnight; the end
+ * may be 1440, the midnight that ends the day) on year-month-day in 'time_zone': it is real when
+ * every local minute in it occurs exactly once and the clock runs evenly through it, so that it
+ * lasts what it reads. It may end at the instant the clocks jump (01:30-02:00 on 2027-03-14 in
+ * Los Angeles) or where the repeated hour begins (00:30-01:00 on 2027-11-07). Returns
+ * TV_SPAN_REAL and writes the instant of its start to '*start_utc', or TV_SPAN_SKIPPED or
+ * TV_SPAN_REPEATED (nothing written). TV_EINVAL for an unknown zone, a date that does not exist,
+ * a year outside 1970..2500, or minutes out of 0..1440 or not in order. */
+int tv_calendar_local_span(const char *time_zone, int year, int month, int day, int start_minute,
+                           int end_minute, int64_t *start_utc);
+
+/* Reads 'text', an ISO 8601 time "YYYY-MM-DDTHH:MM", optionally followed by ":SS" and then by an
+ * offset "Z", "+HH:MM" or "-HH:MM", as an instant ('*out', UTC seconds). With an offset the
+ * instant is exact and the zone is not consulted ("2027-01-11T10:00:00+09:00" is 01:00Z, never
+ * 10:00 local); without one the time is local to 'time_zone' and must occur there exactly once.
+ * Returns 0; TV_ERANGE for a local time that a clock change skips or repeats; TV_EINVAL for text
+ * of another form, a date or time that does not exist, an offset beyond 18:00, an unknown zone,
+ * or an instant outside the range above. '*out' is written only on success. */
+int tv_calendar_parse_time(const char *time_zone, const char *text, int64_t *out);
+
 /* Formats UTC seconds as the local ISO 8601 time with offset ("2027-01-11T09:00:00-08:00";
  * "+00:00" for UTC; an offset with seconds, from before 1973 in a few zones, as
  * "-00:44:30"). Returns 0 and writes 'buf' (32 bytes always suffice), or TV_EINVAL for an

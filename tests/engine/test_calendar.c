@@ -207,6 +207,152 @@ static void test_calendar_local_to_utc_rejects_bad_input(void **state)
     assert_int_equal(out, utc_of(2027, 1, 11, 17, 0, 0));
 }
 
+/* ---- local spans and times with offsets ---- */
+
+static int span(const char *zone, int y, int m, int d, int start_minute, int end_minute,
+                int64_t *start_utc)
+{
+    return tv_calendar_local_span(zone, y, m, d, start_minute, end_minute, start_utc);
+}
+
+/* US DST starts 2027-03-14: 02:00 PST becomes 03:00 PDT, so local times from 02:00 to 02:59
+ * never occur. A span may end at the jump; none may start in it or run through it. */
+static void test_calendar_local_span_finds_the_hour_clocks_skip(void **state)
+{
+    int64_t at = 42;
+
+    (void)state;
+    assert_int_equal(span(LA, 2027, 3, 14, 60, 90, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 3, 14, 9, 0, 0));
+    assert_int_equal(span(LA, 2027, 3, 14, 90, 120, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 3, 14, 9, 30, 0));
+    at = 42;
+    assert_int_equal(span(LA, 2027, 3, 14, 120, 150, &at), TV_SPAN_SKIPPED);
+    assert_int_equal(span(LA, 2027, 3, 14, 150, 180, &at), TV_SPAN_SKIPPED);
+    assert_int_equal(span(LA, 2027, 3, 14, 90, 150, &at), TV_SPAN_SKIPPED);
+    assert_int_equal(span(LA, 2027, 3, 14, 60, 240, &at), TV_SPAN_SKIPPED);
+    assert_int_equal(at, 42);
+    assert_int_equal(span(LA, 2027, 3, 14, 180, 210, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 3, 14, 10, 0, 0));
+    /* Rome: 2027-03-28, 02:00 CET becomes 03:00 CEST. */
+    assert_int_equal(span(ROME, 2027, 3, 28, 120, 150, &at), TV_SPAN_SKIPPED);
+    assert_int_equal(span(ROME, 2027, 3, 28, 540, 600, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 3, 28, 7, 0, 0));
+}
+
+/* US DST ends 2027-11-07: 02:00 PDT becomes 01:00 PST, so local times from 01:00 to 01:59
+ * occur twice. A span may end where the repeated hour begins. */
+static void test_calendar_local_span_finds_the_hour_clocks_repeat(void **state)
+{
+    int64_t at = 42;
+
+    (void)state;
+    assert_int_equal(span(LA, 2027, 11, 7, 30, 60, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 11, 7, 7, 30, 0));
+    at = 42;
+    assert_int_equal(span(LA, 2027, 11, 7, 60, 90, &at), TV_SPAN_REPEATED);
+    assert_int_equal(span(LA, 2027, 11, 7, 90, 120, &at), TV_SPAN_REPEATED);
+    assert_int_equal(span(LA, 2027, 11, 7, 30, 90, &at), TV_SPAN_REPEATED);
+    assert_int_equal(span(LA, 2027, 11, 7, 0, 180, &at), TV_SPAN_REPEATED);
+    assert_int_equal(at, 42);
+    assert_int_equal(span(LA, 2027, 11, 7, 120, 150, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 11, 7, 10, 0, 0));
+    /* A span may end at 24:00. */
+    assert_int_equal(span(LA, 2027, 11, 7, 1380, 1440, &at), TV_SPAN_REAL);
+    assert_int_equal(at, utc_of(2027, 11, 8, 7, 0, 0));
+    assert_int_equal(span(ROME, 2027, 10, 31, 120, 150, &at), TV_SPAN_REPEATED);
+    assert_int_equal(span("Asia/Seoul", 2027, 11, 7, 60, 90, &at), TV_SPAN_REAL);
+}
+
+static void test_calendar_local_span_rejects_bad_input(void **state)
+{
+    int64_t at = 42;
+
+    (void)state;
+    assert_int_equal(span("Mars/Olympus", 2027, 1, 11, 540, 570, &at), TV_EINVAL);
+    assert_int_equal(span(NULL, 2027, 1, 11, 540, 570, &at), TV_EINVAL);
+    assert_int_equal(span(LA, 2027, 2, 30, 540, 570, &at), TV_EINVAL);
+    assert_int_equal(span(LA, 2501, 1, 11, 540, 570, &at), TV_EINVAL);
+    assert_int_equal(span(LA, 2027, 1, 11, -30, 0, &at), TV_EINVAL);
+    assert_int_equal(span(LA, 2027, 1, 11, 540, 540, &at), TV_EINVAL);
+    assert_int_equal(span(LA, 2027, 1, 11, 570, 540, &at), TV_EINVAL);
+    assert_int_equal(span(LA, 2027, 1, 11, 1410, 1470, &at), TV_EINVAL);
+    assert_int_equal(at, 42);
+    assert_int_equal(span(LA, 2027, 1, 11, 540, 570, NULL), TV_EINVAL);
+}
+
+static int64_t parse_time(const char *zone, const char *text)
+{
+    int64_t out = -1;
+
+    assert_int_equal(tv_calendar_parse_time(zone, text, &out), 0);
+    return out;
+}
+
+/* An offset gives the exact instant, whatever the zone: 10:00 at +09:00 is not 10:00 local. */
+static void test_calendar_parse_time_honours_the_offset(void **state)
+{
+    int64_t nine = utc_of(2027, 1, 11, 17, 0, 0);
+
+    (void)state;
+    assert_int_equal(parse_time(LA, "2027-01-11T09:00"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T09:00:00"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T09:00:00-08:00"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T09:00-08:00"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T17:00:00Z"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T17:00:00+00:00"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-12T02:00:00+09:00"), nine);
+    assert_int_equal(parse_time(ROME, "2027-01-12T02:00:00+09:00"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T10:00:00+09:00"), utc_of(2027, 1, 11, 1, 0, 0));
+    assert_int_equal(parse_time(LA, "2027-01-11T22:30:00+05:30"), nine);
+    assert_int_equal(parse_time(LA, "2027-01-11T09:00:30-08:00"), nine + 30);
+    /* With an offset the zone is not consulted, so a time in a skipped hour is fine. */
+    assert_int_equal(parse_time(LA, "2027-03-14T09:30:00Z"), utc_of(2027, 3, 14, 9, 30, 0));
+    assert_int_equal(parse_time(LA, "2027-11-07T01:30:00-08:00"), utc_of(2027, 11, 7, 9, 30, 0));
+    assert_int_equal(parse_time(LA, "2027-11-07T01:30:00-07:00"), utc_of(2027, 11, 7, 8, 30, 0));
+}
+
+static void test_calendar_parse_time_rejects_bad_or_unreal_times(void **state)
+{
+    static const char *const bad[] = {
+        "",
+        "soon",
+        "2027-01-11",
+        "2027-01-11 09:00",
+        "2027-01-11T9:00",
+        "2027-01-11T09:00:00.5Z",
+        "2027-01-11T09:00:00z",
+        "2027-01-11T09:00:00+0900",
+        "2027-01-11T09:00:00+9:00",
+        "2027-01-11T09:00:00+19:00",
+        "2027-01-11T09:00:00+09:60",
+        "2027-01-11T09:00:00-08:00 ",
+        "2027-01-11T24:00",
+        "2027-01-11T09:60",
+        "2027-01-11T09:00:60Z",
+        "2027-02-29T09:00Z",
+        "2027-13-01T09:00Z",
+        "+027-01-11T09:00Z",
+        "2027-01-11T+9:00Z",
+        "1969-12-31T09:00Z",
+        "2501-01-01T09:00Z",
+    };
+    int64_t out = 42;
+
+    (void)state;
+    for (size_t i = 0; i < TV__ARRAY_LEN(bad); i++) {
+        if (tv_calendar_parse_time(LA, bad[i], &out) != TV_EINVAL)
+            fail_msg("\"%s\" was read", bad[i]);
+    }
+    assert_int_equal(tv_calendar_parse_time(LA, NULL, &out), TV_EINVAL);
+    assert_int_equal(tv_calendar_parse_time("Mars/Olympus", "2027-01-11T09:00", &out), TV_EINVAL);
+    assert_int_equal(tv_calendar_parse_time(LA, "2027-01-11T09:00", NULL), TV_EINVAL);
+    /* A local time the clocks skip or repeat is no one instant. */
+    assert_int_equal(tv_calendar_parse_time(LA, "2027-03-14T02:30", &out), TV_ERANGE);
+    assert_int_equal(tv_calendar_parse_time(LA, "2027-11-07T01:30", &out), TV_ERANGE);
+    assert_int_equal(out, 42);
+}
+
 /* ---- .ics ---- */
 
 static const char *const emails_1[] = {"giulia.bianchi@adriatica.example", "ceo@velarna.example",
@@ -630,6 +776,11 @@ int main(void)
         cmocka_unit_test(test_calendar_format_local_checks_the_buffer),
         cmocka_unit_test(test_calendar_agrees_with_the_c_library),
         cmocka_unit_test(test_calendar_local_to_utc_rejects_bad_input),
+        cmocka_unit_test(test_calendar_local_span_finds_the_hour_clocks_skip),
+        cmocka_unit_test(test_calendar_local_span_finds_the_hour_clocks_repeat),
+        cmocka_unit_test(test_calendar_local_span_rejects_bad_input),
+        cmocka_unit_test(test_calendar_parse_time_honours_the_offset),
+        cmocka_unit_test(test_calendar_parse_time_rejects_bad_or_unreal_times),
         cmocka_unit_test(test_calendar_ics_writes_the_event_zone_and_one_vevent_per_meeting),
         cmocka_unit_test(test_calendar_ics_is_stable_and_marks_changes),
         cmocka_unit_test(test_calendar_ics_escapes_text),
