@@ -12,6 +12,7 @@
 
 #define MAX_TABLES 100000
 #define MAX_MEETINGS 1000
+#define MAX_PROFILE_ID 64 /* a profile id, as profiles and meetings (char[65]) keep it */
 
 typedef struct {
     tv_diags_t *diags;
@@ -60,14 +61,18 @@ static int is_id(const char *s)
     return 1;
 }
 
-/* "HH:MM" as minutes after midnight, or -1. */
+/* "HH:MM" (two digits each, 00:00 to 24:00) as minutes after midnight, or -1. */
 static int parse_clock(const char *s)
 {
     int h, m;
-    char end;
 
-    if (s == NULL || sscanf(s, "%2d:%2d%c", &h, &m, &end) != 2 || strlen(s) != 5 || h < 0 ||
-        h > 24 || m < 0 || m > 59 || (h == 24 && m != 0))
+    if (s == NULL || strlen(s) != 5 || s[2] != ':' || !isdigit((unsigned char)s[0]) ||
+        !isdigit((unsigned char)s[1]) || !isdigit((unsigned char)s[3]) ||
+        !isdigit((unsigned char)s[4]))
+        return -1;
+    h = (s[0] - '0') * 10 + (s[1] - '0');
+    m = (s[3] - '0') * 10 + (s[4] - '0');
+    if (h > 24 || m > 59 || (h == 24 && m != 0))
         return -1;
     return h * 60 + m;
 }
@@ -94,6 +99,31 @@ static uint32_t count_field(ectx_t *x, json_t *obj, const char *key, const char 
         return fallback;
     }
     return (uint32_t)json_integer_value(v);
+}
+
+/* A count that must be given: absent or null is an error naming it, never a zero. */
+static uint32_t required_count(ectx_t *x, json_t *obj, const char *key, uint32_t min, uint32_t max)
+{
+    json_t *v = json_object_get(obj, key);
+
+    if (v == NULL) {
+        bad(x, key, "required field is missing");
+        return 0;
+    }
+    if (json_is_null(v)) {
+        bad(x, key, "expected an integer from %u to %u, not null", min, max);
+        return 0;
+    }
+    return count_field(x, obj, key, key, min, max, 0);
+}
+
+/* An optional array member: NULL when absent or null (the same, as for every optional member),
+ * else the member, which the caller checks is an array. */
+static json_t *optional_list(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+
+    return json_is_null(v) ? NULL : v;
 }
 
 static void read_days(ectx_t *x, json_t *root, tv_event_t *e)
@@ -129,9 +159,23 @@ static void read_days(ectx_t *x, json_t *root, tv_event_t *e)
     }
 }
 
+/* A break ends after it starts, within the day ('ps' and 'pe' name its start and end). */
+static void check_break(ectx_t *x, const tv_event_t *e, const tv_break_t *b, const char *ps,
+                        const char *pe)
+{
+    if (b->start_minute < 0 || b->end_minute < 0)
+        return;
+    if (b->end_minute <= b->start_minute)
+        bad(x, pe, "a break must end after it starts");
+    else if (e->day_start_minute >= 0 && b->start_minute < e->day_start_minute)
+        bad(x, ps, "the break starts before day_start");
+    else if (e->day_end_minute >= 0 && b->end_minute > e->day_end_minute)
+        bad(x, pe, "the break ends after day_end");
+}
+
 static void read_breaks(ectx_t *x, json_t *root, tv_event_t *e)
 {
-    json_t *breaks = json_object_get(root, "breaks");
+    json_t *breaks = optional_list(root, "breaks");
     size_t n = json_array_size(breaks);
 
     if (breaks == NULL)
@@ -153,33 +197,59 @@ static void read_breaks(ectx_t *x, json_t *root, tv_event_t *e)
         snprintf(pe, sizeof(pe), "breaks[%zu].end", i);
         e->breaks[i].start_minute = clock_field(x, b, "start", ps);
         e->breaks[i].end_minute = clock_field(x, b, "end", pe);
-        if (e->breaks[i].end_minute <= e->breaks[i].start_minute)
-            bad(x, pe, "a break must end after it starts");
+        check_break(x, e, &e->breaks[i], ps, pe);
     }
     e->n_breaks = n;
 }
 
-static void read_frame(ectx_t *x, json_t *root, tv_event_t *e)
+/* A request deadline is a date, or a time with an offset, or a local time that exists in the
+ * event's zone once: what tv_calendar_parse_time reads. */
+static void check_deadline(ectx_t *x, const tv_event_t *e)
 {
+    int64_t utc;
+
+    if (e->request_deadline == NULL || tv_calendar_valid_date(e->request_deadline) ||
+        tv_calendar_parse_time(e->time_zone, e->request_deadline, &utc) == 0)
+        return;
+    bad(x, "request_deadline",
+        "expected an ISO 8601 date \"YYYY-MM-DD\" or time \"YYYY-MM-DDTHH:MM[:SS]\" with an "
+        "offset (\"Z\", \"-08:00\"); a time without one is local to time_zone");
+}
+
+/* The event's names: id, name, city, time zone, request deadline. */
+static void read_names(ectx_t *x, json_t *root, tv_event_t *e)
+{
+    int64_t utc;
+
     e->id = string_field(x, root, "id", "id", 1);
     if (e->id != NULL && !is_id(e->id))
         bad(x, "id", "expected an id of letters, digits and . _ : / -");
     e->name = string_field(x, root, "name", "name", 1);
     e->city = string_field(x, root, "city", "city", 0);
     e->time_zone = string_field(x, root, "time_zone", "time_zone", 1);
-    e->request_deadline = string_field(x, root, "request_deadline", "request_deadline", 0);
+    if (e->time_zone != NULL && tv_calendar_local_to_utc(e->time_zone, 2027, 1, 1, 0, 0, &utc) != 0)
+        bad(x, "time_zone", "\"%s\" is not an IANA time zone", e->time_zone);
+    if (json_is_string(json_object_get(root, "request_deadline")) ||
+        json_is_null(json_object_get(root, "request_deadline")))
+        e->request_deadline = string_field(x, root, "request_deadline", "request_deadline", 0);
+    else if (json_object_get(root, "request_deadline") != NULL)
+        bad(x, "request_deadline", "expected an ISO 8601 date or time, as a string");
+    check_deadline(x, e);
+}
+
+/* The days and their slots: days, day_start, day_end, slot_minutes, breaks; then tables. */
+static void read_frame(ectx_t *x, json_t *root, tv_event_t *e)
+{
+    read_names(x, root, e);
     read_days(x, root, e);
     e->day_start_minute = clock_field(x, root, "day_start", "day_start");
     e->day_end_minute = clock_field(x, root, "day_end", "day_end");
-    if (e->day_start_minute >= 0 && e->day_end_minute <= e->day_start_minute)
+    if (e->day_start_minute >= 0 && e->day_end_minute >= 0 &&
+        e->day_end_minute <= e->day_start_minute)
         bad(x, "day_end", "the day must end after it starts");
-    e->slot_minutes = (int)count_field(x, root, "slot_minutes", "slot_minutes", 5, 240, 0);
-    if (json_object_get(root, "slot_minutes") == NULL)
-        bad(x, "slot_minutes", "required field is missing");
+    e->slot_minutes = (int)required_count(x, root, "slot_minutes", 5, 240);
     read_breaks(x, root, e);
-    e->tables = count_field(x, root, "tables", "tables", 1, MAX_TABLES, 0);
-    if (json_object_get(root, "tables") == NULL)
-        bad(x, "tables", "required field is missing");
+    e->tables = required_count(x, root, "tables", 1, MAX_TABLES);
     e->default_max_meetings =
         count_field(x, root, "default_max_meetings", "default_max_meetings", 1, MAX_MEETINGS, 12);
 }
@@ -272,6 +342,8 @@ static void read_attendee(ectx_t *x, json_t *o, size_t i, const tv_strings_t *sl
         bad(x, p2, "expected \"company\" or \"investor\"");
     snprintf(p2, sizeof(p2), "%s.id", path);
     a->id = string_field(x, o, "id", p2, 1);
+    if (a->id != NULL && (!is_id(a->id) || strlen(a->id) > MAX_PROFILE_ID))
+        bad(x, p2, "expected an id of 1 to %d letters, digits and . _ : / -", MAX_PROFILE_ID);
     snprintf(p2, sizeof(p2), "%s.max_meetings", path);
     a->max_meetings =
         count_field(x, o, "max_meetings", p2, 0, MAX_MEETINGS, e->default_max_meetings);
@@ -280,9 +352,9 @@ static void read_attendee(ectx_t *x, json_t *o, size_t i, const tv_strings_t *sl
     if (a->min_meetings > a->max_meetings)
         bad(x, p2, "must not be above max_meetings (%u)", a->max_meetings);
     snprintf(p2, sizeof(p2), "%s.unavailable", path);
-    read_unavailable(x, json_object_get(o, "unavailable"), p2, slots, a);
+    read_unavailable(x, optional_list(o, "unavailable"), p2, slots, a);
     snprintf(p2, sizeof(p2), "%s.people", path);
-    read_people(x, json_object_get(o, "people"), p2, a);
+    read_people(x, optional_list(o, "people"), p2, a);
 }
 
 static const tv_attendee_t *find_attendee(const tv_event_t *e, tv_profile_kind_t kind,
@@ -322,10 +394,26 @@ static void read_attendees(ectx_t *x, json_t *root, const tv_strings_t *slots, t
     }
 }
 
+/* A request's status; pending when absent or null. -1 for any other value. */
+static int parse_status(json_t *v, tv_request_status_t *out)
+{
+    const char *s = json_string_value(v);
+
+    *out = TV_REQUEST_PENDING;
+    if (v == NULL || json_is_null(v) || (s != NULL && strcmp(s, "pending") == 0))
+        return 0;
+    if (s != NULL && strcmp(s, "accepted") == 0)
+        *out = TV_REQUEST_ACCEPTED;
+    else if (s != NULL && strcmp(s, "declined") == 0)
+        *out = TV_REQUEST_DECLINED;
+    else
+        return -1;
+    return 0;
+}
+
 static void read_request(ectx_t *x, json_t *o, size_t i, const tv_event_t *e, tv_request_t *r)
 {
     const char *priority = json_string_value(json_object_get(o, "priority"));
-    const char *status = json_string_value(json_object_get(o, "status"));
     char path[96];
 
     snprintf(path, sizeof(path), "requests[%zu].company_id", i);
@@ -344,12 +432,7 @@ static void read_request(ectx_t *x, json_t *o, size_t i, const tv_event_t *e, tv
         bad(x, path, "expected \"must\" or \"want\"");
     r->must = priority != NULL && strcmp(priority, "must") == 0;
     snprintf(path, sizeof(path), "requests[%zu].status", i);
-    r->status = TV_REQUEST_PENDING;
-    if (status != NULL && strcmp(status, "accepted") == 0)
-        r->status = TV_REQUEST_ACCEPTED;
-    else if (status != NULL && strcmp(status, "declined") == 0)
-        r->status = TV_REQUEST_DECLINED;
-    else if (status != NULL && strcmp(status, "pending") != 0)
+    if (parse_status(json_object_get(o, "status"), &r->status) != 0)
         bad(x, path, "expected \"pending\", \"accepted\" or \"declined\"");
     snprintf(path, sizeof(path), "requests[%zu].message", i);
     r->message = string_field(x, o, "message", path, 0);
@@ -357,7 +440,7 @@ static void read_request(ectx_t *x, json_t *o, size_t i, const tv_event_t *e, tv
 
 static void read_requests(ectx_t *x, json_t *root, tv_event_t *e)
 {
-    json_t *list = json_object_get(root, "requests");
+    json_t *list = optional_list(root, "requests");
     size_t n = json_array_size(list);
 
     if (list == NULL)
@@ -389,6 +472,150 @@ static void read_requests(ectx_t *x, json_t *root, tv_event_t *e)
     }
 }
 
+/* Every slot must be one real stretch of local time (tv_calendar_local_span), or two meetings at
+ * one table could fall on one instant: on a day when the clocks change, a break must cover the
+ * skipped or repeated hour. One error per day, naming its first such slot. */
+static void check_clock(ectx_t *x, const tv_event_t *e, const tv_strings_t *slots)
+{
+    size_t day = 0, reported = SIZE_MAX;
+
+    for (size_t k = 0; k < slots->n; k++) {
+        int y, mo, d, h, mi, start, end, kind;
+        char path[32];
+        int64_t utc;
+
+        while (day + 1 < e->days.n && strncmp(slots->items[k], e->days.items[day], 10) != 0)
+            day++;
+        if (day == reported ||
+            sscanf(slots->items[k], "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5)
+            continue;
+        start = h * 60 + mi;
+        end = start + e->slot_minutes;
+        kind = tv_calendar_local_span(e->time_zone, y, mo, d, start, end, &utc);
+        if (kind == TV_SPAN_REAL)
+            continue;
+        snprintf(path, sizeof(path), "days[%zu]", day);
+        bad(x, path,
+            "slot %02d:%02d-%02d:%02d %s in %s on %s (clocks go %s): put a break over the "
+            "change",
+            h, mi, end / 60, end % 60, kind == TV_SPAN_REPEATED ? "occurs twice" : "does not exist",
+            e->time_zone, e->days.items[day], kind == TV_SPAN_REPEATED ? "back" : "forward");
+        reported = day;
+    }
+}
+
+/* Where a scan of JSON text is: the open containers (up to PATH_DEPTH of them), each with the
+ * member key or array index it is at. */
+#define PATH_DEPTH 8
+typedef struct {
+    struct {
+        int is_array;
+        size_t index;
+        char key[64];
+    } lv[PATH_DEPTH];
+    int depth, in_string, is_key, want_key;
+    size_t klen;
+} scan_t;
+
+/* Adds character 'c' to the key being read, if a key is being read at a tracked depth. */
+static void key_char(scan_t *sc, char c)
+{
+    int top = sc->depth - 1;
+
+    if (!sc->is_key || top < 0 || top >= PATH_DEPTH || sc->klen + 1 >= sizeof(sc->lv[0].key))
+        return;
+    sc->lv[top].key[sc->klen++] = c;
+    sc->lv[top].key[sc->klen] = '\0';
+}
+
+/* Moves the scan past 'c', a character outside strings. */
+static void scan_step(scan_t *sc, char c)
+{
+    int top = sc->depth >= 1 && sc->depth <= PATH_DEPTH ? sc->depth - 1 : -1;
+
+    if (c == '"') {
+        sc->in_string = 1;
+        sc->is_key = sc->want_key;
+        sc->klen = 0;
+        if (sc->is_key && top >= 0)
+            sc->lv[top].key[0] = '\0';
+    } else if (c == '{' || c == '[') {
+        if (++sc->depth <= PATH_DEPTH) {
+            sc->lv[sc->depth - 1].is_array = c == '[';
+            sc->lv[sc->depth - 1].index = 0;
+            sc->lv[sc->depth - 1].key[0] = '\0';
+        }
+        sc->want_key = c == '{';
+    } else if ((c == '}' || c == ']') && sc->depth > 0) {
+        sc->depth--;
+    } else if (c == ',' && top >= 0) {
+        sc->lv[top].index++;
+        sc->want_key = !sc->lv[top].is_array;
+    } else if (c == ':') {
+        sc->want_key = 0;
+    }
+}
+
+/* The path ("participants[1].max_meetings") of the value at byte 'pos' of 'json', which jansson
+ * read well up to there, so that a number it refuses (an integer beyond 64 bits, a double out of
+ * range) is reported by its field. A path deeper than PATH_DEPTH is cut there. */
+static void path_at(const char *json, size_t pos, char *buf, size_t size)
+{
+    scan_t sc;
+    size_t used = 0;
+
+    memset(&sc, 0, sizeof(sc));
+    for (size_t i = 0; i < pos; i++) {
+        if (!sc.in_string) {
+            scan_step(&sc, json[i]);
+        } else if (json[i] == '"') {
+            sc.in_string = 0;
+        } else {
+            key_char(&sc, json[i]);
+            if (json[i] == '\\' && i + 1 < pos)
+                key_char(&sc, json[++i]); /* an escaped character, kept as written */
+        }
+    }
+    buf[0] = '\0';
+    for (int l = 0; l < sc.depth && l < PATH_DEPTH && used < size; l++) {
+        int n = sc.lv[l].is_array
+                    ? snprintf(buf + used, size - used, "[%zu]", sc.lv[l].index)
+                    : snprintf(buf + used, size - used, "%s%s", l > 0 ? "." : "", sc.lv[l].key);
+
+        used += n > 0 ? (size_t)n : 0;
+    }
+}
+
+/* Reports why 'json' is not a JSON object. */
+static void parse_failed(const char *json, size_t len, json_t *root, const json_error_t *err,
+                         tv_diags_t *diags)
+{
+    char path[256] = "";
+
+    if (root != NULL) {
+        tv__diag_add(diags, 0, 0, NULL, "expected an object");
+        return;
+    }
+    if (json_error_code(err) == json_error_numeric_overflow && err->position >= 0 &&
+        (size_t)err->position <= len) {
+        path_at(json, (size_t)err->position, path, sizeof(path));
+        tv__diag_add(diags, (size_t)err->line, 0, path, "a number out of range: %s", err->text);
+        return;
+    }
+    tv__diag_add(diags, (size_t)err->line, 0, NULL, "malformed JSON: %s", err->text);
+}
+
+/* The slots of a frame read_frame accepted, which tv_event_slots then never refuses. */
+static void make_slots(ectx_t *x, const tv_event_t *e, tv_strings_t *slots)
+{
+    int rc = tv_event_slots(e, slots);
+
+    if (rc == TV_ENOMEM)
+        x->oom = 1;
+    else if (rc != 0)
+        bad(x, "slot_minutes", "the days, day_start, day_end and slot_minutes make no slots");
+}
+
 int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diags_t *diags)
 {
     json_error_t err;
@@ -398,17 +625,17 @@ int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diag
 
     tv_event_init(out);
     if (root == NULL || !json_is_object(root)) {
-        tv__diag_add(diags, root == NULL ? (size_t)err.line : 0, 0, NULL,
-                     root == NULL ? "malformed JSON: %s" : "expected an object%s",
-                     root == NULL ? err.text : "");
+        parse_failed(json, len, root, &err, diags);
         json_decref(root);
         return TV_EPARSE;
     }
     read_frame(&x, root, out);
-    if (!x.failed && !x.oom && tv_event_slots(out, &slots) != 0)
-        x.oom = 1;
+    if (!x.failed && !x.oom)
+        make_slots(&x, out, &slots);
     if (!x.failed && !x.oom && slots.n == 0)
         bad(&x, "slot_minutes", "the days hold no slot of this length outside the breaks");
+    if (!x.failed && !x.oom)
+        check_clock(&x, out, &slots);
     if (!x.failed && !x.oom)
         read_attendees(&x, root, &slots, out);
     if (!x.failed && !x.oom)

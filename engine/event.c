@@ -1,9 +1,11 @@
-/* Events: initialisation, disposal, and the slots their days make. */
+/* Events: initialisation, disposal, the slots their days make, and finding a slot by its start. */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "tavolo/calendar.h"
 #include "tavolo/event.h"
 
 void tv_event_init(tv_event_t *e)
@@ -57,13 +59,29 @@ static int in_break(const tv_event_t *e, int start, int end)
     return 0;
 }
 
+/* 1 when the slots of 'e' can be counted: what the codec guarantees, checked again here so that
+ * a frame built by hand or decoded by a buggy caller can neither loop nor overflow. */
+static int frame_ok(const tv_event_t *e)
+{
+    if (e->slot_minutes <= 0 || e->day_start_minute < 0 || e->day_end_minute > 24 * 60 ||
+        e->day_end_minute <= e->day_start_minute || (e->days.n > 0 && e->days.items == NULL))
+        return 0;
+    for (size_t d = 0; d < e->days.n; d++) {
+        if (e->days.items[d] == NULL || strlen(e->days.items[d]) != 10)
+            return 0;
+    }
+    return 1;
+}
+
 int tv_event_slots(const tv_event_t *e, tv_strings_t *out)
 {
-    size_t per_day = e->slot_minutes > 0
-                         ? (size_t)((e->day_end_minute - e->day_start_minute) / e->slot_minutes)
-                         : 0;
-    tv_strings_t s = {tv__calloc(per_day * e->days.n + 1, sizeof(char *)), 0};
+    size_t per_day;
+    tv_strings_t s;
 
+    if (!frame_ok(e))
+        return TV_EINVAL;
+    per_day = (size_t)((e->day_end_minute - e->day_start_minute) / e->slot_minutes);
+    s = (tv_strings_t){tv__calloc(per_day * e->days.n + 1, sizeof(char *)), 0};
     if (s.items == NULL)
         return TV_ENOMEM;
     for (size_t d = 0; d < e->days.n; d++) {
@@ -73,6 +91,7 @@ int tv_event_slots(const tv_event_t *e, tv_strings_t *out)
 
             if (in_break(e, m, m + e->slot_minutes))
                 continue;
+            assert(s.n < per_day * e->days.n);
             snprintf(buf, sizeof(buf), "%.10sT%02d:%02d", e->days.items[d], m / 60, m % 60);
             s.items[s.n] = tv__strdup(buf);
             if (s.items[s.n++] == NULL) {
@@ -83,6 +102,40 @@ int tv_event_slots(const tv_event_t *e, tv_strings_t *out)
     }
     *out = s;
     return 0;
+}
+
+/* The instant '*out' at which the slot named 'name' ("YYYY-MM-DDTHH:MM") starts in 'zone'. */
+static int slot_instant(const char *zone, const char *name, int64_t *out)
+{
+    int y, mo, d, h, mi;
+
+    if (sscanf(name, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5)
+        return TV_EINVAL;
+    return tv_calendar_local_to_utc(zone, y, mo, d, h, mi, out);
+}
+
+int tv_event_slot_find(const tv_event_t *e, const char *text, size_t *index)
+{
+    tv_strings_t slots = {NULL, 0};
+    int64_t want, at;
+    int rc = tv_calendar_parse_time(e->time_zone, text, &want);
+
+    if (rc == TV_ERANGE) /* a local time that is skipped or repeated: never a slot's start */
+        rc = TV_ENOTFOUND;
+    if (rc == 0)
+        rc = tv_event_slots(e, &slots);
+    for (size_t k = 0; rc == 0 && k < slots.n; k++) {
+        rc = slot_instant(e->time_zone, slots.items[k], &at);
+        if (rc == 0 && at == want) {
+            *index = k;
+            goto out;
+        }
+    }
+    if (rc == 0)
+        rc = TV_ENOTFOUND;
+out:
+    tv__strings_dispose(&slots);
+    return rc;
 }
 
 static const char *const status_names[] = {"scheduled", "locked", "cancelled", "held", "no_show"};

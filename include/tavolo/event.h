@@ -89,8 +89,17 @@ void tv_event_dispose(tv_event_t *e);
 
 /* The local start times of the event's slots ("YYYY-MM-DDTHH:MM"), every slot_minutes from
  * day start to day end on each day, skipping those overlapping a break. '*out' is allocated
- * (free with tv_strings_free). */
+ * (free with tv_strings_free) and written only on success. TV_EINVAL for a frame the codec
+ * refuses: slot_minutes not above 0, day_start or day_end outside 00:00..24:00 or not in
+ * order, a day that is not "YYYY-MM-DD"; TV_ENOMEM. */
 int tv_event_slots(const tv_event_t *e, tv_strings_t *out);
+
+/* Finds the slot of 'e' that starts at 'text': its local name "YYYY-MM-DDTHH:MM", or any time
+ * tv_calendar_parse_time reads in the event's zone, such as "2027-01-11T10:00:00-08:00" (the
+ * form meetings are listed in) or the same instant with another offset. Returns 0 and writes the
+ * slot's index, as tv_event_slots counts them, to '*index'; TV_ENOTFOUND when no slot starts at
+ * that instant; TV_EINVAL when 'text' is not such a time; TV_ENOMEM. */
+int tv_event_slot_find(const tv_event_t *e, const char *text, size_t *index);
 
 void tv_strings_free(tv_strings_t *s);
 

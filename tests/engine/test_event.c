@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "support.h"
+#include "tavolo/calendar.h"
 #include "tavolo/event.h"
 
 static void decode_fixture(const char *rel, tv_event_t *e)
@@ -105,6 +107,371 @@ static void test_event_rejects_each_bad_field(void **state)
                  "tables", "from 1 to");
 }
 
+/* An event frame around 'days', 'day' and 'extra' (",..." members or ""), with one company and
+ * one investor. */
+static char *frame(const char *zone, const char *days, const char *start, const char *end,
+                   int slot_minutes, const char *extra)
+{
+    static char buf[2048];
+
+    snprintf(buf, sizeof(buf),
+             "{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"%s\",\"days\":[%s],\"day_start\":"
+             "\"%s\",\"day_end\":\"%s\",\"slot_minutes\":%d,\"tables\":2%s," PARTS "}",
+             zone, days, start, end, slot_minutes, extra);
+    return buf;
+}
+
+/* "slot_minutes": null once read as 0-minute slots, and slot generation never ended. */
+static void test_event_rejects_null_and_mistyped_numbers(void **state)
+{
+    (void)state;
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":null,"
+                 "\"tables\":2," PARTS "}",
+                 "slot_minutes", "not null");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"tables\":2," PARTS "}",
+                 "slot_minutes", "required");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":\"30\","
+                 "\"tables\":2," PARTS "}",
+                 "slot_minutes", "integer from 5 to 240");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":30.5,"
+                 "\"tables\":2," PARTS "}",
+                 "slot_minutes", "integer from 5 to 240");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":-30,"
+                 "\"tables\":2," PARTS "}",
+                 "slot_minutes", "integer from 5 to 240");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":null," PARTS "}",
+                 "tables", "not null");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":true," PARTS "}",
+                 "tables", "integer from 1 to");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":4294967297," PARTS "}",
+                 "tables", "integer from 1 to");
+    expect_error("{" BASE ",\"default_max_meetings\":\"many\"," PARTS "}", "default_max_meetings",
+                 "integer from 1 to");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
+                 "\"max_meetings\":[3]}]}",
+                 "participants[0].max_meetings", "integer from 0 to");
+}
+
+static void expect_parse_error(const char *json, const char *field, const char *needle)
+{
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), TV_EPARSE);
+    assert_true(d.n >= 1);
+    tvt_assert_diag(&d, 1, field, needle);
+    tv_diags_dispose(&d);
+}
+
+/* jansson refuses numbers beyond its integer or double range; the message names the member. */
+static void test_event_names_the_field_of_a_number_out_of_range(void **state)
+{
+    (void)state;
+    expect_parse_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":["
+                       "\"2027-03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\","
+                       "\"slot_minutes\":9223372036854775808,\"tables\":2," PARTS "}",
+                       "slot_minutes", "too big integer");
+    expect_parse_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":["
+                       "\"2027-03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\","
+                       "\"slot_minutes\":1e400,\"tables\":2," PARTS "}",
+                       "slot_minutes", "overflow");
+    expect_parse_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\"},"
+                       "{\"kind\":\"company\",\"id\":\"c-\\\"2\",\"people\":[],\"max_meetings\":"
+                       "-1e999}]}",
+                       "participants[1].max_meetings", "overflow");
+}
+
+static void test_event_rejects_bad_strings_and_ids(void **state)
+{
+    (void)state;
+    expect_error("{\"id\":\"\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "id", "non-empty");
+    expect_error("{\"id\":\"ev\",\"name\":null,\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "name", "required");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Mars/Olympus\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "time_zone", "\"Mars/Olympus\" is not an IANA time zone");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":null,"
+                 "\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "days", "expected an array");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"\"],"
+                 "\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "days[0]", "YYYY-MM-DD");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\",\"2027-03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\","
+                 "\"slot_minutes\":60,\"tables\":2," PARTS "}",
+                 "days[1]", "each once");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\" 9:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "day_start", "HH:MM");
+    expect_error("{\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
+                 "03-26\"],\"day_start\":\"+9:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "day_start", "HH:MM");
+    expect_error("{" BASE ",\"participants\":null}", "participants", "expected an array");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"\"}]}",
+                 "participants[0].id", "non-empty");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c 1\"}]}",
+                 "participants[0].id", "letters, digits");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-12345678901234567890"
+                 "12345678901234567890123456789012345678901234\"}]}",
+                 "participants[0].id", "64");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
+                 "\"unavailable\":[\"\"]}]}",
+                 "participants[0].unavailable[0]", "not a slot of the event");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\",\"people\":"
+                 "[{\"name\":\"\",\"email\":\"a@b.example\"}]}]}",
+                 "participants[0].people[0].name", "non-empty");
+    expect_error("{" BASE "," PARTS ",\"requests\":[{\"company_id\":\"\",\"investor_id\":"
+                 "\"i-1\",\"from\":\"company\",\"priority\":\"must\"}]}",
+                 "requests[0].company_id", "non-empty");
+    expect_error("{" BASE "," PARTS ",\"requests\":[{\"company_id\":\"c-1\",\"investor_id\":"
+                 "\"i-1\",\"from\":\"company\",\"priority\":\"must\",\"status\":5}]}",
+                 "requests[0].status", "\"pending\", \"accepted\" or \"declined\"");
+    expect_error("{" BASE "," PARTS ",\"requests\":[{\"company_id\":\"c-1\",\"investor_id\":"
+                 "\"i-1\",\"from\":\"company\",\"priority\":\"must\",\"message\":\"\"}]}",
+                 "requests[0].message", "non-empty");
+    expect_error("{" BASE "," PARTS ",\"requests\":{}}", "requests", "expected an array");
+}
+
+/* An optional member that is null counts as absent, as api/openapi.yaml says. */
+static void test_event_reads_null_optional_members_as_absent(void **state)
+{
+    const char *json = "{" BASE ",\"city\":null,\"breaks\":null,\"request_deadline\":null,"
+                       "\"default_max_meetings\":null,\"requests\":null,\"participants\":[{"
+                       "\"kind\":\"company\",\"id\":\"c-1\",\"max_meetings\":null,"
+                       "\"min_meetings\":null,\"unavailable\":null,\"people\":null},{\"kind\":"
+                       "\"investor\",\"id\":\"i-1\"}]}";
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    (void)state;
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
+    assert_null(e.city);
+    assert_null(e.request_deadline);
+    assert_int_equal(e.n_breaks, 0);
+    assert_int_equal(e.default_max_meetings, 12);
+    assert_int_equal(e.attendees[0].max_meetings, 12);
+    assert_int_equal(e.n_requests, 0);
+    tv_event_dispose(&e);
+}
+
+static void test_event_request_deadline_is_an_iso_8601_time(void **state)
+{
+    static const char *const good[] = {"2027-01-06T23:59:00-08:00", "2027-01-06T23:59Z",
+                                       "2027-01-06T23:59", "2027-01-06"};
+    static const char *const bad[] = {"soon", "2027-02-30", "2027-01-06T25:00Z", "06/01/2027",
+                                      "2027-01-06T23:59:00-08:00 PST"};
+    char extra[128];
+
+    (void)state;
+    for (size_t i = 0; i < TV__ARRAY_LEN(good); i++) {
+        tv_diags_t d = {0};
+        tv_event_t e;
+        const char *json;
+
+        snprintf(extra, sizeof(extra), ",\"request_deadline\":\"%s\"", good[i]);
+        json = frame("America/Los_Angeles", "\"2027-01-11\"", "09:00", "12:00", 30, extra);
+        assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
+        assert_string_equal(e.request_deadline, good[i]);
+        tv_event_dispose(&e);
+    }
+    for (size_t i = 0; i < TV__ARRAY_LEN(bad); i++) {
+        snprintf(extra, sizeof(extra), ",\"request_deadline\":\"%s\"", bad[i]);
+        expect_error(frame("America/Los_Angeles", "\"2027-01-11\"", "09:00", "12:00", 30, extra),
+                     "request_deadline", "ISO 8601");
+    }
+    expect_error(frame("America/Los_Angeles", "\"2027-01-11\"", "09:00", "12:00", 30,
+                       ",\"request_deadline\":20270106"),
+                 "request_deadline", "ISO 8601");
+}
+
+static void test_event_breaks_lie_within_the_day(void **state)
+{
+    (void)state;
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"08:00\",\"end\":\"09:30\"}]," PARTS "}",
+                 "breaks[0].start", "before day_start");
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:00\",\"end\":\"10:30\"},{\"start\":"
+                 "\"11:30\",\"end\":\"13:00\"}]," PARTS "}",
+                 "breaks[1].end", "after day_end");
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:30\",\"end\":\"10:30\"}]," PARTS "}",
+                 "breaks[0].end", "end after it starts");
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:30\",\"end\":\"10:00\"}]," PARTS "}",
+                 "breaks[0].end", "end after it starts");
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:30\"}]," PARTS "}", "breaks[0].end",
+                 "HH:MM");
+    expect_error("{" BASE ",\"breaks\":[null]," PARTS "}", "breaks[0].start", "HH:MM");
+}
+
+/* Whatever reaches it, slot generation ends and never writes past its array. */
+static void test_event_slots_refuse_a_frame_the_codec_would_refuse(void **state)
+{
+    char day[] = "2027-03-26";
+    char *days[] = {day};
+    tv_strings_t slots = {NULL, 0};
+    tv_event_t e;
+
+    (void)state;
+    tv_event_init(&e);
+    e.days.items = days;
+    e.days.n = 1;
+    e.day_start_minute = 540;
+    e.day_end_minute = 720;
+    e.slot_minutes = 0;
+    assert_int_equal(tv_event_slots(&e, &slots), TV_EINVAL);
+    e.slot_minutes = -30;
+    assert_int_equal(tv_event_slots(&e, &slots), TV_EINVAL);
+    e.slot_minutes = 30;
+    e.day_end_minute = 500;
+    assert_int_equal(tv_event_slots(&e, &slots), TV_EINVAL);
+    e.day_end_minute = 1500;
+    assert_int_equal(tv_event_slots(&e, &slots), TV_EINVAL);
+    e.day_end_minute = 720;
+    e.day_start_minute = -60;
+    assert_int_equal(tv_event_slots(&e, &slots), TV_EINVAL);
+    e.day_start_minute = 540;
+    days[0] = NULL;
+    assert_int_equal(tv_event_slots(&e, &slots), TV_EINVAL);
+    assert_null(slots.items);
+    days[0] = day;
+    assert_int_equal(tv_event_slots(&e, &slots), 0);
+    assert_int_equal(slots.n, 6);
+    tv_strings_free(&slots);
+}
+
+/* The instants of the slots of a decoded event, checked to be distinct and increasing. */
+static void assert_distinct_instants(const tv_event_t *e, size_t want)
+{
+    tv_strings_t slots;
+    int64_t prev = INT64_MIN;
+
+    assert_int_equal(tv_event_slots(e, &slots), 0);
+    assert_int_equal(slots.n, want);
+    for (size_t k = 0; k < slots.n; k++) {
+        size_t at = (size_t)-1;
+        int64_t utc;
+
+        assert_int_equal(tv_calendar_parse_time(e->time_zone, slots.items[k], &utc), 0);
+        assert_true(utc >= prev + e->slot_minutes * 60);
+        prev = utc;
+        assert_int_equal(tv_event_slot_find(e, slots.items[k], &at), 0);
+        assert_int_equal(at, k);
+    }
+    tv_strings_free(&slots);
+}
+
+/* 2027-03-14 in Los Angeles: 02:00 PST becomes 03:00 PDT. 02:00-02:30 once mapped to 03:00 and
+ * an investor got two meetings at 03:00 at one table. */
+static void test_event_rejects_slots_the_clocks_skip(void **state)
+{
+    const char *json;
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    (void)state;
+    expect_error(frame("America/Los_Angeles", "\"2027-03-14\"", "01:00", "04:00", 30, ""),
+                 "days[0]",
+                 "02:00-02:30 does not exist in America/Los_Angeles on 2027-03-14 (clocks go "
+                 "forward)");
+    expect_error(
+        frame("America/Los_Angeles", "\"2027-03-13\",\"2027-03-14\"", "01:00", "04:00", 60, ""),
+        "days[1]", "02:00-03:00");
+    expect_error(frame("America/Los_Angeles", "\"2027-03-14\"", "01:30", "03:30", 60, ""),
+                 "days[0]", "01:30-02:30 does not exist");
+    expect_error(frame("Europe/Rome", "\"2027-03-28\"", "00:00", "06:00", 60, ""), "days[0]",
+                 "02:00-03:00 does not exist in Europe/Rome on 2027-03-28");
+    /* A break over the change leaves real slots only; one may end at the jump. */
+    json = frame("America/Los_Angeles", "\"2027-03-14\"", "01:00", "04:00", 30,
+                 ",\"breaks\":[{\"start\":\"02:00\",\"end\":\"03:00\"}]");
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
+    assert_distinct_instants(&e, 4);
+    tv_event_dispose(&e);
+}
+
+/* 2027-11-07 in Los Angeles: 02:00 PDT becomes 01:00 PST, so 01:00-01:59 happens twice. */
+static void test_event_rejects_slots_the_clocks_repeat(void **state)
+{
+    const char *json;
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    (void)state;
+    expect_error(frame("America/Los_Angeles", "\"2027-11-07\"", "00:00", "03:00", 30, ""),
+                 "days[0]",
+                 "01:00-01:30 occurs twice in America/Los_Angeles on 2027-11-07 (clocks go back)");
+    expect_error(frame("America/Los_Angeles", "\"2027-11-07\"", "00:30", "03:30", 90, ""),
+                 "days[0]", "00:30-02:00 occurs twice");
+    json = frame("America/Los_Angeles", "\"2027-11-07\"", "00:00", "03:00", 30,
+                 ",\"breaks\":[{\"start\":\"01:00\",\"end\":\"02:00\"}]");
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
+    assert_distinct_instants(&e, 4);
+    tv_event_dispose(&e);
+    /* Fixtures far from any change are untouched. */
+    decode_fixture("events/jpm-2027.json", &e);
+    assert_distinct_instants(&e, 42);
+    tv_event_dispose(&e);
+}
+
+/* A meeting's slot may be named by its local start or by any ISO 8601 time with an offset:
+ * the offset is honoured, never dropped ("T10:00:00+09:00" is not local 10:00). */
+static void test_event_slot_find_reads_local_names_and_offsets(void **state)
+{
+    static const char *const not_slots[] = {"2027-01-11T10:00:00+09:00", /* 01:00Z */
+                                            "2027-01-11T10:00:30-08:00", "2027-01-11T12:30",
+                                            "2027-01-11T08:30", "2027-01-14T10:00",
+                                            "2027-01-11T10:15"};
+    static const char *const not_times[] = {"", "soon", "2027-01-11", "2027-01-11T10:00+99:00",
+                                            "2027-01-11T10:00:00-08:00trailing"};
+    size_t at = 99;
+    tv_event_t e;
+
+    (void)state;
+    decode_fixture("events/jpm-2027.json", &e);
+    assert_int_equal(tv_event_slot_find(&e, "2027-01-11T10:00", &at), 0);
+    assert_int_equal(at, 2);
+    at = 99;
+    assert_int_equal(tv_event_slot_find(&e, "2027-01-11T10:00:00-08:00", &at), 0);
+    assert_int_equal(at, 2);
+    at = 99;
+    assert_int_equal(tv_event_slot_find(&e, "2027-01-12T03:00:00+09:00", &at), 0);
+    assert_int_equal(at, 2);
+    at = 99;
+    assert_int_equal(tv_event_slot_find(&e, "2027-01-11T18:00:00Z", &at), 0);
+    assert_int_equal(at, 2);
+    assert_int_equal(tv_event_slot_find(&e, "2027-01-13T16:30:00-08:00", &at), 0);
+    assert_int_equal(at, 41);
+    at = 99;
+    for (size_t i = 0; i < TV__ARRAY_LEN(not_slots); i++) {
+        if (tv_event_slot_find(&e, not_slots[i], &at) != TV_ENOTFOUND)
+            fail_msg("\"%s\" was found", not_slots[i]);
+    }
+    for (size_t i = 0; i < TV__ARRAY_LEN(not_times); i++) {
+        if (tv_event_slot_find(&e, not_times[i], &at) != TV_EINVAL)
+            fail_msg("\"%s\" was read", not_times[i]);
+    }
+    assert_int_equal(at, 99);
+    tv_event_dispose(&e);
+}
+
 static void test_event_breaks_remove_slots(void **state)
 {
     const char *json = "{" BASE ",\"breaks\":[{\"start\":\"10:00\",\"end\":\"10:30\"}]," PARTS "}";
@@ -128,6 +495,16 @@ int main(void)
         cmocka_unit_test(test_event_fixtures_decode_with_their_slots),
         cmocka_unit_test(test_event_rejects_each_bad_field),
         cmocka_unit_test(test_event_breaks_remove_slots),
+        cmocka_unit_test(test_event_rejects_null_and_mistyped_numbers),
+        cmocka_unit_test(test_event_names_the_field_of_a_number_out_of_range),
+        cmocka_unit_test(test_event_rejects_bad_strings_and_ids),
+        cmocka_unit_test(test_event_reads_null_optional_members_as_absent),
+        cmocka_unit_test(test_event_request_deadline_is_an_iso_8601_time),
+        cmocka_unit_test(test_event_breaks_lie_within_the_day),
+        cmocka_unit_test(test_event_slots_refuse_a_frame_the_codec_would_refuse),
+        cmocka_unit_test(test_event_rejects_slots_the_clocks_skip),
+        cmocka_unit_test(test_event_rejects_slots_the_clocks_repeat),
+        cmocka_unit_test(test_event_slot_find_reads_local_names_and_offsets),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
