@@ -74,14 +74,34 @@ static void send_problem(api_resp_t *resp, int status, json_t *problem)
         resp->retry_after = RETRY_AFTER_SECONDS;
 }
 
+/* A JSON string of 's'; text that is not valid UTF-8 (a raw path, a detail cut short) is
+ * kept readable with its bytes above 0x7F written as %XX, as a URI would. */
+static json_t *text_of(const char *s)
+{
+    json_t *v = json_string(s);
+    char *escaped, *o;
+
+    if (v != NULL)
+        return v;
+    escaped = malloc(3 * strlen(s) + 1);
+    if (escaped == NULL)
+        return json_string("");
+    o = escaped;
+    for (const unsigned char *c = (const unsigned char *)s; *c != '\0'; c++)
+        o += *c < 0x80 ? sprintf(o, "%c", *c) : sprintf(o, "%%%02X", *c);
+    v = json_string(escaped);
+    free(escaped);
+    return v;
+}
+
 static json_t *problem_new(const api_req_t *req, int status, const char *slug, const char *detail)
 {
     char type[96];
 
     snprintf(type, sizeof(type), "urn:tavolo:problem:%s", slug);
-    return json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", api_status_title(status),
-                     "status", status, "detail", detail, "instance",
-                     req != NULL && req->path != NULL ? req->path : "");
+    return json_pack("{s:s, s:s, s:i, s:o, s:o}", "type", type, "title", api_status_title(status),
+                     "status", status, "detail", text_of(detail), "instance",
+                     text_of(req != NULL && req->path != NULL ? req->path : ""));
 }
 
 void api_reply_problem(api_resp_t *resp, const api_req_t *req, int status, const char *slug,
@@ -98,7 +118,7 @@ void api_reply_problem(api_resp_t *resp, const api_req_t *req, int status, const
     if (pointer != NULL) {
         json_object_set_new(p, "pointer", json_string(pointer));
         json_object_set_new(p, "errors",
-                            json_pack("[{s:s, s:s}]", "pointer", pointer, "detail", detail));
+                            json_pack("[{s:s, s:o}]", "pointer", pointer, "detail", text_of(detail)));
     }
     send_problem(resp, status, p);
 }

@@ -466,5 +466,6 @@ int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matche
      * the meetings as they are now. */
     for (int t = 0; t < SCHEDULE_TRIES && rc == TV_ESTALE; t++)
         rc = schedule_once(st, m, event_id, report);
-    return rc;
+    /* tv_store_error() still says what changed; the caller may run it again. */
+    return rc == TV_ESTALE ? TV_ECONFLICT : rc;
 }

@@ -82,6 +82,24 @@ for p in /v1/events/%FF/meetings /v1/events/%FF /v1/events/%C3/requests /v1/comp
     expect_eq "GET $p is 404" 404 "$code"
     expect_eq "with a problem body" "404 urn:tavolo:problem:not-found" "$(body_is_problem)"
 done
+raw=$($PY - "$(cat "$tmp/port")" "$ADMIN" <<'PYEOF'
+import json, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /v1/companies/\xff\xfe/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+          b"Authorization: Bearer " + sys.argv[2].encode() + b"\r\n\r\n")
+data = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+head, _, body = data.partition(b"\r\n\r\n")
+p = json.loads(body)
+print(head.split()[1].decode(), p["status"], p["instance"])
+PYEOF
+)
+expect_eq "a raw path that is not UTF-8 gets a problem body, its bytes escaped" \
+    "404 404 /v1/companies/%FF%FE/x" "$raw"
 expect_eq "PATCH of an invalid meeting id is 404" 404 \
     "$(call PATCH /v1/events/jpm-2027/meetings/%FF "$ADMIN" '{"status":"locked"}')"
 expect_eq "POST to an invalid event id is 404" 404 \
