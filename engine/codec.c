@@ -12,9 +12,10 @@
 #include "internal.h"
 
 #define ID_MAX 64
-#define NAME_MAX_BYTES 200
-#define CITY_MAX_BYTES 100
-#define TEXT_MAX_BYTES 8000
+/* Text limits count characters (Unicode code points), as JSON Schema's maxLength does. */
+#define NAME_MAX_CHARS 200
+#define CITY_MAX_CHARS 100
+#define TEXT_MAX_CHARS 8000
 #define EUR_MAX INT64_C(1000000000000)
 #define PATENTS_MAX 100000
 #define PORTFOLIO_MAX 1000
@@ -52,7 +53,7 @@ static void contact_init(void *rec)
 }
 
 static const tv__field_t contact_fields[] = {
-    {FIELD(tv_contact_t, name), .type = FT_STRING, .max = NAME_MAX_BYTES},
+    {FIELD(tv_contact_t, name), .type = FT_STRING, .max = NAME_MAX_CHARS},
     {FIELD(tv_contact_t, email), .type = FT_EMAIL, .required = 1, .max = EMAIL_MAX},
     {FIELD(tv_contact_t, language), .type = FT_LANGUAGE,
      .doc = "Language of the digest; the profile's language when absent, else English."},
@@ -64,16 +65,16 @@ static const tv__record_desc_t contact_desc = {
 static const tv__field_t company_fields[] = {
     {FIELD(tv_company_t, id), .type = FT_ID, .required = 1, .max = ID_MAX,
      .doc = "External id, unique among companies."},
-    {FIELD(tv_company_t, name), .type = FT_STRING, .required = 1, .max = NAME_MAX_BYTES},
+    {FIELD(tv_company_t, name), .type = FT_STRING, .required = 1, .max = NAME_MAX_CHARS},
     {FIELD(tv_company_t, area), .type = FT_TERM, .taxo = TV_TAXO_AREA},
     {FIELD(tv_company_t, hq_country), .type = FT_COUNTRY,
      .doc = "Country of the registered office and headquarters."},
     {FIELD(tv_company_t, hq_region), .type = FT_TERM, .taxo = TV_TAXO_IT_REGION,
      .doc = "Italian region of the headquarters."},
-    {FIELD(tv_company_t, subdivision), .type = FT_STRING, .max = CITY_MAX_BYTES,
+    {FIELD(tv_company_t, subdivision), .type = FT_STRING, .max = CITY_MAX_CHARS,
      .doc = "State, province or region of the headquarters, in any country (\"CA\", "
             "\"Bayern\"); an Italian company's hq_region stands in when absent."},
-    {FIELD(tv_company_t, city), .type = FT_STRING, .max = CITY_MAX_BYTES},
+    {FIELD(tv_company_t, city), .type = FT_STRING, .max = CITY_MAX_CHARS},
     {FIELD(tv_company_t, rd_share_italy), .type = FT_RATIO,
      .doc = "Share of the R&D carried out in Italy."},
     {FIELD(tv_company_t, rd_spend_eur), .type = FT_INT, .max = EUR_MAX,
@@ -91,7 +92,7 @@ static const tv__field_t company_fields[] = {
      .doc = "The round being raised."},
     {FIELD(tv_company_t, raise_eur), .type = FT_INT, .max = EUR_MAX,
      .doc = "Amount sought, whole euros."},
-    {FIELD(tv_company_t, description), .type = FT_STRING, .max = TEXT_MAX_BYTES},
+    {FIELD(tv_company_t, description), .type = FT_STRING, .max = TEXT_MAX_CHARS},
     {FIELD(tv_company_t, language), .type = FT_LANGUAGE},
     {FIELD(tv_company_t, wants), .type = FT_OBJECT, .sub = &wants_desc},
     {FIELD(tv_company_t, founded), .type = FT_INT, .min = 1800, .max = 2100,
@@ -118,7 +119,7 @@ const tv__record_desc_t tv__company_desc = {
     company_init, company_dispose};
 
 static const tv__field_t holding_fields[] = {
-    {FIELD(tv_holding_t, name), .type = FT_STRING, .required = 1, .max = NAME_MAX_BYTES},
+    {FIELD(tv_holding_t, name), .type = FT_STRING, .required = 1, .max = NAME_MAX_CHARS},
     {FIELD(tv_holding_t, pathologies), .type = FT_TERMS, .taxo = TV_TAXO_PATHOLOGY},
     {FIELD(tv_holding_t, technologies), .type = FT_TERMS, .taxo = TV_TAXO_TECHNOLOGY},
     {FIELD(tv_holding_t, stage), .type = FT_TERM, .taxo = TV_TAXO_STAGE},
@@ -126,13 +127,13 @@ static const tv__field_t holding_fields[] = {
     {FIELD(tv_holding_t, year), .type = FT_INT, .min = 1950, .max = 2100,
      .doc = "The latest year the investor put money in."},
     {FIELD(tv_holding_t, country), .type = FT_COUNTRY},
-    {FIELD(tv_holding_t, subdivision), .type = FT_STRING, .max = CITY_MAX_BYTES,
+    {FIELD(tv_holding_t, subdivision), .type = FT_STRING, .max = CITY_MAX_CHARS,
      .doc = "State, province or region of the holding."},
-    {FIELD(tv_holding_t, city), .type = FT_STRING, .max = CITY_MAX_BYTES,
+    {FIELD(tv_holding_t, city), .type = FT_STRING, .max = CITY_MAX_CHARS,
      .doc = "City or metro area of the holding."},
     {FIELD(tv_holding_t, raise_eur), .type = FT_INT, .max = EUR_MAX,
      .doc = "Size of the round the investor joined, whole euros."},
-    {FIELD(tv_holding_t, description), .type = FT_STRING, .max = TEXT_MAX_BYTES},
+    {FIELD(tv_holding_t, description), .type = FT_STRING, .max = TEXT_MAX_CHARS},
 };
 static const tv__record_desc_t holding_desc = {
     "holding", holding_fields, TV__ARRAY_LEN(holding_fields), sizeof(tv_holding_t), holding_init,
@@ -141,7 +142,7 @@ static const tv__record_desc_t holding_desc = {
 static const tv__field_t investor_fields[] = {
     {FIELD(tv_investor_t, id), .type = FT_ID, .required = 1, .max = ID_MAX,
      .doc = "External id, unique among investors."},
-    {FIELD(tv_investor_t, name), .type = FT_STRING, .required = 1, .max = NAME_MAX_BYTES},
+    {FIELD(tv_investor_t, name), .type = FT_STRING, .required = 1, .max = NAME_MAX_CHARS},
     {FIELD(tv_investor_t, kind), .type = FT_TERM, .taxo = TV_TAXO_INVESTOR_KIND},
     {FIELD(tv_investor_t, country), .type = FT_COUNTRY},
     {FIELD(tv_investor_t, regions), .type = FT_TERMS, .taxo = TV_TAXO_REGION,
@@ -155,7 +156,7 @@ static const tv__field_t investor_fields[] = {
     {FIELD(tv_investor_t, ticket_max_eur), .type = FT_INT, .max = EUR_MAX},
     {FIELD(tv_investor_t, leads), .type = FT_BOOL, .doc = "Whether it leads rounds."},
     {FIELD(tv_investor_t, horizon_years), .type = FT_INT, .min = 1, .max = 50},
-    {FIELD(tv_investor_t, thesis), .type = FT_STRING, .max = TEXT_MAX_BYTES},
+    {FIELD(tv_investor_t, thesis), .type = FT_STRING, .max = TEXT_MAX_CHARS},
     {FIELD(tv_investor_t, language), .type = FT_LANGUAGE},
     {FIELD(tv_investor_t, active), .type = FT_BOOL},
     {FIELD(tv_investor_t, portfolio), .type = FT_ARRAY, .sub = &holding_desc,
@@ -189,7 +190,8 @@ int tv__diag_add(tv_diags_t *d, size_t record, int is_index, const char *field, 
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+        msg[tv__utf8_prefix(msg, strlen(msg))] = '\0'; /* never half a character */
     va_end(ap);
     if (tv__grow((void **)&d->items, &d->cap, d->n + 1, sizeof(*d->items)) != 0)
         return TV_ENOMEM;
@@ -230,12 +232,116 @@ void tv_docs_dispose(tv_docs_t *d)
 int tv_diag_format(const tv_diag_t *d, const char *file, char *buf, size_t size)
 {
     const char *sep = d->field[0] != '\0' ? ": " : "";
+    int n;
 
     if (d->is_index)
-        return snprintf(buf, size, "%s[%zu]: %s%s%s", file, d->record, d->field, sep, d->message);
-    if (d->record == 0) /* the document as a whole: an event file, a single record */
-        return snprintf(buf, size, "%s: %s%s%s", file, d->field, sep, d->message);
-    return snprintf(buf, size, "%s:%zu: %s%s%s", file, d->record, d->field, sep, d->message);
+        n = snprintf(buf, size, "%s[%zu]: %s%s%s", file, d->record, d->field, sep, d->message);
+    else if (d->record == 0) /* the document as a whole: an event file, a single record */
+        n = snprintf(buf, size, "%s: %s%s%s", file, d->field, sep, d->message);
+    else
+        n = snprintf(buf, size, "%s:%zu: %s%s%s", file, d->record, d->field, sep, d->message);
+    if (n >= 0 && (size_t)n >= size && size > 0)
+        buf[tv__utf8_prefix(buf, size - 1)] = '\0';
+    return n;
+}
+
+/* ---- JSON text ---- */
+
+size_t tv__utf8_prefix(const char *s, size_t n)
+{
+    size_t lead = n;
+    unsigned char c;
+
+    while (lead > 0 && n - lead < 4 && ((unsigned char)s[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0 || (unsigned char)s[lead - 1] < 0xC0)
+        return n; /* ends in ASCII, or is not UTF-8 this can mend */
+    c = (unsigned char)s[lead - 1];
+    return n - (lead - 1) >= (size_t)(c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2) ? n : lead - 1;
+}
+
+#define SCAN_DEPTH 16
+#define SCAN_KEY_MAX 128
+
+/* Where scanning stands in one open object or array. */
+typedef struct {
+    int is_object;
+    const char *key; /* the current member's key as written, without quotes; NULL if none */
+    size_t key_len;
+    size_t index; /* the current element of an array */
+} scan_level_t;
+
+/* Follows JSON text[0, end), which jansson has read as valid before failing at 'end', and
+ * records the member or element each open container stands at. Only strings, brackets, commas
+ * and colons matter. Returns the depth at 'end'; levels past SCAN_DEPTH are not recorded. */
+static size_t scan_levels(const char *text, size_t end, scan_level_t *lv)
+{
+    const char *str = NULL;
+    size_t str_len = 0, depth = 0;
+
+    for (size_t i = 0; i < end; i++) {
+        scan_level_t *top = depth > 0 && depth <= SCAN_DEPTH ? &lv[depth - 1] : NULL;
+        char c = text[i];
+
+        if (c == '"') {
+            str = text + i + 1;
+            for (i++; i < end && text[i] != '"'; i++)
+                i += text[i] == '\\'; /* an escape: skip the character it escapes */
+            str_len = (size_t)(text + (i < end ? i : end) - str);
+        } else if (c == '{' || c == '[') {
+            if (depth < SCAN_DEPTH)
+                lv[depth] = (scan_level_t){c == '{', NULL, 0, 0};
+            depth++;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        } else if (c == ':' && top != NULL) {
+            top->key = str;
+            top->key_len = str_len < SCAN_KEY_MAX ? str_len : SCAN_KEY_MAX;
+        } else if (c == ',' && top != NULL) {
+            top->index++;
+            top->key = NULL;
+        }
+    }
+    return depth;
+}
+
+/* Writes the path of the recorded levels: "portfolio[1].raise_eur", "[3].name". */
+static void levels_path(const scan_level_t *lv, size_t depth, char *buf, size_t size)
+{
+    size_t o = 0;
+
+    buf[0] = '\0';
+    for (size_t d = 0; d < depth && d < SCAN_DEPTH && o < size; d++) {
+        int n = 0;
+
+        if (!lv[d].is_object)
+            n = snprintf(buf + o, size - o, "[%zu]", lv[d].index);
+        else if (lv[d].key != NULL)
+            n = snprintf(buf + o, size - o, "%s%.*s", o > 0 ? "." : "", (int)lv[d].key_len,
+                         lv[d].key);
+        if (n < 0 || (size_t)n >= size - o) {
+            buf[tv__utf8_prefix(buf, strlen(buf))] = '\0';
+            return;
+        }
+        o += (size_t)n;
+    }
+}
+
+json_t *tv__json_load(const char *text, size_t len, size_t flags, json_error_t *err, char *path,
+                      size_t size)
+{
+    json_t *v = json_loadb(text, len, flags | JSON_REJECT_DUPLICATES, err);
+    scan_level_t lv[SCAN_DEPTH];
+    size_t end;
+
+    if (path == NULL || size == 0)
+        return v;
+    path[0] = '\0';
+    if (v == NULL && json_error_code(err) == json_error_numeric_overflow) {
+        end = err->position > 0 && (size_t)err->position <= len ? (size_t)err->position : 0;
+        levels_path(lv, scan_levels(text, end, lv), path, size);
+    }
+    return v;
 }
 
 /* ---- decoding ---- */
@@ -271,7 +377,7 @@ static void describe(const json_t *v, char *buf, size_t size)
         return;
     }
     if (strlen(s) > 48)
-        snprintf(buf, size, "%.45s...", s);
+        snprintf(buf, size, "%.*s...", (int)tv__utf8_prefix(s, 45), s);
     else
         snprintf(buf, size, "%s", s);
     free(s);
@@ -285,6 +391,16 @@ static void report_value(decode_ctx_t *ctx, const char *path, const char *expect
     describe(v, got, sizeof(got));
     snprintf(fmt, sizeof(fmt), "expected %s, got %%s", expected);
     report(ctx, path, fmt, got);
+}
+
+/* A string holding "\u0000" (the loaders let it through) is refused here, by its field: C
+ * strings and PostgreSQL text end at a NUL. Returns 1 when 'v' is not such a string. */
+static int nul_free(decode_ctx_t *ctx, const char *path, const json_t *v)
+{
+    if (!json_is_string(v) || memchr(json_string_value(v), '\0', json_string_length(v)) == NULL)
+        return 1;
+    report(ctx, path, "contains a NUL character%s", "");
+    return 0;
 }
 
 static int id_char(int c)
@@ -307,10 +423,13 @@ static int decode_string(decode_ctx_t *ctx, const tv__field_t *f, const char *pa
 {
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
+    int non_empty = f->required || f->type == FT_ID; /* an id is never empty, even optional */
     char expected[96];
 
-    if (!json_is_string(v) || (f->required && n == 0)) {
-        report_value(ctx, path, f->required ? "a non-empty string" : "a string", v);
+    if (!nul_free(ctx, path, v))
+        return 0;
+    if (!json_is_string(v) || (non_empty && n == 0)) {
+        report_value(ctx, path, non_empty ? "a non-empty string" : "a string", v);
         return 0;
     }
     if (utf8_length(s, n) > f->max) {
@@ -371,8 +490,9 @@ static int decode_email(decode_ctx_t *ctx, const tv__field_t *f, const char *pat
 {
     const char *s = json_string_value(v);
 
-    if (s == NULL || json_string_length(v) > (size_t)f->max || strlen(s) != json_string_length(v) ||
-        !email_valid(s)) {
+    if (!nul_free(ctx, path, v))
+        return 0;
+    if (s == NULL || json_string_length(v) > (size_t)f->max || !email_valid(s)) {
         report_value(ctx, path, "an e-mail address such as \"name@example.org\"", v);
         return 0;
     }
@@ -388,6 +508,8 @@ static int decode_term(decode_ctx_t *ctx, const tv__field_t *f, const char *path
     char expected[64];
     int idx;
 
+    if (!nul_free(ctx, path, v))
+        return 0;
     if (!json_is_string(v)) {
         snprintf(expected, sizeof(expected), "a %s id", term_nouns[f->taxo]);
         report_value(ctx, path, expected, v);
@@ -480,6 +602,8 @@ static void decode_code(decode_ctx_t *ctx, const tv__field_t *f, const char *pat
     const char *s = json_string_value(v);
     int ok;
 
+    if (!nul_free(ctx, path, v))
+        return;
     if (f->type == FT_LANGUAGE) {
         ok = s != NULL && (strcmp(s, "it") == 0 || strcmp(s, "en") == 0);
         if (!ok)
@@ -527,11 +651,12 @@ static void decode_ids(decode_ctx_t *ctx, const tv__field_t *f, const char *path
                        tv_strings_t *dst)
 {
     static const tv__field_t id_field = {.name = "id", .type = FT_ID, .max = ID_MAX};
-    char item_path[160];
+    char item_path[160], expected[64];
     size_t n = json_array_size(v);
 
     if (!json_is_array(v) || (int64_t)n > f->max) {
-        report_value(ctx, path, "an array of at most 1000 ids", v);
+        snprintf(expected, sizeof(expected), "an array of at most %" PRId64 " ids", f->max);
+        report_value(ctx, path, expected, v);
         return;
     }
     dst->items = tv__calloc(n, sizeof(char *));
@@ -615,8 +740,8 @@ static const tv__field_t *find_field(const tv__record_desc_t *desc, const char *
     return NULL;
 }
 
-/* Writes "prefix.name" (or "name") into buf; a path too long is cut short. This runs for
- * every field of every record, so it avoids printf. */
+/* Writes "prefix.name" (or "name") into buf; a path too long is cut short, between two
+ * characters. This runs for every field of every record, so it avoids printf. */
 static void join_path(char *buf, size_t size, const char *prefix, const char *name)
 {
     size_t p = strlen(prefix), n = strlen(name), o = 0;
@@ -627,7 +752,7 @@ static void join_path(char *buf, size_t size, const char *prefix, const char *na
         o = p + 1;
     }
     if (o + n >= size)
-        n = size - o - 1;
+        n = tv__utf8_prefix(name, size - o - 1);
     memcpy(buf + o, name, n);
     buf[o + n] = '\0';
 }
@@ -704,19 +829,29 @@ int tv__decode_record(const tv_taxonomy_t *t, const tv__record_desc_t *desc, jso
     return ctx.failed ? TV_EINVAL : 0;
 }
 
+/* Reports why a single document did not load: a number out of range on its field
+ * (TV_EINVAL), anything else as malformed JSON (TV_EPARSE). */
+static int load_failure(tv_diags_t *diags, const json_error_t *err, const char *path)
+{
+    int range = json_error_code(err) == json_error_numeric_overflow;
+    int rc = range ? tv__diag_add(diags, 0, 0, path, TV__NUMBER_RANGE_MESSAGE)
+                   : tv__diag_add(diags, 0, 0, NULL, "malformed JSON at column %d: %s", err->column,
+                                  err->text);
+
+    return rc != 0 ? rc : range ? TV_EINVAL : TV_EPARSE;
+}
+
 static int decode_text(const tv_taxonomy_t *t, const tv__record_desc_t *desc, const char *json,
                        size_t len, void *out, tv_diags_t *diags)
 {
     json_error_t err;
-    json_t *obj = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    char path[192];
+    json_t *obj = tv__json_load(json, len, JSON_ALLOW_NUL, &err, path, sizeof(path));
     int rc;
 
     desc->init(out);
-    if (obj == NULL) {
-        rc = tv__diag_add(diags, 0, 0, NULL, "malformed JSON at column %d: %s", err.column,
-                          err.text);
-        return rc != 0 ? rc : TV_EPARSE;
-    }
+    if (obj == NULL)
+        return load_failure(diags, &err, path);
     rc = tv__decode_record(t, desc, obj, out, diags, 0, 0);
     json_decref(obj);
     if (rc != 0)

@@ -243,16 +243,22 @@ int tv_codec_merge_patch(const char *doc, const char *patch, size_t patch_len, c
                          tv_diags_t *diags)
 {
     json_error_t err;
+    char path[192];
     json_t *d = json_loads(doc, 0, NULL);
-    json_t *p = json_loadb(patch, patch_len, JSON_REJECT_DUPLICATES, &err);
+    /* "\u0000" passes into the merged document, for the decoder to refuse by field name. */
+    json_t *p = tv__json_load(patch, patch_len, JSON_ALLOW_NUL, &err, path, sizeof(path));
     json_t *merged;
-    int rc = 0;
+    int range, rc = 0;
 
     if (p == NULL) {
-        rc = tv__diag_add(diags, 0, 0, NULL, "malformed JSON at line %d, column %d: %s", err.line,
-                          err.column, err.text);
+        range = json_error_code(&err) == json_error_numeric_overflow;
+        if (range)
+            rc = tv__diag_add(diags, 0, 0, path, TV__NUMBER_RANGE_MESSAGE);
+        else
+            rc = tv__diag_add(diags, 0, 0, NULL, "malformed JSON at line %d, column %d: %s",
+                              err.line, err.column, err.text);
         json_decref(d);
-        return rc != 0 ? rc : TV_EPARSE;
+        return rc != 0 ? rc : range ? TV_EINVAL : TV_EPARSE;
     }
     merged = merge(d, p);
     *out = merged != NULL ? json_dumps(merged, JSON_COMPACT) : NULL;

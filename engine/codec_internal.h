@@ -53,6 +53,21 @@ extern const tv__record_desc_t tv__investor_desc;
 int tv__diag_add(tv_diags_t *d, size_t record, int is_index, const char *field, const char *fmt,
                  ...);
 
+/* The message of a JSON number too large for jansson (an int64 or a double): valid JSON, but
+ * outside the range of every field, so it is reported on the field, not as malformed. */
+#define TV__NUMBER_RANGE_MESSAGE "number out of range"
+
+/* Loads JSON text with jansson 'flags' (JSON_REJECT_DUPLICATES is always added). On failure
+ * returns NULL with 'err' set; when that failure is a number out of range
+ * (json_error_numeric_overflow), 'path' (if not NULL, 'size' bytes) receives the dotted path
+ * of the value, such as "portfolio[1].raise_eur" ("[3].name" in a top-level array). */
+json_t *tv__json_load(const char *text, size_t len, size_t flags, json_error_t *err, char *path,
+                      size_t size);
+
+/* The length of the longest prefix of UTF-8 text s[0, n) that ends on a character boundary:
+ * 'n' itself unless the last sequence is cut short. For text cut to fit a buffer. */
+size_t tv__utf8_prefix(const char *s, size_t n);
+
 /* Builds the JSON object of one CSV row: 'header' names the columns ("wants.lead" for a
  * nested field), list cells are split on ';'. Cells that do not convert stay strings so
  * that decoding reports them. */

@@ -74,7 +74,8 @@ static int cfg_error(tv_diags_t *diags, const char *name, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+        msg[tv__utf8_prefix(msg, strlen(msg))] = '\0'; /* never half a character */
     va_end(ap);
     return tv__diag_add(diags, 0, 0, name, "%s", msg) != 0 ? TV_ENOMEM : TV_EINVAL;
 }
@@ -88,7 +89,7 @@ static const cfg_field_t *cfg_find(const char *name)
     return NULL;
 }
 
-/* Stores 'v' (a number or boolean) into setting 'f' of 'cfg'. */
+/* Stores 'v' (a number or boolean) into setting 'f' of 'cfg'. NaN is out of every range. */
 static int cfg_store(const cfg_field_t *f, double v, int is_bool, tv_match_config_t *cfg,
                      tv_diags_t *diags)
 {
@@ -97,7 +98,7 @@ static int cfg_store(const cfg_field_t *f, double v, int is_bool, tv_match_confi
     if ((f->type == CF_BOOL) != is_bool)
         return cfg_error(diags, f->name,
                          f->type == CF_BOOL ? "expected true or false" : "expected a number");
-    if (v < f->min || v > f->max || (f->type != CF_FLOAT && v != (double)(int64_t)v))
+    if (!(v >= f->min && v <= f->max) || (f->type != CF_FLOAT && v != (double)(int64_t)v))
         return cfg_error(diags, f->name, "expected %s from %g to %g",
                          f->type == CF_FLOAT ? "a number" : "an integer", f->min, f->max);
     if (f->type == CF_FLOAT)
@@ -111,7 +112,8 @@ static int cfg_store(const cfg_field_t *f, double v, int is_bool, tv_match_confi
     return 0;
 }
 
-/* Walks nested objects, applying each leaf by its dotted name; marks what it saw. */
+/* Walks nested objects, applying each leaf by its dotted name; marks what it saw. A setting
+ * may be spelt nested or dotted ({"weights": {"text": 1}} or {"weights.text": 1}), once. */
 static int cfg_walk(json_t *obj, const char *prefix, tv_match_config_t *cfg, uint8_t *seen,
                     tv_diags_t *diags)
 {
@@ -125,12 +127,16 @@ static int cfg_walk(json_t *obj, const char *prefix, tv_match_config_t *cfg, uin
         const cfg_field_t *f;
         int one;
 
-        snprintf(name, sizeof(name), "%s%s%s", prefix, prefix[0] ? "." : "", key);
+        if (snprintf(name, sizeof(name), "%s%s%s", prefix, prefix[0] ? "." : "", key) >=
+            (int)sizeof(name))
+            name[tv__utf8_prefix(name, strlen(name))] = '\0'; /* never half a character */
         f = json_is_object(v) ? NULL : cfg_find(name);
         if (json_is_object(v))
             one = cfg_walk(v, name, cfg, seen, diags);
         else if (f == NULL)
             one = cfg_error(diags, name, "unknown setting");
+        else if (seen[f - cfg_fields])
+            one = cfg_error(diags, name, "repeats a setting given earlier in the file");
         else if (!json_is_number(v) && !json_is_boolean(v))
             one = cfg_error(diags, name, "expected a number or true/false");
         else
@@ -149,10 +155,13 @@ int tv_codec_match_config_parse(const char *json, size_t len, int require_all,
 {
     uint8_t seen[TV__ARRAY_LEN(cfg_fields)] = {0};
     json_error_t err;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    char path[128];
+    json_t *root = tv__json_load(json, len, 0, &err, path, sizeof(path));
     tv_match_config_t next = *cfg;
     int rc;
 
+    if (root == NULL && json_error_code(&err) == json_error_numeric_overflow)
+        return cfg_error(diags, path, TV__NUMBER_RANGE_MESSAGE);
     if (root == NULL || !json_is_object(root)) {
         json_decref(root);
         tv__diag_add(diags, root == NULL ? (size_t)err.line : 0, 0, NULL,

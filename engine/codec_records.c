@@ -2,6 +2,8 @@
  * turned into a canonical document, each problem reported with its line and field. */
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -79,14 +81,35 @@ out:
     return rc;
 }
 
+/* A number out of range stops jansson, so the file cannot be read; its record and field are
+ * still named: 'path' is "[3].raise_eur" in an array of records, "raise_eur" in a file that
+ * holds a single object (record 0, as take_record numbers it). */
+static int array_range_failure(reader_t *r, const char *path)
+{
+    const char *field = path;
+    size_t index = 0;
+    char *end;
+
+    if (path[0] == '[') {
+        index = (size_t)strtoull(path + 1, &end, 10);
+        field = *end == ']' ? end + 1 : path;
+        field += *field == '.';
+    }
+    return tv__diag_add(r->diags, index, 1, field, TV__NUMBER_RANGE_MESSAGE);
+}
+
 static int read_json_array(reader_t *r, const char *buf, size_t len)
 {
     json_error_t err;
-    json_t *root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+    char path[192];
+    json_t *root = tv__json_load(buf, len, JSON_ALLOW_NUL, &err, path, sizeof(path));
     int rc = 0;
 
     if (root == NULL) {
-        rc = tv__diag_add(r->diags, (size_t)err.line, 0, NULL, "malformed JSON: %s", err.text);
+        if (json_error_code(&err) == json_error_numeric_overflow)
+            rc = array_range_failure(r, path);
+        else
+            rc = tv__diag_add(r->diags, (size_t)err.line, 0, NULL, "malformed JSON: %s", err.text);
         return rc != 0 ? rc : TV_EPARSE;
     }
     if (!json_is_array(root)) {
@@ -118,15 +141,19 @@ static int read_json_lines(reader_t *r, const char *buf, size_t len)
         const char *nl = memchr(buf + pos, '\n', len - pos);
         size_t n = nl != NULL ? (size_t)(nl - (buf + pos)) : len - pos;
         json_error_t err;
+        char path[192];
         json_t *obj;
 
         line++;
         if (!blank(buf + pos, n)) {
-            obj = json_loadb(buf + pos, n, JSON_REJECT_DUPLICATES, &err);
+            obj = tv__json_load(buf + pos, n, JSON_ALLOW_NUL, &err, path, sizeof(path));
             if (obj == NULL) {
                 r->count++;
-                rc = tv__diag_add(r->diags, line, 0, NULL, "malformed JSON at column %d: %s",
-                                  err.column, err.text);
+                if (json_error_code(&err) == json_error_numeric_overflow)
+                    rc = tv__diag_add(r->diags, line, 0, path, TV__NUMBER_RANGE_MESSAGE);
+                else
+                    rc = tv__diag_add(r->diags, line, 0, NULL, "malformed JSON at column %d: %s",
+                                      err.column, err.text);
             } else {
                 rc = take_record(r, obj, line, 0);
                 json_decref(obj);

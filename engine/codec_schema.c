@@ -8,6 +8,9 @@
 
 static json_t *object_schema(const tv_taxonomy_t *t, const tv__record_desc_t *desc);
 
+/* Any text without the NUL character (JSON Schema patterns are ECMA-262 regular expressions). */
+#define NO_NUL_PATTERN "^[^\\u0000]*$"
+
 /* What email_valid in codec.c accepts. */
 #define EMAIL_PATTERN "^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+$"
 
@@ -39,9 +42,9 @@ static json_t *field_schema(const tv_taxonomy_t *t, const tv__field_t *f)
     case FT_EMAIL:
         return json_pack("{s:s, s:i, s:I, s:s}", "type", "string", "minLength", 3, "maxLength",
                          (json_int_t)f->max, "pattern", EMAIL_PATTERN);
-    case FT_STRING:
-        return json_pack("{s:s, s:i, s:I}", "type", "string", "minLength", f->required ? 1 : 0,
-                         "maxLength", (json_int_t)f->max);
+    case FT_STRING: /* no NUL: decode_string refuses it (C and PostgreSQL text end there) */
+        return json_pack("{s:s, s:i, s:I, s:s}", "type", "string", "minLength", f->required ? 1 : 0,
+                         "maxLength", (json_int_t)f->max, "pattern", NO_NUL_PATTERN);
     case FT_TERM:
         return term_enum(t, f->taxo);
     case FT_TERMS:

@@ -1,9 +1,14 @@
 /* Parsing and checking of taxonomy.json, the one file that holds tavolo's vocabulary. */
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "codec_internal.h"
 #include "internal.h"
+
+#define ORDER_MAX 1000                 /* stage and round orders; their differences stay small */
+#define EUR_MAX INT64_C(1000000000000) /* as for the profiles' amounts */
 
 typedef struct {
     tv_taxonomy_t *tax;
@@ -51,20 +56,49 @@ static void read_strings(parse_ctx_t *ctx, json_t *v, const char *path, tv_strin
         return;
     }
     for (size_t i = 0; i < n; i++) {
-        char *s = dup_string(ctx, json_array_get(v, i), path, 1);
+        char item[192];
+        char *s;
 
+        snprintf(item, sizeof(item), "%s[%zu]", path, i);
+        s = dup_string(ctx, json_array_get(v, i), item, 1);
         if (s != NULL)
             out->items[out->n++] = s;
     }
 }
 
-static int64_t get_int(parse_ctx_t *ctx, json_t *v, const char *path)
+/* Reads an integer from 'min' to 'max'; 0 when it is not one. */
+static int64_t get_int(parse_ctx_t *ctx, json_t *v, const char *path, int64_t min, int64_t max)
 {
-    if (!json_is_integer(v)) {
-        fail(ctx, path, "expected an integer");
+    char msg[96];
+
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        snprintf(msg, sizeof(msg), "expected an integer from %" PRId64 " to %" PRId64, min, max);
+        fail(ctx, path, msg);
         return 0;
     }
     return (int64_t)json_integer_value(v);
+}
+
+/* Two capital letters: the form of an ISO 3166-1 alpha-2 code. */
+static int country_form(const char *s)
+{
+    return s != NULL && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] == '\0';
+}
+
+/* A round's typical size: [minimum, maximum] in whole euros. */
+static void read_typical(parse_ctx_t *ctx, json_t *v, const char *path, tv_taxo_entry_t *e)
+{
+    json_t *lo = json_array_get(v, 0), *hi = json_array_get(v, 1);
+
+    if (json_array_size(v) != 2 || !json_is_integer(lo) || !json_is_integer(hi) ||
+        json_integer_value(lo) < 0 || json_integer_value(hi) > EUR_MAX ||
+        json_integer_value(lo) > json_integer_value(hi)) {
+        fail(ctx, path,
+             "expected [minimum, maximum]: two whole euro amounts, minimum then maximum");
+        return;
+    }
+    e->typical_min_eur = (int64_t)json_integer_value(lo);
+    e->typical_max_eur = (int64_t)json_integer_value(hi);
 }
 
 static tv_track_t parse_track(parse_ctx_t *ctx, json_t *v, const char *path)
@@ -84,20 +118,16 @@ static void read_kind_fields(parse_ctx_t *ctx, tv_taxo_kind_t kind, json_t *o, c
                              tv_taxo_entry_t *e)
 {
     char p[160];
-    json_t *v;
 
     snprintf(p, sizeof(p), "%s.track", path);
     if (kind == TV_TAXO_STAGE || (kind == TV_TAXO_AREA && json_object_get(o, "track") != NULL))
         e->track = parse_track(ctx, json_object_get(o, "track"), p);
     snprintf(p, sizeof(p), "%s.order", path);
     if (kind == TV_TAXO_STAGE || kind == TV_TAXO_ROUND)
-        e->order = (int)get_int(ctx, json_object_get(o, "order"), p);
-    if (kind == TV_TAXO_ROUND) {
-        v = json_object_get(o, "typical_eur");
-        snprintf(p, sizeof(p), "%s.typical_eur", path);
-        e->typical_min_eur = get_int(ctx, json_array_get(v, 0), p);
-        e->typical_max_eur = get_int(ctx, json_array_get(v, 1), p);
-    }
+        e->order = (int)get_int(ctx, json_object_get(o, "order"), p, 0, ORDER_MAX);
+    snprintf(p, sizeof(p), "%s.typical_eur", path);
+    if (kind == TV_TAXO_ROUND)
+        read_typical(ctx, json_object_get(o, "typical_eur"), p, e);
     snprintf(p, sizeof(p), "%s.countries", path);
     if (kind == TV_TAXO_REGION)
         read_strings(ctx, json_object_get(o, "countries"), p, &e->countries);
@@ -107,12 +137,12 @@ static void read_kind_fields(parse_ctx_t *ctx, tv_taxo_kind_t kind, json_t *o, c
         snprintf(p, sizeof(p), "%s.city", path);
         e->city = dup_string(ctx, json_object_get(o, "city"), p, 1);
         snprintf(p, sizeof(p), "%s.country", path);
-        if (c == NULL || strlen(c) != 2)
+        if (!country_form(c))
             fail(ctx, p, "expected an ISO 3166-1 alpha-2 code");
         else
             memcpy(e->country, c, 3);
         snprintf(p, sizeof(p), "%s.month", path);
-        e->month = (int)get_int(ctx, json_object_get(o, "month"), p);
+        e->month = (int)get_int(ctx, json_object_get(o, "month"), p, 1, 12);
     }
 }
 
@@ -223,13 +253,80 @@ static int compare_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+typedef struct {
+    const char *code;
+    size_t index;
+} code_at_t;
+
+static int compare_code_at(const void *a, const void *b)
+{
+    const code_at_t *x = a, *y = b;
+    int c = strcmp(x->code, y->code);
+
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Checks the country codes (two capital letters, each once), then sorts them for
+ * tv_taxonomy_has_country. */
+static void check_countries(parse_ctx_t *ctx)
+{
+    tv_strings_t *c = &ctx->tax->countries;
+    code_at_t *order = tv__calloc(c->n, sizeof(*order));
+    char p[48];
+
+    if (order == NULL) {
+        ctx->oom = c->n > 0;
+        return;
+    }
+    for (size_t i = 0; i < c->n; i++) {
+        order[i] = (code_at_t){c->items[i], i};
+        snprintf(p, sizeof(p), "countries[%zu]", i);
+        if (!country_form(c->items[i]))
+            fail(ctx, p, "expected two capital letters (an ISO 3166-1 alpha-2 code)");
+    }
+    qsort(order, c->n, sizeof(*order), compare_code_at);
+    for (size_t i = 1; i < c->n; i++) {
+        snprintf(p, sizeof(p), "countries[%zu]", order[i].index);
+        if (strcmp(order[i - 1].code, order[i].code) == 0)
+            fail(ctx, p, "repeats a country code");
+    }
+    tv__free(order);
+    qsort(c->items, c->n, sizeof(char *), compare_str);
+}
+
+/* Every country an event or a region names must be one of "countries". */
+static void check_country_refs(parse_ctx_t *ctx)
+{
+    const tv__taxo_list_t *ev = &ctx->tax->lists[TV_TAXO_EVENT];
+    const tv__taxo_list_t *re = &ctx->tax->lists[TV_TAXO_REGION];
+    char p[96];
+
+    for (size_t i = 0; i < ev->n; i++) {
+        snprintf(p, sizeof(p), "events[%zu].country", i);
+        if (!tv_taxonomy_has_country(ctx->tax, ev->items[i].country))
+            fail(ctx, p, "is not one of \"countries\"");
+    }
+    for (size_t i = 0; i < re->n; i++) {
+        for (size_t k = 0; k < re->items[i].countries.n; k++) {
+            snprintf(p, sizeof(p), "regions[%zu].countries[%zu]", i, k);
+            if (!tv_taxonomy_has_country(ctx->tax, re->items[i].countries.items[k]))
+                fail(ctx, p, "is not one of \"countries\"");
+        }
+    }
+}
+
 int tv_codec_taxonomy_parse(const char *json, size_t len, tv_taxonomy_t **out, tv_diags_t *diags)
 {
     parse_ctx_t ctx = {NULL, diags, 0, 0};
     json_error_t err;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    char path[160];
+    json_t *root = tv__json_load(json, len, 0, &err, path, sizeof(path));
     int rc = TV_ENOMEM;
 
+    if (root == NULL && json_error_code(&err) == json_error_numeric_overflow) {
+        fail(&ctx, path, TV__NUMBER_RANGE_MESSAGE);
+        return ctx.oom ? TV_ENOMEM : TV_EINVAL;
+    }
     if (root == NULL) {
         if (diags != NULL)
             tv__diag_add(diags, (size_t)err.line, 0, NULL, "malformed JSON: %s", err.text);
@@ -247,8 +344,10 @@ int tv_codec_taxonomy_parse(const char *json, size_t len, tv_taxonomy_t **out, t
                  &ctx.tax->stopwords[TV_LANG_EN]);
     if (ctx.tax->countries.n == 0)
         fail(&ctx, "countries", "expected a non-empty array of ISO 3166-1 alpha-2 codes");
-    if (ctx.tax->countries.n > 0)
-        qsort(ctx.tax->countries.items, ctx.tax->countries.n, sizeof(char *), compare_str);
+    if (!ctx.oom)
+        check_countries(&ctx);
+    if (!ctx.failed && !ctx.oom)
+        check_country_refs(&ctx);
     if (ctx.oom)
         goto out;
     rc = TV_EINVAL;

@@ -26,10 +26,27 @@ int tv__store_set_error(tv_store_t *st, int rc, const char *fmt, ...)
     return rc;
 }
 
-/* Maps a failed result to TV_EUNAVAIL when the connection is gone, else TV_EDB. */
+/* 1 when the failure of 'res' means the server cannot be reached: the connection is gone, or
+ * the server reports a connection exception (class 08) or its own shutdown (57P01 admin,
+ * 57P02 crash, 57P03 cannot connect now). After an immediate shutdown libpq reports the first
+ * failure without a SQLSTATE and still says CONNECTION_OK; a read then finds the socket
+ * closed (and marks the connection bad, so tv_store_healthy sees it too). */
+static int connection_lost(tv_store_t *st, const PGresult *res)
+{
+    const char *state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+    if (PQstatus(st->conn) != CONNECTION_OK)
+        return 1;
+    if (state == NULL)
+        return PQconsumeInput(st->conn) == 0;
+    return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+           strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
+/* Maps a failed result to TV_EUNAVAIL when the server cannot be reached, else TV_EDB. */
 int tv__store_db_error(tv_store_t *st, PGresult *res, const char *what)
 {
-    int rc = PQstatus(st->conn) == CONNECTION_OK ? TV_EDB : TV_EUNAVAIL;
+    int rc = connection_lost(st, res) ? TV_EUNAVAIL : TV_EDB;
     const char *msg = res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(st->conn);
 
     tv__store_set_error(st, rc, "%s: %s", what, msg[0] != '\0' ? msg : PQerrorMessage(st->conn));

@@ -1,9 +1,12 @@
 /* Tests engine/codec.c, codec_encode.c and codec_records.c: decoding with validation,
- * canonical encoding, and whole JSON / JSON Lines files. */
+ * canonical encoding, and whole JSON / JSON Lines files; and the parsers of codec_match.c
+ * and codec_taxonomy.c on bad input. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "support.h"
 
@@ -297,6 +300,225 @@ static void test_codec_fixture_profiles_are_all_valid(void **state)
     read_fixture_file("investors.jsonl", TV_KIND_INVESTOR, 50);
 }
 
+static void test_codec_rejects_an_empty_existing_investor_id(void **state)
+{
+    (void)state;
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"investors\":[\"c-002\",\"\"]}",
+                         "investors[1]", "expected a non-empty string");
+}
+
+/* Decodes 'text' as one investor and asserts it fails with a message for 'field'. */
+static void expect_investor_error(const char *text, const char *field, const char *needle)
+{
+    tv_diags_t d = {0};
+    tv_investor_t inv;
+
+    assert_int_equal(tv_codec_investor_decode(tax, text, strlen(text), &inv, &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, field, needle);
+    tv_diags_dispose(&d);
+}
+
+static void test_codec_names_the_field_of_a_nul_character(void **state)
+{
+    (void)state;
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"description\":\"a\\u0000b\"}",
+                         "description", "contains a NUL character");
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"hq_country\":\"IT\\u0000x\"}",
+                         "hq_country", "contains a NUL character");
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"language\":\"it\\u0000\"}", "language",
+                         "contains a NUL character");
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"pathologies\":[\"oncology\\u0000x\"]}",
+                         "pathologies[0]", "contains a NUL character");
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"investors\":[\"i-1\\u0000\"]}",
+                         "investors[0]", "contains a NUL character");
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"contacts\":[{\"email\":\"a@b.example"
+                         "\\u0000\"}]}",
+                         "contacts[0].email", "contains a NUL character");
+    expect_investor_error("{\"id\":\"i\",\"name\":\"F\",\"portfolio\":[{\"name\":\"A\\u0000\"}]}",
+                          "portfolio[0].name", "contains a NUL character");
+}
+
+static void test_codec_names_the_field_of_a_number_out_of_range(void **state)
+{
+    (void)state;
+    expect_company_error("{\"id\":\"c\",\"name\":\"X\",\"raise_eur\":9223372036854775808}",
+                         "raise_eur", "number out of range");
+    /* Quotes, brackets and commas inside strings before the number do not mislead the path. */
+    expect_company_error("{\"id\":\"c\",\"name\":\"\\\"\xc3\xa8:[,{\",\"wants\":{\"lead\":true},"
+                         "\"founded\":1e400}",
+                         "founded", "number out of range");
+    expect_investor_error("{\"id\":\"i\",\"name\":\"F\",\"portfolio\":[{\"name\":\"A\"},"
+                          "{\"name\":\"B\",\"raise_eur\":-1e400}]}",
+                          "portfolio[1].raise_eur", "number out of range");
+}
+
+static void test_codec_files_name_the_field_of_a_number_out_of_range(void **state)
+{
+    const char *lines = "{\"id\":\"c1\",\"name\":\"A\"}\n"
+                        "{\"id\":\"c2\",\"name\":\"B\",\"rd_spend_eur\":1e400}\n"
+                        "{\"id\":\"c3\",\"name\":\"C\"}\n";
+    const char *array = "[{\"id\":\"c1\",\"name\":\"A\"},\n"
+                        " {\"id\":\"c2\",\"name\":\"B\",\"wants\":{\"lead\":true},\"raise_eur\":"
+                        "-9223372036854775809}]";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_JSONL, lines, &docs, &d), 3);
+    assert_int_equal(docs.n, 2);
+    tvt_assert_diag(&d, 2, "rd_spend_eur", "number out of range");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_JSON, array, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 1, "raise_eur", "number out of range");
+    assert_int_equal(d.items[0].is_index, 1);
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+/* RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF, no cut sequence. */
+static int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p != 0) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : 3;
+
+        if (*p >= 0xF5 || (*p >= 0x80 && *p < 0xC2))
+            return 0;
+        for (int k = 1; k <= n; k++) {
+            if ((p[k] & 0xC0) != 0x80)
+                return 0;
+        }
+        p += n + 1;
+    }
+    return 1;
+}
+
+static void test_codec_messages_never_cut_a_character(void **state)
+{
+    char text[2048], value[512] = "x", key[700] = "", line[40];
+    tv_diags_t d = {0};
+    tv_company_t c;
+
+    (void)state;
+    for (int i = 0; i < 100; i++)
+        strcat(value, "\xc3\xa8"); /* one ASCII byte, then two-byte characters */
+    for (int i = 0; i < 300; i++)
+        strcat(key, "\xc3\xa8");
+    snprintf(text, sizeof(text), "{\"id\":\"c\",\"name\":\"X\",\"founded\":\"%s\",\"%s\":1}", value,
+             key);
+    assert_int_equal(tv_codec_company_decode(tax, text, strlen(text), &c, &d), TV_EINVAL);
+    assert_int_equal(d.n, 2);
+    for (size_t i = 0; i < d.n; i++) {
+        assert_true(valid_utf8(d.items[i].field));
+        assert_true(valid_utf8(d.items[i].message));
+    }
+    tvt_assert_diag(&d, 0, "founded", "got \"x\xc3\xa8");
+    tv_diag_format(&d.items[0], "f.json", line, sizeof(line));
+    assert_true(valid_utf8(line));
+    tv_diags_dispose(&d);
+}
+
+static void test_codec_merge_patch_names_a_bad_number_and_keeps_a_nul_for_the_decoder(void **state)
+{
+    const char *doc = "{\"id\":\"c\",\"name\":\"X\"}";
+    const char *huge = "{\"round\":null,\"raise_eur\":1e400}";
+    const char *nul = "{\"description\":\"a\\u0000b\"}";
+    tv_diags_t d = {0};
+    char *out = NULL;
+
+    (void)state;
+    assert_int_equal(tv_codec_merge_patch(doc, huge, strlen(huge), &out, &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, "raise_eur", "number out of range");
+    tv_diags_dispose(&d);
+    assert_int_equal(tv_codec_merge_patch(doc, nul, strlen(nul), &out, &d), 0);
+    expect_company_error(out, "description", "contains a NUL character");
+    free(out);
+}
+
+static void test_codec_match_config_rejects_nan_repeats_and_huge_numbers(void **state)
+{
+    const char *huge = "{\"weights\":{\"text\":1e400}}";
+    const char *twice = "{\"weights\":{\"text\":1},\"weights.text\":2}";
+    tv_match_config_t cfg = tvt_match_config(), before = cfg;
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tv_codec_match_config_set(&cfg, "weights.text", "nan", &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, "weights.text", "expected a number from 0 to 100");
+    assert_int_equal(tv_codec_match_config_parse(huge, strlen(huge), 0, &cfg, &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, "weights.text", "number out of range");
+    assert_int_equal(tv_codec_match_config_parse(twice, strlen(twice), 0, &cfg, &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, "weights.text", "repeats a setting");
+    assert_memory_equal(&cfg, &before, sizeof(cfg));
+    tv_diags_dispose(&d);
+}
+
+/* The fixtures' taxonomy with member 'key' of entry 'index' of list 'list' set to 'value'
+ * (index -1: the list itself gets 'value' appended), parsed; asserts the parse fails with a
+ * message for 'field'. Takes 'value'. */
+static void expect_taxonomy_error(const char *list, int index, const char *key, json_t *value,
+                                  const char *field, const char *needle)
+{
+    char *text = tvt_read_fixture("taxonomy.json", NULL), *changed;
+    json_t *root = json_loads(text, 0, NULL), *l = json_object_get(root, list);
+    tv_taxonomy_t *t = NULL;
+    tv_diags_t d = {0};
+
+    if (index < 0)
+        json_array_append_new(l, value);
+    else
+        json_object_set_new(json_array_get(l, (size_t)index), key, value);
+    changed = json_dumps(root, 0);
+    assert_true(tv_codec_taxonomy_parse(changed, strlen(changed), &t, &d) < 0);
+    assert_null(t);
+    tvt_assert_diag(&d, 0, field, needle);
+    tv_diags_dispose(&d);
+    free(changed);
+    json_decref(root);
+    free(text);
+}
+
+static void test_codec_taxonomy_rejects_values_out_of_range(void **state)
+{
+    (void)state;
+    expect_taxonomy_error("stages", 0, "order", json_integer(INT64_C(2147483648)),
+                          "stages[0].order", "an integer from 0 to 1000");
+    expect_taxonomy_error("events", 0, "month", json_integer(13), "events[0].month",
+                          "an integer from 1 to 12");
+    expect_taxonomy_error("rounds", 0, "typical_eur", json_pack("[i,i]", 5000, 10),
+                          "rounds[0].typical_eur", "minimum then maximum");
+    expect_taxonomy_error("rounds", 0, "typical_eur", json_pack("[i,i,i]", 1, 2, 3),
+                          "rounds[0].typical_eur", "minimum then maximum");
+    expect_taxonomy_error("countries", -1, NULL, json_string("ITA"), "countries[249]",
+                          "two capital letters");
+    expect_taxonomy_error("countries", -1, NULL, json_string("IT"), "countries[249]", "repeats");
+    expect_taxonomy_error("events", 0, "country", json_string("i1"), "events[0].country",
+                          "ISO 3166-1 alpha-2");
+}
+
+static void test_codec_taxonomy_names_the_field_of_a_number_out_of_range(void **state)
+{
+    char *text = tvt_read_fixture("taxonomy.json", NULL);
+    char *at = strstr(text, "\"order\": 0"), *changed;
+    tv_taxonomy_t *t = NULL;
+    tv_diags_t d = {0};
+    size_t n = strlen(text);
+
+    (void)state;
+    assert_non_null(at);
+    changed = malloc(n + 16);
+    memcpy(changed, text, (size_t)(at - text));
+    strcpy(changed + (at - text), "\"order\": 1e400");
+    strcat(changed, at + strlen("\"order\": 0"));
+    assert_true(tv_codec_taxonomy_parse(changed, strlen(changed), &t, &d) < 0);
+    tvt_assert_diag(&d, 0, "stages[0].order", "number out of range");
+    tv_diags_dispose(&d);
+    free(changed);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +534,15 @@ int main(void)
         cmocka_unit_test(test_codec_malformed_json_array_fails_whole_file),
         cmocka_unit_test(test_codec_repeated_id_is_reported_and_first_kept),
         cmocka_unit_test(test_codec_fixture_profiles_are_all_valid),
+        cmocka_unit_test(test_codec_rejects_an_empty_existing_investor_id),
+        cmocka_unit_test(test_codec_names_the_field_of_a_nul_character),
+        cmocka_unit_test(test_codec_names_the_field_of_a_number_out_of_range),
+        cmocka_unit_test(test_codec_files_name_the_field_of_a_number_out_of_range),
+        cmocka_unit_test(test_codec_messages_never_cut_a_character),
+        cmocka_unit_test(test_codec_merge_patch_names_a_bad_number_and_keeps_a_nul_for_the_decoder),
+        cmocka_unit_test(test_codec_match_config_rejects_nan_repeats_and_huge_numbers),
+        cmocka_unit_test(test_codec_taxonomy_rejects_values_out_of_range),
+        cmocka_unit_test(test_codec_taxonomy_names_the_field_of_a_number_out_of_range),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -50,12 +50,31 @@ static void test_schema_lists_required_fields_and_taxonomy_ids(void **state)
     tv_taxonomy_destroy(t);
 }
 
+/* The codec refuses a NUL character in any text (PostgreSQL cannot store one), so the schema
+ * says so for every free-text field. */
+static void test_schema_free_text_forbids_the_nul_character(void **state)
+{
+    tv_taxonomy_t *t = tvt_taxonomy();
+    char *s = NULL;
+    const char *desc;
+
+    (void)state;
+    assert_int_equal(tv_codec_schema(t, TV_KIND_INVESTOR, &s), 0);
+    desc = strstr(s, "\"thesis\": {");
+    assert_non_null(desc);
+    assert_non_null(strstr(desc, "\"pattern\": \"^[^\\\\u0000]*$\""));
+    assert_true(strstr(desc, "\"pattern\"") < strstr(desc, "\"language\""));
+    free(s);
+    tv_taxonomy_destroy(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema_company_file_matches_the_codec),
         cmocka_unit_test(test_schema_investor_file_matches_the_codec),
         cmocka_unit_test(test_schema_lists_required_fields_and_taxonomy_ids),
+        cmocka_unit_test(test_schema_free_text_forbids_the_nul_character),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
