@@ -1,6 +1,7 @@
 /* tavolo serve: the daemon. Loads every profile, builds the lists, then serves the HTTP API on
- * one libuv loop; SIGTERM or SIGINT stops accepting, lets requests in flight finish, and
- * exits 0. */
+ * one libuv loop; SIGTERM or SIGINT stops accepting, closes idle connections, lets requests in
+ * flight finish, and exits 0. */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include "api.h"
 #include "cli.h"
 #include "digest_timer.h"
+#include "jobs.h"
 #include "log.h"
 #include "metrics.h"
 #include "router.h"
@@ -21,12 +23,30 @@
 #define SHUTDOWN_GRACE_MS 10000
 #define MAX_SETS 32
 #define LOG_FLUSH_MS 100
+#define DEFAULT_MAX_CLIENT_CONNECTIONS 256
+#define MAX_SECONDS 86400
+#define MAX_CONNECTIONS 1000000
+
+/* The numeric settings, each a flag and an environment variable (the flag wins). */
+enum { SET_AUTH_CACHE, SET_AUTH_GRACE, SET_MAX_CLIENT, N_SETTINGS };
+#define OPT_SETTING 256 /* getopt_long's value of the first setting's flag */
+
+static const struct {
+    const char *flag, *env;
+    long max, fallback;
+} settings[N_SETTINGS] = {
+    {"--auth-cache", "TAVOLO_AUTH_CACHE_SECONDS", MAX_SECONDS, API_TOKEN_CACHE_SECONDS},
+    {"--auth-grace", "TAVOLO_AUTH_GRACE_SECONDS", MAX_SECONDS, API_TOKEN_GRACE_SECONDS},
+    {"--max-client-connections", "TAVOLO_MAX_CLIENT_CONNECTIONS", MAX_CONNECTIONS,
+     DEFAULT_MAX_CLIENT_CONNECTIONS},
+};
 
 typedef struct {
     const char *listen, *config, *port_file;
     size_t max_body;
     char *sets[MAX_SETS];
     size_t n_sets;
+    long values[N_SETTINGS];
 } serve_opts_t;
 
 typedef struct {
@@ -39,16 +59,56 @@ typedef struct {
     uint64_t deadline;
 } daemon_t;
 
+/* Parses 'text', given as setting 'which' (named by 'name'), as a whole number from 0 to its
+ * maximum. Returns -2, having said why, when it is not one. */
+static int parse_setting(int which, const char *name, const char *text, serve_opts_t *o)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v < 0 || v > settings[which].max) {
+        cli_error("%s \"%s\": expected a whole number from 0 to %ld", name, text,
+                  settings[which].max);
+        return -2;
+    }
+    o->values[which] = v;
+    return 0;
+}
+
+/* The settings' defaults, then their environment variables. */
+static int settings_from_env(serve_opts_t *o)
+{
+    for (int i = 0; i < N_SETTINGS; i++) {
+        const char *env = getenv(settings[i].env);
+
+        o->values[i] = settings[i].fallback;
+        if (env != NULL && env[0] != '\0' && parse_setting(i, settings[i].env, env, o) != 0)
+            return -2;
+    }
+    return 0;
+}
+
+/* Returns 0, -1 for a usage error, or -2 for a bad value (already reported). */
 static int parse_options(int argc, char **argv, serve_opts_t *o)
 {
     static const struct option longopts[] = {
-        {"listen", required_argument, NULL, 'l'},    {"max-body", required_argument, NULL, 'b'},
-        {"config", required_argument, NULL, 'f'},    {"set", required_argument, NULL, 's'},
-        {"port-file", required_argument, NULL, 'p'}, {NULL, 0, NULL, 0}};
-    int c;
+        {"listen", required_argument, NULL, 'l'},
+        {"max-body", required_argument, NULL, 'b'},
+        {"config", required_argument, NULL, 'f'},
+        {"set", required_argument, NULL, 's'},
+        {"port-file", required_argument, NULL, 'p'},
+        {"auth-cache", required_argument, NULL, OPT_SETTING + SET_AUTH_CACHE},
+        {"auth-grace", required_argument, NULL, OPT_SETTING + SET_AUTH_GRACE},
+        {"max-client-connections", required_argument, NULL, OPT_SETTING + SET_MAX_CLIENT},
+        {NULL, 0, NULL, 0}};
+    int c, rc = settings_from_env(o);
 
-    while ((c = getopt_long(argc, argv, "l:b:f:s:p:", longopts, NULL)) != -1) {
-        if (c == 'l')
+    while (rc == 0 && (c = getopt_long(argc, argv, "l:b:f:s:p:", longopts, NULL)) != -1) {
+        if (c >= OPT_SETTING && c < OPT_SETTING + N_SETTINGS)
+            rc = parse_setting(c - OPT_SETTING, settings[c - OPT_SETTING].flag, optarg, o);
+        else if (c == 'l')
             o->listen = optarg;
         else if (c == 'b')
             o->max_body = strtoul(optarg, NULL, 10);
@@ -59,9 +119,11 @@ static int parse_options(int argc, char **argv, serve_opts_t *o)
         else if (c == 's' && o->n_sets < MAX_SETS)
             o->sets[o->n_sets++] = optarg;
         else
-            return -1;
+            rc = -1;
     }
-    return optind == argc && o->max_body > 0 ? 0 : -1;
+    if (rc == 0 && (optind != argc || o->max_body == 0))
+        rc = -1;
+    return rc;
 }
 
 /* Splits "HOST:PORT" (IPv6 as "[::1]:8080"). */
@@ -112,7 +174,7 @@ static void on_signal(uv_signal_t *s, int signum)
 
     api_log("info", "signal %d: no new connections; finishing %zu requests", signum,
             api_router_in_flight());
-    api_server_stop_accepting(&d->server);
+    api_server_shutdown(&d->server);
     api_digest_timer_stop(&d->digest);
     uv_signal_stop(&d->sigterm);
     uv_signal_stop(&d->sigint);
@@ -159,6 +221,9 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
     }
     d->loop = uv_default_loop();
     api_router_init(app, d->loop);
+    api_jobs_configure((unsigned)o->values[SET_AUTH_CACHE], (unsigned)o->values[SET_AUTH_GRACE]);
+    d->server.max_per_client = (size_t)o->values[SET_MAX_CLIENT];
+    d->server.metrics = app->metrics;
     rc = api_server_start(&d->server, d->loop, host, port);
     if (rc != 0) {
         cli_error("cannot listen on %s: %s", o->listen, uv_strerror(rc));
@@ -180,7 +245,11 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
     uv_timer_start(&d->flush, on_flush, LOG_FLUSH_MS, LOG_FLUSH_MS);
     uv_signal_start(&d->sigterm, on_signal, SIGTERM);
     uv_signal_start(&d->sigint, on_signal, SIGINT);
-    api_log("info", "listening on %s:%d", host, d->server.port);
+    api_log("info",
+            "listening on %s:%d; tokens cached %ld s, %ld s more while the database is down; "
+            "%ld connections per client address (0: no cap)",
+            host, d->server.port, o->values[SET_AUTH_CACHE], o->values[SET_AUTH_GRACE],
+            o->values[SET_MAX_CLIENT]);
     if (api_digest_timer_start(&d->digest, d->loop, app) != 0) {
         api_server_dispose(&d->server);
         return TV_EINVAL;
@@ -194,7 +263,7 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
 
 int cmd_serve(int argc, char **argv)
 {
-    serve_opts_t o = {DEFAULT_LISTEN, NULL, NULL, DEFAULT_MAX_BODY, {0}, 0};
+    serve_opts_t o = {DEFAULT_LISTEN, NULL, NULL, DEFAULT_MAX_BODY, {0}, 0, {0}};
     api_app_t app;
     daemon_t d;
     tv_taxonomy_t *tax = NULL;
@@ -202,9 +271,12 @@ int cmd_serve(int argc, char **argv)
 
     memset(&app, 0, sizeof(app));
     memset(&d, 0, sizeof(d));
-    if (parse_options(argc, argv, &o) != 0) {
-        cli_error("usage: tavolo serve [--listen HOST:PORT] [--max-body BYTES] [--config FILE] "
-                  "[--set NAME=VALUE]... [--port-file FILE]");
+    rc = parse_options(argc, argv, &o);
+    if (rc != 0) {
+        if (rc == -1)
+            cli_error("usage: tavolo serve [--listen HOST:PORT] [--max-body BYTES] [--config FILE] "
+                      "[--set NAME=VALUE]... [--port-file FILE] [--auth-cache SECONDS] "
+                      "[--auth-grace SECONDS] [--max-client-connections N]");
         return CLI_USAGE;
     }
     signal(SIGPIPE, SIG_IGN);

@@ -7,9 +7,11 @@
 #include "jobs.h"
 
 static _Thread_local tv_store_t *worker_store;
+static _Thread_local api_app_t *worker_app; /* where to reconnect */
 
 tv_store_t *api_jobs_store(api_app_t *app)
 {
+    worker_app = app;
     if (tv_store_healthy(worker_store))
         return worker_store;
     tv_store_close(worker_store);
@@ -21,79 +23,136 @@ tv_store_t *api_jobs_store(api_app_t *app)
 
 /* Set-associative: a token shares its set with few others, so one recently used token never
  * pushes another out by a clash of hashes alone (a direct-mapped table did, and a cached
- * token then failed during an outage). A full set gives up the entry that expires first. */
+ * token then failed during an outage). A full set gives up its oldest confirmation. */
 #define CACHE_SETS 256
 #define CACHE_WAYS 8
 
 typedef struct {
     uint8_t key[32]; /* hash of the whole header value */
     api_principal_t principal;
-    time_t expires;
+    int64_t confirmed_ms; /* when the database last said yes, on the monotonic clock */
+    int used;
 } cache_entry_t;
 
 static cache_entry_t cache[CACHE_SETS][CACHE_WAYS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t cache_ms = API_TOKEN_CACHE_SECONDS * 1000;
+static int64_t grace_ms = API_TOKEN_GRACE_SECONDS * 1000;
+
+void api_jobs_configure(unsigned cache_seconds, unsigned grace_seconds)
+{
+    cache_ms = (int64_t)cache_seconds * 1000;
+    grace_ms = (int64_t)grace_seconds * 1000;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static cache_entry_t *cache_set(const uint8_t key[32])
 {
     return cache[((unsigned)key[0] | (unsigned)key[1] << 8) % CACHE_SETS];
 }
 
-static int cache_get(const uint8_t key[32], api_principal_t *out)
+/* Copies the entry of 'key' to 'out' and returns its age in milliseconds, or -1 when there is
+ * none. */
+static int64_t cache_get(const uint8_t key[32], api_principal_t *out)
 {
     cache_entry_t *set = cache_set(key);
-    time_t now = time(NULL);
-    int hit = 0;
+    int64_t age = -1;
 
     pthread_mutex_lock(&cache_lock);
-    for (int w = 0; w < CACHE_WAYS && !hit; w++) {
-        hit = set[w].expires > now && sodium_memcmp(set[w].key, key, 32) == 0;
-        if (hit)
+    for (int w = 0; w < CACHE_WAYS && age < 0; w++) {
+        if (set[w].used && sodium_memcmp(set[w].key, key, 32) == 0) {
             *out = set[w].principal;
+            age = now_ms() - set[w].confirmed_ms;
+        }
     }
     pthread_mutex_unlock(&cache_lock);
-    return hit;
+    return age;
 }
 
-static void cache_put(const uint8_t key[32], const api_principal_t *p)
+/* Records that the database confirmed 'key' now (drop: that it refused it). */
+static void cache_put(const uint8_t key[32], const api_principal_t *p, int drop)
 {
-    cache_entry_t *set = cache_set(key), *e = &set[0];
+    cache_entry_t *set = cache_set(key), *e = NULL;
 
     pthread_mutex_lock(&cache_lock);
     for (int w = 0; w < CACHE_WAYS; w++) {
-        if (sodium_memcmp(set[w].key, key, 32) == 0) {
+        if (set[w].used && sodium_memcmp(set[w].key, key, 32) == 0) {
             e = &set[w];
             break;
         }
-        if (set[w].expires < e->expires)
+        if (e == NULL || (e->used && (!set[w].used || set[w].confirmed_ms < e->confirmed_ms)))
             e = &set[w];
     }
-    memcpy(e->key, key, 32);
-    e->principal = *p;
-    e->expires = time(NULL) + API_TOKEN_CACHE_SECONDS;
+    if (drop && sodium_memcmp(e->key, key, 32) == 0) {
+        e->used = 0;
+    } else if (!drop) {
+        memcpy(e->key, key, 32);
+        e->principal = *p;
+        e->confirmed_ms = now_ms();
+        e->used = 1;
+    }
     pthread_mutex_unlock(&cache_lock);
 }
 
 int api_jobs_authenticate_cached(const char *authorization, api_principal_t *out)
 {
     uint8_t key[32];
+    api_principal_t p;
+    int64_t age;
 
     api_auth_hash(authorization, key);
-    return cache_get(key, out) ? 0 : TV_ENOTFOUND;
+    age = cache_get(key, &p);
+    if (age < 0 || age >= cache_ms)
+        return TV_ENOTFOUND;
+    *out = p;
+    return 0;
+}
+
+/* Asks the database on a connection of its own, when the check found this thread's dead
+ * (PostgreSQL restarted rather than gone). The thread's connection is the request's and is
+ * left for api_jobs_store to replace. */
+static int authenticate_anew(const char *authorization, api_principal_t *out)
+{
+    tv_store_t *st = NULL;
+    int rc;
+
+    if (worker_app == NULL || tv_store_open(worker_app->conninfo, &st, NULL, 0) != 0)
+        return TV_EUNAVAIL;
+    rc = api_auth_authenticate(st, authorization, out);
+    tv_store_close(st);
+    return rc;
 }
 
 int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_principal_t *out)
 {
     uint8_t key[32];
+    api_principal_t cached, p;
+    int64_t age;
     int rc;
 
     api_auth_hash(authorization, key);
-    if (cache_get(key, out))
+    age = cache_get(key, &cached);
+    if (age >= 0 && age < cache_ms) {
+        *out = cached;
         return 0;
-    if (st == NULL)
-        return TV_EUNAVAIL;
-    rc = api_auth_authenticate(st, authorization, out);
+    }
+    rc = st != NULL ? api_auth_authenticate(st, authorization, &p) : TV_EUNAVAIL;
+    if (rc == TV_EUNAVAIL && st != NULL && !tv_store_healthy(st))
+        rc = authenticate_anew(authorization, &p);
+    if (rc == 0 || rc == TV_ENOTFOUND)
+        cache_put(key, &p, rc != 0);
+    if (rc == TV_EUNAVAIL && age >= 0 && age < cache_ms + grace_ms) {
+        p = cached; /* the database cannot say: the last confirmation stands, for a while */
+        rc = 0;
+    }
     if (rc == 0)
-        cache_put(key, out);
+        *out = p;
     return rc;
 }

@@ -8,14 +8,29 @@
 /* This thread's connection, (re)opened on demand; NULL while the database is unreachable. */
 tv_store_t *api_jobs_store(api_app_t *app);
 
-/* Authenticates an Authorization header, from a cache of recent answers (entries live
- * API_TOKEN_CACHE_SECONDS, so a revocation takes effect within that time; it holds 2,048,
- * 8 to a set) or the store. */
+/* Sets how long a token's answer is used without asking the database ('cache_seconds') and
+ * how much longer it is still taken while the database cannot answer ('grace_seconds').
+ * Called before the first request; the defaults are API_TOKEN_CACHE_SECONDS and
+ * API_TOKEN_GRACE_SECONDS. */
+void api_jobs_configure(unsigned cache_seconds, unsigned grace_seconds);
+
+/* Authenticates an Authorization header, from a cache of answers (2,048 entries, 8 to a set)
+ * or the store 'st' (NULL while the database is down). An entry the database confirmed less
+ * than the cache time ago is used as it is. An older one is checked again: the database's
+ * answer wins at once (an unknown or revoked token is dropped: TV_ENOTFOUND), and when the
+ * database cannot answer (no store, or TV_EUNAVAIL) the entry is still taken until cache +
+ * grace seconds after its last confirmation. So a revocation takes effect within the cache
+ * time while the database is up, and a token in use when an outage begins (confirmed within
+ * the cache time before it) keeps working for at least the grace into the outage. A
+ * connection found dead by the check (PostgreSQL restarted) is not taken for an outage: a
+ * new connection is tried first. */
 int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_principal_t *out);
 
-/* The cache alone: 0 on a hit, TV_ENOTFOUND otherwise. Never waits on the database. */
+/* The cache alone, for the loop thread: 0 when an entry younger than the cache time holds
+ * the header, TV_ENOTFOUND otherwise. Never waits on the database. */
 int api_jobs_authenticate_cached(const char *authorization, api_principal_t *out);
 
 #define API_TOKEN_CACHE_SECONDS 30
+#define API_TOKEN_GRACE_SECONDS 60
 
 #endif
