@@ -32,6 +32,7 @@ struct api_metrics {
     route_stats_t *routes; /* n_routes + 1: the last is "no route" */
     histogram_t updates;
     double build_seconds;
+    uint64_t refused_connections;
 };
 
 api_metrics_t *api_metrics_create(size_t n_routes)
@@ -92,6 +93,13 @@ void api_metrics_update(api_metrics_t *m, double seconds)
 {
     pthread_mutex_lock(&m->lock);
     observe(&m->updates, seconds);
+    pthread_mutex_unlock(&m->lock);
+}
+
+void api_metrics_connection_refused(api_metrics_t *m)
+{
+    pthread_mutex_lock(&m->lock);
+    m->refused_connections++;
     pthread_mutex_unlock(&m->lock);
 }
 
@@ -181,6 +189,11 @@ char *api_metrics_render(api_metrics_t *m, size_t companies, size_t investors)
         "# HELP tavolo_matcher_build_seconds Time to build vectors and lists at start.\n"
         "# TYPE tavolo_matcher_build_seconds gauge\ntavolo_matcher_build_seconds %.6f\n",
         m->build_seconds);
+    put(&t,
+        "# HELP tavolo_connections_refused_total Connections closed at once: their client "
+        "address had --max-client-connections open.\n"
+        "# TYPE tavolo_connections_refused_total counter\ntavolo_connections_refused_total %llu\n",
+        (unsigned long long)m->refused_connections);
     pthread_mutex_unlock(&m->lock);
     put(&t,
         "# HELP tavolo_profiles Profiles held in memory.\n# TYPE tavolo_profiles gauge\n"

@@ -17,6 +17,9 @@ void api_metrics_observe(api_metrics_t *m, int route, const char *method, int st
 /* Records how long a profile write took to reach the matcher's lists. */
 void api_metrics_update(api_metrics_t *m, double seconds);
 
+/* Records a connection closed at once for its client address's cap. */
+void api_metrics_connection_refused(api_metrics_t *m);
+
 /* Records how long the start-up build (vectors and lists) took. */
 void api_metrics_build(api_metrics_t *m, double seconds);
 
