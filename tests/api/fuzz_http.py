@@ -108,6 +108,7 @@ class Op:
         params = [spec.resolve(p) for p in path_params + doc.get("parameters", [])]
         self.path_params = [p for p in params if p["in"] == "path"]
         self.query_params = [p for p in params if p["in"] == "query"]
+        self.header_params = [p for p in params if p["in"] == "header"]
         body = spec.resolve(doc["requestBody"]) if "requestBody" in doc else None
         self.body = {m: c.get("schema", {}) for m, c in body["content"].items()} if body else None
         self.responses = {}
@@ -259,6 +260,7 @@ class Case:
     def __init__(self, op, method, path, role, query="", body=None, ctype=None, label="valid",
                  want=None, raw=None, essential=False):
         self.essential = essential  # sent even when its phase is out of time
+        self.headers = {}  # further request headers, name -> bytes
         self.template = None  # for a method the path does not serve: the path's template
         self.op = op  # None: a path or method the description does not have
         self.method, self.path, self.role, self.query = method, path, role, query
@@ -335,6 +337,8 @@ class Client:
             c.putheader("Authorization", auth)
         if case.ctype is not None:
             c.putheader("Content-Type", case.ctype)
+        for name, value in case.headers.items():
+            c.putheader(name, value)
         if case.body is not None:
             c.putheader("Content-Length", str(len(case.body)))
         c.endheaders(case.body)
@@ -448,9 +452,10 @@ class Checker:
             if 400 <= st < 600:
                 self._problem(case, resp)
             return
-        if st == 201 and "location" in doc["headers"]:
-            self.check("location", bool(resp.header("location")), case, "201 without Location",
-                       "a 201 without a Location header", resp)
+        for name in ("location", "etag"):
+            if 200 <= st < 300 and name in doc["headers"]:
+                self.check(name, bool(resp.header(name)), case, "%d without %s" % (st, name),
+                           "the description gives this answer a %s header" % name, resp)
         self._body(case, resp, doc)
 
     def _unrouted(self, case, resp):
@@ -727,6 +732,14 @@ class Generator:
         if "maxLength" in schema:
             out.append(("maxLength+1", "a" * (schema["maxLength"] + 1)))
         return out
+
+    def id_mutants(self, schema):
+        """For a member holding an id: the edges of the 64 characters a path id may have."""
+        schema = self.spec.resolve(schema)
+        if "A-Za-z0-9._:/-" not in schema.get("pattern", ""):
+            return []
+        return [("64 id characters", "i" * 64), ("65 id characters", "i" * 65),
+                ("an id with a slash", "fz/" + "s" * 8)]
 
     def fields(self, schema, value, pointer=(), depth=0):
         """(pointer, schema, required) for every member the schema defines, recursing into
@@ -1032,6 +1045,7 @@ class Builder:
             main += self.path_mutants(op)
             main += self.query_mutants(op)[:12]
             main += self.body_mutants(op)
+            main += self.header_mutants(op)
             main += self.whole_body_mutants(op)
             if op.op_id == "putEvent":
                 late += self.organiser_event_mutants(op)
@@ -1066,9 +1080,9 @@ class Builder:
         fields = list(self.gen.fields(schema, base))
         for pointer, sub, required in fields:
             nested = any(isinstance(p, int) for p in pointer)
-            values = self.gen.mutants(sub, core_only=True)
+            values = self.gen.mutants(sub, core_only=True) + self.gen.id_mutants(sub)
             if not nested:
-                rest = self.gen.mutants(sub)[len(values):]
+                rest = self.gen.mutants(sub)[len(self.gen.mutants(sub, core_only=True)):]
                 values += self.rng.sample(rest, min(4, len(rest)))
             for label, v in values:
                 role, values = self.target(op)
@@ -1091,6 +1105,20 @@ class Builder:
             cases.append(Case(op, op.method, self.path(op, values), role, "",
                               dump(dict(doc, zz_unknown={"a": [1, None]})), medias[0],
                               "unknown member /zz_unknown"))
+        return cases
+
+    def header_mutants(self, op):
+        """Odd values of the header parameters an operation takes (If-Match)."""
+        cases = []
+        for p in op.header_params:
+            for value in [b"*", b'"nope"', b'W/"x"', b"", b"garbage", b'"a", "b"', b"x" * 5000,
+                          b'"\xff"', b",", b'"' + b"0" * 64 + b'"']:
+                role, values = self.target(op)
+                body, ctype = self.valid_body(op, role, values)
+                c = Case(op, op.method, self.path(op, values), role, "", body, ctype,
+                         "%s: %s" % (p["name"], short(value, 40)))
+                c.headers[p["name"]] = value
+                cases.append(c)
         return cases
 
     def reachable(self, doc, pointer):
@@ -1458,6 +1486,8 @@ class Runner:
             parts.append("-H 'Authorization: Bearer %s'" % BAD_TOKEN)
         if case.ctype is not None:
             parts.append("-H " + shlex.quote("Content-Type: " + case.ctype))
+        for name, value in case.headers.items():
+            parts.append("-H " + shlex.quote("%s: %s" % (name, value.decode("latin-1"))))
         if case.body is not None:
             parts.append("--data-binary " + self.body_arg(case.body))
         parts.append('"$BASE"' + shlex.quote(case.target()))
