@@ -175,31 +175,61 @@ static const tv__field_t *field_named(const tv__record_desc_t *desc, const char 
     return NULL;
 }
 
+/* Checks column 'i' (named 'h') against the ones before it: a field given twice, or an
+ * object ("wants", a JSON cell) beside one of its members ("wants.lead"), would leave one
+ * cell silently unused. Returns 0, TV_EPARSE (reported) or TV_ENOMEM. */
+static int check_column(reader_t *r, size_t i, const char *h)
+{
+    const tv__field_t *f = r->columns[i], *parent = r->parents[i];
+
+    for (size_t j = 0; j < i; j++) {
+        const char *what = NULL;
+        int rc;
+
+        if (r->columns[j] == f)
+            what = "repeats column %zu";
+        else if ((parent != NULL && r->columns[j] == parent) ||
+                 (f->type == FT_OBJECT && r->parents[j] == f))
+            what = "overlaps column %zu";
+        if (what == NULL)
+            continue;
+        rc = tv__diag_add(r->diags, 1, 0, h, what, j + 1);
+        return rc != 0 ? rc : TV_EPARSE;
+    }
+    return 0;
+}
+
 /* Maps each header cell to its field: "name", or "wants.lead" for an embedded object. */
 static int read_header(reader_t *r, const tv_strings_t *cells)
 {
+    int rc = 0;
+
     r->columns = tv__calloc(cells->n, sizeof(*r->columns));
     r->parents = tv__calloc(cells->n, sizeof(*r->parents));
     if (r->columns == NULL || r->parents == NULL)
         return TV_ENOMEM;
     r->n_columns = cells->n;
-    for (size_t i = 0; i < cells->n; i++) {
+    for (size_t i = 0; i < cells->n && rc == 0; i++) {
         const char *h = cells->items[i];
         const char *dot = strchr(h, '.');
         const tv__field_t *f = field_named(r->desc, h, dot != NULL ? (size_t)(dot - h) : strlen(h));
+        char column[32];
 
         if (f != NULL && dot != NULL) {
             r->parents[i] = f->type == FT_OBJECT ? f : NULL;
             f = f->type == FT_OBJECT ? field_named(f->sub, dot + 1, strlen(dot + 1)) : NULL;
         }
-        if (f == NULL) {
-            int rc = tv__diag_add(r->diags, 1, 0, h, "unknown column");
-
+        snprintf(column, sizeof(column), "column %zu", i + 1);
+        if (h[0] == '\0')
+            rc = tv__diag_add(r->diags, 1, 0, column, "the header gives this column no name");
+        else if (f == NULL)
+            rc = tv__diag_add(r->diags, 1, 0, h, "unknown column");
+        if (rc != 0 || h[0] == '\0' || f == NULL)
             return rc != 0 ? rc : TV_EPARSE;
-        }
         r->columns[i] = f;
+        rc = check_column(r, i, h);
     }
-    return 0;
+    return rc;
 }
 
 static int parse_int_cell(const char *s, json_int_t *out)
@@ -253,9 +283,9 @@ static json_t *cell_value(const tv__field_t *f, const char *s)
         return split_list(s);
     case FT_INT:
         return parse_int_cell(s, &i) == 0 ? json_integer(i) : json_string(s);
-    case FT_RATIO:
+    case FT_RATIO: /* "nan", "inf" and "1e400" stay strings: json_real refuses what is not finite */
         d = strtod(s, &end);
-        return end != s && *end == '\0' ? json_real(d) : json_string(s);
+        return end != s && *end == '\0' && isfinite(d) ? json_real(d) : json_string(s);
     case FT_BOOL:
         if (strcasecmp(s, "true") == 0 || strcasecmp(s, "yes") == 0 || strcmp(s, "1") == 0)
             return json_true();
@@ -263,8 +293,8 @@ static json_t *cell_value(const tv__field_t *f, const char *s)
             return json_false();
         return json_string(s);
     case FT_ARRAY:
-    case FT_OBJECT: {
-        json_t *v = json_loads(s, 0, NULL);
+    case FT_OBJECT: { /* JSON text, loaded as a JSON file's record would be */
+        json_t *v = tv__json_load(s, strlen(s), JSON_ALLOW_NUL, NULL, NULL, 0);
 
         return v != NULL ? v : json_string(s);
     }
@@ -322,14 +352,31 @@ static int on_csv_row(void *ctx, const tv_strings_t *cells, size_t line)
     return rc;
 }
 
+/* Reports where splitting stopped: a cell by its column's name once the header is read
+ * ("wants.lead"), else as "column 3"; a quote by its line alone. */
+static int split_failure(reader_t *r, const tv__csv_error_t *err)
+{
+    char name[128];
+    size_t c = err->column - 1;
+
+    if (err->column == 0)
+        return tv__diag_add(r->diags, err->line, 0, NULL, "malformed CSV (%s)", err->what);
+    if (r->columns != NULL && c < r->n_columns && r->parents[c] != NULL)
+        snprintf(name, sizeof(name), "%s.%s", r->parents[c]->name, r->columns[c]->name);
+    else if (r->columns != NULL && c < r->n_columns)
+        snprintf(name, sizeof(name), "%s", r->columns[c]->name);
+    else
+        snprintf(name, sizeof(name), "column %zu", err->column);
+    return tv__diag_add(r->diags, err->line, 0, name, "%s", err->what);
+}
+
 static int read_csv(reader_t *r, const char *buf, size_t len)
 {
-    size_t bad_line = 0;
-    int rc = tv__csv_split(buf, len, on_csv_row, r, &bad_line);
+    tv__csv_error_t err = {0, 0, NULL};
+    int rc = tv__csv_split(buf, len, on_csv_row, r, &err);
 
-    if (rc == TV_EPARSE && bad_line != 0) {
-        int arc = tv__diag_add(r->diags, bad_line, 0, NULL,
-                               "malformed CSV (an unbalanced or misplaced quote)");
+    if (rc == TV_EPARSE && err.line != 0) {
+        int arc = split_failure(r, &err);
 
         if (arc != 0)
             rc = arc;

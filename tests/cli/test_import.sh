@@ -55,6 +55,24 @@ expect_contains "malformed CSV names the line" "broken.csv:2: malformed CSV" "$o
 out=$("$TAVOLO" import "$tmp/arr.json" 2>&1)
 expect_contains "a file of unknown kind asks for --kind" "use --kind" "$out"
 
+printf 'id,name,name\nc-970,A,B\n' > "$tmp/twice.csv"
+out=$("$TAVOLO" import --kind companies "$tmp/twice.csv" 2>&1)
+expect_eq "a repeated CSV column exits 1" 1 $?
+expect_contains "a repeated CSV column is named on line 1" "twice.csv:1: name: repeats column 2" "$out"
+
+printf 'id,name,description\nc-971,A,ab\0cd\n' > "$tmp/nul.csv"
+out=$("$TAVOLO" import --kind companies "$tmp/nul.csv" 2>&1)
+expect_contains "a NUL byte in a CSV cell names line and column" \
+    "nul.csv:2: description: contains a NUL byte" "$out"
+
+echo '{"id":"c-972","name":"Big","raise_eur":9223372036854775808}' > "$tmp/big.jsonl"
+echo '{"id":"c-973","name":"Nul","description":"a\u0000b"}' >> "$tmp/big.jsonl"
+out=$("$TAVOLO" import --kind companies "$tmp/big.jsonl" 2>&1)
+expect_contains "a number out of range names its field" \
+    "big.jsonl:1: raise_eur: number out of range" "$out"
+expect_contains "a NUL character names its field" \
+    "big.jsonl:2: description: contains a NUL character" "$out"
+
 out=$(TAVOLO_DATABASE_URL="host=/nonexistent" "$TAVOLO" import --dry-run "$FIX/investors.jsonl" 2>&1)
 expect_eq "--dry-run validates without a database" 0 $?
 expect_contains "--dry-run reports the valid count" "56 investors valid (dry run)" "$out"

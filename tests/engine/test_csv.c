@@ -136,6 +136,109 @@ static void test_csv_and_json_lines_give_the_same_documents(void **state)
     free(jsonl);
 }
 
+/* Reads 'len' bytes of CSV text, which may hold NUL bytes. */
+static int read_csv_bytes(const char *text, size_t len, tv_docs_t *docs, tv_diags_t *d)
+{
+    tv_read_opts_t opts = {TV_FORMAT_CSV, NULL, NULL};
+
+    return tv_codec_read_records(tax, TV_KIND_COMPANY, &opts, text, len, docs, d);
+}
+
+static void test_csv_rejects_a_nul_byte_naming_line_and_column(void **state)
+{
+    const char cell[] = "id,name,description\nc1,A,x\nc2,B,ab\0cd\n";
+    const char header[] = "id,na\0me\nc1,A\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(read_csv_bytes(cell, sizeof(cell) - 1, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 3, "description", "contains a NUL byte");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+    assert_int_equal(read_csv_bytes(header, sizeof(header) - 1, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 1, "column 2", "contains a NUL byte");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_rejects_text_that_is_not_utf8(void **state)
+{
+    const char *text = "id,name\nc1,Caf\xe9 Bio\n"; /* Latin-1, as some spreadsheets save */
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 2, "name", "not valid UTF-8");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_rejects_a_repeated_or_overlapping_column(void **state)
+{
+    const char *twice = "id,name,name\nc1,A,B\n";
+    const char *overlap = "id,name,wants,wants.lead\nc1,A,bad,true\n";
+    const char *nameless = "id,,name\nc1,x,A\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, twice, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 1, "name", "repeats column 2");
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, overlap, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 1, "wants.lead", "overlaps column 3");
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, nameless, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 1, "column 2", "no name");
+    assert_int_equal(docs.n, 0);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_rejects_a_quote_left_open_at_the_end(void **state)
+{
+    const char *text = "id,name,description\nc1,A,\"starts here\nc2,B,x\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), TV_EPARSE);
+    tvt_assert_diag(&d, 2, "", "malformed CSV");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_reports_a_share_that_is_not_a_finite_number(void **state)
+{
+    const char *text = "id,name,rd_share_italy\nc1,A,nan\nc2,B,inf\nc3,C,1e400\nc4,D,0.5\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 4);
+    tvt_assert_diag(&d, 2, "rd_share_italy", "a number from 0 to 1, got \"nan\"");
+    tvt_assert_diag(&d, 3, "rd_share_italy", "got \"inf\"");
+    tvt_assert_diag(&d, 4, "rd_share_italy", "got \"1e400\"");
+    assert_int_equal(docs.n, 1);
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
+static void test_csv_json_cell_refuses_repeated_keys(void **state)
+{
+    const char *text =
+        "id,name,contacts\n"
+        "c1,A,\"[{\"\"email\"\":\"\"x@y.example\"\",\"\"email\"\":\"\"a@b.example\"\"}]\"\n";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 1);
+    tvt_assert_diag(&d, 2, "contacts", "expected an array");
+    assert_int_equal(docs.n, 0);
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -146,6 +249,12 @@ int main(void)
         cmocka_unit_test(test_csv_rejects_stray_quote_with_its_line),
         cmocka_unit_test(test_csv_skips_byte_order_mark_and_crlf),
         cmocka_unit_test(test_csv_and_json_lines_give_the_same_documents),
+        cmocka_unit_test(test_csv_rejects_a_nul_byte_naming_line_and_column),
+        cmocka_unit_test(test_csv_rejects_text_that_is_not_utf8),
+        cmocka_unit_test(test_csv_rejects_a_repeated_or_overlapping_column),
+        cmocka_unit_test(test_csv_rejects_a_quote_left_open_at_the_end),
+        cmocka_unit_test(test_csv_reports_a_share_that_is_not_a_finite_number),
+        cmocka_unit_test(test_csv_json_cell_refuses_repeated_keys),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
