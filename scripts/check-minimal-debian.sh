@@ -190,6 +190,7 @@ check_run_sh() {
 }
 
 trap 'unmount_all' EXIT
+trap 'exit 130' INT TERM
 prepare_chroot
 mount_all
 status=0
