@@ -210,6 +210,30 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
     return app->metrics != NULL ? 0 : TV_ENOMEM;
 }
 
+/* Writes the port bound to 'path' (if not NULL), for callers that asked for port 0. */
+static void write_port_file(const char *path, int port)
+{
+    FILE *f = path != NULL ? fopen(path, "w") : NULL;
+
+    if (f != NULL) {
+        fprintf(f, "%d\n", port);
+        fclose(f);
+    }
+}
+
+/* SIGTERM and SIGINT start the drain; logs are flushed every LOG_FLUSH_MS. */
+static void start_signals(daemon_t *d)
+{
+    uv_signal_init(d->loop, &d->sigterm);
+    uv_signal_init(d->loop, &d->sigint);
+    uv_timer_init(d->loop, &d->drain);
+    uv_timer_init(d->loop, &d->flush);
+    d->sigterm.data = d->sigint.data = d->drain.data = d;
+    uv_timer_start(&d->flush, on_flush, LOG_FLUSH_MS, LOG_FLUSH_MS);
+    uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+    uv_signal_start(&d->sigint, on_signal, SIGINT);
+}
+
 static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
 {
     char host[256];
@@ -229,22 +253,8 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
         cli_error("cannot listen on %s: %s", o->listen, uv_strerror(rc));
         return TV_EIO;
     }
-    if (o->port_file != NULL) {
-        FILE *f = fopen(o->port_file, "w");
-
-        if (f != NULL) {
-            fprintf(f, "%d\n", d->server.port);
-            fclose(f);
-        }
-    }
-    uv_signal_init(d->loop, &d->sigterm);
-    uv_signal_init(d->loop, &d->sigint);
-    uv_timer_init(d->loop, &d->drain);
-    uv_timer_init(d->loop, &d->flush);
-    d->sigterm.data = d->sigint.data = d->drain.data = d;
-    uv_timer_start(&d->flush, on_flush, LOG_FLUSH_MS, LOG_FLUSH_MS);
-    uv_signal_start(&d->sigterm, on_signal, SIGTERM);
-    uv_signal_start(&d->sigint, on_signal, SIGINT);
+    write_port_file(o->port_file, d->server.port);
+    start_signals(d);
     api_log("info",
             "listening on %s:%d; tokens cached %ld s, %ld s more while the database is down; "
             "%ld connections per client address (0: no cap)",
