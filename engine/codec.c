@@ -353,7 +353,12 @@ typedef struct {
     int is_index;
     int failed;
     int oom;
+    size_t problems;
 } decode_ctx_t;
+
+/* Problems listed per record: a body of 100,000 bad ids gets the first ones and a count, not
+ * a reply 100,000 entries long. */
+#define PROBLEMS_MAX 50
 
 static const char *const term_nouns[TV_TAXO_KIND_COUNT] = {
     "area",  "pathology",     "technology", "priority",       "stage",
@@ -363,6 +368,8 @@ static const char *const term_nouns[TV_TAXO_KIND_COUNT] = {
 static void report(decode_ctx_t *ctx, const char *path, const char *fmt, const char *got)
 {
     ctx->failed = 1;
+    if (++ctx->problems > PROBLEMS_MAX)
+        return;
     if (tv__diag_add(ctx->diags, ctx->record, ctx->is_index, path, fmt, got) != 0)
         ctx->oom = 1;
 }
@@ -817,13 +824,17 @@ static void check_investor(decode_ctx_t *ctx, const tv_investor_t *inv)
 int tv__decode_record(const tv_taxonomy_t *t, const tv__record_desc_t *desc, json_t *obj, void *rec,
                       tv_diags_t *diags, size_t record, int is_index)
 {
-    decode_ctx_t ctx = {t, diags, record, is_index, 0, 0};
+    decode_ctx_t ctx = {t, diags, record, is_index, 0, 0, 0};
 
     decode_object(&ctx, desc, obj, rec, "");
     if (!ctx.failed && !ctx.oom && desc == &tv__company_desc)
         check_company(&ctx, rec);
     if (!ctx.failed && !ctx.oom && desc == &tv__investor_desc)
         check_investor(&ctx, rec);
+    if (ctx.problems > PROBLEMS_MAX && !ctx.oom &&
+        tv__diag_add(diags, record, is_index, NULL, "%zu more problems not listed",
+                     ctx.problems - PROBLEMS_MAX) != 0)
+        ctx.oom = 1;
     if (ctx.oom)
         return TV_ENOMEM;
     return ctx.failed ? TV_EINVAL : 0;

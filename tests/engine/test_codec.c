@@ -519,6 +519,28 @@ static void test_codec_taxonomy_names_the_field_of_a_number_out_of_range(void **
     free(text);
 }
 
+/* A record with thousands of bad values gets a bounded list of problems, not one each. */
+static void test_codec_lists_at_most_fifty_problems_per_record(void **state)
+{
+    size_t size = 64 + 2000 * 8;
+    char *text = malloc(size);
+    tv_diags_t d = {0};
+    tv_company_t c;
+    size_t o;
+
+    (void)state;
+    o = (size_t)snprintf(text, size, "{\"id\":\"c\",\"name\":\"X\",\"pathologies\":[");
+    for (int i = 0; i < 2000; i++)
+        o += (size_t)snprintf(text + o, size - o, "%s\"p%d\"", i > 0 ? "," : "", i);
+    snprintf(text + o, size - o, "]}");
+    assert_int_equal(tv_codec_company_decode(tax, text, strlen(text), &c, &d), TV_EINVAL);
+    assert_int_equal(d.n, 51);
+    tvt_assert_diag(&d, 0, "pathologies[49]", "unknown pathology");
+    tvt_assert_diag(&d, 0, "", "1950 more problems not listed");
+    tv_diags_dispose(&d);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -543,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_codec_match_config_rejects_nan_repeats_and_huge_numbers),
         cmocka_unit_test(test_codec_taxonomy_rejects_values_out_of_range),
         cmocka_unit_test(test_codec_taxonomy_names_the_field_of_a_number_out_of_range),
+        cmocka_unit_test(test_codec_lists_at_most_fifty_problems_per_record),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
