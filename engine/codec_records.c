@@ -388,32 +388,35 @@ static int read_csv(reader_t *r, const char *buf, size_t len)
 
 /* ---- duplicates ---- */
 
-static const tv_docs_t *sort_docs; /* qsort has no context argument in C11 */
+/* A document's id and position, sorted by id then position: no global for qsort. */
+typedef struct {
+    const char *id;
+    size_t index;
+} doc_key_t;
 
-static int compare_doc_index(const void *a, const void *b)
+static int compare_doc_key(const void *a, const void *b)
 {
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(sort_docs->items[x].id, sort_docs->items[y].id);
+    const doc_key_t *x = a, *y = b;
+    int c = strcmp(x->id, y->id);
 
-    return c != 0 ? c : (x > y) - (x < y);
+    return c != 0 ? c : (x->index > y->index) - (x->index < y->index);
 }
 
 /* Reports every repeated id and keeps only its first occurrence. */
 static int drop_duplicates(reader_t *r)
 {
     tv_docs_t *d = r->docs;
-    size_t *order = tv__calloc(d->n, sizeof(size_t));
+    doc_key_t *order = tv__calloc(d->n, sizeof(doc_key_t));
     size_t kept = 0;
     int rc = 0;
 
     if (order == NULL)
         return TV_ENOMEM;
     for (size_t i = 0; i < d->n; i++)
-        order[i] = i;
-    sort_docs = d;
-    qsort(order, d->n, sizeof(size_t), compare_doc_index);
+        order[i] = (doc_key_t){d->items[i].id, i};
+    qsort(order, d->n, sizeof(doc_key_t), compare_doc_key);
     for (size_t i = 1; i < d->n && rc == 0; i++) {
-        tv_doc_t *first = &d->items[order[i - 1]], *dup = &d->items[order[i]];
+        tv_doc_t *first = &d->items[order[i - 1].index], *dup = &d->items[order[i].index];
 
         if (strcmp(first->id, dup->id) != 0)
             continue;
