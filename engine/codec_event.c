@@ -12,7 +12,32 @@
 
 #define MAX_TABLES 100000
 #define MAX_MEETINGS 1000
-#define MAX_PROFILE_ID 64 /* a profile id, as profiles and meetings (char[65]) keep it */
+/* The longest id of an event or a profile: what a path segment, an organiser's token and a
+ * meeting (char[65]) take. */
+#define MAX_ID 64
+
+/* The members each object of an event file may have (api/openapi.yaml, EventFile). */
+static const char *const frame_members[] = {"id",
+                                            "name",
+                                            "city",
+                                            "time_zone",
+                                            "days",
+                                            "day_start",
+                                            "day_end",
+                                            "slot_minutes",
+                                            "breaks",
+                                            "tables",
+                                            "request_deadline",
+                                            "default_max_meetings",
+                                            "participants",
+                                            "requests",
+                                            NULL};
+static const char *const break_members[] = {"start", "end", NULL};
+static const char *const attendee_members[] = {
+    "kind", "id", "max_meetings", "min_meetings", "unavailable", "people", NULL};
+static const char *const person_members[] = {"name", "email", NULL};
+static const char *const request_members[] = {"company_id", "investor_id", "from", "priority",
+                                              "message",    "status",      NULL};
 
 typedef struct {
     tv_diags_t *diags;
@@ -117,13 +142,30 @@ static uint32_t required_count(ectx_t *x, json_t *obj, const char *key, uint32_t
     return count_field(x, obj, key, key, min, max, 0);
 }
 
-/* An optional array member: NULL when absent or null (the same, as for every optional member),
- * else the member, which the caller checks is an array. */
-static json_t *optional_list(json_t *obj, const char *key)
+/* 'obj', at 'path' ("" for the document), must be an object whose members are all named in
+ * 'known' (NULL-terminated), as api/openapi.yaml's schemas say (additionalProperties: false): a
+ * misspelt optional member is an error rather than a setting silently left at its default. */
+static void check_members(ectx_t *x, json_t *obj, const char *path, const char *const *known)
 {
-    json_t *v = json_object_get(obj, key);
+    const char *key;
+    json_t *v;
 
-    return json_is_null(v) ? NULL : v;
+    if (!json_is_object(obj)) {
+        bad(x, path, "expected an object");
+        return;
+    }
+    json_object_foreach(obj, key, v)
+    {
+        char p[160];
+        size_t k = 0;
+
+        while (known[k] != NULL && strcmp(known[k], key) != 0)
+            k++;
+        if (known[k] != NULL)
+            continue;
+        snprintf(p, sizeof(p), "%s%s%.64s", path, path[0] != '\0' ? "." : "", key);
+        bad(x, p, "unknown field");
+    }
 }
 
 static void read_days(ectx_t *x, json_t *root, tv_event_t *e)
@@ -175,7 +217,7 @@ static void check_break(ectx_t *x, const tv_event_t *e, const tv_break_t *b, con
 
 static void read_breaks(ectx_t *x, json_t *root, tv_event_t *e)
 {
-    json_t *breaks = optional_list(root, "breaks");
+    json_t *breaks = json_object_get(root, "breaks");
     size_t n = json_array_size(breaks);
 
     if (breaks == NULL)
@@ -193,6 +235,8 @@ static void read_breaks(ectx_t *x, json_t *root, tv_event_t *e)
         char ps[48], pe[48];
         json_t *b = json_array_get(breaks, i);
 
+        snprintf(ps, sizeof(ps), "breaks[%zu]", i);
+        check_members(x, b, ps, break_members);
         snprintf(ps, sizeof(ps), "breaks[%zu].start", i);
         snprintf(pe, sizeof(pe), "breaks[%zu].end", i);
         e->breaks[i].start_minute = clock_field(x, b, "start", ps);
@@ -222,8 +266,8 @@ static void read_names(ectx_t *x, json_t *root, tv_event_t *e)
     int64_t utc;
 
     e->id = string_field(x, root, "id", "id", 1);
-    if (e->id != NULL && !is_id(e->id))
-        bad(x, "id", "expected an id of letters, digits and . _ : / -");
+    if (e->id != NULL && (!is_id(e->id) || strlen(e->id) > MAX_ID))
+        bad(x, "id", "expected an id of 1 to %d letters, digits and . _ : / -", MAX_ID);
     e->name = string_field(x, root, "name", "name", 1);
     e->city = string_field(x, root, "city", "city", 0);
     e->time_zone = string_field(x, root, "time_zone", "time_zone", 1);
@@ -240,6 +284,7 @@ static void read_names(ectx_t *x, json_t *root, tv_event_t *e)
 /* The days and their slots: days, day_start, day_end, slot_minutes, breaks; then tables. */
 static void read_frame(ectx_t *x, json_t *root, tv_event_t *e)
 {
+    check_members(x, root, "", frame_members);
     read_names(x, root, e);
     read_days(x, root, e);
     e->day_start_minute = clock_field(x, root, "day_start", "day_start");
@@ -292,6 +337,8 @@ static void read_people(ectx_t *x, json_t *list, const char *path, tv_attendee_t
         char pn[96], pe[96];
         tv_person_t *p = &a->people[a->n_people++];
 
+        snprintf(pn, sizeof(pn), "%s[%zu]", path, i);
+        check_members(x, json_array_get(list, i), pn, person_members);
         snprintf(pn, sizeof(pn), "%s[%zu].name", path, i);
         snprintf(pe, sizeof(pe), "%s[%zu].email", path, i);
         p->name = string_field(x, json_array_get(list, i), "name", pn, 1);
@@ -337,13 +384,14 @@ static void read_attendee(ectx_t *x, json_t *o, size_t i, const tv_strings_t *sl
     char path[96], p2[128];
 
     snprintf(path, sizeof(path), "participants[%zu]", i);
+    check_members(x, o, path, attendee_members);
     snprintf(p2, sizeof(p2), "%s.kind", path);
     if (parse_kind(json_string_value(json_object_get(o, "kind")), &a->kind) != 0)
         bad(x, p2, "expected \"company\" or \"investor\"");
     snprintf(p2, sizeof(p2), "%s.id", path);
     a->id = string_field(x, o, "id", p2, 1);
-    if (a->id != NULL && (!is_id(a->id) || strlen(a->id) > MAX_PROFILE_ID))
-        bad(x, p2, "expected an id of 1 to %d letters, digits and . _ : / -", MAX_PROFILE_ID);
+    if (a->id != NULL && (!is_id(a->id) || strlen(a->id) > MAX_ID))
+        bad(x, p2, "expected an id of 1 to %d letters, digits and . _ : / -", MAX_ID);
     snprintf(p2, sizeof(p2), "%s.max_meetings", path);
     a->max_meetings =
         count_field(x, o, "max_meetings", p2, 0, MAX_MEETINGS, e->default_max_meetings);
@@ -352,9 +400,9 @@ static void read_attendee(ectx_t *x, json_t *o, size_t i, const tv_strings_t *sl
     if (a->min_meetings > a->max_meetings)
         bad(x, p2, "must not be above max_meetings (%u)", a->max_meetings);
     snprintf(p2, sizeof(p2), "%s.unavailable", path);
-    read_unavailable(x, optional_list(o, "unavailable"), p2, slots, a);
+    read_unavailable(x, json_object_get(o, "unavailable"), p2, slots, a);
     snprintf(p2, sizeof(p2), "%s.people", path);
-    read_people(x, optional_list(o, "people"), p2, a);
+    read_people(x, json_object_get(o, "people"), p2, a);
 }
 
 static const tv_attendee_t *find_attendee(const tv_event_t *e, tv_profile_kind_t kind,
@@ -416,6 +464,8 @@ static void read_request(ectx_t *x, json_t *o, size_t i, const tv_event_t *e, tv
     const char *priority = json_string_value(json_object_get(o, "priority"));
     char path[96];
 
+    snprintf(path, sizeof(path), "requests[%zu]", i);
+    check_members(x, o, path, request_members);
     snprintf(path, sizeof(path), "requests[%zu].company_id", i);
     r->company_id = string_field(x, o, "company_id", path, 1);
     if (r->company_id != NULL && find_attendee(e, TV_KIND_COMPANY, r->company_id) == NULL)
@@ -440,7 +490,7 @@ static void read_request(ectx_t *x, json_t *o, size_t i, const tv_event_t *e, tv
 
 static void read_requests(ectx_t *x, json_t *root, tv_event_t *e)
 {
-    json_t *list = optional_list(root, "requests");
+    json_t *list = json_object_get(root, "requests");
     size_t n = json_array_size(list);
 
     if (list == NULL)

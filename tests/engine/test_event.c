@@ -199,6 +199,11 @@ static void test_event_rejects_bad_strings_and_ids(void **state)
                  "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
                  "\"tables\":2," PARTS "}",
                  "id", "non-empty");
+    expect_error("{\"id\":\"ev-12345678901234567890123456789012345678901234567890123456789012\","
+                 "\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-03-26\"],"
+                 "\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
+                 "\"tables\":2," PARTS "}",
+                 "id", "1 to 64");
     expect_error("{\"id\":\"ev\",\"name\":null,\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-"
                  "03-26\"],\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,"
                  "\"tables\":2," PARTS "}",
@@ -253,14 +258,16 @@ static void test_event_rejects_bad_strings_and_ids(void **state)
     expect_error("{" BASE "," PARTS ",\"requests\":{}}", "requests", "expected an array");
 }
 
-/* An optional member that is null counts as absent, as api/openapi.yaml says. */
-static void test_event_reads_null_optional_members_as_absent(void **state)
+/* An optional member that the schema lets be null (api/openapi.yaml, EventFile) counts as
+ * absent when null; a list may not be null. */
+static void test_event_reads_null_optional_values_as_absent(void **state)
 {
-    const char *json = "{" BASE ",\"city\":null,\"breaks\":null,\"request_deadline\":null,"
-                       "\"default_max_meetings\":null,\"requests\":null,\"participants\":[{"
-                       "\"kind\":\"company\",\"id\":\"c-1\",\"max_meetings\":null,"
-                       "\"min_meetings\":null,\"unavailable\":null,\"people\":null},{\"kind\":"
-                       "\"investor\",\"id\":\"i-1\"}]}";
+    const char *json = "{" BASE ",\"city\":null,\"request_deadline\":null,"
+                       "\"default_max_meetings\":null,\"participants\":[{\"kind\":\"company\","
+                       "\"id\":\"c-1\",\"max_meetings\":null,\"min_meetings\":null},{\"kind\":"
+                       "\"investor\",\"id\":\"i-1\"}],\"requests\":[{\"company_id\":\"c-1\","
+                       "\"investor_id\":\"i-1\",\"from\":\"company\",\"priority\":\"want\","
+                       "\"message\":null,\"status\":null}]}";
     tv_diags_t d = {0};
     tv_event_t e;
 
@@ -268,11 +275,44 @@ static void test_event_reads_null_optional_members_as_absent(void **state)
     assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
     assert_null(e.city);
     assert_null(e.request_deadline);
-    assert_int_equal(e.n_breaks, 0);
     assert_int_equal(e.default_max_meetings, 12);
     assert_int_equal(e.attendees[0].max_meetings, 12);
-    assert_int_equal(e.n_requests, 0);
+    assert_int_equal(e.attendees[0].min_meetings, 0);
+    assert_null(e.requests[0].message);
+    assert_int_equal(e.requests[0].status, TV_REQUEST_PENDING);
     tv_event_dispose(&e);
+    expect_error("{" BASE ",\"breaks\":null," PARTS "}", "breaks", "expected an array");
+    expect_error("{" BASE "," PARTS ",\"requests\":null}", "requests", "expected an array");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
+                 "\"people\":null}]}",
+                 "participants[0].people", "expected an array");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
+                 "\"unavailable\":null}]}",
+                 "participants[0].unavailable", "expected an array");
+}
+
+/* Every object has the members its schema lists, and no other: a misspelt optional member is
+ * an error, not a setting silently left at its default. */
+static void test_event_rejects_unknown_members(void **state)
+{
+    (void)state;
+    expect_error("{" BASE ",\"default_max_meeting\":3," PARTS "}", "default_max_meeting",
+                 "unknown field");
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:00\",\"end\":\"10:30\",\"x\":1}],"
+                 PARTS "}",
+                 "breaks[0].x", "unknown field");
+    expect_error("{" BASE ",\"breaks\":[\"10:00-10:30\"]," PARTS "}", "breaks[0]",
+                 "expected an object");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
+                 "\"max_meeting\":3}]}",
+                 "participants[0].max_meeting", "unknown field");
+    expect_error("{" BASE ",\"participants\":[7]}", "participants[0]", "expected an object");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
+                 "\"people\":[{\"name\":\"A\",\"email\":\"a@b.example\",\"phone\":\"1\"}]}]}",
+                 "participants[0].people[0].phone", "unknown field");
+    expect_error("{" BASE "," PARTS ",\"requests\":[{\"company_id\":\"c-1\",\"investor_id\":"
+                 "\"i-1\",\"from\":\"company\",\"priority\":\"must\",\"when\":\"now\"}]}",
+                 "requests[0].when", "unknown field");
 }
 
 static void test_event_request_deadline_is_an_iso_8601_time(void **state)
@@ -498,7 +538,8 @@ int main(void)
         cmocka_unit_test(test_event_rejects_null_and_mistyped_numbers),
         cmocka_unit_test(test_event_names_the_field_of_a_number_out_of_range),
         cmocka_unit_test(test_event_rejects_bad_strings_and_ids),
-        cmocka_unit_test(test_event_reads_null_optional_members_as_absent),
+        cmocka_unit_test(test_event_reads_null_optional_values_as_absent),
+        cmocka_unit_test(test_event_rejects_unknown_members),
         cmocka_unit_test(test_event_request_deadline_is_an_iso_8601_time),
         cmocka_unit_test(test_event_breaks_lie_within_the_day),
         cmocka_unit_test(test_event_slots_refuse_a_frame_the_codec_would_refuse),
