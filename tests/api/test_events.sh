@@ -31,6 +31,12 @@ expect_eq "and nothing is written" 0 "$(sql "SELECT count(*) FROM events WHERE i
 $PY -c "import json; e=json.load(open('$FIX/events/jpm-2027.json')); e['id']='bad-tz'; e['time_zone']='Mars/Olympus'; json.dump(e, open('$tmp/badtz.json','w'))"
 out=$("$TAVOLO" event import "$tmp/badtz.json" 2>&1)
 expect_contains "an unknown time zone is named" 'time_zone: "Mars/Olympus" is not an IANA time zone' "$out"
+# "slot_minutes": null once read as 0-minute slots: the import hung, the daemon crashed.
+$PY -c "import json; e=json.load(open('$FIX/events/jpm-2027.json')); e['id']='null-slot'; e['slot_minutes']=None; json.dump(e, open('$tmp/nullslot.json','w'))"
+out=$(timeout 10 "$TAVOLO" event import "$tmp/nullslot.json" 2>&1)
+expect_eq "a null slot_minutes fails the import at once" 1 $?
+expect_contains "naming the field" "slot_minutes: expected an integer from 5 to 240, not null" "$out"
+expect_eq "and nothing is written" 0 "$(sql "SELECT count(*) FROM events WHERE id = 'null-slot'")"
 
 # ---- the scheduler from the command line ----
 "$TAVOLO" schedule jpm-2027 --json >"$tmp/r1.json"
