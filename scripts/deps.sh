@@ -3,7 +3,7 @@
 set -euo pipefail
 
 packages=(
-    build-essential cmake pkg-config
+    build-essential cmake pkg-config clang libclang-rt-14-dev
     libuv1-dev libh2o-dev libssl-dev libjansson-dev libopenblas-dev libdnnl-dev libpq-dev libcmocka-dev
     libcsv-dev libsodium-dev libutf8proc-dev libxxhash-dev libstemmer-dev libglpk-dev libical-dev
     libgmime-3.0-dev
