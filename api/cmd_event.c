@@ -10,7 +10,6 @@
 #include "cli.h"
 #include "agenda.h"
 #include "scheduling.h"
-#include "tavolo/calendar.h"
 
 typedef struct {
     const tv_event_t *e;
@@ -67,7 +66,6 @@ static int import_event(const char *file)
     tv_diags_t diags = {0};
     tv_event_t e;
     tv_store_t *st = NULL;
-    int64_t utc;
     size_t len;
     char *text = NULL;
     int rc;
@@ -78,10 +76,6 @@ static int import_event(const char *file)
         rc = tv_codec_event_decode(text, len, &e, &diags);
     cli_print_diags(&diags, file);
     tv_diags_dispose(&diags);
-    if (rc == 0 && tv_calendar_local_to_utc(e.time_zone, 2027, 1, 1, 0, 0, &utc) != 0) {
-        fprintf(stderr, "%s: time_zone: \"%s\" is not an IANA time zone\n", file, e.time_zone);
-        rc = TV_EINVAL;
-    }
     if (rc == 0)
         rc = cli_open_store(&st);
     if (rc == 0)
