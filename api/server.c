@@ -160,6 +160,9 @@ int api_server_start(api_server_t *s, uv_loop_t *loop, const char *host, int por
 
     h2o_config_init(&s->config);
     s->config.max_request_entity_size = BODY_HARD_LIMIT;
+    /* HTTP/1.1 only: an h2c upgrade would put the connection under HTTP/2's own idle timeout,
+     * out of reach of api_server_shutdown. */
+    s->config.http1.upgrade_to_http2 = 0;
     hostconf = h2o_config_register_host(&s->config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     handler = h2o_create_handler(h2o_config_register_path(hostconf, "/", 0), sizeof(*handler));
     handler->on_req = api_router_on_req;

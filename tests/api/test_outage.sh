@@ -261,6 +261,11 @@ expect_status "a valid token still reads" 200
 
 # ---- (d) SIGTERM with an idle keep-alive connection ----
 
+# HTTP/2 connections would escape what follows (libh2o keeps them under their own idle
+# timeout): the daemon speaks HTTP/1.1 only and declines an h2c upgrade.
+h2=$(curl -s --max-time 5 --http2 -o /dev/null -w '%{http_version} %{http_code}' "$base/healthz")
+expect_eq "an h2c upgrade is declined: the answer comes over HTTP/1.1" "1.1 200" "$h2"
+
 "$PY" - "$port" >"$tmp/idle.out" 2>&1 <<'EOF' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
