@@ -178,9 +178,11 @@ static int authenticate(api_req_t *r, api_resp_t *resp)
     }
     if (rc == TV_EUNAVAIL || r->store == NULL)
         api_reply_error(resp, r, TV_EUNAVAIL, "");
-    else
+    else if (rc == TV_EINVAL || rc == TV_ENOTFOUND)
         api_reply_problem(resp, r, 401, "unauthorized", NULL,
                           "the bearer token is malformed, unknown or revoked");
+    else /* the database could not say: not the client's fault */
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
     return -1;
 }
 

@@ -565,6 +565,33 @@ static int available(const tv_event_t *e, tv_profile_kind_t kind, const char *id
     return 1;
 }
 
+/* Finds the slot named by the body's "slot" (local "YYYY-MM-DDTHH:MM", or any ISO 8601 time
+ * with an offset: the instant counts) and writes its local name to 'name'. Replies and returns
+ * -1 when it is none of the event's. */
+static int find_slot(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, const char *text,
+                     char *name, size_t size, uint32_t *index)
+{
+    tv_strings_t slots = {0};
+    size_t k = 0;
+    int rc = tv_event_slot_find(e, text, &k);
+
+    if (rc == 0)
+        rc = tv_event_slots(e, &slots);
+    if (rc == 0 && k < slots.n) {
+        snprintf(name, size, "%s", slots.items[k]);
+        *index = (uint32_t)k;
+    }
+    tv_strings_free(&slots);
+    if (rc == TV_EINVAL || rc == TV_ENOTFOUND)
+        api_reply_problem(resp, r, 422, "invalid-field", "/slot",
+                          rc == TV_EINVAL ? "expected a slot start: \"YYYY-MM-DDTHH:MM\" in the "
+                                            "event's time zone, or ISO 8601 with an offset"
+                                          : "not a slot of the event");
+    else if (rc != 0)
+        api_reply_error(resp, r, rc, "slots");
+    return rc == 0 ? 0 : -1;
+}
+
 /* Applies {"status", "slot", "table"} of the body to 'm'; replies and returns -1 when a value
  * is wrong or the move leaves a participant where it cannot be. */
 static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
@@ -572,62 +599,46 @@ static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *
 {
     json_t *status_v = json_object_get(o, "status"), *slot_v = json_object_get(o, "slot");
     const char *status = json_string_value(status_v);
-    char slot_buf[20], *slot = NULL;
     json_t *table = json_object_get(o, "table");
-    tv_strings_t slots = {0};
-    int s = -1, rc = 0;
+    char slot[sizeof(m->slot_start)];
+    uint32_t s = 0;
 
     if ((status_v != NULL && status == NULL) || (slot_v != NULL && !json_is_string(slot_v))) {
         api_reply_problem(resp, r, 422, "invalid-field",
                           status == NULL && status_v ? "/status" : "/slot", "expected a string");
         return -1;
     }
-    /* "2027-01-11T10:00", or the form meetings are listed in, "2027-01-11T10:00:00-08:00" */
-    if (slot_v != NULL) {
-        snprintf(slot_buf, sizeof(slot_buf), "%.16s", json_string_value(slot_v));
-        slot = slot_buf;
-    }
-
     if (status != NULL && tv_meeting_status_parse(status) < 0) {
         api_reply_problem(resp, r, 422, "invalid-field", "/status",
                           "expected scheduled, locked, cancelled, held or no_show");
         return -1;
     }
-    if (status != NULL)
-        m->status = (tv_meeting_status_t)tv_meeting_status_parse(status);
     if (table != NULL && (!json_is_integer(table) || json_integer_value(table) < 1 ||
                           json_integer_value(table) > (json_int_t)e->tables)) {
         api_reply_problem(resp, r, 422, "invalid-field", "/table", "expected a table from 1 to %u",
                           e->tables);
         return -1;
     }
+    if (slot_v != NULL &&
+        find_slot(r, resp, e, json_string_value(slot_v), slot, sizeof(slot), &s) != 0)
+        return -1;
+    if (status != NULL)
+        m->status = (tv_meeting_status_t)tv_meeting_status_parse(status);
     if (table != NULL)
         m->table_no = (uint32_t)json_integer_value(table);
-    if (slot == NULL)
+    if (slot_v == NULL)
         return 0;
-    if (tv_event_slots(e, &slots) != 0) {
-        api_reply_error(resp, r, TV_ENOMEM, "slots");
-        return -1;
-    }
-    for (size_t k = 0; k < slots.n && s < 0; k++)
-        s = strcmp(slots.items[k], slot) == 0 ? (int)k : -1;
-    tv_strings_free(&slots);
-    if (s < 0) {
-        api_reply_problem(resp, r, 422, "invalid-field", "/slot",
-                          "not a slot of the event (\"YYYY-MM-DDTHH:MM\", local time)");
-        return -1;
-    }
     if (!available(e, TV_KIND_COMPANY, m->company_id, slot) ||
         !available(e, TV_KIND_INVESTOR, m->investor_id, slot)) {
         int c = !available(e, TV_KIND_COMPANY, m->company_id, slot);
 
         api_reply_problem(resp, r, 409, "conflict", "/slot", "%s %s is not available at %s",
                           c ? "company" : "investor", c ? m->company_id : m->investor_id, slot);
-        rc = -1;
+        return -1;
     }
-    m->slot_index = (uint32_t)s;
+    m->slot_index = s;
     snprintf(m->slot_start, sizeof(m->slot_start), "%s", slot);
-    return rc;
+    return 0;
 }
 
 /* The meeting's JSON text; its ETag (a hash of that text) goes to 'etag' when not NULL. */

@@ -154,6 +154,30 @@ expect_eq "the old ETag no longer matches: 412" 412 \
     "$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$ORG" '{"status":"scheduled"}' "If-Match: $etag")"
 expect_eq "and the change is not made" locked "$(sql "SELECT status FROM meetings WHERE id = $mid")"
 
+# ---- 8. a slot given with a UTC offset is that instant, not the same wall-clock time ----
+read -r mv_id mv_slot < <(sql "SELECT id, slot_index FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' ORDER BY id LIMIT 1 OFFSET 20" | tr '|' ' ')
+read -r local_name free_t < <(sql "SELECT o.slot_start, (SELECT min(t) FROM generate_series(1, 60) t
+        WHERE NOT EXISTS (SELECT 1 FROM meetings y WHERE y.event_id = m.event_id
+        AND y.slot_index = o.slot_index AND y.table_no = t AND y.status <> 'cancelled'))
+    FROM meetings o, meetings m WHERE m.id = $mv_id AND o.event_id = m.event_id
+    AND o.status <> 'cancelled' AND o.slot_index <> m.slot_index
+    AND NOT EXISTS (SELECT 1 FROM meetings x WHERE x.event_id = m.event_id
+        AND x.slot_index = o.slot_index AND x.status <> 'cancelled'
+        AND (x.company_id = m.company_id OR x.investor_id = m.investor_id))
+    ORDER BY o.slot_index LIMIT 1" | tr '|' ' ')
+tokyo=$($PY -c "
+from datetime import datetime; from zoneinfo import ZoneInfo
+t = datetime.fromisoformat('$local_name').replace(tzinfo=ZoneInfo('America/Los_Angeles'))
+print(t.astimezone(ZoneInfo('Asia/Tokyo')).isoformat())")
+expect_eq "a move given in Tokyo time lands on the same instant in San Francisco" "200 $local_name" \
+    "$(call PATCH "/v1/events/jpm-2027/meetings/$mv_id" "$ADMIN" "{\"slot\":\"$tokyo\",\"table\":$free_t}") $(sql "SELECT slot_start FROM meetings WHERE id = $mv_id")"
+wall=$(echo "$local_name" | sed 's/$/:00+09:00/')
+code=$(call PATCH "/v1/events/jpm-2027/meetings/$mv_id" "$ADMIN" "{\"slot\":\"$wall\"}")
+expect_eq "the local wall-clock time with another offset is no slot of the event" 422 "$code"
+expect_contains "naming the field" '"pointer":"/slot"' "$(cat "$tmp/body")"
+expect_eq "a slot that is not a time is 422" 422 \
+    "$(call PATCH "/v1/events/jpm-2027/meetings/$mv_id" "$ADMIN" '{"slot":"soon"}')"
+
 # Profiles: ETag on reads, If-Match on PUT, PATCH and DELETE.
 pc=$(sql "SELECT profile_id FROM event_participants WHERE event_id = 'jpm-2027' AND kind = 'company' ORDER BY profile_id DESC LIMIT 1")
 call GET "/v1/companies/$pc" "$ORG" >/dev/null
@@ -225,6 +249,13 @@ PYEOF
 expect_eq "whose summary is a string" True "$($PY -c "import json; print(isinstance(json.load(open('$tmp/body'))['summary']['event'], str))")"
 expect_eq "an admin's summary of all events names none (null)" True \
     "$(call GET "/v1/digests?date=2027-01-10" "$ADMIN" >/dev/null; $PY -c "import json; print(json.load(open('$tmp/body'))['summary']['event'] is None)")"
+
+# ---- a token the database cannot check is the server's fault (500), not the client's (401) ----
+FRESH=$(tok --role admin)
+sql "ALTER TABLE tokens RENAME TO tokens_away"
+expect_eq "a token check that fails in the database is 500, not 401" 500 "$(call GET /v1/events "$FRESH")"
+sql "ALTER TABLE tokens_away RENAME TO tokens"
+expect_eq "and the same token works once the table is back" 200 "$(call GET /v1/events "$FRESH")"
 
 kill -0 "$daemon" 2>/dev/null
 expect_eq "the daemon is still running" 0 $?
