@@ -62,12 +62,22 @@ PROBLEM_SLUGS = {
     404: {"not-found"},
     405: {"method-not-allowed"},
     409: {"conflict"},
+    412: {"precondition-failed"},
     413: {"payload-too-large"},
     415: {"unsupported-media-type"},
     422: {"invalid-field"},
     500: {"internal"},
     503: {"unavailable"},
 }
+
+
+def as_instance(path):
+    """A raw request path as a problem's instance names it: as it is when it is UTF-8, else
+    with its bytes above 0x7F written as %XX (a URI reference either way)."""
+    try:
+        return path.decode("utf-8")
+    except UnicodeDecodeError:
+        return "".join(chr(b) if b < 0x80 else "%%%02X" % b for b in path)
 
 
 # ---- JSON text with pieces Python's json cannot write ----
@@ -1247,7 +1257,7 @@ class Builder:
             ("absolute URI", b"GET http://127.0.0.1/v1/events HTTP/1.1\r\n" + host + auth +
              b"Connection: close\r\n\r\n"),
         ]:
-            path = data.split(b" ")[1].decode("utf-8", "replace")
+            path = as_instance(data.split(b" ")[1])
             c = Case(None, data.split(b" ")[0].decode(), path, "admin", "", None, None,
                      label, raw=data)
             cases.append(c)
