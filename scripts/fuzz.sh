@@ -30,12 +30,13 @@ logs=build-fuzz/fuzz-logs
 mkdir -p "$logs"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
 run_one() {
-    local p=$1 seeds=(tests/fuzz/corpus/"$1")
+    local p=$1 seeds=(tests/fuzz/corpus/"$1") dict=()
     mkdir -p build-fuzz/corpus/"$p" build-fuzz/artifacts/"$p"
     [ -d tests/fuzz/regressions/"$p" ] && seeds+=(tests/fuzz/regressions/"$p")
+    case $p in csv | query | path) ;; *) dict=(-dict=tests/fuzz/json.dict) ;; esac
     # The first folder gathers what the fuzzer finds; the others are only read.
     if build-fuzz/tests/fuzz/fuzz_"$p" -max_total_time="$each" -timeout=5 -rss_limit_mb=2048 \
-        -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/"$p"/ \
+        -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/"$p"/ "${dict[@]}" \
         build-fuzz/corpus/"$p" "${seeds[@]}" >"$logs/$p.log" 2>&1; then
         echo 0 >"$logs/$p.rc"
     else

@@ -41,6 +41,9 @@ char *fuzz_strndup(const uint8_t *data, size_t size);
  * surrogates, nothing above U+10FFFF), else 0. */
 int fuzz_utf8_valid(const char *s, size_t n);
 
+/* 1 if 's' is exactly "YYYY-MM-DD" in ASCII digits (the shape, not the calendar), else 0. */
+int fuzz_iso_date_shape(const char *s);
+
 /* Checks what every decoder promises about its diagnostics: each has a message, and a
  * failure other than TV_ENOMEM left at least one. Without an allocation failure injected,
  * TV_ENOMEM is a wrong report (an input problem told as "out of memory"), so it fails too. */

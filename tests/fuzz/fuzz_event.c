@@ -28,6 +28,8 @@ static void check_frame(const tv_event_t *e, const tv_strings_t *slots)
     FUZZ_CHECK(e->days.n > 0 && slots->n > 0, "an event without days or slots");
     for (size_t i = 0; i < e->days.n; i++) {
         FUZZ_CHECK(tv_calendar_valid_date(e->days.items[i]), "an invalid day");
+        /* One spelling per day: "2027-01- 1" beside "2027-01-01" would double its slots. */
+        FUZZ_CHECK(fuzz_iso_date_shape(e->days.items[i]), "a day not written YYYY-MM-DD");
         FUZZ_CHECK(i == 0 || strcmp(e->days.items[i - 1], e->days.items[i]) < 0,
                    "days out of order");
     }

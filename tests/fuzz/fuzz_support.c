@@ -80,6 +80,15 @@ char *fuzz_strndup(const uint8_t *data, size_t size)
     return s;
 }
 
+int fuzz_iso_date_shape(const char *s)
+{
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+            return 0;
+    }
+    return s[10] == '\0';
+}
+
 /* The length of the UTF-8 sequence led by byte 'c' and the smallest code point it may hold. */
 static size_t utf8_lead(unsigned char c, uint32_t *min)
 {

@@ -115,6 +115,46 @@ def query():
         write("query", name, text)
 
 
+def keys(value, out):
+    """Collects the object keys and the id-like strings of a JSON value into 'out'."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out.add(k)
+            keys(v, out)
+    elif isinstance(value, list):
+        for v in value:
+            keys(v, out)
+    elif isinstance(value, str) and re.fullmatch(r"[a-z0-9_.:-]{1,24}", value):
+        out.add(value)  # ids and enumerated values, not names
+
+
+def dict_entry(text):
+    """One libFuzzer dictionary line: the text in double quotes, with \\ and " escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"\n'
+
+
+def dictionary():
+    """tests/fuzz/json.dict: JSON's tokens and the fixtures' keys and short values (quoted),
+    so that mutations of the JSON parsers' inputs form members the decoders know."""
+    words = set()
+    for rel in ("companies.jsonl", "investors.jsonl", "planted/companies.jsonl",
+                "planted/investors.jsonl"):
+        for line in lines(rel, 1000):
+            keys(json.loads(line), words)
+    for rel in ("match.json", "taxonomy.json", "events/jpm-2027.json"):
+        with open(os.path.join(FIX, rel), encoding="utf-8") as f:
+            keys(json.load(f), words)
+    tokens = ["{", "}", "[", "]", ":", ",", "true", "false", "null", "0", "-1", "0.5", "1e400",
+              "9223372036854775808", "\\u0000", "\\ud800", '\\"', "{}", "[]"]
+    with open(os.path.join(HERE, "json.dict"), "w", encoding="utf-8") as f:
+        f.write("# JSON tokens and the fixtures' keys and short values (make_corpus.py).\n")
+        for t in tokens:
+            f.write(dict_entry(t))
+        for w in sorted(words):
+            if w.isprintable() and w.isascii():
+                f.write(dict_entry(json.dumps(w)))
+
+
 def routes():
     with open(os.path.join(ROOT, "api", "router.c"), encoding="utf-8") as f:
         return re.findall(r'^\s*\{"([A-Z]+)", "(/[^"]*)"', f.read(), re.M)
@@ -143,7 +183,6 @@ def request():
         "post-investor.txt": "POST /v1/investors\n" + investor,
         "patch.txt": 'PATCH /v1/companies/p-co-fit\n{"name": "Nuovo"}',
         "bad-json.txt": 'POST /v1/companies\n{"id":',
-        "agenda.txt": "GET /v1/events/jpm-2027/agenda.ics?participant=p-co-fit",
         "digest.txt": "GET /v1/digests?date=2027-01-11",
         "method.txt": "DELETE /v1/companies",
         "healthz.txt": "GET /healthz",
@@ -154,5 +193,6 @@ def request():
 
 if __name__ == "__main__":
     shutil.rmtree(os.path.join(HERE, "corpus"), ignore_errors=True)
-    for make in (profile, records, csv, event, match_config, taxonomy, query, path, request):
+    for make in (profile, records, csv, event, match_config, taxonomy, query, path, request,
+                 dictionary):
         make()
