@@ -21,6 +21,7 @@ TV_TEST_PG_DSN=$(TAVOLO_HOME=$scratch build-test/tavolo db start --no-fsync)
 export TV_TEST_PG_DSN TV_TEST_REQUIRE_PG=1
 
 ctest --test-dir build-test --output-on-failure -j2
+scripts/fuzz.sh
 
 scripts/build.sh build-asan -DTV_WERROR=ON -DTV_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan --output-on-failure -j2 -L "unit|api"
