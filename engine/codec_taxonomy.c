@@ -271,11 +271,14 @@ static int compare_code_at(const void *a, const void *b)
 static void check_countries(parse_ctx_t *ctx)
 {
     tv_strings_t *c = &ctx->tax->countries;
-    code_at_t *order = tv__calloc(c->n, sizeof(*order));
+    code_at_t *order;
     char p[48];
 
+    if (c->n == 0)
+        return; /* reported by the caller; c->items may be NULL */
+    order = tv__calloc(c->n, sizeof(*order));
     if (order == NULL) {
-        ctx->oom = c->n > 0;
+        ctx->oom = 1;
         return;
     }
     for (size_t i = 0; i < c->n; i++) {

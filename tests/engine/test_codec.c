@@ -496,6 +496,28 @@ static void test_codec_taxonomy_rejects_values_out_of_range(void **state)
     expect_taxonomy_error("countries", -1, NULL, json_string("IT"), "countries[249]", "repeats");
     expect_taxonomy_error("events", 0, "country", json_string("i1"), "events[0].country",
                           "ISO 3166-1 alpha-2");
+    expect_taxonomy_error("regions", 1, "countries", json_pack("[s]", "XY"),
+                          "regions[1].countries[0]", "is not one of \"countries\"");
+}
+
+/* A missing country list is refused, and checking it touches no list that is not there
+ * (found by fuzz_taxonomy under clang's UBSan: qsort of a NULL array). */
+static void test_codec_taxonomy_refuses_a_missing_country_list(void **state)
+{
+    char *text = tvt_read_fixture("taxonomy.json", NULL), *changed;
+    json_t *root = json_loads(text, 0, NULL);
+    tv_taxonomy_t *t = NULL;
+    tv_diags_t d = {0};
+
+    (void)state;
+    json_object_del(root, "countries");
+    changed = json_dumps(root, 0);
+    assert_int_equal(tv_codec_taxonomy_parse(changed, strlen(changed), &t, &d), TV_EINVAL);
+    tvt_assert_diag(&d, 0, "countries", "expected a non-empty array");
+    tv_diags_dispose(&d);
+    free(changed);
+    json_decref(root);
+    free(text);
 }
 
 static void test_codec_taxonomy_names_the_field_of_a_number_out_of_range(void **state)
@@ -565,6 +587,7 @@ int main(void)
         cmocka_unit_test(test_codec_match_config_rejects_nan_repeats_and_huge_numbers),
         cmocka_unit_test(test_codec_taxonomy_rejects_values_out_of_range),
         cmocka_unit_test(test_codec_taxonomy_names_the_field_of_a_number_out_of_range),
+        cmocka_unit_test(test_codec_taxonomy_refuses_a_missing_country_list),
         cmocka_unit_test(test_codec_lists_at_most_fifty_problems_per_record),
     };
 
