@@ -12,10 +12,12 @@ packages=(
     # What the scripts and tests call that a minimal Debian 12 lacks (debootstrap
     # --variant=minbase; scripts/check-minimal-debian.sh checks it): curl (the api.* tests, the
     # commands scripts/run.sh prints), python3-dateutil (unit.ics), python3-yaml (the HTTP
-    # fuzzer; clang and libclang-rt-14-dev above are libFuzzer's, for scripts/fuzz.sh). tzdata:
-    # libical, Python's zoneinfo and the digest's Europe/Rome read the system's zone database,
-    # which Debian 12 installs as a required package but later releases do not.
-    curl tzdata python3-dateutil python3-yaml
+    # fuzzer; clang and libclang-rt-14-dev above are libFuzzer's, for scripts/fuzz.sh), and for
+    # scripts/fuzz.sh's clang build: libomp-14-dev (clang's omp.h, which engine/screen.c
+    # includes) and llvm-14 (llvm-symbolizer, without which a sanitizer report has no file and
+    # line). tzdata: libical, Python's zoneinfo and the digest's Europe/Rome read the system's
+    # zone database, which Debian 12 installs as a required package but later releases do not.
+    curl tzdata python3-dateutil python3-yaml libomp-14-dev llvm-14
     # bench/run and bench/mixed_load.sh drive the daemon with wrk.
     wrk
 )
