@@ -63,6 +63,8 @@ static int read_file(const tv_taxonomy_t *tax, const import_opts_t *o, const cha
     if (ropts.progress != NULL && rc >= TV_PROGRESS_EVERY)
         fputc('\n', stderr);
     cli_print_diags(&diags, path);
+    if (rc < 0 && diags.n == 0)
+        cli_error("%s: %s", path, tv_strerror(rc));
     *records = rc >= 0 ? (size_t)rc : 0;
     *invalid = diags.n;
     tv_diags_dispose(&diags);
@@ -101,8 +103,8 @@ static int import_file(const tv_taxonomy_t *tax, tv_store_t **st, const import_o
         printf("%s: %zu %s%s: %zu inserted, %zu updated, %zu unchanged, %zu invalid skipped "
                "(%.2f s, %.0f records/s)\n",
                path, docs.n, kind == TV_KIND_COMPANY ? "companies" : "investors",
-               o->dry_run ? " valid (dry run)" : "", s.inserted, s.updated, s.unchanged, invalid,
-               dt, dt > 0 ? (double)records / dt : 0.0);
+               o->dry_run ? " valid (dry run)" : "", s.inserted, s.updated, s.unchanged,
+               records - docs.n, dt, dt > 0 ? (double)records / dt : 0.0);
     }
     tv_docs_dispose(&docs);
     return rc;

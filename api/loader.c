@@ -52,6 +52,12 @@ int cli_load_match_config(const char *overrides, char *const *sets, size_t n_set
             cli_print_diags(&diags, "--set");
         tv_diags_dispose(&diags);
     }
+    /* The settings are read one by one; the rules between two of them hold at the end. */
+    if (rc == 0 && cfg.ticket_high_eur <= cfg.ticket_low_eur) {
+        cli_error("--set: ticket.high_eur (%lld) must be above ticket.low_eur (%lld)",
+                  (long long)cfg.ticket_high_eur, (long long)cfg.ticket_low_eur);
+        rc = TV_EINVAL;
+    }
     if (rc == 0)
         *out = cfg;
     return rc;

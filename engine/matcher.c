@@ -48,7 +48,8 @@ int tv_matcher_create(const tv_taxonomy_t *t, const tv_match_config_t *cfg, tv_m
 
     if (m == NULL)
         return TV_ENOMEM;
-    if (cfg->k == 0 || cfg->text_width == 0 || cfg->ticket_buckets < 2) {
+    if (cfg->k == 0 || cfg->text_width == 0 || cfg->ticket_buckets < 2 ||
+        cfg->ticket_low_eur <= 0 || cfg->ticket_high_eur <= cfg->ticket_low_eur) {
         tv__free(m);
         return TV_EINVAL;
     }

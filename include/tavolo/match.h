@@ -109,7 +109,8 @@ typedef struct {
     int allowed; /* 0 when a constraint masks the pair */
 } tv_explanation_t;
 
-/* Creates an empty matcher. Borrows 't', which must outlive it. */
+/* Creates an empty matcher. Borrows 't', which must outlive it. TV_EINVAL when 'cfg' breaks its own
+ * rules (k and widths above 0, ticket.low_eur above 0 and below ticket.high_eur). */
 int tv_matcher_create(const tv_taxonomy_t *t, const tv_match_config_t *cfg, tv_matcher_t **out);
 
 /* Frees 'm'. NULL is a no-op. */

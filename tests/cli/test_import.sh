@@ -31,8 +31,10 @@ expect_contains "says nothing was written" "nothing written" "$out"
 expect_eq "valid record of the bad file not written" 0 \
     "$(sql "SELECT count(*) FROM companies WHERE id = 'c-901'")"
 
+echo '{"id":"c-902","name":"Terza Bio","rd_spend_eur":"lots","founded":"x","city":7}' >> "$tmp/bad.jsonl"
 out=$("$TAVOLO" import --kind companies --skip-invalid "$tmp/bad.jsonl" 2>&1)
 expect_eq "--skip-invalid exits 0" 0 $?
+expect_contains "and counts records skipped, not problems" "2 invalid skipped" "$out"
 expect_contains "--skip-invalid still reports the bad record" "bad.jsonl:3: rd_spend_eur" "$out"
 expect_eq "--skip-invalid writes the valid record" 1 \
     "$(sql "SELECT count(*) FROM companies WHERE id = 'c-901'")"

@@ -49,6 +49,12 @@ out=$("$TAVOLO" match --investor i-001 --set weights.colour=1 2>&1)
 expect_eq "an unknown setting exits 1" 1 $?
 expect_contains "and names it" "weights.colour: unknown setting" "$out"
 
+out=$("$TAVOLO" match --investor i-001 --set ticket.high_eur=100 2>&1)
+expect_eq "a ticket range left empty by --set exits 1" 1 $?
+expect_contains "and names both settings" "ticket.high_eur (100) must be above ticket.low_eur" "$out"
+out=$("$TAVOLO" match --investor i-001 --set ticket.high_eur=100 --set ticket.low_eur=10 -k 1 2>&1)
+expect_eq "but the same two set in either order are fine" 0 $?
+
 out=$("$TAVOLO" match --investor i-001 --company c-001 2>&1)
 expect_eq "both sides at once is a usage error" 2 $?
 finish

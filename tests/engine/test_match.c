@@ -47,6 +47,22 @@ static int compare_desc(const void *a, const void *b)
     return tv_hit_better(x, y) ? -1 : tv_hit_better(y, x) ? 1 : 0;
 }
 
+static void test_matcher_create_refuses_an_empty_ticket_range(void **state)
+{
+    tv_taxonomy_t *t = tvt_taxonomy();
+    tv_match_config_t c = tvt_match_config();
+    tv_matcher_t *m = NULL;
+
+    (void)state;
+    c.ticket_high_eur = c.ticket_low_eur;
+    assert_int_equal(tv_matcher_create(t, &c, &m), TV_EINVAL);
+    c.ticket_low_eur = 0;
+    c.ticket_high_eur = 100;
+    assert_int_equal(tv_matcher_create(t, &c, &m), TV_EINVAL);
+    assert_null(m);
+    tv_taxonomy_destroy(t);
+}
+
 static void test_match_contributions_sum_to_the_score(void **state)
 {
     tv_matcher_t *m = fixture_matcher(&cfg);
@@ -610,6 +626,7 @@ static void test_match_config_rejects_unknown_and_out_of_range_settings(void **s
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_matcher_create_refuses_an_empty_ticket_range),
         cmocka_unit_test(test_match_contributions_sum_to_the_score),
         cmocka_unit_test(test_match_lists_equal_a_full_sort_and_respect_masks),
         cmocka_unit_test(test_match_incremental_updates_equal_a_recompute),
