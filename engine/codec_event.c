@@ -554,105 +554,16 @@ static void check_clock(ectx_t *x, const tv_event_t *e, const tv_strings_t *slot
     }
 }
 
-/* Where a scan of JSON text is: the open containers (up to PATH_DEPTH of them), each with the
- * member key or array index it is at. */
-#define PATH_DEPTH 8
-typedef struct {
-    struct {
-        int is_array;
-        size_t index;
-        char key[64];
-    } lv[PATH_DEPTH];
-    int depth, in_string, is_key, want_key;
-    size_t klen;
-} scan_t;
-
-/* Adds character 'c' to the key being read, if a key is being read at a tracked depth. */
-static void key_char(scan_t *sc, char c)
-{
-    int top = sc->depth - 1;
-
-    if (!sc->is_key || top < 0 || top >= PATH_DEPTH || sc->klen + 1 >= sizeof(sc->lv[0].key))
-        return;
-    sc->lv[top].key[sc->klen++] = c;
-    sc->lv[top].key[sc->klen] = '\0';
-}
-
-/* Moves the scan past 'c', a character outside strings. */
-static void scan_step(scan_t *sc, char c)
-{
-    int top = sc->depth >= 1 && sc->depth <= PATH_DEPTH ? sc->depth - 1 : -1;
-
-    if (c == '"') {
-        sc->in_string = 1;
-        sc->is_key = sc->want_key;
-        sc->klen = 0;
-        if (sc->is_key && top >= 0)
-            sc->lv[top].key[0] = '\0';
-    } else if (c == '{' || c == '[') {
-        if (++sc->depth <= PATH_DEPTH) {
-            sc->lv[sc->depth - 1].is_array = c == '[';
-            sc->lv[sc->depth - 1].index = 0;
-            sc->lv[sc->depth - 1].key[0] = '\0';
-        }
-        sc->want_key = c == '{';
-    } else if ((c == '}' || c == ']') && sc->depth > 0) {
-        sc->depth--;
-    } else if (c == ',' && top >= 0) {
-        sc->lv[top].index++;
-        sc->want_key = !sc->lv[top].is_array;
-    } else if (c == ':') {
-        sc->want_key = 0;
-    }
-}
-
-/* The path ("participants[1].max_meetings") of the value at byte 'pos' of 'json', which jansson
- * read well up to there, so that a number it refuses (an integer beyond 64 bits, a double out of
- * range) is reported by its field. A path deeper than PATH_DEPTH is cut there. */
-static void path_at(const char *json, size_t pos, char *buf, size_t size)
-{
-    scan_t sc;
-    size_t used = 0;
-
-    memset(&sc, 0, sizeof(sc));
-    for (size_t i = 0; i < pos; i++) {
-        if (!sc.in_string) {
-            scan_step(&sc, json[i]);
-        } else if (json[i] == '"') {
-            sc.in_string = 0;
-        } else {
-            key_char(&sc, json[i]);
-            if (json[i] == '\\' && i + 1 < pos)
-                key_char(&sc, json[++i]); /* an escaped character, kept as written */
-        }
-    }
-    buf[0] = '\0';
-    for (int l = 0; l < sc.depth && l < PATH_DEPTH && used < size; l++) {
-        int n = sc.lv[l].is_array
-                    ? snprintf(buf + used, size - used, "[%zu]", sc.lv[l].index)
-                    : snprintf(buf + used, size - used, "%s%s", l > 0 ? "." : "", sc.lv[l].key);
-
-        used += n > 0 ? (size_t)n : 0;
-    }
-}
-
-/* Reports why 'json' is not a JSON object. */
-static void parse_failed(const char *json, size_t len, json_t *root, const json_error_t *err,
+/* Reports why 'json' is not a JSON object; 'path' names the value of a number out of range. */
+static void parse_failed(json_t *root, const json_error_t *err, const char *path,
                          tv_diags_t *diags)
 {
-    char path[256] = "";
-
-    if (root != NULL) {
+    if (root != NULL)
         tv__diag_add(diags, 0, 0, NULL, "expected an object");
-        return;
-    }
-    if (json_error_code(err) == json_error_numeric_overflow && err->position >= 0 &&
-        (size_t)err->position <= len) {
-        path_at(json, (size_t)err->position, path, sizeof(path));
+    else if (json_error_code(err) == json_error_numeric_overflow)
         tv__diag_add(diags, (size_t)err->line, 0, path, "a number out of range: %s", err->text);
-        return;
-    }
-    tv__diag_add(diags, (size_t)err->line, 0, NULL, "malformed JSON: %s", err->text);
+    else
+        tv__diag_add(diags, (size_t)err->line, 0, NULL, "malformed JSON: %s", err->text);
 }
 
 /* The slots of a frame read_frame accepted, which tv_event_slots then never refuses. */
@@ -669,13 +580,14 @@ static void make_slots(ectx_t *x, const tv_event_t *e, tv_strings_t *slots)
 int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diags_t *diags)
 {
     json_error_t err;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &err);
+    char path[256];
+    json_t *root = tv__json_load(json, len, 0, &err, path, sizeof(path));
     ectx_t x = {diags, 0, 0};
     tv_strings_t slots = {0};
 
     tv_event_init(out);
     if (root == NULL || !json_is_object(root)) {
-        parse_failed(json, len, root, &err, diags);
+        parse_failed(root, &err, path, diags);
         json_decref(root);
         return TV_EPARSE;
     }
