@@ -50,8 +50,8 @@ int fuzz_iso_date_shape(const char *s);
 void fuzz_check_diags(int rc, const tv_diags_t *diags);
 
 /* fuzz_check_diags, and also field and message in valid UTF-8: for the decoders of request
- * bodies, whose diagnostics the daemon puts into a JSON problem body (jansson refuses
- * anything else, and the client would get an empty body). */
+ * bodies, whose diagnostics the daemon puts into the "errors" of a JSON problem (jansson
+ * refuses anything else, and the entry would be lost). */
 void fuzz_check_api_diags(int rc, const tv_diags_t *diags);
 
 #endif

@@ -7,7 +7,8 @@
  * Checks: no crash, leak or undefined behaviour; a status from 200 to 599; every JSON reply
  * (application/json and application/problem+json) a body that parses, so an id or a query
  * value that is not UTF-8, or a detail cut in the middle of a character, cannot leave the
- * client with an empty or broken body; every 4xx and 5xx a problem.
+ * client with an empty or broken body; every 4xx and 5xx a problem; a problem's "errors",
+ * when present, not empty and each with its detail and pointer.
  * Corpus: corpus/request/ holds the requests of tests/api/test_handlers.c.
  * Run: scripts/fuzz.sh request. */
 #include <jansson.h>
@@ -45,6 +46,24 @@ static void add_profiles(const char *rel, tv_profile_kind_t kind)
     free(text);
 }
 
+/* A problem's "errors" (one per diagnostic of a refused body) must list at least one, each
+ * with its detail and pointer: an entry jansson could not build would be missing. */
+static void check_errors(const json_t *errors)
+{
+    size_t i;
+    json_t *e;
+
+    if (errors == NULL)
+        return;
+    FUZZ_CHECK(json_is_array(errors) && json_array_size(errors) > 0, "a problem with no errors");
+    json_array_foreach(errors, i, e)
+    {
+        FUZZ_CHECK(json_is_string(json_object_get(e, "detail")) &&
+                       json_is_string(json_object_get(e, "pointer")),
+                   "an error without its detail or pointer");
+    }
+}
+
 static void check_reply(const api_resp_t *resp)
 {
     int json =
@@ -60,6 +79,7 @@ static void check_reply(const api_resp_t *resp)
         json_t *v = json_loadb(resp->body, resp->body_len, 0, NULL);
 
         FUZZ_CHECK(v != NULL, "a JSON reply whose body does not parse");
+        check_errors(json_object_get(v, "errors"));
         json_decref(v);
     }
     FUZZ_CHECK(memchr(resp->location, '\0', sizeof(resp->location)) != NULL, "Location unended");
