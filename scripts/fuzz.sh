@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 started=$(date +%s)
-all=(profile records csv event match_config taxonomy query path request)
+all=(profile records csv event time match_config taxonomy query path request)
 parsers=("${all[@]}")
 [ $# -gt 0 ] && parsers=("$@")
 total=${TV_LIBFUZZER_SECONDS:-90}
@@ -33,7 +33,7 @@ run_one() {
     local p=$1 seeds=(tests/fuzz/corpus/"$1") dict=()
     mkdir -p build-fuzz/corpus/"$p" build-fuzz/artifacts/"$p"
     [ -d tests/fuzz/regressions/"$p" ] && seeds+=(tests/fuzz/regressions/"$p")
-    case $p in csv | query | path) ;; *) dict=(-dict=tests/fuzz/json.dict) ;; esac
+    case $p in csv | time | query | path) ;; *) dict=(-dict=tests/fuzz/json.dict) ;; esac
     # The first folder gathers what the fuzzer finds; the others are only read.
     if build-fuzz/tests/fuzz/fuzz_"$p" -max_total_time="$each" -timeout=5 -rss_limit_mb=2048 \
         -print_final_stats=1 -artifact_prefix=build-fuzz/artifacts/"$p"/ "${dict[@]}" \

@@ -42,6 +42,7 @@ static void add_profiles(const char *rel, tv_profile_kind_t kind)
                            tv_matcher_add_investor(app.matcher, &inv) == 0,
                        "a planted investor");
         }
+        tv_diags_dispose(&d);
     }
     free(text);
 }

@@ -68,6 +68,22 @@ def event():
         write("event", name + ".json", json.dumps(e, ensure_ascii=False, indent=1))
 
 
+def time():
+    cases = {
+        "local.txt": "America/Los_Angeles\n2027-01-11T10:00",
+        "seconds.txt": "America/Los_Angeles\n2027-01-11T10:30:00",
+        "offset.txt": "America/Los_Angeles\n2027-01-11T10:00:00-08:00",
+        "other-offset.txt": "America/Los_Angeles\n2027-01-11T19:00:00+01:00",
+        "zulu.txt": "Etc/UTC\n1970-01-01T00:00Z",
+        "gap.txt": "America/Los_Angeles\n2027-03-14T02:30",
+        "overlap.txt": "Europe/Rome\n2027-10-31T02:30:00",
+        "half-hour.txt": "Asia/Kolkata\n2027-01-11T10:00:59+05:30",
+        "unknown-zone.txt": "Mars/Olympus\n2027-01-11T10:00",
+    }
+    for name, text in cases.items():
+        write("time", name, text)
+
+
 def match_config():
     with open(os.path.join(FIX, "match.json"), encoding="utf-8") as f:
         text = f.read()
@@ -193,6 +209,6 @@ def request():
 
 if __name__ == "__main__":
     shutil.rmtree(os.path.join(HERE, "corpus"), ignore_errors=True)
-    for make in (profile, records, csv, event, match_config, taxonomy, query, path, request,
+    for make in (profile, records, csv, event, time, match_config, taxonomy, query, path, request,
                  dictionary):
         make()
