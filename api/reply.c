@@ -116,9 +116,9 @@ void api_reply_problem(api_resp_t *resp, const api_req_t *req, int status, const
     va_end(ap);
     p = problem_new(req, status, slug, detail);
     if (pointer != NULL) {
-        json_object_set_new(p, "pointer", json_string(pointer));
-        json_object_set_new(p, "errors",
-                            json_pack("[{s:s, s:o}]", "pointer", pointer, "detail", text_of(detail)));
+        json_object_set_new(p, "pointer", text_of(pointer));
+        json_object_set_new(p, "errors", json_pack("[{s:o, s:o}]", "pointer", text_of(pointer),
+                                                   "detail", text_of(detail)));
     }
     send_problem(resp, status, p);
 }
@@ -170,13 +170,13 @@ void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_di
         if (i == 0)
             memcpy(pointer, one, sizeof(pointer));
         /* "" points at the whole document */
-        json_array_append_new(
-            errors, json_pack("{s:s, s:s}", "pointer", one, "detail", diags->items[i].message));
+        json_array_append_new(errors, json_pack("{s:o, s:o}", "pointer", text_of(one), "detail",
+                                                text_of(diags->items[i].message)));
     }
     p = problem_new(req, status, status == 400 ? "malformed-json" : "invalid-field",
                     diags->n > 0 ? diags->items[0].message : "invalid body");
     if (pointer[0] != '\0')
-        json_object_set_new(p, "pointer", json_string(pointer));
+        json_object_set_new(p, "pointer", text_of(pointer));
     json_object_set_new(p, "errors", errors);
     send_problem(resp, status, p);
 }

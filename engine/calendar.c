@@ -2,6 +2,7 @@
  * VTIMEZONE taken from the system's time zone database; conversions between local wall-clock
  * times and UTC in an IANA zone, the check that a span of local time is real across DST changes,
  * and the reading of ISO 8601 times with offsets. */
+#include <ctype.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -765,7 +766,14 @@ int tv_calendar_valid_date(const char *s)
     int y, mo, d;
     char end;
 
-    if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &end) != 3)
+    if (s == NULL || strlen(s) != 10)
+        return 0;
+    /* Exactly "YYYY-MM-DD": sscanf alone would take a sign or spaces ("2027-01- 1"). */
+    for (int i = 0; i < 10; i++) {
+        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return 0;
+    }
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &end) != 3)
         return 0;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in[mo - 1])
         return 0;

@@ -296,7 +296,7 @@ static size_t scan_levels(const char *text, size_t end, scan_level_t *lv)
             depth--;
         } else if (c == ':' && top != NULL) {
             top->key = str;
-            top->key_len = str_len < SCAN_KEY_MAX ? str_len : SCAN_KEY_MAX;
+            top->key_len = tv__utf8_prefix(str, str_len < SCAN_KEY_MAX ? str_len : SCAN_KEY_MAX);
         } else if (c == ',' && top != NULL) {
             top->index++;
             top->key = NULL;

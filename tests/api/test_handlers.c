@@ -139,6 +139,39 @@ static void test_handlers_writes_without_database_are_503(void **state)
     assert_int_equal(call(&organiser, "GET", "/v1/companies/c-001", NULL, NULL, NULL, NULL), 503);
 }
 
+/* With the database down (no store), every event route answers 503 to every role; none
+ * reaches the store (a NULL store crashed the daemon for admins and organisers). */
+static void test_handlers_event_routes_without_database_are_503(void **state)
+{
+    static const char *const routes[][2] = {
+        {"GET", "/v1/events/jpm-2027"},
+        {"GET", "/v1/events/jpm-2027/requests"},
+        {"POST", "/v1/events/jpm-2027/requests/1/accept"},
+        {"POST", "/v1/events/jpm-2027/requests/1/decline"},
+        {"POST", "/v1/events/jpm-2027/schedule"},
+        {"GET", "/v1/events/jpm-2027/meetings"},
+        {"GET", "/v1/events/jpm-2027/meetings/1"},
+        {"PATCH", "/v1/events/jpm-2027/meetings/1"},
+        {"GET", "/v1/events/jpm-2027/agenda.ics"},
+        {"GET", "/v1/events/jpm-2027/tables.csv"},
+    };
+    const api_principal_t *roles[] = {&admin, &organiser, &company};
+
+    (void)state;
+    for (size_t k = 0; k < sizeof(roles) / sizeof(roles[0]); k++) {
+        for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+            int patch = strcmp(routes[i][0], "PATCH") == 0;
+            int status = call(roles[k], routes[i][0], routes[i][1], NULL,
+                              patch ? "{\"status\":\"locked\"}" : NULL,
+                              patch ? "application/json" : NULL, NULL);
+
+            if (status != 503)
+                fail_msg("%s %s as role %d: %d", routes[i][0], routes[i][1],
+                         (int)roles[k]->role, status);
+        }
+    }
+}
+
 static void test_handlers_investor_sees_itself_and_public_companies_only(void **state)
 {
     json_t *j;
@@ -309,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_handlers_routing_statuses),
         cmocka_unit_test(test_handlers_bad_bodies_name_the_field),
         cmocka_unit_test(test_handlers_writes_without_database_are_503),
+        cmocka_unit_test(test_handlers_event_routes_without_database_are_503),
         cmocka_unit_test(test_handlers_investor_sees_itself_and_public_companies_only),
         cmocka_unit_test(test_handlers_company_sees_itself_and_public_investors_only),
         cmocka_unit_test(test_handlers_lists_page_and_filter),
