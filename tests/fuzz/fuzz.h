@@ -49,9 +49,9 @@ int fuzz_iso_date_shape(const char *s);
  * TV_ENOMEM is a wrong report (an input problem told as "out of memory"), so it fails too. */
 void fuzz_check_diags(int rc, const tv_diags_t *diags);
 
-/* fuzz_check_diags, and also field and message in valid UTF-8: for the decoders of request
- * bodies, whose diagnostics the daemon puts into the "errors" of a JSON problem (jansson
- * refuses anything else, and the entry would be lost). */
+/* fuzz_check_diags, and also each field (a JSON path) in valid UTF-8: for the decoders of
+ * request bodies, whose paths become the JSON pointers of a problem. Messages may quote the
+ * input's own bytes; api/reply.c escapes those. */
 void fuzz_check_api_diags(int rc, const tv_diags_t *diags);
 
 #endif

@@ -3,10 +3,10 @@
  * from it: its slots (tv_event_slots), its time zone (tv_calendar_local_to_utc) and, with one
  * meeting per request, its iCalendar agenda (api_agenda_ics, as GET .../agenda.ics).
  *
- * Checks: no crash, hang, leak or undefined behaviour; diagnostics in UTF-8 and never
- * TV_ENOMEM; an accepted event has ordered valid days, a day that ends after it starts, at
- * least one slot, participants with ids; and when its time zone is known, its agenda can be
- * written (whatever the codec accepts, the calendar must not refuse).
+ * Checks: no crash, hang, leak or undefined behaviour; diagnostics with UTF-8 paths, never
+ * TV_ENOMEM; an accepted event has ordered valid days written YYYY-MM-DD, a day that ends
+ * after it starts, at least one slot, participants with ids; and when its time zone is known,
+ * its agenda can be written (whatever the codec accepts, the calendar must not refuse).
  * Corpus: corpus/event/ holds fixtures/events/ cut down to a few participants and requests.
  * Run: scripts/fuzz.sh event. */
 #include <stdio.h>

@@ -2,10 +2,10 @@
  * (tv_codec_company_decode, tv_codec_investor_decode), and applied as a JSON merge patch to
  * a stored company (tv_codec_merge_patch, as PATCH /v1/companies/{id} does).
  *
- * Checks: no crash, leak or undefined behaviour; every failure has diagnostics in UTF-8 (the
- * daemon sends them as JSON) and is not TV_ENOMEM; a profile that decodes encodes to
- * canonical JSON which decodes again and encodes to the same text (the store keeps that text,
- * so it must read back). Corpus: corpus/profile/ holds single records of
+ * Checks: no crash, leak or undefined behaviour; every failure has diagnostics whose paths
+ * are UTF-8 (the daemon sends them as JSON pointers) and is not TV_ENOMEM; a profile that decodes
+ * encodes to canonical JSON which decodes again and encodes to the same text (the store keeps that
+ * text, so it must read back). Corpus: corpus/profile/ holds single records of
  * fixtures/companies.jsonl, fixtures/investors.jsonl and fixtures/planted/, and a patch.
  * Run: scripts/fuzz.sh profile. */
 #include <stdlib.h>
