@@ -48,7 +48,7 @@ host_mirror() {
     local uri
     uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
         /etc/apt/sources.list.d/*.sources 2>/dev/null |
-        grep -oE '^(deb|URIs:)[[:space:]]+(\[[^]]*\][[:space:]]+)?[a-z]+://[^[:space:]]+/debian/?([[:space:]]|$)' |
+        grep -oE '^(deb|URIs:)[[:space:]]+(\[[^]]*\][[:space:]]+)?[a-z]+://[^[:space:]]+/debian/?' |
         grep -oE '[a-z]+://[^[:space:]]+' | head -n 1)
     echo "${uri:-http://deb.debian.org/debian}"
 }
@@ -144,8 +144,10 @@ check_ci() {
     start=$(date +%s)
     echo "running CI=true bash .ci/run in the chroot (log: $logs/ci.log)"
     in_chroot 'bash .ci/run' >"$logs/ci.log" 2>&1 || rc=$?
-    grep -E '^(installing:|deps.sh:)|tests passed|tests failed|Total Test time|The following tests|^[[:space:]]+[0-9]+ - ' \
-        "$logs/ci.log" || true
+    # What deps.sh installed, and the summaries of ctest (twice) and scripts/fuzz.sh.
+    grep -E -e '^(installing:|deps.sh:|fuzzing took|fuzz_.*FAILED)' \
+        -e '^[0-9]+ passed, [0-9]+ failed$|tests passed|tests failed|Total Test time' \
+        -e 'The following tests|^[[:space:]]+[0-9]+ - ' "$logs/ci.log" || true
     echo "CI=true bash .ci/run: exit status $rc after $(($(date +%s) - start)) s"
     [ "$rc" -eq 0 ] || tail -n 30 "$logs/ci.log"
     return "$rc"
