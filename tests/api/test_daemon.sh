@@ -9,7 +9,8 @@
 #
 # Usage: test_daemon.sh PATH/TO/tavolo     (exit 0 when every check passes)
 # TV_API_TEST_KEEP_LOG=FILE keeps a copy of the daemon's stderr.
-# Bounded: every curl has --max-time, every wait a limit, and the whole run a 150 s watchdog (about 20-30 s alone; a busy 2-core machine under ASan needs more).
+# Bounded: every curl has --max-time, every wait a limit, and the whole run a 150 s watchdog
+# (20-30 s alone; a loaded 2-core machine under ASan needs more).
 if [ -z "${TV_API_TEST_INNER:-}" ]; then
     TV_API_TEST_INNER=1 exec timeout -k 5 150 "$0" "$@"
 fi
