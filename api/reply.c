@@ -117,8 +117,9 @@ void api_reply_problem(api_resp_t *resp, const api_req_t *req, int status, const
     p = problem_new(req, status, slug, detail);
     if (pointer != NULL) {
         json_object_set_new(p, "pointer", text_of(pointer));
-        json_object_set_new(p, "errors", json_pack("[{s:o, s:o}]", "pointer", text_of(pointer),
-                                                   "detail", text_of(detail)));
+        json_object_set_new(
+            p, "errors",
+            json_pack("[{s:o, s:o}]", "pointer", text_of(pointer), "detail", text_of(detail)));
     }
     send_problem(resp, status, p);
 }
@@ -209,6 +210,20 @@ void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char 
                           tv_strerror(rc), req != NULL ? req->request_id : "-");
         break;
     }
+}
+
+void api_reply_location(api_resp_t *resp, const char *prefix, const char *id)
+{
+    size_t o = (size_t)snprintf(resp->location, sizeof(resp->location), "%s", prefix);
+
+    /* An id may hold '/', which a path segment must carry as %2F. */
+    for (const char *c = id; *c != '\0' && o + 4 < sizeof(resp->location); c++) {
+        if (*c == '/')
+            o += (size_t)snprintf(resp->location + o, sizeof(resp->location) - o, "%%2F");
+        else
+            resp->location[o++] = *c;
+    }
+    resp->location[o] = '\0';
 }
 
 void api_etag_of(const char *body, size_t len, char etag[API_ETAG_SIZE])

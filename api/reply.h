@@ -25,6 +25,9 @@ void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_di
  * Retry-After, TV_ENOMEM and TV_EDB 500, ... */
 void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char *detail);
 
+/* Sets the Location header to 'prefix' and 'id', with any '/' of the id as %2F. */
+void api_reply_location(api_resp_t *resp, const char *prefix, const char *id);
+
 /* The strong ETag of a representation: a quoted hash of its bytes, the same in every daemon. */
 #define API_ETAG_SIZE 40
 void api_etag_of(const char *body, size_t len, char etag[API_ETAG_SIZE]);

@@ -337,7 +337,7 @@ typedef struct job {
     char request_id[24];
     api_resp_t resp;
     double started; /* api_seconds() */
-    char *copies; /* method, path, query, content type, authorization and body */
+    char *copies;   /* method, path, query, content type, authorization and body */
 } job_t;
 
 /* The request's memory is going away: the job must no longer touch it. */

@@ -416,8 +416,7 @@ static void plan_dispose(plan_t *p)
 
 /* One run: reads the event and its meetings, selects, places and saves, unless the meetings
  * changed meanwhile (TV_ESTALE). */
-static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *event_id,
-                         char **report)
+static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *event_id, char **report)
 {
     plan_t p;
     tv_schedule_t s = {0};

@@ -555,8 +555,7 @@ static void check_clock(ectx_t *x, const tv_event_t *e, const tv_strings_t *slot
 }
 
 /* Reports why 'json' is not a JSON object; 'path' names the value of a number out of range. */
-static void parse_failed(json_t *root, const json_error_t *err, const char *path,
-                         tv_diags_t *diags)
+static void parse_failed(json_t *root, const json_error_t *err, const char *path, tv_diags_t *diags)
 {
     if (root != NULL)
         tv__diag_add(diags, 0, 0, NULL, "expected an object");

@@ -102,6 +102,18 @@ static void quote_error(splitter_t *s, size_t line, const char *what)
     s->err->what = what;
 }
 
+/* The length of the line at 's' with its end: "\n", "\r\n", or a lone "\r" (old Mac files). */
+static size_t line_length(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            return i + 1;
+        if (s[i] == '\r')
+            return i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
+    }
+    return n;
+}
+
 int tv__csv_split(const char *buf, size_t len, tv__csv_row_cb cb, void *ctx, tv__csv_error_t *err)
 {
     splitter_t s = {{NULL, 0}, 0, 0, 1, 0, cb, ctx, err, 0};
@@ -115,8 +127,7 @@ int tv__csv_split(const char *buf, size_t len, tv__csv_row_cb cb, void *ctx, tv_
     if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
         pos = 3; /* a UTF-8 byte order mark, as spreadsheets write it */
     while (pos < len && s.rc == 0) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t n = nl != NULL ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+        size_t n = line_length(buf + pos, len - pos);
 
         s.line++;
         if (csv_parse(&p, buf + pos, n, on_field, on_row, &s) != n && s.rc == 0) {

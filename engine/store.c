@@ -583,8 +583,8 @@ static int put_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, const
 {
     const char *params[3] = {id, json, expected};
     const char *sql = expected != NULL ? replace_sql[kind] : put_sql[kind][mode];
-    PGresult *res = PQexecParams(st->conn, sql, expected != NULL ? 3 : 2, NULL, params, NULL,
-                                 NULL, 0);
+    PGresult *res =
+        PQexecParams(st->conn, sql, expected != NULL ? 3 : 2, NULL, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -593,8 +593,7 @@ static int put_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, const
         rc = tv__store_set_error(st, TV_ESTALE, "%s \"%s\" changed since it was read",
                                  kind_name[kind], id);
     else if (mode == TV_PUT_CREATE && PQntuples(res) == 0)
-        rc = tv__store_set_error(st, TV_ECONFLICT, "%s \"%s\" exists already", kind_name[kind],
-                                 id);
+        rc = tv__store_set_error(st, TV_ECONFLICT, "%s \"%s\" exists already", kind_name[kind], id);
     *inserted = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0;
     PQclear(res);
     return rc;
@@ -671,10 +670,10 @@ static int delete_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, co
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return tv__store_db_error(st, res, table_of[kind]);
     if (strcmp(PQcmdTuples(res), "0") == 0)
-        rc = expected != NULL ? tv__store_set_error(st, TV_ESTALE,
-                                                    "%s \"%s\" changed since it was read",
-                                                    kind_name[kind], id)
-                              : tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
+        rc = expected != NULL
+                 ? tv__store_set_error(st, TV_ESTALE, "%s \"%s\" changed since it was read",
+                                       kind_name[kind], id)
+                 : tv__store_set_error(st, TV_ENOTFOUND, "no such profile \"%s\"", id);
     PQclear(res);
     return rc;
 }

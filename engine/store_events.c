@@ -428,8 +428,8 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
                               const tv_meeting_t *m, int32_t expected_sequence)
 {
     char mid[24], slot[16], table[16], seq[16];
-    const char *params[7] = {event_id,      mid,   slot, m->slot_start,
-                             table, tv_meeting_status_name(m->status), seq};
+    const char *params[7] = {
+        event_id, mid, slot, m->slot_start, table, tv_meeting_status_name(m->status), seq};
     PGresult *res;
     int rc = 0;
 
@@ -452,8 +452,8 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
     } else if (strcmp(PQcmdTuples(res), "0") == 0) {
         int64_t n = 0;
 
-        rc = tv__store_query_int(st, "SELECT count(*) FROM meetings WHERE event_id = $1 AND id = $2",
-                                 2, params, &n);
+        rc = tv__store_query_int(
+            st, "SELECT count(*) FROM meetings WHERE event_id = $1 AND id = $2", 2, params, &n);
         if (rc == 0)
             rc = n > 0 ? tv__store_set_error(st, TV_ESTALE,
                                              "meeting %" PRId64 " changed since it was read", id)

@@ -45,8 +45,8 @@ static void keep_within(const digest_rows_t *rows, json_t *content, const char *
  * within its event only (matches, meetings, newly eligible companies). */
 static void restrict_to_event(const digest_rows_t *rows, json_t *content)
 {
-    const char *kind = json_string_value(json_object_get(json_object_get(content, "recipient"),
-                                                         "kind"));
+    const char *kind =
+        json_string_value(json_object_get(json_object_get(content, "recipient"), "kind"));
     const char *other = kind != NULL && strcmp(kind, "company") == 0 ? "investor" : "company";
 
     keep_within(rows, content, "matches", other, "id", NULL);
@@ -58,9 +58,8 @@ static int on_participant(void *ctx, tv_profile_kind_t kind, const char *id)
 {
     json_t *within = ctx;
 
-    return json_object_set_new(json_object_get(within, kind == TV_KIND_COMPANY ? "company"
-                                                                                : "investor"),
-                               id, json_true());
+    return json_object_set_new(
+        json_object_get(within, kind == TV_KIND_COMPANY ? "company" : "investor"), id, json_true());
 }
 
 /* One row (recipient_kind, recipient_id, status, content): the stored content with its

@@ -227,7 +227,7 @@ static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
         goto out;
     }
     api_reply_json(resp, exists ? 200 : 201, strndup(r->body, r->body_len));
-    snprintf(resp->location, sizeof(resp->location), "/v1/events/%s", e.id);
+    api_reply_location(resp, "/v1/events/", e.id);
 out:
     free(existing);
     tv_event_dispose(&e);

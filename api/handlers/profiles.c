@@ -382,21 +382,6 @@ static int apply(const api_req_t *r, tv_profile_kind_t kind, profile_t *p)
     return at < 0 ? at : 0;
 }
 
-/* Location: the path of the profile, its id percent-encoded where a path needs it ('/'). */
-static void location(api_resp_t *resp, tv_profile_kind_t kind, const char *id)
-{
-    size_t o = (size_t)snprintf(resp->location, sizeof(resp->location), "/v1/%s/",
-                                kind == TV_KIND_COMPANY ? "companies" : "investors");
-
-    for (const char *c = id; *c != '\0' && o + 4 < sizeof(resp->location); c++) {
-        if (*c == '/')
-            o += (size_t)snprintf(resp->location + o, sizeof(resp->location) - o, "%%2F");
-        else
-            resp->location[o++] = *c;
-    }
-    resp->location[o] = '\0';
-}
-
 /* The full canonical document of profile (kind, id) as this daemon holds it. */
 static int current_doc(const api_req_t *r, tv_profile_kind_t kind, const char *id, char **out)
 {
@@ -507,11 +492,10 @@ static int store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kind
     }
     /* An organiser's new profile joins its event, in the same transaction. It may only be
      * new: a record this daemon has not loaded yet is never taken over (TV_PUT_CREATE). */
-    rc = r->store != NULL ? tv_store_put(r->store, kind, id, doc,
-                                         organiser && !exists ? TV_PUT_CREATE : mode,
-                                         organiser && !exists ? r->principal.event_id : NULL,
-                                         expected, &created)
-                          : TV_EUNAVAIL;
+    rc = r->store != NULL
+             ? tv_store_put(r->store, kind, id, doc, organiser && !exists ? TV_PUT_CREATE : mode,
+                            organiser && !exists ? r->principal.event_id : NULL, expected, &created)
+             : TV_EUNAVAIL;
     if (rc == 0)
         rc = apply(r, kind, p);
     if (rc != 0) {
@@ -522,7 +506,7 @@ static int store_and_apply(const api_req_t *r, api_resp_t *resp, tv_profile_kind
     }
     api_etag_of(doc, strlen(doc), resp->etag);
     api_reply_json(resp, mode == TV_PUT_CREATE || created ? 201 : 200, doc);
-    location(resp, kind, id);
+    api_reply_location(resp, kind == TV_KIND_COMPANY ? "/v1/companies/" : "/v1/investors/", id);
     return 0;
 }
 
@@ -569,8 +553,7 @@ static int may_write_path(const api_req_t *r, api_resp_t *resp, tv_profile_kind_
 {
     int allowed;
 
-    if (r->principal.role == API_ROLE_ADMIN ||
-        (r->principal.role == API_ROLE_ORGANISER && !patch))
+    if (r->principal.role == API_ROLE_ADMIN || (r->principal.role == API_ROLE_ORGANISER && !patch))
         return 1;
     allowed = api_access_write(r, kind, id, 1);
     if (allowed < 0)
@@ -634,8 +617,7 @@ int api_h_investor_put(const api_req_t *r, api_resp_t *resp)
 
 /* One try of a merge patch over this daemon's current document; TV_ESTALE (without a reply)
  * when the stored record is no longer that document. */
-static int patch_once(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind,
-                      const char *id)
+static int patch_once(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind, const char *id)
 {
     char *current = NULL, *merged = NULL;
     tv_diags_t diags = {0};
@@ -711,9 +693,9 @@ static void delete_profile(const api_req_t *r, api_resp_t *resp, tv_profile_kind
     }
     pthread_mutex_lock(&r->app->write_lock);
     rc = check_if_match(r, resp, kind, id, &current) != 0 ? 1
-         : r->store != NULL ? tv_store_delete(r->store, kind, id,
-                                              r->if_match != NULL ? current : NULL)
-                            : TV_EUNAVAIL;
+         : r->store != NULL
+             ? tv_store_delete(r->store, kind, id, r->if_match != NULL ? current : NULL)
+             : TV_EUNAVAIL;
     if (rc == 0)
         rc = forget(r, kind, id);
     pthread_mutex_unlock(&r->app->write_lock);

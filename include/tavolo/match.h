@@ -52,7 +52,7 @@ typedef struct {
     float round_decay;
     uint32_t ticket_buckets; /* log-spaced euro buckets between the two bounds */
     int64_t ticket_low_eur, ticket_high_eur;
-    float ticket_sigma;  /* width of a raise's bump and of a range's edges, in buckets */
+    float ticket_sigma; /* width of a raise's bump and of a range's edges, in buckets */
     struct {
         uint32_t width;        /* hashed slots of the portfolio block (see portfolio.c) */
         uint32_t ticket_bands; /* its log-spaced round-size bands between the ticket bounds */

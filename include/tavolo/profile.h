@@ -44,7 +44,7 @@ typedef struct {
     char *name; /* required */
     int area;   /* TV_TAXO_AREA index or -1 */
     char hq_country[3];
-    int hq_region; /* TV_TAXO_IT_REGION index or -1 */
+    int hq_region;     /* TV_TAXO_IT_REGION index or -1 */
     char *subdivision; /* state, province or region of any country ("CA"), or NULL */
     char *city;
     double rd_share_italy; /* 0..1 or NAN */

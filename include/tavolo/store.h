@@ -142,7 +142,7 @@ typedef struct {
     char investor_id[65];
     tv_profile_kind_t from;
     int must;
-    char status[12]; /* "pending", "accepted", "declined", "expired" */
+    char status[12];    /* "pending", "accepted", "declined", "expired" */
     char message[1024]; /* 200 characters at most, as UTF-8 */
 } tv_request_row_t;
 

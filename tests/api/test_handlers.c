@@ -166,8 +166,8 @@ static void test_handlers_event_routes_without_database_are_503(void **state)
                               patch ? "application/json" : NULL, NULL);
 
             if (status != 503)
-                fail_msg("%s %s as role %d: %d", routes[i][0], routes[i][1],
-                         (int)roles[k]->role, status);
+                fail_msg("%s %s as role %d: %d", routes[i][0], routes[i][1], (int)roles[k]->role,
+                         status);
         }
     }
 }

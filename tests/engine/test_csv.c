@@ -60,6 +60,21 @@ static void test_csv_reports_the_line_of_a_bad_cell(void **state)
     tv_diags_dispose(&d);
 }
 
+/* Old Mac spreadsheets end lines with a lone CR: each row still has its own line number. */
+static void test_csv_counts_lines_ended_by_a_lone_cr(void **state)
+{
+    const char *text = "id,name,rd_spend_eur\rc1,A,100\rc2,B,lots\rc3,C,5\r";
+    tv_docs_t docs = {0};
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tvt_read(tax, TV_KIND_COMPANY, TV_FORMAT_CSV, text, &docs, &d), 3);
+    assert_int_equal(docs.n, 2);
+    tvt_assert_diag(&d, 3, "rd_spend_eur", "expected a non-negative integer, got \"lots\"");
+    tv_docs_dispose(&docs);
+    tv_diags_dispose(&d);
+}
+
 static void test_csv_rejects_unknown_column(void **state)
 {
     const char *text = "id,name,color\nc1,A,red\n";
@@ -244,6 +259,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv_converts_types_lists_and_nested_columns),
         cmocka_unit_test(test_csv_reports_the_line_of_a_bad_cell),
+        cmocka_unit_test(test_csv_counts_lines_ended_by_a_lone_cr),
         cmocka_unit_test(test_csv_rejects_unknown_column),
         cmocka_unit_test(test_csv_rejects_row_of_wrong_width),
         cmocka_unit_test(test_csv_rejects_stray_quote_with_its_line),

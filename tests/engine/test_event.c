@@ -45,11 +45,11 @@ static void test_event_fixtures_decode_with_their_slots(void **state)
     tv_event_dispose(&e);
 }
 
-#define BASE                                                                                    \
-    "\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-03-26\"],"    \
+#define BASE                                                                                       \
+    "\"id\":\"ev\",\"name\":\"E\",\"time_zone\":\"Europe/Rome\",\"days\":[\"2027-03-26\"],"        \
     "\"day_start\":\"09:00\",\"day_end\":\"12:00\",\"slot_minutes\":60,\"tables\":2"
-#define PARTS                                                                                   \
-    "\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\"},{\"kind\":\"investor\",\"id\":"   \
+#define PARTS                                                                                      \
+    "\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\"},{\"kind\":\"investor\",\"id\":"       \
     "\"i-1\"}]"
 
 static void expect_error(const char *json, const char *field, const char *needle)
@@ -298,8 +298,8 @@ static void test_event_rejects_unknown_members(void **state)
     (void)state;
     expect_error("{" BASE ",\"default_max_meeting\":3," PARTS "}", "default_max_meeting",
                  "unknown field");
-    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:00\",\"end\":\"10:30\",\"x\":1}],"
-                 PARTS "}",
+    expect_error("{" BASE ",\"breaks\":[{\"start\":\"10:00\",\"end\":\"10:30\",\"x\":1}]," PARTS
+                 "}",
                  "breaks[0].x", "unknown field");
     expect_error("{" BASE ",\"breaks\":[\"10:00-10:30\"]," PARTS "}", "breaks[0]",
                  "expected an object");
@@ -477,7 +477,7 @@ static void test_event_slot_find_reads_local_names_and_offsets(void **state)
 {
     static const char *const not_slots[] = {"2027-01-11T10:00:00+09:00", /* 01:00Z */
                                             "2027-01-11T10:00:30-08:00", "2027-01-11T12:30",
-                                            "2027-01-11T08:30", "2027-01-14T10:00",
+                                            "2027-01-11T08:30",          "2027-01-14T10:00",
                                             "2027-01-11T10:15"};
     static const char *const not_times[] = {"", "soon", "2027-01-11", "2027-01-11T10:00+99:00",
                                             "2027-01-11T10:00:00-08:00trailing"};
