@@ -15,6 +15,7 @@ if [ -z "${TV_API_TEST_INNER:-}" ]; then
     TV_API_TEST_INNER=1 exec timeout -k 5 150 "$0" "$@"
 fi
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/http.sh"
 [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/tavolo"; exit 2; }
 TAVOLO=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
@@ -56,45 +57,9 @@ trap 'not_ok "the test ran out of time or was interrupted"; finish; exit 1' TERM
 
 # ---- helpers ----
 
-# call METHOD PATH TOKEN [CURL ARGS...]: one request. Sets $code (the HTTP status, or
-# "curl exit N"); the body is in $tmp/body, the headers in $tmp/hdr.
-call() {
-    local method=$1 path=$2 token=$3 auth=()
-    shift 3
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    : >"$tmp/body"
-    : >"$tmp/hdr"
-    code=$(curl -sS --max-time 5 -X "$method" -H 'Expect:' -D "$tmp/hdr" -o "$tmp/body" \
-        -w '%{http_code}' "${auth[@]}" "$@" "$base$path" 2>"$tmp/curl.err") ||
-        code="curl exit $?"
-}
-
 # send METHOD PATH TOKEN JSON [CONTENT-TYPE]: a request with a body.
 send() {
     call "$1" "$2" "$3" -H "Content-Type: ${5:-application/json}" --data-binary "$4"
-}
-
-# header NAME: a header of the last response ("" when absent).
-header() {
-    grep -i "^$1:" "$tmp/hdr" | head -n 1 | cut -d: -f2- | sed 's/^ *//' | tr -d '\r'
-}
-
-# js EXPR: a Python expression over the last body, parsed as JSON into d (a tuple is
-# printed space separated).
-js() {
-    "$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-r = eval(sys.argv[2])
-print(" ".join(map(str, r)) if isinstance(r, tuple) else r)' "$tmp/body" "$1" 2>&1 | tail -n 1
-}
-
-# expect_status DESCRIPTION STATUS: the last response's status.
-expect_status() {
-    if [ "$code" = "$2" ]; then
-        ok "$1"
-    else
-        not_ok "$1: expected status $2, got $code: $(head -c 300 "$tmp/body")"
-    fi
 }
 
 # expect_problem DESCRIPTION STATUS SLUG: status, and an RFC 9457 document as openapi's

@@ -16,6 +16,7 @@ if [ -z "${TV_API_TEST_INNER:-}" ]; then
     TV_API_TEST_INNER=1 exec timeout -k 5 100 "$0" "$@"
 fi
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/http.sh"
 [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/tavolo"; exit 2; }
 TAVOLO=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
@@ -53,32 +54,6 @@ trap cleanup EXIT
 trap 'not_ok "the test ran out of time or was interrupted"; finish; exit 1' TERM INT
 
 # ---- helpers ----
-
-# call METHOD PATH TOKEN [CURL ARGS...]: one request. Sets $code (the HTTP status, or
-# "curl exit N"); the body is in $tmp/body, the headers in $tmp/hdr.
-call() {
-    local method=$1 path=$2 token=$3 auth=()
-    shift 3
-    [ -n "$token" ] && auth=(-H "Authorization: Bearer $token")
-    : >"$tmp/body"
-    : >"$tmp/hdr"
-    code=$(curl -sS --max-time 5 -X "$method" -H 'Expect:' -D "$tmp/hdr" -o "$tmp/body" \
-        -w '%{http_code}' "${auth[@]}" "$@" "$base$path" 2>"$tmp/curl.err") ||
-        code="curl exit $?"
-}
-
-# header NAME [FILE]: a header of the last response ("" when absent).
-header() {
-    grep -i "^$1:" "${2:-$tmp/hdr}" | head -n 1 | cut -d: -f2- | sed 's/^ *//' | tr -d '\r'
-}
-
-# js EXPR [FILE]: a Python expression over the last body, parsed as JSON into d.
-js() {
-    "$PY" -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-r = eval(sys.argv[2])
-print(" ".join(map(str, r)) if isinstance(r, tuple) else r)' "${2:-$tmp/body}" "$1" 2>&1 | tail -n 1
-}
 
 now() { echo "$EPOCHREALTIME"; }
 # since T: seconds from T to now, one decimal.
@@ -127,14 +102,6 @@ start_daemon() {
         sleep 0.1
     done
     expect_status "the daemon answers /healthz ($*)" 200
-}
-
-expect_status() {
-    if [ "$code" = "$2" ]; then
-        ok "$1"
-    else
-        not_ok "$1: expected status $2, got $code: $(head -c 300 "$tmp/body")"
-    fi
 }
 
 # term_daemon LIMIT: SIGTERM, then waits at most LIMIT seconds (then SIGKILL). Sets
