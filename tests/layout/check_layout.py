@@ -18,20 +18,23 @@ Rules (docs/include-homes.md is the one table they read; every failure names the
    tests/engine, include/tavolo; bench for files right in bench/); deeper folders belong to their
    part (api/daemon/handlers is the daemon). `#include "X"` is resolved relative to the including
    file, then to the include folders named by target_include_directories/include_directories in
-   the CMakeLists.txt files; unresolved names (system or generated headers) are skipped. Part A
+   the CMakeLists.txt files (the first that holds the name wins; all targets' folders together);
+   unresolved names (system or generated headers) are skipped. Part A
    depends on part B when a file of A includes a file of B; any cycle fails, naming each edge
    with one include line.
-3. Module cycles (include level). A module is a path without its extension: engine/x.c and
+3. Arrows. The "Arrows" table forbids some includes outright: a file under a "From" path must
+   not include a file under a "Must not include" path (the daemon includes no CLI header).
+4. Module cycles (include level). A module is a path without its extension: engine/x.c and
    engine/x.h are module engine/x, while include/tavolo/x.h is a module of its own. Module A
    depends on module B when a file of A includes a file of B; any cycle fails (api/cli.c
    including pgembed.h while api/pgembed.c includes cli.h).
 With --build DIR (a configured and built CMake binary folder):
-4. File cycles (link level). For each target, the objects under DIR/**/CMakeFiles/<target>.dir
+5. File cycles (link level). For each target, the objects under DIR/**/CMakeFiles/<target>.dir
    are read with `nm -P`: object A depends on object B when A uses a global symbol that B
    defines. Any cycle fails: two .c files that call each other through a shared internal header
    (engine/schedule.c and engine/schedule_colour.c) are one module split in two, or two modules
    leaning on each other.
-5. Engine link. libtavolo_engine.a must reference no libpq (PQ*), libuv (uv_*) or libh2o
+6. Engine link. libtavolo_engine.a must reference no libpq (PQ*), libuv (uv_*) or libh2o
    (h2o_*) symbol; and no executable that links libtavolo_engine.a and no other library built
    here (ics_sample) may get libpq, libuv or libh2o on its link line, so the engine's link
    interface does not carry them either. A missing libtavolo_engine.a fails.
@@ -95,10 +98,11 @@ def ticked(cell):
 
 
 def read_table(path):
-    """Returns (homes, exceptions): [(patterns, homes)], {(file, header): reason}."""
+    """Returns (homes, exceptions, arrows): [(patterns, homes)], {(file, header): reason},
+    [(from paths, forbidden paths)]."""
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    homes, exceptions = [], {}
+    homes, exceptions, arrows = [], {}, []
     for head, rows in md_tables(text):
         if head[:2] == ["header", "home(s)"]:
             homes += [(ticked(r[0]), ticked(r[1])) for r in rows if len(r) >= 2]
@@ -106,9 +110,11 @@ def read_table(path):
             for r in rows:
                 for hdr in ticked(r[1]):
                     exceptions[(ticked(r[0])[0], hdr)] = r[2] if len(r) > 2 else ""
+        elif head[:2] == ["from", "must not include"]:
+            arrows += [(ticked(r[0]), ticked(r[1])) for r in rows if len(r) >= 2]
     if not homes:
         raise SystemExit(f"{path}: no table with columns 'Header | Home(s) | Why'")
-    return homes, exceptions
+    return homes, exceptions, arrows
 
 
 # ---- the sources ---------------------------------------------------------------------------
@@ -201,7 +207,7 @@ def find_in(root, dirs, name):
     return None
 
 
-# ---- rules 2 and 3: include cycles ---------------------------------------------------------
+# ---- rules 2 to 4: include cycles and arrows ----------------------------------------------
 
 def include_edges(root, files, incdirs):
     """Yields (including file, line, included file) for each resolvable `#include "..."`."""
@@ -210,6 +216,14 @@ def include_edges(root, files, incdirs):
             target = find_in(root, [os.path.dirname(rel)] + incdirs, name)
             if target is not None:
                 yield rel, n, target
+
+
+def check_arrows(edges, arrows, fails):
+    for src, n, dst in edges:
+        for froms, nots in arrows:
+            if any(in_home(src, f) for f in froms) and any(in_home(dst, x) for x in nots):
+                fails.add(f"{src}:{n} includes {dst}: {', '.join(froms)} must not include "
+                          f"{', '.join(nots)}")
 
 
 def part_of(rel):
@@ -375,15 +389,17 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(__file__), "..", ".."))
     ap.add_argument("--table", help="default: ROOT/docs/include-homes.md")
-    ap.add_argument("--build", help="a built CMake binary folder: link-level rules 4 and 5")
+    ap.add_argument("--build", help="a built CMake binary folder: link-level rules 5 and 6")
     args = ap.parse_args(argv)
     root = os.path.realpath(args.root)
-    homes, exceptions = read_table(args.table or os.path.join(root, "docs/include-homes.md"))
+    table = args.table or os.path.join(root, "docs/include-homes.md")
+    homes, exceptions, arrows = read_table(table)
     files = source_files(root)
     incdirs = include_dirs(root)
     fails = Failures()
     check_homes(root, files, homes, exceptions, incdirs, fails)
     edges = list(include_edges(root, files, incdirs))
+    check_arrows(edges, arrows, fails)
     report_cycles(graph(edges, part_of), "folder", fails)
     report_cycles(graph(edges, module_of), "module", fails)
     if args.build:

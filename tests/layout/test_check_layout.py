@@ -25,6 +25,10 @@ TABLE = """# Include homes
 | `h2o.h`, `h2o/*` | `api/daemon/` | The daemon. |
 | `cmocka.h` | `tests/` | Tests. |
 
+| From | Must not include | Why |
+|---|---|---|
+| `api/daemon/` | `api/cli/` | The daemon needs no CLI. |
+
 | File | Header | Reason |
 |---|---|---|
 {exceptions}
@@ -131,6 +135,11 @@ class Synthetic(unittest.TestCase):
                                "engine/core/internal.h:1 includes engine/match/score.h",
                                "engine/match/score.c:2 includes engine/core/internal.h")
 
+    def test_forbidden_arrow_fails_naming_the_include(self):
+        self.tree({"api/daemon/server.c": '#include <h2o.h>\n#include "../cli/cli.h"\n'})
+        self.assert_fails_with("api/daemon/server.c:2 includes api/cli/cli.h: api/daemon/ must "
+                               "not include api/cli/")
+
     def test_module_cycle_fails(self):
         self.tree({"api/cli/pgembed.c": '#include "pgembed.h"\n#include "cli.h"\n'})
         self.assert_fails_with("module cycle: api/cli/cli -> api/cli/pgembed -> api/cli/cli",
@@ -217,6 +226,12 @@ class RealTreeCopy(unittest.TestCase):
         rc, err = run(self.root)
         self.assertEqual(rc, 1)
         self.assertIn("api/cli/main.c:1: <h2o.h> included outside its home(s)", err)
+
+    def test_cli_header_planted_in_the_daemon_fails(self):
+        self.plant("api/daemon/server.c", '#include "../cli/cli.h"')
+        rc, err = run(self.root)
+        self.assertEqual(rc, 1)
+        self.assertIn("api/daemon/server.c:1 includes api/cli/cli.h: api/daemon/ must not", err)
 
     def test_folder_cycle_planted_between_core_and_match_fails(self):
         self.plant("engine/core/alloc.c", '#include "../match/screen.h"')
