@@ -1,18 +1,16 @@
-/* tavolo bench: benchmarks on generated data. "bench import" times validation and the
- * COPY + upsert path on N synthetic companies in a scratch database of the same server;
- * "bench score" (bench_score.c) times the scoring kernel against sgemm and FAISS. */
+/* bench_import: times validation and the COPY + upsert path on N synthetic companies in a
+ * scratch database of the same server as tavolo's ($TAVOLO_DATABASE_URL or the embedded
+ * cluster). A program of its own (TV_BUILD_BENCH), never linked into tavolo; it opens the
+ * database and reports through the command line's helpers (cli.h). */
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "cli.h"
 
 #define BENCH_DATABASE "tavolo_bench"
-
-int cmd_bench_score(int argc, char **argv); /* bench_score.c */
 
 static double now_seconds(void)
 {
@@ -170,22 +168,13 @@ static int bench_import(size_t n, int json)
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
-int cmd_bench(int argc, char **argv)
+int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"n", required_argument, NULL, 'n'}, {"json", no_argument, NULL, 'j'}, {NULL, 0, NULL, 0}};
     long n = 100000;
     int json = 0, c;
 
-    if (argc >= 2 && strcmp(argv[1], "score") == 0)
-        return cmd_bench_score(argc - 1, argv + 1);
-    if (argc < 2 || strcmp(argv[1], "import") != 0) {
-        cli_error("usage: tavolo bench import [--n N] [--json]\n"
-                  "       tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
-                  "[--threads T] [--json]");
-        return CLI_USAGE;
-    }
-    optind = 2;
     while ((c = getopt_long(argc, argv, "n:j", longopts, NULL)) != -1) {
         if (c == 'n')
             n = strtol(optarg, NULL, 10);
@@ -195,7 +184,7 @@ int cmd_bench(int argc, char **argv)
             return CLI_USAGE;
     }
     if (n <= 0) {
-        cli_error("bench: --n must be a positive number");
+        cli_error("bench_import: --n must be a positive number");
         return CLI_USAGE;
     }
     return bench_import((size_t)n, json);

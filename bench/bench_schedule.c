@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "schedule_internal.h"
+#include "schedule/schedule_internal.h"
 #include "tavolo/error.h"
 #include "tavolo/schedule.h"
 

@@ -1,6 +1,8 @@
-/* tavolo bench score: times tv_score_all on random unit vectors against plain tiled sgemm over
- * the same shapes (the machine's limit) and against FAISS IndexFlatIP (bench/faiss_flat.py). */
-/* cblas.h is included here by exception (STYLE.md gives it one home, engine/score.c): the
+/* bench_score: times tv_score_all on random unit vectors against plain tiled sgemm over the same
+ * shapes (the machine's limit) and against FAISS IndexFlatIP (bench/faiss_flat.py). A program of
+ * its own (TV_BUILD_BENCH), never linked into tavolo; it reports through the command line's
+ * cli_error. */
+/* cblas.h is included here by exception (STYLE.md gives it one home, engine/match/score.c): the
  * baseline is a bare cblas_sgemm, and the thread count is OpenBLAS's own setting. */
 #include <cblas.h>
 #include <getopt.h>
@@ -25,8 +27,6 @@
 #define AGREEMENT_QUERIES 100
 #define PYTHON "/usr/bin/python3"
 #define MIB (1024.0 * 1024.0)
-
-int cmd_bench_score(int argc, char **argv); /* called by cmd_bench.c */
 
 typedef struct {
     size_t n, m, dim, k;
@@ -709,13 +709,13 @@ static int parse_opts(int argc, char **argv, opts_t *o)
     return CLI_OK;
 }
 
-int cmd_bench_score(int argc, char **argv)
+int main(int argc, char **argv)
 {
     opts_t o = {50000, 20000, 512, 50, 0, 0, 3, 0, 1, NULL};
 
     if (parse_opts(argc, argv, &o) != CLI_OK) {
         cli_error(
-            "usage: tavolo bench score [--companies N] [--investors M] [--dim D] [-k K] "
+            "usage: bench_score [--companies N] [--investors M] [--dim D] [-k K] "
             "[--threads T] [--faiss-blas-threads B] [--reps R] [--no-faiss] "
             "[--only sgemm|pipeline|pipeline-sgemm|one-direction|one-direction-sgemm] [--json]");
         return CLI_USAGE;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""FAISS baseline of `tavolo bench score`: exact inner-product search (IndexFlatIP).
+"""FAISS baseline of bench/bench_score.c: exact inner-product search (IndexFlatIP).
 
 Usage: faiss_flat.py DIR N M D K [REPS]
 

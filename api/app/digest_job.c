@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "app.h"
 #include "digest_job.h"
 #include "tavolo/mail.h"
 
@@ -46,6 +46,7 @@ typedef struct {
     pthread_rwlock_t *lock;
     const tv_taxonomy_t *t;
     const digest_job_opts_t *o;
+    app_notes_t *notes;
     digest_job_stats_t stats;
     char *tpl[LANGS][2]; /* text, html */
     keyed_list_t states, done;
@@ -63,13 +64,13 @@ typedef struct {
 
 /* ---- options ---- */
 
-int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size)
+int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size, app_notes_t *notes)
 {
     const char *v;
 
     memset(o, 0, sizeof(*o));
     tv_digest_config_init(&o->cfg);
-    snprintf(outbox_buf, size, "%s/outbox", cli_home());
+    snprintf(outbox_buf, size, "%s/outbox", app_home());
     o->outbox = outbox_buf;
     o->templates = getenv("TAVOLO_TEMPLATES");
     if (o->templates == NULL || o->templates[0] == '\0')
@@ -82,7 +83,7 @@ int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size)
     if (v != NULL && !o->daily_off &&
         (sscanf(v, "%2d:%2d", &o->cfg.hour, &o->cfg.minute) != 2 || o->cfg.hour > 23 ||
          o->cfg.minute > 59 || o->cfg.hour < 0 || o->cfg.minute < 0)) {
-        cli_error("TAVOLO_DIGEST_TIME=%s: expected HH:MM or off", v);
+        app_note(notes, "TAVOLO_DIGEST_TIME=%s: expected HH:MM or off", v);
         return TV_EINVAL;
     }
     if ((v = getenv("TAVOLO_DIGEST_ZONE")) != NULL && v[0] != '\0')
@@ -168,7 +169,7 @@ static void escape_id(const char *id, char *out, size_t size)
     out[o] = '\0';
 }
 
-static int write_file(const char *path, const char *data, size_t len)
+static int write_file(const char *path, const char *data, size_t len, app_notes_t *notes)
 {
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int rc = fd >= 0 ? 0 : TV_EIO;
@@ -188,7 +189,7 @@ static int write_file(const char *path, const char *data, size_t len)
     if (fd >= 0 && close(fd) != 0)
         rc = TV_EIO;
     if (rc != 0)
-        cli_error("%s: %s", path, strerror(errno));
+        app_note(notes, "%s: %s", path, strerror(errno));
     return rc;
 }
 
@@ -200,7 +201,7 @@ static int make_dirs(job_t *j)
     for (size_t i = 0; i < 4; i++) {
         snprintf(path, sizeof(path), "%s%s", j->o->outbox, subs[i]);
         if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-            cli_error("%s: %s", path, strerror(errno));
+            app_note(j->notes, "%s: %s", path, strerror(errno));
             return TV_EIO;
         }
     }
@@ -220,7 +221,7 @@ static int load_templates(job_t *j)
             size_t len;
 
             snprintf(path, sizeof(path), "%s/digest.%s.%s", j->o->templates, langs[l], ext[k]);
-            rc = cli_read_file(path, &j->tpl[l][k], &len);
+            rc = app_read_file(path, &j->tpl[l][k], &len, j->notes);
         }
     }
     return rc;
@@ -403,7 +404,7 @@ static int write_message(job_t *j, const tv_digest_t *d, const tv_contact_t *con
     rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], j->tpl[l][0], j->tpl[l][1], &subject,
                           &text, &html, err, sizeof(err));
     if (rc == TV_EINVAL)
-        cli_error("the %s digest templates in %s: %s", langs[l], j->o->templates, err);
+        app_note(j->notes, "the %s digest templates in %s: %s", langs[l], j->o->templates, err);
     message_id(j, p->kind, p->id, langs[l], mid, sizeof(mid));
     if (rc == 0) {
         tv_mail_t mail = {"tavolo", j->o->from,          names, addrs, k,
@@ -414,7 +415,7 @@ static int write_message(job_t *j, const tv_digest_t *d, const tv_contact_t *con
     file_name(j, p->kind, p->id, langs[l], p->files[l], sizeof(p->files[l]));
     snprintf(path, sizeof(path), "%s/%s", j->tmp, p->files[l]);
     if (rc == 0)
-        rc = write_file(path, bytes, len);
+        rc = write_file(path, bytes, len, j->notes);
     if (rc == 0)
         j->stats.messages++;
     else
@@ -653,7 +654,8 @@ static void job_dispose(job_t *j)
 }
 
 int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock,
-                   const tv_taxonomy_t *t, const digest_job_opts_t *o, digest_job_stats_t *out)
+                   const tv_taxonomy_t *t, const digest_job_opts_t *o, digest_job_stats_t *out,
+                   app_notes_t *notes)
 {
     job_t *j = calloc(1, sizeof(*j));
     int got = 0, rc = j != NULL ? 0 : TV_ENOMEM;
@@ -662,7 +664,7 @@ int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock
         rc = tv_store_digest_lock(st, &got);
     if (rc != 0 || !got)
         goto out;
-    j->st = st, j->m = m, j->lock = lock, j->t = t, j->o = o;
+    j->st = st, j->m = m, j->lock = lock, j->t = t, j->o = o, j->notes = notes;
     lock_read(j);
     rc = load(j);
     unlock_read(j);

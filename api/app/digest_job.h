@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "app.h"
 #include "tavolo/digest.h"
 #include "tavolo/match.h"
 #include "tavolo/store.h"
@@ -36,13 +37,16 @@ typedef struct {
 /* Fills 'o' from the environment: TAVOLO_DIGEST_TIME (HH:MM), TAVOLO_DIGEST_ZONE,
  * (or off), TAVOLO_DIGEST_MAX, TAVOLO_DIGEST_STEP, TAVOLO_DIGEST_DAYS, TAVOLO_MAIL_FROM,
  * TAVOLO_TEMPLATES and the outbox $TAVOLO_HOME/outbox. 'outbox_buf' holds the default outbox path.
+ * Returns 0, or TV_EINVAL with a note naming the variable.
  */
-int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size);
+int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size, app_notes_t *notes);
 
 /* Runs the digests of o->date for every company and investor with a contact, in id order, each
  * recorded in its own transaction; skips those already recorded (moving a message a crash left
- * in tmp/ into new/). Reads the matcher under 'lock' when not NULL. */
+ * in tmp/ into new/). Reads the matcher under 'lock' when not NULL. Prints nothing: a template,
+ * file or folder at fault is named in 'notes' (may be NULL), for the caller to report. */
 int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock,
-                   const tv_taxonomy_t *t, const digest_job_opts_t *o, digest_job_stats_t *out);
+                   const tv_taxonomy_t *t, const digest_job_opts_t *o, digest_job_stats_t *out,
+                   app_notes_t *notes);
 
 #endif

@@ -3,29 +3,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "loader.h"
 
-static int apply_file(const char *path, int require_all, tv_match_config_t *cfg)
+static int apply_file(const char *path, int require_all, tv_match_config_t *cfg, app_notes_t *notes)
 {
     tv_diags_t diags = {0};
     size_t len;
     char *buf;
-    int rc = cli_read_file(path, &buf, &len);
+    int rc = app_read_file(path, &buf, &len, notes);
 
     if (rc != 0)
         return rc;
     rc = tv_codec_match_config_parse(buf, len, require_all, cfg, &diags);
     if (rc != 0) {
-        cli_error("the matching configuration %s is not valid:", path);
-        cli_print_diags(&diags, path);
+        app_note(notes, "the matching configuration %s is not valid:", path);
+        app_note_diags(notes, &diags, path);
     }
     tv_diags_dispose(&diags);
     free(buf);
     return rc;
 }
 
-int cli_load_match_config(const char *overrides, char *const *sets, size_t n_sets,
-                          tv_match_config_t *out)
+int app_load_match_config(const char *overrides, char *const *sets, size_t n_sets,
+                          tv_match_config_t *out, app_notes_t *notes)
 {
     const char *defaults = getenv("TAVOLO_MATCH_CONFIG");
     tv_match_config_t cfg;
@@ -34,28 +34,28 @@ int cli_load_match_config(const char *overrides, char *const *sets, size_t n_set
     memset(&cfg, 0, sizeof(cfg));
     if (defaults == NULL || defaults[0] == '\0')
         defaults = TV_DEFAULT_MATCH_CONFIG;
-    rc = apply_file(defaults, 1, &cfg);
+    rc = apply_file(defaults, 1, &cfg, notes);
     if (rc == 0 && overrides != NULL)
-        rc = apply_file(overrides, 0, &cfg);
+        rc = apply_file(overrides, 0, &cfg, notes);
     for (size_t i = 0; rc == 0 && i < n_sets; i++) {
         char name[128];
         const char *eq = strchr(sets[i], '=');
         tv_diags_t diags = {0};
 
         if (eq == NULL || (size_t)(eq - sets[i]) >= sizeof(name)) {
-            cli_error("--set %s: expected NAME=VALUE", sets[i]);
+            app_note(notes, "--set %s: expected NAME=VALUE", sets[i]);
             return TV_EINVAL;
         }
         snprintf(name, sizeof(name), "%.*s", (int)(eq - sets[i]), sets[i]);
         rc = tv_codec_match_config_set(&cfg, name, eq + 1, &diags);
         if (rc != 0)
-            cli_print_diags(&diags, "--set");
+            app_note_diags(notes, &diags, "--set");
         tv_diags_dispose(&diags);
     }
     /* The settings are read one by one; the rules between two of them hold at the end. */
     if (rc == 0 && cfg.ticket_high_eur <= cfg.ticket_low_eur) {
-        cli_error("--set: ticket.high_eur (%lld) must be above ticket.low_eur (%lld)",
-                  (long long)cfg.ticket_high_eur, (long long)cfg.ticket_low_eur);
+        app_note(notes, "--set: ticket.high_eur (%lld) must be above ticket.low_eur (%lld)",
+                 (long long)cfg.ticket_high_eur, (long long)cfg.ticket_low_eur);
         rc = TV_EINVAL;
     }
     if (rc == 0)
@@ -66,6 +66,7 @@ int cli_load_match_config(const char *overrides, char *const *sets, size_t n_set
 typedef struct {
     const tv_taxonomy_t *tax;
     tv_matcher_t *m;
+    app_notes_t *notes;
 } load_t;
 
 static int on_company(void *ctx, const char *id, const char *json, size_t len)
@@ -76,8 +77,8 @@ static int on_company(void *ctx, const char *id, const char *json, size_t len)
     int rc = tv_codec_company_decode(l->tax, json, len, &c, &diags);
 
     if (rc != 0) {
-        cli_error("stored company %s no longer decodes:", id);
-        cli_print_diags(&diags, id);
+        app_note(l->notes, "stored company %s no longer decodes:", id);
+        app_note_diags(l->notes, &diags, id);
     } else {
         rc = tv_matcher_add_company(l->m, &c);
         tv_company_dispose(&c);
@@ -94,8 +95,8 @@ static int on_investor(void *ctx, const char *id, const char *json, size_t len)
     int rc = tv_codec_investor_decode(l->tax, json, len, &inv, &diags);
 
     if (rc != 0) {
-        cli_error("stored investor %s no longer decodes:", id);
-        cli_print_diags(&diags, id);
+        app_note(l->notes, "stored investor %s no longer decodes:", id);
+        app_note_diags(l->notes, &diags, id);
     } else {
         rc = tv_matcher_add_investor(l->m, &inv);
         tv_investor_dispose(&inv);
@@ -104,10 +105,10 @@ static int on_investor(void *ctx, const char *id, const char *json, size_t len)
     return rc;
 }
 
-int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
-                     tv_matcher_t **out)
+int app_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
+                     tv_matcher_t **out, app_notes_t *notes)
 {
-    load_t l = {tax, NULL};
+    load_t l = {tax, NULL, notes};
     int rc = tv_matcher_create(tax, cfg, &l.m);
 
     if (rc == 0)
@@ -117,7 +118,7 @@ int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_co
     if (rc == 0)
         rc = tv_matcher_build(l.m);
     if (rc != 0) {
-        cli_error("cannot load the profiles for matching: %s", tv_strerror(rc));
+        app_note(notes, "cannot load the profiles for matching: %s", tv_strerror(rc));
         tv_matcher_destroy(l.m);
         return rc;
     }

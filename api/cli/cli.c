@@ -8,63 +8,14 @@
 #include "cli.h"
 #include "pgembed.h"
 
-void cli_error(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("tavolo: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
 int cli_read_file(const char *path, char **buf, size_t *len)
 {
-    FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 1 << 16, n = 0;
-    char *b = NULL;
+    app_notes_t notes = {0};
+    int rc = app_read_file(path, buf, len, &notes);
 
-    if (f == NULL) {
-        cli_error("%s: %s", path, strerror(errno));
-        return TV_EIO;
-    }
-    b = malloc(cap);
-    while (b != NULL) {
-        n += fread(b + n, 1, cap - n - 1, f);
-        if (n < cap - 1)
-            break;
-        cap *= 2;
-        char *nb = realloc(b, cap);
-        if (nb == NULL) {
-            free(b);
-            b = NULL;
-        }
-        b = nb;
-    }
-    if (b == NULL || ferror(f)) {
-        cli_error("%s: %s", path, b == NULL ? "out of memory" : strerror(errno));
-        free(b);
-        if (f != stdin)
-            fclose(f);
-        return b == NULL ? TV_ENOMEM : TV_EIO;
-    }
-    if (f != stdin)
-        fclose(f);
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return 0;
-}
-
-void cli_print_diags(const tv_diags_t *d, const char *file)
-{
-    char line[1024];
-
-    for (size_t i = 0; i < d->n; i++) {
-        tv_diag_format(&d->items[i], file, line, sizeof(line));
-        fprintf(stderr, "%s\n", line);
-    }
+    cli_print_notes(&notes);
+    app_notes_dispose(&notes);
+    return rc;
 }
 
 int cli_load_taxonomy(tv_taxonomy_t **out)
@@ -92,9 +43,7 @@ int cli_load_taxonomy(tv_taxonomy_t **out)
 
 const char *cli_home(void)
 {
-    const char *home = getenv("TAVOLO_HOME");
-
-    return home != NULL && home[0] != '\0' ? home : "./var";
+    return app_home();
 }
 
 int cli_conninfo(char *buf, size_t size)
@@ -130,4 +79,26 @@ int cli_open_store(tv_store_t **out)
     }
     *out = st;
     return 0;
+}
+
+int cli_load_match_config(const char *overrides, char *const *sets, size_t n_sets,
+                          tv_match_config_t *out)
+{
+    app_notes_t notes = {0};
+    int rc = app_load_match_config(overrides, sets, n_sets, out, &notes);
+
+    cli_print_notes(&notes);
+    app_notes_dispose(&notes);
+    return rc;
+}
+
+int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
+                     tv_matcher_t **out)
+{
+    app_notes_t notes = {0};
+    int rc = app_load_matcher(st, tax, cfg, out, &notes);
+
+    cli_print_notes(&notes);
+    app_notes_dispose(&notes);
+    return rc;
 }

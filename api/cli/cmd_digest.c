@@ -53,8 +53,11 @@ int cmd_digest(int argc, char **argv)
     tv_store_t *st = NULL;
     char outbox[4096];
     const char *crash = getenv("TAVOLO_DIGEST_CRASH_AFTER");
-    int json = 0, rc = digest_job_defaults(&o, outbox, sizeof(outbox));
+    app_notes_t notes = {0};
+    int json = 0, rc = digest_job_defaults(&o, outbox, sizeof(outbox), &notes);
 
+    cli_print_notes(&notes);
+    app_notes_dispose(&notes);
     if (rc != 0)
         return CLI_USAGE;
     if (parse_options(argc, argv, &o, &json) != 0) {
@@ -77,7 +80,9 @@ int cmd_digest(int argc, char **argv)
     if (rc == 0)
         rc = cli_load_matcher(st, tax, &cfg, &m);
     if (rc == 0) {
-        rc = digest_job_run(st, m, NULL, tax, &o, &stats);
+        rc = digest_job_run(st, m, NULL, tax, &o, &stats, &notes);
+        cli_print_notes(&notes);
+        app_notes_dispose(&notes);
         if (rc != 0 && rc != TV_EINVAL && rc != TV_EIO)
             cli_error("the digest of %s failed: %s (%s)", o.date, tv_strerror(rc),
                       tv_store_error(st));

@@ -182,22 +182,28 @@ static void on_signal(uv_signal_t *s, int signum)
     uv_timer_start(&d->drain, on_drain, 0, 20);
 }
 
-/* Loads profiles and builds the matcher before anything is served. */
+/* Loads profiles and builds the matcher (the use cases of app/loader.h) before anything is
+ * served; what stops the start is printed on stderr, as for every subcommand. */
 static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
 {
+    app_notes_t notes = {0};
     tv_store_t *st = NULL;
     double t0;
     int rc = cli_load_taxonomy(tax);
 
     if (rc == 0)
-        rc = cli_load_match_config(o->config, o->sets, o->n_sets, &app->cfg);
+        rc = app_load_match_config(o->config, o->sets, o->n_sets, &app->cfg, &notes);
+    cli_print_notes(&notes);
+    app_notes_dispose(&notes);
     if (rc == 0)
         rc = cli_conninfo(app->conninfo, sizeof(app->conninfo));
     if (rc == 0)
         rc = cli_open_store(&st);
     t0 = api_seconds();
     if (rc == 0)
-        rc = cli_load_matcher(st, *tax, &app->cfg, &app->matcher);
+        rc = app_load_matcher(st, *tax, &app->cfg, &app->matcher, &notes);
+    cli_print_notes(&notes);
+    app_notes_dispose(&notes);
     tv_store_close(st);
     if (rc != 0)
         return rc;

@@ -25,7 +25,6 @@ static const command_t commands[] = {
      "matching quality on real investments (eval --data DIR --cutoff YYYY-MM-DD [--json])"},
     {"digest", cmd_digest, "run the daily digests (digest [--date YYYY-MM-DD] [--outbox DIR])"},
     {"token", cmd_token, "create, list or revoke API tokens (token create|list|revoke)"},
-    {"bench", cmd_bench, "benchmarks (bench import, bench score)"},
 };
 
 static void usage(FILE *out)

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli_report.h"
 #include "pgembed.h"
 #include "tavolo/error.h"
 #include "tavolo/store.h"

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
 #include "digest_timer.h"
 #include "log.h"
 
@@ -72,8 +71,17 @@ static void work(uv_work_t *w)
         dt->rc = tv_store_digest_run_done(st, dt->opts.date, &done);
     dt->already_finished = done;
     if (dt->rc == 0 && !done)
-        dt->rc = digest_job_run(st, app->matcher, &app->lock, app->tax, &dt->opts, &dt->stats);
+        dt->rc = digest_job_run(st, app->matcher, &app->lock, app->tax, &dt->opts, &dt->stats,
+                                &dt->notes);
     tv_store_close(st);
+}
+
+/* Logs what the job had to say (a template or outbox at fault), one error line per note. */
+static void log_notes(app_notes_t *notes)
+{
+    for (size_t i = 0; i < notes->n; i++)
+        api_log("error", "%s", notes->items[i].text);
+    app_notes_dispose(notes);
 }
 
 static void after_work(uv_work_t *w, int status)
@@ -82,6 +90,7 @@ static void after_work(uv_work_t *w, int status)
     const digest_job_stats_t *s = &dt->stats;
 
     dt->running = 0;
+    log_notes(&dt->notes);
     if (status != 0 || dt->rc != 0)
         api_log("error", "daily digest of %s failed: %s", dt->opts.date,
                 status != 0 ? uv_strerror(status) : tv_strerror(dt->rc));
@@ -139,7 +148,8 @@ int api_digest_timer_start(api_digest_timer_t *dt, uv_loop_t *loop, api_app_t *a
     memset(dt, 0, sizeof(*dt));
     dt->loop = loop;
     dt->app = app;
-    rc = digest_job_defaults(&dt->opts, dt->outbox, sizeof(dt->outbox));
+    rc = digest_job_defaults(&dt->opts, dt->outbox, sizeof(dt->outbox), &dt->notes);
+    log_notes(&dt->notes);
     if (rc != 0 || dt->opts.daily_off) {
         if (rc == 0)
             api_log("info", "daily digests off (TAVOLO_DIGEST_TIME=off)");
@@ -149,7 +159,7 @@ int api_digest_timer_start(api_digest_timer_t *dt, uv_loop_t *loop, api_app_t *a
     dt->opts.stop = &dt->stop;
     rc = latest_due(&dt->opts.cfg, (int64_t)time(NULL), date);
     if (rc != 0) {
-        cli_error("TAVOLO_DIGEST_ZONE=%s: unknown time zone", dt->opts.cfg.time_zone);
+        api_log("error", "TAVOLO_DIGEST_ZONE=%s: unknown time zone", dt->opts.cfg.time_zone);
         return TV_EINVAL;
     }
     uv_timer_init(loop, &dt->timer);

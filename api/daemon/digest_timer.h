@@ -30,10 +30,11 @@ typedef struct {
     int retry; /* the due run is a retry of a day another daemon held: skip it if finished */
     int rc;    /* of the last job */
     digest_job_stats_t stats;
+    app_notes_t notes; /* of the last job, logged when it ends */
 } api_digest_timer_t;
 
 /* Reads the digest settings (digest_job_defaults) and arms the timer, or does nothing when
- * TAVOLO_DIGEST_TIME=off. Returns TV_EINVAL for a bad setting or time zone. */
+ * TAVOLO_DIGEST_TIME=off. Returns TV_EINVAL for a bad setting or time zone, logged. */
 int api_digest_timer_start(api_digest_timer_t *dt, uv_loop_t *loop, api_app_t *app);
 
 /* Disarms the timer and asks a running job to stop after the recipient it is on. */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #define ID_MAX 64
 /* Text limits count characters (Unicode code points), as JSON Schema's maxLength does. */

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/digest.h"
 
 static const char *other_id(const tv_matcher_t *m, const tv_digest_t *d, size_t i)

@@ -2,7 +2,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/eval.h"
 
 static json_t *date_string(int32_t d)

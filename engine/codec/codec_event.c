@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/calendar.h"
 
 #define MAX_TABLES 100000
@@ -16,7 +16,7 @@
  * meeting (char[65]) take. */
 #define MAX_ID 64
 
-/* The members each object of an event file may have (api/openapi.yaml, EventFile). */
+/* The members each object of an event file may have (api/daemon/openapi.yaml, EventFile). */
 static const char *const frame_members[] = {"id",
                                             "name",
                                             "city",
@@ -143,8 +143,9 @@ static uint32_t required_count(ectx_t *x, json_t *obj, const char *key, uint32_t
 }
 
 /* 'obj', at 'path' ("" for the document), must be an object whose members are all named in
- * 'known' (NULL-terminated), as api/openapi.yaml's schemas say (additionalProperties: false): a
- * misspelt optional member is an error rather than a setting silently left at its default. */
+ * 'known' (NULL-terminated), as api/daemon/openapi.yaml's schemas say (additionalProperties:
+ * false): a misspelt optional member is an error rather than a setting silently left at its
+ * default. */
 static void check_members(ectx_t *x, json_t *obj, const char *path, const char *const *known)
 {
     const char *key;

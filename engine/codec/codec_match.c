@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 typedef enum { CF_FLOAT, CF_U32, CF_I64, CF_BOOL } cfg_type_t;
 

@@ -10,7 +10,7 @@
 
 #include "codec_internal.h"
 #include "csv_split.h"
-#include "internal.h"
+#include "core/internal.h"
 
 typedef struct {
     const tv_taxonomy_t *tax;

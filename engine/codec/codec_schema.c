@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 static json_t *object_schema(const tv_taxonomy_t *t, const tv__record_desc_t *desc);
 

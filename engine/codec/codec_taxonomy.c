@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "codec_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #define ORDER_MAX 1000                 /* stage and round orders; their differences stay small */
 #define EUR_MAX INT64_C(1000000000000) /* as for the profiles' amounts */

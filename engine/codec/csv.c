@@ -5,7 +5,7 @@
 #include <utf8proc.h>
 
 #include "csv_split.h"
-#include "internal.h"
+#include "core/internal.h"
 
 typedef struct {
     tv_strings_t cells;

@@ -23,15 +23,6 @@ int tv__grow(void **items, size_t *cap, size_t need, size_t item_size);
 
 #define TV__ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef struct {
-    int version;
-    const char *name;
-    const char *sql;
-} tv__migration_t;
-
-extern const tv__migration_t tv__migrations[];
-extern const size_t tv__migration_count;
-
 /* ---- taxonomy, shared by taxonomy.c and codec_taxonomy.c ---- */
 #include "tavolo/taxonomy.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/calendar.h"
 #include "tavolo/digest.h"
 #include "tavolo/error.h"

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/digest.h"
 #include "tavolo/error.h"
 #include "tavolo/template.h"

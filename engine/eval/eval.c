@@ -5,7 +5,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/eval.h"
 
 /* Recent popularity counts the companies an investor backed in this many years before the

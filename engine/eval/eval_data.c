@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "codec_internal.h"
-#include "internal.h"
+#include "codec/codec_internal.h"
+#include "core/internal.h"
 #include "tavolo/calendar.h"
 #include "tavolo/eval.h"
 

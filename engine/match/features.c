@@ -5,7 +5,7 @@
 #include <xxhash.h>
 
 #include "features_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 /* Who co-invested with whom: (investor, co-investor) id hashes with a count, sorted. */
 typedef struct {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "features_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/match.h"
 
 typedef struct {

@@ -19,7 +19,7 @@
 #include <xxhash.h>
 
 #include "features_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 typedef struct {
     uint64_t key;

@@ -6,7 +6,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "screen.h"
 
 typedef uint16_t bf16_t;

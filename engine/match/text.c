@@ -8,7 +8,7 @@
 #include <utf8proc.h>
 #include <xxhash.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "tavolo/text.h"
 
 #define LANG_COUNT 2

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "schedule_internal.h"
 
 /* Scores are rounded to this grid for the exact selection; its optimality is for the rounded
@@ -73,24 +73,6 @@ static int check_input(const tv_schedule_input_t *in)
 }
 
 /* ---- the run's state ---- */
-
-void tv__sched_put(tv__sched_t *s, uint32_t cand, uint32_t k)
-{
-    s->busy[(size_t)tv__sched_company(s, cand) * s->n_slots + k] = cand;
-    s->busy[(size_t)tv__sched_investor(s, cand) * s->n_slots + k] = cand;
-    s->slot[cand] = k;
-    s->used[k]++;
-}
-
-void tv__sched_take(tv__sched_t *s, uint32_t cand)
-{
-    uint32_t k = s->slot[cand];
-
-    s->busy[(size_t)tv__sched_company(s, cand) * s->n_slots + k] = TV__NONE;
-    s->busy[(size_t)tv__sched_investor(s, cand) * s->n_slots + k] = TV__NONE;
-    s->slot[cand] = TV__NONE;
-    s->used[k]--;
-}
 
 static void sched_dispose(tv__sched_t *s)
 {

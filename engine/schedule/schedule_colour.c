@@ -5,7 +5,7 @@
  * meetings fit around the higher ones or stay out. */
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "schedule_internal.h"
 
 typedef struct {

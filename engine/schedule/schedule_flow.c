@@ -3,7 +3,7 @@
  * cycling), exact 128-bit integer costs. */
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "schedule_internal.h"
 
 /* The circulation: S -> company (capacity, bonus units first at -bonus_weight), company ->

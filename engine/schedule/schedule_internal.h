@@ -83,9 +83,26 @@ static inline int tv__sched_available(const tv__sched_t *s, uint32_t p, uint32_t
     return party->available == NULL || party->available[k] != 0;
 }
 
-/* Puts candidate 'cand' in slot 'k' (free for both, a table left) or takes it out. */
-void tv__sched_put(tv__sched_t *s, uint32_t cand, uint32_t k);
-void tv__sched_take(tv__sched_t *s, uint32_t cand);
+/* Puts candidate 'cand' in slot 'k' (free for both, a table left) or takes it out. Inline here,
+ * where the run's state is declared, so that the placement (schedule_colour.c) and the run
+ * (schedule.c) both use the state without calling into each other's file. */
+static inline void tv__sched_put(tv__sched_t *s, uint32_t cand, uint32_t k)
+{
+    s->busy[(size_t)tv__sched_company(s, cand) * s->n_slots + k] = cand;
+    s->busy[(size_t)tv__sched_investor(s, cand) * s->n_slots + k] = cand;
+    s->slot[cand] = k;
+    s->used[k]++;
+}
+
+static inline void tv__sched_take(tv__sched_t *s, uint32_t cand)
+{
+    uint32_t k = s->slot[cand];
+
+    s->busy[(size_t)tv__sched_company(s, cand) * s->n_slots + k] = TV__NONE;
+    s->busy[(size_t)tv__sched_investor(s, cand) * s->n_slots + k] = TV__NONE;
+    s->slot[cand] = TV__NONE;
+    s->used[k]--;
+}
 
 /* Places the candidates with status SELECTED around the locks already in 'busy', in the order
  * of 'order' (n entries, highest precedence first): those placed become PLACED. Returns 0 or

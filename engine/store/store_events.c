@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "store_internal.h"
 
 static const char *const kind_names[] = {"company", "investor"};

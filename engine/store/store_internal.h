@@ -4,6 +4,7 @@
 #define TV_STORE_INTERNAL_H
 
 #include <libpq-fe.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tavolo/store.h"
@@ -30,5 +31,16 @@ int tv__store_query_int(tv_store_t *st, const char *sql, int n, const char *cons
 
 /* Rolls back the open transaction, ignoring errors. */
 void tv__store_rollback(tv_store_t *st);
+
+/* The migrations, in version order: generated from migrations/NNN_name.sql by
+ * cmake/embed_migrations.cmake. */
+typedef struct {
+    int version;
+    const char *name;
+    const char *sql;
+} tv__migration_t;
+
+extern const tv__migration_t tv__migrations[];
+extern const size_t tv__migration_count;
 
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""api.fuzz_http: requests generated from api/openapi.yaml against a running `tavolo serve`.
+"""api.fuzz_http: requests generated from api/daemon/openapi.yaml against a running `tavolo serve`.
 
 For every path and operation of the description it sends valid requests (ids from the fixtures,
 bodies from the fixtures and generated from the request schemas) and mutated ones (wrong types,
@@ -23,7 +23,7 @@ something. Deterministic for a given seed (TV_FUZZ_SEED, printed) and bounded by
 (TV_FUZZ_SECONDS, default 55) and a request budget (TV_FUZZ_REQUESTS, default 20000); writes
 go late in the run and destructive ones last, mostly on records the fuzzer made itself.
 
-Usage: fuzz_http.py --tavolo BIN --spec api/openapi.yaml --fixtures DIR --tokens FILE --work DIR
+Usage: fuzz_http.py --tavolo BIN --spec api/daemon/openapi.yaml --fixtures DIR --tokens FILE --work DIR
 The database is the one TAVOLO_DATABASE_URL names, loaded with the fixtures; FILE maps each role
 to {"token": ..., "subject": ...}. Exit 0 when every check passes, 1 otherwise.
 """

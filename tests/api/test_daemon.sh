@@ -4,7 +4,7 @@
 # status (400 400 401 403 404 405 409 413 415 422 503) with its problem document; who may see
 # and change what, for each role; read-after-write through the matches; clients that give up
 # mid-request; PostgreSQL going away and coming back; SIGTERM with requests in flight; the
-# JSON log. Where api/openapi.yaml describes the same thing, the daemon is held to it (checks
+# JSON log. Where api/daemon/openapi.yaml describes the same thing, the daemon is held to it (checks
 # named "openapi: ...").
 #
 # Usage: test_daemon.sh PATH/TO/tavolo     (exit 0 when every check passes)
@@ -74,7 +74,7 @@ expect_problem() {
 }
 
 # expect_openapi DESCRIPTION STATUS SLUG: one check of status and problem type, for what
-# api/openapi.yaml promises where the daemon may differ (reported as "openapi: ...").
+# api/daemon/openapi.yaml promises where the daemon may differ (reported as "openapi: ...").
 expect_openapi() {
     expect_status_type "openapi: $1" "$2" "$3"
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# api.fuzz_http: requests generated from api/openapi.yaml (valid and mutated bodies, parameters,
+# api.fuzz_http: requests generated from api/daemon/openapi.yaml (valid and mutated bodies, parameters,
 # ids, methods, media types, each with every role's token) against `tavolo serve`; fails on any
 # 5xx, any answer the description does not document or whose body does not validate against
 # it, and any daemon exit. This script makes a PostgreSQL of its own, loads the fixtures and both
@@ -96,6 +96,6 @@ roles="admin, organiser of $EVENT, investor $investor, company $company"
 expect_eq "a token of each role ($roles)" 4 "$(sql 'SELECT count(*) FROM tokens')"
 [ "$failed" -eq 0 ] || { finish; exit 1; }
 
-"$PY" "$HERE/fuzz_http.py" --tavolo "$TAVOLO" --spec "$HERE/../../api/openapi.yaml" \
+"$PY" "$HERE/fuzz_http.py" --tavolo "$TAVOLO" --spec "$HERE/../../api/daemon/openapi.yaml" \
     --fixtures "$FIX" --tokens "$tmp/tokens.json" --work "$tmp" \
     --save "${TV_FUZZ_SAVE:-$(dirname "$TAVOLO")/fuzz_http-failures}"

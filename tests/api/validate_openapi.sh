@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# unit.openapi: validates the API description, api/openapi.yaml (or the file given as $1).
+# unit.openapi: validates the API description, api/daemon/openapi.yaml (or the file given as $1).
 #
 # 1. Redocly's linter (@redocly/openapi-core, the engine of `redocly lint`), rule set
 #    recommended-strict plus example validation: the document's structure against OpenAPI
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-doc=${1:-$root/api/openapi.yaml}
+doc=${1:-$root/api/daemon/openapi.yaml}
 case $doc in /*) ;; *) doc=$PWD/$doc ;; esac
 
 REDOCLY_VERSION=1.34.24  # @redocly/openapi-core: the last 1.x; 2.x needs node >= 20.19

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "support.h"
 #include "tavolo/calendar.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "support.h"
 #include "tavolo/calendar.h"
 #include "tavolo/event.h"
@@ -258,7 +258,7 @@ static void test_event_rejects_bad_strings_and_ids(void **state)
     expect_error("{" BASE "," PARTS ",\"requests\":{}}", "requests", "expected an array");
 }
 
-/* An optional member that the schema lets be null (api/openapi.yaml, EventFile) counts as
+/* An optional member that the schema lets be null (api/daemon/openapi.yaml, EventFile) counts as
  * absent when null; a list may not be null. */
 static void test_event_reads_null_optional_values_as_absent(void **state)
 {

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "schedule_internal.h"
+#include "core/internal.h"
+#include "schedule/schedule_internal.h"
 #include "support.h"
 #include "tavolo/schedule.h"
 

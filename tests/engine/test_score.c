@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "screen.h"
+#include "match/screen.h"
 #include "support.h"
 #include "tavolo/score.h"
 

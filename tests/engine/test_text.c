@@ -7,7 +7,7 @@
 #include <string.h>
 #include <xxhash.h>
 
-#include "internal.h"
+#include "core/internal.h"
 #include "support.h"
 #include "tavolo/text.h"
 

@@ -9,7 +9,7 @@
  * scripts/fuzz.sh csv. */
 #include <string.h>
 
-#include "csv_split.h"
+#include "codec/csv_split.h"
 #include "fuzz.h"
 #include "tavolo/error.h"
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../agenda.h"
+#include "agenda.h"
 #include "../query.h"
 #include "../reply.h"
-#include "../scheduling.h"
+#include "scheduling.h"
 #include "handlers.h"
 #include "tavolo/calendar.h"
 

@@ -1,0 +1,19 @@
+/* How the command line reports on stderr: its own errors, diagnostics and the notes of the use
+ * cases it calls. A header of its own, which includes nothing of the command line, so that
+ * pgembed.c reports without including cli.h (cli.c includes pgembed.h). */
+#ifndef API_CLI_REPORT_H
+#define API_CLI_REPORT_H
+
+#include "app.h"
+#include "tavolo/codec.h"
+
+/* Prints "tavolo: <message>" and a newline to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints each diagnostic as "file:line: field: message" to stderr. */
+void cli_print_diags(const tv_diags_t *d, const char *file);
+
+/* Prints a use case's notes in order: errors as cli_error does, diagnostics as they are. */
+void cli_print_notes(const app_notes_t *notes);
+
+#endif
