@@ -1,6 +1,5 @@
 /* tavolo event import FILE, tavolo schedule EVENT_ID [--json], and
  * tavolo agenda EVENT_ID [--participant ID] (--ics FILE | --csv FILE). */
-#include <csv.h>
 #include <jansson.h>
 #include <getopt.h>
 #include <stdio.h>

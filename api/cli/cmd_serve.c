@@ -208,7 +208,7 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
     if (rc != 0)
         return rc;
     app->tax = *tax;
-    app->metrics = api_metrics_create(api_route_count);
+    app->metrics = api_metrics_create(api_route_count, api_route_label);
     api_metrics_build(app->metrics, api_seconds() - t0);
     api_log("info", "loaded %zu companies and %zu investors in %.3f s",
             tv_matcher_companies(app->matcher), tv_matcher_investors(app->matcher),

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "metrics.h"
-#include "router.h"
 
 static const double bounds[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
@@ -29,13 +28,14 @@ typedef struct {
 struct api_metrics {
     pthread_mutex_t lock;
     size_t n_routes;
+    api_route_label_fn label;
     route_stats_t *routes; /* n_routes + 1: the last is "no route" */
     histogram_t updates;
     double build_seconds;
     uint64_t refused_connections;
 };
 
-api_metrics_t *api_metrics_create(size_t n_routes)
+api_metrics_t *api_metrics_create(size_t n_routes, api_route_label_fn label)
 {
     api_metrics_t *m = calloc(1, sizeof(*m));
 
@@ -47,6 +47,7 @@ api_metrics_t *api_metrics_create(size_t n_routes)
         return NULL;
     }
     m->n_routes = n_routes;
+    m->label = label;
     pthread_mutex_init(&m->lock, NULL);
     return m;
 }
@@ -154,6 +155,15 @@ static void put_histogram(text_t *t, const char *name, const char *labels, const
         (unsigned long long)h->count);
 }
 
+/* The labels of route 'r'; the one past the last is "no route". */
+static void route_label(const api_metrics_t *m, size_t r, const char **method, const char **route)
+{
+    *method = "any";
+    *route = "none";
+    if (r < m->n_routes)
+        m->label(r, method, route);
+}
+
 char *api_metrics_render(api_metrics_t *m, size_t companies, size_t investors)
 {
     text_t t = {malloc(4096), 0, 4096};
@@ -165,9 +175,9 @@ char *api_metrics_render(api_metrics_t *m, size_t companies, size_t investors)
     put(&t, "# HELP tavolo_http_requests_total Requests by route, method and status.\n"
             "# TYPE tavolo_http_requests_total counter\n");
     for (size_t r = 0; r <= m->n_routes; r++) {
-        const char *route = r < m->n_routes ? api_routes[r].pattern : "none";
-        const char *method = r < m->n_routes ? api_routes[r].method : "any";
+        const char *route, *method;
 
+        route_label(m, r, &method, &route);
         for (int i = 0; i < N_STATUS && m->routes[r].status[i] != 0; i++)
             put(&t, "tavolo_http_requests_total{route=\"%s\",method=\"%s\",status=\"%d\"} %llu\n",
                 route, method, m->routes[r].status[i], (unsigned long long)m->routes[r].count[i]);
@@ -175,11 +185,12 @@ char *api_metrics_render(api_metrics_t *m, size_t companies, size_t investors)
     put(&t, "# HELP tavolo_http_request_duration_seconds Time from request to response.\n"
             "# TYPE tavolo_http_request_duration_seconds histogram\n");
     for (size_t r = 0; r <= m->n_routes; r++) {
+        const char *route, *method;
+
         if (m->routes[r].latency.count == 0)
             continue;
-        snprintf(labels, sizeof(labels), "route=\"%s\",method=\"%s\"",
-                 r < m->n_routes ? api_routes[r].pattern : "none",
-                 r < m->n_routes ? api_routes[r].method : "any");
+        route_label(m, r, &method, &route);
+        snprintf(labels, sizeof(labels), "route=\"%s\",method=\"%s\"", route, method);
         put_histogram(&t, "tavolo_http_request_duration_seconds", labels, &m->routes[r].latency);
     }
     put(&t, "# HELP tavolo_matcher_update_duration_seconds Time for a profile write to reach "

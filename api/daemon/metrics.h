@@ -6,8 +6,12 @@
 
 #include "api.h"
 
-/* Creates the metrics of 'n_routes' routes. */
-api_metrics_t *api_metrics_create(size_t n_routes);
+/* Names route 'r' (0 to n_routes - 1) for the labels: the router's api_route_label. Passed in,
+ * so that the metrics, which every handler updates, call nothing of the router's. */
+typedef void (*api_route_label_fn)(size_t r, const char **method, const char **pattern);
+
+/* Creates the metrics of 'n_routes' routes, named by 'label'. */
+api_metrics_t *api_metrics_create(size_t n_routes, api_route_label_fn label);
 void api_metrics_destroy(api_metrics_t *m);
 
 /* Records one request: 'route' is an index of api_routes or negative for none. */

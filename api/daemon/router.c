@@ -63,6 +63,12 @@ const api_route_t api_routes[] = {
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
+void api_route_label(size_t r, const char **method, const char **pattern)
+{
+    *method = api_routes[r].method;
+    *pattern = api_routes[r].pattern;
+}
+
 static api_app_t *the_app;
 static uv_loop_t *the_loop;
 static atomic_size_t in_flight;

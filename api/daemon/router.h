@@ -19,6 +19,9 @@ typedef struct {
 extern const api_route_t api_routes[];
 extern const size_t api_route_count;
 
+/* The method and pattern of api_routes[r], for the metrics' labels (api_metrics_create). */
+void api_route_label(size_t r, const char **method, const char **pattern);
+
 /* Finds the route of (method, path), filling 'params'. Returns its index, or -404 when no
  * pattern matches, or -405 when the path matches under other methods ('allow' lists them). */
 int api_router_find(const char *method, const char *path, const char **params, size_t *n_params,
@@ -36,8 +39,7 @@ size_t api_router_in_flight(void);
 /* Runs one request without a socket, for tests: as principal 'as' (NULL: no token), on
  * connection 'store' (NULL: the database is down). 'resp' receives the response. */
 void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_t *as,
-                         const char *method, const char *path, const char *query,
-                         const char *body, size_t body_len, const char *content_type,
-                         api_resp_t *resp);
+                         const char *method, const char *path, const char *query, const char *body,
+                         size_t body_len, const char *content_type, api_resp_t *resp);
 
 #endif

@@ -22,7 +22,7 @@ static int setup(void **state)
     app.cfg = tvt_match_config();
     app.tax = tax;
     app.max_body = 4096;
-    app.metrics = api_metrics_create(api_route_count);
+    app.metrics = api_metrics_create(api_route_count, api_route_label);
     pthread_rwlock_init(&app.lock, NULL);
     assert_int_equal(tv_matcher_create(tax, &app.cfg, &app.matcher), 0);
     tvt_add_fixture(app.matcher, tax, "companies.jsonl", TV_KIND_COMPANY);

@@ -93,7 +93,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     app.tax = fuzz_taxonomy();
     app.cfg = fuzz_match_config();
     app.max_body = 4096;
-    app.metrics = api_metrics_create(api_route_count);
+    app.metrics = api_metrics_create(api_route_count, api_route_label);
     pthread_rwlock_init(&app.lock, NULL);
     pthread_mutex_init(&app.write_lock, NULL);
     FUZZ_CHECK(tv_matcher_create(app.tax, &app.cfg, &app.matcher) == 0, "the matcher");
