@@ -34,10 +34,14 @@ With --build DIR (a configured and built CMake binary folder):
    defines. Any cycle fails: two .c files that call each other through a shared internal header
    (engine/schedule.c and engine/schedule_colour.c) are one module split in two, or two modules
    leaning on each other.
-6. Engine link. libtavolo_engine.a must reference no libpq (PQ*), libuv (uv_*) or libh2o
-   (h2o_*) symbol; and no executable that links libtavolo_engine.a and no other library built
-   here (ics_sample) may get libpq, libuv or libh2o on its link line, so the engine's link
-   interface does not carry them either. A missing libtavolo_engine.a fails.
+6. Engine link. No object of the tavolo_engine target (libtavolo_engine.a) may reference a
+   libpq (PQ*), libuv (uv_*) or libh2o (h2o_*) symbol; and no executable that links
+   libtavolo_engine.a and no other library built here (ics_sample) may get libpq, libuv or
+   libh2o on its link line, so the engine's link interface does not carry them either. A build
+   without a tavolo_engine target fails.
+   Targets are those of DIR/CMakeFiles/TargetDirectories.txt; a target's objects are those its
+   link.txt names (Makefile generators) or else every .o of its CMakeFiles/<target>.dir, so
+   leftovers of an earlier layout in a reused build folder are not read.
 Exit status: 0 when every rule holds, 1 with one line per violation on stderr otherwise, 2 on
 bad usage.
 """
@@ -319,27 +323,58 @@ def nm(path):
     return defined, undefined
 
 
-def target_objects(build):
-    """{target: [object paths]} for every CMakeFiles/<target>.dir under 'build'."""
-    out = {}
-    for dp, _, fns in os.walk(build):
-        for f in fns:
-            p = os.path.join(dp, f)
-            m = re.search(r'CMakeFiles/([^/]+)\.dir/', p)
-            if f.endswith(".o") and m:
-                out.setdefault(m.group(1), []).append(p)
-    return out
+def targets(build):
+    """{target: (objects, link line or "")} for the targets of the build folder 'build'.
+
+    CMake lists the current targets' folders in CMakeFiles/TargetDirectories.txt, so targets
+    of an earlier layout left in a reused build folder are not read; without that list, every
+    CMakeFiles/<target>.dir counts. A target's objects are those of its link.txt (Makefile
+    generators), so objects of sources it no longer has are not read either; without link.txt
+    (Ninja), every .o of its folder."""
+    listing = os.path.join(build, "CMakeFiles", "TargetDirectories.txt")
+    if os.path.isfile(listing):
+        with open(listing, encoding="utf-8") as f:
+            dirs = [d for d in f.read().split("\n") if d.endswith(".dir")]
+    else:
+        dirs = [dp for dp, _, _ in os.walk(build) if re.search(r'CMakeFiles/[^/]+\.dir$', dp)]
+    found = {}
+    for d in dirs:
+        files = target_files(d)
+        if files[0] or files[1]:
+            found[os.path.basename(d)[:-4]] = files
+    return found
 
 
-def check_object_cycles(build, fails):
-    for target, objs in sorted(target_objects(build).items()):
+def objects_in(tdir):
+    return [os.path.join(dp, f) for dp, _, fns in os.walk(tdir) for f in fns if f.endswith(".o")]
+
+
+def target_files(tdir):
+    link = os.path.join(tdir, "link.txt")
+    if not os.path.isfile(link):
+        return sorted(objects_in(tdir)), ""
+    with open(link, encoding="utf-8") as f:
+        line = f.read()
+    base = os.path.dirname(os.path.dirname(tdir))  # The folder that holds CMakeFiles.
+    objs = [os.path.join(base, t) for t in line.split() if t.endswith(".o")]
+    return sorted(o for o in objs if os.path.isfile(o)), line
+
+
+def object_name(build, obj):
+    """The source path of an object: its target's folder below 'build' and CMake's name."""
+    base, rel = re.split(r'CMakeFiles/[^/]+\.dir/', obj, maxsplit=1)
+    return os.path.normpath(os.path.join(os.path.relpath(base, build), rel[:-2]))
+
+
+def check_object_cycles(build, found, fails):
+    for target, (objs, _) in sorted(found.items()):
         syms, defs = {}, {}
         for o in objs:
             d, u = nm(o)
             syms[o] = u
             for s in d:
                 defs[s] = o
-        short = {o: o.split(f"CMakeFiles/{target}.dir/", 1)[1][:-2] for o in objs}
+        short = {o: object_name(build, o) for o in objs}
         g = {short[o]: {} for o in objs}
         for o in objs:
             for s in sorted(syms[o]):
@@ -349,38 +384,28 @@ def check_object_cycles(build, fails):
         report_cycles(g, f"file (target {target})", fails)
 
 
-def find_file(build, name):
-    for dp, dns, fns in os.walk(build):
-        if name in fns:
-            return os.path.join(dp, name)
-    return None
-
-
-def check_engine_link(build, fails):
-    lib = find_file(build, "libtavolo_engine.a")
-    if lib is None:
-        fails.add(f"{build}: no libtavolo_engine.a: build the tree first")
+def check_engine_link(build, found, fails):
+    if "tavolo_engine" not in found:
+        fails.add(f"{build}: no tavolo_engine target: build the tree first")
         return
-    _, undefined = nm(lib)
-    for s in sorted(s for s in undefined if ENGINE_FORBIDDEN.match(s)):
-        fails.add(f"{os.path.relpath(lib, build)} references {s}: the engine calls "
-                  f"libpq/libuv/libh2o")
-    for dp, _, fns in os.walk(build):
-        if "link.txt" in fns:
-            check_link_line(build, os.path.join(dp, "link.txt"), fails)
+    for o in found["tavolo_engine"][0]:
+        for s in sorted(s for s in nm(o)[1] if ENGINE_FORBIDDEN.match(s)):
+            name = object_name(build, o)
+            fails.add(f"tavolo_engine: {name} references {s}: the engine calls libpq, libuv or "
+                      f"libh2o")
+    for target, (_, line) in sorted(found.items()):
+        check_link_line(target, line, fails)
 
 
-def check_link_line(build, path, fails):
+def check_link_line(target, line, fails):
     """An executable linking the engine and no other library of ours shows its interface."""
-    with open(path, encoding="utf-8") as f:
-        line = f.read()
     ours = set(re.findall(r'(lib\w+)\.a\b', line))
     if " -o " not in line or ours != {"libtavolo_engine"}:
         return
     for tok in line.split():
         if FORBIDDEN_LIBS.search(" " + tok + " "):
-            fails.add(f"{os.path.relpath(path, build)}: links only tavolo_engine yet gets "
-                      f"{tok}: the engine's link interface carries it")
+            fails.add(f"{target}: links only tavolo_engine yet gets {tok}: the engine's link "
+                      f"interface carries it")
 
 
 # ---- main ----------------------------------------------------------------------------------
@@ -403,8 +428,9 @@ def main(argv):
     report_cycles(graph(edges, part_of), "folder", fails)
     report_cycles(graph(edges, module_of), "module", fails)
     if args.build:
-        check_object_cycles(args.build, fails)
-        check_engine_link(args.build, fails)
+        found = targets(args.build)
+        check_object_cycles(args.build, found, fails)
+        check_engine_link(args.build, found, fails)
     for line in fails.lines:
         print(line, file=sys.stderr)
     print(f"check_layout: {len(files)} files, {len(edges)} includes, "

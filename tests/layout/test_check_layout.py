@@ -145,6 +145,11 @@ class Synthetic(unittest.TestCase):
         self.assert_fails_with("module cycle: api/cli/cli -> api/cli/pgembed -> api/cli/cli",
                                "api/cli/pgembed.c:2 includes api/cli/cli.h")
 
+    def write(self, build, rel, text):
+        os.makedirs(os.path.dirname(os.path.join(build, rel)), exist_ok=True)
+        with open(os.path.join(build, rel), "w", encoding="utf-8") as f:
+            f.write(text)
+
     def synthetic_build(self, schedule_calls_back=False, engine_calls_pq=False, link_pq=False):
         build = os.path.join(self.root, "build")
         objs = [compile_object(build, "tavolo_engine", "engine/schedule/schedule.c",
@@ -159,12 +164,24 @@ class Synthetic(unittest.TestCase):
                                        "void *PQexec(void *, const char *);\n"
                                        "void *tv_score(void) { return PQexec(0, \"\"); }\n"))
         archive(build, "libtavolo_engine.a", objs)
-        link = os.path.join(build, "CMakeFiles/ics_sample.dir/link.txt")
-        os.makedirs(os.path.dirname(link))
-        with open(link, "w", encoding="utf-8") as f:
-            f.write("/usr/bin/cc CMakeFiles/ics_sample.dir/ics_sample.c.o -o ics_sample "
-                    "libtavolo_engine.a /usr/lib/libjansson.so "
-                    + ("/usr/lib/x86_64-linux-gnu/libpq.so " if link_pq else "") + "-lm\n")
+        self.write(build, "CMakeFiles/tavolo_engine.dir/link.txt",
+                   "/usr/bin/ar qc libtavolo_engine.a "
+                   + " ".join(os.path.relpath(o, build) for o in objs) + "\n")
+        # Left over from an earlier layout: a cycle in a target the build no longer has, and
+        # an object that tavolo_engine's link.txt no longer names.
+        for a, b in (("a", "b"), ("b", "a")):
+            compile_object(build, "tavolo_api", f"api/{a}.c",
+                           f"int {b}(void);\nint {a}(void) {{ return {b}(); }}\n")
+        compile_object(build, "tavolo_engine", "engine/store.c",
+                       "void *PQexec(void *, const char *);\n"
+                       "void *tv_store(void) { return PQexec(0, \"\"); }\n")
+        self.write(build, "CMakeFiles/ics_sample.dir/link.txt",
+                   "/usr/bin/cc CMakeFiles/ics_sample.dir/ics_sample.c.o -o ics_sample "
+                   "libtavolo_engine.a /usr/lib/libjansson.so "
+                   + ("/usr/lib/x86_64-linux-gnu/libpq.so " if link_pq else "") + "-lm\n")
+        self.write(build, "CMakeFiles/TargetDirectories.txt",
+                   "".join(os.path.join(build, "CMakeFiles", t + ".dir") + "\n"
+                           for t in ("test", "tavolo_engine", "ics_sample")))
         return build
 
     def test_clean_build_passes(self):
@@ -181,7 +198,7 @@ class Synthetic(unittest.TestCase):
 
     def test_engine_calling_libpq_fails(self):
         self.tree()
-        self.assert_fails_with("libtavolo_engine.a references PQexec",
+        self.assert_fails_with("tavolo_engine: engine/match/score.c references PQexec",
                                build=self.synthetic_build(engine_calls_pq=True))
 
     def test_engine_link_interface_carrying_libpq_fails(self):
@@ -193,7 +210,7 @@ class Synthetic(unittest.TestCase):
     def test_missing_engine_library_fails(self):
         self.tree()
         os.makedirs(os.path.join(self.root, "build"))
-        self.assert_fails_with("no libtavolo_engine.a", build=os.path.join(self.root, "build"))
+        self.assert_fails_with("no tavolo_engine target", build=os.path.join(self.root, "build"))
 
 
 class RealTreeCopy(unittest.TestCase):
