@@ -196,6 +196,16 @@ class Synthetic(unittest.TestCase):
             "engine/schedule/schedule_colour.c uses tv__sched_put from",
             build=self.synthetic_build(schedule_calls_back=True))
 
+    def test_accepted_cycle_passes_and_stale_one_fails(self):
+        cycle = ("| `engine/schedule/schedule.c`, `engine/schedule/schedule_colour.c` | x |")
+        self.tree(exceptions="\n| Cycle | Reason |\n|---|---|\n" + cycle)
+        build = self.synthetic_build(schedule_calls_back=True)
+        self.assertEqual(run(self.root, "--build", build), (0, ""))
+        shutil.rmtree(build)
+        self.assert_fails_with("accepted cycle engine/schedule/schedule.c, "
+                               "engine/schedule/schedule_colour.c is no longer a cycle",
+                               build=self.synthetic_build())
+
     def test_engine_calling_libpq_fails(self):
         self.tree()
         self.assert_fails_with("tavolo_engine: engine/match/score.c references PQexec",
