@@ -19,7 +19,7 @@
 #include "tavolo/score.h"
 
 /* The tile shape where plain sgemm is fastest here: 3-4% faster than the 1024 x 1024 tiles
- * tv_score_all picks by default (engine/score.c), which suit its scan better, so the baseline
+ * tv_score_all picks by default (engine/match/score.c), which suit its scan better, so the baseline
  * is the machine's limit rather than the engine's own tiling. */
 #define TILE_COMPANIES 1024
 #define TILE_INVESTORS 4096

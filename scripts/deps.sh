@@ -13,7 +13,7 @@ packages=(
     # --variant=minbase; scripts/check-minimal-debian.sh checks it): curl (the api.* tests, the
     # commands scripts/run.sh prints), python3-dateutil (unit.ics), python3-yaml (the HTTP
     # fuzzer; clang and libclang-rt-14-dev above are libFuzzer's, for scripts/fuzz.sh), and for
-    # scripts/fuzz.sh's clang build: libomp-14-dev (clang's omp.h, which engine/screen.c
+    # scripts/fuzz.sh's clang build: libomp-14-dev (clang's omp.h, which engine/match/screen.c
     # includes) and llvm-14 (llvm-symbolizer, without which a sanitizer report has no file and
     # line). tzdata: libical, Python's zoneinfo and the digest's Europe/Rome read the system's
     # zone database, which Debian 12 installs as a required package but later releases do not.

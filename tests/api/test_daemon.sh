@@ -194,9 +194,9 @@ req GET /v1/companies/c-001 "not-a-token"
 expect_problem "a malformed token: 401" 401 unauthorized
 req GET /v1/companies/c-001 "tv_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 expect_problem "a well-formed unknown token: 401" 401 unauthorized
-# The daemon caches a token's answer for API_TOKEN_CACHE_SECONDS (30 s, api/jobs.h), so a token
-# revoked after use keeps working until its entry expires. This token was revoked before it was
-# ever used, so no cached answer can hide the revocation.
+# The daemon caches a token's answer for API_TOKEN_CACHE_SECONDS (30 s, api/daemon/jobs.h), so a
+# token revoked after use keeps working until its entry expires. This token was revoked before it
+# was ever used, so no cached answer can hide the revocation.
 req GET /v1/investors/i-002 "$REVOKED"
 expect_problem "a revoked token (never used before its revocation): 401" 401 unauthorized
 expect_eq "401 for a revoked token asks for a bearer token" Bearer "$(header www-authenticate)"

@@ -1,4 +1,4 @@
-/* Tests engine/calendar.c: local times to UTC and back across DST changes (against the C
+/* Tests engine/core/calendar.c: local times to UTC and back across DST changes (against the C
  * library's reading of the same time zone database), the .ics text of an event, rejected input,
  * allocation failures and calls from several threads. tests/engine/check_ics.py reads the .ics
  * with another implementation. */

@@ -1,4 +1,4 @@
-/* Tests engine/codec.c, codec_encode.c and codec_records.c: decoding with validation,
+/* Tests engine/codec/codec.c, codec_encode.c and codec_records.c: decoding with validation,
  * canonical encoding, and whole JSON / JSON Lines files; and the parsers of codec_match.c
  * and codec_taxonomy.c on bad input. */
 #include <math.h>

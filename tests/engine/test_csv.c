@@ -1,4 +1,4 @@
-/* Tests engine/csv.c and the CSV path of engine/codec_records.c. */
+/* Tests engine/codec/csv.c and the CSV path of engine/codec/codec_records.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Tests engine/digest.c, digest_render.c and template.c: what counts as new or risen, the
+/* Tests engine/digest/digest.c, digest_render.c and template.c: what counts as new or risen, the
  * limit, meetings and newly eligible companies, languages, the templates and their escaping,
  * and the daily run's time across the DST changes of Europe/Rome. */
 #include <math.h>

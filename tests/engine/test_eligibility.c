@@ -1,4 +1,4 @@
-/* Tests engine/eligibility.c: every criterion's pass, fail and unknown, at the thresholds. */
+/* Tests engine/core/eligibility.c: every criterion's pass, fail and unknown, at the thresholds. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

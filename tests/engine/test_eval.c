@@ -1,5 +1,5 @@
-/* Tests engine/eval.c, engine/eval_data.c and engine/codec_eval.c: the metrics against
- * hand-computed values, the reader's errors, and the time split on a small made-up data set
+/* Tests engine/eval/eval.c, engine/eval/eval_data.c and engine/codec/codec_eval.c: the metrics
+ * against hand-computed values, the reader's errors, and the time split on a small made-up data set
  * (no peeking, cold start against follow-on, earlier investors set apart). */
 #include <math.h>
 #include <stdio.h>

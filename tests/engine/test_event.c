@@ -1,4 +1,4 @@
-/* Tests engine/codec_event.c and engine/event.c: the fixture events, slots, and every
+/* Tests engine/codec/codec_event.c and engine/core/event.c: the fixture events, slots, and every
  * validation message. */
 #include <stdio.h>
 #include <stdlib.h>

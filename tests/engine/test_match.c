@@ -1,4 +1,4 @@
-/* Tests engine/matcher.c and engine/features.c on the fixtures and planted profiles:
+/* Tests engine/match/matcher.c and engine/match/features.c on the fixtures and planted profiles:
  * contributions, lists against a full sort, masks, incremental updates against a full
  * recompute, and the planted cases. */
 #include <math.h>

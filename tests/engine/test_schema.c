@@ -1,4 +1,4 @@
-/* Tests engine/codec_schema.c: the published JSON Schemas are what the codec generates. */
+/* Tests engine/codec/codec_schema.c: the published JSON Schemas are what the codec generates. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

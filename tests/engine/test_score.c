@@ -1,4 +1,4 @@
-/* Tests engine/score.c: exact scores against a double-precision reference, every list against
+/* Tests engine/match/score.c: exact scores against a double-precision reference, every list against
  * a full sort with the same tie rule, masks, one-row ranking, tile edges. */
 #include <math.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Tests engine/taxonomy.c and engine/codec_taxonomy.c against fixtures/taxonomy.json. */
+/* Tests engine/core/taxonomy.c and engine/codec/codec_taxonomy.c against fixtures/taxonomy.json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Tests engine/text.c: normalisation, stop words, stems, taxonomy phrases across Italian and
+/* Tests engine/match/text.c: normalisation, stop words, stems, taxonomy phrases across Italian and
  * English, document frequencies, TF-IDF weights and hashed vectors. */
 #include <math.h>
 #include <pthread.h>

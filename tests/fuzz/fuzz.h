@@ -51,7 +51,7 @@ void fuzz_check_diags(int rc, const tv_diags_t *diags);
 
 /* fuzz_check_diags, and also each field (a JSON path) in valid UTF-8: for the decoders of
  * request bodies, whose paths become the JSON pointers of a problem. Messages may quote the
- * input's own bytes; api/reply.c escapes those. */
+ * input's own bytes; api/daemon/reply.c escapes those. */
 void fuzz_check_api_diags(int rc, const tv_diags_t *diags);
 
 #endif

@@ -1,4 +1,4 @@
-/* Fuzzes the CSV splitter under the import reader, tv__csv_split (engine/csv.c, on libcsv):
+/* Fuzzes the CSV splitter under the import reader, tv__csv_split (engine/codec/csv.c, on libcsv):
  * the rows and cells of any bytes, with the line each row starts on.
  *
  * Checks: no crash, leak or undefined behaviour; the result is 0 or TV_EPARSE with a line

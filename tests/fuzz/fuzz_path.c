@@ -1,4 +1,4 @@
-/* Fuzzes path ids: api_router_find (api/router.c), which matches a request path against the
+/* Fuzzes path ids: api_router_find (api/daemon/router.c), which matches a request path against the
  * route table and percent-decodes each {id} segment (its static decode_segment and
  * match_pattern) into the caller's buffer, for every method.
  *

@@ -1,4 +1,4 @@
-/* Fuzzes query strings (api/query.c): api_query_get, api_query_int and api_query_check, as
+/* Fuzzes query strings (api/daemon/query.c): api_query_get, api_query_int and api_query_check, as
  * the router and the handlers read "?limit=20&after=c-001&k=5&date=2027-01-11", and the date
  * check the digest handler applies to what they return (tv_calendar_valid_date).
  * The input is "NAME\nQUERY": the parameter to look up, then the query after '?'.

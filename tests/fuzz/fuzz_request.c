@@ -1,4 +1,4 @@
-/* Fuzzes whole requests without a socket or a database: api_router_dispatch (api/router.c)
+/* Fuzzes whole requests without a socket or a database: api_router_dispatch (api/daemon/router.c)
  * with the planted profiles in memory and no store (every write answers 503), as the admin.
  * The input is "METHOD TARGET\nBODY", TARGET being the path and an optional "?query"; a body
  * goes as application/json. Path ids and query values thus reach the handlers and come back

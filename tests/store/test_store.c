@@ -1,4 +1,4 @@
-/* Tests engine/store.c against the test PostgreSQL: migrations, transactional upserts,
+/* Tests engine/store/store.c against the test PostgreSQL: migrations, transactional upserts,
  * idempotence, portfolios, and CSV/JSON giving the same rows. Checks go through libpq
  * directly so they do not trust the code under test. */
 #include <libpq-fe.h>

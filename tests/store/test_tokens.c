@@ -1,5 +1,5 @@
-/* Tests engine/store_tokens.c and api/auth.c against the test PostgreSQL: tokens round trip
- * through their hash, the table never holds a token, revocation, the role checks, and
+/* Tests engine/store/store_tokens.c and api/daemon/auth.c against the test PostgreSQL: tokens round
+ * trip through their hash, the table never holds a token, revocation, the role checks, and
  * authentication of good, malformed, unknown and revoked tokens. Checks go through libpq
  * directly so they do not trust the code under test. */
 #include <libpq-fe.h>

@@ -167,7 +167,7 @@ int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, co
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
 
-/* ---- daily digests (engine/store_digests.c) ---- */
+/* ---- daily digests (engine/store/store_digests.c) ---- */
 
 /* Called for each row of a digest query, with its 'n' columns as text (NULL for SQL NULL). A
  * non-zero return stops the walk and is returned. */
