@@ -102,6 +102,53 @@ static int build_parties(plan_t *p)
     return 0;
 }
 
+typedef struct {
+    plan_t *p;
+    int64_t *slot_utc; /* each slot's start, seconds since the epoch */
+} busy_ctx_t;
+
+/* A meeting a participant has at another event: every slot overlapping it is unavailable. */
+static int on_busy(void *ctx, tv_profile_kind_t kind, const char *id, int64_t start_utc,
+                   int64_t end_utc)
+{
+    busy_ctx_t *b = ctx;
+    const plan_t *p = b->p;
+    int64_t len = (int64_t)p->event.slot_minutes * 60;
+
+    for (size_t a = 0; a < p->event.n_attendees; a++) {
+        const tv_attendee_t *at = &p->event.attendees[a];
+
+        if (at->kind != kind || strcmp(at->id, id) != 0)
+            continue;
+        for (size_t s = 0; s < p->slots.n; s++) {
+            if (b->slot_utc[s] < end_utc && start_utc < b->slot_utc[s] + len)
+                p->available[a * p->slots.n + s] = 0;
+        }
+    }
+    return 0;
+}
+
+/* No person in two places: slots that overlap the participants' meetings at other events are
+ * unavailable to them. */
+static int mark_busy_elsewhere(plan_t *p, tv_store_t *st)
+{
+    busy_ctx_t b = {p, calloc(p->slots.n + 1, sizeof(int64_t))};
+    int rc = b.slot_utc != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t s = 0; rc == 0 && s < p->slots.n; s++) {
+        int y, mo, d, h, mi;
+
+        if (sscanf(p->slots.items[s], "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) != 5)
+            rc = TV_EINVAL;
+        else
+            rc = tv_calendar_local_to_utc(p->event.time_zone, y, mo, d, h, mi, &b.slot_utc[s]);
+    }
+    if (rc == 0)
+        rc = tv_store_busy_elsewhere(st, p->event.id, on_busy, &b);
+    free(b.slot_utc);
+    return rc;
+}
+
 static int find_candidate(const plan_t *p, uint32_t c, uint32_t i)
 {
     for (size_t k = 0; k < p->n_candidates; k++) {
@@ -433,6 +480,8 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
         rc = tv_event_slots(&p.event, &p.slots);
     if (rc == 0)
         rc = build_parties(&p);
+    if (rc == 0)
+        rc = mark_busy_elsewhere(&p, st);
     if (rc == 0)
         rc = build_candidates(&p, st);
     if (rc == 0) {

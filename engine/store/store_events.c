@@ -134,6 +134,16 @@ int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_reque
 
 static const char *const origin_names[] = {"must", "want", "recommended"};
 
+/* The failed statement's violated unique or exclusion constraint, or NULL. */
+static const char *violated(PGresult *res)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+    return state != NULL && (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0)
+               ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)
+               : NULL;
+}
+
 static int origin_of(const char *s)
 {
     for (int i = 0; i < 3; i++) {
@@ -189,19 +199,78 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
     return 0;
 }
 
-/* Upserts one meeting by pair; a locked, held or no-show row keeps its status. */
+/* The other meetings of a participant (column 'col' = $2) that overlap the slot $3 of event
+ * $1, the pair ($4, $5) of that event aside. */
+#define OVERLAP_SQL(col)                                                                           \
+    "SELECT o.id, o.event_id, o.slot_start FROM meetings o, events e WHERE e.id = $1 AND " col     \
+    " = $2 AND o.status <> 'cancelled' AND NOT (o.event_id = $1 AND o.company_id = $4 AND "        \
+    "o.investor_id = $5) AND o.during && tstzrange($3::timestamp AT TIME ZONE e.time_zone, "       \
+    "($3::timestamp + make_interval(mins => coalesce((e.doc->>'slot_minutes')::int, 0))) AT "      \
+    "TIME ZONE e.time_zone) ORDER BY o.during LIMIT 1"
+
+/* The meeting at another event that 'm' would overlap for its company (or investor), read
+ * after rolling the failed transaction back; a fresh one is opened so that the caller's
+ * ROLLBACK still has one to end. */
+static int overlap(tv_store_t *st, const char *event_id, const tv_meeting_t *m, int company)
+{
+    const char *who = company ? m->company_id : m->investor_id;
+    const char *params[5] = {event_id, who, m->slot_start, m->company_id, m->investor_id};
+    const char *sql = company ? OVERLAP_SQL("o.company_id") : OVERLAP_SQL("o.investor_id");
+    PGresult *res;
+    int rc;
+
+    tv__store_rollback(st);
+    PQclear(PQexec(st->conn, "BEGIN"));
+    res = PQexecParams(st->conn, sql, 5, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "meetings");
+    if (PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ECONFLICT, "%s %s has another meeting at %s",
+                                 company ? "company" : "investor", who, m->slot_start);
+    else
+        rc = tv__store_set_error(st, TV_ECONFLICT,
+                                 "%s %s is in meeting %s of event %s at %s then (no person in two "
+                                 "places)",
+                                 company ? "company" : "investor", who, PQgetvalue(res, 0, 0),
+                                 PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
+    PQclear(res);
+    return rc;
+}
+
+/* Names the meeting a new slot or table clashes with. */
+static int clash(tv_store_t *st, const char *event_id, const char *constraint,
+                 const tv_meeting_t *m)
+{
+    if (strstr(constraint, "_no_overlap") != NULL)
+        return overlap(st, event_id, m, strncmp(constraint, "meetings_company", 16) == 0);
+    if (strcmp(constraint, "meetings_one_table") == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "table %u is taken at %s", m->table_no,
+                                   m->slot_start);
+    if (strcmp(constraint, "meetings_company_once_a_slot") == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "company %s has another meeting at %s",
+                                   m->company_id, m->slot_start);
+    if (strcmp(constraint, "meetings_investor_once_a_slot") == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "investor %s has another meeting at %s",
+                                   m->investor_id, m->slot_start);
+    return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
+}
+
+/* Upserts one meeting by pair; a locked, held or no-show row keeps its status. A clash names
+ * the other meeting (TV_ECONFLICT). */
 static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
 {
     char slot[16], table[16], score[32];
     const char *params[9] = {event_id, m->company_id,           m->investor_id,
                              slot,     m->slot_start,           table,
                              score,    origin_names[m->origin], tv_meeting_status_name(m->status)};
+    PGresult *res;
+    int rc = 0;
 
     snprintf(slot, sizeof(slot), "%u", m->slot_index);
     snprintf(table, sizeof(table), "%u", m->table_no);
     snprintf(score, sizeof(score), "%.9g", m->score);
-    return tv__store_exec_command(
-        st,
+    res = PQexecParams(
+        st->conn,
         "INSERT INTO meetings AS t (event_id, company_id, investor_id, slot_index, slot_start, "
         "table_no, score, origin, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT (event_id, company_id, investor_id) DO UPDATE SET "
@@ -217,7 +286,16 @@ static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
         "t.slot_index = EXCLUDED.slot_index AND t.table_no = EXCLUDED.table_no THEN t.updated_at "
         "WHEN t.status IN ('locked', 'held', 'no_show') AND t.slot_index = EXCLUDED.slot_index "
         "AND t.table_no = EXCLUDED.table_no THEN t.updated_at ELSE now() END",
-        9, params);
+        9, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        const char *constraint = violated(res);
+
+        if (constraint == NULL)
+            return tv__store_db_error(st, res, "meetings");
+        rc = clash(st, event_id, constraint, m);
+    }
+    PQclear(res);
+    return rc;
 }
 
 /* Claims the event's meetings for a write made from what was read at 'expected': the row
@@ -311,16 +389,6 @@ int tv_store_event_delete(tv_store_t *st, const char *id)
     return rc;
 }
 
-/* The failed statement's violated unique constraint, or NULL. */
-static const char *violated(PGresult *res)
-{
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-    return state != NULL && strcmp(state, "23505") == 0
-               ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME)
-               : NULL;
-}
-
 int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_request_row_t *r,
                             int64_t *id)
 {
@@ -408,21 +476,6 @@ int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, co
                                         id);
 }
 
-/* Names the meeting a new slot or table clashes with. */
-static int clash(tv_store_t *st, const char *constraint, const tv_meeting_t *m)
-{
-    if (strcmp(constraint, "meetings_one_table") == 0)
-        return tv__store_set_error(st, TV_ECONFLICT, "table %u is taken at %s", m->table_no,
-                                   m->slot_start);
-    if (strcmp(constraint, "meetings_company_once_a_slot") == 0)
-        return tv__store_set_error(st, TV_ECONFLICT, "company %s has another meeting at %s",
-                                   m->company_id, m->slot_start);
-    if (strcmp(constraint, "meetings_investor_once_a_slot") == 0)
-        return tv__store_set_error(st, TV_ECONFLICT, "investor %s has another meeting at %s",
-                                   m->investor_id, m->slot_start);
-    return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
-}
-
 /* The UPDATE of tv_store_meeting_update, inside its transaction. */
 static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
                               const tv_meeting_t *m, int32_t expected_sequence)
@@ -448,7 +501,7 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
 
         if (constraint == NULL)
             return tv__store_db_error(st, res, "meetings");
-        rc = clash(st, constraint, m);
+        rc = clash(st, event_id, constraint, m);
     } else if (strcmp(PQcmdTuples(res), "0") == 0) {
         int64_t n = 0;
 
@@ -496,5 +549,30 @@ int tv_store_meetings_version(tv_store_t *st, const char *event_id, int64_t *out
         rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
     if (rc == 0)
         *out = n;
+    return rc;
+}
+
+int tv_store_busy_elsewhere(tv_store_t *st, const char *event_id, tv_store_busy_cb cb, void *ctx)
+{
+    const char *params[1] = {event_id};
+    PGresult *res = PQexecParams(
+        st->conn,
+        "SELECT p.kind, p.profile_id, extract(epoch FROM lower(m.during))::bigint, "
+        "extract(epoch FROM upper(m.during))::bigint FROM event_participants p JOIN meetings m "
+        "ON m.event_id <> p.event_id AND m.status <> 'cancelled' AND m.during IS NOT NULL AND "
+        "((p.kind = 'company' AND m.company_id = p.profile_id) OR "
+        "(p.kind = 'investor' AND m.investor_id = p.profile_id)) "
+        "WHERE p.event_id = $1 ORDER BY p.kind, p.profile_id, m.during",
+        1, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "meetings");
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++)
+        rc = cb(ctx,
+                strcmp(PQgetvalue(res, i, 0), "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR,
+                PQgetvalue(res, i, 1), strtoll(PQgetvalue(res, i, 2), NULL, 10),
+                strtoll(PQgetvalue(res, i, 3), NULL, 10));
+    PQclear(res);
     return rc;
 }

@@ -127,6 +127,15 @@ int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meetin
  * change came between. */
 int tv_store_meetings_version(tv_store_t *st, const char *event_id, int64_t *out);
 
+/* Called for each meeting a participant of an event has at another event: the participant's
+ * side and id, and the meeting's time as seconds since the epoch, [start_utc, end_utc). */
+typedef int (*tv_store_busy_cb)(void *ctx, tv_profile_kind_t kind, const char *profile_id,
+                                int64_t start_utc, int64_t end_utc);
+
+/* The non-cancelled meetings that the company and investor participants of 'event_id' have
+ * at other events: a slot overlapping one is no slot for them (no person in two places). */
+int tv_store_busy_elsewhere(tv_store_t *st, const char *event_id, tv_store_busy_cb cb, void *ctx);
+
 /* Called for each stored event. */
 typedef int (*tv_store_event_cb)(void *ctx, const char *id, const char *name, const char *city,
                                  const char *time_zone);
