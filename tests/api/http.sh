@@ -36,3 +36,20 @@ expect_status() {
         not_ok "$1: expected status $2, got $code: $(head -c 300 "$tmp/body")"
     fi
 }
+
+# own_cluster: starts the embedded PostgreSQL of $TAVOLO_HOME (the test's own) and points
+# TAVOLO_DATABASE_URL at it; without one, skips (77), or fails when TV_TEST_REQUIRE_PG is set.
+own_cluster() {
+    if ! "$TAVOLO" db start --no-fsync >/dev/null 2>"$tmp/db.err"; then
+        cat "$tmp/db.err"
+        if [ -z "${TV_TEST_REQUIRE_PG:-}" ]; then
+            echo "cannot start PostgreSQL: skipping"
+            exit 77
+        fi
+        not_ok "tavolo db start"
+        finish
+        exit 1
+    fi
+    export TAVOLO_DATABASE_URL
+    TAVOLO_DATABASE_URL=$("$TAVOLO" db url)
+}

@@ -101,18 +101,7 @@ ids_of() { # FIELD: the FIELD of every item of the last body, space separated
 
 # ---- a cluster of our own, the fixtures, an event, tokens ----
 
-if ! "$TAVOLO" db start --no-fsync >/dev/null 2>"$tmp/db.err"; then
-    cat "$tmp/db.err"
-    if [ -z "${TV_TEST_REQUIRE_PG:-}" ]; then
-        echo "cannot start PostgreSQL: skipping"
-        exit 77
-    fi
-    not_ok "tavolo db start"
-    finish
-    exit 1
-fi
-export TAVOLO_DATABASE_URL
-TAVOLO_DATABASE_URL=$("$TAVOLO" db url)
+own_cluster
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 "$TAVOLO" import --kind companies "$FIX/planted/companies.jsonl" >/dev/null 2>&1
 "$TAVOLO" import --kind investors "$FIX/planted/investors.jsonl" >/dev/null 2>&1

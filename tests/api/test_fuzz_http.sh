@@ -18,6 +18,7 @@ if [ -z "${TV_FUZZ_INNER:-}" ]; then
     TV_FUZZ_INNER=1 exec timeout -k 5 $((${budget%%.*} + 30)) "$0" "$@"
 fi
 . "$(dirname "$0")/../cli/lib.sh"
+. "$(dirname "$0")/http.sh"
 [ $# -eq 1 ] || { echo "usage: $0 PATH/TO/tavolo"; exit 2; }
 TAVOLO=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -46,18 +47,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'not_ok "the test ran out of time or was interrupted"; finish; exit 1' TERM INT
 
-if ! "$TAVOLO" db start --no-fsync >/dev/null 2>"$tmp/db.err"; then
-    cat "$tmp/db.err"
-    if [ -z "${TV_TEST_REQUIRE_PG:-}" ]; then
-        echo "cannot start PostgreSQL: skipping"
-        exit 77
-    fi
-    not_ok "tavolo db start"
-    finish
-    exit 1
-fi
-export TAVOLO_DATABASE_URL
-TAVOLO_DATABASE_URL=$("$TAVOLO" db url)
+own_cluster
 
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>"$tmp/import.err" ||
     cat "$tmp/import.err"

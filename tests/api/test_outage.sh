@@ -122,18 +122,7 @@ term_daemon() {
 
 # ---- a cluster of our own, the fixtures, tokens ----
 
-if ! db_start; then
-    cat "$tmp/db.err"
-    if [ -z "${TV_TEST_REQUIRE_PG:-}" ]; then
-        echo "cannot start PostgreSQL: skipping"
-        exit 77
-    fi
-    not_ok "tavolo db start"
-    finish
-    exit 1
-fi
-export TAVOLO_DATABASE_URL
-TAVOLO_DATABASE_URL=$("$TAVOLO" db url)
+own_cluster
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 expect_eq "fixtures imported (companies|investors)" "84|56" \
     "$(sql 'SELECT (SELECT count(*) FROM companies), (SELECT count(*) FROM investors)')"
