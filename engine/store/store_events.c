@@ -255,6 +255,20 @@ static int clash(tv_store_t *st, const char *event_id, const char *constraint,
     return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
 }
 
+/* A failed write of meeting 'm' (takes over 'res'): a clash names the other meeting
+ * (TV_ECONFLICT); anything else is the database's error. */
+static int write_failed(tv_store_t *st, PGresult *res, const char *event_id, const tv_meeting_t *m)
+{
+    const char *constraint = violated(res);
+    int rc;
+
+    if (constraint == NULL)
+        return tv__store_db_error(st, res, "meetings");
+    rc = clash(st, event_id, constraint, m);
+    PQclear(res);
+    return rc;
+}
+
 /* Upserts one meeting by pair; a locked, held or no-show row keeps its status. A clash names
  * the other meeting (TV_ECONFLICT). */
 static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
@@ -287,13 +301,8 @@ static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
         "WHEN t.status IN ('locked', 'held', 'no_show') AND t.slot_index = EXCLUDED.slot_index "
         "AND t.table_no = EXCLUDED.table_no THEN t.updated_at ELSE now() END",
         9, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        const char *constraint = violated(res);
-
-        if (constraint == NULL)
-            return tv__store_db_error(st, res, "meetings");
-        rc = clash(st, event_id, constraint, m);
-    }
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return write_failed(st, res, event_id, m);
     PQclear(res);
     return rc;
 }
@@ -496,13 +505,9 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
                        "cancelled_by_organiser = ($6 = 'cancelled') "
                        "WHERE event_id = $1 AND id = $2 AND sequence = $7",
                        7, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        const char *constraint = violated(res);
-
-        if (constraint == NULL)
-            return tv__store_db_error(st, res, "meetings");
-        rc = clash(st, event_id, constraint, m);
-    } else if (strcmp(PQcmdTuples(res), "0") == 0) {
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        return write_failed(st, res, event_id, m);
+    if (strcmp(PQcmdTuples(res), "0") == 0) {
         int64_t n = 0;
 
         rc = tv__store_query_int(
