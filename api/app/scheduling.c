@@ -335,7 +335,7 @@ static void exclude_cancelled(const plan_t *p, uint8_t *declined)
         int c = side_index(p, TV_KIND_COMPANY, m->company_id);
         int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
 
-        if (m->status == TV_MEETING_CANCELLED && m->cancelled_by_organiser && c >= 0 && i >= 0)
+        if (m->status == TV_MEETING_CANCELLED && m->pinned && c >= 0 && i >= 0)
             declined[(size_t)c * p->n_investors + (size_t)i] = 1;
     }
 }

@@ -164,7 +164,7 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
     PGresult *res = PQexecParams(
         st->conn,
         "SELECT id, company_id, investor_id, slot_index, slot_start, table_no, score, origin, "
-        "status, sequence, extract(epoch FROM updated_at)::bigint, cancelled_by_organiser "
+        "status, sequence, extract(epoch FROM updated_at)::bigint, pinned "
         "FROM meetings "
         "WHERE event_id = $1 ORDER BY status = 'cancelled', slot_index, table_no, id",
         1, NULL, params, NULL, NULL, 0);
@@ -191,7 +191,7 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
         m[i].status = (tv_meeting_status_t)tv_meeting_status_parse(PQgetvalue(res, i, 8));
         m[i].sequence = (int32_t)strtol(PQgetvalue(res, i, 9), NULL, 10);
         m[i].updated_utc = strtoll(PQgetvalue(res, i, 10), NULL, 10);
-        m[i].cancelled_by_organiser = strcmp(PQgetvalue(res, i, 11), "t") == 0;
+        m[i].pinned = strcmp(PQgetvalue(res, i, 11), "t") == 0;
     }
     PQclear(res);
     *out = m;
@@ -502,7 +502,7 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
     res = PQexecParams(st->conn,
                        "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
                        "status = $6, sequence = sequence + 1, updated_at = now(), "
-                       "cancelled_by_organiser = ($6 = 'cancelled') "
+                       "pinned = ($6 IN ('cancelled', 'locked')) "
                        "WHERE event_id = $1 AND id = $2 AND sequence = $7",
                        7, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)

@@ -77,7 +77,7 @@ typedef struct {
     tv_meeting_status_t status;
     int32_t sequence;
     int64_t updated_utc;
-    int cancelled_by_organiser; /* 1: stays cancelled when the scheduler runs again */
+    int pinned; /* 1: put, moved or cancelled by hand: no scheduler run changes it */
 } tv_meeting_t;
 
 /* "scheduled", "locked", ...; parse returns -1 for anything else. */
