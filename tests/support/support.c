@@ -150,13 +150,18 @@ void tvt_add_fixture(tv_matcher_t *m, const tv_taxonomy_t *t, const char *rel,
     free(text);
 }
 
-void *tvt_scratch_check(const char *name)
+const char *tvt_scratch_conninfo(const char *name)
 {
-    char conninfo[1024];
-    PGconn *check;
+    static char conninfo[1024];
 
     snprintf(conninfo, sizeof(conninfo), "%s dbname=tvt_%s", getenv("TV_TEST_PG_DSN"), name);
-    check = PQconnectdb(conninfo);
+    return conninfo;
+}
+
+void *tvt_scratch_check(const char *name)
+{
+    PGconn *check = PQconnectdb(tvt_scratch_conninfo(name));
+
     assert_int_equal(PQstatus(check), CONNECTION_OK);
     return check;
 }

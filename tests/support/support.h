@@ -34,6 +34,9 @@ tv_store_t *tvt_scratch_store(const char *name);
 /* Drops the scratch database and closes 'st'. */
 void tvt_scratch_drop(tv_store_t *st, const char *name);
 
+/* The connection string of scratch database "tvt_<name>" (a static buffer). */
+const char *tvt_scratch_conninfo(const char *name);
+
 /* An independent connection to scratch database "tvt_<name>", to check what was written;
  * close it with PQfinish (a PGconn *, as a void * so this header needs no libpq). */
 void *tvt_scratch_check(const char *name);
