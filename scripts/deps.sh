@@ -20,6 +20,8 @@ packages=(
     curl tzdata python3-dateutil python3-yaml libomp-14-dev llvm-14
     # bench/run and bench/mixed_load.sh drive the daemon with wrk.
     wrk
+    # api.feed and bench/feed.sh put two daemons behind a real load balancer.
+    haproxy
 )
 
 missing=()

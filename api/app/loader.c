@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "loader.h"
+#include "tavolo/feed.h"
 
 static int apply_file(const char *path, int require_all, tv_match_config_t *cfg, app_notes_t *notes)
 {
@@ -106,22 +107,33 @@ static int on_investor(void *ctx, const char *id, const char *json, size_t len)
 }
 
 int app_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
-                     tv_matcher_t **out, app_notes_t *notes)
+                     tv_matcher_t **out, char **snapshot, app_notes_t *notes)
 {
     load_t l = {tax, NULL, notes};
+    char *at = NULL;
     int rc = tv_matcher_create(tax, cfg, &l.m);
 
+    /* Both tables at one snapshot: the state a change feed starts from. */
+    if (rc == 0)
+        rc = tv_store_snapshot_begin(st, &at);
     if (rc == 0)
         rc = tv_store_each(st, TV_KIND_COMPANY, NULL, 0, on_company, &l);
     if (rc == 0)
         rc = tv_store_each(st, TV_KIND_INVESTOR, NULL, 0, on_investor, &l);
+    if (at != NULL && tv_store_snapshot_end(st) != 0 && rc == 0)
+        rc = TV_EDB;
     if (rc == 0)
         rc = tv_matcher_build(l.m);
     if (rc != 0) {
         app_note(notes, "cannot load the profiles for matching: %s", tv_strerror(rc));
         tv_matcher_destroy(l.m);
+        free(at);
         return rc;
     }
     *out = l.m;
+    if (snapshot != NULL)
+        *snapshot = at;
+    else
+        free(at);
     return 0;
 }

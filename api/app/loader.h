@@ -16,9 +16,11 @@
 int app_load_match_config(const char *overrides, char *const *sets, size_t n_sets,
                           tv_match_config_t *out, app_notes_t *notes);
 
-/* Loads every stored profile into a new matcher and builds it. Returns 0 or a TV_E* code with
- * notes (a stored profile that no longer decodes is named with its diagnostics). */
+/* Loads every stored profile, as of one snapshot, into a new matcher and builds it. The
+ * snapshot's text goes to '*snapshot' (malloc'd) unless it is NULL: the change feed starts
+ * there (tavolo/feed.h). Returns 0 or a TV_E* code with notes (a stored profile that no longer
+ * decodes is named with its diagnostics). */
 int app_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
-                     tv_matcher_t **out, app_notes_t *notes);
+                     tv_matcher_t **out, char **snapshot, app_notes_t *notes);
 
 #endif

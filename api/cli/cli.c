@@ -96,7 +96,7 @@ int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_co
                      tv_matcher_t **out)
 {
     app_notes_t notes = {0};
-    int rc = app_load_matcher(st, tax, cfg, out, &notes);
+    int rc = app_load_matcher(st, tax, cfg, out, NULL, &notes);
 
     cli_print_notes(&notes);
     app_notes_dispose(&notes);

@@ -12,6 +12,7 @@
 #include "api.h"
 #include "cli.h"
 #include "digest_timer.h"
+#include "feed.h"
 #include "jobs.h"
 #include "log.h"
 #include "metrics.h"
@@ -56,6 +57,7 @@ typedef struct {
     uv_timer_t drain;
     uv_timer_t flush; /* logs are buffered and written out this often */
     api_digest_timer_t digest;
+    api_app_t *app;
     uint64_t deadline;
 } daemon_t;
 
@@ -159,7 +161,7 @@ static void on_drain(uv_timer_t *t)
     daemon_t *d = t->data;
 
     /* A digest job stops after its current recipient; the matcher must outlive it. */
-    if (api_digest_timer_running(&d->digest))
+    if (api_digest_timer_running(&d->digest) || api_feed_busy(d->app->feed))
         return;
     if ((api_router_in_flight() == 0 && api_server_connections() == 0) ||
         uv_now(d->loop) >= d->deadline) {
@@ -176,6 +178,7 @@ static void on_signal(uv_signal_t *s, int signum)
             api_router_in_flight());
     api_server_shutdown(&d->server);
     api_digest_timer_stop(&d->digest);
+    api_feed_stop(d->app->feed);
     uv_signal_stop(&d->sigterm);
     uv_signal_stop(&d->sigint);
     d->deadline = uv_now(d->loop) + SHUTDOWN_GRACE_MS;
@@ -184,7 +187,7 @@ static void on_signal(uv_signal_t *s, int signum)
 
 /* Loads profiles and builds the matcher (the use cases of app/loader.h) before anything is
  * served; what stops the start is printed on stderr, as for every subcommand. */
-static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
+static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o, char **since)
 {
     app_notes_t notes = {0};
     tv_store_t *st = NULL;
@@ -201,7 +204,7 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o)
         rc = cli_open_store(&st);
     t0 = api_seconds();
     if (rc == 0)
-        rc = app_load_matcher(st, *tax, &app->cfg, &app->matcher, &notes);
+        rc = app_load_matcher(st, *tax, &app->cfg, &app->matcher, since, &notes);
     cli_print_notes(&notes);
     app_notes_dispose(&notes);
     tv_store_close(st);
@@ -240,7 +243,7 @@ static void start_signals(daemon_t *d)
     uv_signal_start(&d->sigint, on_signal, SIGINT);
 }
 
-static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
+static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o, char *since)
 {
     char host[256];
     int port, rc;
@@ -250,6 +253,7 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
         return TV_EINVAL;
     }
     d->loop = uv_default_loop();
+    d->app = app;
     api_router_init(app, d->loop);
     api_jobs_configure((unsigned)o->values[SET_AUTH_CACHE], (unsigned)o->values[SET_AUTH_GRACE]);
     d->server.max_per_client = (size_t)o->values[SET_MAX_CLIENT];
@@ -266,7 +270,8 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o)
             "%ld connections per client address (0: no cap)",
             host, d->server.port, o->values[SET_AUTH_CACHE], o->values[SET_AUTH_GRACE],
             o->values[SET_MAX_CLIENT]);
-    if (api_digest_timer_start(&d->digest, d->loop, app) != 0) {
+    if (api_digest_timer_start(&d->digest, d->loop, app) != 0 ||
+        api_feed_start(&app->feed, d->loop, app, since) != 0) {
         api_server_dispose(&d->server);
         return TV_EINVAL;
     }
@@ -283,6 +288,7 @@ int cmd_serve(int argc, char **argv)
     api_app_t app;
     daemon_t d;
     tv_taxonomy_t *tax = NULL;
+    char *since = NULL;
     int rc;
 
     memset(&app, 0, sizeof(app));
@@ -301,9 +307,12 @@ int cmd_serve(int argc, char **argv)
     app.max_body = o.max_body;
     pthread_rwlock_init(&app.lock, NULL);
     pthread_mutex_init(&app.write_lock, NULL);
-    rc = prepare(&app, &tax, &o);
+    rc = prepare(&app, &tax, &o, &since);
     if (rc == 0)
-        rc = run(&d, &app, &o);
+        rc = run(&d, &app, &o, since);
+    if (app.feed == NULL)
+        free(since); /* else the feed took it over */
+    api_feed_free(app.feed);
     tv_matcher_destroy(app.matcher);
     api_metrics_destroy(app.metrics);
     tv_taxonomy_destroy(tax);

@@ -73,6 +73,7 @@ struct api_app {
     /* Bumped (under the exclusive lock) by every write that changes the matcher: cached
      * responses of an older generation are stale. */
     atomic_uint_fast64_t generation;
+    struct api_feed *feed; /* the change feed followed (feed.h), or NULL */
 };
 
 #endif

@@ -38,6 +38,9 @@ static cache_entry_t cache[CACHE_SETS][CACHE_WAYS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t cache_ms = API_TOKEN_CACHE_SECONDS * 1000;
 static int64_t grace_ms = API_TOKEN_GRACE_SECONDS * 1000;
+/* Bumped by every token change the feed reports: an answer the database gave before it is
+ * not cached after it. */
+static uint64_t token_epoch;
 
 void api_jobs_configure(unsigned cache_seconds, unsigned grace_seconds)
 {
@@ -76,12 +79,17 @@ static int64_t cache_get(const uint8_t key[32], api_principal_t *out)
     return age;
 }
 
-/* Records that the database confirmed 'key' now (drop: that it refused it). */
-static void cache_put(const uint8_t key[32], const api_principal_t *p, int drop)
+/* Records that the database confirmed 'key' now (drop: that it refused it), unless a token
+ * changed since 'epoch', when the database was asked. */
+static void cache_put(const uint8_t key[32], const api_principal_t *p, int drop, uint64_t epoch)
 {
     cache_entry_t *set = cache_set(key), *e = NULL;
 
     pthread_mutex_lock(&cache_lock);
+    if (epoch != token_epoch && !drop) {
+        pthread_mutex_unlock(&cache_lock);
+        return;
+    }
     for (int w = 0; w < CACHE_WAYS; w++) {
         if (set[w].used && sodium_memcmp(set[w].key, key, 32) == 0) {
             e = &set[w];
@@ -99,6 +107,35 @@ static void cache_put(const uint8_t key[32], const api_principal_t *p, int drop)
         e->used = 1;
     }
     pthread_mutex_unlock(&cache_lock);
+}
+
+void api_jobs_token_changed(int64_t token_id)
+{
+    int64_t stale = now_ms() - cache_ms;
+
+    pthread_mutex_lock(&cache_lock);
+    token_epoch++;
+    for (int s = 0; s < CACHE_SETS; s++) {
+        for (int w = 0; w < CACHE_WAYS; w++) {
+            cache_entry_t *e = &cache[s][w];
+
+            if (e->used && token_id >= 0 && e->principal.token_id == token_id)
+                e->used = 0;
+            else if (e->used && token_id < 0 && e->confirmed_ms > stale)
+                e->confirmed_ms = stale;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+static uint64_t current_epoch(void)
+{
+    uint64_t epoch;
+
+    pthread_mutex_lock(&cache_lock);
+    epoch = token_epoch;
+    pthread_mutex_unlock(&cache_lock);
+    return epoch;
 }
 
 int api_jobs_authenticate_cached(const char *authorization, api_principal_t *out)
@@ -134,6 +171,7 @@ int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_princip
 {
     uint8_t key[32];
     api_principal_t cached, p;
+    uint64_t epoch = current_epoch();
     int64_t age;
     int rc;
 
@@ -147,7 +185,7 @@ int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_princip
     if (rc == TV_EUNAVAIL && st != NULL && !tv_store_healthy(st))
         rc = authenticate_anew(authorization, &p);
     if (rc == 0 || rc == TV_ENOTFOUND)
-        cache_put(key, &p, rc != 0);
+        cache_put(key, &p, rc != 0, epoch);
     if (rc == TV_EUNAVAIL && age >= 0 && age < cache_ms + grace_ms) {
         p = cached; /* the database cannot say: the last confirmation stands, for a while */
         rc = 0;

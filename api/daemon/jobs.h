@@ -26,6 +26,12 @@ void api_jobs_configure(unsigned cache_seconds, unsigned grace_seconds);
  * new connection is tried first. */
 int api_jobs_authenticate(tv_store_t *st, const char *authorization, api_principal_t *out);
 
+/* What the change feed reports about tokens: token 'token_id' was revoked or changed (its
+ * entries are dropped), or, with -1, tokens may have changed unheard (every entry is asked
+ * about again on its next use, and keeps its grace for an outage). An answer the database
+ * gave before the call is not cached after it. */
+void api_jobs_token_changed(int64_t token_id);
+
 /* The cache alone, for the loop thread: 0 when an entry younger than the cache time holds
  * the header, TV_ENOTFOUND otherwise. Never waits on the database. */
 int api_jobs_authenticate_cached(const char *authorization, api_principal_t *out);

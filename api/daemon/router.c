@@ -60,6 +60,7 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
     {"GET", "/v1/digests", api_h_digest_list, 1, NULL, digest_params},
+    {"DELETE", "/v1/tokens/{tid}", api_h_token_revoke, 1, NULL, NULL},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
@@ -227,7 +228,7 @@ static int media_type_is(const char *ct, const char *type)
 }
 
 /* 1 if 's' can name a record: an id (tv_id_valid), or for the numeric parameters ({rid},
- * {mid}) a number that fits an int64. */
+ * {mid}, {tid}) a number that fits an int64. */
 static int param_valid(const char *name, const char *s)
 {
     size_t n = strlen(s);

@@ -162,7 +162,7 @@ expect_status "the daemon answers /healthz on 127.0.0.1:$port" 200
 req GET /healthz ""
 expect_eq "GET /healthz: the Health document" \
     "application/json True ok up 89 60" \
-    "$(header content-type) $(js 'sorted(d) == ["companies", "database", "investors", "status"], d["status"], d["database"], d["companies"], d["investors"]')"
+    "$(header content-type) $(js 'sorted(d) == ["companies", "database", "feed", "investors", "status"], d["status"], d["database"], d["companies"], d["investors"]')"
 rid=$(header x-request-id)
 [ -n "$rid" ] && ok "the response has an X-Request-Id ($rid)" || not_ok "no X-Request-Id"
 

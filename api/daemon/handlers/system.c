@@ -1,8 +1,10 @@
 /* Health and metrics: no token needed. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../feed.h"
 #include "../jobs.h"
 #include "../metrics.h"
 #include "../reply.h"
@@ -39,13 +41,18 @@ int api_h_healthz(const api_req_t *r, api_resp_t *resp)
 {
     int up = database_up(r);
     size_t companies, investors;
-    char *body = malloc(160);
+    api_feed_stats_t feed;
+    char *body = malloc(320);
 
     count_live(r->app, &companies, &investors);
+    api_feed_stats(r->app->feed, &feed);
     if (body != NULL)
-        snprintf(body, 160,
-                 "{\"status\":\"ok\",\"database\":\"%s\",\"companies\":%zu,\"investors\":%zu}",
-                 up ? "up" : "down", companies, investors);
+        snprintf(body, 320,
+                 "{\"status\":\"ok\",\"database\":\"%s\",\"companies\":%zu,\"investors\":%zu,"
+                 "\"feed\":{\"listening\":%s,\"notifications\":%" PRIu64 ",\"malformed\":%" PRIu64
+                 ",\"catch_ups\":%" PRIu64 ",\"applied\":%" PRIu64 ",\"reconnects\":%" PRIu64 "}}",
+                 up ? "up" : "down", companies, investors, feed.listening ? "true" : "false",
+                 feed.notifications, feed.malformed, feed.catchups, feed.applied, feed.reconnects);
     api_reply_json(resp, 200, body);
     return 0;
 }
