@@ -199,6 +199,20 @@ print(json.dumps(r))' "$FIX/companies.jsonl" >"$tmp/new.jsonl"
 visible "a company imported by the command line is served by a" a GET /v1/companies/c-901 "$ADMIN" 200
 visible "... and by b" b GET /v1/companies/c-901 "$ADMIN" 200
 visible "... and counted by b's /healthz" b GET /healthz "" 200 'd["companies"] == 85'
+# An event file naming the new company, imported by the command line and scheduled by b: the
+# daemon schedules with the company it never loaded.
+"$PY" -c 'import json, sys
+print(json.dumps({"id": "side-2027", "name": "Side event", "time_zone": "Europe/Rome",
+    "days": ["2027-03-01"], "day_start": "09:00", "day_end": "11:00", "slot_minutes": 30,
+    "tables": 2, "participants": [{"kind": "company", "id": "c-901"},
+    {"kind": "company", "id": "c-002"}, {"kind": "investor", "id": "i-001"},
+    {"kind": "investor", "id": "i-003"}]}))' >"$tmp/side.json"
+"$TAVOLO" event import "$tmp/side.json" >/dev/null 2>&1
+base=${url[b]}
+call POST /v1/events/side-2027/schedule "$ADMIN"
+expect_status "b schedules the side event" 200
+expect_eq "with the company the command line imported" "True" \
+    "$(js 'any(m["company_id"] == "c-901" for m in d["meetings"])')"
 
 base=${url[a]}
 call PATCH /v1/companies/c-002 "$ADMIN" -H 'Content-Type: application/merge-patch+json' \
