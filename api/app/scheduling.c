@@ -24,7 +24,8 @@ typedef struct {
     tv_candidate_t *candidates;
     int8_t *kept; /* per candidate: the status of a kept meeting, or -1 */
     size_t n_candidates, cap_candidates;
-    uint8_t *taken; /* n_slots x tables: held by kept meetings whose participant left */
+    uint8_t *taken; /* n_slots x tables: held by kept meetings held out of the run */
+    uint8_t *keep;  /* per existing meeting: KEEP_NONE, KEEP_LOCK or KEEP_HELD_OUT */
     tv_meeting_t *existing;
     size_t n_existing;
 } plan_t;
@@ -221,38 +222,97 @@ static void hold_party(tv_party_t *party, uint32_t slot)
         party->min_meetings = party->max_meetings;
 }
 
-/* Locked, held and no-show meetings stay where they are. */
-static int add_locks(plan_t *p)
+/* What becomes of a kept (pinned, held or no-show) meeting in a run. */
+enum { KEEP_NONE, KEEP_LOCK, KEEP_HELD_OUT };
+
+/* A kept meeting that cannot be a lock of the run stays on record where it is: its table stays
+ * taken and both sides are busy then, one meeting down. Pinned ones are reported as conflicts
+ * for the organiser. */
+static void hold_out(plan_t *p, const tv_meeting_t *m, int c, int i, int s)
 {
+    if (m->table_no >= 1 && m->table_no <= p->event.tables)
+        p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
+    if (c >= 0)
+        hold_party(&p->companies[c], (uint32_t)s);
+    if (i >= 0)
+        hold_party(&p->investors[i], (uint32_t)s);
+}
+
+/* The kept meetings: KEEP_LOCK where the scheduler can keep them, KEEP_HELD_OUT where a side
+ * left, the table is gone, a side is not available then (by the event file or a meeting at
+ * another event), or a side is over its max_meetings with them; decided to a fixed point, as
+ * each meeting held out lowers its sides' max_meetings. */
+static int sort_kept(plan_t *p, uint8_t *state, const int *at)
+{
+    uint32_t *count = calloc(p->n_companies + p->n_investors + 1, sizeof(uint32_t));
+    int changed = 1;
+
+    if (count == NULL)
+        return TV_ENOMEM;
     for (size_t k = 0; k < p->n_existing; k++) {
         const tv_meeting_t *m = &p->existing[k];
-        int c = side_index(p, TV_KIND_COMPANY, m->company_id);
-        int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
-        int s = slot_index(p, m->slot_start);
-        int rc;
+        int c = at[3 * k], i = at[3 * k + 1], s = at[3 * k + 2];
 
-        if (m->status != TV_MEETING_LOCKED && m->status != TV_MEETING_HELD &&
-            m->status != TV_MEETING_NO_SHOW)
-            continue;
-        if (s < 0 || m->table_no < 1 || m->table_no > p->event.tables)
-            continue; /* the slot or the table is gone: nothing to hold */
-        if (c < 0 || i < 0) {
-            /* A participant left, but the meeting stays on record: its table stays taken, and
-             * the side still attending is busy then, one meeting down. */
-            p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
-            if (c >= 0 || i >= 0)
-                hold_party(c >= 0 ? &p->companies[c] : &p->investors[i], (uint32_t)s);
-            continue;
-        }
-        rc = add_candidate(p,
-                           (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
-                                            (tv_origin_t)m->origin, s,
-                                            scheduler_table(p, (uint32_t)s, m->table_no)},
-                           (int)m->status);
-        if (rc != 0)
-            return rc;
+        state[k] = KEEP_NONE;
+        if (m->status == TV_MEETING_CANCELLED || s < 0 ||
+            (!m->pinned && m->status != TV_MEETING_HELD && m->status != TV_MEETING_NO_SHOW))
+            continue; /* no meeting, or its slot is gone: nothing to hold */
+        state[k] = c >= 0 && i >= 0 && m->table_no >= 1 && m->table_no <= p->event.tables &&
+                           p->companies[c].available[s] && p->investors[i].available[s]
+                       ? KEEP_LOCK
+                       : KEEP_HELD_OUT;
+        if (state[k] == KEEP_HELD_OUT)
+            hold_out(p, m, c, i, s);
     }
+    while (changed) {
+        changed = 0;
+        memset(count, 0, (p->n_companies + p->n_investors) * sizeof(uint32_t));
+        for (size_t k = 0; k < p->n_existing; k++) {
+            int c = at[3 * k], i = at[3 * k + 1];
+
+            if (state[k] != KEEP_LOCK)
+                continue;
+            if (count[c] < p->companies[c].max_meetings &&
+                count[p->n_companies + (size_t)i] < p->investors[i].max_meetings) {
+                count[c]++, count[p->n_companies + (size_t)i]++;
+                continue;
+            }
+            state[k] = KEEP_HELD_OUT, changed = 1;
+            hold_out(p, &p->existing[k], c, i, at[3 * k + 2]);
+        }
+    }
+    free(count);
     return 0;
+}
+
+/* Pinned, held and no-show meetings stay where they are: as locks of the run, or held out of
+ * it (see sort_kept). A pinned cancellation is no meeting: exclude_cancelled keeps its pair
+ * out. */
+static int add_locks(plan_t *p)
+{
+    int *at = malloc((3 * p->n_existing + 1) * sizeof(int));
+    int rc = at != NULL && (p->keep = calloc(p->n_existing + 1, 1)) != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t k = 0; rc == 0 && k < p->n_existing; k++) {
+        at[3 * k] = side_index(p, TV_KIND_COMPANY, p->existing[k].company_id);
+        at[3 * k + 1] = side_index(p, TV_KIND_INVESTOR, p->existing[k].investor_id);
+        at[3 * k + 2] = slot_index(p, p->existing[k].slot_start);
+    }
+    if (rc == 0)
+        rc = sort_kept(p, p->keep, at);
+    for (size_t k = 0; rc == 0 && k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+        uint32_t s = (uint32_t)at[3 * k + 2];
+
+        if (p->keep[k] == KEEP_LOCK)
+            rc = add_candidate(p,
+                               (tv_candidate_t){(uint32_t)at[3 * k], (uint32_t)at[3 * k + 1],
+                                                m->score, (tv_origin_t)m->origin, (int32_t)s,
+                                                scheduler_table(p, s, m->table_no)},
+                               (int)m->status);
+    }
+    free(at);
+    return rc;
 }
 
 typedef struct {
@@ -419,6 +479,11 @@ static json_t *meetings_json(const plan_t *p, const tv_meeting_t *m, size_t n)
     return list;
 }
 
+/* The reason given for a pinned meeting held out of a run. */
+#define PINNED_CONFLICT                                                                            \
+    "lock conflict: a pinned meeting stays where it is, but a participant left, is not "           \
+    "available then or is over max_meetings, or the table is gone; for the organiser to resolve"
+
 static json_t *unplaced_json(const plan_t *p, const tv_schedule_t *s)
 {
     json_t *list = json_array();
@@ -432,6 +497,15 @@ static json_t *unplaced_json(const plan_t *p, const tv_schedule_t *s)
                                         p->investor_of[c->investor]->id, "origin",
                                         origin_names[c->origin], "score", (double)c->score,
                                         "reason", tv_unplaced_reason_name(s->unplaced[k].reason)));
+    }
+    for (size_t k = 0; k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+
+        if (p->keep[k] == KEEP_HELD_OUT && m->pinned && m->status == TV_MEETING_SCHEDULED)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:f, s:s}", "company_id",
+                                                  m->company_id, "investor_id", m->investor_id,
+                                                  "origin", origin_names[m->origin], "score",
+                                                  (double)m->score, "reason", PINNED_CONFLICT));
     }
     return list;
 }
@@ -458,7 +532,7 @@ static void plan_dispose(plan_t *p)
     tv_strings_free(&p->slots);
     free(p->companies), free(p->investors), free(p->company_of), free(p->investor_of);
     free(p->available), free(p->tables), free(p->candidates), free(p->existing);
-    free(p->kept), free(p->taken);
+    free(p->kept), free(p->taken), free(p->keep);
 }
 
 /* One run: reads the event and its meetings, selects, places and saves, unless the meetings
