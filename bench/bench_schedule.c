@@ -178,6 +178,7 @@ static void make_candidates(const opts_t *o, event_t *e)
                     : uniform() < 0.3 ? TV_ORIGIN_MUST
                                       : TV_ORIGIN_WANT;
         k->locked_slot = k->locked_table = -1;
+        k->previous_slot = k->previous_table = -1;
         e->n_cands++;
     }
 }

@@ -308,7 +308,7 @@ static int add_locks(plan_t *p)
             rc = add_candidate(p,
                                (tv_candidate_t){(uint32_t)at[3 * k], (uint32_t)at[3 * k + 1],
                                                 m->score, (tv_origin_t)m->origin, (int32_t)s,
-                                                scheduler_table(p, s, m->table_no)},
+                                                scheduler_table(p, s, m->table_no), -1, -1},
                                (int)m->status);
     }
     free(at);
@@ -337,7 +337,7 @@ static int on_request(void *ctx, const char *company_id, const char *investor_id
     return add_candidate(r->p,
                          (tv_candidate_t){(uint32_t)c, (uint32_t)i,
                                           pair_score(r->p, (uint32_t)c, (uint32_t)i),
-                                          must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1},
+                                          must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1, -1, -1},
                          -1);
 }
 
@@ -376,7 +376,7 @@ static int add_recommendations(plan_t *p, const uint8_t *declined)
                 continue;
             rc = add_candidate(p,
                                (tv_candidate_t){(uint32_t)c, (uint32_t)i, hits[h].score,
-                                                TV_ORIGIN_RECOMMENDED, -1, -1},
+                                                TV_ORIGIN_RECOMMENDED, -1, -1, -1, -1},
                                -1);
         }
         if (n < 0)

@@ -25,6 +25,8 @@ static int check_candidate(const tv_schedule_input_t *in, const tv_candidate_t *
         return TV_EINVAL;
     if (c->locked_slot >= 0 && ((uint32_t)c->locked_slot >= in->n_slots || c->locked_table < 0))
         return TV_EINVAL;
+    if (c->previous_slot >= 0 && (uint32_t)c->previous_slot >= in->n_slots)
+        return TV_EINVAL;
     return 0;
 }
 
@@ -82,6 +84,7 @@ static void sched_dispose(tv__sched_t *s)
     tv__free(s->used);
     tv__free(s->n_locks);
     tv__free(s->n_avail);
+    tv__free(s->sticky);
 }
 
 static int sched_init(tv__sched_t *s, const tv_schedule_input_t *in)
@@ -98,8 +101,9 @@ static int sched_init(tv__sched_t *s, const tv_schedule_input_t *in)
     s->used = tv__calloc(s->n_slots, sizeof(uint32_t));
     s->n_locks = tv__calloc(s->n_parties, sizeof(uint32_t));
     s->n_avail = tv__calloc(s->n_parties, sizeof(uint32_t));
+    s->sticky = tv__calloc(in->n_candidates, 1);
     if (s->status == NULL || s->slot == NULL || s->busy == NULL || s->used == NULL ||
-        s->n_locks == NULL || s->n_avail == NULL)
+        s->n_locks == NULL || s->n_avail == NULL || s->sticky == NULL)
         return TV_ENOMEM;
     memset(s->slot, 0xff, in->n_candidates * sizeof(uint32_t));
     memset(s->busy, 0xff, cells * sizeof(uint32_t));
@@ -251,32 +255,37 @@ static uint32_t points(float score)
 
 /* Precedence as weights. Selections compare by, in order: (1) must requests, (2) want
  * requests, (3) bonus units, a participant's meetings up to its min_meetings less its locks,
- * and (4) points, per meeting 1 + its score on the 1e-4 grid (1..10001; the 1 makes a pair of
- * score 0 still worth an idle slot). A meeting weighs its points plus B2 (want) or B1 (must);
- * a bonus unit weighs B3, with P = 10001 x edges (points of any selection are below it),
- * U = bonus units, W = want edges:
- *     B3 = P + 1,   B2 = U B3 + P + 1,   B1 = W B2 + U B3 + P + 1.
- * If X has more musts than Y, w(X) - w(Y) >= B1 - (W B2 + U B3 + P) > 0, because Y has at
- * most W more wants, U more bonus units and P more points; (2) and (3) likewise. So the
- * maximum weight is the lexicographic optimum: a must is never given up for any set of lower
- * meetings, a want never for recommendations, minimums or score, and minimums are met before
- * extra meetings of others where feasible, but never at the cost of an accepted request.
- * Returns TV_ERANGE if a path cost could pass 2^100, far from the 128 bits of tv__cost_t (never
- * on a real event: about 2^70 for BIO-Europe). */
-static int precedence(size_t n_edges, size_t n_wants, uint64_t n_bonus, size_t n_nodes,
-                      tv__cost_t b[3])
+ * (4) previous meetings kept, pairs that met in the previous schedule, and (5) points, per
+ * meeting 1 + its score on the 1e-4 grid (1..10001; the 1 makes a pair of score 0 still worth
+ * an idle slot). A meeting weighs its points, plus K if it is a previous one, plus B2 (want)
+ * or B1 (must); a bonus unit weighs B3, with P = 10001 x edges (points of any selection are
+ * below it), N = previous edges, U = bonus units, W = want edges:
+ *     K = P + 1,   B3 = N K + P + 1,   B2 = U B3 + N K + P + 1,   B1 = W B2 + U B3 + N K + P + 1.
+ * If X has more musts than Y, w(X) - w(Y) >= B1 - (W B2 + U B3 + N K + P) > 0, because Y has
+ * at most W more wants, U more bonus units, N more previous meetings and P more points;
+ * (2), (3) and (4) likewise. So the maximum weight is the lexicographic optimum: a must is
+ * never given up for any set of lower meetings, a want never for recommendations, minimums
+ * or score, minimums are met before extra meetings of others where feasible, and at equal
+ * precedence a previous meeting is never given up for better scores. Returns TV_ERANGE if a
+ * path cost could pass 2^100, far from the 128 bits of tv__cost_t (never on a real event:
+ * about 2^85 for BIO-Europe re-run). 'b' gets B1, B2, B3 and K. */
+static int precedence(size_t n_edges, size_t n_wants, uint64_t n_bonus, size_t n_prev,
+                      size_t n_nodes, tv__cost_t b[4])
 {
     tv__cost_t p = (tv__cost_t)n_edges * (SCORE_STEPS + 1), limit = (tv__cost_t)1 << 100;
-    tv__cost_t u = (tv__cost_t)n_bonus, w = (tv__cost_t)n_wants, ub, wb, top;
+    tv__cost_t u = (tv__cost_t)n_bonus, w = (tv__cost_t)n_wants, nk, ub, wb, top;
 
-    b[2] = p + 1;
+    b[3] = p + 1;
+    if (__builtin_mul_overflow((tv__cost_t)n_prev, b[3], &nk) || nk > limit)
+        return TV_ERANGE;
+    b[2] = nk + p + 1;
     if (__builtin_mul_overflow(u, b[2], &ub) || ub > limit)
         return TV_ERANGE;
-    b[1] = ub + p + 1;
+    b[1] = ub + nk + p + 1;
     if (__builtin_mul_overflow(w, b[1], &wb) || wb > limit)
         return TV_ERANGE;
-    b[0] = wb + ub + p + 1;
-    if (__builtin_mul_overflow(b[0] + p, (tv__cost_t)(n_nodes + 8) * 4, &top) || top > limit)
+    b[0] = wb + ub + nk + p + 1;
+    if (__builtin_mul_overflow(b[0] + b[3] + p, (tv__cost_t)(n_nodes + 8) * 4, &top) || top > limit)
         return TV_ERANGE;
     return 0;
 }
@@ -319,9 +328,9 @@ static int edges_alloc(edges_t *e, size_t parties, size_t n)
 static int collect_edges(tv__sched_t *s, edges_t *e, tv__cost_t *bonus_weight)
 {
     const tv_candidate_t *cands = s->in->candidates;
-    size_t wants = 0;
+    size_t wants = 0, previous = 0;
     uint64_t units = 0;
-    tv__cost_t b[3];
+    tv__cost_t b[4];
     int rc;
 
     for (uint32_t c = 0; c < s->in->n_candidates; c++) {
@@ -335,18 +344,20 @@ static int collect_edges(tv__sched_t *s, edges_t *e, tv__cost_t *bonus_weight)
         e->right[e->n] = cands[c].investor;
         e->cand[e->n++] = c;
         wants += cands[c].origin == TV_ORIGIN_WANT;
+        previous += cands[c].previous_slot >= 0;
     }
     for (uint32_t p = 0; p < s->n_parties; p++)
         units += e->bonus[p];
-    rc = precedence(e->n, wants, units, (size_t)s->n_parties + 3, b);
+    rc = precedence(e->n, wants, units, previous, (size_t)s->n_parties + 3, b);
     if (rc != 0)
         return rc;
     for (size_t k = 0; k < e->n; k++) {
         const tv_candidate_t *c = &cands[e->cand[k]];
 
-        e->weight[k] = (tv__cost_t)points(c->score) + (c->origin == TV_ORIGIN_MUST   ? b[0]
-                                                       : c->origin == TV_ORIGIN_WANT ? b[1]
-                                                                                     : 0);
+        e->weight[k] = (tv__cost_t)points(c->score) + (c->previous_slot >= 0 ? b[3] : 0) +
+                       (c->origin == TV_ORIGIN_MUST   ? b[0]
+                        : c->origin == TV_ORIGIN_WANT ? b[1]
+                                                      : 0);
     }
     *bonus_weight = b[2];
     return 0;
@@ -409,9 +420,72 @@ static int compare_ranks(const void *a, const void *b)
     return x->cand < y->cand ? -1 : x->cand > y->cand;
 }
 
-/* Places the selected meetings in order of precedence, musts, wants, then recommendations, so
- * that lower meetings fit around higher ones; within each, the pairs with the fewest common
- * slots first (the hardest to place), then higher scores. */
+/* Whether meeting 'cand' can go to slot 'k' now: both sides available and free, a table left. */
+static int fits(const tv__sched_t *s, uint32_t cand, uint32_t k)
+{
+    uint32_t u = tv__sched_company(s, cand), v = tv__sched_investor(s, cand);
+
+    return tv__sched_available(s, u, k) && tv__sched_available(s, v, k) &&
+           *cell(s, u, k) == TV__NONE && *cell(s, v, k) == TV__NONE &&
+           s->used[k] < s->in->tables[k];
+}
+
+/* Puts each selected previous meeting of 'order' back in its previous slot where it fits,
+ * and makes it sticky: the placement of the others goes around it. */
+static void place_previous(tv__sched_t *s, const uint32_t *order, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        int32_t home = s->in->candidates[order[k]].previous_slot;
+
+        if (home < 0 || !fits(s, order[k], (uint32_t)home))
+            continue;
+        tv__sched_put(s, order[k], (uint32_t)home);
+        s->status[order[k]] = TV__ST_PLACED;
+        s->sticky[order[k]] = 1;
+    }
+}
+
+/* Keeps in 'order' (n entries) the candidates still SELECTED, of any origin or requests only;
+ * returns how many are left. */
+static size_t still_selected(const tv__sched_t *s, uint32_t *order, size_t n, int requests_only)
+{
+    size_t m = 0;
+
+    for (size_t k = 0; k < n; k++) {
+        const tv_candidate_t *c = &s->in->candidates[order[k]];
+
+        if (s->status[order[k]] == TV__ST_SELECTED &&
+            (!requests_only || c->origin != TV_ORIGIN_RECOMMENDED))
+            order[m++] = order[k];
+    }
+    return m;
+}
+
+/* A previous meeting placed elsewhere goes back to its previous slot once that fits; each
+ * move puts one meeting home for good, so this ends. */
+static void return_home(tv__sched_t *s)
+{
+    for (int moved = 1; moved;) {
+        moved = 0;
+        for (uint32_t c = 0; c < s->in->n_candidates; c++) {
+            int32_t home = s->in->candidates[c].previous_slot;
+
+            if (s->status[c] != TV__ST_PLACED || home < 0 || s->slot[c] == (uint32_t)home ||
+                !fits(s, c, (uint32_t)home))
+                continue;
+            tv__sched_take(s, c);
+            tv__sched_put(s, c, (uint32_t)home);
+            moved = 1;
+        }
+    }
+}
+
+/* Places the selected meetings, in order of precedence, musts, wants, then recommendations,
+ * so that lower meetings fit around higher ones; within each, the pairs with the fewest
+ * common slots first (the hardest to place), then higher scores. Previous meetings go first,
+ * back where they were; the others go around them without moving them; then an accepted
+ * request still out may move previous meetings; last, previous meetings return home where
+ * they can. */
 static int place_meetings(tv__sched_t *s)
 {
     size_t n = 0;
@@ -431,7 +505,13 @@ static int place_meetings(tv__sched_t *s)
     qsort(ranks, n, sizeof(rank_t), compare_ranks);
     for (size_t k = 0; k < n; k++)
         order[k] = ranks[k].cand;
-    rc = tv__colour_place(s, order, n);
+    place_previous(s, order, n);
+    rc = tv__colour_place(s, order, still_selected(s, order, n, 0));
+    memset(s->sticky, 0, s->in->n_candidates);
+    if (rc == 0)
+        rc = tv__colour_place(s, order, still_selected(s, order, n, 1));
+    if (rc == 0)
+        return_home(s);
 out:
     tv__free(ranks);
     tv__free(order);
@@ -462,25 +542,56 @@ static int compare_for_tables(const void *a, const void *b)
     return x->candidate < y->candidate ? -1 : x->candidate > y->candidate;
 }
 
-static void assign_tables(tv_placed_t *pl, size_t n)
+/* Tables of one slot's entries pl[0..n): a lock has its own; a meeting back in its previous
+ * slot takes its previous table if no lock or earlier entry holds it; the others take the
+ * lowest tables left. 'used' has room for the slot's tables. */
+static void tables_of_slot(const tv__sched_t *s, tv_placed_t *pl, size_t n, uint8_t *used)
 {
-    qsort(pl, n, sizeof(tv_placed_t), compare_for_tables);
-    for (size_t start = 0; start < n;) {
-        size_t end = start, locked = start;
-        uint32_t next = 0;
+    uint32_t k = pl[0].slot, room = s->in->tables[k], next = 0;
 
-        while (end < n && pl[end].slot == pl[start].slot)
-            end++;
-        for (size_t k = start; k < end; k++) {
-            if (pl[k].table != TV__NONE)
-                continue;
-            while (locked < end && pl[locked].table != TV__NONE && pl[locked].table <= next)
-                next = pl[locked++].table == next ? next + 1 : next;
-            pl[k].table = next++;
+    memset(used, 0, room);
+    for (size_t i = 0; i < n; i++) {
+        if (pl[i].table != TV__NONE)
+            used[pl[i].table] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const tv_candidate_t *c = &s->in->candidates[pl[i].candidate];
+
+        if (pl[i].table == TV__NONE && c->previous_slot == (int32_t)k && c->previous_table >= 0 &&
+            (uint32_t)c->previous_table < room && !used[c->previous_table]) {
+            pl[i].table = (uint32_t)c->previous_table;
+            used[pl[i].table] = 1;
         }
-        start = end;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (pl[i].table != TV__NONE)
+            continue;
+        while (used[next])
+            next++;
+        pl[i].table = next;
+        used[next] = 1;
+    }
+}
+
+static int assign_tables(const tv__sched_t *s, tv_placed_t *pl, size_t n)
+{
+    uint32_t most = 1;
+    uint8_t *used;
+
+    for (uint32_t k = 0; k < s->n_slots; k++)
+        most = s->in->tables[k] > most ? s->in->tables[k] : most;
+    used = tv__malloc(most);
+    if (used == NULL)
+        return TV_ENOMEM;
+    qsort(pl, n, sizeof(tv_placed_t), compare_for_tables);
+    for (size_t start = 0, end; start < n; start = end) {
+        for (end = start; end < n && pl[end].slot == pl[start].slot;)
+            end++;
+        tables_of_slot(s, pl + start, end - start, used);
     }
     qsort(pl, n, sizeof(tv_placed_t), compare_placed);
+    tv__free(used);
+    return 0;
 }
 
 /* Whether candidate 'c' belongs in the unplaced list, and why. */
@@ -552,9 +663,8 @@ static int report(const tv__sched_t *s, tv_schedule_t *r)
         if (unplaced_reason(s, c, &why))
             r->unplaced[r->n_unplaced++] = (tv_unplaced_t){c, why};
     }
-    assign_tables(r->placed, r->n_placed);
     report_stats(s, r);
-    return 0;
+    return assign_tables(s, r->placed, r->n_placed);
 }
 
 /* ---- public ---- */
