@@ -132,8 +132,9 @@ const char *tv_unplaced_reason_name(tv_unplaced_reason_t r);
  * slot, availability, max_meetings, locks exactly where they were or reported in a conflict
  * that is real, every request and lock either placed or reported, totals and per-participant
  * figures; and stability: no meeting away from its previous slot while that slot is free for
- * both with a table left, none in it away from its previous table while that table is free. Returns 0, or the number of violations with the first described in 'why' (may be
- * NULL), or TV_ENOMEM. For tests and benchmarks. */
+ * both with a table left, none in it away from its previous table while that table is free.
+ * Returns 0, or the number of violations with the first described in 'why' (may be NULL), or
+ * TV_ENOMEM. For tests and benchmarks. */
 int tv_schedule_check(const tv_schedule_input_t *in, const tv_schedule_t *s, char *why,
                       size_t size);
 
