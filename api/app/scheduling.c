@@ -400,6 +400,45 @@ static void exclude_cancelled(const plan_t *p, uint8_t *declined)
     }
 }
 
+/* Stable re-runs: each meeting the scheduler placed before (scheduled, not pinned) gives its
+ * pair's candidate its slot and table as previous ones, a soft preference of the engine; a
+ * pair no longer among the requests and recommendations (not declined) stays a candidate,
+ * as a recommendation, so that a change elsewhere in the lists does not drop it. */
+static int add_previous(plan_t *p, const uint8_t *declined)
+{
+    int rc = 0;
+
+    for (size_t k = 0; rc == 0 && k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+        int c = side_index(p, TV_KIND_COMPANY, m->company_id);
+        int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
+        int s = slot_index(p, m->slot_start), at;
+        tv_candidate_t *cand;
+
+        if (m->status != TV_MEETING_SCHEDULED || m->pinned || c < 0 || i < 0 || s < 0 ||
+            declined[(size_t)c * p->n_investors + (size_t)i])
+            continue;
+        at = find_candidate(p, (uint32_t)c, (uint32_t)i);
+        if (at < 0) {
+            at = (int)p->n_candidates;
+            rc = add_candidate(p,
+                               (tv_candidate_t){(uint32_t)c, (uint32_t)i,
+                                                pair_score(p, (uint32_t)c, (uint32_t)i),
+                                                TV_ORIGIN_RECOMMENDED, -1, -1, -1, -1},
+                               -1);
+        }
+        if (rc != 0 || p->candidates[at].locked_slot >= 0)
+            continue;
+        cand = &p->candidates[at];
+        cand->previous_slot = s;
+        cand->previous_table = m->table_no >= 1 && m->table_no <= p->event.tables &&
+                                       !p->taken[(size_t)s * p->event.tables + m->table_no - 1]
+                                   ? scheduler_table(p, (uint32_t)s, m->table_no)
+                                   : -1;
+    }
+    return rc;
+}
+
 static int build_candidates(plan_t *p, tv_store_t *st)
 {
     requests_ctx_t r = {p, calloc(p->n_companies * p->n_investors + 1, 1)};
@@ -415,6 +454,8 @@ static int build_candidates(plan_t *p, tv_store_t *st)
         rc = tv_store_event_requests(st, p->event.id, on_request, &r);
     if (rc == 0)
         rc = add_recommendations(p, r.declined);
+    if (rc == 0)
+        rc = add_previous(p, r.declined);
     for (size_t s = 0; rc == 0 && s < p->slots.n; s++) {
         for (uint32_t t = 0; t < p->event.tables; t++)
             p->tables[s] -= p->taken[s * p->event.tables + t];

@@ -7,12 +7,13 @@
  * kept locks, and the event as many as it has tables in all slots, less the kept locks. Within
  * those limits the selection is the exact optimum of, in this order: (1) the number of must
  * requests, (2) the number of want requests, (3) the meetings that count towards
- * participants' min_meetings, (4) the number of previous meetings kept (candidates with a
- * previous_slot), (5) the sum of scores rounded to 1e-4, plus 1e-4 a meeting. So a must is
+ * participants' min_meetings, (4) the sum of scores rounded to 1e-4, plus 1e-4 a meeting,
+ * plus 0.05 for each previous meeting kept (a candidate with a previous_slot). So a must is
  * never given up for any number of lower meetings, a want never for recommendations,
  * minimums come before the scores of others but after accepted requests, and at equal
- * precedence a previous meeting is kept rather than swapped for better scores. Pairs that
- * share no slot where both are available (and not locked elsewhere) are never selected.
+ * precedence a previous meeting is given up only for meetings better by more than 0.05 each.
+ * Pairs that share no slot where both are available (and not locked elsewhere) are never
+ * selected.
  *
  * Placement. Selected meetings go to slots in order of precedence (musts, wants, then
  * recommendations; the pairs with fewest common slots first within each), each in a slot both

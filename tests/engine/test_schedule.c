@@ -976,7 +976,7 @@ static void test_schedule_rerun_of_unchanged_input_changes_nothing(void **state)
     }
 }
 
-static void test_schedule_keeps_a_previous_meeting_over_a_better_new_one(void **state)
+static void test_schedule_keeps_a_previous_meeting_over_a_slightly_better_one(void **state)
 {
     event_t e;
     tv_schedule_t s;
@@ -986,8 +986,8 @@ static void test_schedule_keeps_a_previous_meeting_over_a_better_new_one(void **
     (void)state;
     event_alloc(&e, 1, 2, 2, 3, 2, 1); /* A can take one meeting */
     e.investors[0].max_meetings = e.investors[1].max_meetings = 1;
-    old = add(&e, 0, 0, 0.3, TV_ORIGIN_RECOMMENDED);
-    better = add(&e, 0, 1, 0.9, TV_ORIGIN_RECOMMENDED);
+    old = add(&e, 0, 0, 0.5, TV_ORIGIN_RECOMMENDED);
+    better = add(&e, 0, 1, 0.54, TV_ORIGIN_RECOMMENDED);
     e.cands[old].previous_slot = 2, e.cands[old].previous_table = 1;
     run_checked(&e, &s);
     pl = find_placed(&s, old);
@@ -996,7 +996,14 @@ static void test_schedule_keeps_a_previous_meeting_over_a_better_new_one(void **
     assert_int_equal(pl->table, 1);
     assert_null(find_placed(&s, better));
     tv_schedule_dispose(&s);
+    /* A clearly better one (by more than 0.05) takes the place. */
+    e.cands[better].score = 0.56f;
+    run_checked(&e, &s);
+    assert_non_null(find_placed(&s, better));
+    assert_null(find_placed(&s, old));
+    tv_schedule_dispose(&s);
     /* An accepted request outranks keeping a recommendation. */
+    e.cands[better].score = 0.1f;
     e.cands[better].origin = TV_ORIGIN_WANT;
     run_checked(&e, &s);
     assert_non_null(find_placed(&s, better));
@@ -1248,7 +1255,7 @@ int main(void)
         cmocka_unit_test(test_schedule_locks_stay_put_across_reruns),
         cmocka_unit_test(test_schedule_lock_conflicts_are_reported),
         cmocka_unit_test(test_schedule_rerun_of_unchanged_input_changes_nothing),
-        cmocka_unit_test(test_schedule_keeps_a_previous_meeting_over_a_better_new_one),
+        cmocka_unit_test(test_schedule_keeps_a_previous_meeting_over_a_slightly_better_one),
         cmocka_unit_test(test_schedule_previous_meetings_go_back_to_their_slot_and_table),
         cmocka_unit_test(test_schedule_one_participant_changing_keeps_nine_in_ten),
         cmocka_unit_test(test_schedule_check_finds_a_previous_meeting_away_from_home),
