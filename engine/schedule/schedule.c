@@ -511,7 +511,8 @@ static int place_meetings(tv__sched_t *s)
     for (size_t k = 0; k < n; k++)
         order[k] = ranks[k].cand;
     place_previous(s, order, n);
-    rc = tv__colour_place(s, order, still_selected(s, order, n, 0));
+    n = still_selected(s, order, n, 0);
+    rc = tv__colour_place(s, order, n);
     memset(s->sticky, 0, s->in->n_candidates);
     if (rc == 0)
         rc = tv__colour_place(s, order, still_selected(s, order, n, 1));

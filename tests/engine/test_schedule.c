@@ -1078,6 +1078,42 @@ static void test_schedule_one_participant_changing_keeps_nine_in_ten(void **stat
     }
 }
 
+/* Random events with requests and locks, re-run after availability, limits and tables
+ * change for a few participants: every invariant holds, stability's included. */
+static void test_schedule_reruns_after_changes_keep_every_invariant(void **state)
+{
+    static const shape_t shapes[] = {
+        {40, 30, 400, 8, 6, 2, 8, 3, 0.3, 0.02, 0},
+        {40, 30, 900, 8, 40, 4, 8, 2, 0.5, 0.01, 0},
+        {60, 60, 1500, 12, 2, 3, 12, 4, 0.3, 0.02, 0},
+        {100, 80, 2500, 16, 30, 8, 16, 3, 0.3, 0.01, 0},
+    };
+
+    (void)state;
+    for (size_t k = 0; k < TV__ARRAY_LEN(shapes); k++) {
+        for (int seed = 0; seed < 4; seed++) {
+            uint32_t parties = shapes[k].companies + shapes[k].investors;
+            event_t e;
+            tv_schedule_t a, b;
+
+            event_random(&e, &shapes[k]);
+            run_checked(&e, &a);
+            remember(&e, &a);
+            for (int j = 0; j < 3; j++) {
+                uint32_t p = below(parties);
+
+                memset(avail_row(&e, p), 0, shapes[k].slots / 2);
+                party(&e, below(parties))->max_meetings /= 2;
+            }
+            e.tables[below(shapes[k].slots)] /= 2;
+            run_checked(&e, &b);
+            tv_schedule_dispose(&a);
+            tv_schedule_dispose(&b);
+            event_free(&e);
+        }
+    }
+}
+
 static void test_schedule_check_finds_a_previous_meeting_away_from_home(void **state)
 {
     event_t e;
@@ -1258,6 +1294,7 @@ int main(void)
         cmocka_unit_test(test_schedule_keeps_a_previous_meeting_over_a_slightly_better_one),
         cmocka_unit_test(test_schedule_previous_meetings_go_back_to_their_slot_and_table),
         cmocka_unit_test(test_schedule_one_participant_changing_keeps_nine_in_ten),
+        cmocka_unit_test(test_schedule_reruns_after_changes_keep_every_invariant),
         cmocka_unit_test(test_schedule_check_finds_a_previous_meeting_away_from_home),
         cmocka_unit_test(test_schedule_rejects_inputs_that_break_the_contract),
         cmocka_unit_test(test_schedule_empty_events_are_fine),
