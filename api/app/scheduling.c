@@ -24,8 +24,10 @@ typedef struct {
     tv_candidate_t *candidates;
     int8_t *kept; /* per candidate: the status of a kept meeting, or -1 */
     size_t n_candidates, cap_candidates;
-    uint8_t *taken; /* n_slots x tables: held by kept meetings held out of the run */
-    uint8_t *keep;  /* per existing meeting: KEEP_NONE, KEEP_LOCK or KEEP_HELD_OUT */
+    uint8_t *taken;          /* n_slots x tables: held by kept meetings held out of the run */
+    uint8_t *keep;           /* per existing meeting: KEEP_NONE, KEEP_LOCK or KEEP_HELD_OUT */
+    uint8_t *file_available; /* 'available' as the event file has it, before other events */
+    uint8_t *declined;       /* n_companies x n_investors: declined or pinned-cancelled pairs */
     tv_meeting_t *existing;
     size_t n_existing;
 } plan_t;
@@ -460,7 +462,7 @@ static int build_candidates(plan_t *p, tv_store_t *st)
         for (uint32_t t = 0; t < p->event.tables; t++)
             p->tables[s] -= p->taken[s * p->event.tables + t];
     }
-    free(r.declined);
+    p->declined = r.declined; /* for the report's reasons */
     return rc;
 }
 
@@ -551,16 +553,156 @@ static json_t *unplaced_json(const plan_t *p, const tv_schedule_t *s)
     return list;
 }
 
+/* ---- participants short of meetings ---- */
+
+typedef struct {
+    const plan_t *p;
+    uint32_t *count; /* per participant (companies, then investors): meetings it has */
+} short_t;
+
+static const tv_party_t *party_of(const plan_t *p, size_t x)
+{
+    return x < p->n_companies ? &p->companies[x] : &p->investors[x - p->n_companies];
+}
+
+/* Whether participant 'x' is available in some slot: in 'flags' of its own ('file' for the
+ * event file's, else with other events' meetings taken out). */
+static int any_slot(const plan_t *p, size_t x, int file)
+{
+    const uint8_t *row = party_of(p, x)->available;
+
+    if (file)
+        row = p->file_available + (row - p->available);
+    for (size_t k = 0; k < p->slots.n; k++) {
+        if (row[k])
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether participant 'x' has any candidate, one whose two sides share an available slot
+ * ('common'), and one of those whose other side has room left ('open'). */
+static void scan_candidates(const short_t *q, size_t x, int *any, int *common, int *open)
+{
+    const plan_t *p = q->p;
+
+    *any = *common = *open = 0;
+    for (size_t k = 0; k < p->n_candidates; k++) {
+        const tv_candidate_t *c = &p->candidates[k];
+        size_t other = x < p->n_companies ? p->n_companies + c->investor : c->company;
+        const uint8_t *a = p->companies[c->company].available;
+        const uint8_t *b = p->investors[c->investor].available;
+        int shared = 0;
+
+        if ((x < p->n_companies ? c->company : p->n_companies + c->investor) != x)
+            continue;
+        *any = 1;
+        for (size_t t = 0; t < p->slots.n && !shared; t++)
+            shared = a[t] && b[t];
+        *common |= shared;
+        *open |= shared && q->count[other] < party_of(p, other)->max_meetings;
+    }
+}
+
+/* Whether every pair of participant 'x' with the other side was declined or cancelled by the
+ * organiser (pinned). */
+static int all_declined(const plan_t *p, size_t x)
+{
+    size_t n = x < p->n_companies ? p->n_investors : p->n_companies, seen = 0;
+
+    for (size_t y = 0; y < n; y++) {
+        seen += x < p->n_companies ? p->declined[x * p->n_investors + y]
+                                   : p->declined[y * p->n_investors + (x - p->n_companies)];
+    }
+    return n > 0 && seen == n;
+}
+
+/* Why participant 'x' has fewer meetings than it should, from the input and the run. */
+static const char *short_reason(const short_t *q, size_t x)
+{
+    int any, common, open;
+
+    if (!any_slot(q->p, x, 1))
+        return "not available in any slot";
+    if (!any_slot(q->p, x, 0))
+        return "busy at another event in every slot it is available";
+    if (party_of(q->p, x)->max_meetings == 0)
+        return "max_meetings is 0 (or taken by meetings kept where they are)";
+    scan_candidates(q, x, &any, &common, &open);
+    if (!any && all_declined(q->p, x))
+        return "every pair declined or cancelled by the organiser";
+    if (!any)
+        return "no accepted request and no recommended pair among the participants";
+    if (!common)
+        return "no slot where it and any of its candidates are both available";
+    if (!open)
+        return "capacity: every candidate's other side is full with meetings of higher "
+               "precedence or better score";
+    return "capacity: the event's tables or slots went to meetings of higher precedence or "
+           "better score";
+}
+
+static json_t *short_entry(const short_t *q, size_t x)
+{
+    const plan_t *p = q->p;
+    const tv_attendee_t *a =
+        x < p->n_companies ? p->company_of[x] : p->investor_of[x - p->n_companies];
+
+    return json_pack("{s:s, s:s, s:i, s:i, s:s}", "kind",
+                     x < p->n_companies ? "company" : "investor", "id", a->id, "min_meetings",
+                     (int)a->min_meetings, "meetings", (int)q->count[x], "reason",
+                     short_reason(q, x));
+}
+
+/* Every participant with no meeting, or fewer than its min_meetings, and why. Meetings held
+ * out of the run (kept where they are) count. */
+static json_t *short_json(const plan_t *p, const tv_schedule_t *s)
+{
+    size_t n = p->n_companies + p->n_investors;
+    short_t q = {p, calloc(n + 1, sizeof(uint32_t))};
+    json_t *list = json_array();
+
+    for (size_t k = 0; q.count != NULL && k < s->n_placed; k++) {
+        const tv_candidate_t *c = &p->candidates[s->placed[k].candidate];
+
+        q.count[c->company]++, q.count[p->n_companies + c->investor]++;
+    }
+    for (size_t k = 0; q.count != NULL && k < p->n_existing; k++) {
+        int c = side_index(p, TV_KIND_COMPANY, p->existing[k].company_id);
+        int i = side_index(p, TV_KIND_INVESTOR, p->existing[k].investor_id);
+
+        if (p->keep[k] != KEEP_HELD_OUT)
+            continue;
+        if (c >= 0)
+            q.count[c]++;
+        if (i >= 0)
+            q.count[p->n_companies + (size_t)i]++;
+    }
+    for (size_t x = 0; q.count != NULL && list != NULL && x < n; x++) {
+        const tv_attendee_t *a =
+            x < p->n_companies ? p->company_of[x] : p->investor_of[x - p->n_companies];
+
+        if (q.count[x] == 0 || q.count[x] < a->min_meetings)
+            json_array_append_new(list, short_entry(&q, x));
+    }
+    if (q.count == NULL) {
+        json_decref(list);
+        list = NULL;
+    }
+    free(q.count);
+    return list;
+}
+
 static char *report_json(const plan_t *p, const tv_schedule_t *s, const tv_meeting_t *m)
 {
     json_t *r =
-        json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i}", "event",
+        json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i, s:o}", "event",
                   p->event.id, "total_score", s->total_score, "upper_bound", s->upper_bound,
                   "ratio", s->upper_bound > 0 ? s->total_score / s->upper_bound : 1.0, "candidates",
                   (int)p->n_candidates, "meetings", meetings_json(p, m, s->n_placed), "unplaced",
                   unplaced_json(p, s), "meetings_per_participant", "min", (int)s->min_per_party,
                   "mean", s->mean_per_party, "max", (int)s->max_per_party, "participants_without",
-                  (int)s->parties_without);
+                  (int)s->parties_without, "short_of_meetings", short_json(p, s));
     char *text = r != NULL ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 
     json_decref(r);
@@ -573,7 +715,7 @@ static void plan_dispose(plan_t *p)
     tv_strings_free(&p->slots);
     free(p->companies), free(p->investors), free(p->company_of), free(p->investor_of);
     free(p->available), free(p->tables), free(p->candidates), free(p->existing);
-    free(p->kept), free(p->taken), free(p->keep);
+    free(p->kept), free(p->taken), free(p->keep), free(p->file_available), free(p->declined);
 }
 
 /* One run: reads the event and its meetings, selects, places and saves, unless the meetings
@@ -595,8 +737,12 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
         rc = tv_event_slots(&p.event, &p.slots);
     if (rc == 0)
         rc = build_parties(&p);
-    if (rc == 0)
+    if (rc == 0 && (p.file_available = malloc(p.event.n_attendees * p.slots.n + 1)) == NULL)
+        rc = TV_ENOMEM;
+    if (rc == 0) {
+        memcpy(p.file_available, p.available, p.event.n_attendees * p.slots.n);
         rc = mark_busy_elsewhere(&p, st);
+    }
     if (rc == 0)
         rc = build_candidates(&p, st);
     if (rc == 0) {

@@ -92,6 +92,8 @@ PYEOF
 "$TAVOLO" event import "$tmp/away.json" >/dev/null 2>&1
 expect_eq "the event takes the new availability" 0 $?
 expect_eq "the scheduler runs" 200 "$(call POST /v1/events/$EV/schedule "$ORG")"
+expect_eq "the API's report lists the participants short of meetings" True "$($PY -c "
+import json; r = json.load(open('$tmp/body')); print(isinstance(r.get('short_of_meetings'), list))")"
 expect_eq "the unpinned meeting moved out of the slot its company cannot make" 1 \
     "$(sql "SELECT count(*) FROM meetings WHERE id = $mid AND (slot_index <> $k OR status = 'cancelled')")"
 expect_eq "the pinned one did not move" "$before2" "$(where "$pin2")"

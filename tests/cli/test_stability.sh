@@ -2,7 +2,7 @@
 # Stable re-runs on the J.P. Morgan fixture: a re-run with unchanged input changes nothing, and
 # after one participant joins, leaves or changes availability at least 90% of the meetings not
 # involving it keep their slot and table; kept meetings keep their id and SEQUENCE, moved ones
-# get SEQUENCE + 1. Prints the figures.
+# get SEQUENCE + 1. Prints the figures. Then the report's participants short of meetings.
 . "$(dirname "$0")/lib.sh"
 TAVOLO=$1
 FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
@@ -98,4 +98,54 @@ first_day=$(sql "SELECT string_agg(DISTINCT '\"' || slot_start || '\"', ',') FRO
 perturb "a company is away on the first day" "$busiest_c" "
 p = next(p for p in e['participants'] if p['id'] == '$busiest_c')
 p['unavailable'] = sorted(set(p.get('unavailable', [])) | {$first_day})"
+# ---- the report names who is short of meetings, and why ----
+read -r away nomax declined greedy < <(sql "SELECT (array_agg(profile_id ORDER BY profile_id))[1],
+    (SELECT min(profile_id) FROM event_participants WHERE event_id = '$EV' AND kind = 'investor'),
+    (array_agg(profile_id ORDER BY profile_id))[2], (array_agg(profile_id ORDER BY profile_id))[3]
+    FROM event_participants WHERE event_id = '$EV' AND kind = 'company'" | tr '|' ' ')
+$PY - "$FIX/events/jpm-2027.json" "$tmp/short.json" "$away" "$nomax" "$declined" "$greedy" <<'PYEOF'
+import json, sys, datetime
+e = json.load(open(sys.argv[1])); out, away, nomax, declined, greedy = sys.argv[2:]
+hm = lambda s: datetime.datetime.strptime(s, "%H:%M")
+slots = []
+for day in e["days"]:
+    t = hm(e["day_start"])
+    while t + datetime.timedelta(minutes=e["slot_minutes"]) <= hm(e["day_end"]):
+        end = t + datetime.timedelta(minutes=e["slot_minutes"])
+        if not any(t < hm(b["end"]) and hm(b["start"]) < end for b in e.get("breaks", [])):
+            slots.append(f"{day}T{t:%H:%M}")
+        t = end
+by = {p["id"]: p for p in e["participants"]}
+by[away]["unavailable"] = slots
+by[nomax]["max_meetings"] = 0
+by[greedy]["min_meetings"] = by[greedy]["max_meetings"] = 40
+e["requests"] = [q for q in e["requests"] if declined not in (q["company_id"], q["investor_id"])]
+e["requests"] += [{"company_id": declined, "investor_id": p["id"], "from": "investor", "priority": "want",
+                   "status": "declined"} for p in e["participants"] if p["kind"] == "investor"]
+json.dump(e, open(out, "w"))
+PYEOF
+"$TAVOLO" event import "$tmp/short.json" >/dev/null 2>&1
+expect_eq "the changed event imports" 0 $?
+"$TAVOLO" schedule $EV --json >"$tmp/short-r.json"
+check=$($PY - "$tmp/short-r.json" "$tmp/short.json" "$away" "$nomax" "$declined" "$greedy" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1])); e = json.load(open(sys.argv[2])); away, nomax, declined, greedy = sys.argv[3:]
+count = {}
+for m in r["meetings"]:
+    for k in ("company_id", "investor_id"):
+        count[m[k]] = count.get(m[k], 0) + 1
+want = {p["id"] for p in e["participants"] if count.get(p["id"], 0) in (0,) or count.get(p["id"], 0) < p.get("min_meetings", 0)}
+got = {x["id"]: x for x in r.get("short_of_meetings", [])}
+reason = lambda who: got.get(who, {}).get("reason", "")
+print(set(got) == want, all(got[w]["meetings"] == count.get(w, 0) for w in got),
+      reason(away) == "not available in any slot", reason(nomax).startswith("max_meetings is 0"),
+      reason(declined) == "every pair declined or cancelled by the organiser",
+      greedy in got and got[greedy]["min_meetings"] == 40 and reason(greedy).startswith("capacity"))
+PYEOF
+)
+expect_eq "the report lists exactly those short of meetings, with their counts and reasons" \
+    "True True True True True True" "$check"
+"$TAVOLO" schedule $EV >"$tmp/short.txt"
+expect_contains "and the readable report says why" "company $away: 0 of min 0 meetings: not available in any slot" \
+    "$(cat "$tmp/short.txt")"
 finish
