@@ -178,6 +178,7 @@ static void make_candidates(const opts_t *o, event_t *e)
                     : uniform() < 0.3 ? TV_ORIGIN_MUST
                                       : TV_ORIGIN_WANT;
         k->locked_slot = k->locked_table = -1;
+        k->previous_slot = k->previous_table = -1;
         e->n_cands++;
     }
 }
@@ -226,6 +227,133 @@ static void free_event(event_t *e)
     free(e->tables);
     free(e->cands);
     free(e->pairs);
+}
+
+/* ---- stability: one participant changes, the scheduler runs again ---- */
+
+typedef struct {
+    size_t kept, total, moved, dropped; /* the other meetings of the run before */
+    uint32_t mine;                      /* the changed participant's meetings after */
+    double seconds;
+    int violations;
+} stability_t;
+
+/* Gives each placed meeting of 's' that is not a lock its slot and table as previous ones. */
+static void remember(event_t *e, const tv_schedule_t *s)
+{
+    for (size_t k = 0; k < e->n_cands; k++)
+        e->cands[k].previous_slot = e->cands[k].previous_table = -1;
+    for (size_t k = 0; k < s->n_placed; k++) {
+        tv_candidate_t *c = &e->cands[s->placed[k].candidate];
+
+        if (c->locked_slot < 0) {
+            c->previous_slot = (int32_t)s->placed[k].slot;
+            c->previous_table = (int32_t)s->placed[k].table;
+        }
+    }
+}
+
+/* Compares run 'b' with run 'a' over the meetings of 'a' not involving company 'c' or
+ * investor 'i' (UINT32_MAX for none). */
+static void compare_runs(const event_t *e, const tv_schedule_t *a, const tv_schedule_t *b,
+                         uint32_t c, uint32_t i, stability_t *out)
+{
+    long *at = xcalloc(e->n_cands, sizeof(long));
+
+    for (size_t k = 0; k < e->n_cands; k++)
+        at[k] = -1;
+    for (size_t k = 0; k < b->n_placed; k++) {
+        const tv_candidate_t *x = &e->cands[b->placed[k].candidate];
+
+        at[b->placed[k].candidate] = (long)k;
+        out->mine += x->company == c || x->investor == i;
+    }
+    for (size_t k = 0; k < a->n_placed; k++) {
+        const tv_placed_t *p = &a->placed[k];
+        const tv_candidate_t *x = &e->cands[p->candidate];
+        long j = at[p->candidate];
+
+        if (x->company == c || x->investor == i)
+            continue;
+        out->total++;
+        if (j < 0)
+            out->dropped++;
+        else if (b->placed[j].slot == p->slot && b->placed[j].table == p->table)
+            out->kept++;
+        else
+            out->moved++;
+    }
+    free(at);
+}
+
+/* Runs 'e' again after 'before' (its previous meetings), checked and timed, into 'out'. */
+static void rerun(event_t *e, const tv_schedule_t *before, uint32_t c, uint32_t i, stability_t *out)
+{
+    tv_schedule_t after;
+    char why[256];
+    double t0;
+
+    remember(e, before);
+    t0 = now();
+    if (tv_schedule_run(&e->in, &after) != 0) {
+        fprintf(stderr, "bench_schedule: a re-run failed\n");
+        exit(1);
+    }
+    out->seconds = now() - t0;
+    out->violations = tv_schedule_check(&e->in, &after, why, sizeof(why));
+    if (out->violations != 0)
+        fprintf(stderr, "bench_schedule: a re-run breaks an invariant: %s\n", why);
+    compare_runs(e, before, &after, c, i, out);
+    tv_schedule_dispose(&after);
+}
+
+/* The company (side 0) or investor (side 1) with the most meetings in 's'. */
+static uint32_t busiest(const opts_t *o, const event_t *e, const tv_schedule_t *s, int side)
+{
+    uint32_t n = side ? o->investors : o->companies, best = 0;
+    uint32_t *count = xcalloc(n, sizeof(uint32_t));
+
+    for (size_t k = 0; k < s->n_placed; k++) {
+        const tv_candidate_t *c = &e->cands[s->placed[k].candidate];
+
+        count[side ? c->investor : c->company]++;
+    }
+    for (uint32_t p = 1; p < n; p++)
+        best = count[p] > count[best] ? p : best;
+    free(count);
+    return best;
+}
+
+/* Three changes of one participant, each from the schedule 's' of the event as generated: the
+ * last company joins (it was away: max_meetings 0 before), the company with the most meetings
+ * leaves (max_meetings 0 after), the investor with the most meetings is away for the first
+ * half of the slots. */
+static void measure_stability(const opts_t *o, event_t *e, const tv_schedule_t *s,
+                              stability_t out[3])
+{
+    uint32_t late = o->companies - 1, keep = e->companies[late].max_meetings;
+    uint32_t gone = busiest(o, e, s, 0), away = busiest(o, e, s, 1), half = e->in.n_slots / 2;
+    uint32_t first = e->companies[gone].max_meetings;
+    uint8_t *row = xcalloc(e->in.n_slots, 1);
+    tv_schedule_t before;
+
+    memset(out, 0, 3 * sizeof(stability_t));
+    e->companies[late].max_meetings = 0;
+    if (tv_schedule_run(&e->in, &before) != 0)
+        exit(1);
+    e->companies[late].max_meetings = keep;
+    rerun(e, &before, late, UINT32_MAX, &out[0]);
+    tv_schedule_dispose(&before);
+    e->companies[gone].max_meetings = 0;
+    rerun(e, s, gone, UINT32_MAX, &out[1]);
+    e->companies[gone].max_meetings = first;
+    memcpy(row, e->investors[away].available, e->in.n_slots);
+    memset((uint8_t *)e->investors[away].available, 0, half);
+    rerun(e, s, UINT32_MAX, away, &out[2]);
+    memcpy((uint8_t *)e->investors[away].available, row, e->in.n_slots);
+    for (size_t k = 0; k < e->n_cands; k++)
+        e->cands[k].previous_slot = e->cands[k].previous_table = -1;
+    free(row);
 }
 
 /* ---- the run ---- */
@@ -280,6 +408,32 @@ static int parse(int argc, char **argv, opts_t *o)
     return 0;
 }
 
+static double share(const stability_t *x)
+{
+    return x->total > 0 ? (double)x->kept / (double)x->total : 1;
+}
+
+static void print_stability(const opts_t *o, const stability_t st[3])
+{
+    static const char *const names[3] = {"join", "leave", "availability"};
+
+    if (o->json) {
+        printf(",\"stability\":{");
+        for (int k = 0; k < 3; k++)
+            printf("%s\"%s\":{\"kept\":%zu,\"total\":%zu,\"share\":%.4f,\"moved\":%zu,"
+                   "\"dropped\":%zu,\"mine\":%u,\"seconds\":%.3f,\"violations\":%d}",
+                   k ? "," : "", names[k], st[k].kept, st[k].total, share(&st[k]), st[k].moved,
+                   st[k].dropped, st[k].mine, st[k].seconds, st[k].violations);
+        printf("}}\n");
+        return;
+    }
+    for (int k = 0; k < 3; k++)
+        printf("re-run after one participant's %s: %zu of %zu other meetings keep slot and table "
+               "(%.4f), %zu moved, %zu dropped; it has %u meetings; %.3f s, %d violations\n",
+               names[k], st[k].kept, st[k].total, share(&st[k]), st[k].moved, st[k].dropped,
+               st[k].mine, st[k].seconds, st[k].violations);
+}
+
 static void print_result(const opts_t *o, const event_t *e, const tv_schedule_t *s, int violations,
                          const char *why)
 {
@@ -294,7 +448,7 @@ static void print_result(const opts_t *o, const event_t *e, const tv_schedule_t 
                "\"select_seconds\":%.3f,\"place_seconds\":%.3f,\"total_seconds\":%.3f,"
                "\"total_score\":%.4f,\"upper_bound\":%.4f,\"ratio\":%.5f,\"placed\":%zu,"
                "\"unplaced\":%zu,\"unplaced_requests\":%zu,\"parties_without\":%zu,"
-               "\"violations\":%d,\"seed\":%llu}\n",
+               "\"violations\":%d,\"seed\":%llu",
                o->companies + o->investors, e->in.n_slots, o->tables, e->n_cands, select, place,
                total, s->total_score, s->upper_bound, ratio, s->n_placed, s->n_unplaced,
                requests_out, s->parties_without, violations, (unsigned long long)o->seed);
@@ -316,6 +470,7 @@ int main(int argc, char **argv)
     event_t e;
     tv_schedule_t s;
     char why[256] = "";
+    stability_t stability[3];
     int rc, violations;
 
     if (parse(argc, argv, &o) != 0) {
@@ -335,6 +490,10 @@ int main(int argc, char **argv)
     }
     violations = tv_schedule_check(&e.in, &s, why, sizeof(why));
     print_result(&o, &e, &s, violations, why);
+    measure_stability(&o, &e, &s, stability);
+    print_stability(&o, stability);
+    for (int k = 0; k < 3; k++)
+        violations += stability[k].violations;
     tv_schedule_dispose(&s);
     free_event(&e);
     return violations == 0 ? 0 : 1;

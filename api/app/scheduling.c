@@ -24,7 +24,10 @@ typedef struct {
     tv_candidate_t *candidates;
     int8_t *kept; /* per candidate: the status of a kept meeting, or -1 */
     size_t n_candidates, cap_candidates;
-    uint8_t *taken; /* n_slots x tables: held by kept meetings whose participant left */
+    uint8_t *taken;          /* n_slots x tables: held by kept meetings held out of the run */
+    uint8_t *keep;           /* per existing meeting: KEEP_NONE, KEEP_LOCK or KEEP_HELD_OUT */
+    uint8_t *file_available; /* 'available' as the event file has it, before other events */
+    uint8_t *declined;       /* n_companies x n_investors: declined or pinned-cancelled pairs */
     tv_meeting_t *existing;
     size_t n_existing;
 } plan_t;
@@ -221,38 +224,97 @@ static void hold_party(tv_party_t *party, uint32_t slot)
         party->min_meetings = party->max_meetings;
 }
 
-/* Locked, held and no-show meetings stay where they are. */
-static int add_locks(plan_t *p)
+/* What becomes of a kept (pinned, held or no-show) meeting in a run. */
+enum { KEEP_NONE, KEEP_LOCK, KEEP_HELD_OUT };
+
+/* A kept meeting that cannot be a lock of the run stays on record where it is: its table stays
+ * taken and both sides are busy then, one meeting down. Pinned ones are reported as conflicts
+ * for the organiser. */
+static void hold_out(plan_t *p, const tv_meeting_t *m, int c, int i, int s)
 {
+    if (m->table_no >= 1 && m->table_no <= p->event.tables)
+        p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
+    if (c >= 0)
+        hold_party(&p->companies[c], (uint32_t)s);
+    if (i >= 0)
+        hold_party(&p->investors[i], (uint32_t)s);
+}
+
+/* The kept meetings: KEEP_LOCK where the scheduler can keep them, KEEP_HELD_OUT where a side
+ * left, the table is gone, a side is not available then (by the event file or a meeting at
+ * another event), or a side is over its max_meetings with them; decided to a fixed point, as
+ * each meeting held out lowers its sides' max_meetings. */
+static int sort_kept(plan_t *p, uint8_t *state, const int *at)
+{
+    uint32_t *count = calloc(p->n_companies + p->n_investors + 1, sizeof(uint32_t));
+    int changed = 1;
+
+    if (count == NULL)
+        return TV_ENOMEM;
     for (size_t k = 0; k < p->n_existing; k++) {
         const tv_meeting_t *m = &p->existing[k];
-        int c = side_index(p, TV_KIND_COMPANY, m->company_id);
-        int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
-        int s = slot_index(p, m->slot_start);
-        int rc;
+        int c = at[3 * k], i = at[3 * k + 1], s = at[3 * k + 2];
 
-        if (m->status != TV_MEETING_LOCKED && m->status != TV_MEETING_HELD &&
-            m->status != TV_MEETING_NO_SHOW)
-            continue;
-        if (s < 0 || m->table_no < 1 || m->table_no > p->event.tables)
-            continue; /* the slot or the table is gone: nothing to hold */
-        if (c < 0 || i < 0) {
-            /* A participant left, but the meeting stays on record: its table stays taken, and
-             * the side still attending is busy then, one meeting down. */
-            p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
-            if (c >= 0 || i >= 0)
-                hold_party(c >= 0 ? &p->companies[c] : &p->investors[i], (uint32_t)s);
-            continue;
-        }
-        rc = add_candidate(p,
-                           (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
-                                            (tv_origin_t)m->origin, s,
-                                            scheduler_table(p, (uint32_t)s, m->table_no)},
-                           (int)m->status);
-        if (rc != 0)
-            return rc;
+        state[k] = KEEP_NONE;
+        if (m->status == TV_MEETING_CANCELLED || s < 0 ||
+            (!m->pinned && m->status != TV_MEETING_HELD && m->status != TV_MEETING_NO_SHOW))
+            continue; /* no meeting, or its slot is gone: nothing to hold */
+        state[k] = c >= 0 && i >= 0 && m->table_no >= 1 && m->table_no <= p->event.tables &&
+                           p->companies[c].available[s] && p->investors[i].available[s]
+                       ? KEEP_LOCK
+                       : KEEP_HELD_OUT;
+        if (state[k] == KEEP_HELD_OUT)
+            hold_out(p, m, c, i, s);
     }
+    while (changed) {
+        changed = 0;
+        memset(count, 0, (p->n_companies + p->n_investors) * sizeof(uint32_t));
+        for (size_t k = 0; k < p->n_existing; k++) {
+            int c = at[3 * k], i = at[3 * k + 1];
+
+            if (state[k] != KEEP_LOCK)
+                continue;
+            if (count[c] < p->companies[c].max_meetings &&
+                count[p->n_companies + (size_t)i] < p->investors[i].max_meetings) {
+                count[c]++, count[p->n_companies + (size_t)i]++;
+                continue;
+            }
+            state[k] = KEEP_HELD_OUT, changed = 1;
+            hold_out(p, &p->existing[k], c, i, at[3 * k + 2]);
+        }
+    }
+    free(count);
     return 0;
+}
+
+/* Pinned, held and no-show meetings stay where they are: as locks of the run, or held out of
+ * it (see sort_kept). A pinned cancellation is no meeting: exclude_cancelled keeps its pair
+ * out. */
+static int add_locks(plan_t *p)
+{
+    int *at = malloc((3 * p->n_existing + 1) * sizeof(int));
+    int rc = at != NULL && (p->keep = calloc(p->n_existing + 1, 1)) != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t k = 0; rc == 0 && k < p->n_existing; k++) {
+        at[3 * k] = side_index(p, TV_KIND_COMPANY, p->existing[k].company_id);
+        at[3 * k + 1] = side_index(p, TV_KIND_INVESTOR, p->existing[k].investor_id);
+        at[3 * k + 2] = slot_index(p, p->existing[k].slot_start);
+    }
+    if (rc == 0)
+        rc = sort_kept(p, p->keep, at);
+    for (size_t k = 0; rc == 0 && k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+        uint32_t s = (uint32_t)at[3 * k + 2];
+
+        if (p->keep[k] == KEEP_LOCK)
+            rc = add_candidate(p,
+                               (tv_candidate_t){(uint32_t)at[3 * k], (uint32_t)at[3 * k + 1],
+                                                m->score, (tv_origin_t)m->origin, (int32_t)s,
+                                                scheduler_table(p, s, m->table_no), -1, -1},
+                               (int)m->status);
+    }
+    free(at);
+    return rc;
 }
 
 typedef struct {
@@ -277,7 +339,7 @@ static int on_request(void *ctx, const char *company_id, const char *investor_id
     return add_candidate(r->p,
                          (tv_candidate_t){(uint32_t)c, (uint32_t)i,
                                           pair_score(r->p, (uint32_t)c, (uint32_t)i),
-                                          must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1},
+                                          must ? TV_ORIGIN_MUST : TV_ORIGIN_WANT, -1, -1, -1, -1},
                          -1);
 }
 
@@ -316,7 +378,7 @@ static int add_recommendations(plan_t *p, const uint8_t *declined)
                 continue;
             rc = add_candidate(p,
                                (tv_candidate_t){(uint32_t)c, (uint32_t)i, hits[h].score,
-                                                TV_ORIGIN_RECOMMENDED, -1, -1},
+                                                TV_ORIGIN_RECOMMENDED, -1, -1, -1, -1},
                                -1);
         }
         if (n < 0)
@@ -340,6 +402,45 @@ static void exclude_cancelled(const plan_t *p, uint8_t *declined)
     }
 }
 
+/* Stable re-runs: each meeting the scheduler placed before (scheduled, not pinned) gives its
+ * pair's candidate its slot and table as previous ones, a soft preference of the engine; a
+ * pair no longer among the requests and recommendations (not declined) stays a candidate,
+ * as a recommendation, so that a change elsewhere in the lists does not drop it. */
+static int add_previous(plan_t *p, const uint8_t *declined)
+{
+    int rc = 0;
+
+    for (size_t k = 0; rc == 0 && k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+        int c = side_index(p, TV_KIND_COMPANY, m->company_id);
+        int i = side_index(p, TV_KIND_INVESTOR, m->investor_id);
+        int s = slot_index(p, m->slot_start), at;
+        tv_candidate_t *cand;
+
+        if (m->status != TV_MEETING_SCHEDULED || m->pinned || c < 0 || i < 0 || s < 0 ||
+            declined[(size_t)c * p->n_investors + (size_t)i])
+            continue;
+        at = find_candidate(p, (uint32_t)c, (uint32_t)i);
+        if (at < 0) {
+            at = (int)p->n_candidates;
+            rc = add_candidate(p,
+                               (tv_candidate_t){(uint32_t)c, (uint32_t)i,
+                                                pair_score(p, (uint32_t)c, (uint32_t)i),
+                                                TV_ORIGIN_RECOMMENDED, -1, -1, -1, -1},
+                               -1);
+        }
+        if (rc != 0 || p->candidates[at].locked_slot >= 0)
+            continue;
+        cand = &p->candidates[at];
+        cand->previous_slot = s;
+        cand->previous_table = m->table_no >= 1 && m->table_no <= p->event.tables &&
+                                       !p->taken[(size_t)s * p->event.tables + m->table_no - 1]
+                                   ? scheduler_table(p, (uint32_t)s, m->table_no)
+                                   : -1;
+    }
+    return rc;
+}
+
 static int build_candidates(plan_t *p, tv_store_t *st)
 {
     requests_ctx_t r = {p, calloc(p->n_companies * p->n_investors + 1, 1)};
@@ -355,11 +456,13 @@ static int build_candidates(plan_t *p, tv_store_t *st)
         rc = tv_store_event_requests(st, p->event.id, on_request, &r);
     if (rc == 0)
         rc = add_recommendations(p, r.declined);
+    if (rc == 0)
+        rc = add_previous(p, r.declined);
     for (size_t s = 0; rc == 0 && s < p->slots.n; s++) {
         for (uint32_t t = 0; t < p->event.tables; t++)
             p->tables[s] -= p->taken[s * p->event.tables + t];
     }
-    free(r.declined);
+    p->declined = r.declined; /* for the report's reasons */
     return rc;
 }
 
@@ -419,6 +522,11 @@ static json_t *meetings_json(const plan_t *p, const tv_meeting_t *m, size_t n)
     return list;
 }
 
+/* The reason given for a pinned meeting held out of a run. */
+#define PINNED_CONFLICT                                                                            \
+    "lock conflict: a pinned meeting stays where it is, but a participant left, is not "           \
+    "available then or is over max_meetings, or the table is gone; for the organiser to resolve"
+
 static json_t *unplaced_json(const plan_t *p, const tv_schedule_t *s)
 {
     json_t *list = json_array();
@@ -433,19 +541,168 @@ static json_t *unplaced_json(const plan_t *p, const tv_schedule_t *s)
                                         origin_names[c->origin], "score", (double)c->score,
                                         "reason", tv_unplaced_reason_name(s->unplaced[k].reason)));
     }
+    for (size_t k = 0; k < p->n_existing; k++) {
+        const tv_meeting_t *m = &p->existing[k];
+
+        if (p->keep[k] == KEEP_HELD_OUT && m->pinned && m->status == TV_MEETING_SCHEDULED)
+            json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:f, s:s}", "company_id",
+                                                  m->company_id, "investor_id", m->investor_id,
+                                                  "origin", origin_names[m->origin], "score",
+                                                  (double)m->score, "reason", PINNED_CONFLICT));
+    }
+    return list;
+}
+
+/* ---- participants short of meetings ---- */
+
+typedef struct {
+    const plan_t *p;
+    uint32_t *count; /* per participant (companies, then investors): meetings it has */
+} short_t;
+
+static const tv_party_t *party_of(const plan_t *p, size_t x)
+{
+    return x < p->n_companies ? &p->companies[x] : &p->investors[x - p->n_companies];
+}
+
+/* Whether participant 'x' is available in some slot: in 'flags' of its own ('file' for the
+ * event file's, else with other events' meetings taken out). */
+static int any_slot(const plan_t *p, size_t x, int file)
+{
+    const uint8_t *row = party_of(p, x)->available;
+
+    if (file)
+        row = p->file_available + (row - p->available);
+    for (size_t k = 0; k < p->slots.n; k++) {
+        if (row[k])
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether participant 'x' has any candidate, one whose two sides share an available slot
+ * ('common'), and one of those whose other side has room left ('open'). */
+static void scan_candidates(const short_t *q, size_t x, int *any, int *common, int *open)
+{
+    const plan_t *p = q->p;
+
+    *any = *common = *open = 0;
+    for (size_t k = 0; k < p->n_candidates; k++) {
+        const tv_candidate_t *c = &p->candidates[k];
+        size_t other = x < p->n_companies ? p->n_companies + c->investor : c->company;
+        const uint8_t *a = p->companies[c->company].available;
+        const uint8_t *b = p->investors[c->investor].available;
+        int shared = 0;
+
+        if ((x < p->n_companies ? c->company : p->n_companies + c->investor) != x)
+            continue;
+        *any = 1;
+        for (size_t t = 0; t < p->slots.n && !shared; t++)
+            shared = a[t] && b[t];
+        *common |= shared;
+        *open |= shared && q->count[other] < party_of(p, other)->max_meetings;
+    }
+}
+
+/* Whether every pair of participant 'x' with the other side was declined or cancelled by the
+ * organiser (pinned). */
+static int all_declined(const plan_t *p, size_t x)
+{
+    size_t n = x < p->n_companies ? p->n_investors : p->n_companies, seen = 0;
+
+    for (size_t y = 0; y < n; y++) {
+        seen += x < p->n_companies ? p->declined[x * p->n_investors + y]
+                                   : p->declined[y * p->n_investors + (x - p->n_companies)];
+    }
+    return n > 0 && seen == n;
+}
+
+/* Why participant 'x' has fewer meetings than it should, from the input and the run. */
+static const char *short_reason(const short_t *q, size_t x)
+{
+    int any, common, open;
+
+    if (!any_slot(q->p, x, 1))
+        return "not available in any slot";
+    if (!any_slot(q->p, x, 0))
+        return "busy at another event in every slot it is available";
+    if (party_of(q->p, x)->max_meetings == 0)
+        return "max_meetings is 0 (or taken by meetings kept where they are)";
+    scan_candidates(q, x, &any, &common, &open);
+    if (!any && all_declined(q->p, x))
+        return "every pair declined or cancelled by the organiser";
+    if (!any)
+        return "no accepted request and no recommended pair among the participants";
+    if (!common)
+        return "no slot where it and any of its candidates are both available";
+    if (!open)
+        return "capacity: every candidate's other side is full with meetings of higher "
+               "precedence or better score";
+    return "capacity: the event's tables or slots went to meetings of higher precedence or "
+           "better score";
+}
+
+static json_t *short_entry(const short_t *q, size_t x)
+{
+    const plan_t *p = q->p;
+    const tv_attendee_t *a =
+        x < p->n_companies ? p->company_of[x] : p->investor_of[x - p->n_companies];
+
+    return json_pack("{s:s, s:s, s:i, s:i, s:s}", "kind",
+                     x < p->n_companies ? "company" : "investor", "id", a->id, "min_meetings",
+                     (int)a->min_meetings, "meetings", (int)q->count[x], "reason",
+                     short_reason(q, x));
+}
+
+/* Every participant with no meeting, or fewer than its min_meetings, and why. Meetings held
+ * out of the run (kept where they are) count. */
+static json_t *short_json(const plan_t *p, const tv_schedule_t *s)
+{
+    size_t n = p->n_companies + p->n_investors;
+    short_t q = {p, calloc(n + 1, sizeof(uint32_t))};
+    json_t *list = json_array();
+
+    for (size_t k = 0; q.count != NULL && k < s->n_placed; k++) {
+        const tv_candidate_t *c = &p->candidates[s->placed[k].candidate];
+
+        q.count[c->company]++, q.count[p->n_companies + c->investor]++;
+    }
+    for (size_t k = 0; q.count != NULL && k < p->n_existing; k++) {
+        int c = side_index(p, TV_KIND_COMPANY, p->existing[k].company_id);
+        int i = side_index(p, TV_KIND_INVESTOR, p->existing[k].investor_id);
+
+        if (p->keep[k] != KEEP_HELD_OUT)
+            continue;
+        if (c >= 0)
+            q.count[c]++;
+        if (i >= 0)
+            q.count[p->n_companies + (size_t)i]++;
+    }
+    for (size_t x = 0; q.count != NULL && list != NULL && x < n; x++) {
+        const tv_attendee_t *a =
+            x < p->n_companies ? p->company_of[x] : p->investor_of[x - p->n_companies];
+
+        if (q.count[x] == 0 || q.count[x] < a->min_meetings)
+            json_array_append_new(list, short_entry(&q, x));
+    }
+    if (q.count == NULL) {
+        json_decref(list);
+        list = NULL;
+    }
+    free(q.count);
     return list;
 }
 
 static char *report_json(const plan_t *p, const tv_schedule_t *s, const tv_meeting_t *m)
 {
     json_t *r =
-        json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i}", "event",
+        json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i, s:o}", "event",
                   p->event.id, "total_score", s->total_score, "upper_bound", s->upper_bound,
                   "ratio", s->upper_bound > 0 ? s->total_score / s->upper_bound : 1.0, "candidates",
                   (int)p->n_candidates, "meetings", meetings_json(p, m, s->n_placed), "unplaced",
                   unplaced_json(p, s), "meetings_per_participant", "min", (int)s->min_per_party,
                   "mean", s->mean_per_party, "max", (int)s->max_per_party, "participants_without",
-                  (int)s->parties_without);
+                  (int)s->parties_without, "short_of_meetings", short_json(p, s));
     char *text = r != NULL ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 
     json_decref(r);
@@ -458,7 +715,7 @@ static void plan_dispose(plan_t *p)
     tv_strings_free(&p->slots);
     free(p->companies), free(p->investors), free(p->company_of), free(p->investor_of);
     free(p->available), free(p->tables), free(p->candidates), free(p->existing);
-    free(p->kept), free(p->taken);
+    free(p->kept), free(p->taken), free(p->keep), free(p->file_available), free(p->declined);
 }
 
 /* One run: reads the event and its meetings, selects, places and saves, unless the meetings
@@ -480,8 +737,12 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
         rc = tv_event_slots(&p.event, &p.slots);
     if (rc == 0)
         rc = build_parties(&p);
-    if (rc == 0)
+    if (rc == 0 && (p.file_available = malloc(p.event.n_attendees * p.slots.n + 1)) == NULL)
+        rc = TV_ENOMEM;
+    if (rc == 0) {
+        memcpy(p.file_available, p.available, p.event.n_attendees * p.slots.n);
         rc = mark_busy_elsewhere(&p, st);
+    }
     if (rc == 0)
         rc = build_candidates(&p, st);
     if (rc == 0) {

@@ -127,6 +127,19 @@ static void print_report(const char *report)
                json_string_value(json_object_get(u, "origin")),
                json_string_value(json_object_get(u, "reason")));
     }
+    unplaced = json_object_get(r, "short_of_meetings");
+    printf("%zu participants with no meeting or fewer than their min_meetings\n",
+           json_array_size(unplaced));
+    for (size_t k = 0; k < json_array_size(unplaced); k++) {
+        json_t *u = json_array_get(unplaced, k);
+
+        printf("  %s %s: %lld of min %lld meetings: %s\n",
+               json_string_value(json_object_get(u, "kind")),
+               json_string_value(json_object_get(u, "id")),
+               (long long)json_integer_value(json_object_get(u, "meetings")),
+               (long long)json_integer_value(json_object_get(u, "min_meetings")),
+               json_string_value(json_object_get(u, "reason")));
+    }
     json_decref(r);
 }
 

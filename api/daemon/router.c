@@ -55,6 +55,7 @@ const api_route_t api_routes[] = {
     {"POST", "/v1/events/{id}/requests/{rid}/decline", api_h_request_decline, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/schedule", api_h_event_schedule, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings", api_h_meeting_list, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/meetings", api_h_meeting_create, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings/{mid}", api_h_meeting_get, 1, NULL, NULL},
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},

@@ -12,10 +12,11 @@ typedef struct {
     const tv_schedule_input_t *in;
     const tv_schedule_t *s;
     size_t parties;
-    uint8_t *state;  /* per candidate: 0, PLACED or UNPLACED */
-    uint8_t *busy;   /* parties x slots */
-    uint32_t *count; /* per participant: meetings placed */
-    uint32_t *locks; /* per participant: locked meetings placed */
+    uint8_t *state;    /* per candidate: 0, PLACED or UNPLACED */
+    uint8_t *busy;     /* parties x slots */
+    uint32_t *count;   /* per participant: meetings placed */
+    uint32_t *locks;   /* per participant: locked meetings placed */
+    uint32_t *in_slot; /* per slot: meetings placed */
     char *why;
     size_t size;
     int violations;
@@ -154,6 +155,49 @@ static void check_unplaced(check_t *c)
     }
 }
 
+/* Whether a placed meeting holds 'table' in slot 'k' ('placed' is sorted by slot, table). */
+static int table_held(const tv_schedule_t *s, uint32_t k, uint32_t table)
+{
+    for (size_t j = 0; j < s->n_placed; j++) {
+        if (s->placed[j].slot == k && s->placed[j].table == table)
+            return 1;
+    }
+    return 0;
+}
+
+/* Stability: no meeting away from its previous slot while that slot has a table left and both
+ * sides are available and free in it, and none in its previous slot away from its previous
+ * table while nobody holds that table. */
+static void check_previous(check_t *c, const uint32_t *in_slot)
+{
+    for (size_t k = 0; k < c->s->n_placed; k++) {
+        const tv_placed_t *pl = &c->s->placed[k];
+        const tv_candidate_t *cand;
+        uint32_t home;
+        size_t u, v;
+
+        if (pl->candidate >= c->in->n_candidates)
+            continue;
+        cand = &c->in->candidates[pl->candidate];
+        if (cand->locked_slot >= 0 || cand->previous_slot < 0 ||
+            (uint32_t)cand->previous_slot >= c->in->n_slots)
+            continue;
+        home = (uint32_t)cand->previous_slot;
+        u = cand->company, v = c->in->n_companies + cand->investor;
+        if (pl->slot != home && in_slot[home] < c->in->tables[home] && available(c, u, home) &&
+            available(c, v, home) && !c->busy[u * c->in->n_slots + home] &&
+            !c->busy[v * c->in->n_slots + home])
+            violation(c, "candidate %u in slot %u, away from its previous slot %u, free for both",
+                      pl->candidate, pl->slot, home);
+        if (pl->slot == home && cand->previous_table >= 0 &&
+            (uint32_t)cand->previous_table < c->in->tables[home] &&
+            pl->table != (uint32_t)cand->previous_table &&
+            !table_held(c->s, home, (uint32_t)cand->previous_table))
+            violation(c, "candidate %u at table %u, away from its previous table %d, free",
+                      pl->candidate, pl->table, cand->previous_table);
+    }
+}
+
 static void check_totals(check_t *c)
 {
     const tv_schedule_t *s = c->s;
@@ -183,7 +227,8 @@ static void check_totals(check_t *c)
 
 int tv_schedule_check(const tv_schedule_input_t *in, const tv_schedule_t *s, char *why, size_t size)
 {
-    check_t c = {in, s, in->n_companies + in->n_investors, NULL, NULL, NULL, NULL, why, size, 0};
+    check_t c = {in,   s, in->n_companies + in->n_investors, NULL, NULL, NULL, NULL, NULL, why,
+                 size, 0};
     int rc = TV_ENOMEM;
 
     if (why != NULL && size > 0)
@@ -192,9 +237,14 @@ int tv_schedule_check(const tv_schedule_input_t *in, const tv_schedule_t *s, cha
     c.busy = tv__calloc(c.parties * in->n_slots, 1);
     c.count = tv__calloc(c.parties, sizeof(uint32_t));
     c.locks = tv__calloc(c.parties, sizeof(uint32_t));
-    if (c.state == NULL || c.busy == NULL || c.count == NULL || c.locks == NULL)
+    c.in_slot = tv__calloc(in->n_slots + 1, sizeof(uint32_t));
+    if (c.state == NULL || c.busy == NULL || c.count == NULL || c.locks == NULL ||
+        c.in_slot == NULL)
         goto out;
     check_all_placed(&c);
+    for (size_t k = 0; k < s->n_placed; k++)
+        c.in_slot[s->placed[k].slot < in->n_slots ? s->placed[k].slot : 0]++;
+    check_previous(&c, c.in_slot);
     check_unplaced(&c);
     check_totals(&c);
     rc = c.violations;
@@ -203,5 +253,6 @@ out:
     tv__free(c.busy);
     tv__free(c.count);
     tv__free(c.locks);
+    tv__free(c.in_slot);
     return rc;
 }

@@ -31,7 +31,7 @@ static int has_room(const tv__sched_t *s, uint32_t k)
 
 static int movable(const tv__sched_t *s, uint32_t cand)
 {
-    return cand != TV__NONE && s->status[cand] == TV__ST_PLACED;
+    return cand != TV__NONE && s->status[cand] == TV__ST_PLACED && !s->sticky[cand];
 }
 
 static uint32_t other_end(const tv__sched_t *s, uint32_t cand, uint32_t p)

@@ -61,6 +61,8 @@ typedef struct {
     uint32_t *used;    /* per slot: meetings in it */
     uint32_t *n_locks; /* per participant: locks kept */
     uint32_t *n_avail; /* per participant: slots available */
+    uint8_t *sticky;   /* per candidate: a previous meeting back home that placement may not
+                          move (while the others are placed around it) */
 } tv__sched_t;
 
 /* The participant index of a candidate's company and investor. */

@@ -237,22 +237,61 @@ static int overlap(tv_store_t *st, const char *event_id, const tv_meeting_t *m, 
     return rc;
 }
 
+/* The other meetings of event $1 in slot $2 that hold table $3, company $4 or investor $5
+ * (whichever the condition names), the pair ($4, $5) itself aside. */
+#define SAME_SLOT_SQL(cond)                                                                        \
+    "SELECT id FROM meetings WHERE event_id = $1 AND slot_index = $2::int AND status <> "          \
+    "'cancelled' AND NOT (company_id = $4 AND investor_id = $5) AND $3::text <> '' AND " cond      \
+    " ORDER BY id LIMIT 1"
+
+/* The id of the meeting of the same event that holds what 'm' wanted in its slot ("" when it
+ * is gone), read after rolling the failed transaction back, as overlap() does. */
+static int same_slot(tv_store_t *st, const char *event_id, const tv_meeting_t *m, int which,
+                     char *id, size_t size)
+{
+    static const char *const sql[] = {SAME_SLOT_SQL("table_no = $3::int"),
+                                      SAME_SLOT_SQL("company_id = $4"),
+                                      SAME_SLOT_SQL("investor_id = $5")};
+    char slot[16], table[16];
+    const char *params[5] = {event_id, slot, table, m->company_id, m->investor_id};
+    PGresult *res;
+
+    snprintf(slot, sizeof(slot), "%u", m->slot_index);
+    snprintf(table, sizeof(table), "%u", m->table_no);
+    tv__store_rollback(st);
+    PQclear(PQexec(st->conn, "BEGIN"));
+    res = PQexecParams(st->conn, sql[which], 5, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "meetings");
+    snprintf(id, size, "%s", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
+    PQclear(res);
+    return 0;
+}
+
 /* Names the meeting a new slot or table clashes with. */
 static int clash(tv_store_t *st, const char *event_id, const char *constraint,
                  const tv_meeting_t *m)
 {
+    static const char *const names[] = {"meetings_one_table", "meetings_company_once_a_slot",
+                                        "meetings_investor_once_a_slot"};
+    char id[24] = "";
+    int which = -1, rc;
+
     if (strstr(constraint, "_no_overlap") != NULL)
         return overlap(st, event_id, m, strncmp(constraint, "meetings_company", 16) == 0);
-    if (strcmp(constraint, "meetings_one_table") == 0)
-        return tv__store_set_error(st, TV_ECONFLICT, "table %u is taken at %s", m->table_no,
-                                   m->slot_start);
-    if (strcmp(constraint, "meetings_company_once_a_slot") == 0)
-        return tv__store_set_error(st, TV_ECONFLICT, "company %s has another meeting at %s",
-                                   m->company_id, m->slot_start);
-    if (strcmp(constraint, "meetings_investor_once_a_slot") == 0)
-        return tv__store_set_error(st, TV_ECONFLICT, "investor %s has another meeting at %s",
-                                   m->investor_id, m->slot_start);
-    return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
+    for (int k = 0; k < 3; k++)
+        which = strcmp(constraint, names[k]) == 0 ? k : which;
+    if (which < 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "the change clashes with %s", constraint);
+    rc = same_slot(st, event_id, m, which, id, sizeof(id));
+    if (rc != 0)
+        return rc;
+    if (which == 0)
+        return tv__store_set_error(st, TV_ECONFLICT, "table %u is taken at %s by meeting %s",
+                                   m->table_no, m->slot_start, id);
+    return tv__store_set_error(st, TV_ECONFLICT, "%s %s has another meeting at %s: meeting %s",
+                               which == 1 ? "company" : "investor",
+                               which == 1 ? m->company_id : m->investor_id, m->slot_start, id);
 }
 
 /* A failed write of meeting 'm' (takes over 'res'): a clash names the other meeting
@@ -269,8 +308,16 @@ static int write_failed(tv_store_t *st, PGresult *res, const char *event_id, con
     return rc;
 }
 
-/* Upserts one meeting by pair; a locked, held or no-show row keeps its status. A clash names
- * the other meeting (TV_ECONFLICT). */
+/* Upserts one meeting by pair; a held or no-show row keeps its status, and a pinned row is
+ * never written (the scheduler keeps it where it is, or reports it as a conflict). A meeting
+ * that still happens where it was keeps its SEQUENCE and updated_at; one that moves or comes
+ * back from a cancellation gets SEQUENCE + 1. A clash names the other meeting (TV_ECONFLICT). */
+/* Whether the upsert's row 't' stays where it was and still happens (a parked row was
+ * scheduled before this run). */
+#define SAME_PLACE                                                                                 \
+    "(t.slot_index = EXCLUDED.slot_index AND t.table_no = EXCLUDED.table_no AND "                  \
+    "(t.status <> 'cancelled' OR t.id IN (SELECT id FROM tv_parked)))"
+
 static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
 {
     char slot[16], table[16], score[32];
@@ -290,16 +337,11 @@ static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
         "ON CONFLICT (event_id, company_id, investor_id) DO UPDATE SET "
         "slot_index = EXCLUDED.slot_index, slot_start = EXCLUDED.slot_start, "
         "table_no = EXCLUDED.table_no, score = EXCLUDED.score, origin = EXCLUDED.origin, "
-        "status = CASE WHEN t.status IN ('locked', 'held', 'no_show') THEN t.status "
+        "status = CASE WHEN t.status IN ('held', 'no_show') THEN t.status "
         "ELSE EXCLUDED.status END, "
-        "sequence = t.sequence + CASE WHEN t.id IN (SELECT id FROM tv_parked) AND "
-        "t.slot_index = EXCLUDED.slot_index AND t.table_no = EXCLUDED.table_no THEN 0 "
-        "WHEN t.status IN ('locked', 'held', 'no_show') AND t.slot_index = EXCLUDED.slot_index "
-        "AND t.table_no = EXCLUDED.table_no THEN 0 ELSE 1 END, "
-        "updated_at = CASE WHEN t.id IN (SELECT id FROM tv_parked) AND "
-        "t.slot_index = EXCLUDED.slot_index AND t.table_no = EXCLUDED.table_no THEN t.updated_at "
-        "WHEN t.status IN ('locked', 'held', 'no_show') AND t.slot_index = EXCLUDED.slot_index "
-        "AND t.table_no = EXCLUDED.table_no THEN t.updated_at ELSE now() END",
+        "sequence = t.sequence + CASE WHEN " SAME_PLACE " THEN 0 ELSE 1 END, "
+        "updated_at = CASE WHEN " SAME_PLACE " THEN t.updated_at ELSE now() END "
+        "WHERE NOT t.pinned",
         9, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return write_failed(st, res, event_id, m);
@@ -338,13 +380,14 @@ int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meetin
     if (rc == 0)
         rc = claim_meetings(st, event_id, expected_version);
 
-    /* Scheduled meetings step out of the unique indexes while the new schedule lands, so
-     * that swaps within one transaction do not collide; those not placed again stay
-     * cancelled. */
+    /* Scheduled meetings that are not pinned step out of the unique indexes while the new
+     * schedule lands, so that swaps within one transaction do not collide; those not placed
+     * again stay cancelled. Pinned ones are the organiser's: no run cancels them. */
     if (rc == 0)
         rc = tv__store_exec_command(st,
                                     "CREATE TEMP TABLE tv_parked ON COMMIT DROP AS SELECT id "
-                                    "FROM meetings WHERE event_id = $1 AND status = 'scheduled'",
+                                    "FROM meetings WHERE event_id = $1 AND status = 'scheduled' "
+                                    "AND NOT pinned",
                                     1, params);
     if (rc == 0)
         rc = tv__store_exec_command(st,
@@ -490,8 +533,10 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
                               const tv_meeting_t *m, int32_t expected_sequence)
 {
     char mid[24], slot[16], table[16], seq[16];
-    const char *params[7] = {
-        event_id, mid, slot, m->slot_start, table, tv_meeting_status_name(m->status), seq};
+    const char *params[8] = {event_id, mid,
+                             slot,     m->slot_start,
+                             table,    tv_meeting_status_name(m->status),
+                             seq,      m->pinned ? "true" : "false"};
     PGresult *res;
     int rc = 0;
 
@@ -502,9 +547,8 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
     res = PQexecParams(st->conn,
                        "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
                        "status = $6, sequence = sequence + 1, updated_at = now(), "
-                       "pinned = ($6 IN ('cancelled', 'locked')) "
-                       "WHERE event_id = $1 AND id = $2 AND sequence = $7",
-                       7, NULL, params, NULL, NULL, 0);
+                       "pinned = $8 WHERE event_id = $1 AND id = $2 AND sequence = $7",
+                       8, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return write_failed(st, res, event_id, m);
     if (strcmp(PQcmdTuples(res), "0") == 0) {
@@ -530,6 +574,83 @@ int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, co
     if (rc != 0)
         return rc;
     rc = update_meeting_row(st, event_id, id, m, expected_sequence);
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st, "UPDATE events SET meetings_version = meetings_version + 1 WHERE id = $1", 1,
+            params);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
+    return rc;
+}
+
+/* The live meeting of the pair of 'm' that stopped a meeting made by hand. */
+static int pair_taken(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
+{
+    const char *params[3] = {event_id, m->company_id, m->investor_id};
+    PGresult *res = PQexecParams(st->conn,
+                                 "SELECT id, slot_start FROM meetings WHERE event_id = $1 AND "
+                                 "company_id = $2 AND investor_id = $3",
+                                 3, NULL, params, NULL, NULL, 0);
+    int rc;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "meetings");
+    rc = tv__store_set_error(
+        st, TV_ECONFLICT, "company %s and investor %s have meeting %s at %s already", m->company_id,
+        m->investor_id, PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "?",
+        PQntuples(res) > 0 ? PQgetvalue(res, 0, 1) : "?");
+    PQclear(res);
+    return rc;
+}
+
+/* The INSERT of tv_store_meeting_create, inside its transaction: a new row, or the pair's
+ * cancelled row brought back (so that its calendar UID stays), pinned either way. */
+static int insert_meeting_row(tv_store_t *st, const char *event_id, tv_meeting_t *m)
+{
+    char slot[16], table[16], score[32];
+    const char *params[8] = {event_id,      m->company_id, m->investor_id, slot,
+                             m->slot_start, table,         score,          origin_names[m->origin]};
+    PGresult *res;
+    int rc = 0;
+
+    snprintf(slot, sizeof(slot), "%u", m->slot_index);
+    snprintf(table, sizeof(table), "%u", m->table_no);
+    snprintf(score, sizeof(score), "%.9g", m->score);
+    res = PQexecParams(
+        st->conn,
+        "INSERT INTO meetings AS t (event_id, company_id, investor_id, slot_index, slot_start, "
+        "table_no, score, origin, status, pinned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+        "'scheduled', true) ON CONFLICT (event_id, company_id, investor_id) DO UPDATE SET "
+        "slot_index = EXCLUDED.slot_index, slot_start = EXCLUDED.slot_start, table_no = "
+        "EXCLUDED.table_no, score = EXCLUDED.score, origin = EXCLUDED.origin, status = "
+        "'scheduled', pinned = true, sequence = t.sequence + 1, updated_at = now() "
+        "WHERE t.status = 'cancelled' RETURNING id, sequence, extract(epoch FROM updated_at)",
+        8, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return write_failed(st, res, event_id, m);
+    if (PQntuples(res) == 0) {
+        rc = pair_taken(st, event_id, m);
+    } else {
+        m->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        m->sequence = (int32_t)strtol(PQgetvalue(res, 0, 1), NULL, 10);
+        m->updated_utc = (int64_t)strtod(PQgetvalue(res, 0, 2), NULL);
+        m->status = TV_MEETING_SCHEDULED;
+        m->pinned = 1;
+    }
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_meeting_create(tv_store_t *st, const char *event_id, tv_meeting_t *m)
+{
+    const char *params[1] = {event_id};
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+
+    if (rc != 0)
+        return rc;
+    rc = insert_meeting_row(st, event_id, m);
     if (rc == 0)
         rc = tv__store_exec_command(
             st, "UPDATE events SET meetings_version = meetings_version + 1 WHERE id = $1", 1,

@@ -149,8 +149,8 @@ expect_eq "a participant may not move meetings" 403 "$(call PATCH "/v1/events/jp
 expect_eq "the organiser locks it" 200 "$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$ORG" '{"status":"locked"}')"
 before=$(sql "SELECT slot_index || ':' || table_no FROM meetings WHERE id = $mid")
 call POST /v1/events/jpm-2027/schedule "$ORG" >/dev/null
-expect_eq "a locked meeting does not move when the scheduler runs again" "$before:locked" \
-    "$(sql "SELECT slot_index || ':' || table_no || ':' || status FROM meetings WHERE id = $mid")"
+expect_eq "a locked (pinned) meeting does not move when the scheduler runs again" "$before:scheduled:true" \
+    "$(sql "SELECT slot_index || ':' || table_no || ':' || status || ':' || pinned FROM meetings WHERE id = $mid")"
 # The locked meeting's company leaves the event: its meeting stays on record and keeps its table.
 read -r gone_co lslot ltable < <(sql "SELECT company_id, slot_index, table_no FROM meetings WHERE id = $mid" | tr '|' ' ')
 $PY -c "

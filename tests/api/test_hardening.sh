@@ -127,16 +127,16 @@ for try in $(seq 12); do
         FROM meetings m WHERE m.event_id = 'jpm-2027' AND m.status = 'scheduled'
         ORDER BY m.id LIMIT 1 OFFSET $try" | tr '|' ' ')
     curl -s -o /dev/null -X PATCH -H "Authorization: Bearer $ORG" -H 'Content-Type: application/json' \
-        --data-binary '{"status":"locked"}' "$base/v1/events/jpm-2027/meetings/$mid" &
+        --data-binary '{"status":"held"}' "$base/v1/events/jpm-2027/meetings/$mid" &
     a=$!
     curl -s -o /dev/null -X PATCH -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
         --data-binary "{\"table\":$free_table}" "$base/v1/events/jpm-2027/meetings/$mid" &
     b=$!
     wait $a $b
-    [ "$(sql "SELECT status || ':' || table_no FROM meetings WHERE id = $mid")" = "locked:$free_table" ] ||
+    [ "$(sql "SELECT status || ':' || table_no FROM meetings WHERE id = $mid")" = "held:$free_table" ] ||
         lost=$((lost + 1))
 done
-expect_eq "a lock and a table change sent together both stay (12 tries)" 0 "$lost"
+expect_eq "an outcome and a table change sent together both stay (12 tries)" 0 "$lost"
 
 mid=$(sql "SELECT id FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' ORDER BY id DESC LIMIT 1")
 expect_eq "a meeting reads alone" 200 "$(call GET "/v1/events/jpm-2027/meetings/$mid" "$ORG")"
@@ -151,8 +151,8 @@ expect_eq "If-Match with the current ETag applies" 200 \
 etag2=$(header etag)
 expect_eq "and answers the new ETag" 1 "$([ -n "$etag2" ] && [ "$etag2" != "$etag" ] && echo 1)"
 expect_eq "the old ETag no longer matches: 412" 412 \
-    "$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$ORG" '{"status":"scheduled"}' "If-Match: $etag")"
-expect_eq "and the change is not made" locked "$(sql "SELECT status FROM meetings WHERE id = $mid")"
+    "$(call PATCH "/v1/events/jpm-2027/meetings/$mid" "$ORG" '{"pinned":false}' "If-Match: $etag")"
+expect_eq "and the change is not made" scheduled:true "$(sql "SELECT status || ':' || pinned FROM meetings WHERE id = $mid")"
 
 # ---- 8. a slot given with a UTC offset is that instant, not the same wall-clock time ----
 read -r mv_id mv_slot < <(sql "SELECT id, slot_index FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' ORDER BY id LIMIT 1 OFFSET 20" | tr '|' ' ')

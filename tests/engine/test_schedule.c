@@ -99,7 +99,7 @@ static uint32_t add(event_t *e, uint32_t c, uint32_t i, double score, tv_origin_
 {
     tv_candidate_t *k = &e->cands[e->in.n_candidates];
 
-    *k = (tv_candidate_t){c, i, (float)score, origin, -1, -1};
+    *k = (tv_candidate_t){c, i, (float)score, origin, -1, -1, -1, -1};
     return (uint32_t)e->in.n_candidates++;
 }
 
@@ -886,6 +886,262 @@ static void test_schedule_lock_conflicts_are_reported(void **state)
 
 /* ---- contract, determinism, allocation ---- */
 
+/* ---- stability: previous meetings as soft preferences ---- */
+
+/* Gives every placed meeting of 's' that is not a lock its slot and table as its previous
+ * ones, and clears the previous place of every other candidate. */
+static void remember(event_t *e, const tv_schedule_t *s)
+{
+    for (size_t k = 0; k < e->in.n_candidates; k++)
+        e->cands[k].previous_slot = e->cands[k].previous_table = -1;
+    for (size_t k = 0; k < s->n_placed; k++) {
+        tv_candidate_t *c = &e->cands[s->placed[k].candidate];
+
+        if (c->locked_slot < 0)
+            c->previous_slot = (int32_t)s->placed[k].slot,
+            c->previous_table = (int32_t)s->placed[k].table;
+    }
+}
+
+/* The share of the meetings of 'a' not involving company 'skip_c' or investor 'skip_i' (pass
+ * UINT32_MAX for none) that 'b' has at the same slot and table. */
+static double kept_share(const event_t *e, const tv_schedule_t *a, const tv_schedule_t *b,
+                         uint32_t skip_c, uint32_t skip_i)
+{
+    size_t n = 0, kept = 0;
+
+    for (size_t k = 0; k < a->n_placed; k++) {
+        const tv_candidate_t *c = &e->cands[a->placed[k].candidate];
+        const tv_placed_t *now = find_placed(b, a->placed[k].candidate);
+
+        if (c->company == skip_c || c->investor == skip_i)
+            continue;
+        n++;
+        kept += now != NULL && now->slot == a->placed[k].slot && now->table == a->placed[k].table;
+    }
+    return n == 0 ? 1 : (double)kept / (double)n;
+}
+
+static void test_schedule_rerun_of_unchanged_input_changes_nothing(void **state)
+{
+    static const shape_t shapes[] = {
+        {12, 10, 60, 6, 3, 1, 6, 2, 0.4, 0.05, 0},
+        {40, 30, 400, 8, 6, 2, 8, 3, 0.3, 0.02, 0},
+        {40, 30, 900, 8, 40, 4, 8, 2, 0.5, 0.01, 0},
+        {60, 60, 1500, 12, 2, 3, 12, 4, 0.3, 0.02, 0},
+        {100, 80, 2500, 16, 30, 8, 16, 3, 0.3, 0.01, 0},
+    };
+
+    (void)state;
+    for (size_t k = 0; k < TV__ARRAY_LEN(shapes); k++) {
+        for (int seed = 0; seed < 3; seed++) {
+            event_t e;
+            tv_schedule_t a, b;
+            tv_candidate_t *copy;
+            uint32_t *to;
+            size_t n;
+
+            event_random(&e, &shapes[k]);
+            run_checked(&e, &a);
+            remember(&e, &a);
+            /* The same candidates in another order, as a store may read them: the locks first
+             * (their order decides their conflicts), then the others in reverse. */
+            n = e.in.n_candidates;
+            copy = malloc(n * sizeof(tv_candidate_t));
+            to = malloc(n * sizeof(uint32_t));
+            memcpy(copy, e.cands, n * sizeof(tv_candidate_t));
+            for (size_t j = 0, m = 0; j < 2 * n; j++) {
+                size_t from = j < n ? j : 2 * n - 1 - j;
+
+                if ((copy[from].locked_slot >= 0) == (j < n)) {
+                    e.cands[m] = copy[from];
+                    to[from] = (uint32_t)m++;
+                }
+            }
+            run_checked(&e, &b);
+            assert_int_equal(b.n_placed, a.n_placed);
+            for (size_t j = 0; j < a.n_placed; j++) {
+                const tv_placed_t *now = find_placed(&b, to[a.placed[j].candidate]);
+
+                assert_non_null(now);
+                assert_int_equal(now->slot, a.placed[j].slot);
+                assert_int_equal(now->table, a.placed[j].table);
+            }
+            free(copy);
+            free(to);
+            tv_schedule_dispose(&a);
+            tv_schedule_dispose(&b);
+            event_free(&e);
+        }
+    }
+}
+
+static void test_schedule_keeps_a_previous_meeting_over_a_slightly_better_one(void **state)
+{
+    event_t e;
+    tv_schedule_t s;
+    uint32_t old, better;
+    const tv_placed_t *pl;
+
+    (void)state;
+    event_alloc(&e, 1, 2, 2, 3, 2, 1); /* A can take one meeting */
+    e.investors[0].max_meetings = e.investors[1].max_meetings = 1;
+    old = add(&e, 0, 0, 0.5, TV_ORIGIN_RECOMMENDED);
+    better = add(&e, 0, 1, 0.54, TV_ORIGIN_RECOMMENDED);
+    e.cands[old].previous_slot = 2, e.cands[old].previous_table = 1;
+    run_checked(&e, &s);
+    pl = find_placed(&s, old);
+    assert_non_null(pl);
+    assert_int_equal(pl->slot, 2);
+    assert_int_equal(pl->table, 1);
+    assert_null(find_placed(&s, better));
+    tv_schedule_dispose(&s);
+    /* A clearly better one (by more than 0.05) takes the place. */
+    e.cands[better].score = 0.56f;
+    run_checked(&e, &s);
+    assert_non_null(find_placed(&s, better));
+    assert_null(find_placed(&s, old));
+    tv_schedule_dispose(&s);
+    /* An accepted request outranks keeping a recommendation. */
+    e.cands[better].score = 0.1f;
+    e.cands[better].origin = TV_ORIGIN_WANT;
+    run_checked(&e, &s);
+    assert_non_null(find_placed(&s, better));
+    assert_null(find_placed(&s, old));
+    tv_schedule_dispose(&s);
+    event_free(&e);
+}
+
+static void test_schedule_previous_meetings_go_back_to_their_slot_and_table(void **state)
+{
+    event_t e;
+    tv_schedule_t s;
+    uint32_t a, b;
+    const tv_placed_t *pa, *pb;
+
+    (void)state;
+    event_alloc(&e, 2, 2, 2, 4, 3, 4);
+    a = add(&e, 0, 0, 0.5, TV_ORIGIN_MUST);
+    b = add(&e, 1, 1, 0.5, TV_ORIGIN_RECOMMENDED);
+    e.cands[a].previous_slot = 3, e.cands[a].previous_table = 2;
+    e.cands[b].previous_slot = 3, e.cands[b].previous_table = 0;
+    run_checked(&e, &s);
+    pa = find_placed(&s, a), pb = find_placed(&s, b);
+    assert_non_null(pa);
+    assert_non_null(pb);
+    assert_int_equal(pa->slot, 3);
+    assert_int_equal(pa->table, 2);
+    assert_int_equal(pb->slot, 3);
+    assert_int_equal(pb->table, 0);
+    tv_schedule_dispose(&s);
+    /* Its previous slot gone for a side, a meeting goes wherever it fits. */
+    avail_row(&e, 0)[3] = 0;
+    run_checked(&e, &s);
+    assert_true(find_placed(&s, a)->slot != 3);
+    tv_schedule_dispose(&s);
+    event_free(&e);
+}
+
+/* One company joins, one leaves, one investor's availability changes: at least 90% of the
+ * other meetings keep their slot and table. */
+static void test_schedule_one_participant_changing_keeps_nine_in_ten(void **state)
+{
+    shape_t sh = {40, 30, 500, 12, 12, 3, 8, 2, 0.3, 0, 1};
+    event_t e;
+    tv_schedule_t a, b;
+    double share[3];
+
+    (void)state;
+    for (int change = 0; change < 3; change++) {
+        event_random(&e, &sh);
+        if (change == 0) /* the last company "joins": no meeting before */
+            e.companies[sh.companies - 1].max_meetings = 0;
+        run_checked(&e, &a);
+        remember(&e, &a);
+        if (change == 0)
+            e.companies[sh.companies - 1].max_meetings = 8;
+        else if (change == 1)
+            e.companies[0].max_meetings = 0; /* company 0 leaves */
+        else
+            memset(avail_row(&e, sh.companies), 0, sh.slots / 2); /* investor 0: half a day */
+        run_checked(&e, &b);
+        share[change] = kept_share(&e, &a, &b,
+                                   change == 0   ? sh.companies - 1
+                                   : change == 1 ? 0
+                                                 : UINT32_MAX,
+                                   change == 2 ? 0 : UINT32_MAX);
+        print_message("change %d: %.3f of the other meetings kept\n", change, share[change]);
+        assert_true(share[change] >= 0.9);
+        tv_schedule_dispose(&a);
+        tv_schedule_dispose(&b);
+        event_free(&e);
+    }
+}
+
+/* Random events with requests and locks, re-run after availability, limits and tables
+ * change for a few participants: every invariant holds, stability's included. */
+static void test_schedule_reruns_after_changes_keep_every_invariant(void **state)
+{
+    static const shape_t shapes[] = {
+        {40, 30, 400, 8, 6, 2, 8, 3, 0.3, 0.02, 0},
+        {40, 30, 900, 8, 40, 4, 8, 2, 0.5, 0.01, 0},
+        {60, 60, 1500, 12, 2, 3, 12, 4, 0.3, 0.02, 0},
+        {100, 80, 2500, 16, 30, 8, 16, 3, 0.3, 0.01, 0},
+    };
+
+    (void)state;
+    for (size_t k = 0; k < TV__ARRAY_LEN(shapes); k++) {
+        for (int seed = 0; seed < 4; seed++) {
+            uint32_t parties = shapes[k].companies + shapes[k].investors;
+            event_t e;
+            tv_schedule_t a, b;
+
+            event_random(&e, &shapes[k]);
+            run_checked(&e, &a);
+            remember(&e, &a);
+            for (int j = 0; j < 3; j++) {
+                uint32_t p = below(parties);
+
+                memset(avail_row(&e, p), 0, shapes[k].slots / 2);
+                party(&e, below(parties))->max_meetings /= 2;
+            }
+            e.tables[below(shapes[k].slots)] /= 2;
+            run_checked(&e, &b);
+            tv_schedule_dispose(&a);
+            tv_schedule_dispose(&b);
+            event_free(&e);
+        }
+    }
+}
+
+static void test_schedule_check_finds_a_previous_meeting_away_from_home(void **state)
+{
+    event_t e;
+    tv_schedule_t s;
+    uint32_t a;
+    tv_placed_t *pl;
+    char why[160];
+
+    (void)state;
+    event_alloc(&e, 1, 1, 1, 3, 3, 2);
+    a = add(&e, 0, 0, 0.5, TV_ORIGIN_RECOMMENDED);
+    e.cands[a].previous_slot = 1, e.cands[a].previous_table = 2;
+    run_checked(&e, &s);
+    pl = &s.placed[0];
+    pl->slot = 0; /* away from a previous slot that is free */
+    assert_true(tv_schedule_check(&e.in, &s, why, sizeof(why)) > 0);
+    assert_non_null(strstr(why, "previous"));
+    pl->slot = 1, pl->table = 0; /* in it, away from a free previous table */
+    assert_true(tv_schedule_check(&e.in, &s, why, sizeof(why)) > 0);
+    assert_non_null(strstr(why, "previous"));
+    pl->table = 2;
+    assert_int_equal(tv_schedule_check(&e.in, &s, why, sizeof(why)), 0);
+    e.cands[a].previous_slot = 3; /* outside the slots: the contract is broken */
+    assert_int_equal(tv_schedule_run(&e.in, &s), TV_EINVAL);
+    tv_schedule_dispose(&s);
+    event_free(&e);
+}
+
 static void test_schedule_rejects_inputs_that_break_the_contract(void **state)
 {
     event_t e;
@@ -1034,6 +1290,12 @@ int main(void)
         cmocka_unit_test(test_schedule_requests_without_a_common_slot_are_reported),
         cmocka_unit_test(test_schedule_locks_stay_put_across_reruns),
         cmocka_unit_test(test_schedule_lock_conflicts_are_reported),
+        cmocka_unit_test(test_schedule_rerun_of_unchanged_input_changes_nothing),
+        cmocka_unit_test(test_schedule_keeps_a_previous_meeting_over_a_slightly_better_one),
+        cmocka_unit_test(test_schedule_previous_meetings_go_back_to_their_slot_and_table),
+        cmocka_unit_test(test_schedule_one_participant_changing_keeps_nine_in_ten),
+        cmocka_unit_test(test_schedule_reruns_after_changes_keep_every_invariant),
+        cmocka_unit_test(test_schedule_check_finds_a_previous_meeting_away_from_home),
         cmocka_unit_test(test_schedule_rejects_inputs_that_break_the_contract),
         cmocka_unit_test(test_schedule_empty_events_are_fine),
         cmocka_unit_test(test_schedule_is_deterministic),

@@ -51,10 +51,15 @@ static void load(const char *rel, tv_profile_kind_t kind, tv_docs_t *docs)
 
 static void test_store_migrations_apply_once(void **state)
 {
+    /* Numbers may have gaps while branches that add migrations are merged: each is counted by
+     * its row, not by its number. */
+    long applied = scalar("SELECT count(*) FROM tv_migrations");
+
     (void)state;
     assert_int_equal(tv_store_schema_version(st), tv_store_latest_version());
     assert_int_equal(tv_store_migrate(st), 0);
-    assert_int_equal(scalar("SELECT count(*) FROM tv_migrations"), tv_store_latest_version());
+    assert_int_equal(scalar("SELECT count(*) FROM tv_migrations"), applied);
+    assert_int_equal(scalar("SELECT max(version) FROM tv_migrations"), tv_store_latest_version());
 }
 
 static void test_store_upsert_inserts_then_leaves_unchanged(void **state)

@@ -502,11 +502,12 @@ static json_t *meeting_json(const tv_event_t *e, const tv_meeting_t *m)
     if (sscanf(m->slot_start, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5 &&
         tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, &utc) == 0)
         tv_calendar_format_local(e->time_zone, utc, iso, sizeof(iso));
-    return json_pack("{s:I, s:s, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:i}", "id", (json_int_t)m->id,
-                     "slot", iso, "slot_index", (int)m->slot_index, "table", (int)m->table_no,
-                     "company_id", m->company_id, "investor_id", m->investor_id, "score",
-                     (double)m->score, "origin", origins[m->origin], "status",
-                     tv_meeting_status_name(m->status), "sequence", (int)m->sequence);
+    return json_pack("{s:I, s:s, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:b, s:i}", "id",
+                     (json_int_t)m->id, "slot", iso, "slot_index", (int)m->slot_index, "table",
+                     (int)m->table_no, "company_id", m->company_id, "investor_id", m->investor_id,
+                     "score", (double)m->score, "origin", origins[m->origin], "status",
+                     tv_meeting_status_name(m->status), "pinned", m->pinned != 0, "sequence",
+                     (int)m->sequence);
 }
 
 /* Loads the event and its meetings for a caller who sees at least its own part. */
@@ -593,25 +594,25 @@ static int find_slot(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, 
     return rc == 0 ? 0 : -1;
 }
 
-/* Applies {"status", "slot", "table"} of the body to 'm'; replies and returns -1 when a value
- * is wrong or the move leaves a participant where it cannot be. */
-static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
-                        tv_meeting_t *m)
+/* Checks the types and ranges of {"status", "slot", "table", "pinned"} in a PATCH body;
+ * replies and returns -1 when one is wrong. */
+static int check_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o)
 {
-    json_t *status_v = json_object_get(o, "status"), *slot_v = json_object_get(o, "slot");
-    const char *status = json_string_value(status_v);
-    json_t *table = json_object_get(o, "table");
-    char slot[sizeof(m->slot_start)];
-    uint32_t s = 0;
+    json_t *status = json_object_get(o, "status"), *slot = json_object_get(o, "slot");
+    json_t *table = json_object_get(o, "table"), *pinned = json_object_get(o, "pinned");
+    const char *field = NULL, *detail = NULL;
 
-    if ((status_v != NULL && status == NULL) || (slot_v != NULL && !json_is_string(slot_v))) {
-        api_reply_problem(resp, r, 422, "invalid-field",
-                          status == NULL && status_v ? "/status" : "/slot", "expected a string");
-        return -1;
-    }
-    if (status != NULL && tv_meeting_status_parse(status) < 0) {
-        api_reply_problem(resp, r, 422, "invalid-field", "/status",
-                          "expected scheduled, locked, cancelled, held or no_show");
+    if (status != NULL && !json_is_string(status))
+        field = "/status", detail = "expected a string";
+    else if (status != NULL && tv_meeting_status_parse(json_string_value(status)) < 0)
+        field = "/status", detail = "expected scheduled, cancelled, held or no_show (or locked, "
+                                    "the deprecated alias of \"pinned\": true)";
+    else if (slot != NULL && !json_is_string(slot))
+        field = "/slot", detail = "expected a string";
+    else if (pinned != NULL && !json_is_boolean(pinned))
+        field = "/pinned", detail = "expected true or false";
+    if (field != NULL) {
+        api_reply_problem(resp, r, 422, "invalid-field", field, "%s", detail);
         return -1;
     }
     if (table != NULL && (!json_is_integer(table) || json_integer_value(table) < 1 ||
@@ -620,25 +621,60 @@ static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *
                           e->tables);
         return -1;
     }
+    return 0;
+}
+
+/* Replies with the side of 'm' that is not available at 'slot' (422 or 409 as 'status' says,
+ * at 'field') and returns -1; 0 when both are. */
+static int check_available(const api_req_t *r, api_resp_t *resp, const tv_event_t *e,
+                           const tv_meeting_t *m, const char *slot, int status, const char *field)
+{
+    int c = !available(e, TV_KIND_COMPANY, m->company_id, slot);
+
+    if (!c && available(e, TV_KIND_INVESTOR, m->investor_id, slot))
+        return 0;
+    api_reply_problem(resp, r, status, status == 409 ? "conflict" : "invalid-field", field,
+                      "%s %s is not available at %s", c ? "company" : "investor",
+                      c ? m->company_id : m->investor_id, slot);
+    return -1;
+}
+
+/* Applies {"status", "slot", "table", "pinned"} of the body to 'm'; replies and returns -1
+ * when a value is wrong or the move leaves a participant where it cannot be. A change made by
+ * hand (slot, table or status) pins the meeting unless the body sets "pinned" itself; status
+ * "locked" is the deprecated alias of {"status": "scheduled", "pinned": true} (decision 0040). */
+static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
+                        tv_meeting_t *m)
+{
+    const char *status = json_string_value(json_object_get(o, "status"));
+    json_t *slot_v = json_object_get(o, "slot"), *table = json_object_get(o, "table");
+    json_t *pinned = json_object_get(o, "pinned");
+    char slot[sizeof(m->slot_start)];
+    tv_meeting_t before = *m;
+    uint32_t s = 0;
+
+    if (check_change(r, resp, e, o) != 0)
+        return -1;
     if (slot_v != NULL &&
         find_slot(r, resp, e, json_string_value(slot_v), slot, sizeof(slot), &s) != 0)
         return -1;
+    if (slot_v != NULL && check_available(r, resp, e, m, slot, 409, "/slot") != 0)
+        return -1;
     if (status != NULL)
         m->status = (tv_meeting_status_t)tv_meeting_status_parse(status);
+    if (m->status == TV_MEETING_LOCKED)
+        m->status = TV_MEETING_SCHEDULED, m->pinned = 1;
     if (table != NULL)
         m->table_no = (uint32_t)json_integer_value(table);
-    if (slot_v == NULL)
-        return 0;
-    if (!available(e, TV_KIND_COMPANY, m->company_id, slot) ||
-        !available(e, TV_KIND_INVESTOR, m->investor_id, slot)) {
-        int c = !available(e, TV_KIND_COMPANY, m->company_id, slot);
-
-        api_reply_problem(resp, r, 409, "conflict", "/slot", "%s %s is not available at %s",
-                          c ? "company" : "investor", c ? m->company_id : m->investor_id, slot);
-        return -1;
+    if (slot_v != NULL) {
+        m->slot_index = s;
+        snprintf(m->slot_start, sizeof(m->slot_start), "%s", slot);
     }
-    m->slot_index = s;
-    snprintf(m->slot_start, sizeof(m->slot_start), "%s", slot);
+    if (m->status != before.status || m->slot_index != before.slot_index ||
+        m->table_no != before.table_no)
+        m->pinned = 1;
+    if (pinned != NULL)
+        m->pinned = json_is_true(pinned);
     return 0;
 }
 
@@ -725,7 +761,7 @@ static int patch_meeting_once(const api_req_t *r, api_resp_t *resp, json_t *o)
     if (apply_change(r, resp, &e, o, one) != 0)
         goto out;
     if (before.status != one->status || before.slot_index != one->slot_index ||
-        before.table_no != one->table_no) {
+        before.table_no != one->table_no || before.pinned != one->pinned) {
         rc = tv_store_meeting_update(r->store, r->params[0], one->id, one, before.sequence);
         if (rc == 0)
             one->sequence++;
@@ -769,6 +805,188 @@ int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp)
                           r->if_match != NULL ? "precondition-failed" : "conflict", NULL,
                           "meeting %s changed since it was read; read it again", r->params[1]);
     json_decref(o);
+    return 0;
+}
+
+/* ---- meetings made by hand ---- */
+
+/* Whether 'id' attends 'e' on side 'kind'. */
+static int attends(const tv_event_t *e, tv_profile_kind_t kind, const char *id)
+{
+    for (size_t a = 0; a < e->n_attendees; a++) {
+        if (e->attendees[a].kind == kind && strcmp(e->attendees[a].id, id) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Reads "company_id" and "investor_id" of a new meeting into 'm'; replies and returns -1
+ * unless both attend the event on their side. */
+static int read_pair(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
+                     tv_meeting_t *m)
+{
+    const char *c = json_string_value(json_object_get(o, "company_id"));
+    const char *i = json_string_value(json_object_get(o, "investor_id"));
+    int bad_c = c == NULL || strlen(c) >= sizeof(m->company_id) || !attends(e, TV_KIND_COMPANY, c);
+    int bad_i =
+        i == NULL || strlen(i) >= sizeof(m->investor_id) || !attends(e, TV_KIND_INVESTOR, i);
+
+    if (bad_c || bad_i) {
+        const char *v = bad_c ? c : i;
+
+        api_reply_problem(resp, r, 422, "invalid-field", bad_c ? "/company_id" : "/investor_id",
+                          v == NULL ? "expected the id of a %s of the event"
+                                    : "\"%.64s\" is not a %s of the event",
+                          v == NULL ? (bad_c ? "company" : "investor") : v,
+                          bad_c ? "company" : "investor");
+        return -1;
+    }
+    snprintf(m->company_id, sizeof(m->company_id), "%s", c);
+    snprintf(m->investor_id, sizeof(m->investor_id), "%s", i);
+    return 0;
+}
+
+/* Reads the slot of a new meeting, "slot" (a time as the meeting list shows it) or
+ * "slot_index", into 'm'; replies and returns -1 when it is none of the event's. */
+static int read_slot(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
+                     tv_meeting_t *m)
+{
+    json_t *slot = json_object_get(o, "slot"), *index = json_object_get(o, "slot_index");
+    tv_strings_t slots = {0};
+    int rc;
+
+    if (slot != NULL || index == NULL) {
+        if (!json_is_string(slot)) {
+            api_reply_problem(resp, r, 422, "invalid-field", "/slot",
+                              "expected the slot's start (or a slot_index)");
+            return -1;
+        }
+        return find_slot(r, resp, e, json_string_value(slot), m->slot_start, sizeof(m->slot_start),
+                         &m->slot_index);
+    }
+    rc = tv_event_slots(e, &slots);
+    if (rc == 0 && (!json_is_integer(index) || json_integer_value(index) < 0 ||
+                    json_integer_value(index) >= (json_int_t)slots.n)) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/slot_index",
+                          "expected a slot index from 0 to %zu", slots.n - 1);
+        rc = TV_EINVAL;
+    } else if (rc == 0) {
+        m->slot_index = (uint32_t)json_integer_value(index);
+        snprintf(m->slot_start, sizeof(m->slot_start), "%s", slots.items[m->slot_index]);
+    } else {
+        api_reply_error(resp, r, rc, "slots");
+    }
+    tv_strings_free(&slots);
+    return rc == 0 ? 0 : -1;
+}
+
+/* The table of a new meeting: "table", or the lowest one no meeting of its slot holds. Replies
+ * and returns -1 when it is out of range or every table is taken. */
+static int read_table(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
+                      const tv_meeting_t *all, size_t n, tv_meeting_t *m)
+{
+    json_t *table = json_object_get(o, "table");
+
+    if (table != NULL) {
+        if (json_is_integer(table) && json_integer_value(table) >= 1 &&
+            json_integer_value(table) <= (json_int_t)e->tables) {
+            m->table_no = (uint32_t)json_integer_value(table);
+            return 0;
+        }
+        api_reply_problem(resp, r, 422, "invalid-field", "/table", "expected a table from 1 to %u",
+                          e->tables);
+        return -1;
+    }
+    for (m->table_no = 1; m->table_no <= e->tables; m->table_no++) {
+        size_t k = 0;
+
+        while (k < n && (all[k].status == TV_MEETING_CANCELLED ||
+                         all[k].slot_index != m->slot_index || all[k].table_no != m->table_no))
+            k++;
+        if (k == n)
+            return 0;
+    }
+    api_reply_problem(resp, r, 409, "conflict", "/slot", "every table is taken at %s",
+                      m->slot_start);
+    return -1;
+}
+
+/* The score and origin of a meeting made by hand: the matcher's score of the pair, and the
+ * priority of its accepted request if there is one. */
+static int score_pair(const api_req_t *r, const char *event, tv_meeting_t *m)
+{
+    tv_request_row_t *q = NULL;
+    size_t n = 0;
+    int rc = tv_store_requests(r->store, event, &q, &n);
+    tv_explanation_t x;
+    int c, i;
+
+    m->origin = 2; /* recommended */
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        if (strcmp(q[k].company_id, m->company_id) == 0 &&
+            strcmp(q[k].investor_id, m->investor_id) == 0 && strcmp(q[k].status, "accepted") == 0)
+            m->origin = q[k].must ? 0 : 1;
+    }
+    free(q);
+    pthread_rwlock_rdlock(&r->app->lock);
+    c = tv_matcher_find_company(r->app->matcher, m->company_id);
+    i = tv_matcher_find_investor(r->app->matcher, m->investor_id);
+    m->score = 0;
+    if (c >= 0 && i >= 0 && tv_matcher_explain(r->app->matcher, (size_t)c, (size_t)i, &x) == 0)
+        m->score = x.score > 0 ? x.score : 0;
+    pthread_rwlock_unlock(&r->app->lock);
+    return rc;
+}
+
+/* Reads a whole new meeting from the body into 'one'; replies and returns -1 on bad input. */
+static int read_new_meeting(const api_req_t *r, api_resp_t *resp, const tv_event_t *e, json_t *o,
+                            const tv_meeting_t *all, size_t n, tv_meeting_t *one)
+{
+    int rc;
+
+    if (!json_is_object(o)) {
+        api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not a JSON object");
+        return -1;
+    }
+    if (read_pair(r, resp, e, o, one) != 0 || read_slot(r, resp, e, o, one) != 0 ||
+        check_available(r, resp, e, one, one->slot_start, 422, "/slot") != 0 ||
+        read_table(r, resp, e, o, all, n, one) != 0)
+        return -1;
+    rc = score_pair(r, r->params[0], one);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    return rc == 0 ? 0 : -1;
+}
+
+/* POST /v1/events/{id}/meetings: a meeting made by hand by the organiser, pinned. */
+int api_h_meeting_create(const api_req_t *r, api_resp_t *resp)
+{
+    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+    tv_meeting_t *m = NULL, one;
+    char id[24];
+    tv_event_t e;
+    size_t n = 0;
+    int view, rc;
+
+    memset(&one, 0, sizeof(one));
+    tv_event_init(&e);
+    if (load_meetings(r, resp, SEE_ALL, &e, &m, &n, &view) != 0 ||
+        read_new_meeting(r, resp, &e, o, m, n, &one) != 0)
+        goto out;
+    rc = tv_store_meeting_create(r->store, r->params[0], &one);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        goto out;
+    }
+    api_reply_location(resp, "/v1/events/", e.id);
+    snprintf(id, sizeof(id), "%lld", (long long)one.id);
+    snprintf(resp->location + strlen(resp->location),
+             sizeof(resp->location) - strlen(resp->location), "/meetings/%s", id);
+    api_reply_json(resp, 201, meeting_text(&e, &one, resp->etag));
+out:
+    json_decref(o);
+    free(m);
+    tv_event_dispose(&e);
     return 0;
 }
 

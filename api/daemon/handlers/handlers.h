@@ -41,6 +41,7 @@ int api_h_event_schedule(const api_req_t *r, api_resp_t *resp);
 int api_h_meeting_list(const api_req_t *r, api_resp_t *resp);
 int api_h_meeting_get(const api_req_t *r, api_resp_t *resp);
 int api_h_meeting_patch(const api_req_t *r, api_resp_t *resp);
+int api_h_meeting_create(const api_req_t *r, api_resp_t *resp);
 int api_h_event_agenda(const api_req_t *r, api_resp_t *resp);
 int api_h_event_tables(const api_req_t *r, api_resp_t *resp);
 

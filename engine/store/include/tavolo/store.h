@@ -114,11 +114,12 @@ int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_reque
 /* The meetings of an event ('*out' freed with free()), by slot then table. */
 int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n);
 
-/* Writes a schedule in one transaction: each meeting of 'm' updates the row of its pair or
- * inserts one (SEQUENCE + 1 when its slot, table or status changes; locked, held and no-show
- * meetings keep their status), and every scheduled meeting of the event that is not in 'm'
- * is cancelled (SEQUENCE + 1). Nothing is written, and TV_ESTALE returned, when the event's
- * meetings are no longer at 'expected_version'. */
+/* Writes a schedule in one transaction, as the smallest change: each meeting of 'm' updates
+ * the row of its pair or inserts one; a meeting that stays where it was keeps its id,
+ * SEQUENCE and updated_at, one that moves or comes back gets SEQUENCE + 1; held and no-show
+ * meetings keep their status; pinned rows are never written. Every scheduled, unpinned
+ * meeting of the event that is not in 'm' is cancelled (SEQUENCE + 1). Nothing is written, and
+ * TV_ESTALE returned, when the event's meetings are no longer at 'expected_version'. */
 int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n,
                            int64_t expected_version);
 
@@ -166,12 +167,19 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
  * request, TV_ECONFLICT if it is not pending. */
 int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, const char *status);
 
-/* Changes one meeting (slot, table, status), bumping its SEQUENCE. A clash with another
- * meeting is TV_ECONFLICT and tv_store_error() says which: the table, the company or the
- * investor is taken in that slot. TV_ENOTFOUND if there is no such meeting, TV_ESTALE if its
- * SEQUENCE is no longer 'expected_sequence' (another change came first). */
+/* Changes one meeting (slot, table, status and pinned, as in 'm'), bumping its SEQUENCE. A
+ * clash with another meeting is TV_ECONFLICT and tv_store_error() names it: the meeting that
+ * holds the table, the company or the investor in that slot, or the meeting at another event
+ * it would overlap. TV_ENOTFOUND if there is no such meeting, TV_ESTALE if its SEQUENCE is no
+ * longer 'expected_sequence' (another change came first). */
 int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, const tv_meeting_t *m,
                             int32_t expected_sequence);
+
+/* Makes a meeting by hand, pinned, from the pair, slot, table, score and origin of 'm'; the
+ * pair's cancelled row, if any, comes back (same id, SEQUENCE + 1). Fills in m->id, sequence,
+ * status and pinned. TV_ECONFLICT when the pair has a meeting that still happens, or on a
+ * clash, with tv_store_error() naming the other meeting, as tv_store_meeting_update does. */
+int tv_store_meeting_create(tv_store_t *st, const char *event_id, tv_meeting_t *m);
 
 /* Counts the stored profiles of 'kind'. */
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
