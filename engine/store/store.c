@@ -634,9 +634,9 @@ static int cancel_meetings_of(tv_store_t *st, tv_profile_kind_t kind, const char
 {
     static const char *const meetings[] = {
         "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, updated_at = now() "
-        "WHERE company_id = $1 AND status IN ('scheduled', 'locked')",
+        "WHERE company_id = $1 AND status = 'scheduled'",
         "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, updated_at = now() "
-        "WHERE investor_id = $1 AND status IN ('scheduled', 'locked')"};
+        "WHERE investor_id = $1 AND status = 'scheduled'"};
     static const char *const requests[] = {
         "UPDATE meeting_requests SET status = 'cancelled', decided_at = now() "
         "WHERE company_id = $1 AND status = 'pending'",

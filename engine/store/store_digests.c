@@ -177,7 +177,7 @@ int tv_store_digest_meetings(tv_store_t *st, const char *date, int days, tv_stor
     return each_row(st,
                     "SELECT m.id, m.event_id, e.name, e.time_zone, m.company_id, m.investor_id, "
                     "m.slot_start, m.table_no FROM meetings m JOIN events e ON e.id = m.event_id "
-                    "WHERE m.status IN ('scheduled', 'locked') AND m.slot_start >= $1 AND "
+                    "WHERE m.status = 'scheduled' AND m.slot_start >= $1 AND "
                     "m.slot_start < (($1::date + $2::int)::text) ORDER BY m.slot_start, m.id",
                     2, params, cb, ctx);
 }
