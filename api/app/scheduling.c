@@ -236,13 +236,18 @@ static int add_locks(plan_t *p)
             continue;
         if (s < 0 || m->table_no < 1 || m->table_no > p->event.tables)
             continue; /* the slot or the table is gone: nothing to hold */
-        if (c < 0 || i < 0) {
-            /* A participant left, but the meeting stays on record: its table stays taken, and
-             * the side still attending is busy then, one meeting down. */
+        if (c < 0 || i < 0 || !p->companies[c].available[s] || !p->investors[i].available[s]) {
+            /* A participant left, or can no longer be there then (a re-imported file), but the
+             * meeting stays on record until the organiser resolves it: its table stays taken,
+             * and each side still attending is busy then, one meeting down. One whose sides
+             * both attend is still offered, for the run to report it as a lock conflict. */
             p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
-            if (c >= 0 || i >= 0)
-                hold_party(c >= 0 ? &p->companies[c] : &p->investors[i], (uint32_t)s);
-            continue;
+            if (c >= 0)
+                hold_party(&p->companies[c], (uint32_t)s);
+            if (i >= 0)
+                hold_party(&p->investors[i], (uint32_t)s);
+            if (c < 0 || i < 0)
+                continue;
         }
         rc = add_candidate(p,
                            (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
