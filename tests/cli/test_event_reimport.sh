@@ -154,6 +154,33 @@ import json, sys; r = json.load(sys.stdin); p, q = r['participants'], r['request
 print(len(r['event']['changed']), len(p['added']), len(p['removed']), len(p['changed']),
       len(q['added']), len(q['changed']), len(q['removed']))" <<<"$out")"
 
+# ---- a day dropped ----
+# The pinned meeting's day leaves the file: its meetings' slots are gone. The unpinned ones are
+# moved by the next run, which must not trip over the pinned one still stored in the old slot
+# (the slot indexes of the new days start where the dropped day's did).
+day=${SP%T*}
+$PY - "$tmp/v2.json" "$tmp/v3.json" "$day" <<'PYEOF'
+import json, sys
+src, out, day = sys.argv[1:]
+e = json.load(open(src))
+e["days"] = [d for d in e["days"] if d != day]
+for p in e["participants"]:
+    if "unavailable" in p:
+        p["unavailable"] = [u for u in p["unavailable"] if not u.startswith(day)]
+json.dump(e, open(out, "w"))
+PYEOF
+"$TAVOLO" event import "$tmp/v3.json" --json >"$tmp/v3r.json"
+expect_eq "a file without the pinned meeting's day imports" 0 $?
+expect_eq "every meeting of that day is listed, slot gone; the pinned one a conflict" "True True" "$($PY -c "
+import json; r = json.load(open('$tmp/v3r.json')); imp = r['meetings']['impossible']
+gone = [m for m in imp if 'slot_gone' in m['reasons']]
+print(len(gone) == $(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled' AND slot_start LIKE '$day%'"),
+      any(m['id'] == $MP and m['action'] == 'conflict' for m in gone))")"
+"$TAVOLO" schedule jpm-2027 --json >/dev/null
+expect_eq "the next run works" 0 $?
+expect_eq "and moved every unpinned meeting off the day" "0 locked" \
+    "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' AND slot_start LIKE '$day%'") $(sql "SELECT status FROM meetings WHERE id = $MP")"
+
 # ---- a bad file writes nothing ----
 $PY -c "
 import json; e = json.load(open('$tmp/v2.json'))
