@@ -221,6 +221,26 @@ static void hold_party(tv_party_t *party, uint32_t slot)
         party->min_meetings = party->max_meetings;
 }
 
+/* A kept meeting in slot 's' that cannot stay as it is (a side left or can no longer be there
+ * then, or its table is gone: a re-imported file) stays on record until the organiser resolves
+ * it: its table, if the event still has it, stays taken, and each side still attending is busy
+ * then, one meeting down. Returns 1 when it is to be offered as a lock: its table exists and
+ * both sides attend (a side unavailable then makes the run report it as a lock conflict). */
+static int hold_kept(plan_t *p, const tv_meeting_t *m, int c, int i, int s)
+{
+    int table = m->table_no >= 1 && m->table_no <= p->event.tables;
+
+    if (table && c >= 0 && i >= 0 && p->companies[c].available[s] && p->investors[i].available[s])
+        return 1;
+    if (table)
+        p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
+    if (c >= 0)
+        hold_party(&p->companies[c], (uint32_t)s);
+    if (i >= 0)
+        hold_party(&p->investors[i], (uint32_t)s);
+    return table && c >= 0 && i >= 0;
+}
+
 /* Locked, held and no-show meetings stay where they are. */
 static int add_locks(plan_t *p)
 {
@@ -234,21 +254,8 @@ static int add_locks(plan_t *p)
         if (m->status != TV_MEETING_LOCKED && m->status != TV_MEETING_HELD &&
             m->status != TV_MEETING_NO_SHOW)
             continue;
-        if (s < 0 || m->table_no < 1 || m->table_no > p->event.tables)
-            continue; /* the slot or the table is gone: nothing to hold */
-        if (c < 0 || i < 0 || !p->companies[c].available[s] || !p->investors[i].available[s]) {
-            /* A participant left, or can no longer be there then (a re-imported file), but the
-             * meeting stays on record until the organiser resolves it: its table stays taken,
-             * and each side still attending is busy then, one meeting down. One whose sides
-             * both attend is still offered, for the run to report it as a lock conflict. */
-            p->taken[(size_t)s * p->event.tables + m->table_no - 1] = 1;
-            if (c >= 0)
-                hold_party(&p->companies[c], (uint32_t)s);
-            if (i >= 0)
-                hold_party(&p->investors[i], (uint32_t)s);
-            if (c < 0 || i < 0)
-                continue;
-        }
+        if (s < 0 || !hold_kept(p, m, c, i, s))
+            continue; /* the slot is gone, or there is nothing to offer */
         rc = add_candidate(p,
                            (tv_candidate_t){(uint32_t)c, (uint32_t)i, m->score,
                                             (tv_origin_t)m->origin, s,

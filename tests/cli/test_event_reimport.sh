@@ -181,6 +181,26 @@ expect_eq "the next run works" 0 $?
 expect_eq "and moved every unpinned meeting off the day" "0 locked" \
     "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' AND slot_start LIKE '$day%'") $(sql "SELECT status FROM meetings WHERE id = $MP")"
 
+# ---- fewer tables ----
+# A meeting pinned at the last table, which the new file no longer has: it stays on record, so
+# the next run must not give its company or investor another meeting in its slot.
+read -r MT ST TT < <(sql "SELECT id, slot_start, table_no FROM meetings WHERE event_id = 'jpm-2027'
+    AND status = 'scheduled' ORDER BY table_no DESC, id LIMIT 1" | tr '|' ' ')
+sql "UPDATE meetings SET status = 'locked', pinned = true, sequence = sequence + 1 WHERE id = $MT" >/dev/null
+$PY -c "
+import json; e = json.load(open('$tmp/v3.json')); e['tables'] = $TT - 1; json.dump(e, open('$tmp/v4.json', 'w'))"
+"$TAVOLO" event import "$tmp/v4.json" --json >"$tmp/v4r.json"
+expect_eq "a file with fewer tables lists the pinned meeting at a table gone, a conflict" True "$($PY -c "
+import json; r = json.load(open('$tmp/v4r.json'))
+print(any(m['id'] == $MT and m['reasons'] == ['table_gone'] and m['action'] == 'conflict'
+          for m in r['meetings']['impossible']))")"
+"$TAVOLO" schedule jpm-2027 --json >/dev/null
+expect_eq "the next run works" 0 $?
+expect_eq "and leaves the pinned meeting's company and investor free in its slot" "1 locked" \
+    "$(sql "SELECT count(*) FROM meetings m, meetings t WHERE t.id = $MT AND m.event_id = t.event_id
+            AND m.status <> 'cancelled' AND m.slot_start = t.slot_start
+            AND (m.company_id = t.company_id OR m.investor_id = t.investor_id)") $(sql "SELECT status FROM meetings WHERE id = $MT")"
+
 # ---- a bad file writes nothing ----
 $PY -c "
 import json; e = json.load(open('$tmp/v2.json'))
