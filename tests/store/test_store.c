@@ -54,7 +54,10 @@ static void test_store_migrations_apply_once(void **state)
     (void)state;
     assert_int_equal(tv_store_schema_version(st), tv_store_latest_version());
     assert_int_equal(tv_store_migrate(st), 0);
-    assert_int_equal(scalar("SELECT count(*) FROM tv_migrations"), tv_store_latest_version());
+    /* Versions may skip a number (a branch's migration merged before another's): each is
+     * recorded once, up to the latest. */
+    assert_int_equal(scalar("SELECT count(*) - count(DISTINCT version) FROM tv_migrations"), 0);
+    assert_int_equal(scalar("SELECT max(version) FROM tv_migrations"), tv_store_latest_version());
 }
 
 static void test_store_upsert_inserts_then_leaves_unchanged(void **state)
