@@ -1,4 +1,4 @@
-/* tavolo event import FILE, tavolo schedule EVENT_ID [--json], and
+/* tavolo event import FILE [--dry-run] [--json], tavolo schedule EVENT_ID [--json], and
  * tavolo agenda EVENT_ID [--participant ID] (--ics FILE | --csv FILE). */
 #include <jansson.h>
 #include <getopt.h>
@@ -60,13 +60,170 @@ static int check_profiles(tv_store_t *st, const tv_event_t *e, const char *file)
     return rc != 0 ? rc : missing > 0 ? TV_EINVAL : 0;
 }
 
-static int import_event(const char *file)
+/* The ids of a report entry: "kind id" for a participant, "company investor" for a request. */
+static void print_entry_head(const char *mark, json_t *x)
+{
+    json_t *kind = json_object_get(x, "kind");
+
+    if (kind != NULL)
+        printf("  %s %s %s", mark, json_string_value(kind),
+               json_string_value(json_object_get(x, "id")));
+    else
+        printf("  %s %s %s", mark, json_string_value(json_object_get(x, "company_id")),
+               json_string_value(json_object_get(x, "investor_id")));
+}
+
+/* "a, b, c" of an array of strings, each with '_' read as a space when 'spaced'. */
+static void print_list(json_t *list, const char *sep, int spaced)
+{
+    for (size_t k = 0; k < json_array_size(list); k++) {
+        const char *s = json_string_value(json_array_get(list, k));
+
+        printf("%s", k ? sep : "");
+        for (; s != NULL && *s; s++)
+            putchar(spaced && *s == '_' ? ' ' : *s);
+    }
+}
+
+static void print_participants(json_t *p)
+{
+    json_t *x;
+    size_t k;
+
+    printf("participants: %zu added, %zu removed, %zu changed\n",
+           json_array_size(json_object_get(p, "added")),
+           json_array_size(json_object_get(p, "removed")),
+           json_array_size(json_object_get(p, "changed")));
+    json_array_foreach(json_object_get(p, "added"), k, x)
+    {
+        print_entry_head("+", x);
+        printf("\n");
+    }
+    json_array_foreach(json_object_get(p, "removed"), k, x)
+    {
+        print_entry_head("-", x);
+        printf(" (%lld meetings)\n", (long long)json_integer_value(json_object_get(x, "meetings")));
+    }
+    json_array_foreach(json_object_get(p, "changed"), k, x)
+    {
+        print_entry_head("~", x);
+        printf(": ");
+        print_list(json_object_get(x, "fields"), ", ", 0);
+        if (json_array_size(json_object_get(x, "unavailable_added")) > 0) {
+            printf("; now unavailable ");
+            print_list(json_object_get(x, "unavailable_added"), " ", 0);
+        }
+        if (json_array_size(json_object_get(x, "unavailable_removed")) > 0) {
+            printf("; available again ");
+            print_list(json_object_get(x, "unavailable_removed"), " ", 0);
+        }
+        printf("\n");
+    }
+}
+
+static void print_requests(json_t *q)
+{
+    json_t *x;
+    size_t k;
+
+    printf("requests: %zu added, %zu changed, %zu kept with their API answer, %zu removed\n",
+           json_array_size(json_object_get(q, "added")),
+           json_array_size(json_object_get(q, "changed")),
+           json_array_size(json_object_get(q, "kept")),
+           json_array_size(json_object_get(q, "removed")));
+    json_array_foreach(json_object_get(q, "added"), k, x)
+    {
+        print_entry_head("+", x);
+        printf(" %s\n", json_string_value(json_object_get(x, "status")));
+    }
+    json_array_foreach(json_object_get(q, "changed"), k, x)
+    {
+        print_entry_head("~", x);
+        printf(": ");
+        print_list(json_object_get(x, "fields"), ", ", 0);
+        printf("\n");
+    }
+    json_array_foreach(json_object_get(q, "kept"), k, x)
+    {
+        const char *file = json_string_value(json_object_get(x, "file_status"));
+
+        print_entry_head("=", x);
+        if (file != NULL)
+            printf(" %s (the file says %s)\n", json_string_value(json_object_get(x, "status")),
+                   file);
+        else
+            printf(" %s (no longer in the file)\n",
+                   json_string_value(json_object_get(x, "status")));
+    }
+    json_array_foreach(json_object_get(q, "removed"), k, x)
+    {
+        print_entry_head("-", x);
+        printf(" %s\n", json_string_value(json_object_get(x, "status")));
+    }
+}
+
+/* What becomes of a meeting the file makes impossible. */
+static const char *action_text(const char *action)
+{
+    if (strcmp(action, "moved_by_next_run") == 0)
+        return "will be moved by the next scheduler run";
+    if (strcmp(action, "cancelled_by_next_run") == 0)
+        return "will be cancelled by the next scheduler run";
+    if (strcmp(action, "conflict") == 0)
+        return "pinned: a conflict for the organiser";
+    return "an outcome: kept as it is";
+}
+
+static void print_meetings(json_t *list)
+{
+    json_t *x;
+    size_t k;
+
+    printf("meetings the file makes impossible: %zu\n", json_array_size(list));
+    json_array_foreach(list, k, x)
+    {
+        printf("  #%lld %s %s %s table %lld (%s): ",
+               (long long)json_integer_value(json_object_get(x, "id")),
+               json_string_value(json_object_get(x, "company_id")),
+               json_string_value(json_object_get(x, "investor_id")),
+               json_string_value(json_object_get(x, "slot_start")),
+               (long long)json_integer_value(json_object_get(x, "table")),
+               json_string_value(json_object_get(x, "status")));
+        print_list(json_object_get(x, "reasons"), ", ", 1);
+        printf(": %s\n", action_text(json_string_value(json_object_get(x, "action"))));
+    }
+}
+
+/* A readable summary of an import's report: what changed, and the meetings made impossible. */
+static void print_import(const char *file, const tv_event_t *e, const char *report)
+{
+    json_t *r = json_loads(report, 0, NULL);
+    json_t *changed = json_object_get(json_object_get(r, "event"), "changed");
+    int dry = json_is_true(json_object_get(r, "dry_run"));
+
+    printf("%s: event %s: %zu participants, %zu requests%s\n", file, e->id, e->n_attendees,
+           e->n_requests, dry ? " (dry run: nothing written)" : "");
+    if (json_is_true(json_object_get(r, "created"))) {
+        printf("a new event\n");
+        json_decref(r);
+        return;
+    }
+    printf("event: %s", json_array_size(changed) > 0 ? "changed " : "unchanged");
+    print_list(changed, ", ", 0);
+    printf("\n");
+    print_participants(json_object_get(r, "participants"));
+    print_requests(json_object_get(r, "requests"));
+    print_meetings(json_object_get(json_object_get(r, "meetings"), "impossible"));
+    json_decref(r);
+}
+
+static int import_event(const char *file, int flags, int json)
 {
     tv_diags_t diags = {0};
     tv_event_t e;
     tv_store_t *st = NULL;
     size_t len;
-    char *text = NULL;
+    char *text = NULL, *report = NULL;
     int rc;
 
     tv_event_init(&e);
@@ -79,26 +236,41 @@ static int import_event(const char *file)
         rc = cli_open_store(&st);
     if (rc == 0)
         rc = check_profiles(st, &e, file);
-    if (rc == 0 && (rc = tv_store_event_put(st, &e, text)) != 0)
+    if (rc == 0 && (rc = tv_store_event_import(st, &e, text, flags, &report)) != 0)
         cli_error("%s: nothing written: %s", file, tv_store_error(st));
-    if (rc == 0)
-        printf("%s: event %s: %zu participants, %zu requests\n", file, e.id, e.n_attendees,
-               e.n_requests);
+    if (rc == 0 && json)
+        printf("%s\n", report);
+    else if (rc == 0)
+        print_import(file, &e, report);
     else
         cli_error("%s: the event was not imported", file);
     tv_event_dispose(&e);
     tv_store_close(st);
+    free(report);
     free(text);
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
 int cmd_event(int argc, char **argv)
 {
-    if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        cli_error("usage: tavolo event import FILE");
+    const char *file = NULL;
+    int flags = 0, json = 0, bad = argc < 3 || strcmp(argv[1], "import") != 0;
+
+    for (int k = 2; k < argc && !bad; k++) {
+        if (strcmp(argv[k], "--dry-run") == 0)
+            flags |= TV_IMPORT_DRY_RUN;
+        else if (strcmp(argv[k], "--json") == 0)
+            json = 1;
+        else if (file == NULL && (argv[k][0] != '-' || argv[k][1] == '\0'))
+            file = argv[k];
+        else
+            bad = 1;
+    }
+    if (bad || file == NULL) {
+        cli_error("usage: tavolo event import FILE [--dry-run] [--json]");
         return CLI_USAGE;
     }
-    return import_event(argv[2]);
+    return import_event(file, flags, json);
 }
 
 /* A readable summary of a schedule report. */

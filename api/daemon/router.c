@@ -23,6 +23,7 @@ static const char *const investor_list_params[] = {"limit",     "after",      "k
 static const char *const match_params[] = {"k", "event", "lang", NULL};
 static const char *const agenda_params[] = {"participant", NULL};
 static const char *const digest_params[] = {"date", "event", NULL};
+static const char *const event_put_params[] = {"dry_run", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -45,9 +46,9 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1, api_h_investor_matches_fast,
      match_params},
     {"GET", "/v1/events", api_h_event_list, 1, NULL, NULL},
-    {"POST", "/v1/events", api_h_event_create, 1, NULL, NULL},
+    {"POST", "/v1/events", api_h_event_create, 1, NULL, event_put_params},
     {"GET", "/v1/events/{id}", api_h_event_get, 1, NULL, NULL},
-    {"PUT", "/v1/events/{id}", api_h_event_put, 1, NULL, NULL},
+    {"PUT", "/v1/events/{id}", api_h_event_put, 1, NULL, event_put_params},
     {"DELETE", "/v1/events/{id}", api_h_event_delete, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/requests", api_h_request_list, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/requests", api_h_request_create, 1, NULL, NULL},

@@ -188,20 +188,51 @@ static int keep_scope(const api_req_t *r, api_resp_t *resp, const tv_event_t *e)
     return -1;
 }
 
+/* ?dry_run=true|false into TV_IMPORT_DRY_RUN; replies 400 and returns -1 for another value. */
+static int import_flags(const api_req_t *r, api_resp_t *resp, int *flags)
+{
+    char value[8];
+    int got = api_query_get(r->query, "dry_run", value, sizeof(value));
+
+    *flags = got == 1 && strcmp(value, "true") == 0 ? TV_IMPORT_DRY_RUN : 0;
+    if (got == 0 || (got == 1 && (strcmp(value, "true") == 0 || strcmp(value, "false") == 0)))
+        return 0;
+    api_reply_bad_parameter(resp, r, "dry_run", "true or false");
+    return -1;
+}
+
+/* May the caller write this event? Replies 403 and returns -1 if not. */
+static int may_write(const api_req_t *r, api_resp_t *resp, const char *path_id)
+{
+    if (r->principal.role == API_ROLE_ADMIN ||
+        (r->principal.role == API_ROLE_ORGANISER && path_id != NULL &&
+         strcmp(r->principal.event_id, path_id) == 0))
+        return 0;
+    api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not write events");
+    return -1;
+}
+
+static int report_says_created(const char *report)
+{
+    json_t *r = json_loads(report, 0, NULL);
+    int created = json_is_true(json_object_get(r, "created"));
+
+    json_decref(r);
+    return created;
+}
+
+/* Creates or merges an event file (POST when 'path_id' is NULL, else PUT) and answers the
+ * import's report: 201 when it created the event, else 200; with ?dry_run=true the same
+ * report, and nothing written. */
 static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
 {
     tv_event_t e;
-    char *existing = NULL;
-    int exists, rc;
+    char *existing = NULL, *report = NULL;
+    int flags = 0, rc;
 
     tv_event_init(&e);
-    if (r->principal.role != API_ROLE_ADMIN &&
-        !(r->principal.role == API_ROLE_ORGANISER && path_id != NULL &&
-          strcmp(r->principal.event_id, path_id) == 0)) {
-        api_reply_problem(resp, r, 403, "forbidden", NULL, "this token may not write events");
-        return;
-    }
-    if (need_store(r, resp) != 0 || decode_event(r, resp, &e) != 0)
+    if (may_write(r, resp, path_id) != 0 || import_flags(r, resp, &flags) != 0 ||
+        need_store(r, resp) != 0 || decode_event(r, resp, &e) != 0)
         goto out;
     if (path_id != NULL && strcmp(e.id, path_id) != 0) {
         api_reply_problem(resp, r, 422, "invalid-field", "/id",
@@ -209,25 +240,22 @@ static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
                           path_id);
         goto out;
     }
-    rc = tv_store_event_doc(r->store, e.id, &existing);
-    exists = rc == 0;
-    if (rc != 0 && rc != TV_ENOTFOUND) {
-        api_reply_error(resp, r, rc, tv_store_error(r->store));
-        goto out;
-    }
-    if (path_id == NULL && exists) {
+    rc = path_id == NULL ? tv_store_event_doc(r->store, e.id, &existing) : TV_ENOTFOUND;
+    if (rc == 0)
         api_reply_problem(resp, r, 409, "conflict", NULL, "event \"%s\" exists already", e.id);
+    else if (rc != TV_ENOTFOUND)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    if (rc != TV_ENOTFOUND ||
+        (r->principal.role == API_ROLE_ORGANISER && keep_scope(r, resp, &e) != 0))
         goto out;
-    }
-    if (r->principal.role == API_ROLE_ORGANISER && keep_scope(r, resp, &e) != 0)
-        goto out;
-    rc = tv_store_event_put(r->store, &e, r->body);
+    rc = tv_store_event_import(r->store, &e, r->body, flags, &report);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         goto out;
     }
-    api_reply_json(resp, exists ? 200 : 201, strndup(r->body, r->body_len));
-    api_reply_location(resp, "/v1/events/", e.id);
+    api_reply_json(resp, !flags && report_says_created(report) ? 201 : 200, report);
+    if (!flags)
+        api_reply_location(resp, "/v1/events/", e.id);
 out:
     free(existing);
     tv_event_dispose(&e);

@@ -97,8 +97,35 @@ int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_par
 
 /* ---- events ---- */
 
-/* Replaces event 'e' (its file as JSON 'doc'), its participants and its requests, in one
- * transaction. Requests are matched by pair and take the file's priority and status. */
+/* Imports event 'e' (its file as JSON 'doc') in one transaction (engine/store/store_import.c,
+ * decision 0041). A new event is created. An existing one is merged into: the event's fields
+ * and the file's participants (limits, availability, people) are the file's, a participant the
+ * file no longer lists leaves the event; the file's requests are added or updated by pair, but
+ * an answer given through the API stays (a request whose stored status is not pending and is
+ * not the status the stored file gave it), and a request the stored file listed and this one
+ * does not is deleted unless it holds such an answer. Meetings, pins and outcomes are left as
+ * they are. With TV_IMPORT_DRY_RUN in 'flags' the same transaction is rolled back: nothing is
+ * written (a new request may still use up an id of its sequence).
+ *
+ * When 'report' is not NULL it receives (free()) a JSON object: "id", "created", "dry_run",
+ * "event": {"changed": [file members]}, "participants": {"added", "removed" (with "meetings",
+ * the count not cancelled), "changed" (with "fields" among max_meetings, min_meetings,
+ * unavailable, people, and "unavailable_added"/"unavailable_removed" slots)}, "requests":
+ * {"added", "changed" (with "fields" among from, priority, message, status), "kept" (an API
+ * answer against the file: "status" and "file_status", null when the file no longer states
+ * it), "removed"}, and "meetings": {"impossible": [{"id", "company_id", "investor_id",
+ * "slot_start", "table", "status", "pinned", "reasons" (company_removed, investor_removed,
+ * slot_gone, table_gone, company_unavailable, investor_unavailable), "action"
+ * (moved_by_next_run, cancelled_by_next_run, conflict, outcome_kept)}]}.
+ *
+ * A new time zone or slot length that would make a stored meeting overlap another of the same
+ * company or investor is TV_ECONFLICT naming both meetings; nothing is written. */
+#define TV_IMPORT_DRY_RUN 1
+
+int tv_store_event_import(tv_store_t *st, const tv_event_t *e, const char *doc, int flags,
+                          char **report);
+
+/* tv_store_event_import without a report. */
 int tv_store_event_put(tv_store_t *st, const tv_event_t *e, const char *doc);
 
 /* The stored event file of 'id' ('*doc' freed with free()), or TV_ENOTFOUND. */
