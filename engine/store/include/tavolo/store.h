@@ -268,4 +268,38 @@ int tv_store_digest_mark_written(tv_store_t *st, const int64_t *ids, size_t n);
 int tv_store_digest_list(tv_store_t *st, const char *date, const char *kind, const char *id,
                          const char *event, tv_store_row_cb cb, void *ctx);
 
+/* ---- mail (decision 0043) ---- */
+
+/* A message to queue: 'body' is the whole RFC 5322 message (tv_mail_build's output), whose
+ * Message-ID header is 'message_id' (without angle brackets). 'event_id' and
+ * 'recipient_name' may be NULL; 'kind' is one of digest, request_received,
+ * request_answered, request_expiring, schedule, reminder, invite; 'language' "it" or "en". */
+typedef struct {
+    const char *message_id;
+    const char *kind;
+    const char *event_id;
+    const char *recipient_email;
+    const char *recipient_name;
+    const char *language;
+    const char *subject;
+    const char *body;
+} tv_mail_row_t;
+
+/* What became of a message given to tv_store_mail_enqueue. */
+typedef enum {
+    TV_MAIL_QUEUED,      /* a new row, status queued */
+    TV_MAIL_DUPLICATE,   /* a message with its Message-ID exists already: nothing written */
+    TV_MAIL_UNSUBSCRIBED /* its recipient unsubscribed from its kind: nothing written */
+} tv_mail_outcome_t;
+
+/* Queues 'm' unless its Message-ID is queued already or its recipient unsubscribed from its
+ * kind (compared without case), in one statement: call it inside the transaction that records
+ * what the message tells of, and the message is queued exactly when that commits. Writes the
+ * outcome to '*outcome' (may be NULL). TV_EINVAL (nothing written) for a row the table
+ * refuses (a kind, language or address out of its checks). */
+int tv_store_mail_enqueue(tv_store_t *st, const tv_mail_row_t *m, tv_mail_outcome_t *outcome);
+
+/* Records that 'email' wants no more messages of 'kind' (idempotent). */
+int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kind);
+
 #endif
