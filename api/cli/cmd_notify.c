@@ -1,13 +1,17 @@
 /* tavolo notify: the notifications an event lives on, by hand (decision 0044).
  *
- *   tavolo notify recipients EVENT company|investor ID   the people a profile's mail reaches */
+ *   tavolo notify recipients EVENT company|investor ID   the people a profile's mail reaches
+ *   tavolo notify link EMAIL KIND                          an address's unsubscribe link */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "notify_links.h"
 #include "recipients.h"
 
-static const char usage_text[] = "usage: tavolo notify recipients EVENT company|investor ID";
+static const char usage_text[] = "usage: tavolo notify recipients EVENT company|investor ID\n"
+                                 "       tavolo notify link EMAIL KIND";
 
 /* Prints one person a line: e-mail, language and name, tab-separated. */
 static int recipients(int argc, char **argv)
@@ -33,8 +37,35 @@ static int recipients(int argc, char **argv)
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
+/* Prints the one-click unsubscribe link of an address and kind, as the messages carry it. */
+static int print_link(int argc, char **argv)
+{
+    unsigned char key[API_UNSUB_KEY_BYTES];
+    tv_store_t *st = NULL;
+    char *url = NULL;
+    int rc;
+
+    if (argc != 4 || strchr(argv[2], '@') == NULL || !api_notify_kind_valid(argv[3])) {
+        cli_error("%s", usage_text);
+        return CLI_USAGE;
+    }
+    rc = cli_open_store(&st);
+    if (rc == 0 && (rc = api_unsub_key(st, key)) != 0)
+        cli_error("the unsubscribe secret: %s", tv_store_error(st));
+    if (rc == 0)
+        rc = api_unsub_url(key, argv[2], argv[3], &url);
+    if (rc == 0)
+        printf("%s\n", url);
+    memset(key, 0, sizeof(key));
+    free(url);
+    tv_store_close(st);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
+}
+
 int cmd_notify(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "link") == 0)
+        return print_link(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "recipients") == 0)
         return recipients(argc, argv);
     cli_error("%s", usage_text);

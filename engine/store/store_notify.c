@@ -60,3 +60,24 @@ int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char 
         return tv__store_set_error(st, TV_EINVAL, "kind %s: expected company or investor", kind);
     return each_row(st, recipients_sql, 3, params, cb, ctx);
 }
+
+int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
+                           size_t size)
+{
+    static const char sql[] =
+        "WITH ins AS (INSERT INTO notify_secrets (name, secret) VALUES ($1, $2) "
+        "ON CONFLICT (name) DO NOTHING RETURNING secret) "
+        "SELECT secret FROM ins UNION ALL SELECT secret FROM notify_secrets WHERE name = $1";
+    const char *params[2] = {name, candidate};
+    PGresult *res = PQexecParams(st->conn, sql, 2, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "notify_secrets");
+    if (PQntuples(res) < 1 || strlen(PQgetvalue(res, 0, 0)) >= size)
+        rc = tv__store_set_error(st, TV_EDB, "notify_secrets: no secret %s", name);
+    else
+        snprintf(out, size, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}

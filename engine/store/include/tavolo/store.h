@@ -312,4 +312,9 @@ int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kin
 int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char *kind,
                                const char *profile_id, tv_store_row_cb cb, void *ctx);
 
+/* The secret called 'name' (64 hex digits): 'candidate' becomes it unless one exists, in one
+ * statement, so that concurrent callers all get the same. Writes it to 'out'. */
+int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
+                           size_t size);
+
 #endif
