@@ -407,8 +407,16 @@ static int write_message(job_t *j, const tv_digest_t *d, const tv_contact_t *con
         app_note(j->notes, "the %s digest templates in %s: %s", langs[l], j->o->templates, err);
     message_id(j, p->kind, p->id, langs[l], mid, sizeof(mid));
     if (rc == 0) {
-        tv_mail_t mail = {"tavolo", j->o->from,          names, addrs, k,
-                          subject,  (int64_t)time(NULL), mid,   text,  html};
+        tv_mail_t mail = {.from_name = "tavolo",
+                          .from_address = j->o->from,
+                          .to_names = names,
+                          .to_addresses = addrs,
+                          .n_to = k,
+                          .subject = subject,
+                          .date_utc = (int64_t)time(NULL),
+                          .message_id = mid,
+                          .text = text,
+                          .html = html};
 
         rc = tv_mail_build(&mail, &bytes, &len);
     }

@@ -55,5 +55,6 @@ int cmd_schedule(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
+int cmd_notify(int argc, char **argv);
 
 #endif

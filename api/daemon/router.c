@@ -24,6 +24,7 @@ static const char *const match_params[] = {"k", "event", "lang", NULL};
 static const char *const agenda_params[] = {"participant", NULL};
 static const char *const digest_params[] = {"date", "event", NULL};
 static const char *const event_put_params[] = {"dry_run", NULL};
+static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -63,6 +64,8 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
     {"GET", "/v1/digests", api_h_digest_list, 1, NULL, digest_params},
     {"DELETE", "/v1/tokens/{tid}", api_h_token_revoke, 1, NULL, NULL},
+    {"GET", "/v1/unsubscribe", api_h_unsubscribe_page, 0, NULL, unsubscribe_params},
+    {"POST", "/v1/unsubscribe", api_h_unsubscribe, 0, NULL, unsubscribe_params},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
@@ -294,7 +297,10 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
         return -1;
     }
     if (write && r->body_len > 0 && !media_type_is(ct, "application/json") &&
-        !(strcmp(r->method, "PATCH") == 0 && media_type_is(ct, "application/merge-patch+json"))) {
+        !(strcmp(r->method, "PATCH") == 0 && media_type_is(ct, "application/merge-patch+json")) &&
+        !(strcmp(r->path, "/v1/unsubscribe") == 0 && /* RFC 8058's one-click form */
+          (media_type_is(ct, "application/x-www-form-urlencoded") ||
+           media_type_is(ct, "multipart/form-data")))) {
         api_reply_problem(
             resp, r, 415, "unsupported-media-type", NULL, "send the body as application/json%s",
             strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");

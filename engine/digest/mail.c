@@ -1,5 +1,5 @@
 /* E-mail messages through GMime: headers, a multipart/alternative body of a quoted-printable
- * text part and HTML part, serialised to bytes. */
+ * text part and HTML part (and an iTIP calendar, inline and attached), serialised to bytes. */
 #include <gmime/gmime.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -38,6 +38,32 @@ static void set_addresses(GMimeMessage *msg, const tv_mail_t *m)
     }
 }
 
+/* A header name of printable ASCII without ':' (RFC 5322 2.2) and a value of one line: a
+ * newline in a value would let a caller's text start headers of its own. */
+static int valid_header(const tv_mail_header_t *h)
+{
+    if (h->name == NULL || h->value == NULL || h->name[0] == '\0' ||
+        strpbrk(h->value, "\r\n") != NULL)
+        return 0;
+    for (const char *c = h->name; *c != '\0'; c++) {
+        if (*c <= ' ' || *c >= 127 || *c == ':')
+            return 0;
+    }
+    return 1;
+}
+
+static int valid_extras(const tv_mail_t *m)
+{
+    if (m->n_headers > 0 && m->headers == NULL)
+        return 0;
+    for (size_t i = 0; i < m->n_headers; i++) {
+        if (!valid_header(&m->headers[i]))
+            return 0;
+    }
+    return m->ics == NULL || (m->ics_method != NULL && (strcmp(m->ics_method, "REQUEST") == 0 ||
+                                                        strcmp(m->ics_method, "CANCEL") == 0));
+}
+
 static int valid(const tv_mail_t *m)
 {
     if (m->from_address == NULL || m->subject == NULL || m->text == NULL || m->html == NULL ||
@@ -47,7 +73,54 @@ static int valid(const tv_mail_t *m)
         if (m->to_addresses[i] == NULL || strchr(m->to_addresses[i], '@') == NULL)
             return 0;
     }
-    return 1;
+    return valid_extras(m);
+}
+
+/* A text/calendar part with the iTIP method, base64 so that its CRLF line ends reach the
+ * client as they are; an attachment when 'filename' is given. */
+static GMimePart *calendar_part(const tv_mail_t *m, const char *filename)
+{
+    GMimePart *part = GMIME_PART(g_mime_text_part_new_with_subtype("calendar"));
+
+    g_mime_text_part_set_text(GMIME_TEXT_PART(part), m->ics);
+    g_mime_text_part_set_charset(GMIME_TEXT_PART(part), "utf-8"); /* as RFC 6047 2.4 asks */
+    g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "method", m->ics_method);
+    g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+    if (filename != NULL) {
+        g_mime_object_set_disposition(GMIME_OBJECT(part), GMIME_DISPOSITION_ATTACHMENT);
+        g_mime_part_set_filename(part, filename);
+    }
+    return part;
+}
+
+/* The body: text and HTML as alternatives, with the calendar inline and attached when there
+ * is one. Returns a new reference. */
+static GMimeObject *body(const tv_mail_t *m)
+{
+    GMimeMultipart *alt = g_mime_multipart_new_with_subtype("alternative");
+    GMimeMultipart *mixed;
+    GMimePart *parts[4] = {text_part("plain", m->text), text_part("html", m->html), NULL, NULL};
+
+    if (m->ics != NULL) {
+        parts[2] = calendar_part(m, NULL);
+        parts[3] =
+            calendar_part(m, strcmp(m->ics_method, "CANCEL") == 0 ? "cancel.ics" : "invite.ics");
+    }
+    for (size_t i = 0; i < 3 && parts[i] != NULL; i++) /* the preferred part comes last */
+        g_mime_multipart_add(alt, GMIME_OBJECT(parts[i]));
+    if (m->ics == NULL)
+        mixed = alt;
+    else {
+        mixed = g_mime_multipart_new_with_subtype("mixed");
+        g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+        g_mime_multipart_add(mixed, GMIME_OBJECT(parts[3]));
+        g_object_unref(alt);
+    }
+    for (size_t i = 0; i < 4; i++) {
+        if (parts[i] != NULL)
+            g_object_unref(parts[i]);
+    }
+    return GMIME_OBJECT(mixed);
 }
 
 static char *serialise(GMimeMessage *msg, size_t *len)
@@ -74,8 +147,7 @@ static char *serialise(GMimeMessage *msg, size_t *len)
 int tv_mail_build(const tv_mail_t *m, char **out, size_t *len)
 {
     GMimeMessage *msg = NULL;
-    GMimeMultipart *alt = NULL;
-    GMimePart *text = NULL, *html = NULL;
+    GMimeObject *parts = NULL;
     GDateTime *date = NULL;
     char *bytes = NULL;
     int rc = TV_EINVAL;
@@ -89,12 +161,11 @@ int tv_mail_build(const tv_mail_t *m, char **out, size_t *len)
     date = g_date_time_new_from_unix_utc(m->date_utc);
     g_mime_message_set_date(msg, date);
     g_mime_message_set_message_id(msg, m->message_id);
-    alt = g_mime_multipart_new_with_subtype("alternative");
-    text = text_part("plain", m->text);
-    html = text_part("html", m->html);
-    g_mime_multipart_add(alt, GMIME_OBJECT(text)); /* the preferred part comes last */
-    g_mime_multipart_add(alt, GMIME_OBJECT(html));
-    g_mime_message_set_mime_part(msg, GMIME_OBJECT(alt));
+    for (size_t i = 0; i < m->n_headers; i++)
+        g_mime_object_set_header(GMIME_OBJECT(msg), m->headers[i].name, m->headers[i].value,
+                                 "utf-8");
+    parts = body(m);
+    g_mime_message_set_mime_part(msg, parts);
     bytes = serialise(msg, len);
     rc = bytes != NULL ? 0 : TV_ENOMEM;
     if (rc == 0)
@@ -102,12 +173,8 @@ int tv_mail_build(const tv_mail_t *m, char **out, size_t *len)
 out:
     if (date != NULL)
         g_date_time_unref(date);
-    if (text != NULL)
-        g_object_unref(text);
-    if (html != NULL)
-        g_object_unref(html);
-    if (alt != NULL)
-        g_object_unref(alt);
+    if (parts != NULL)
+        g_object_unref(parts);
     if (msg != NULL)
         g_object_unref(msg);
     return rc;

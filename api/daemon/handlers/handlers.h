@@ -47,6 +47,8 @@ int api_h_event_tables(const api_req_t *r, api_resp_t *resp);
 
 int api_h_digest_list(const api_req_t *r, api_resp_t *resp);
 int api_h_token_revoke(const api_req_t *r, api_resp_t *resp);
+int api_h_unsubscribe_page(const api_req_t *r, api_resp_t *resp);
+int api_h_unsubscribe(const api_req_t *r, api_resp_t *resp);
 
 /* Shared by the handler files: the envelope {"items":[...], <extra>} around encoded items. */
 char *api_h_items(char **items, size_t n, const char *extra);

@@ -302,4 +302,19 @@ int tv_store_mail_enqueue(tv_store_t *st, const tv_mail_row_t *m, tv_mail_outcom
 /* Records that 'email' wants no more messages of 'kind' (idempotent). */
 int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kind);
 
+/* ---- notifications (decision 0044) ---- */
+
+/* Rows (email, name, language) of the people of a profile ('kind' "company" or "investor")
+ * at an event: the profile's contacts (language: the contact's, else the profile's), then the
+ * people the event file names for it (language: the person's, else the event's), else "en";
+ * one row per address compared without case, the first listed winning. 'name' may be NULL.
+ * TV_EINVAL for another kind. */
+int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char *kind,
+                               const char *profile_id, tv_store_row_cb cb, void *ctx);
+
+/* The secret called 'name' (64 hex digits): 'candidate' becomes it unless one exists, in one
+ * statement, so that concurrent callers all get the same. Writes it to 'out'. */
+int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
+                           size_t size);
+
 #endif

@@ -1,0 +1,129 @@
+/* Public links and signed unsubscribe tokens (libsodium's crypto_auth). */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify_links.h"
+#include "tavolo/error.h"
+
+_Static_assert(API_UNSUB_KEY_BYTES == crypto_auth_KEYBYTES, "the key is crypto_auth's");
+
+static const char *const kinds[] = {
+    "digest",   "request_received", "request_answered", "request_expiring",
+    "schedule", "reminder",         "invite",           NULL};
+
+const char *api_public_url(void)
+{
+    static __thread char url[512];
+    const char *env = getenv("TAVOLO_PUBLIC_URL");
+    size_t n;
+
+    snprintf(url, sizeof(url), "%s", env != NULL && env[0] != '\0' ? env : "http://127.0.0.1:8080");
+    n = strlen(url);
+    while (n > 0 && url[n - 1] == '/')
+        url[--n] = '\0';
+    return url;
+}
+
+int api_notify_kind_valid(const char *kind)
+{
+    for (size_t i = 0; kind != NULL && kinds[i] != NULL; i++) {
+        if (strcmp(kinds[i], kind) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int api_unsub_key(tv_store_t *st, unsigned char key[API_UNSUB_KEY_BYTES])
+{
+    unsigned char fresh[API_UNSUB_KEY_BYTES];
+    char candidate[2 * API_UNSUB_KEY_BYTES + 1], stored[2 * API_UNSUB_KEY_BYTES + 1];
+    int rc;
+
+    if (sodium_init() < 0)
+        return TV_EIO; /* no source of randomness */
+    randombytes_buf(fresh, sizeof(fresh));
+    sodium_bin2hex(candidate, sizeof(candidate), fresh, sizeof(fresh));
+    rc = tv_store_notify_secret(st, "unsubscribe", candidate, stored, sizeof(stored));
+    if (rc == 0 &&
+        sodium_hex2bin(key, API_UNSUB_KEY_BYTES, stored, strlen(stored), NULL, NULL, NULL) != 0)
+        rc = TV_EDB;
+    sodium_memzero(fresh, sizeof(fresh));
+    sodium_memzero(candidate, sizeof(candidate));
+    sodium_memzero(stored, sizeof(stored));
+    return rc;
+}
+
+/* crypto_auth of "<address in lower case>\n<kind>". */
+static int mac(const unsigned char *key, const char *email, const char *kind,
+               unsigned char out[crypto_auth_BYTES])
+{
+    size_t ne = strlen(email), nk = strlen(kind);
+    unsigned char *msg = malloc(ne + nk + 1);
+
+    if (msg == NULL)
+        return TV_ENOMEM;
+    for (size_t i = 0; i < ne; i++)
+        msg[i] = (unsigned char)tolower((unsigned char)email[i]);
+    msg[ne] = '\n';
+    memcpy(msg + ne + 1, kind, nk);
+    crypto_auth(out, msg, ne + nk + 1, key);
+    free(msg);
+    return 0;
+}
+
+/* Percent-encodes 's' for a query value into 'out' (3 * strlen + 1 bytes). */
+static void pct(const char *s, char *out)
+{
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+            *out++ = (char)c;
+        } else {
+            *out++ = '%';
+            *out++ = hex[c >> 4];
+            *out++ = hex[c & 15];
+        }
+    }
+    *out = '\0';
+}
+
+int api_unsub_url(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email, const char *kind,
+                  char **out)
+{
+    unsigned char tag[crypto_auth_BYTES];
+    char token[2 * crypto_auth_BYTES + 1], *e = malloc(3 * strlen(email) + 1);
+    const char *base = api_public_url();
+    size_t n;
+    int rc = e == NULL ? TV_ENOMEM : mac(key, email, kind, tag);
+
+    if (rc == 0) {
+        pct(email, e);
+        sodium_bin2hex(token, sizeof(token), tag, sizeof(tag));
+        n = strlen(base) + strlen(e) + strlen(kind) + sizeof(token) + 40;
+        *out = malloc(n);
+        if (*out == NULL)
+            rc = TV_ENOMEM;
+        else
+            snprintf(*out, n, "%s/v1/unsubscribe?e=%s&k=%s&t=%s", base, e, kind, token);
+    }
+    free(e);
+    return rc;
+}
+
+int api_unsub_check(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email,
+                    const char *kind, const char *token)
+{
+    unsigned char given[crypto_auth_BYTES], want[crypto_auth_BYTES];
+
+    if (token == NULL || strlen(token) != 2 * crypto_auth_BYTES ||
+        sodium_hex2bin(given, sizeof(given), token, strlen(token), NULL, NULL, NULL) != 0 ||
+        mac(key, email, kind, want) != 0)
+        return 0;
+    return sodium_memcmp(given, want, sizeof(given)) == 0;
+}

@@ -1,0 +1,73 @@
+/* tavolo notify: the notifications an event lives on, by hand (decision 0044).
+ *
+ *   tavolo notify recipients EVENT company|investor ID   the people a profile's mail reaches
+ *   tavolo notify link EMAIL KIND                          an address's unsubscribe link */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "notify_links.h"
+#include "recipients.h"
+
+static const char usage_text[] = "usage: tavolo notify recipients EVENT company|investor ID\n"
+                                 "       tavolo notify link EMAIL KIND";
+
+/* Prints one person a line: e-mail, language and name, tab-separated. */
+static int recipients(int argc, char **argv)
+{
+    api_recipients_t r = {0};
+    tv_store_t *st = NULL;
+    int rc;
+
+    if (argc != 5 || (strcmp(argv[3], "company") != 0 && strcmp(argv[3], "investor") != 0)) {
+        cli_error("%s", usage_text);
+        return CLI_USAGE;
+    }
+    rc = cli_open_store(&st);
+    if (rc == 0)
+        rc = api_recipients_find(st, argv[2], argv[3], argv[4], &r);
+    if (rc != 0 && st != NULL)
+        cli_error("recipients of %s %s at %s: %s", argv[3], argv[4], argv[2], tv_store_error(st));
+    for (size_t i = 0; rc == 0 && i < r.n; i++)
+        printf("%s\t%s\t%s\n", r.items[i].email, r.items[i].language,
+               r.items[i].name != NULL ? r.items[i].name : "");
+    api_recipients_dispose(&r);
+    tv_store_close(st);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
+}
+
+/* Prints the one-click unsubscribe link of an address and kind, as the messages carry it. */
+static int print_link(int argc, char **argv)
+{
+    unsigned char key[API_UNSUB_KEY_BYTES];
+    tv_store_t *st = NULL;
+    char *url = NULL;
+    int rc;
+
+    if (argc != 4 || strchr(argv[2], '@') == NULL || !api_notify_kind_valid(argv[3])) {
+        cli_error("%s", usage_text);
+        return CLI_USAGE;
+    }
+    rc = cli_open_store(&st);
+    if (rc == 0 && (rc = api_unsub_key(st, key)) != 0)
+        cli_error("the unsubscribe secret: %s", tv_store_error(st));
+    if (rc == 0)
+        rc = api_unsub_url(key, argv[2], argv[3], &url);
+    if (rc == 0)
+        printf("%s\n", url);
+    memset(key, 0, sizeof(key));
+    free(url);
+    tv_store_close(st);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
+}
+
+int cmd_notify(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "link") == 0)
+        return print_link(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "recipients") == 0)
+        return recipients(argc, argv);
+    cli_error("%s", usage_text);
+    return CLI_USAGE;
+}
