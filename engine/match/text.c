@@ -894,6 +894,15 @@ float tv_text_weight(const tv_text_df_t *df, const tv_bag_t *bag, size_t i)
     return (float)((1.0 + log((double)bag->terms[i].count)) * (log((n + 1.0) / (d + 1.0)) + 1.0));
 }
 
+double tv_text_df_share(const tv_text_df_t *df, const tv_bag_t *bag, size_t i)
+{
+    const df_slot_t *s;
+
+    assert(df != NULL && i < bag->n_terms);
+    s = df_find(df, bag->terms[i].hash);
+    return df->n_docs == 0 || s == NULL ? 0 : (double)s->count / df->n_docs;
+}
+
 void tv_text_vector(const tv_text_df_t *df, const tv_bag_t *bag, float *out, size_t width)
 {
     if (width == 0)

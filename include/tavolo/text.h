@@ -66,6 +66,10 @@ void tv_text_df_remove(tv_text_df_t *df, const tv_bag_t *bag);
  * N being the number of documents added. */
 float tv_text_weight(const tv_text_df_t *df, const tv_bag_t *bag, size_t i);
 
+/* The share of the documents added that hold term 'i' of 'bag' (0 with none added): what tells
+ * a filler word ("sviluppo", "euro") from a telling one. */
+double tv_text_df_share(const tv_text_df_t *df, const tv_bag_t *bag, size_t i);
+
 /* Writes the feature-hashed TF-IDF vector of 'bag' into 'out' (width floats, zeroed by the
  * callee): term i adds its weight at hash % width, negated when bit 63 of the hash is set.
  * Not normalised. */
