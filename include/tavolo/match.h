@@ -94,9 +94,9 @@ typedef struct {
 #define TV_EXPLAIN_TEXT 6
 #define TV_EXPLAIN_REASONS 3
 
-/* A shared text term found in more than this share of the corpus's documents (descriptions,
+/* A shared text term in more than this share of the documents of its language (descriptions,
  * theses, holdings) is filler ("sviluppo", "milioni", "euro"): never shown as a reason. */
-#define TV_FILLER_SHARE 0.10
+#define TV_FILLER_SHARE 0.05
 
 /* How many pairs the fit's quantile table is drawn from (all of them when there are fewer). */
 #define TV_FIT_SAMPLE 65536
