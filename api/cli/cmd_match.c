@@ -84,6 +84,28 @@ static int load_event(tv_store_t *st, const tv_matcher_t *m, const char *id, eve
     return rc;
 }
 
+static int is_it(const char *lang)
+{
+    return strcmp(lang, "it") == 0;
+}
+
+/* The reasons and flags of one match, one sentence a line, in the reader's language. */
+static void print_sentences(const tv_taxonomy_t *t, const tv_explanation_t *e, const char *lang)
+{
+    char line[512];
+
+    for (size_t k = 0; k < e->n_reasons; k++) {
+        tv_explain_reason_text(t, e, k, lang, line, sizeof(line));
+        printf("%16s %s\n", "", line);
+    }
+    for (int k = 0; k < TV_FLAG_COUNT; k++) {
+        if (e->flags & (1u << k)) {
+            tv_explain_flag_text(e, k, lang, line, sizeof(line));
+            printf("%16s ! %s\n", "", line);
+        }
+    }
+}
+
 static void print_text(const tv_matcher_t *m, const tv_taxonomy_t *t, int company_side, size_t self,
                        size_t other, int rank, const tv_explanation_t *e, const char *lang)
 {
@@ -92,34 +114,33 @@ static void print_text(const tv_matcher_t *m, const tv_taxonomy_t *t, int compan
     const char *name =
         company_side ? tv_matcher_investor(m, i)->name : tv_matcher_company(m, c)->name;
 
-    printf("%3d  %.3f  %-8s %-34.34s", rank, e->score, id, name);
+    printf("%3d  %3d %-10s %.3f  %-8s %-34.34s", rank, e->fit, tv_level_name(e->level, lang),
+           e->score, id, name);
     for (int b = 0; b < TV_BLOCK_COUNT; b++)
         printf(" %5.3f", e->contributions[b]);
     printf("\n");
-    if (e->n_terms > 0) {
-        printf("%16s shared:", "");
-        for (size_t k = 0; k < e->n_terms; k++)
-            printf("%s %s", k ? "," : "",
-                   tv_taxonomy_entry(t, e->terms[k].kind, e->terms[k].index)->label_en);
-        printf("\n");
-    }
+    print_sentences(t, e, lang);
     if (e->n_text > 0) {
-        printf("%16s words:", "");
+        printf("%16s %s:", "", is_it(lang) ? "parole" : "words");
         for (size_t k = 0; k < e->n_text; k++)
             printf("%s %s", k ? "," : "", e->text[k]);
         printf("\n");
     }
-    (void)lang;
 }
 
-static void print_header(const tv_matcher_t *m, int company_side, size_t self, size_t n)
+static void print_header(const tv_matcher_t *m, int company_side, size_t self, size_t n,
+                         const char *lang)
 {
-    printf("Best %zu %s for %s %s\n", n, company_side ? "investors" : "companies",
+    const char *what = is_it(lang) ? (company_side ? "investitori" : "aziende")
+                                   : (company_side ? "investors" : "companies");
+
+    printf(is_it(lang) ? "I %zu migliori %s per %s %s\n" : "Best %zu %s for %s %s\n", n, what,
            company_side ? tv_matcher_company(m, self)->id : tv_matcher_investor(m, self)->id,
            company_side ? tv_matcher_company(m, self)->name : tv_matcher_investor(m, self)->name);
-    printf("  #  score  id       name                              ");
+    printf(is_it(lang) ? "  #  affinità       punt.  id       nome                              "
+                       : "  #  fit level      score  id       name                              ");
     for (int b = 0; b < TV_BLOCK_COUNT; b++)
-        printf(" %5.5s", tv_block_name(b));
+        printf(" %5.5s", tv_block_label(b, lang));
     printf("\n");
 }
 
@@ -131,7 +152,7 @@ static int print_matches(const tv_matcher_t *m, const tv_taxonomy_t *t, const ma
     if (o->json)
         printf("[");
     else
-        print_header(m, company_side, self, (size_t)n);
+        print_header(m, company_side, self, (size_t)n, lang);
     for (int r = 0; r < n; r++) {
         size_t c = company_side ? self : hits[r].index, i = company_side ? hits[r].index : self;
         tv_explanation_t e;
@@ -196,6 +217,10 @@ int cmd_match(int argc, char **argv)
     if (parse_options(argc, argv, &o) != 0) {
         cli_error("usage: tavolo match (--investor ID | --company ID) [-k N] [--event ID] "
                   "[--json] [--lang it|en] [--config FILE] [--set NAME=VALUE]...");
+        return CLI_USAGE;
+    }
+    if (o.lang != NULL && strcmp(o.lang, "it") != 0 && strcmp(o.lang, "en") != 0) {
+        cli_error("--lang: expected it or en, got \"%s\"", o.lang);
         return CLI_USAGE;
     }
     rc = cli_load_taxonomy(&tax);

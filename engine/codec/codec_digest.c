@@ -19,6 +19,28 @@ static const char *other_name(const tv_matcher_t *m, const tv_digest_t *d, size_
                                       : tv_matcher_company(m, i)->name;
 }
 
+/* The fit, level, reasons and flags of one match, added to its object 'obj'. */
+static json_t *with_fit(json_t *obj, const tv_digest_item_t *x)
+{
+    json_t *reasons = json_array(), *flags = json_array();
+
+    for (size_t k = 0; k < x->n_reasons; k++)
+        json_array_append_new(reasons,
+                              json_pack("{s:s, s:s, s:s}", "block", tv_block_name(x->reasons[k]),
+                                        "en", x->reasons_en[k], "it", x->reasons_it[k]));
+    for (int k = 0; k < TV_FLAG_COUNT; k++) {
+        if (x->flags & (1u << k))
+            json_array_append_new(flags, json_string(tv_flag_name(k)));
+    }
+    if (obj != NULL)
+        json_object_update_new(obj, json_pack("{s:i, s:s, s:o, s:o}", "fit", x->fit, "level",
+                                              tv_level_name(x->level, "en"), "reasons", reasons,
+                                              "flags", flags));
+    else
+        json_decref(reasons), json_decref(flags);
+    return obj;
+}
+
 static json_t *matches_json(const tv_matcher_t *m, const tv_digest_t *d)
 {
     json_t *list = json_array();
@@ -27,12 +49,13 @@ static json_t *matches_json(const tv_matcher_t *m, const tv_digest_t *d)
         const tv_digest_item_t *x = &d->matches[i];
         json_t *prev = isnan(x->previous) ? json_null() : json_real(x->previous);
 
-        json_array_append_new(list,
-                              json_pack("{s:s, s:s, s:f, s:o, s:b, s:{s:s, s:s}}", "id",
-                                        other_id(m, d, x->counterpart), "name",
-                                        other_name(m, d, x->counterpart), "score", (double)x->score,
-                                        "previous", prev, "new", isnan(x->previous), "explanation",
-                                        "en", x->reason_en, "it", x->reason_it));
+        json_array_append_new(
+            list, with_fit(json_pack("{s:s, s:s, s:f, s:o, s:b, s:{s:s, s:s}}", "id",
+                                     other_id(m, d, x->counterpart), "name",
+                                     other_name(m, d, x->counterpart), "score", (double)x->score,
+                                     "previous", prev, "new", isnan(x->previous), "explanation",
+                                     "en", x->reason_en, "it", x->reason_it),
+                           x));
     }
     return list;
 }

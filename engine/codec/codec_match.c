@@ -231,16 +231,44 @@ static void join(char *buf, size_t size, const char *item)
     snprintf(buf + n, size - n, "%s%s", n > 0 ? ", " : "", item);
 }
 
+static int is_it(const char *lang)
+{
+    return lang != NULL && strcmp(lang, "it") == 0;
+}
+
+/* The constraint lines of the reasons: each that fails or is unknown. */
+static void constraint_reasons(const tv_explanation_t *e, const char *lang, json_t *list)
+{
+    static const char *const names_it[] = {"idoneità", "ticket", "attività",
+                                           "conflitto di portafoglio"};
+    static const char *const states_it[] = {"superato", "non superato", "sconosciuto",
+                                            "non verificato"};
+
+    for (size_t k = 0; k < e->n_constraints; k++) {
+        const tv_constraint_t *c = &e->constraints[k];
+
+        if (c->state != TV_CONSTRAINT_FAIL && c->state != TV_CONSTRAINT_UNKNOWN)
+            continue;
+        if (is_it(lang))
+            json_array_append_new(list, json_sprintf("Vincolo %s: %s (%s)", names_it[k],
+                                                     states_it[c->state], c->detail_it));
+        else
+            json_array_append_new(
+                list, json_sprintf("%s %s: %s", c->name, constraint_states[c->state], c->detail));
+    }
+}
+
 static json_t *reasons(const tv_taxonomy_t *t, const tv_explanation_t *e, const char *lang)
 {
     json_t *list = json_array();
     char line[512] = "", part[96];
-    int order[TV_FORWARD_BLOCKS];
+    int order[TV_FORWARD_BLOCKS], it = is_it(lang);
 
     for (size_t k = 0; k < e->n_terms; k++)
         join(line, sizeof(line), label_of(t, e->terms[k].kind, e->terms[k].index, lang));
     if (line[0] != '\0')
-        json_array_append_new(list, json_sprintf("Shared focus: %s", line));
+        json_array_append_new(
+            list, json_sprintf("%s: %s", it ? "Interessi comuni" : "Shared focus", line));
     for (int b = 0; b < TV_FORWARD_BLOCKS; b++)
         order[b] = b;
     for (int a = 1; a < TV_FORWARD_BLOCKS; a++) { /* by contribution, largest first */
@@ -252,27 +280,55 @@ static json_t *reasons(const tv_taxonomy_t *t, const tv_explanation_t *e, const 
     }
     line[0] = '\0';
     for (int k = 0; k < 3 && e->contributions[order[k]] >= 0.005f; k++) {
-        snprintf(part, sizeof(part), "%s %.2f", tv_block_name(order[k]),
+        snprintf(part, sizeof(part), "%s %.2f", tv_block_label(order[k], lang),
                  e->contributions[order[k]]);
         join(line, sizeof(line), part);
     }
     if (line[0] != '\0')
-        json_array_append_new(list, json_sprintf("Strongest fit: %s", line));
+        json_array_append_new(
+            list, json_sprintf("%s: %s", it ? "Convergenza maggiore" : "Strongest fit", line));
     line[0] = '\0';
     for (size_t k = 0; k < e->n_text; k++)
         join(line, sizeof(line), e->text[k]);
     if (line[0] != '\0')
-        json_array_append_new(list, json_sprintf("Common words: %s", line));
-    json_array_append_new(list,
-                          json_sprintf("Investor fits what the company wants at %.2f "
-                                       "(kind, region, lead); profile fits the thesis at %.2f",
-                                       e->reverse, e->forward));
-    for (size_t k = 0; k < e->n_constraints; k++) {
-        const tv_constraint_t *c = &e->constraints[k];
+        json_array_append_new(
+            list, json_sprintf("%s: %s", it ? "Parole in comune" : "Common words", line));
+    json_array_append_new(
+        list, json_sprintf(it ? "L'investitore corrisponde a ciò che l'azienda cerca a %.2f (tipo, "
+                                "regione, lead); il profilo corrisponde alla tesi a %.2f"
+                              : "Investor fits what the company wants at %.2f (kind, region, "
+                                "lead); profile fits the thesis at %.2f",
+                           e->reverse, e->forward));
+    constraint_reasons(e, lang, list);
+    return list;
+}
 
-        if (c->state == TV_CONSTRAINT_FAIL || c->state == TV_CONSTRAINT_UNKNOWN)
-            json_array_append_new(
-                list, json_sprintf("%s %s: %s", c->name, constraint_states[c->state], c->detail));
+/* The reasons that drove the score: block, contribution and sentence, largest first. */
+static json_t *top_reasons(const tv_taxonomy_t *t, const tv_explanation_t *e, const char *lang)
+{
+    json_t *list = json_array();
+    char line[512];
+
+    for (size_t k = 0; k < e->n_reasons; k++) {
+        tv_explain_reason_text(t, e, k, lang, line, sizeof(line));
+        json_array_append_new(
+            list, json_pack("{s:s, s:f, s:s}", "block", tv_block_name(e->reasons[k]),
+                            "contribution", (double)e->contributions[e->reasons[k]], "text", line));
+    }
+    return list;
+}
+
+/* The failed hard constraints: name and sentence. */
+static json_t *flags_array(const tv_explanation_t *e, const char *lang)
+{
+    json_t *list = json_array();
+    char line[512];
+
+    for (int k = 0; k < TV_FLAG_COUNT; k++) {
+        if ((e->flags & (1u << k)) == 0)
+            continue;
+        tv_explain_flag_text(e, k, lang, line, sizeof(line));
+        json_array_append_new(list, json_pack("{s:s, s:s}", "name", tv_flag_name(k), "text", line));
     }
     return list;
 }
@@ -301,14 +357,15 @@ static json_t *terms_array(const tv_taxonomy_t *t, const tv_explanation_t *e, co
     return list;
 }
 
-static json_t *constraints_array(const tv_explanation_t *e)
+static json_t *constraints_array(const tv_explanation_t *e, const char *lang)
 {
     json_t *list = json_array();
 
     for (size_t k = 0; k < e->n_constraints; k++)
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "name", e->constraints[k].name,
-                                              "state", constraint_states[e->constraints[k].state],
-                                              "detail", e->constraints[k].detail));
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s}", "name", e->constraints[k].name, "state",
+                            constraint_states[e->constraints[k].state], "detail",
+                            is_it(lang) ? e->constraints[k].detail_it : e->constraints[k].detail));
     return list;
 }
 
@@ -321,13 +378,20 @@ int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t 
 
     for (size_t k = 0; k < e->n_text; k++)
         json_array_append_new(text, json_string(e->text[k]));
-    obj = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:b, s:o}",
-                    "company_id", c->id, "company_name", c->name, "investor_id", inv->id,
-                    "investor_name", inv->name, "score", (double)e->score, "forward",
-                    (double)e->forward, "reverse", (double)e->reverse, "activity",
-                    (double)e->activity, "contributions", contributions_object(e), "shared_terms",
-                    terms_array(t, e, lang), "shared_text", text, "constraints",
-                    constraints_array(e), "allowed", e->allowed, "reasons", reasons(t, e, lang));
+    obj = json_pack(
+        "{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:o, s:o, s:o, s:o, s:b, s:o}", "company_id",
+        c->id, "company_name", c->name, "investor_id", inv->id, "investor_name", inv->name, "score",
+        (double)e->score, "forward", (double)e->forward, "reverse", (double)e->reverse, "activity",
+        (double)e->activity, "contributions", contributions_object(e), "shared_terms",
+        terms_array(t, e, lang), "shared_text", text, "constraints", constraints_array(e, lang),
+        "allowed", e->allowed, "reasons", reasons(t, e, lang));
+    if (obj != NULL && json_object_update_new(obj, json_pack("{s:i, s:s, s:o, s:o}", "fit", e->fit,
+                                                             "level", tv_level_name(e->level, lang),
+                                                             "top_reasons", top_reasons(t, e, lang),
+                                                             "flags", flags_array(e, lang))) != 0) {
+        json_decref(obj);
+        obj = NULL;
+    }
     if (obj == NULL)
         return TV_ENOMEM;
     *out = json_dumps(obj, JSON_COMPACT | JSON_REAL_PRECISION(6));

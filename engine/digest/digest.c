@@ -147,6 +147,20 @@ static void explain_line(const tv_taxonomy_t *t, const tv_explanation_t *e, tv_d
     }
 }
 
+/* The fit, level, reasons (sentences in both languages) and flags of the explanation. */
+static void fit_and_reasons(const tv_taxonomy_t *t, const tv_explanation_t *e, tv_digest_item_t *it)
+{
+    it->fit = e->fit;
+    it->level = e->level;
+    it->flags = e->flags;
+    it->n_reasons = e->n_reasons;
+    for (size_t k = 0; k < e->n_reasons; k++) {
+        it->reasons[k] = e->reasons[k];
+        tv_explain_reason_text(t, e, k, "en", it->reasons_en[k], sizeof(it->reasons_en[k]));
+        tv_explain_reason_text(t, e, k, "it", it->reasons_it[k], sizeof(it->reasons_it[k]));
+    }
+}
+
 /* Appends "id\tscore\n" to the growing state text. */
 static int state_add(char **buf, size_t *len, size_t *cap, const char *id, float score)
 {
@@ -196,6 +210,8 @@ static int pick_matches(const tv_matcher_t *m, const tv_taxonomy_t *t,
                                              : tv_matcher_explain(m, hits[i].index, in->index, &e);
             if (rc == 0)
                 explain_line(t, &e, it);
+            if (rc == 0)
+                fit_and_reasons(t, &e, it);
             listed = 1;
         }
         /* A new match left out by the limit stays unknown, so it is listed on a later day. */

@@ -23,6 +23,16 @@ static int set_score(tv_tpl_data_t *x, const char *key, float score)
     return tv_tpl_set(x, key, buf);
 }
 
+/* A fit as the templates show it: "82" for "fit 82/100"; a previous score is shown as its fit
+ * on today's scale. */
+static int set_fit(tv_tpl_data_t *x, const char *key, int fit)
+{
+    char buf[16];
+
+    snprintf(buf, sizeof(buf), "%d", fit);
+    return tv_tpl_set(x, key, buf);
+}
+
 static int add_matches(const tv_matcher_t *m, const tv_digest_t *d, int it, tv_tpl_data_t *root)
 {
     int rc = tv_tpl_list(root, "matches");
@@ -39,10 +49,14 @@ static int add_matches(const tv_matcher_t *m, const tv_digest_t *d, int it, tv_t
         if (rc == 0)
             rc = set_score(item, "score", x->score);
         if (rc == 0)
+            rc = set_fit(item, "fit", x->fit);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "level", tv_level_name(x->level, it ? "it" : "en"));
+        if (rc == 0)
             rc = tv_tpl_set(item, "new", isnan(x->previous) ? "1" : "");
         if (rc == 0)
             rc = isnan(x->previous) ? tv_tpl_set(item, "previous", "")
-                                    : set_score(item, "previous", x->previous);
+                                    : set_fit(item, "previous", tv_matcher_fit(m, x->previous));
         if (rc == 0)
             rc = tv_tpl_set(item, "reason", it ? x->reason_it : x->reason_en);
     }

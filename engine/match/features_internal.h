@@ -74,4 +74,15 @@ size_t tv__features_investor_terms(const tv__features_t *f, const tv_investor_t 
 /* The text statistics, for explanations. */
 const tv_text_df_t *tv__features_df(const tv__features_t *f);
 
+/* The fit's quantile table: this many knots, at quantiles 0, 1/1000, ..., 1. */
+#define TV__FIT_KNOTS 1001
+
+/* Draws the fit's quantile table from the live pairs of 'in' (see tv_matcher_fit): writes
+ * TV__FIT_KNOTS knots, or none when a side has no live row, and their count. */
+int tv__fit_table(const tv_score_input_t *in, const uint8_t *co_alive, const uint8_t *in_alive,
+                  float *knots, size_t *n_knots);
+
+/* The fit (0 to 100) of 'score' in the table of 'n' knots (0 for an empty table). */
+int tv__fit_of(const float *knots, size_t n, float score);
+
 #endif

@@ -37,6 +37,8 @@ struct tv_matcher {
     size_t dim, dim_rev;
     uint32_t list_cap; /* k + margin */
     int built;
+    float fit_knots[TV__FIT_KNOTS]; /* the fit's quantile table, from the build or recompute */
+    size_t fit_n;
     companies_t co;
     investors_t in;
 };
@@ -469,6 +471,8 @@ int tv_matcher_build(tv_matcher_t *m)
     in = score_input(m);
     rc = tv_score_all(&in, m->list_cap, m->in.lists, m->list_cap, m->co.lists);
     if (rc == 0)
+        rc = tv__fit_table(&in, m->co.alive, m->in.alive, m->fit_knots, &m->fit_n);
+    if (rc == 0)
         m->built = 1;
     return rc;
 }
@@ -688,12 +692,21 @@ int tv_matcher_upsert_investor(tv_matcher_t *m, tv_investor_t *inv)
 int tv_matcher_recompute(tv_matcher_t *m)
 {
     tv_score_input_t in = score_input(m);
+    int rc;
 
     if (!m->built)
         return TV_EINVAL;
     tv_lists_free(m->in.lists, m->in.n);
     tv_lists_free(m->co.lists, m->co.n);
-    return tv_score_all(&in, m->list_cap, m->in.lists, m->list_cap, m->co.lists);
+    rc = tv_score_all(&in, m->list_cap, m->in.lists, m->list_cap, m->co.lists);
+    if (rc == 0)
+        rc = tv__fit_table(&in, m->co.alive, m->in.alive, m->fit_knots, &m->fit_n);
+    return rc;
+}
+
+int tv_matcher_fit(const tv_matcher_t *m, float score)
+{
+    return tv__fit_of(m->fit_knots, m->fit_n, score);
 }
 
 int tv_matcher_remove_company(tv_matcher_t *m, size_t index)
@@ -768,7 +781,7 @@ static void shared_terms(const tv_matcher_t *m, size_t c, size_t i, tv_explanati
     }
 }
 
-/* The shared text terms with the largest product of TF-IDF weights. */
+/* The shared text terms with the largest product of TF-IDF weights, filler left out. */
 static void shared_text(const tv_matcher_t *m, size_t c, size_t i, tv_explanation_t *out)
 {
     const tv_bag_t *x = &m->co.bags[c], *y = &m->in.bags[i];
@@ -780,6 +793,10 @@ static void shared_text(const tv_matcher_t *m, size_t c, size_t i, tv_explanatio
     while (a < x->n_terms && b < y->n_terms) {
         if (x->terms[a].hash != y->terms[b].hash) {
             *(x->terms[a].hash < y->terms[b].hash ? &a : &b) += 1;
+            continue;
+        }
+        if (tv_text_df_share(df, x, a) > TV_FILLER_SHARE) { /* filler: no reason */
+            a++, b++;
             continue;
         }
         float w = tv_text_weight(df, x, a) * tv_text_weight(df, y, b);
@@ -800,36 +817,42 @@ static void shared_text(const tv_matcher_t *m, size_t c, size_t i, tv_explanatio
     }
 }
 
+/* Records one constraint with its detail in English and in Italian. */
 static void constraint(tv_explanation_t *out, const char *name, tv_constraint_state_t state,
-                       const char *detail)
+                       const char *detail, const char *detail_it)
 {
     tv_constraint_t *k = &out->constraints[out->n_constraints++];
 
     k->name = name;
     k->state = state;
     snprintf(k->detail, sizeof(k->detail), "%s", detail);
+    snprintf(k->detail_it, sizeof(k->detail_it), "%s", detail_it);
 }
 
 static void ticket_constraint(const tv_matcher_t *m, size_t c, size_t i, tv_explanation_t *out)
 {
     const tv_investor_t *inv = &m->in.items[i];
     int64_t raise = m->co.items[c].raise_eur;
-    char detail[160];
+    long long lo = inv->ticket_min_eur == TV_UNKNOWN ? 0 : inv->ticket_min_eur;
+    long long hi = inv->ticket_max_eur == TV_UNKNOWN ? 0 : inv->ticket_max_eur;
+    char en[160], it[160];
 
     if (m->cfg.ticket_factor <= 0) {
-        constraint(out, "ticket", TV_CONSTRAINT_OFF, "not checked");
+        constraint(out, "ticket", TV_CONSTRAINT_OFF, "not checked", "non verificato");
     } else if (raise == TV_UNKNOWN ||
                (inv->ticket_min_eur == TV_UNKNOWN && inv->ticket_max_eur == TV_UNKNOWN)) {
-        constraint(out, "ticket", TV_CONSTRAINT_UNKNOWN, "raise or ticket range not given");
+        constraint(out, "ticket", TV_CONSTRAINT_UNKNOWN, "raise or ticket range not given",
+                   "raccolta o ticket non indicati");
     } else {
-        snprintf(detail, sizeof(detail),
+        snprintf(en, sizeof(en),
                  "raise EUR %lld against range EUR %lld-%lld (x%.3g allowed either way)",
-                 (long long)raise,
-                 (long long)(inv->ticket_min_eur == TV_UNKNOWN ? 0 : inv->ticket_min_eur),
-                 (long long)(inv->ticket_max_eur == TV_UNKNOWN ? 0 : inv->ticket_max_eur),
-                 m->cfg.ticket_factor);
+                 (long long)raise, lo, hi, m->cfg.ticket_factor);
+        snprintf(it, sizeof(it),
+                 "raccolta di EUR %lld contro un ticket di EUR %lld-%lld (x%.3g ammesso in "
+                 "entrambi i sensi)",
+                 (long long)raise, lo, hi, m->cfg.ticket_factor);
         constraint(out, "ticket",
-                   ticket_out_of_range(m, c, i) ? TV_CONSTRAINT_FAIL : TV_CONSTRAINT_PASS, detail);
+                   ticket_out_of_range(m, c, i) ? TV_CONSTRAINT_FAIL : TV_CONSTRAINT_PASS, en, it);
     }
 }
 
@@ -838,26 +861,68 @@ static void constraints(const tv_matcher_t *m, size_t c, size_t i, tv_explanatio
     static const tv_constraint_state_t by_check[] = {TV_CONSTRAINT_UNKNOWN, TV_CONSTRAINT_FAIL,
                                                      TV_CONSTRAINT_PASS};
     tv_check_t e = m->co.eligible[c];
+    int inactive = m->in.items[i].active == 0, conflict = conflicts(m, c, i);
 
     out->n_constraints = 0;
     constraint(out, "eligible", m->cfg.eligible_only ? by_check[e + 1] : TV_CONSTRAINT_OFF,
                e == TV_CHECK_PASS   ? "ESIBE criteria met"
                : e == TV_CHECK_FAIL ? "an ESIBE criterion fails"
-                                    : "ESIBE criteria not all known");
+                                    : "ESIBE criteria not all known",
+               e == TV_CHECK_PASS   ? "criteri ESIBE soddisfatti"
+               : e == TV_CHECK_FAIL ? "un criterio ESIBE non è soddisfatto"
+                                    : "criteri ESIBE non tutti noti");
     ticket_constraint(m, c, i, out);
     if (!m->cfg.mask_inactive)
-        constraint(out, "active", TV_CONSTRAINT_OFF, "not checked");
+        constraint(out, "active", TV_CONSTRAINT_OFF, "not checked", "non verificato");
     else
-        constraint(out, "active",
-                   m->in.items[i].active == 0 ? TV_CONSTRAINT_FAIL : TV_CONSTRAINT_PASS,
-                   m->in.items[i].active == 0 ? "investor marked inactive" : "investor active");
+        constraint(out, "active", inactive ? TV_CONSTRAINT_FAIL : TV_CONSTRAINT_PASS,
+                   inactive ? "investor marked inactive" : "investor active",
+                   inactive ? "investitore segnato come inattivo" : "investitore attivo");
     if (!m->cfg.mask_conflicts)
-        constraint(out, "portfolio_conflict", TV_CONSTRAINT_OFF, "not checked");
+        constraint(out, "portfolio_conflict", TV_CONSTRAINT_OFF, "not checked", "non verificato");
     else
-        constraint(out, "portfolio_conflict",
-                   conflicts(m, c, i) ? TV_CONSTRAINT_FAIL : TV_CONSTRAINT_PASS,
-                   conflicts(m, c, i) ? "investor holds a competitor: same indication and stage"
-                                      : "no holding with the same indication and stage");
+        constraint(out, "portfolio_conflict", conflict ? TV_CONSTRAINT_FAIL : TV_CONSTRAINT_PASS,
+                   conflict ? "investor holds a competitor: same indication and stage"
+                            : "no holding with the same indication and stage",
+                   conflict ? "l'investitore detiene un concorrente: stessa indicazione e stadio"
+                            : "nessuna partecipazione con la stessa indicazione e stadio");
+}
+
+/* The flags: every constraint that fails, and an ESIBE verdict of fail even when eligibility
+ * does not mask (the company is listed, and the reader must see it is not eligible). */
+static unsigned flags_of(const tv_matcher_t *m, size_t c, const tv_explanation_t *e)
+{
+    unsigned flags = m->co.eligible[c] == TV_CHECK_FAIL ? TV_FLAG_NOT_ELIGIBLE : 0;
+
+    for (size_t k = 1; k < e->n_constraints; k++) {
+        if (e->constraints[k].state == TV_CONSTRAINT_FAIL)
+            flags |= 1u << k;
+    }
+    return flags;
+}
+
+/* The blocks that drove the score, largest first: each at least a tenth of the score, the text
+ * block only with a shared word left to quote (its weight may come from filler alone). */
+static void top_reasons(tv_explanation_t *e)
+{
+    int used[TV_BLOCK_COUNT] = {0};
+
+    e->n_reasons = 0;
+    while (e->n_reasons < TV_EXPLAIN_REASONS) {
+        int best = -1;
+
+        for (int b = 0; b < TV_BLOCK_COUNT; b++) {
+            if (used[b] || e->contributions[b] <= 0 || e->contributions[b] < 0.1f * e->score ||
+                (b == TV_BLOCK_TEXT && e->n_text == 0))
+                continue;
+            if (best < 0 || e->contributions[b] > e->contributions[best])
+                best = b;
+        }
+        if (best < 0)
+            break;
+        used[best] = 1;
+        e->reasons[e->n_reasons++] = (tv_block_t)best;
+    }
 }
 
 int tv_matcher_explain(const tv_matcher_t *m, size_t company, size_t investor,
@@ -877,5 +942,9 @@ int tv_matcher_explain(const tv_matcher_t *m, size_t company, size_t investor,
     shared_text(m, company, investor, out);
     constraints(m, company, investor, out);
     out->allowed = allow_pair((void *)m, company, investor);
+    out->fit = tv_matcher_fit(m, out->score);
+    out->level = tv_fit_level(out->fit);
+    out->flags = flags_of(m, company, out);
+    top_reasons(out);
     return 0;
 }

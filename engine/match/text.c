@@ -683,7 +683,7 @@ static int collect_finish(collect_t *c, tv_bag_t *out)
         text[d->len] = '\0';
         text += d->len + 1;
     }
-    *out = (tv_bag_t){terms, c->n, c->concepts, c->n_concepts};
+    *out = (tv_bag_t){terms, c->n, c->concepts, c->n_concepts, TV_LANG_IT};
     c->concepts = NULL;
     return 0;
 }
@@ -721,7 +721,7 @@ int tv_text_analyse(const tv_text_model_t *m, const char *text, const char *lang
     int want, rc = parse_lang(lang, &want);
     tv_lang_t l;
 
-    *out = (tv_bag_t){NULL, 0, NULL, 0};
+    *out = (tv_bag_t){NULL, 0, NULL, 0, TV_LANG_IT};
     if (rc == 0)
         rc = scan(m, text, &tk);
     if (rc != 0)
@@ -738,6 +738,7 @@ int tv_text_analyse(const tv_text_model_t *m, const char *text, const char *lang
         goto out;
     collect_all(m, l, &tk, &c);
     rc = collect_finish(&c, out);
+    out->lang = l;
 out:
     sb_stemmer_delete(st);
     collect_dispose(&c);
@@ -750,7 +751,7 @@ void tv_bag_dispose(tv_bag_t *bag)
 {
     tv__free(bag->terms);
     tv__free(bag->concepts);
-    *bag = (tv_bag_t){NULL, 0, NULL, 0};
+    *bag = (tv_bag_t){NULL, 0, NULL, 0, TV_LANG_IT};
 }
 
 /* ---- document frequencies and vectors ---- */
@@ -767,6 +768,7 @@ struct tv_text_df {
     size_t mask; /* capacity - 1, or 0 with no slots */
     size_t used;
     uint32_t n_docs;
+    uint32_t n_docs_lang[2]; /* by tv_lang_t */
 };
 
 int tv_text_df_create(tv_text_df_t **out)
@@ -845,6 +847,7 @@ int tv_text_df_add(tv_text_df_t *df, const tv_bag_t *bag)
     for (size_t i = 0; i < bag->n_terms; i++)
         df_slot(df, bag->terms[i].hash)->count++;
     df->n_docs++;
+    df->n_docs_lang[bag->lang == TV_LANG_IT ? 0 : 1]++;
     return 0;
 }
 
@@ -880,6 +883,8 @@ void tv_text_df_remove(tv_text_df_t *df, const tv_bag_t *bag)
     }
     if (df->n_docs > 0)
         df->n_docs--;
+    if (df->n_docs_lang[bag->lang == TV_LANG_IT ? 0 : 1] > 0)
+        df->n_docs_lang[bag->lang == TV_LANG_IT ? 0 : 1]--;
 }
 
 float tv_text_weight(const tv_text_df_t *df, const tv_bag_t *bag, size_t i)
@@ -892,6 +897,18 @@ float tv_text_weight(const tv_text_df_t *df, const tv_bag_t *bag, size_t i)
     n = df->n_docs;
     d = s == NULL ? 0 : s->count;
     return (float)((1.0 + log((double)bag->terms[i].count)) * (log((n + 1.0) / (d + 1.0)) + 1.0));
+}
+
+double tv_text_df_share(const tv_text_df_t *df, const tv_bag_t *bag, size_t i)
+{
+    uint32_t n = df->n_docs_lang[bag->lang == TV_LANG_IT ? 0 : 1];
+    const df_slot_t *s;
+
+    assert(df != NULL && i < bag->n_terms);
+    s = df_find(df, bag->terms[i].hash);
+    if (s == NULL || n == 0)
+        return 0;
+    return s->count >= n ? 1.0 : (double)s->count / n;
 }
 
 void tv_text_vector(const tv_text_df_t *df, const tv_bag_t *bag, float *out, size_t width)

@@ -53,6 +53,13 @@ typedef struct {
     float previous;      /* score at the previous digest; NAN for a new match */
     char reason_en[320]; /* the one-line explanation in each language */
     char reason_it[320];
+    int fit;             /* 0 to 100, see tv_matcher_fit */
+    tv_level_t level;
+    tv_block_t reasons[TV_EXPLAIN_REASONS]; /* the blocks that drove the score, largest first */
+    size_t n_reasons;
+    char reasons_en[TV_EXPLAIN_REASONS][200]; /* their sentences in each language */
+    char reasons_it[TV_EXPLAIN_REASONS][200];
+    unsigned flags; /* TV_FLAG_* bits */
 } tv_digest_item_t;
 
 typedef struct {

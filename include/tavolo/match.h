@@ -86,11 +86,46 @@ typedef enum {
 typedef struct {
     const char *name; /* "eligible", "ticket", "active", "portfolio_conflict" */
     tv_constraint_state_t state;
-    char detail[160];
+    char detail[160];    /* in English */
+    char detail_it[160]; /* the same in Italian */
 } tv_constraint_t;
 
 #define TV_EXPLAIN_TERMS 12
 #define TV_EXPLAIN_TEXT 6
+#define TV_EXPLAIN_REASONS 3
+
+/* A shared text term in more than this share of the documents of its language (descriptions,
+ * theses, holdings) is filler ("sviluppo", "milioni", "euro"): never shown as a reason. */
+#define TV_FILLER_SHARE 0.05
+
+/* How many pairs the fit's quantile table is drawn from (all of them when there are fewer). */
+#define TV_FIT_SAMPLE 65536
+
+/* The level word of a fit; the thresholds are those of tv_fit_level. */
+typedef enum { TV_LEVEL_WEAK, TV_LEVEL_FAIR, TV_LEVEL_GOOD, TV_LEVEL_EXCELLENT } tv_level_t;
+
+/* The level of 'fit': excellent from 90, good from 75, fair from 50, weak below. */
+tv_level_t tv_fit_level(int fit);
+
+/* "excellent", "good", "fair", "weak", or in Italian ('lang' "it") "eccellente", "buona",
+ * "discreta", "debole". */
+const char *tv_level_name(tv_level_t level, const char *lang);
+
+/* The name of block 'b' as a reader of 'lang' ("it" or "en") reads it ("sindacato"). */
+const char *tv_block_label(tv_block_t b, const char *lang);
+
+/* Hard constraints that fail for a pair, as bits of tv_explanation_t.flags. */
+enum {
+    TV_FLAG_NOT_ELIGIBLE = 1 << 0, /* the company fails an ESIBE criterion (masked or not) */
+    TV_FLAG_TICKET = 1 << 1,       /* the raise is outside the ticket range by the factor */
+    TV_FLAG_INACTIVE = 1 << 2,     /* the investor is marked inactive */
+    TV_FLAG_CONFLICT = 1 << 3      /* the investor holds a competitor */
+};
+#define TV_FLAG_COUNT 4
+
+/* The name of flag bit number 'k' (0 to TV_FLAG_COUNT - 1) as the API spells it:
+ * "not_eligible", "ticket", "inactive", "portfolio_conflict". */
+const char *tv_flag_name(int k);
 
 /* Why a pair scores what it does. The contributions add up to the score. */
 typedef struct {
@@ -107,6 +142,13 @@ typedef struct {
     tv_constraint_t constraints[4];
     size_t n_constraints;
     int allowed; /* 0 when a constraint masks the pair */
+    int fit;     /* 0 to 100: the score's percentile among the build's pairs (tv_matcher_fit) */
+    tv_level_t level;
+    /* The blocks that drove the score, largest contribution first: at most
+     * TV_EXPLAIN_REASONS, each contributing at least a tenth of the score. */
+    tv_block_t reasons[TV_EXPLAIN_REASONS];
+    size_t n_reasons;
+    unsigned flags; /* TV_FLAG_* bits of the hard constraints that fail */
 } tv_explanation_t;
 
 /* Creates an empty matcher. Borrows 't', which must outlive it. TV_EINVAL when 'cfg' breaks its own
@@ -154,9 +196,26 @@ int tv_matcher_for_company(const tv_matcher_t *m, size_t index, size_t k, const 
 int tv_matcher_for_investor(const tv_matcher_t *m, size_t index, size_t k, const tv_filter_t *only,
                             tv_hit_t *out);
 
-/* Explains pair (company, investor). */
+/* The fit of 'score', from 0 to 100: the share of the pairs of the last build (or
+ * tv_matcher_recompute) scoring at most 'score', read from a quantile table of up to
+ * TV_FIT_SAMPLE pairs drawn with a fixed seed (see docs/matching.md for its error). Monotone in
+ * the score and the same for every list; incremental updates leave the table as it is. */
+int tv_matcher_fit(const tv_matcher_t *m, float score);
+
+/* Explains pair (company, investor): contributions, shared terms and text (filler left out, see
+ * TV_FILLER_SHARE), constraints, fit, level, reasons and flags. */
 int tv_matcher_explain(const tv_matcher_t *m, size_t company, size_t investor,
                        tv_explanation_t *out);
+
+/* Writes the sentence of reason 'k' (below e->n_reasons) of 'e' in 'lang' ("it" or "en") into
+ * 'buf': "Shared focus: lung cancer, RNA", "Interessi comuni: tumore del polmone, RNA", ... */
+void tv_explain_reason_text(const tv_taxonomy_t *t, const tv_explanation_t *e, size_t k,
+                            const char *lang, char *buf, size_t size);
+
+/* Writes the sentence of flag bit number 'k' (0 to TV_FLAG_COUNT - 1) of 'e' in 'lang': what
+ * failed and the constraint's detail. */
+void tv_explain_flag_text(const tv_explanation_t *e, int k, const char *lang, char *buf,
+                          size_t size);
 
 /* Adds or replaces a profile after tv_matcher_build, re-scores it with one matrix-vector
  * product and patches every list it enters or leaves. Corpus statistics stay as fitted.
@@ -165,7 +224,7 @@ int tv_matcher_upsert_company(tv_matcher_t *m, tv_company_t *c);
 int tv_matcher_upsert_investor(tv_matcher_t *m, tv_investor_t *inv);
 
 /* Rescores every pair from the current vectors and rebuilds every list: what the
- * incremental updates must always equal. */
+ * incremental updates must always equal. Also draws the fit's quantile table afresh. */
 int tv_matcher_recompute(tv_matcher_t *m);
 
 /* Removes a profile from every list; its index is not reused. */

@@ -32,6 +32,7 @@ typedef struct {
     size_t n_terms;
     tv_concept_t *concepts; /* each (kind, index) once, in order of first appearance */
     size_t n_concepts;
+    tv_lang_t lang; /* the language the text was read in (given or guessed) */
 } tv_bag_t;
 
 /* Builds a model from the taxonomy's stop words and synonyms (both languages). Borrows 't',
@@ -65,6 +66,12 @@ void tv_text_df_remove(tv_text_df_t *df, const tv_bag_t *bag);
 /* The TF-IDF weight of term 'i' of 'bag': (1 + ln count) * (ln((N + 1) / (df + 1)) + 1),
  * N being the number of documents added. */
 float tv_text_weight(const tv_text_df_t *df, const tv_bag_t *bag, size_t i);
+
+/* The share of the documents in the language of 'bag' that hold term 'i' of 'bag' (at most 1;
+ * 0 with none added): what tells a filler word ("sviluppo", "euro") from a telling one. Counted
+ * among the documents of one language, as a stem is of one language and the other language's
+ * documents would dilute it; a concept or a stem spelt alike in both languages counts high. */
+double tv_text_df_share(const tv_text_df_t *df, const tv_bag_t *bag, size_t i);
 
 /* Writes the feature-hashed TF-IDF vector of 'bag' into 'out' (width floats, zeroed by the
  * callee): term i adds its weight at hash % width, negated when bit 63 of the hash is set.

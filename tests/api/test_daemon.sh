@@ -350,9 +350,10 @@ req GET /v1/companies/t-nobody/eligibility "$ADMIN"
 expect_problem "eligibility of an unknown company: 404" 404 not-found
 
 # match_shape: the MatchList document, every Match complete, contributions summing to the
-# score, best first, and every item about the subject (FIELD == ID).
+# score, best first (by score and so by fit, 0 to 100, with its level and reasons), and every
+# item about the subject (FIELD == ID).
 match_shape() { # FIELD ID K
-    js "set(d) == {'items', 'k', 'event'} and d['k'] == $3 and 0 < len(d['items']) <= $3 and all(set(m) == {'company_id', 'company_name', 'investor_id', 'investor_name', 'score', 'forward', 'reverse', 'activity', 'contributions', 'shared_terms', 'shared_text', 'constraints', 'allowed', 'reasons'} and m['$1'] == '$2' and m['allowed'] is True and abs(sum(m['contributions'].values()) - m['score']) < 1e-4 for m in d['items']) and [m['score'] for m in d['items']] == sorted((m['score'] for m in d['items']), reverse=True)"
+    js "set(d) == {'items', 'k', 'event'} and d['k'] == $3 and 0 < len(d['items']) <= $3 and all(set(m) == {'company_id', 'company_name', 'investor_id', 'investor_name', 'score', 'forward', 'reverse', 'activity', 'contributions', 'shared_terms', 'shared_text', 'constraints', 'allowed', 'reasons', 'fit', 'level', 'top_reasons', 'flags'} and m['$1'] == '$2' and m['allowed'] is True and abs(sum(m['contributions'].values()) - m['score']) < 1e-4 and 0 <= m['fit'] <= 100 and m['level'] in ('excellent', 'good', 'fair', 'weak') and 1 <= len(m['top_reasons']) <= 3 for m in d['items']) and [m['score'] for m in d['items']] == sorted((m['score'] for m in d['items']), reverse=True) and [m['fit'] for m in d['items']] == sorted((m['fit'] for m in d['items']), reverse=True)"
 }
 req GET "/v1/companies/c-002/matches?k=5" "$ADMIN"
 expect_eq "GET /v1/companies/{id}/matches: 200, a MatchList of the company" "200 True None" \

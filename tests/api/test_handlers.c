@@ -323,6 +323,21 @@ static void test_handlers_matches_and_eligibility(void **state)
     assert_int_equal(
         call(&admin, "GET", "/v1/companies/c-001/matches", "k=2&lang=it", NULL, NULL, &j), 200);
     assert_int_equal(json_array_size(json_object_get(j, "items")), 2);
+    first = json_array_get(json_object_get(j, "items"), 0);
+    assert_in_range(json_integer_value(json_object_get(first, "fit")), 0, 100);
+    assert_non_null(strstr("eccellente buona discreta debole",
+                           json_string_value(json_object_get(first, "level"))));
+    assert_true(json_array_size(json_object_get(first, "top_reasons")) > 0);
+    assert_true(json_is_array(json_object_get(first, "flags")));
+    json_decref(j);
+    /* An ineligible company's matches carry the flag that names it; eligibility masks nothing. */
+    assert_int_equal(
+        call(&admin, "GET", "/v1/companies/c-036/matches", "k=1&lang=it", NULL, NULL, &j), 200);
+    first = json_object_get(json_array_get(json_object_get(j, "items"), 0), "flags");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(first, 0), "name")),
+                        "not_eligible");
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(first, 0), "text")),
+                           "Non idonea ESIBE"));
     json_decref(j);
     assert_int_equal(call(&admin, "GET", "/v1/companies/nope/matches", NULL, NULL, NULL, NULL),
                      404);

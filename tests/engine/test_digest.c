@@ -248,6 +248,45 @@ static void test_digest_render_escapes_html_and_picks_language(void **state)
     tv_digest_destroy(d);
 }
 
+/* Each listed match carries the fit, level and reasons the matches routes give, and the
+ * fixtures' templates show "fit 82/100 (good)" and "affinità 82/100 (buona)", not the score. */
+static void test_digest_shows_fit_and_level_in_both_languages(void **state)
+{
+    static const char *const langs[] = {"en", "it"};
+    tv_digest_t *d = build(TV_KIND_INVESTOR, "i-001", NULL);
+    size_t self = d->index;
+
+    (void)state;
+    assert_true(d->n_matches > 0);
+    for (size_t i = 0; i < d->n_matches; i++) {
+        tv_explanation_t e;
+
+        assert_int_equal(tv_matcher_explain(matcher, d->matches[i].counterpart, self, &e), 0);
+        assert_int_equal(d->matches[i].fit, e.fit);
+        assert_int_equal(d->matches[i].level, e.level);
+        assert_int_equal(d->matches[i].n_reasons, e.n_reasons);
+        assert_true(d->matches[i].n_reasons > 0 && strlen(d->matches[i].reasons_it[0]) > 10);
+    }
+    for (int l = 0; l < 2; l++) {
+        char path[64], *txt, *html, *subject, *text, *page, err[128], line[160];
+
+        snprintf(path, sizeof(path), "templates/digest.%s.txt", langs[l]);
+        txt = tvt_read_fixture(path, NULL);
+        snprintf(path, sizeof(path), "templates/digest.%s.html", langs[l]);
+        html = tvt_read_fixture(path, NULL);
+        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", langs[l], txt, html,
+                                          &subject, &text, &page, err, sizeof(err)),
+                         0);
+        snprintf(line, sizeof(line), "%s %d/100 (%s)", l ? "affinità" : "fit", d->matches[0].fit,
+                 tv_level_name(d->matches[0].level, langs[l]));
+        if (strstr(text, line) == NULL || strstr(page, line) == NULL)
+            fail_msg("\"%s\" missing from the %s digest:\n%s", line, langs[l], text);
+        assert_null(strstr(text, l ? "punteggio" : "score"));
+        free(txt), free(html), free(subject), free(text), free(page);
+    }
+    tv_digest_destroy(d);
+}
+
 static char *render(const char *tpl, const tv_tpl_data_t *d, int html, int expect)
 {
     char *out = NULL, err[128] = "";
@@ -339,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_digest_meetings_sorted_and_eligible_in_areas),
         cmocka_unit_test(test_digest_language_selection),
         cmocka_unit_test(test_digest_render_escapes_html_and_picks_language),
+        cmocka_unit_test(test_digest_shows_fit_and_level_in_both_languages),
         cmocka_unit_test(test_template_sections_lines_and_errors),
         cmocka_unit_test(test_digest_next_run_across_dst_in_rome),
     };

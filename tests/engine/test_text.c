@@ -402,7 +402,7 @@ static void test_text_vector_signs_by_bit_63_and_buckets_by_modulo(void **state)
         {UINT64_C(7), "plus", 1},                   /* bucket 3, positive */
         {UINT64_C(11), "plus too", 1},              /* bucket 3 again: adds up */
     };
-    tv_bag_t bag = {terms, 3, NULL, 0};
+    tv_bag_t bag = {terms, 3, NULL, 0, TV_LANG_IT};
     float out[4] = {9, 9, 9, 9};
     tv_text_df_t *df;
 
