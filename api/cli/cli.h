@@ -55,5 +55,10 @@ int cmd_schedule(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
+
+/* Runs the mail delivery worker once (into 'outbox' when not NULL and no relay is set), printing
+ * what it did (as JSON with 'json'); returns the exit status. */
+int cli_mail_send(const char *outbox, int json);
 
 #endif
