@@ -110,40 +110,51 @@ static int mail_status(int argc, char **argv)
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
-/* Runs the delivery worker once; returns the exit status. Shared with `tavolo digest`. */
-int cli_mail_send(const char *outbox, int json)
+int cli_mail_deliver(const char *outbox, mail_delivery_stats_t *s, int *smtp)
 {
     mail_delivery_opts_t o;
-    mail_delivery_stats_t s = {0};
     app_notes_t notes = {0};
     tv_store_t *st = NULL;
     char buf[4096];
+    const char *crash = getenv("TAVOLO_MAIL_CRASH_AFTER");
     int rc = mail_delivery_defaults(&o, buf, sizeof(buf), &notes);
 
+    memset(s, 0, sizeof(*s));
     if (outbox != NULL)
         o.outbox = outbox;
-    if (getenv("TAVOLO_MAIL_CRASH_AFTER") != NULL)
-        o.crash_after = strtoul(getenv("TAVOLO_MAIL_CRASH_AFTER"), NULL, 10);
+    if (crash != NULL)
+        o.crash_after = strtoul(crash, NULL, 10);
+    *smtp = o.smtp_url != NULL;
     if (rc == 0)
         rc = cli_open_store(&st);
     if (rc == 0)
-        rc = mail_delivery_run(st, &o, &s, &notes);
+        rc = mail_delivery_run(st, &o, s, &notes);
     cli_print_notes(&notes);
     app_notes_dispose(&notes);
     if (rc != 0 && st != NULL)
         cli_error("mail delivery failed: %s (%s)", tv_strerror(rc), tv_store_error(st));
-    else if (rc == 0 && s.busy)
+    else if (rc == 0 && s->busy)
         cli_error("another process is sending mail; nothing done");
-    else if (rc == 0 && json)
+    tv_store_close(st);
+    return rc != 0                  ? (rc == TV_EINVAL ? CLI_USAGE : CLI_FAILED)
+           : (s->busy || s->halted) ? CLI_FAILED
+                                    : CLI_OK;
+}
+
+static int mail_send(int json)
+{
+    mail_delivery_stats_t s;
+    int smtp, rc = cli_mail_deliver(NULL, &s, &smtp);
+
+    if (rc == CLI_USAGE || (rc != CLI_OK && !s.halted))
+        return rc;
+    if (json)
         printf("{\"sent\":%zu,\"retried\":%zu,\"failed\":%zu,\"recovered\":%zu,\"halted\":%s}\n",
                s.sent, s.retried, s.failed, s.recovered, s.halted ? "true" : "false");
-    else if (rc == 0)
+    else
         printf("mail: %zu sent, %zu to retry, %zu failed (%s)\n", s.sent, s.retried, s.failed,
-               o.smtp_url != NULL ? "SMTP relay" : o.outbox);
-    tv_store_close(st);
-    return rc != 0                ? (rc == TV_EINVAL ? CLI_USAGE : CLI_FAILED)
-           : (s.busy || s.halted) ? CLI_FAILED
-                                  : CLI_OK;
+               smtp ? "SMTP relay" : "Maildir outbox");
+    return rc;
 }
 
 int cmd_mail(int argc, char **argv)
@@ -152,7 +163,7 @@ int cmd_mail(int argc, char **argv)
         return mail_status(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "send") == 0 &&
         (argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0)))
-        return cli_mail_send(NULL, argc == 3);
+        return mail_send(argc == 3);
     cli_error("usage: tavolo mail send [--json] | tavolo mail status [--event ID] [--status "
               "STATUS] [--limit N] [--json]");
     return CLI_USAGE;

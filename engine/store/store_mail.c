@@ -94,8 +94,8 @@ int tv_store_mail_transaction(tv_store_t *st, int (*fn)(tv_store_t *st, void *ct
 int tv_store_mail_lock(tv_store_t *st, int *got)
 {
     int64_t v = 0;
-    int rc = tv__store_query_int(st, "SELECT pg_try_advisory_lock(" MAIL_LOCK_KEY ")::int", 0,
-                                 NULL, &v);
+    int rc =
+        tv__store_query_int(st, "SELECT pg_try_advisory_lock(" MAIL_LOCK_KEY ")::int", 0, NULL, &v);
 
     if (rc == 0)
         *got = v == 1;
