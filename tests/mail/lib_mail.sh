@@ -22,12 +22,13 @@ stop_relay() {
     relay_pid=""
 }
 
-# queue PREFIX N [RECIPIENT_PREFIX]: N messages with Message-IDs PREFIX-1@tavolo ... queued as
-# the digest job would, each to RECIPIENT_PREFIXk@x.example, with a line starting with a dot.
+# queue PREFIX N [RECIPIENT_PREFIX [EVENT]]: N messages with Message-IDs PREFIX-1@tavolo ...
+# queued as the digest job would, each to RECIPIENT_PREFIXk@x.example (of EVENT, default ev-1),
+# with a line starting with a dot.
 queue() {
-    local r=${3:-r}
+    local r=${3:-r} ev=${4:-ev-1}
     sql "INSERT INTO mail_messages (message_id, kind, event_id, recipient_email, language, subject, body)
-         SELECT '$1-' || g || '@tavolo', 'digest', 'ev-1', '$r' || g || '@x.example', 'en', 'Test ' || g,
+         SELECT '$1-' || g || '@tavolo', 'digest', '$ev', '$r' || g || '@x.example', 'en', 'Test ' || g,
          'From: tavolo <digest@tavolo.invalid>' || E'\n' || 'To: <$r' || g || '@x.example>' || E'\n'
          || 'Subject: Test ' || g || E'\n' || 'Message-ID: <$1-' || g || '@tavolo>' || E'\n'
          || 'MIME-Version: 1.0' || E'\n' || 'Content-Type: text/plain; charset=utf-8' || E'\n\n'
