@@ -56,6 +56,7 @@ expect_eq "an organiser sees its event's only" "200 j-1 j-2 j-3 False" "$(call /
 expect_eq "an organiser may not name another event" 403 "$(call '/v1/mail?event=bio-2027' "$ORG")"
 expect_eq "a company may not list mail" 403 "$(call /v1/mail "$COMP")"
 expect_eq "a bad status is a 400" 400 "$(call '/v1/mail?status=lost' "$ADMIN")"
+expect_eq "an event id that is not one (bytes not UTF-8) is a 400" 400 "$(call '/v1/mail?event=%FF' "$ADMIN")"
 call '/v1/mail?status=failed' "$ADMIN" >/dev/null
 expect_eq "a failed message carries its attempts and reply, no body" "1 550 5.1.1 no such user False" \
     "$($PY -c 'import json; x=json.load(open("'"$work"'/body"))["items"][0]; print(x["attempts"], x["last_reply"], "body" in x)')"

@@ -8,6 +8,7 @@
 #include "../query.h"
 #include "../reply.h"
 #include "handlers.h"
+#include "tavolo/profile.h"
 
 #define LIST_DEFAULT 50
 #define LIST_MAX 500
@@ -46,7 +47,8 @@ static int read_filter(const api_req_t *r, api_resp_t *resp, tv_mail_filter_t *f
         bad = "limit", expected = "an integer from 1 to 500";
     else if (api_query_int(r->query, "after", 0, INT64_MAX, 0, &after) != 0)
         bad = "after", expected = "a message id";
-    else if (api_query_get(r->query, "event", event, 72) < 0)
+    else if (api_query_get(r->query, "event", event, 72) < 0 ||
+             (event[0] != '\0' && !tv_id_valid(event)))
         bad = "event", expected = "an event id";
     else if (api_query_get(r->query, "status", status, 16) < 0 ||
              (status[0] != '\0' && strcmp(status, "queued") != 0 &&
