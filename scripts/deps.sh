@@ -7,6 +7,9 @@ packages=(
     libuv1-dev libh2o-dev libssl-dev libjansson-dev libopenblas-dev libdnnl-dev libpq-dev libcmocka-dev
     libcsv-dev libsodium-dev libutf8proc-dev libxxhash-dev libstemmer-dev libglpk-dev libical-dev
     libgmime-3.0-dev
+    # The mail delivery worker sends over SMTP with libcurl (api/app/mail_delivery.c); the mail
+    # tests and bench/mail.sh run a real SMTP server, aiosmtpd, on loopback.
+    libcurl4-openssl-dev python3-aiosmtpd
     postgresql-15 postgresql-client-15
     python3 python3-jsonschema python3-numpy python3-faiss python3-icalendar gnuplot-nox
     # What the scripts and tests call that a minimal Debian 12 lacks (debootstrap

@@ -1,15 +1,11 @@
 /* The daily digest job. Exactly once per recipient and date: the digests row (unique per
- * recipient and date) and the recipient's new state are written by one statement, so a
- * recipient is either done or not. Messages are written to the outbox's tmp/ and flushed to
- * disk before their digest is committed, and moved into new/ after: a committed digest always
- * has its messages either in tmp/ (a crash came between commit and move; the next run moves
- * them) or in new/ (or taken from there by the mailer), never both, never twice. */
-#include <errno.h>
-#include <fcntl.h>
+ * recipient and date), the recipient's new state and its messages (one per contact, queued in
+ * mail_messages with tv_store_mail_enqueue) are committed in one transaction, so a recipient
+ * is either done with its messages queued or not done at all. The mail delivery worker
+ * (mail_delivery.h) takes the messages from there to the relay or the Maildir outbox. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,11 +29,19 @@ typedef struct {
     size_t n, cap;
 } keyed_list_t;
 
+/* One message of a recipient's digest, built and waiting for its digest's commit. */
+typedef struct {
+    char message_id[300];
+    const char *lang, *email, *name; /* borrowed from the job and the matcher's contact */
+    char *subject, *bytes;
+} built_t;
+
 typedef struct {
     char kind;
     char *id;
     char *status, *content, *state, *message_id;
-    char files[LANGS][300]; /* names of the messages in tmp/, "" for none */
+    built_t *mails;
+    size_t n_mails;
 } pending_t;
 
 typedef struct {
@@ -59,7 +63,6 @@ typedef struct {
     pending_t batch[BATCH];
     size_t n_batch;
     size_t committed;
-    char tmp[4096], new_[4096];
 } job_t;
 
 /* ---- options ---- */
@@ -167,47 +170,6 @@ static void escape_id(const char *id, char *out, size_t size)
             o += (size_t)snprintf(out + o, size - o, "%%%02X", *p);
     }
     out[o] = '\0';
-}
-
-static int write_file(const char *path, const char *data, size_t len, app_notes_t *notes)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int rc = fd >= 0 ? 0 : TV_EIO;
-
-    while (rc == 0 && len > 0) {
-        ssize_t k = write(fd, data, len);
-
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            rc = TV_EIO;
-        else {
-            data += k;
-            len -= (size_t)k;
-        }
-    }
-    if (fd >= 0 && close(fd) != 0)
-        rc = TV_EIO;
-    if (rc != 0)
-        app_note(notes, "%s: %s", path, strerror(errno));
-    return rc;
-}
-
-static int make_dirs(job_t *j)
-{
-    const char *subs[] = {"", "/tmp", "/new", "/cur"};
-    char path[4096];
-
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(path, sizeof(path), "%s%s", j->o->outbox, subs[i]);
-        if (mkdir(path, 0755) != 0 && errno != EEXIST) {
-            app_note(j->notes, "%s: %s", path, strerror(errno));
-            return TV_EIO;
-        }
-    }
-    snprintf(j->tmp, sizeof(j->tmp), "%s/tmp", j->o->outbox);
-    snprintf(j->new_, sizeof(j->new_), "%s/new", j->o->outbox);
-    return 0;
 }
 
 static int load_templates(job_t *j)
@@ -327,8 +289,6 @@ static int load(job_t *j)
     int rc = load_templates(j);
 
     if (rc == 0)
-        rc = make_dirs(j);
-    if (rc == 0)
         rc = tv_store_digest_run_start(j->st, j->o->date);
     if (rc == 0)
         rc = load_eligibility(j);
@@ -347,16 +307,6 @@ static int load(job_t *j)
 
 /* ---- one recipient ---- */
 
-static void file_name(const job_t *j, char kind, const char *id, const char *lang, char *out,
-                      size_t size)
-{
-    char esc[200];
-
-    escape_id(id, esc, sizeof(esc));
-    snprintf(out, size, "%s.%s.%s.%s.tavolo", j->o->date, kind == 'c' ? "company" : "investor", esc,
-             lang);
-}
-
 static void message_id(const job_t *j, char kind, const char *id, const char *lang, char *out,
                        size_t size)
 {
@@ -367,71 +317,88 @@ static void message_id(const job_t *j, char kind, const char *id, const char *la
              lang[0] != '\0' ? "-" : "", lang);
 }
 
-/* Moves a recipient's messages from tmp/ into new/; returns how many there were. */
-static size_t move_messages(const job_t *j, char kind, const char *id)
+/* A contact's part of a Message-ID: FNV-1a of the address without case, so that each contact
+ * of a recipient has its own message, and the same one if the job were run again. */
+static uint32_t address_hash(const char *email)
 {
-    size_t moved = 0;
+    uint32_t h = 2166136261u;
 
-    for (int l = 0; l < LANGS; l++) {
-        char name[300], from[4400], to[4400];
-
-        file_name(j, kind, id, langs[l], name, sizeof(name));
-        snprintf(from, sizeof(from), "%s/%s", j->tmp, name);
-        snprintf(to, sizeof(to), "%s/%s", j->new_, name);
-        moved += rename(from, to) == 0;
+    for (const unsigned char *p = (const unsigned char *)email; *p != '\0'; p++) {
+        h ^= (uint32_t)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        h *= 16777619u;
     }
-    return moved;
+    return h;
 }
 
-/* Builds and writes to tmp/ the message of digest 'd' for the contacts reading 'lang'. */
+/* Builds one message of digest 'p' for contact 'c' in langs[l], kept in p->mails until the
+ * digest is recorded. */
+static int build_mail(job_t *j, pending_t *p, const tv_contact_t *c, int l, const char *subject,
+                      const char *text, const char *html)
+{
+    built_t *x = realloc(p->mails, (p->n_mails + 1) * sizeof(*x));
+    char mid[300];
+    size_t len;
+    int rc;
+
+    if (x == NULL)
+        return TV_ENOMEM;
+    p->mails = x;
+    x = &p->mails[p->n_mails];
+    memset(x, 0, sizeof(*x));
+    message_id(j, p->kind, p->id, langs[l], mid, sizeof(mid));
+    /* "digest-DATE-c-ID-LANG@tavolo" becomes "digest-DATE-c-ID-LANG-HASH@tavolo". */
+    mid[strcspn(mid, "@")] = '\0';
+    snprintf(x->message_id, sizeof(x->message_id), "%s-%08x@tavolo", mid,
+             (unsigned)address_hash(c->email));
+    x->lang = langs[l];
+    x->email = c->email;
+    x->name = c->name;
+    x->subject = strdup(subject);
+    {
+        const char *names[1] = {c->name}, *addrs[1] = {c->email};
+        tv_mail_t mail = {.from_name = "tavolo",
+                          .from_address = j->o->from,
+                          .to_names = names,
+                          .to_addresses = addrs,
+                          .n_to = 1,
+                          .subject = subject,
+                          .date_utc = (int64_t)time(NULL),
+                          .message_id = x->message_id,
+                          .text = text,
+                          .html = html};
+
+        rc = x->subject != NULL ? tv_mail_build(&mail, &x->bytes, &len) : TV_ENOMEM;
+    }
+    if (rc == 0)
+        p->n_mails++;
+    else
+        free(x->subject), free(x->bytes);
+    return rc;
+}
+
+/* Renders the digest 'd' in langs[l] and builds a message for each contact reading it. */
 static int write_message(job_t *j, const tv_digest_t *d, const tv_contact_t *contacts, size_t n,
                          const char *profile_lang, int l, pending_t *p)
 {
-    const char *names[32], *addrs[32];
-    char *subject = NULL, *text = NULL, *html = NULL, *bytes = NULL, err[256] = "";
-    char mid[300], path[4400];
-    size_t k = 0, len = 0;
+    char *subject = NULL, *text = NULL, *html = NULL, err[256] = "";
+    size_t k = 0;
     int rc;
 
-    for (size_t i = 0; i < n && k < 32; i++) {
-        if (strcmp(tv_digest_language(&contacts[i], profile_lang), langs[l]) == 0) {
-            names[k] = contacts[i].name;
-            addrs[k++] = contacts[i].email;
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        k += strcmp(tv_digest_language(&contacts[i], profile_lang), langs[l]) == 0;
     if (k == 0)
         return 0;
     rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], j->tpl[l][0], j->tpl[l][1], &subject,
                           &text, &html, err, sizeof(err));
     if (rc == TV_EINVAL)
         app_note(j->notes, "the %s digest templates in %s: %s", langs[l], j->o->templates, err);
-    message_id(j, p->kind, p->id, langs[l], mid, sizeof(mid));
-    if (rc == 0) {
-        tv_mail_t mail = {.from_name = "tavolo",
-                          .from_address = j->o->from,
-                          .to_names = names,
-                          .to_addresses = addrs,
-                          .n_to = k,
-                          .subject = subject,
-                          .date_utc = (int64_t)time(NULL),
-                          .message_id = mid,
-                          .text = text,
-                          .html = html};
-
-        rc = tv_mail_build(&mail, &bytes, &len);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (strcmp(tv_digest_language(&contacts[i], profile_lang), langs[l]) == 0)
+            rc = build_mail(j, p, &contacts[i], l, subject, text, html);
     }
-    file_name(j, p->kind, p->id, langs[l], p->files[l], sizeof(p->files[l]));
-    snprintf(path, sizeof(path), "%s/%s", j->tmp, p->files[l]);
-    if (rc == 0)
-        rc = write_file(path, bytes, len, j->notes);
-    if (rc == 0)
-        j->stats.messages++;
-    else
-        p->files[l][0] = '\0';
     free(subject);
     free(text);
     free(html);
-    free(bytes);
     return rc;
 }
 
@@ -499,6 +466,11 @@ static int build_one(job_t *j, char kind, size_t index, pending_t *p, size_t *el
 
 static void pending_dispose(pending_t *p)
 {
+    for (size_t i = 0; i < p->n_mails; i++) {
+        free(p->mails[i].subject);
+        free(p->mails[i].bytes);
+    }
+    free(p->mails);
     free(p->id);
     free(p->content);
     free(p->state);
@@ -506,36 +478,54 @@ static void pending_dispose(pending_t *p)
     memset(p, 0, sizeof(*p));
 }
 
-/* Flushes the batch's messages to disk, records each digest, then moves its messages into
- * new/. */
+typedef struct {
+    job_t *j;
+    pending_t *p;
+    int inserted;
+    int64_t id;
+} record_t;
+
+/* Inside one transaction: the digest row and state, then, when this process inserted them, the
+ * digest's messages. */
+static int record_in_tx(tv_store_t *st, void *ctx)
+{
+    record_t *r = ctx;
+    pending_t *p = r->p;
+    int rc = tv_store_digest_record(st, p->kind == 'c' ? "company" : "investor", p->id,
+                                    r->j->o->date, p->status, p->content, p->state, p->message_id,
+                                    &r->inserted, &r->id);
+
+    for (size_t i = 0; rc == 0 && r->inserted && i < p->n_mails; i++) {
+        const built_t *x = &p->mails[i];
+        tv_mail_row_t row = {x->message_id, "digest", NULL,       x->email,
+                             x->name,       x->lang,  x->subject, x->bytes};
+
+        rc = tv_store_mail_enqueue(st, &row, NULL);
+    }
+    return rc;
+}
+
+/* Records each digest of the batch with its messages, each in its own transaction. */
 static int flush_batch(job_t *j)
 {
     int64_t ids[BATCH];
     size_t n_ids = 0;
-    int fd = open(j->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+    int rc = 0;
 
-    if (fd < 0 || syncfs(fd) != 0)
-        rc = TV_EIO;
-    if (fd >= 0)
-        close(fd);
     for (size_t i = 0; rc == 0 && i < j->n_batch; i++) {
-        pending_t *p = &j->batch[i];
-        int inserted = 0;
+        record_t r = {j, &j->batch[i], 0, 0};
 
-        rc = tv_store_digest_record(j->st, p->kind == 'c' ? "company" : "investor", p->id,
-                                    j->o->date, p->status, p->content, p->state, p->message_id,
-                                    &inserted, &ids[n_ids]);
-        if (rc != 0 || !inserted)
-            continue; /* another process recorded it: its messages are its own */
-        n_ids++;
+        rc = tv_store_mail_transaction(j->st, record_in_tx, &r);
+        if (rc != 0 || !r.inserted)
+            continue; /* another process recorded it, with its messages */
+        ids[n_ids++] = r.id;
         j->committed++;
-        if (strcmp(p->status, "sent") == 0)
-            j->stats.sent++;
+        if (strcmp(r.p->status, "sent") == 0)
+            j->stats.sent++, j->stats.messages += r.p->n_mails;
         else
             j->stats.empty++;
         if (j->o->crash_after > 0 && j->committed == j->o->crash_after)
-            _exit(3); /* tests: a crash between the commit and the move into new/ */
-        move_messages(j, p->kind, p->id);
+            _exit(3); /* tests: a crash after a commit, before the run is over */
     }
     if (rc == 0)
         rc = tv_store_digest_mark_written(j->st, ids, n_ids);
@@ -578,9 +568,7 @@ static int visit(job_t *j, char kind, size_t rank, size_t *elig)
     j->stats.recipients++;
     done = keyed_find(&j->done, kind, id);
     if (done != NULL) {
-        j->stats.already++;
-        if (strcmp(done->a, "sent") == 0)
-            j->stats.resumed += move_messages(j, kind, id);
+        j->stats.already++; /* its messages were queued with it */
         return 0;
     }
     p = &j->batch[j->n_batch++];

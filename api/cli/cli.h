@@ -6,6 +6,7 @@
 
 #include "cli_report.h"
 #include "loader.h"
+#include "mail_delivery.h"
 #include "tavolo/codec.h"
 #include "tavolo/error.h"
 #include "tavolo/match.h"
@@ -56,5 +57,11 @@ int cmd_agenda(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_mail(int argc, char **argv);
+
+/* Runs the mail delivery worker once (into 'outbox' when not NULL and no relay is set), printing
+ * only its errors; writes what it did to '*s' and 1 to '*smtp' when it used a relay. Returns the
+ * exit status. */
+int cli_mail_deliver(const char *outbox, mail_delivery_stats_t *s, int *smtp);
 
 #endif

@@ -30,17 +30,20 @@ static int parse_options(int argc, char **argv, digest_job_opts_t *o, int *json)
     return optind == argc ? 0 : -1;
 }
 
-static void report(const digest_job_opts_t *o, const digest_job_stats_t *s, int json)
+static void report(const digest_job_opts_t *o, const digest_job_stats_t *s,
+                   const mail_delivery_stats_t *m, int smtp, int json)
 {
     if (json)
         printf("{\"date\":\"%s\",\"recipients\":%zu,\"sent\":%zu,\"empty\":%zu,"
-               "\"messages\":%zu,\"already\":%zu,\"resumed\":%zu}\n",
-               o->date, s->recipients, s->sent, s->empty, s->messages, s->already, s->resumed);
+               "\"messages\":%zu,\"already\":%zu,\"resumed\":%zu,\"delivered\":%zu,"
+               "\"mail_retried\":%zu,\"mail_failed\":%zu}\n",
+               o->date, s->recipients, s->sent, s->empty, s->messages, s->already, s->resumed,
+               m->sent, m->retried, m->failed);
     else
-        printf("%s: %zu recipients: %zu sent (%zu messages), %zu empty, %zu already done "
-               "(%zu messages resumed); outbox %s\n",
-               o->date, s->recipients, s->sent, s->messages, s->empty, s->already, s->resumed,
-               o->outbox);
+        printf("%s: %zu recipients: %zu sent (%zu messages queued), %zu empty, %zu already done; "
+               "mail: %zu delivered, %zu to retry, %zu failed (%s %s)\n",
+               o->date, s->recipients, s->sent, s->messages, s->empty, s->already, m->sent,
+               m->retried, m->failed, smtp ? "SMTP relay" : "outbox", smtp ? "" : o->outbox);
 }
 
 int cmd_digest(int argc, char **argv)
@@ -54,7 +57,9 @@ int cmd_digest(int argc, char **argv)
     char outbox[4096];
     const char *crash = getenv("TAVOLO_DIGEST_CRASH_AFTER");
     app_notes_t notes = {0};
-    int json = 0, rc = digest_job_defaults(&o, outbox, sizeof(outbox), &notes);
+    mail_delivery_stats_t mail = {0};
+    int json = 0, smtp = 0, mail_rc = CLI_OK;
+    int rc = digest_job_defaults(&o, outbox, sizeof(outbox), &notes);
 
     cli_print_notes(&notes);
     app_notes_dispose(&notes);
@@ -87,12 +92,16 @@ int cmd_digest(int argc, char **argv)
             cli_error("the digest of %s failed: %s (%s)", o.date, tv_strerror(rc),
                       tv_store_error(st));
     }
-    if (rc == 0 && stats.busy)
-        cli_error("another process is running the digest job; nothing done");
-    else if (rc == 0)
-        report(&o, &stats, json);
     tv_matcher_destroy(m);
     tv_store_close(st);
     tv_taxonomy_destroy(tax);
-    return rc != 0 ? CLI_FAILED : stats.busy ? CLI_FAILED : CLI_OK;
+    if (rc == 0 && stats.busy)
+        cli_error("another process is running the digest job; nothing done");
+    /* The messages the job queued (and any others due) are delivered at once, as the daemon's
+     * mail timer would: to the relay of TAVOLO_SMTP_URL, or into the outbox. */
+    if (rc == 0 && !stats.busy)
+        mail_rc = cli_mail_deliver(o.outbox, &mail, &smtp);
+    if (rc == 0 && !stats.busy && (mail_rc == CLI_OK || mail.halted))
+        report(&o, &stats, &mail, smtp, json);
+    return rc != 0 || stats.busy ? CLI_FAILED : mail_rc;
 }

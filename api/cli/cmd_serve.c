@@ -15,6 +15,7 @@
 #include "feed.h"
 #include "jobs.h"
 #include "log.h"
+#include "mail_timer.h"
 #include "metrics.h"
 #include "router.h"
 #include "server.h"
@@ -57,6 +58,7 @@ typedef struct {
     uv_timer_t drain;
     uv_timer_t flush; /* logs are buffered and written out this often */
     api_digest_timer_t digest;
+    api_mail_timer_t mail;
     api_app_t *app;
     uint64_t deadline;
 } daemon_t;
@@ -161,7 +163,8 @@ static void on_drain(uv_timer_t *t)
     daemon_t *d = t->data;
 
     /* A digest job stops after its current recipient; the matcher must outlive it. */
-    if (api_digest_timer_running(&d->digest) || api_feed_busy(d->app->feed))
+    if (api_digest_timer_running(&d->digest) || api_mail_timer_running(&d->mail) ||
+        api_feed_busy(d->app->feed))
         return;
     if ((api_router_in_flight() == 0 && api_server_connections() == 0) ||
         uv_now(d->loop) >= d->deadline) {
@@ -178,6 +181,7 @@ static void on_signal(uv_signal_t *s, int signum)
             api_router_in_flight());
     api_server_shutdown(&d->server);
     api_digest_timer_stop(&d->digest);
+    api_mail_timer_stop(&d->mail);
     api_feed_stop(d->app->feed);
     uv_signal_stop(&d->sigterm);
     uv_signal_stop(&d->sigint);
@@ -271,6 +275,7 @@ static int run(daemon_t *d, api_app_t *app, const serve_opts_t *o, char *since)
             host, d->server.port, o->values[SET_AUTH_CACHE], o->values[SET_AUTH_GRACE],
             o->values[SET_MAX_CLIENT]);
     if (api_digest_timer_start(&d->digest, d->loop, app) != 0 ||
+        api_mail_timer_start(&d->mail, d->loop, app) != 0 ||
         api_feed_start(&app->feed, d->loop, app, since) != 0) {
         api_server_dispose(&d->server);
         return TV_EINVAL;

@@ -24,6 +24,7 @@ static const command_t commands[] = {
     {"eval", cmd_eval,
      "matching quality on real investments (eval --data DIR --cutoff YYYY-MM-DD [--json])"},
     {"digest", cmd_digest, "run the daily digests (digest [--date YYYY-MM-DD] [--outbox DIR])"},
+    {"mail", cmd_mail, "deliver queued mail, or list the queue (mail send | mail status)"},
     {"token", cmd_token, "create, list or revoke API tokens (token create|list|revoke)"},
     {"notify", cmd_notify, "notifications: who gets them (notify recipients EVENT KIND ID)"},
 };

@@ -23,6 +23,7 @@ static const char *const investor_list_params[] = {"limit",     "after",      "k
 static const char *const match_params[] = {"k", "event", "lang", NULL};
 static const char *const agenda_params[] = {"participant", NULL};
 static const char *const digest_params[] = {"date", "event", NULL};
+static const char *const mail_params[] = {"event", "status", "limit", "after", NULL};
 static const char *const event_put_params[] = {"dry_run", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 
@@ -63,6 +64,7 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
     {"GET", "/v1/digests", api_h_digest_list, 1, NULL, digest_params},
+    {"GET", "/v1/mail", api_h_mail_list, 1, NULL, mail_params},
     {"DELETE", "/v1/tokens/{tid}", api_h_token_revoke, 1, NULL, NULL},
     {"GET", "/v1/unsubscribe", api_h_unsubscribe_page, 0, NULL, unsubscribe_params},
     {"POST", "/v1/unsubscribe", api_h_unsubscribe, 0, NULL, unsubscribe_params},

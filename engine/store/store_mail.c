@@ -51,3 +51,122 @@ int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kin
                                   "(lower($1), $2) ON CONFLICT DO NOTHING",
                                   2, params);
 }
+
+/* ---- delivery ---- */
+
+#define MAIL_LOCK_KEY "7405012028" /* the digest job's is ...027 */
+#define MAIL_MAX_BACKOFF_S 21600
+
+/* Runs a query and calls 'cb' for each row. */
+static int mail_rows(tv_store_t *st, const char *sql, int n, const char *const *params,
+                     tv_store_row_cb cb, void *ctx)
+{
+    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    const char *cols[16];
+    int rc = 0, rows, ncols;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "mail_messages");
+    rows = PQntuples(res);
+    ncols = PQnfields(res) < 16 ? PQnfields(res) : 16;
+    for (int r = 0; rc == 0 && r < rows; r++) {
+        for (int c = 0; c < ncols; c++)
+            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+        rc = cb(ctx, cols, ncols);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_mail_transaction(tv_store_t *st, int (*fn)(tv_store_t *st, void *ctx), void *ctx)
+{
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+
+    if (rc == 0)
+        rc = fn(st, ctx);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
+    return rc;
+}
+
+int tv_store_mail_lock(tv_store_t *st, int *got)
+{
+    int64_t v = 0;
+    int rc =
+        tv__store_query_int(st, "SELECT pg_try_advisory_lock(" MAIL_LOCK_KEY ")::int", 0, NULL, &v);
+
+    if (rc == 0)
+        *got = v == 1;
+    return rc;
+}
+
+int tv_store_mail_unlock(tv_store_t *st)
+{
+    return tv__store_exec_command(st, "SELECT pg_advisory_unlock(" MAIL_LOCK_KEY ")", 0, NULL);
+}
+
+int tv_store_mail_requeue_sending(tv_store_t *st, int64_t *n)
+{
+    return tv__store_query_int(st,
+                               "WITH r AS (UPDATE mail_messages SET status = 'queued' WHERE "
+                               "status = 'sending' RETURNING 1) SELECT count(*) FROM r",
+                               0, NULL, n);
+}
+
+int tv_store_mail_claim(tv_store_t *st, int limit, tv_store_row_cb cb, void *ctx)
+{
+    char n[16];
+    const char *params[1] = {n};
+
+    snprintf(n, sizeof(n), "%d", limit);
+    return mail_rows(st,
+                     "WITH c AS (UPDATE mail_messages SET status = 'sending' WHERE id IN (SELECT "
+                     "id FROM mail_messages WHERE status = 'queued' AND next_attempt_at <= now() "
+                     "ORDER BY next_attempt_at, id LIMIT $1) RETURNING id, message_id, "
+                     "recipient_email, attempts, body) SELECT * FROM c ORDER BY id",
+                     1, params, cb, ctx);
+}
+
+int tv_store_mail_record(tv_store_t *st, int64_t id, tv_mail_result_t result, const char *reply,
+                         int max_attempts, int retry_s)
+{
+    static const char *const status[] = {"sent", "retry", "failed"};
+    char ids[24], maxs[16], retry[16], cap[16];
+    const char *params[6] = {ids, status[result], reply, maxs, retry, cap};
+
+    snprintf(ids, sizeof(ids), "%lld", (long long)id);
+    snprintf(maxs, sizeof(maxs), "%d", max_attempts);
+    snprintf(retry, sizeof(retry), "%d", retry_s);
+    snprintf(cap, sizeof(cap), "%d", MAIL_MAX_BACKOFF_S);
+    return tv__store_exec_command(
+        st,
+        "UPDATE mail_messages SET last_reply = $3, "
+        "attempts = attempts + CASE WHEN $2 = 'sent' THEN 0 ELSE 1 END, "
+        "sent_at = CASE WHEN $2 = 'sent' THEN now() END, "
+        "status = CASE WHEN $2 = 'sent' THEN 'sent' WHEN $2 = 'failed' OR attempts + 1 >= "
+        "$4::int THEN 'failed' ELSE 'queued' END, "
+        "next_attempt_at = CASE WHEN $2 = 'retry' THEN now() + make_interval(secs => "
+        "least($5::float8 * power(2, least(attempts, 30)), $6::float8)) ELSE next_attempt_at END "
+        "WHERE id = $1::bigint AND status = 'sending'",
+        6, params);
+}
+
+int tv_store_mail_list(tv_store_t *st, const tv_mail_filter_t *f, tv_store_row_cb cb, void *ctx)
+{
+    char after[24], limit[16];
+    const char *params[4] = {f->event_id, f->status, after, limit};
+
+    snprintf(after, sizeof(after), "%lld", (long long)f->after);
+    snprintf(limit, sizeof(limit), "%d", f->limit);
+    return mail_rows(
+        st,
+        "SELECT id, message_id, kind, event_id, recipient_email, status, attempts, last_reply, "
+        "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+        "to_char(next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+        "to_char(sent_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+        "FROM mail_messages WHERE ($1::text IS NULL OR event_id = $1) AND ($2::text IS NULL OR "
+        "status = $2) AND id > $3::bigint ORDER BY id LIMIT nullif($4::int, 0)",
+        4, params, cb, ctx);
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tavolo digest end to end: exactly once per recipient and date (a second run, a crash between
-# recipients and a crash between a commit and its message), what counts as new or risen,
-# language, HTML escaping, and the messages read back by Python's email parser.
+# recipients), each digest's messages queued with it and delivered by the mail worker into the
+# Maildir outbox, what counts as new or risen, language, HTML escaping, and the messages read
+# back by Python's email parser.
 . "$(dirname "$0")/lib.sh"
 TAVOLO=$1
 FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
@@ -21,11 +22,12 @@ JSON
 "$TAVOLO" import "$work/companies-xss.jsonl" >/dev/null
 recipients=$(sql "SELECT (SELECT count(*) FROM companies WHERE doc ? 'contacts') + (SELECT count(*) FROM investors WHERE doc ? 'contacts')")
 
-# A crash between recipients' commits and their messages: the run stops after 5 digests.
+# A crash between recipients: the run stops after 5 digests, before any delivery.
 out=$(TAVOLO_DIGEST_CRASH_AFTER=5 "$TAVOLO" digest --date 2027-01-10 --outbox "$work/outbox" 2>&1)
 expect_eq "the crash hook stops the run with status 3" 3 $?
 expect_eq "five digests committed before the crash" 5 "$(sql "SELECT count(*) FROM digests WHERE digest_date = '2027-01-10'")"
-expect_eq "the fifth digest's messages are still in tmp/" 1 "$(ls "$work/outbox/tmp" | grep -c '^2027-01-10\.' | awk '{print ($1 > 0)}')"
+expect_eq "each sent digest committed has its messages queued with it, one per contact" "0 0" \
+    "$(sql "SELECT count(*) FROM digests d WHERE d.status = 'sent' AND NOT EXISTS (SELECT 1 FROM mail_messages m WHERE m.message_id LIKE split_part(d.message_id, '@', 1) || '-%')") $(sql "SELECT count(*) FROM mail_messages WHERE status <> 'queued'")"
 
 json=$("$TAVOLO" digest --date 2027-01-10 --outbox "$work/outbox" --json)
 expect_eq "the resumed run exits 0" 0 $?
@@ -34,8 +36,11 @@ expect_eq "every recipient has exactly one digest" "$recipients $recipients" \
 check=$(printf '%s' "$json" | /usr/bin/python3 -c '
 import json, sys
 s = json.load(sys.stdin)
-print(s["already"], s["resumed"] > 0, s["sent"] + s["empty"] + s["already"] == s["recipients"])')
-expect_eq "the resumed run skips the 5 done and moves their messages out of tmp/" "5 True True" "$check"
+print(s["already"], s["resumed"], s["sent"] + s["empty"] + s["already"] == s["recipients"])')
+expect_eq "the resumed run skips the 5 done (their messages were queued with them)" "5 0 True" "$check"
+expect_eq "and the worker delivers every queued message into outbox/new, once" \
+    "$(sql "SELECT count(*) FROM mail_messages") $(sql "SELECT count(*) FROM mail_messages WHERE status = 'sent'")" \
+    "$(ls "$work/outbox/new" | wc -l) $(ls "$work/outbox/new" | wc -l)"
 expect_eq "tmp/ is empty after the resumed run" 0 "$(ls "$work/outbox/tmp" | wc -l)"
 messages=$(ls "$work/outbox/new" | wc -l)
 
@@ -81,18 +86,18 @@ for n in names:
     parts = [p.get_content_type() for p in msg.iter_parts()]
     if parts != ["text/plain", "text/html"]:
         bad.append(f"{n}: parts {parts}")
-    lang = n.split(".")[-2]
+    lang = str(msg["Message-ID"]).rsplit("-", 2)[1]
     subject = str(msg["Subject"])
     if (lang == "it") != ("abbinamenti" in subject):
         bad.append(f"{n}: subject {subject!r} not in {lang}")
 html = {}
 for n in names:
-    if n.startswith("2027-01-10.company.c-xss."):
+    if n.startswith("digest-2027-01-10-c-c-xss-"):
         with open(os.path.join(d, n), "rb") as f:
             msg = email.message_from_binary_file(f, policy=email.policy.default)
         body = msg.get_body(("html",)).get_content()
         text = msg.get_body(("plain",)).get_content()
-        html[n.split(".")[-2]] = (str(msg["To"]), body, text)
+        html[str(msg["Message-ID"]).rsplit("-", 2)[1]] = (str(msg["To"]), body, text)
 en_to, en_html, en_text = html["en"]
 it_to, it_html, _ = html["it"]
 if "<script>" in en_html or "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;Bio&quot;" not in en_html:

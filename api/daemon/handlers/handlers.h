@@ -46,6 +46,7 @@ int api_h_event_agenda(const api_req_t *r, api_resp_t *resp);
 int api_h_event_tables(const api_req_t *r, api_resp_t *resp);
 
 int api_h_digest_list(const api_req_t *r, api_resp_t *resp);
+int api_h_mail_list(const api_req_t *r, api_resp_t *resp);
 int api_h_token_revoke(const api_req_t *r, api_resp_t *resp);
 int api_h_unsubscribe_page(const api_req_t *r, api_resp_t *resp);
 int api_h_unsubscribe(const api_req_t *r, api_resp_t *resp);

@@ -317,4 +317,50 @@ int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char 
 int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
                            size_t size);
 
+/* Runs 'fn' (passed 'st' and 'ctx') inside one transaction: committed when it returns 0, rolled
+ * back otherwise, its code returned. For a write and the messages that tell of it. */
+int tv_store_mail_transaction(tv_store_t *st, int (*fn)(tv_store_t *st, void *ctx), void *ctx);
+
+/* The delivery worker's session advisory lock, taken without waiting: '*got' is 1 when taken,
+ * 0 when another session holds it (one sender at a time across processes). Closing the
+ * connection releases it too, so a sender killed with -9 never keeps it. */
+int tv_store_mail_lock(tv_store_t *st, int *got);
+int tv_store_mail_unlock(tv_store_t *st);
+
+/* Puts every row in 'sending' back to 'queued', attempts unchanged, and writes how many to
+ * '*n'. Call it holding the lock: only the lock's holder claims rows, so what it finds in
+ * 'sending' was left by a sender that died (or by itself, when it stops early). */
+int tv_store_mail_requeue_sending(tv_store_t *st, int64_t *n);
+
+/* Claims up to 'limit' queued rows due now, oldest due first, setting them to 'sending', and
+ * calls 'cb' with the columns (id, message_id, recipient_email, attempts, body) of each. */
+int tv_store_mail_claim(tv_store_t *st, int limit, tv_store_row_cb cb, void *ctx);
+
+/* What became of one delivery attempt. */
+typedef enum {
+    TV_MAIL_RESULT_SENT,  /* accepted by the relay (or written to the outbox) */
+    TV_MAIL_RESULT_RETRY, /* temporary: queued again after a backoff, or failed at the bound */
+    TV_MAIL_RESULT_FAILED /* permanent: failed */
+} tv_mail_result_t;
+
+/* Records the outcome of row 'id' (in 'sending') with the relay's last reply ('reply', may be
+ * NULL). A retry adds one attempt and queues the row again 'retry_s' * 2^(attempts before)
+ * seconds later (at most six hours), or fails it when that makes 'max_attempts'; a failure adds
+ * one attempt. */
+int tv_store_mail_record(tv_store_t *st, int64_t id, tv_mail_result_t result, const char *reply,
+                         int max_attempts, int retry_s);
+
+/* Which messages tv_store_mail_list lists: any field NULL (or 0) for all. */
+typedef struct {
+    const char *event_id;
+    const char *status;
+    int64_t after; /* only rows with a greater id */
+    int limit;     /* at most this many rows (0: no limit) */
+} tv_mail_filter_t;
+
+/* Calls 'cb' for each message of 'f' in id order with the columns (id, message_id, kind,
+ * event_id, recipient_email, status, attempts, last_reply, created_at, next_attempt_at,
+ * sent_at), times as ISO 8601 UTC ("2027-01-10T07:00:00Z"), NULL where unset. Never the body. */
+int tv_store_mail_list(tv_store_t *st, const tv_mail_filter_t *f, tv_store_row_cb cb, void *ctx);
+
 #endif
