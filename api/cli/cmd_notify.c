@@ -1,17 +1,20 @@
 /* tavolo notify: the notifications an event lives on, by hand (decision 0044).
  *
  *   tavolo notify recipients EVENT company|investor ID   the people a profile's mail reaches
- *   tavolo notify link EMAIL KIND                          an address's unsubscribe link */
+ *   tavolo notify link EMAIL KIND                          an address's unsubscribe link
+ *   tavolo notify run [EVENT]                              queue what nobody was told yet */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "notify.h"
 #include "notify_links.h"
 #include "recipients.h"
 
 static const char usage_text[] = "usage: tavolo notify recipients EVENT company|investor ID\n"
-                                 "       tavolo notify link EMAIL KIND";
+                                 "       tavolo notify link EMAIL KIND\n"
+                                 "       tavolo notify run [EVENT]";
 
 /* Prints one person a line: e-mail, language and name, tab-separated. */
 static int recipients(int argc, char **argv)
@@ -62,8 +65,40 @@ static int print_link(int argc, char **argv)
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
+/* Runs the notify job once and prints what it did. */
+static int run(int argc, char **argv)
+{
+    api_notify_opts_t o;
+    api_notify_stats_t s;
+    tv_store_t *st = NULL;
+    char err[512] = "";
+    int rc;
+
+    if (argc > 3) {
+        cli_error("%s", usage_text);
+        return CLI_USAGE;
+    }
+    if (api_notify_defaults(&o) != 0) {
+        cli_error("TAVOLO_NOTIFY_QUIET: expected seconds from 0 to 86400");
+        return CLI_USAGE;
+    }
+    o.event_id = argc == 3 ? argv[2] : NULL;
+    rc = cli_open_store(&st);
+    if (rc == 0 && (rc = api_notify_run(st, &o, &s, err, sizeof(err))) != 0)
+        cli_error("notify: %s", err[0] ? err : tv_strerror(rc));
+    if (rc == 0 && s.busy)
+        printf("another notify job is running: nothing done\n");
+    else if (rc == 0)
+        printf("%zu requests and %zu schedules told: %zu messages queued, %zu skipped\n",
+               s.requests, s.sides, s.queued, s.skipped);
+    tv_store_close(st);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
+}
+
 int cmd_notify(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "run") == 0)
+        return run(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "link") == 0)
         return print_link(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "recipients") == 0)

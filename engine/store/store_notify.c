@@ -81,3 +81,109 @@ int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candida
     PQclear(res);
     return rc;
 }
+
+/* ---- the notify job's marks ---- */
+
+/* Requests whose people were not told of their status yet (pending: the asked side; accepted
+ * or declined: the asking side), with the names the message needs. */
+static const char due_requests_sql[] =
+    "SELECT q.id, q.event_id, e.name, q.company_id, coalesce(c.doc->>'name', q.company_id), "
+    "q.investor_id, coalesce(i.doc->>'name', q.investor_id), q.from_kind, q.priority, q.status, "
+    "coalesce(q.message, '') FROM meeting_requests q JOIN events e ON e.id = q.event_id "
+    "LEFT JOIN companies c ON c.id = q.company_id LEFT JOIN investors i ON i.id = q.investor_id "
+    "WHERE q.notified IS DISTINCT FROM q.status AND q.status IN ('pending', 'accepted', "
+    "'declined') AND ($1::text IS NULL OR q.event_id = $1) ORDER BY q.id FOR UPDATE OF q "
+    "SKIP LOCKED";
+
+/* The changed meetings of each side whose last change is 'quiet' seconds old, one row per
+ * side: the side's kind and id first, grouped by side, by slot within. */
+static const char due_meetings_sql[] =
+    "WITH ch AS (SELECT m.*, 'company' AS side, m.company_id AS pid, m.notified_company_seq "
+    "AS told FROM meetings m WHERE m.notified_company_seq IS DISTINCT FROM m.sequence "
+    "UNION ALL SELECT m.*, 'investor', m.investor_id, m.notified_investor_seq FROM meetings m "
+    "WHERE m.notified_investor_seq IS DISTINCT FROM m.sequence), "
+    "due AS (SELECT event_id, side, pid FROM ch WHERE $1::text IS NULL OR event_id = $1 "
+    "GROUP BY 1, 2, 3 HAVING max(updated_at) <= now() - make_interval(secs => $2::float8)) "
+    "SELECT ch.side, ch.pid, ch.event_id, ch.id, ch.company_id, "
+    "coalesce(c.doc->>'name', ch.company_id), ch.investor_id, "
+    "coalesce(i.doc->>'name', ch.investor_id), ch.slot_index, ch.slot_start, ch.table_no, "
+    "ch.status, ch.sequence, coalesce(ch.told, -1), "
+    "extract(epoch FROM date_trunc('second', ch.updated_at))::bigint "
+    "FROM ch JOIN due USING (event_id, side, pid) LEFT JOIN companies c ON c.id = ch.company_id "
+    "LEFT JOIN investors i ON i.id = ch.investor_id ORDER BY ch.event_id, ch.side, ch.pid, "
+    "ch.slot_index, ch.id";
+
+/* One notify job at a time across daemons and commands: a transaction-scoped lock, so that
+ * two jobs never build the same messages from the same marks. Writes 0 to '*got' when another
+ * job holds it. */
+static int job_lock(tv_store_t *st, int *got)
+{
+    int64_t v = 0;
+    int rc = tv__store_query_int(
+        st, "SELECT pg_try_advisory_xact_lock(hashtext('tavolo notify'))::int", 0, NULL, &v);
+
+    *got = v == 1;
+    return rc;
+}
+
+int tv_store_notify_begin(tv_store_t *st, int *got)
+{
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+
+    if (rc == 0)
+        rc = job_lock(st, got);
+    if (rc != 0)
+        PQclear(PQexec(st->conn, "ROLLBACK"));
+    return rc;
+}
+
+int tv_store_notify_end(tv_store_t *st, int commit)
+{
+    if (commit)
+        return tv__store_exec_command(st, "COMMIT", 0, NULL);
+    PQclear(PQexec(st->conn, "ROLLBACK"));
+    return 0;
+}
+
+int tv_store_notify_due_requests(tv_store_t *st, const char *event_id, tv_store_row_cb cb,
+                                 void *ctx)
+{
+    const char *params[1] = {event_id};
+
+    return each_row(st, due_requests_sql, 1, params, cb, ctx);
+}
+
+int tv_store_notify_due_meetings(tv_store_t *st, const char *event_id, int quiet_seconds,
+                                 tv_store_row_cb cb, void *ctx)
+{
+    char quiet[24];
+    const char *params[2] = {event_id, quiet};
+
+    snprintf(quiet, sizeof(quiet), "%d", quiet_seconds < 0 ? 0 : quiet_seconds);
+    return each_row(st, due_meetings_sql, 2, params, cb, ctx);
+}
+
+int tv_store_notify_mark_request(tv_store_t *st, int64_t id, const char *status)
+{
+    char rid[24];
+    const char *params[2] = {rid, status};
+
+    snprintf(rid, sizeof(rid), "%lld", (long long)id);
+    return tv__store_exec_command(st, "UPDATE meeting_requests SET notified = $2 WHERE id = $1", 2,
+                                  params);
+}
+
+int tv_store_notify_mark_meeting(tv_store_t *st, int64_t id, const char *side, int32_t sequence)
+{
+    char rid[24], seq[16];
+    const char *params[2] = {rid, seq};
+
+    snprintf(rid, sizeof(rid), "%lld", (long long)id);
+    snprintf(seq, sizeof(seq), "%d", (int)sequence);
+    return tv__store_exec_command(
+        st,
+        strcmp(side, "company") == 0
+            ? "UPDATE meetings SET notified_company_seq = $2 WHERE id = $1"
+            : "UPDATE meetings SET notified_investor_seq = $2 WHERE id = $1",
+        2, params);
+}

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "agenda.h"
+#include "notify.h"
+#include "../log.h"
 #include "../query.h"
 #include "../reply.h"
 #include "scheduling.h"
@@ -308,6 +310,22 @@ int api_h_event_delete(const api_req_t *r, api_resp_t *resp)
 
 /* ---- requests ---- */
 
+/* Tells the people of a request's sides at once, after it committed (decision 0044). The
+ * request's "notified" mark makes this exactly once: when it fails, or another notify job
+ * holds the lock, the daemon's notify timer tells them within a minute. */
+static void notify_now(const api_req_t *r, const char *event)
+{
+    api_notify_opts_t o;
+    api_notify_stats_t s;
+    char err[512] = "";
+
+    if (api_notify_defaults(&o) != 0)
+        return;
+    o.event_id = event;
+    if (api_notify_run(r->store, &o, &s, err, sizeof(err)) != 0)
+        api_log("error", "notifications of event %s: %s", event, err);
+}
+
 static json_t *request_json(const tv_request_row_t *q)
 {
     return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)q->id, "company_id",
@@ -441,6 +459,7 @@ int api_h_request_create(const api_req_t *r, api_resp_t *resp)
         goto out;
     }
     snprintf(q.status, sizeof(q.status), "pending");
+    notify_now(r, event);
     reply_object(resp, 201, request_json(&q));
 out:
     json_decref(o);
@@ -481,6 +500,7 @@ static void decide(const api_req_t *r, api_resp_t *resp, const char *status)
                                                         : tv_store_error(r->store));
     } else {
         snprintf(q->status, sizeof(q->status), "%s", status);
+        notify_now(r, event);
         reply_object(resp, 200, request_json(q));
     }
     free(rows);

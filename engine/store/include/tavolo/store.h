@@ -363,4 +363,31 @@ typedef struct {
  * sent_at), times as ISO 8601 UTC ("2027-01-10T07:00:00Z"), NULL where unset. Never the body. */
 int tv_store_mail_list(tv_store_t *st, const tv_mail_filter_t *f, tv_store_row_cb cb, void *ctx);
 
+/* The notify job's transaction (decision 0044): BEGIN and a transaction-scoped lock that one
+ * job at a time holds ('*got' 0: another job holds it; end the transaction and do nothing).
+ * Inside it, the job reads what is due, queues messages with tv_store_mail_enqueue and moves
+ * the marks, then tv_store_notify_end commits (1) or rolls back (0) all of it at once. */
+int tv_store_notify_begin(tv_store_t *st, int *got);
+int tv_store_notify_end(tv_store_t *st, int commit);
+
+/* Rows (id, event_id, event name, company_id, company name, investor_id, investor name,
+ * from_kind, priority, status, message) of the requests of 'event_id' (NULL: every event)
+ * whose people were not told of their status (pending, accepted or declined) yet, locked. */
+int tv_store_notify_due_requests(tv_store_t *st, const char *event_id, tv_store_row_cb cb,
+                                 void *ctx);
+
+/* Rows (side "company"|"investor", profile id, event_id, meeting id, company_id, company
+ * name, investor_id, investor name, slot_index, slot_start, table_no, status, sequence, the
+ * sequence the side was told of or -1, updated_at as epoch seconds) of the meetings each side
+ * was not told of at their SEQUENCE, for the sides whose latest such change is at least
+ * 'quiet_seconds' old; grouped by event and side, by slot within. */
+int tv_store_notify_due_meetings(tv_store_t *st, const char *event_id, int quiet_seconds,
+                                 tv_store_row_cb cb, void *ctx);
+
+/* Records that request 'id's people were told of 'status'. */
+int tv_store_notify_mark_request(tv_store_t *st, int64_t id, const char *status);
+
+/* Records that 'side' ("company" or "investor") of meeting 'id' was told of 'sequence'. */
+int tv_store_notify_mark_meeting(tv_store_t *st, int64_t id, const char *side, int32_t sequence);
+
 #endif

@@ -1,0 +1,535 @@
+/* The notify job (see notify.h): requests received and answered, and schedule changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "agenda.h"
+#include "notify.h"
+#include "notify_links.h"
+#include "recipients.h"
+#include "scheduling.h"
+#include "tavolo/error.h"
+#include "tavolo/mail.h"
+#include "tavolo/template.h"
+
+typedef struct {
+    tv_store_t *st;
+    const api_notify_opts_t *o;
+    api_notify_stats_t *stats;
+    unsigned char key[API_UNSUB_KEY_BYTES];
+    char host[256];
+    char *err;
+    size_t err_size;
+} job_t;
+
+/* A rendered message: the subject is the first line of the text template. */
+typedef struct {
+    char *subject, *text, *html;
+} rendered_t;
+
+static char from_buf[320];
+
+int api_notify_defaults(api_notify_opts_t *o)
+{
+    const char *v = getenv("TAVOLO_NOTIFY_QUIET"), *url = api_public_url(), *h;
+    char *end = NULL;
+    long q = 120;
+
+    memset(o, 0, sizeof(*o));
+    o->templates = getenv("TAVOLO_TEMPLATES");
+    if (o->templates == NULL || o->templates[0] == '\0')
+        o->templates = TV_DEFAULT_TEMPLATES;
+    o->from = getenv("TAVOLO_MAIL_FROM");
+    if (o->from == NULL || o->from[0] == '\0') {
+        h = strstr(url, "://");
+        h = h != NULL ? h + 3 : url;
+        snprintf(from_buf, sizeof(from_buf), "tavolo@%.*s", (int)strcspn(h, ":/"), h);
+        o->from = from_buf;
+    }
+    if (v != NULL && v[0] != '\0')
+        q = strtol(v, &end, 10);
+    if ((end != NULL && *end != '\0') || q < 0 || q > 86400)
+        return TV_EINVAL;
+    o->quiet = (int)q;
+    return 0;
+}
+
+/* 64-bit FNV-1a: short stable tags for Message-IDs (not a secret). */
+static unsigned long long fnv(const char *s, unsigned long long h)
+{
+    for (; *s != '\0'; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+#define FNV0 14695981039346656037ULL
+
+static int fail(job_t *j, int rc, const char *what, const char *detail)
+{
+    if (j->err != NULL && j->err_size > 0)
+        snprintf(j->err, j->err_size, "%s: %s", what, detail != NULL ? detail : tv_strerror(rc));
+    return rc;
+}
+
+static char *read_all(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = f != NULL ? open_memstream(&buf, &len) : NULL;
+    char chunk[4096];
+    size_t got;
+
+    while (mem != NULL && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        fwrite(chunk, 1, got, mem);
+    if (mem != NULL)
+        fclose(mem);
+    if (f != NULL)
+        fclose(f);
+    return buf;
+}
+
+/* Renders template 'name' in 'lang' as text (whose first line is the subject) and HTML. */
+static int render(job_t *j, const char *name, const char *lang, const tv_tpl_data_t *d,
+                  rendered_t *out)
+{
+    char path[4096], msg[256] = "", *tpl[2] = {NULL, NULL}, *nl;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    for (int k = 0; k < 2 && rc == 0; k++) {
+        snprintf(path, sizeof(path), "%s/%s.%s.%s", j->o->templates, name, lang,
+                 k ? "html" : "txt");
+        if ((tpl[k] = read_all(path)) == NULL)
+            rc = fail(j, TV_EIO, path, "cannot read");
+        else if ((rc = tv_tpl_render(tpl[k], d, k, k ? &out->html : &out->text, msg,
+                                     sizeof(msg))) != 0)
+            fail(j, rc, path, msg);
+    }
+    free(tpl[0]), free(tpl[1]);
+    if (rc != 0)
+        return rc;
+    nl = strchr(out->text, '\n');
+    out->subject = nl != NULL ? strndup(out->text, (size_t)(nl - out->text)) : strdup(out->text);
+    if (out->subject == NULL)
+        return TV_ENOMEM;
+    memmove(out->text, nl != NULL ? nl + 1 : "", strlen(nl != NULL ? nl + 1 : "") + 1);
+    for (char *p = out->subject; *p != '\0'; p++)
+        if (*p == '\r' || *p == '\t')
+            *p = ' ';
+    return 0;
+}
+
+static void rendered_dispose(rendered_t *r)
+{
+    free(r->subject), free(r->text), free(r->html);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Builds one message to 'p' and queues it; an unsubscribed kind or a Message-ID queued
+ * already counts as skipped. */
+static int queue(job_t *j, const char *kind, const char *event_id, const api_recipient_t *p,
+                 const rendered_t *r, const char *unsub, const char *message_id, const char *ics,
+                 const char *method)
+{
+    char lu[2048];
+    tv_mail_header_t hdr[2] = {{"List-Unsubscribe", lu},
+                               {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
+    const char *names[1] = {p->name}, *addrs[1] = {p->email};
+    tv_mail_t m = {"tavolo",   j->o->from, names,   addrs, 1, r->subject, (int64_t)time(NULL),
+                   message_id, r->text,    r->html, hdr,   2, ics,        method};
+    tv_mail_row_t row = {message_id, kind,        event_id,   p->email,
+                         p->name,    p->language, r->subject, NULL};
+    tv_mail_outcome_t outcome = TV_MAIL_QUEUED;
+    char *body = NULL;
+    size_t len = 0;
+    int rc;
+
+    snprintf(lu, sizeof(lu), "<%s>", unsub);
+    rc = tv_mail_build(&m, &body, &len);
+    if (rc != 0)
+        return fail(j, rc, message_id, "the message cannot be built");
+    row.body = body;
+    rc = tv_store_mail_enqueue(j->st, &row, &outcome);
+    free(body);
+    if (rc != 0)
+        return fail(j, rc, message_id, tv_store_error(j->st));
+    if (outcome == TV_MAIL_QUEUED)
+        j->stats->queued++;
+    else
+        j->stats->skipped++;
+    return 0;
+}
+
+/* ---- requests ---- */
+
+enum {
+    RQ_ID,
+    RQ_EVENT,
+    RQ_EVENT_NAME,
+    RQ_CID,
+    RQ_CNAME,
+    RQ_IID,
+    RQ_INAME,
+    RQ_FROM,
+    RQ_PRIO,
+    RQ_STATUS,
+    RQ_MESSAGE,
+    RQ_COLS
+};
+
+/* The values of a request's message to one person. */
+static int request_data(job_t *j, const char *const *c, const api_recipient_t *p, const char *kind,
+                        tv_tpl_data_t **out, char **unsub)
+{
+    int asker_company = strcmp(c[RQ_FROM], "company") == 0;
+    char link[1024];
+    tv_tpl_data_t *d = NULL;
+    int rc = tv_tpl_data_create(&d);
+
+    snprintf(link, sizeof(link), "%s/v1/events/%s/requests", api_public_url(), c[RQ_EVENT]);
+    if (rc == 0)
+        rc = api_unsub_url(j->key, p->email, kind, unsub);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "recipient", p->name != NULL && p->name[0] ? p->name : p->email);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "event", c[RQ_EVENT_NAME]);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "asker", asker_company ? c[RQ_CNAME] : c[RQ_INAME]);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "asked", asker_company ? c[RQ_INAME] : c[RQ_CNAME]);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "message", c[RQ_MESSAGE]);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "must", strcmp(c[RQ_PRIO], "must") == 0 ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(d, "accepted", strcmp(c[RQ_STATUS], "accepted") == 0 ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(d, "link", link);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "unsubscribe", *unsub);
+    *out = d;
+    return rc;
+}
+
+/* Tells the people of one side of a request of its status, then marks it told. */
+static int on_request(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+    int pending = n >= RQ_COLS && strcmp(c[RQ_STATUS], "pending") == 0;
+    int to_company = pending == (strcmp(c[RQ_FROM], "investor") == 0);
+    const char *kind = pending ? "request_received" : "request_answered";
+    api_recipients_t people = {0};
+    int rc = n >= RQ_COLS ? 0 : TV_EDB;
+
+    if (rc == 0)
+        rc = api_recipients_find(j->st, c[RQ_EVENT], to_company ? "company" : "investor",
+                                 to_company ? c[RQ_CID] : c[RQ_IID], &people);
+    for (size_t i = 0; rc == 0 && i < people.n; i++) {
+        const api_recipient_t *p = &people.items[i];
+        tv_tpl_data_t *d = NULL;
+        rendered_t r = {0};
+        char *unsub = NULL, mid[512], lower[320];
+
+        snprintf(lower, sizeof(lower), "%s", p->email);
+        for (char *q = lower; *q; q++)
+            *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+        snprintf(mid, sizeof(mid), "request-%s-%s-%016llx@%s", c[RQ_ID], c[RQ_STATUS],
+                 fnv(lower, FNV0), j->host);
+        rc = request_data(j, c, p, kind, &d, &unsub);
+        if (rc == 0)
+            rc = render(j, kind, p->language, d, &r);
+        if (rc == 0)
+            rc = queue(j, kind, c[RQ_EVENT], p, &r, unsub, mid, NULL, NULL);
+        rendered_dispose(&r);
+        tv_tpl_data_destroy(d);
+        free(unsub);
+    }
+    api_recipients_dispose(&people);
+    if (rc == 0)
+        rc = tv_store_notify_mark_request(j->st, strtoll(c[RQ_ID], NULL, 10), c[RQ_STATUS]);
+    if (rc == 0)
+        j->stats->requests++;
+    return rc;
+}
+
+/* ---- schedules ---- */
+
+enum {
+    MT_SIDE,
+    MT_PID,
+    MT_EVENT,
+    MT_ID,
+    MT_CID,
+    MT_CNAME,
+    MT_IID,
+    MT_INAME,
+    MT_SLOT,
+    MT_START,
+    MT_TABLE,
+    MT_STATUS,
+    MT_SEQ,
+    MT_TOLD,
+    MT_UPDATED,
+    MT_COLS
+};
+
+typedef struct {
+    char *c[MT_COLS];
+} mrow_t;
+
+typedef struct {
+    mrow_t *rows;
+    size_t n;
+} mrows_t;
+
+static int on_meeting_row(void *ctx, const char *const *c, int n)
+{
+    mrows_t *m = ctx;
+    mrow_t *grown;
+
+    if (n < MT_COLS)
+        return TV_EDB;
+    grown = realloc(m->rows, (m->n + 1) * sizeof(*grown));
+    if (grown == NULL)
+        return TV_ENOMEM;
+    m->rows = grown;
+    for (int k = 0; k < MT_COLS; k++)
+        if ((m->rows[m->n].c[k] = strdup(c[k] != NULL ? c[k] : "")) == NULL)
+            return TV_ENOMEM; /* the row's copies so far leak only on a failed strdup */
+    m->n++;
+    return 0;
+}
+
+static void mrows_dispose(mrows_t *m)
+{
+    for (size_t i = 0; i < m->n; i++)
+        for (int k = 0; k < MT_COLS; k++)
+            free(m->rows[i].c[k]);
+    free(m->rows);
+}
+
+/* The iTIP calendar of the meetings of 'g' (n rows) that 'cancel' selects, as agenda.c makes
+ * it (stable UIDs, SEQUENCE), its METHOD REQUEST or CANCEL. NULL in '*out' when none. */
+static int group_ics(const tv_event_t *e, mrow_t *g, size_t n, int cancel, char **out)
+{
+    tv_meeting_t *m = calloc(n + 1, sizeof(*m));
+    char **names = calloc(2 * n + 2, sizeof(char *)), *text = NULL, *at;
+    size_t k = 0, len = 0;
+    FILE *f = NULL;
+    int rc = m != NULL && names != NULL ? 0 : TV_ENOMEM;
+
+    *out = NULL;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int cancelled = strcmp(g[i].c[MT_STATUS], "cancelled") == 0;
+
+        if (cancelled != cancel || (cancel && strcmp(g[i].c[MT_TOLD], "-1") == 0))
+            continue;
+        m[k].id = strtoll(g[i].c[MT_ID], NULL, 10);
+        snprintf(m[k].company_id, sizeof(m[k].company_id), "%s", g[i].c[MT_CID]);
+        snprintf(m[k].investor_id, sizeof(m[k].investor_id), "%s", g[i].c[MT_IID]);
+        m[k].slot_index = (uint32_t)strtoul(g[i].c[MT_SLOT], NULL, 10);
+        snprintf(m[k].slot_start, sizeof(m[k].slot_start), "%s", g[i].c[MT_START]);
+        m[k].table_no = (uint32_t)strtoul(g[i].c[MT_TABLE], NULL, 10);
+        m[k].status = cancelled ? TV_MEETING_CANCELLED : TV_MEETING_SCHEDULED;
+        m[k].sequence = (int32_t)strtol(g[i].c[MT_SEQ], NULL, 10);
+        m[k].updated_utc = strtoll(g[i].c[MT_UPDATED], NULL, 10);
+        names[2 * k] = g[i].c[MT_CNAME], names[2 * k + 1] = g[i].c[MT_INAME];
+        k++;
+    }
+    if (rc == 0 && k > 0 && (f = open_memstream(&text, &len)) == NULL)
+        rc = TV_ENOMEM;
+    if (f != NULL) {
+        rc = api_agenda_ics(e, m, k, names, f);
+        fclose(f);
+    }
+    /* agenda.c publishes (METHOD:PUBLISH); a message to attendees is an iTIP request or
+     * cancellation of the same events. */
+    if (rc == 0 && text != NULL && (at = strstr(text, "\r\nMETHOD:PUBLISH\r\n")) != NULL) {
+        memcpy(at + 9, cancel ? "CANCEL\r\n" : "REQUEST", cancel ? 8 : 7);
+        if (cancel)
+            memmove(at + 17, at + 18, strlen(at + 18) + 1);
+    }
+    if (rc == 0 && k > 0)
+        *out = text, text = NULL;
+    free(text), free(m), free(names);
+    return rc;
+}
+
+/* The values of a schedule message to one person: the meetings of 'g' it tells of. */
+static int schedule_data(job_t *j, mrow_t *g, size_t n, int cancel, const api_recipient_t *p,
+                         tv_tpl_data_t *d, char **unsub)
+{
+    int company = strcmp(g[0].c[MT_SIDE], "company") == 0;
+    char link[1024], when[24];
+    int rc = api_unsub_url(j->key, p->email, "schedule", unsub);
+
+    snprintf(link, sizeof(link), "%s/v1/events/%s/agenda.ics?participant=%s", api_public_url(),
+             g[0].c[MT_EVENT], g[0].c[MT_PID]);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "recipient", p->name != NULL && p->name[0] ? p->name : p->email);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "who", company ? g[0].c[MT_CNAME] : g[0].c[MT_INAME]);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "cancel", cancel ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(d, "link", link);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "unsubscribe", *unsub);
+    if (rc == 0)
+        rc = tv_tpl_list(d, "meetings");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int cancelled = strcmp(g[i].c[MT_STATUS], "cancelled") == 0;
+        tv_tpl_data_t *it = NULL;
+
+        if (cancelled != cancel || (cancel && strcmp(g[i].c[MT_TOLD], "-1") == 0))
+            continue;
+        snprintf(when, sizeof(when), "%.10s %s", g[i].c[MT_START],
+                 strlen(g[i].c[MT_START]) > 11 ? g[i].c[MT_START] + 11 : "");
+        rc = tv_tpl_add(d, "meetings", &it);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "when", when);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "table", g[i].c[MT_TABLE]);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "with", company ? g[i].c[MT_INAME] : g[i].c[MT_CNAME]);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "new", strcmp(g[i].c[MT_TOLD], "-1") == 0 ? "1" : "");
+    }
+    return rc;
+}
+
+/* A tag of what 'g' tells ('cancel' or not): the meetings and their SEQUENCE. */
+static unsigned long long group_tag(mrow_t *g, size_t n, int cancel)
+{
+    unsigned long long h = fnv(cancel ? "cancel" : "request", FNV0);
+
+    for (size_t i = 0; i < n; i++) {
+        h = fnv(g[i].c[MT_ID], fnv(":", h));
+        h = fnv(g[i].c[MT_SEQ], fnv("@", h));
+    }
+    return h;
+}
+
+/* One message (REQUEST or CANCEL) to each person of the side of group 'g'. */
+static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int cancel,
+                      const api_recipients_t *people)
+{
+    char *ics = NULL;
+    int rc = group_ics(e, g, n, cancel, &ics);
+
+    for (size_t i = 0; rc == 0 && ics != NULL && i < people->n; i++) {
+        const api_recipient_t *p = &people->items[i];
+        tv_tpl_data_t *d = NULL;
+        rendered_t r = {0};
+        char *unsub = NULL, mid[512], lower[320];
+
+        snprintf(lower, sizeof(lower), "%s", p->email);
+        for (char *q = lower; *q; q++)
+            *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+        snprintf(mid, sizeof(mid), "schedule-%016llx-%016llx-%016llx@%s",
+                 fnv(g[0].c[MT_PID], fnv(g[0].c[MT_SIDE], fnv(g[0].c[MT_EVENT], FNV0))),
+                 group_tag(g, n, cancel), fnv(lower, FNV0), j->host);
+        rc = tv_tpl_data_create(&d);
+        if (rc == 0)
+            rc = tv_tpl_set(d, "event", e->name);
+        if (rc == 0)
+            rc = schedule_data(j, g, n, cancel, p, d, &unsub);
+        if (rc == 0)
+            rc = render(j, "schedule", p->language, d, &r);
+        if (rc == 0)
+            rc = queue(j, "schedule", e->id, p, &r, unsub, mid, ics, cancel ? "CANCEL" : "REQUEST");
+        rendered_dispose(&r);
+        tv_tpl_data_destroy(d);
+        free(unsub);
+    }
+    free(ics);
+    return rc;
+}
+
+/* Tells one side (rows g[0..n) of one event) of its changed meetings, then marks them. */
+static int tell_side(job_t *j, mrow_t *g, size_t n)
+{
+    api_recipients_t people = {0};
+    tv_event_t e;
+    int rc;
+
+    tv_event_init(&e);
+    rc = api_load_event(j->st, g[0].c[MT_EVENT], &e);
+    if (rc != 0)
+        fail(j, rc, g[0].c[MT_EVENT], tv_store_error(j->st));
+    if (rc == 0)
+        rc = api_recipients_find(j->st, g[0].c[MT_EVENT], g[0].c[MT_SIDE], g[0].c[MT_PID], &people);
+    for (int cancel = 0; rc == 0 && cancel < 2; cancel++)
+        rc = tell_group(j, &e, g, n, cancel, &people);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = tv_store_notify_mark_meeting(j->st, strtoll(g[i].c[MT_ID], NULL, 10), g[i].c[MT_SIDE],
+                                          (int32_t)strtol(g[i].c[MT_SEQ], NULL, 10));
+    if (rc == 0)
+        j->stats->sides++;
+    api_recipients_dispose(&people);
+    tv_event_dispose(&e);
+    return rc;
+}
+
+static int same_side(const mrow_t *a, const mrow_t *b)
+{
+    return strcmp(a->c[MT_EVENT], b->c[MT_EVENT]) == 0 &&
+           strcmp(a->c[MT_SIDE], b->c[MT_SIDE]) == 0 && strcmp(a->c[MT_PID], b->c[MT_PID]) == 0;
+}
+
+static int tell_meetings(job_t *j)
+{
+    mrows_t m = {0};
+    int rc = tv_store_notify_due_meetings(j->st, j->o->event_id, j->o->quiet, on_meeting_row, &m);
+    size_t start = 0;
+
+    if (rc != 0)
+        fail(j, rc, "meetings", tv_store_error(j->st));
+    for (size_t i = 1; rc == 0 && i <= m.n; i++) {
+        if (i < m.n && same_side(&m.rows[start], &m.rows[i]))
+            continue;
+        rc = tell_side(j, &m.rows[start], i - start);
+        start = i;
+    }
+    mrows_dispose(&m);
+    return rc;
+}
+
+/* ---- the job ---- */
+
+int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_t *stats, char *err,
+                   size_t err_size)
+{
+    job_t j = {st, o, stats, {0}, "", err, err_size};
+    const char *url = api_public_url(), *h = strstr(url, "://");
+    int got = 0, rc;
+
+    memset(stats, 0, sizeof(*stats));
+    if (err != NULL && err_size > 0)
+        err[0] = '\0';
+    h = h != NULL ? h + 3 : url;
+    snprintf(j.host, sizeof(j.host), "%.*s", (int)strcspn(h, ":/"), h);
+    rc = api_unsub_key(st, j.key);
+    if (rc != 0)
+        return fail(&j, rc, "the unsubscribe secret", tv_store_error(st));
+    rc = tv_store_notify_begin(st, &got);
+    if (rc == 0 && !got)
+        stats->busy = 1;
+    if (rc == 0 && got) {
+        rc = tv_store_notify_due_requests(st, o->event_id, on_request, &j);
+        if (rc != 0 && err != NULL && err[0] == '\0')
+            fail(&j, rc, "requests", tv_store_error(st));
+    }
+    if (rc == 0 && got)
+        rc = tell_meetings(&j);
+    if (rc == 0)
+        rc = tv_store_notify_end(st, 1);
+    else
+        tv_store_notify_end(st, 0);
+    if (rc != 0)
+        memset(stats, 0, sizeof(*stats));
+    memset(j.key, 0, sizeof(j.key));
+    return rc;
+}

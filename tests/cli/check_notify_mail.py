@@ -1,0 +1,40 @@
+"""Reads queued messages as a mail client would (Python's email, python3-icalendar) and prints
+one line of facts per message, or fails naming what is wrong. Input: lines of base64 bodies.
+Usage: check_notify_mail.py RAW_NAME < bodies; RAW_NAME is a profile name that must never
+appear unescaped in an HTML part."""
+import base64
+import email
+import email.policy
+import sys
+
+import icalendar
+
+raw_name = sys.argv[1]
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    msg = email.message_from_bytes(base64.b64decode(line), policy=email.policy.default)
+    facts = [str(msg["To"].addresses[0].addr_spec), str(msg["Subject"])]
+    for h in ("From", "Message-ID", "List-Unsubscribe", "List-Unsubscribe-Post", "Date"):
+        assert msg[h], "no %s header" % h
+    assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    lu = str(msg["List-Unsubscribe"])
+    assert lu.startswith("<https://tavolo.example/v1/unsubscribe?e="), lu
+    text = msg.get_body(("plain",)).get_content()
+    html = msg.get_body(("html",)).get_content()
+    assert raw_name not in html, "unescaped profile text in the HTML: " + raw_name
+    assert "style=" in html, "no inline style"
+    assert "https://tavolo.example/v1/events/" in text and "https://tavolo.example/v1/events/" in html
+    facts.append(msg["Message-ID"])
+    cals = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
+    if cals:
+        inline = [p for p in cals if p.get_content_disposition() != "attachment"]
+        attached = [p for p in cals if p.get_content_disposition() == "attachment"]
+        assert len(inline) == 1 and len(attached) == 1, "the calendar inline and attached"
+        cal = icalendar.Calendar.from_ical(inline[0].get_content())
+        method = str(cal["METHOD"])
+        assert inline[0].get_param("method") == method, "the part's method is the calendar's"
+        evs = sorted((str(e["UID"]), int(e["SEQUENCE"])) for e in cal.walk("VEVENT"))
+        facts.append("ics " + method + " " + " ".join("%s/%d" % e for e in evs))
+    facts.append("text:" + " ".join(text.split()))
+    print(" | ".join(facts))
