@@ -15,8 +15,16 @@ static void work(uv_work_t *w)
     tv_store_t *st = NULL;
 
     memset(&mt->stats, 0, sizeof(mt->stats));
+    memset(&mt->told, 0, sizeof(mt->told));
+    mt->notify_error[0] = '\0';
     /* A connection per run: closing it releases the sender's lock whatever happened. */
     mt->rc = tv_store_open(mt->app->conninfo, &st, NULL, 0);
+    /* What the job could not queue waits for the next tick; the delivery goes on. */
+    if (mt->rc == 0 &&
+        api_notify_run(st, &mt->notify, &mt->told, mt->notify_error, sizeof(mt->notify_error)) !=
+            0 &&
+        mt->notify_error[0] == '\0')
+        snprintf(mt->notify_error, sizeof(mt->notify_error), "%s", tv_store_error(st));
     if (mt->rc == 0)
         mt->rc = mail_delivery_run(st, &mt->opts, &mt->stats, &mt->notes);
     tv_store_close(st);
@@ -35,6 +43,11 @@ static void after_work(uv_work_t *w, int status)
     const mail_delivery_stats_t *s = &mt->stats;
 
     mt->running = 0;
+    if (mt->notify_error[0] != '\0')
+        api_log("error", "notify job: %s", mt->notify_error);
+    else if (mt->told.queued > 0)
+        api_log("info", "notify: %zu requests and %zu sides told, %zu messages queued",
+                mt->told.requests, mt->told.sides, mt->told.queued);
     log_notes(&mt->notes, s->halted ? "warn" : "error");
     if (status != 0 || mt->rc != 0)
         api_log("error", "mail delivery failed: %s",
@@ -86,6 +99,13 @@ int api_mail_timer_start(api_mail_timer_t *mt, uv_loop_t *loop, api_app_t *app)
     mt->app = app;
     rc = mail_delivery_defaults(&mt->opts, mt->outbox, sizeof(mt->outbox), &mt->notes);
     log_notes(&mt->notes, "error");
+    if (rc == 0 && api_notify_defaults(&mt->notify) != 0) {
+        api_log("error",
+                "TAVOLO_NOTIFY_QUIET=%s: expected a whole number of seconds from 0 to "
+                "86400",
+                getenv("TAVOLO_NOTIFY_QUIET"));
+        rc = TV_EINVAL;
+    }
     if (rc == 0)
         rc = poll_seconds(&poll_s);
     if (rc != 0)

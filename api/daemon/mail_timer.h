@@ -1,7 +1,9 @@
-/* The daemon's mail delivery: a libuv timer that runs the mail delivery worker
- * (mail_delivery.h) on a worker thread every TAVOLO_MAIL_POLL_SECONDS (default 5), one run at a
- * time. A run delivers everything due and ends; when another process holds the sender's lock,
- * this daemon tries again at the next tick, so a sender that dies is replaced within one. */
+/* The daemon's mail: a libuv timer that, on a worker thread every TAVOLO_MAIL_POLL_SECONDS
+ * (default 5), one run at a time, first runs the notify job (notify.h: queues what people were
+ * not told yet, once their changes are TAVOLO_NOTIFY_QUIET seconds old), then the mail delivery
+ * worker (mail_delivery.h). A run delivers everything due and ends; when another process holds the
+ * sender's lock, this daemon tries again at the next tick, so a sender that dies is replaced within
+ * one. */
 #ifndef API_MAIL_TIMER_H
 #define API_MAIL_TIMER_H
 
@@ -10,6 +12,7 @@
 
 #include "api.h"
 #include "mail_delivery.h"
+#include "notify.h"
 
 typedef struct {
     uv_loop_t *loop;
@@ -17,6 +20,9 @@ typedef struct {
     uv_timer_t timer;
     uv_work_t work;
     mail_delivery_opts_t opts;
+    api_notify_opts_t notify;
+    api_notify_stats_t told;
+    char notify_error[256]; /* of the last notify job, or "" */
     char outbox[4096];
     atomic_int stop;
     int enabled, running;
@@ -25,7 +31,8 @@ typedef struct {
     app_notes_t notes; /* of the last run, logged when it ends */
 } api_mail_timer_t;
 
-/* Reads the delivery settings (mail_delivery_defaults) and TAVOLO_MAIL_POLL_SECONDS and starts
+/* Reads the delivery settings (mail_delivery_defaults), the notify job's (api_notify_defaults)
+ * and TAVOLO_MAIL_POLL_SECONDS and starts
  * the timer, which first fires at once. Returns TV_EINVAL for a bad setting, logged. */
 int api_mail_timer_start(api_mail_timer_t *mt, uv_loop_t *loop, api_app_t *app);
 
