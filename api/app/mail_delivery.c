@@ -198,27 +198,49 @@ static int write_all(int fd, const char *data, size_t len)
     return 0;
 }
 
-/* Writes the message into tmp/, flushes it and moves it into new/ (the Maildir way: a reader
- * never sees half a message). */
-static tv_mail_result_t maildir_deliver(sender_t *s, const row_t *r)
+/* Writes the message into tmp/ (not yet flushed: maildir_flush does that for a batch). */
+static int maildir_write(sender_t *s, const row_t *r)
 {
-    char name[600], from[4700], to[4700];
+    char name[600], path[4700];
     int fd, rc;
 
     file_name(r->message_id, name, sizeof(name));
-    snprintf(from, sizeof(from), "%s/%s", s->tmp, name);
-    snprintf(to, sizeof(to), "%s/%s", s->new_, name);
-    fd = open(from, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    snprintf(path, sizeof(path), "%s/%s", s->tmp, name);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     rc = fd >= 0 ? write_all(fd, r->body, strlen(r->body)) : TV_EIO;
-    if (rc == 0 && fsync(fd) != 0)
-        rc = TV_EIO;
     if (fd >= 0 && close(fd) != 0)
         rc = TV_EIO;
-    if (rc == 0 && rename(from, to) != 0)
+    return rc;
+}
+
+/* Flushes what the batch wrote into tmp/ with one syncfs (not an fsync a message), then
+ * moves each written message into new/ (the Maildir way: a reader never sees half a message)
+ * and flushes new/. */
+static int maildir_flush(sender_t *s, const rows_t *rows, const int *written)
+{
+    int dir = open(s->tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+    if (dir < 0 || syncfs(dir) != 0)
         rc = TV_EIO;
-    snprintf(s->reply, sizeof(s->reply), "%s %s", rc == 0 ? "written to" : "cannot write",
-             rc == 0 ? to : strerror(errno));
-    return rc == 0 ? TV_MAIL_RESULT_SENT : TV_MAIL_RESULT_RETRY;
+    if (dir >= 0)
+        close(dir);
+    for (size_t i = 0; rc == 0 && i < rows->n; i++) {
+        char name[600], from[4700], to[4700];
+
+        if (!written[i])
+            continue;
+        file_name(rows->rows[i].message_id, name, sizeof(name));
+        snprintf(from, sizeof(from), "%s/%s", s->tmp, name);
+        snprintf(to, sizeof(to), "%s/%s", s->new_, name);
+        if (rename(from, to) != 0)
+            rc = TV_EIO;
+    }
+    dir = rc == 0 ? open(s->new_, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    if (rc == 0 && (dir < 0 || fsync(dir) != 0))
+        rc = TV_EIO;
+    if (dir >= 0)
+        close(dir);
+    return rc;
 }
 
 /* ---- SMTP through libcurl ---- */
@@ -390,7 +412,51 @@ static void sender_close(sender_t *s)
 
 /* ---- the run ---- */
 
-/* Delivers the claimed rows one by one, recording each outcome as soon as it is known. */
+typedef struct {
+    const rows_t *rows;
+    const int *written;
+    const mail_delivery_opts_t *o;
+} batch_records_t;
+
+static int record_batch(tv_store_t *st, void *ctx)
+{
+    const batch_records_t *b = ctx;
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < b->rows->n; i++)
+        rc = tv_store_mail_record(
+            st, b->rows->rows[i].id, b->written[i] ? TV_MAIL_RESULT_SENT : TV_MAIL_RESULT_RETRY,
+            b->written[i] ? "written to the outbox" : "cannot write to the outbox",
+            b->o->max_attempts, b->o->retry_s);
+    return rc;
+}
+
+/* The Maildir takes a claimed batch at once: every message written, one flush for all, then
+ * every outcome recorded in one transaction. A crash before that commits writes the same
+ * files again at the next run (their names come from the Message-IDs): none appears twice. */
+static int maildir_deliver_rows(tv_store_t *st, const mail_delivery_opts_t *o, sender_t *s,
+                                const rows_t *rows, mail_delivery_stats_t *stats)
+{
+    int *written = calloc(rows->n + 1, sizeof(int));
+    batch_records_t b = {rows, written, o};
+    int rc = written != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t i = 0; rc == 0 && i < rows->n; i++)
+        written[i] = maildir_write(s, &rows->rows[i]) == 0;
+    if (rc == 0 && maildir_flush(s, rows, written) != 0)
+        memset(written, 0, rows->n * sizeof(int)); /* none counts as delivered: all retried */
+    if (rc == 0)
+        rc = tv_store_mail_transaction(st, record_batch, &b);
+    for (size_t i = 0; rc == 0 && i < rows->n; i++) {
+        stats->sent += written[i] != 0;
+        stats->retried += written[i] == 0;
+    }
+    free(written);
+    return rc;
+}
+
+/* Delivers the claimed rows one by one to the relay, recording each outcome as soon as it is
+ * known. */
 static int deliver_rows(tv_store_t *st, const mail_delivery_opts_t *o, sender_t *s,
                         const rows_t *rows, mail_delivery_stats_t *stats)
 {
@@ -403,7 +469,7 @@ static int deliver_rows(tv_store_t *st, const mail_delivery_opts_t *o, sender_t 
 
         if (o->stop != NULL && atomic_load(o->stop))
             break;
-        res = s->curl != NULL ? smtp_deliver(s, r, &halt) : maildir_deliver(s, r);
+        res = smtp_deliver(s, r, &halt);
         if (res == TV_MAIL_RESULT_SENT && o->crash_after > 0 && stats->sent + 1 == o->crash_after)
             _exit(3); /* tests: accepted by the relay, not yet recorded */
         rc = tv_store_mail_record(st, r->id, res, s->reply[0] != '\0' ? s->reply : NULL,
@@ -428,7 +494,8 @@ static int drain(tv_store_t *st, const mail_delivery_opts_t *o, sender_t *s,
         rc = tv_store_mail_claim(st, o->batch > 0 ? o->batch : DEFAULT_BATCH, on_claimed, &rows);
         if (rc != 0 || rows.n == 0)
             break;
-        rc = deliver_rows(st, o, s, &rows, stats);
+        rc = s->curl != NULL ? deliver_rows(st, o, s, &rows, stats)
+                             : maildir_deliver_rows(st, o, s, &rows, stats);
     }
     rows_clear(&rows);
     free(rows.rows);

@@ -16,6 +16,10 @@ PY=/usr/bin/python3
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 "$TAVOLO" event import "$FIX/events/jpm-2027.json" >/dev/null 2>&1
 "$TAVOLO" event import "$FIX/events/bio-2027.json" >/dev/null 2>&1
+# The event files' requests are told of now, so that the daemon's notify job finds nothing
+# to queue and the list holds the messages below only.
+"$TAVOLO" notify run >/dev/null 2>&1
+sql "DELETE FROM mail_messages" >/dev/null
 queue j 3 r jpm-2027
 queue b 2 s bio-2027
 # Not due for an hour, so that the daemon's worker leaves them queued; one failed, one sent.
