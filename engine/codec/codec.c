@@ -464,7 +464,7 @@ static int email_local_char(int c)
 }
 
 /* local@label.label...: the pattern the JSON Schema states, EMAIL_PATTERN in codec_schema.c. */
-static int email_valid(const char *s)
+int tv__email_valid(const char *s)
 {
     const char *at = strchr(s, '@');
     size_t labels = 0, len = 0;
@@ -499,7 +499,7 @@ static int decode_email(decode_ctx_t *ctx, const tv__field_t *f, const char *pat
 
     if (!nul_free(ctx, path, v))
         return 0;
-    if (s == NULL || json_string_length(v) > (size_t)f->max || !email_valid(s)) {
+    if (s == NULL || json_string_length(v) > (size_t)f->max || !tv__email_valid(s)) {
         report_value(ctx, path, "an e-mail address such as \"name@example.org\"", v);
         return 0;
     }

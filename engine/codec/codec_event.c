@@ -344,8 +344,8 @@ static void read_people(ectx_t *x, json_t *list, const char *path, tv_attendee_t
         snprintf(pe, sizeof(pe), "%s[%zu].email", path, i);
         p->name = string_field(x, json_array_get(list, i), "name", pn, 1);
         p->email = string_field(x, json_array_get(list, i), "email", pe, 1);
-        if (p->email != NULL && (strchr(p->email, '@') == NULL || strchr(p->email, ' ') != NULL))
-            bad(x, pe, "expected an e-mail address");
+        if (p->email != NULL && !tv__email_valid(p->email))
+            bad(x, pe, "expected an e-mail address (local@domain.example)");
     }
 }
 

@@ -79,4 +79,9 @@ int tv__csv_row_to_json(const tv__record_desc_t *desc, const tv_strings_t *heade
 int tv__decode_record(const tv_taxonomy_t *t, const tv__record_desc_t *desc, json_t *obj, void *rec,
                       tv_diags_t *diags, size_t record, int is_index);
 
+/* 1 if 's' is an e-mail address as every record states them: local@label.label..., the
+ * pattern of the JSON Schema (EMAIL_PATTERN in codec_schema.c); profiles' contacts and event
+ * files' people alike, so an address the codec takes is one a calendar and a mail can carry. */
+int tv__email_valid(const char *s);
+
 #endif
