@@ -707,6 +707,10 @@ int tv_calendar_parse_time(const char *time_zone, const char *text, int64_t *out
             rc = resolve_wall(z, wall, &utc) == 1 ? 0 : TV_ERANGE;
         pthread_mutex_unlock(&zone_lock);
         utc += t.second;
+        /* A local time just inside the range may fall outside it in UTC (1970-01-01T00:00 in
+         * Istanbul is 1969): refused as the offset form is. */
+        if (rc == 0 && !in_range(utc))
+            rc = TV_EINVAL;
     }
     if (rc == 0)
         *out = utc;
