@@ -30,7 +30,10 @@ dump() {
 
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 mkdir -p "$tmp/home"
-TAVOLO_HOME="$tmp/home" "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
+# The daemon's mail tick (the notify job moves its marks on requests and meetings) runs once at
+# start and then not for an hour, so that "nothing is written" compares the import alone.
+TAVOLO_HOME="$tmp/home" TAVOLO_MAIL_POLL_SECONDS=3600 "$TAVOLO" serve --listen 127.0.0.1:0 \
+    --port-file "$tmp/port" 2>"$tmp/daemon.log" &
 daemon=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 base="http://127.0.0.1:$(cat "$tmp/port")"
