@@ -66,6 +66,26 @@ int tv__store_exec_command(tv_store_t *st, const char *sql, int n, const char *c
     return 0;
 }
 
+int tv__store_each_row(tv_store_t *st, const char *what, const char *sql, int n,
+                       const char *const *params, tv_store_row_cb cb, void *ctx)
+{
+    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    const char *cols[16];
+    int rc = 0, rows, ncols;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, what != NULL ? what : sql);
+    rows = PQntuples(res);
+    ncols = PQnfields(res) < 16 ? PQnfields(res) : 16;
+    for (int r = 0; rc == 0 && r < rows; r++) {
+        for (int c = 0; c < ncols; c++)
+            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
+        rc = cb(ctx, cols, ncols);
+    }
+    PQclear(res);
+    return rc;
+}
+
 void tv__store_rollback(tv_store_t *st)
 {
     PQclear(PQexec(st->conn, "ROLLBACK"));

@@ -11,27 +11,6 @@
 
 #define DIGEST_LOCK_KEY "7405012027" /* the migrations use ...026 */
 
-/* Runs a query and calls 'cb' for each row. */
-static int each_row(tv_store_t *st, const char *sql, int n, const char *const *params,
-                    tv_store_row_cb cb, void *ctx)
-{
-    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
-    const char *cols[16];
-    int rc = 0, rows, ncols;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return tv__store_db_error(st, res, sql);
-    rows = PQntuples(res);
-    ncols = PQnfields(res) < 16 ? PQnfields(res) : 16;
-    for (int r = 0; rc == 0 && r < rows; r++) {
-        for (int c = 0; c < ncols; c++)
-            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
-        rc = cb(ctx, cols, ncols);
-    }
-    PQclear(res);
-    return rc;
-}
-
 int tv_store_digest_lock(tv_store_t *st, int *got)
 {
     int64_t v = 0;
@@ -141,30 +120,32 @@ int tv_store_digest_eligible_since(tv_store_t *st, const char *date, tv_store_ro
 {
     const char *params[1] = {date};
 
-    return each_row(st,
-                    "SELECT company_id, CASE WHEN since = '-infinity' THEN NULL ELSE "
-                    "since::text END FROM digest_eligible WHERE since <= $1::date AND since > "
-                    "'-infinity' ORDER BY company_id",
-                    1, params, cb, ctx);
+    return tv__store_each_row(
+        st, NULL,
+        "SELECT company_id, CASE WHEN since = '-infinity' THEN NULL ELSE "
+        "since::text END FROM digest_eligible WHERE since <= $1::date AND since > "
+        "'-infinity' ORDER BY company_id",
+        1, params, cb, ctx);
 }
 
 int tv_store_digest_states(tv_store_t *st, tv_store_row_cb cb, void *ctx)
 {
-    return each_row(st,
-                    "SELECT recipient_kind, recipient_id, last_date::text, matches FROM "
-                    "digest_state",
-                    0, NULL, cb, ctx);
+    return tv__store_each_row(st, NULL,
+                              "SELECT recipient_kind, recipient_id, last_date::text, matches FROM "
+                              "digest_state",
+                              0, NULL, cb, ctx);
 }
 
 int tv_store_digest_rows(tv_store_t *st, const char *date, tv_store_row_cb cb, void *ctx)
 {
     const char *params[1] = {date};
 
-    return each_row(st,
-                    "SELECT id, recipient_kind, recipient_id, status, "
-                    "CASE WHEN written_at IS NULL THEN 'f' ELSE 't' END FROM digests WHERE "
-                    "digest_date = $1",
-                    1, params, cb, ctx);
+    return tv__store_each_row(
+        st, NULL,
+        "SELECT id, recipient_kind, recipient_id, status, "
+        "CASE WHEN written_at IS NULL THEN 'f' ELSE 't' END FROM digests WHERE "
+        "digest_date = $1",
+        1, params, cb, ctx);
 }
 
 int tv_store_digest_meetings(tv_store_t *st, const char *date, int days, tv_store_row_cb cb,
@@ -174,12 +155,13 @@ int tv_store_digest_meetings(tv_store_t *st, const char *date, int days, tv_stor
     const char *params[2] = {date, n};
 
     snprintf(n, sizeof(n), "%d", days);
-    return each_row(st,
-                    "SELECT m.id, m.event_id, e.name, e.time_zone, m.company_id, m.investor_id, "
-                    "m.slot_start, m.table_no FROM meetings m JOIN events e ON e.id = m.event_id "
-                    "WHERE m.status = 'scheduled' AND m.slot_start >= $1 AND "
-                    "m.slot_start < (($1::date + $2::int)::text) ORDER BY m.slot_start, m.id",
-                    2, params, cb, ctx);
+    return tv__store_each_row(
+        st, NULL,
+        "SELECT m.id, m.event_id, e.name, e.time_zone, m.company_id, m.investor_id, "
+        "m.slot_start, m.table_no FROM meetings m JOIN events e ON e.id = m.event_id "
+        "WHERE m.status = 'scheduled' AND m.slot_start >= $1 AND "
+        "m.slot_start < (($1::date + $2::int)::text) ORDER BY m.slot_start, m.id",
+        2, params, cb, ctx);
 }
 
 int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, const char *date,
@@ -231,8 +213,8 @@ int tv_store_digest_list(tv_store_t *st, const char *date, const char *kind, con
 {
     const char *params[4] = {date, kind, id, event};
 
-    return each_row(
-        st,
+    return tv__store_each_row(
+        st, NULL,
         "SELECT d.recipient_kind, d.recipient_id, d.status, d.content::text FROM digests d "
         "WHERE d.digest_date = $1::date AND ($2::text IS NULL OR (d.recipient_kind = $2 AND "
         "d.recipient_id = $3)) AND ($4::text IS NULL OR EXISTS (SELECT 1 FROM "

@@ -29,6 +29,12 @@ int tv__store_exec_command(tv_store_t *st, const char *sql, int n, const char *c
 int tv__store_query_int(tv_store_t *st, const char *sql, int n, const char *const *params,
                         int64_t *out);
 
+/* Runs a parameterised query and calls 'cb' with the columns of each row (at most 16; NULL for
+ * SQL NULL); a non-zero return stops and is returned. 'what' names the query in errors
+ * (NULL: the SQL itself). */
+int tv__store_each_row(tv_store_t *st, const char *what, const char *sql, int n,
+                       const char *const *params, tv_store_row_cb cb, void *ctx);
+
 /* Rolls back the open transaction, ignoring errors. */
 void tv__store_rollback(tv_store_t *st);
 

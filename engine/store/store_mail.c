@@ -57,27 +57,6 @@ int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kin
 #define MAIL_LOCK_KEY "7405012028" /* the digest job's is ...027 */
 #define MAIL_MAX_BACKOFF_S 21600
 
-/* Runs a query and calls 'cb' for each row. */
-static int mail_rows(tv_store_t *st, const char *sql, int n, const char *const *params,
-                     tv_store_row_cb cb, void *ctx)
-{
-    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
-    const char *cols[16];
-    int rc = 0, rows, ncols;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return tv__store_db_error(st, res, "mail_messages");
-    rows = PQntuples(res);
-    ncols = PQnfields(res) < 16 ? PQnfields(res) : 16;
-    for (int r = 0; rc == 0 && r < rows; r++) {
-        for (int c = 0; c < ncols; c++)
-            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
-        rc = cb(ctx, cols, ncols);
-    }
-    PQclear(res);
-    return rc;
-}
-
 int tv_store_mail_transaction(tv_store_t *st, int (*fn)(tv_store_t *st, void *ctx), void *ctx)
 {
     int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
@@ -121,12 +100,13 @@ int tv_store_mail_claim(tv_store_t *st, int limit, tv_store_row_cb cb, void *ctx
     const char *params[1] = {n};
 
     snprintf(n, sizeof(n), "%d", limit);
-    return mail_rows(st,
-                     "WITH c AS (UPDATE mail_messages SET status = 'sending' WHERE id IN (SELECT "
-                     "id FROM mail_messages WHERE status = 'queued' AND next_attempt_at <= now() "
-                     "ORDER BY next_attempt_at, id LIMIT $1) RETURNING id, message_id, "
-                     "recipient_email, attempts, body) SELECT * FROM c ORDER BY id",
-                     1, params, cb, ctx);
+    return tv__store_each_row(
+        st, "mail_messages",
+        "WITH c AS (UPDATE mail_messages SET status = 'sending' WHERE id IN (SELECT "
+        "id FROM mail_messages WHERE status = 'queued' AND next_attempt_at <= now() "
+        "ORDER BY next_attempt_at, id LIMIT $1) RETURNING id, message_id, "
+        "recipient_email, attempts, body) SELECT * FROM c ORDER BY id",
+        1, params, cb, ctx);
 }
 
 int tv_store_mail_record(tv_store_t *st, int64_t id, tv_mail_result_t result, const char *reply,
@@ -160,8 +140,8 @@ int tv_store_mail_list(tv_store_t *st, const tv_mail_filter_t *f, tv_store_row_c
 
     snprintf(after, sizeof(after), "%lld", (long long)f->after);
     snprintf(limit, sizeof(limit), "%d", f->limit);
-    return mail_rows(
-        st,
+    return tv__store_each_row(
+        st, "mail_messages",
         "SELECT id, message_id, kind, event_id, recipient_email, status, attempts, last_reply, "
         "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
         "to_char(next_attempt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "

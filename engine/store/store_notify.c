@@ -7,27 +7,6 @@
 #include "store_internal.h"
 #include "tavolo/error.h"
 
-/* Runs a query and calls 'cb' for each row (as store_digests.c does for the digest's). */
-static int each_row(tv_store_t *st, const char *sql, int n, const char *const *params,
-                    tv_store_row_cb cb, void *ctx)
-{
-    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
-    const char *cols[16];
-    int rc = 0, rows, ncols;
-
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return tv__store_db_error(st, res, "notifications");
-    rows = PQntuples(res);
-    ncols = PQnfields(res) < 16 ? PQnfields(res) : 16;
-    for (int r = 0; rc == 0 && r < rows; r++) {
-        for (int c = 0; c < ncols; c++)
-            cols[c] = PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c);
-        rc = cb(ctx, cols, ncols);
-    }
-    PQclear(res);
-    return rc;
-}
-
 /* The profile's contacts (each with its language, else the profile's), then the people the
  * event file names for it (each with its language, else the event's), else English; one row
  * per address compared without case, the first listed winning. A "language" member that is
@@ -58,7 +37,7 @@ int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char 
 
     if (strcmp(kind, "company") != 0 && strcmp(kind, "investor") != 0)
         return tv__store_set_error(st, TV_EINVAL, "kind %s: expected company or investor", kind);
-    return each_row(st, recipients_sql, 3, params, cb, ctx);
+    return tv__store_each_row(st, "notifications", recipients_sql, 3, params, cb, ctx);
 }
 
 int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
@@ -150,7 +129,7 @@ int tv_store_notify_due_requests(tv_store_t *st, const char *event_id, tv_store_
 {
     const char *params[1] = {event_id};
 
-    return each_row(st, due_requests_sql, 1, params, cb, ctx);
+    return tv__store_each_row(st, "notifications", due_requests_sql, 1, params, cb, ctx);
 }
 
 int tv_store_notify_due_meetings(tv_store_t *st, const char *event_id, int quiet_seconds,
@@ -160,7 +139,7 @@ int tv_store_notify_due_meetings(tv_store_t *st, const char *event_id, int quiet
     const char *params[2] = {event_id, quiet};
 
     snprintf(quiet, sizeof(quiet), "%d", quiet_seconds < 0 ? 0 : quiet_seconds);
-    return each_row(st, due_meetings_sql, 2, params, cb, ctx);
+    return tv__store_each_row(st, "notifications", due_meetings_sql, 2, params, cb, ctx);
 }
 
 int tv_store_notify_mark_request(tv_store_t *st, int64_t id, const char *status)
