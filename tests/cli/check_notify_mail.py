@@ -36,5 +36,14 @@ for line in sys.stdin:
         assert inline[0].get_param("method") == method, "the part's method is the calendar's"
         evs = sorted((str(e["UID"]), int(e["SEQUENCE"])) for e in cal.walk("VEVENT"))
         facts.append("ics " + method + " " + " ".join("%s/%d" % e for e in evs))
+        # RFC 5546: REQUEST and CANCEL name the ORGANIZER in every VEVENT; the message's From.
+        orgs = {(str(e.get("ORGANIZER")), str(e["ORGANIZER"].params.get("CN")) if e.get("ORGANIZER") else None)
+                for e in cal.walk("VEVENT")}
+        assert len(orgs) == 1, "one ORGANIZER for every VEVENT: %r" % orgs
+        org, cn = orgs.pop()
+        assert org.lower() == "mailto:" + msg["From"].addresses[0].addr_spec.lower(), org
+        if method == "CANCEL":
+            assert all(str(e["STATUS"]) == "CANCELLED" for e in cal.walk("VEVENT"))
+        facts.append("organizer %s %s" % (org, cn))
     facts.append("text:" + " ".join(text.split()))
     print(" | ".join(facts))
