@@ -97,8 +97,9 @@ int mail_delivery_defaults(mail_delivery_opts_t *o, char *outbox_buf, size_t siz
         rc = env_int("TAVOLO_SMTP_TIMEOUT", DEFAULT_TIMEOUT_S, 1, &o->timeout_s, notes);
     if (rc == 0 && o->smtp_url != NULL && strncmp(o->smtp_url, "smtp://", 7) != 0 &&
         strncmp(o->smtp_url, "smtps://", 8) != 0) {
-        app_note(notes, "TAVOLO_SMTP_URL=%s: expected smtp://HOST:PORT or smtps://HOST:PORT",
-                 o->smtp_url);
+        /* Only the scheme: the rest may hold a password. */
+        app_note(notes, "TAVOLO_SMTP_URL=%.*s...: expected smtp://HOST:PORT or smtps://HOST:PORT",
+                 (int)strcspn(o->smtp_url, ":@/"), o->smtp_url);
         rc = TV_EINVAL;
     }
     if (rc == 0 && o->password_file != NULL && o->smtp_user == NULL) {
@@ -327,6 +328,23 @@ static int is_loopback(const char *url)
     return yes;
 }
 
+/* 'url' for a message: without the password it may hold (smtp://user:password@host), which is
+ * never written anywhere. */
+static void url_for_notes(const char *url, char *out, size_t size)
+{
+    CURLU *u = curl_url();
+    char *clean = NULL;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &clean, 0) == CURLUE_OK)
+        snprintf(out, size, "%s", clean);
+    else
+        snprintf(out, size, "(TAVOLO_SMTP_URL)");
+    curl_free(clean);
+    curl_url_cleanup(u);
+}
+
 /* Reads the first line of the password file into s->password. */
 static int read_password(sender_t *s, const char *path, app_notes_t *notes)
 {
@@ -535,6 +553,7 @@ int mail_delivery_run(tv_store_t *st, const mail_delivery_opts_t *o, mail_delive
 {
     mail_delivery_stats_t stats = {0};
     sender_t *s = calloc(1, sizeof(*s));
+    char url[1024];
     int64_t n = 0;
     int got = 0, rc = s != NULL ? 0 : TV_ENOMEM;
 
@@ -548,8 +567,10 @@ int mail_delivery_run(tv_store_t *st, const mail_delivery_opts_t *o, mail_delive
         rc = o->smtp_url != NULL ? smtp_open(s, o, notes) : maildir_open(s, o->outbox, notes);
     if (rc == 0)
         rc = drain(st, o, s, &stats);
-    if (stats.halted)
-        app_note(notes, "the relay %s: %s", o->smtp_url, s->reply);
+    if (stats.halted) {
+        url_for_notes(o->smtp_url, url, sizeof(url));
+        app_note(notes, "the relay %s: %s", url, s->reply);
+    }
     /* What was claimed and not delivered (a stop, a halt, an error) is queued again. */
     tv_store_mail_requeue_sending(st, &n);
     tv_store_mail_unlock(st);

@@ -78,6 +78,13 @@ for host in relay.localhost 127.0.0.1.localhost; do
     expect_eq "smtp://$host (not a loopback address) without STARTTLS is refused" "0 0" \
         "$(received plain w)"
 done
+out=$(TAVOLO_SMTP_URL="smtp://tv-sender:$WRONG@relay.localhost:$relay_port" TAVOLO_SMTP_USER= \
+    "$TAVOLO" mail send 2>&1)
+expect_contains "a refusal names the relay" "relay.localhost:$relay_port" "$out"
+case "$out" in
+*"$WRONG"*) not_ok "but never a password written in its URL: $out" ;;
+*) ok "but never a password written in its URL" ;;
+esac
 expect_contains "the refusal is recorded" "STARTTLS" \
     "$(sql "SELECT last_reply FROM mail_messages WHERE message_id = 'w-1@tavolo'")"
 TAVOLO_SMTP_URL="smtp://127.0.0.1:$relay_port" TAVOLO_SMTP_USER= "$TAVOLO" mail send >/dev/null 2>&1
