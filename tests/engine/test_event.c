@@ -42,6 +42,7 @@ static void test_event_fixtures_decode_with_their_slots(void **state)
     tv_strings_free(&slots);
     tv_event_dispose(&e);
     decode_fixture("events/bio-2027.json", &e);
+    assert_string_equal(e.language, "en");
     tv_event_dispose(&e);
 }
 
