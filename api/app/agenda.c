@@ -98,7 +98,7 @@ static size_t people_of(const tv_event_t *e, const tv_meeting_t *m, const char *
 
 int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names, FILE *out)
 {
-    tv_cal_event_t ev = {e->name, e->time_zone, TV_CAL_PUBLISH, NULL, NULL};
+    tv_cal_event_t ev = {e->name, e->time_zone, TV_CAL_PUBLISH, NULL, NULL, NULL, NULL};
 
     return api_agenda_itip(e, &ev, m, n, names, out);
 }

@@ -312,13 +312,19 @@ static void mrows_dispose(mrows_t *m)
 
 /* The iTIP calendar of the meetings of 'g' (n rows) that 'cancel' selects, as agenda.c makes
  * it (stable UIDs, SEQUENCE), its METHOD REQUEST or CANCEL, organised by 'from' (the address
- * the message comes from, as RFC 5546 wants for both). NULL in '*out' when none. */
-static int group_ics(const tv_event_t *e, const char *from, mrow_t *g, size_t n, int cancel,
-                     char **out)
+ * the message comes from) with the recipient 'p' among the attendees, as RFC 5546 wants for
+ * both. NULL in '*out' when none. */
+static int group_ics(const tv_event_t *e, const char *from, const api_recipient_t *p, mrow_t *g,
+                     size_t n, int cancel, char **out)
 {
     tv_meeting_t *m = calloc(n + 1, sizeof(*m));
-    tv_cal_event_t ev = {e->name, e->time_zone, cancel ? TV_CAL_CANCEL : TV_CAL_REQUEST, from,
-                         "tavolo"};
+    tv_cal_event_t ev = {.name = e->name,
+                         .time_zone = e->time_zone,
+                         .method = cancel ? TV_CAL_CANCEL : TV_CAL_REQUEST,
+                         .organizer_email = from,
+                         .organizer_name = "tavolo",
+                         .attendee_email = p->email,
+                         .attendee_name = p->name};
     char **names = calloc(2 * n + 2, sizeof(char *)), *text = NULL;
     size_t k = 0, len = 0;
     FILE *f = NULL;
@@ -414,14 +420,18 @@ static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int ca
                       const api_recipients_t *people)
 {
     char *ics = NULL;
-    int rc = group_ics(e, j->o->from, g, n, cancel, &ics);
+    int rc = 0;
 
-    for (size_t i = 0; rc == 0 && ics != NULL && i < people->n; i++) {
+    for (size_t i = 0; rc == 0 && i < people->n; i++) {
         const api_recipient_t *p = &people->items[i];
         tv_tpl_data_t *d = NULL;
         rendered_t r = {0};
         char *unsub = NULL, mid[512], lower[320];
 
+        free(ics);
+        rc = group_ics(e, j->o->from, p, g, n, cancel, &ics);
+        if (rc != 0 || ics == NULL)
+            break; /* none of 'g' is of this kind: no message to anyone */
         snprintf(lower, sizeof(lower), "%s", p->email);
         for (char *q = lower; *q; q++)
             *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);

@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -244,6 +245,8 @@ static int input_ok(const tv_cal_event_t *ev, const tv_cal_meeting_t *m, size_t 
         return 0;
     if (ev->organizer_email != NULL ? !email_ok(ev->organizer_email) : ev->method != TV_CAL_PUBLISH)
         return 0;
+    if (ev->attendee_email != NULL && !email_ok(ev->attendee_email))
+        return 0;
     if (n > 0 && m == NULL)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -405,7 +408,17 @@ static int add_event_head(icalcomponent *c, const tv_cal_meeting_t *m, const spa
     return rc;
 }
 
-/* SUMMARY, DESCRIPTION, LOCATION, the organiser and the attendees. */
+/* 1 if 'emails' (NULL-terminated, or NULL) holds 'email', compared without case. */
+static int lists(const char *const *emails, const char *email)
+{
+    for (size_t i = 0; emails != NULL && emails[i] != NULL; i++) {
+        if (strcasecmp(emails[i], email) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* SUMMARY, DESCRIPTION, LOCATION, the organiser, the attendees and the recipient. */
 static int add_event_body(icalcomponent *c, const tv_cal_event_t *ev, const tv_cal_meeting_t *m)
 {
     int rc = add_text(c, icalproperty_new_summary, m->summary);
@@ -422,6 +435,8 @@ static int add_event_body(icalcomponent *c, const tv_cal_event_t *ev, const tv_c
 
         rc = add_person(c, icalproperty_new_attendee, m->attendee_emails[i], name);
     }
+    if (rc == 0 && ev->attendee_email != NULL && !lists(m->attendee_emails, ev->attendee_email))
+        rc = add_person(c, icalproperty_new_attendee, ev->attendee_email, ev->attendee_name);
     return rc;
 }
 

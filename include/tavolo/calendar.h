@@ -21,6 +21,10 @@ typedef struct {
                                     REQUEST and CANCEL; NULL for none (PUBLISH only); no spaces
                                     or controls */
     const char *organizer_name;  /* its CN, or NULL or "" for none */
+    const char *attendee_email;  /* the recipient of an iTIP message, or NULL: an ATTENDEE of
+                                    every VEVENT that does not list this address already
+                                    (compared without case); no spaces or controls */
+    const char *attendee_name;   /* its CN, or NULL or "" for none */
 } tv_cal_event_t;
 
 typedef struct {

@@ -44,6 +44,12 @@ for line in sys.stdin:
         assert org.lower() == "mailto:" + msg["From"].addresses[0].addr_spec.lower(), org
         if method == "CANCEL":
             assert all(str(e["STATUS"]) == "CANCELLED" for e in cal.walk("VEVENT"))
+        # RFC 5546: the recipient is an ATTENDEE of each event it is invited to or told of.
+        to = "mailto:" + msg["To"].addresses[0].addr_spec.lower()
+        for e in cal.walk("VEVENT"):
+            atts = e.get("ATTENDEE", [])
+            atts = [str(a).lower() for a in (atts if isinstance(atts, list) else [atts])]
+            assert atts.count(to) == 1, "%s not an ATTENDEE of %s once: %r" % (to, e["UID"], atts)
         facts.append("organizer %s %s" % (org, cn))
     facts.append("text:" + " ".join(text.split()))
     print(" | ".join(facts))

@@ -640,9 +640,11 @@ static void test_calendar_ics_zones_without_dst_and_utc(void **state)
 static void test_calendar_ics_itip_request_and_cancel(void **state)
 {
     tv_cal_meeting_t m[3];
-    tv_cal_event_t req = {jpm_event.name, LA, TV_CAL_REQUEST, "notify@tavolo.example",
-                          "Tavolo, organisers"};
-    tv_cal_event_t cancel = {jpm_event.name, LA, TV_CAL_CANCEL, "notify@tavolo.example", NULL};
+    tv_cal_event_t req = {
+        jpm_event.name, LA,  TV_CAL_REQUEST, "notify@tavolo.example", "Tavolo, organisers",
+        NULL,           NULL};
+    tv_cal_event_t cancel = {jpm_event.name, LA,   TV_CAL_CANCEL, "notify@tavolo.example",
+                             NULL,           NULL, NULL};
     char *ics, *flat;
 
     (void)state;
@@ -667,12 +669,33 @@ static void test_calendar_ics_itip_request_and_cancel(void **state)
     free(ics);
 }
 
+/* The recipient of an iTIP message is an ATTENDEE of every VEVENT, once: added when the
+ * meeting does not list the address already (compared without case). */
+static void test_calendar_ics_itip_adds_the_recipient_as_attendee(void **state)
+{
+    tv_cal_meeting_t m[3];
+    tv_cal_event_t ev = {
+        jpm_event.name,         LA,       TV_CAL_REQUEST, "notify@tavolo.example", NULL,
+        "Kim@HanRiver.example", "Kim Lee"};
+    char *ics, *flat;
+
+    (void)state;
+    jpm_meetings(m, 1);
+    flat = unfold(ics = export(&ev, m, 3));
+    assert_int_equal(count(flat, "ATTENDEE;CN=Kim Lee:mailto:Kim@HanRiver.example\r\n"), 2);
+    assert_int_equal(count(flat, "mailto:kim@hanriver.example\r\n"), 1);
+    assert_int_equal(count(flat, "BEGIN:VEVENT"), 3);
+    free(flat), free(ics);
+    ev.attendee_email = "bad address@x.example";
+    assert_int_equal(tv_calendar_ics(&ev, m, 3, &ics), TV_EINVAL);
+}
+
 /* A request or cancellation needs an organiser with a plain address; no other method. */
 static void test_calendar_ics_itip_needs_an_organizer(void **state)
 {
     tv_cal_meeting_t good =
         meeting("g@tavolo", utc_of(2027, 1, 11, 17, 0, 0), utc_of(2027, 1, 11, 17, 30, 0), "a");
-    tv_cal_event_t ev = {"x", LA, TV_CAL_REQUEST, NULL, NULL};
+    tv_cal_event_t ev = {"x", LA, TV_CAL_REQUEST, NULL, NULL, NULL, NULL};
     char *ics = (char *)"untouched";
 
     (void)state;
@@ -846,6 +869,7 @@ int main(void)
         cmocka_unit_test(test_calendar_ics_rejects_bad_input),
         cmocka_unit_test(test_calendar_ics_itip_request_and_cancel),
         cmocka_unit_test(test_calendar_ics_itip_needs_an_organizer),
+        cmocka_unit_test(test_calendar_ics_itip_adds_the_recipient_as_attendee),
         cmocka_unit_test(test_calendar_ics_allocation_failures),
     };
 
