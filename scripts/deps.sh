@@ -8,8 +8,9 @@ packages=(
     libcsv-dev libsodium-dev libutf8proc-dev libxxhash-dev libstemmer-dev libglpk-dev libical-dev
     libgmime-3.0-dev
     # The mail delivery worker sends over SMTP with libcurl (api/app/mail_delivery.c); the mail
-    # tests and bench/mail.sh run a real SMTP server, aiosmtpd, on loopback.
-    libcurl4-openssl-dev python3-aiosmtpd
+    # tests and bench/mail.sh run a real SMTP server, aiosmtpd, on loopback; pg.mail_tls makes
+    # that server's CA and certificate with the openssl command (not in a minimal Debian).
+    libcurl4-openssl-dev python3-aiosmtpd openssl
     postgresql-15 postgresql-client-15
     python3 python3-jsonschema python3-numpy python3-faiss python3-icalendar gnuplot-nox
     # What the scripts and tests call that a minimal Debian 12 lacks (debootstrap

@@ -98,12 +98,19 @@ static size_t people_of(const tv_event_t *e, const tv_meeting_t *m, const char *
 
 int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names, FILE *out)
 {
+    tv_cal_event_t ev = {e->name, e->time_zone, TV_CAL_PUBLISH, NULL, NULL, NULL, NULL};
+
+    return api_agenda_itip(e, &ev, m, n, names, out);
+}
+
+int api_agenda_itip(const tv_event_t *e, const tv_cal_event_t *ev, const tv_meeting_t *m, size_t n,
+                    char **names, FILE *out)
+{
     tv_cal_meeting_t *cal = calloc(n + 1, sizeof(*cal));
     char(*uid)[96] = calloc(n + 1, sizeof(*uid)), (*summary)[300] = calloc(n + 1, sizeof(*summary));
     char(*where)[160] = calloc(n + 1, sizeof(*where));
     const char *(*emails)[16] = calloc(n + 1, sizeof(*emails));
     const char *(*people)[16] = calloc(n + 1, sizeof(*people));
-    tv_cal_event_t ev = {e->name, e->time_zone};
     char *text = NULL;
     int rc = cal && uid && summary && where && emails && people ? 0 : TV_ENOMEM;
 
@@ -133,7 +140,7 @@ int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **
                                     m[k].updated_utc};
     }
     if (rc == 0)
-        rc = tv_calendar_ics(&ev, cal, n, &text);
+        rc = tv_calendar_ics(ev, cal, n, &text);
     if (rc == 0)
         fputs(text, out);
     free(text), free(cal), free(uid), free(summary), free(where), free(emails), free(people);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "tavolo/calendar.h"
 #include "tavolo/event.h"
 #include "tavolo/store.h"
 #include "tavolo/taxonomy.h"
@@ -19,6 +20,11 @@ int api_agenda_names(tv_store_t *st, const tv_taxonomy_t *tax, const tv_meeting_
 
 /* Writes the meetings as an iCalendar file in the event's time zone. */
 int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names, FILE *out);
+
+/* The same with the calendar's iTIP method and organiser from 'ev' (its name and zone are the
+ * event's), for messages to the attendees (notify.c). */
+int api_agenda_itip(const tv_event_t *e, const tv_cal_event_t *ev, const tv_meeting_t *m, size_t n,
+                    char **names, FILE *out);
 
 /* Writes one row per meeting, by table then slot. */
 int api_agenda_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out);

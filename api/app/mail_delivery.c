@@ -3,6 +3,7 @@
  * connection, for the whole run) or writes it into the Maildir outbox, and records each
  * outcome in its own statement right after the relay's answer, so that a crash repeats at most
  * the one message whose answer was not yet recorded. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +85,7 @@ int mail_delivery_defaults(mail_delivery_opts_t *o, char *outbox_buf, size_t siz
     o->smtp_url = env_str("TAVOLO_SMTP_URL");
     o->smtp_user = env_str("TAVOLO_SMTP_USER");
     o->password_file = env_str("TAVOLO_SMTP_PASSWORD_FILE");
+    o->ca_file = env_str("TAVOLO_SMTP_CA_FILE");
     o->from = env_str("TAVOLO_MAIL_FROM");
     if (o->from == NULL)
         o->from = "digest@tavolo.invalid";
@@ -94,12 +97,17 @@ int mail_delivery_defaults(mail_delivery_opts_t *o, char *outbox_buf, size_t siz
         rc = env_int("TAVOLO_SMTP_TIMEOUT", DEFAULT_TIMEOUT_S, 1, &o->timeout_s, notes);
     if (rc == 0 && o->smtp_url != NULL && strncmp(o->smtp_url, "smtp://", 7) != 0 &&
         strncmp(o->smtp_url, "smtps://", 8) != 0) {
-        app_note(notes, "TAVOLO_SMTP_URL=%s: expected smtp://HOST:PORT or smtps://HOST:PORT",
-                 o->smtp_url);
+        /* Only the scheme: the rest may hold a password. */
+        app_note(notes, "TAVOLO_SMTP_URL=%.*s...: expected smtp://HOST:PORT or smtps://HOST:PORT",
+                 (int)strcspn(o->smtp_url, ":@/"), o->smtp_url);
         rc = TV_EINVAL;
     }
     if (rc == 0 && o->password_file != NULL && o->smtp_user == NULL) {
         app_note(notes, "TAVOLO_SMTP_PASSWORD_FILE is set without TAVOLO_SMTP_USER");
+        rc = TV_EINVAL;
+    }
+    if (rc == 0 && o->ca_file != NULL && access(o->ca_file, R_OK) != 0) {
+        app_note(notes, "TAVOLO_SMTP_CA_FILE=%s: %s", o->ca_file, strerror(errno));
         rc = TV_EINVAL;
     }
     return rc;
@@ -293,15 +301,48 @@ static int on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *
     return 0;
 }
 
-/* 1 when the URL's host is a loopback address, where a plain connection is allowed. */
+/* 1 when the URL's host, as libcurl reads it, is a loopback address where a plain connection is
+ * allowed: an IPv4 address in 127.0.0.0/8, [::1] or "localhost". Any other name is not, even one
+ * that resolves to loopback ("relay.localhost"), nor a name that only starts like an address
+ * ("127.0.0.1.example.com"), so that a plain connection is never made to a name DNS decides. */
 static int is_loopback(const char *url)
 {
-    const char *h = strstr(url, "://") + 3, *at = strchr(h, '@');
+    CURLU *u = curl_url();
+    char *host = NULL;
+    unsigned char a[16];
+    int yes = 0;
 
-    if (at != NULL && at < h + strcspn(h, "/"))
-        h = at + 1;
-    return strncmp(h, "127.", 4) == 0 || strncmp(h, "[::1]", 5) == 0 ||
-           strncmp(h, "localhost:", 10) == 0 || strcmp(h, "localhost") == 0;
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        size_t n = strlen(host);
+
+        if (inet_pton(AF_INET, host, a) == 1)
+            yes = a[0] == 127;
+        else if (n > 2 && host[0] == '[' && host[n - 1] == ']')
+            yes = strcmp(host, "[::1]") == 0 || strcmp(host, "[0:0:0:0:0:0:0:1]") == 0;
+        else
+            yes = strcasecmp(host, "localhost") == 0;
+    }
+    curl_free(host);
+    curl_url_cleanup(u);
+    return yes;
+}
+
+/* 'url' for a message: without the password it may hold (smtp://user:password@host), which is
+ * never written anywhere. */
+static void url_for_notes(const char *url, char *out, size_t size)
+{
+    CURLU *u = curl_url();
+    char *clean = NULL;
+
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_URL, &clean, 0) == CURLUE_OK)
+        snprintf(out, size, "%s", clean);
+    else
+        snprintf(out, size, "(TAVOLO_SMTP_URL)");
+    curl_free(clean);
+    curl_url_cleanup(u);
 }
 
 /* Reads the first line of the password file into s->password. */
@@ -350,6 +391,10 @@ static int smtp_open(sender_t *s, const mail_delivery_opts_t *o, app_notes_t *no
         curl_easy_setopt(c, CURLOPT_USERNAME, o->smtp_user);
         curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
     }
+    /* The relay's certificate is always verified (libcurl's default): against this file when
+     * given, as with a relay of one's own CA, else against the system's. */
+    if (o->ca_file != NULL)
+        curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
     return 0;
 }
 
@@ -363,7 +408,8 @@ static tv_mail_result_t smtp_classify(sender_t *s, CURLcode res, int *halt)
     curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
     *halt = res == CURLE_COULDNT_CONNECT || res == CURLE_COULDNT_RESOLVE_HOST ||
             res == CURLE_LOGIN_DENIED || res == CURLE_USE_SSL_FAILED ||
-            res == CURLE_SSL_CONNECT_ERROR || res == CURLE_PEER_FAILED_VERIFICATION;
+            res == CURLE_SSL_CONNECT_ERROR || res == CURLE_PEER_FAILED_VERIFICATION ||
+            res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_CERTPROBLEM;
     if (!*halt && code >= 500 && code < 600) {
         if (s->fail_reply[0] != '\0')
             memcpy(s->reply, s->fail_reply, sizeof(s->reply));
@@ -507,6 +553,7 @@ int mail_delivery_run(tv_store_t *st, const mail_delivery_opts_t *o, mail_delive
 {
     mail_delivery_stats_t stats = {0};
     sender_t *s = calloc(1, sizeof(*s));
+    char url[1024];
     int64_t n = 0;
     int got = 0, rc = s != NULL ? 0 : TV_ENOMEM;
 
@@ -520,8 +567,10 @@ int mail_delivery_run(tv_store_t *st, const mail_delivery_opts_t *o, mail_delive
         rc = o->smtp_url != NULL ? smtp_open(s, o, notes) : maildir_open(s, o->outbox, notes);
     if (rc == 0)
         rc = drain(st, o, s, &stats);
-    if (stats.halted)
-        app_note(notes, "the relay %s: %s", o->smtp_url, s->reply);
+    if (stats.halted) {
+        url_for_notes(o->smtp_url, url, sizeof(url));
+        app_note(notes, "the relay %s: %s", url, s->reply);
+    }
     /* What was claimed and not delivered (a stop, a halt, an error) is queued again. */
     tv_store_mail_requeue_sending(st, &n);
     tv_store_mail_unlock(st);

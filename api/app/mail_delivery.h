@@ -15,6 +15,8 @@ typedef struct {
     const char *smtp_url;      /* TAVOLO_SMTP_URL, or NULL: the Maildir outbox */
     const char *smtp_user;     /* TAVOLO_SMTP_USER, or NULL: no AUTH */
     const char *password_file; /* TAVOLO_SMTP_PASSWORD_FILE, read at each run, never logged */
+    const char *ca_file;       /* TAVOLO_SMTP_CA_FILE: PEM certificates to trust for the relay's
+                                  TLS instead of the system's, or NULL; never unverified */
     const char *from;          /* TAVOLO_MAIL_FROM: the envelope sender */
     const char *outbox;        /* the Maildir folder without a relay ($TAVOLO_HOME/outbox) */
     int max_attempts;          /* TAVOLO_MAIL_MAX_ATTEMPTS (8): a message fails at this many */

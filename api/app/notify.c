@@ -311,11 +311,21 @@ static void mrows_dispose(mrows_t *m)
 }
 
 /* The iTIP calendar of the meetings of 'g' (n rows) that 'cancel' selects, as agenda.c makes
- * it (stable UIDs, SEQUENCE), its METHOD REQUEST or CANCEL. NULL in '*out' when none. */
-static int group_ics(const tv_event_t *e, mrow_t *g, size_t n, int cancel, char **out)
+ * it (stable UIDs, SEQUENCE), its METHOD REQUEST or CANCEL, organised by 'from' (the address
+ * the message comes from) with the recipient 'p' among the attendees, as RFC 5546 wants for
+ * both. NULL in '*out' when none. */
+static int group_ics(const tv_event_t *e, const char *from, const api_recipient_t *p, mrow_t *g,
+                     size_t n, int cancel, char **out)
 {
     tv_meeting_t *m = calloc(n + 1, sizeof(*m));
-    char **names = calloc(2 * n + 2, sizeof(char *)), *text = NULL, *at;
+    tv_cal_event_t ev = {.name = e->name,
+                         .time_zone = e->time_zone,
+                         .method = cancel ? TV_CAL_CANCEL : TV_CAL_REQUEST,
+                         .organizer_email = from,
+                         .organizer_name = "tavolo",
+                         .attendee_email = p->email,
+                         .attendee_name = p->name};
+    char **names = calloc(2 * n + 2, sizeof(char *)), *text = NULL;
     size_t k = 0, len = 0;
     FILE *f = NULL;
     int rc = m != NULL && names != NULL ? 0 : TV_ENOMEM;
@@ -341,15 +351,8 @@ static int group_ics(const tv_event_t *e, mrow_t *g, size_t n, int cancel, char 
     if (rc == 0 && k > 0 && (f = open_memstream(&text, &len)) == NULL)
         rc = TV_ENOMEM;
     if (f != NULL) {
-        rc = api_agenda_ics(e, m, k, names, f);
+        rc = api_agenda_itip(e, &ev, m, k, names, f);
         fclose(f);
-    }
-    /* agenda.c publishes (METHOD:PUBLISH); a message to attendees is an iTIP request or
-     * cancellation of the same events. */
-    if (rc == 0 && text != NULL && (at = strstr(text, "\r\nMETHOD:PUBLISH\r\n")) != NULL) {
-        memcpy(at + 9, cancel ? "CANCEL\r\n" : "REQUEST", cancel ? 8 : 7);
-        if (cancel)
-            memmove(at + 17, at + 18, strlen(at + 18) + 1);
     }
     if (rc == 0 && k > 0)
         *out = text, text = NULL;
@@ -417,14 +420,18 @@ static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int ca
                       const api_recipients_t *people)
 {
     char *ics = NULL;
-    int rc = group_ics(e, g, n, cancel, &ics);
+    int rc = 0;
 
-    for (size_t i = 0; rc == 0 && ics != NULL && i < people->n; i++) {
+    for (size_t i = 0; rc == 0 && i < people->n; i++) {
         const api_recipient_t *p = &people->items[i];
         tv_tpl_data_t *d = NULL;
         rendered_t r = {0};
         char *unsub = NULL, mid[512], lower[320];
 
+        free(ics);
+        rc = group_ics(e, j->o->from, p, g, n, cancel, &ics);
+        if (rc != 0 || ics == NULL)
+            break; /* none of 'g' is of this kind: no message to anyone */
         snprintf(lower, sizeof(lower), "%s", p->email);
         for (char *q = lower; *q; q++)
             *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);

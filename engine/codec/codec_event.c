@@ -28,6 +28,7 @@ static const char *const frame_members[] = {"id",
                                             "breaks",
                                             "tables",
                                             "request_deadline",
+                                            "language",
                                             "default_max_meetings",
                                             "participants",
                                             "requests",
@@ -35,7 +36,7 @@ static const char *const frame_members[] = {"id",
 static const char *const break_members[] = {"start", "end", NULL};
 static const char *const attendee_members[] = {
     "kind", "id", "max_meetings", "min_meetings", "unavailable", "people", NULL};
-static const char *const person_members[] = {"name", "email", NULL};
+static const char *const person_members[] = {"name", "email", "language", NULL};
 static const char *const request_members[] = {"company_id", "investor_id", "from", "priority",
                                               "message",    "status",      NULL};
 
@@ -75,6 +76,22 @@ static char *string_field(ectx_t *x, json_t *obj, const char *key, const char *p
     if (s == NULL)
         x->oom = 1;
     return s;
+}
+
+/* A language of 'obj' ("it" or "en") into 'out' (char[3]); absent or null leaves "". */
+static void language_field(ectx_t *x, json_t *obj, const char *path, char *out)
+{
+    json_t *v = json_object_get(obj, "language");
+    const char *s = json_string_value(v);
+
+    out[0] = '\0';
+    if (v == NULL || json_is_null(v))
+        return;
+    if (s == NULL || (strcmp(s, "it") != 0 && strcmp(s, "en") != 0)) {
+        bad(x, path, "expected \"it\" or \"en\"");
+        return;
+    }
+    memcpy(out, s, 3);
 }
 
 static int is_id(const char *s)
@@ -280,6 +297,7 @@ static void read_names(ectx_t *x, json_t *root, tv_event_t *e)
     else if (json_object_get(root, "request_deadline") != NULL)
         bad(x, "request_deadline", "expected an ISO 8601 date or time, as a string");
     check_deadline(x, e);
+    language_field(x, root, "language", e->language);
 }
 
 /* The days and their slots: days, day_start, day_end, slot_minutes, breaks; then tables. */
@@ -337,15 +355,18 @@ static void read_people(ectx_t *x, json_t *list, const char *path, tv_attendee_t
     for (size_t i = 0; i < n; i++) {
         char pn[96], pe[96];
         tv_person_t *p = &a->people[a->n_people++];
+        json_t *o = json_array_get(list, i);
 
         snprintf(pn, sizeof(pn), "%s[%zu]", path, i);
-        check_members(x, json_array_get(list, i), pn, person_members);
+        check_members(x, o, pn, person_members);
         snprintf(pn, sizeof(pn), "%s[%zu].name", path, i);
         snprintf(pe, sizeof(pe), "%s[%zu].email", path, i);
-        p->name = string_field(x, json_array_get(list, i), "name", pn, 1);
-        p->email = string_field(x, json_array_get(list, i), "email", pe, 1);
+        p->name = string_field(x, o, "name", pn, 1);
+        p->email = string_field(x, o, "email", pe, 1);
         if (p->email != NULL && !tv__email_valid(p->email))
             bad(x, pe, "expected an e-mail address (local@domain.example)");
+        snprintf(pn, sizeof(pn), "%s[%zu].language", path, i);
+        language_field(x, o, pn, p->language);
     }
 }
 

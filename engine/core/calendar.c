@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libical/ical.h>
 
@@ -240,6 +241,12 @@ static int input_ok(const tv_cal_event_t *ev, const tv_cal_meeting_t *m, size_t 
 {
     if (ev == NULL || ev->name == NULL || ev->time_zone == NULL || out == NULL)
         return 0;
+    if (ev->method != TV_CAL_PUBLISH && ev->method != TV_CAL_REQUEST && ev->method != TV_CAL_CANCEL)
+        return 0;
+    if (ev->organizer_email != NULL ? !email_ok(ev->organizer_email) : ev->method != TV_CAL_PUBLISH)
+        return 0;
+    if (ev->attendee_email != NULL && !email_ok(ev->attendee_email))
+        return 0;
     if (n > 0 && m == NULL)
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -342,9 +349,11 @@ static int add_time(icalcomponent *c, icalproperty *(*make)(struct icaltimetype)
     return 0;
 }
 
-/* Adds ATTENDEE;CN=<name>:mailto:<email>, without CN when 'name' is NULL or empty. libical
- * quotes a CN holding ',', ';' or ':' and encodes '"' as ^' (RFC 6868). */
-static int add_attendee(icalcomponent *c, const char *email, const char *name)
+/* Adds ATTENDEE (or, with 'make' icalproperty_new_organizer, ORGANIZER);CN=<name>:mailto:<email>,
+ * without CN when 'name' is NULL or empty. libical quotes a CN holding ',', ';' or ':' and
+ * encodes '"' as ^' (RFC 6868). */
+static int add_person(icalcomponent *c, icalproperty *(*make)(const char *), const char *email,
+                      const char *name)
 {
     char *uri = tv__malloc(strlen("mailto:") + strlen(email) + 1);
     char *cn = NULL;
@@ -356,7 +365,7 @@ static int add_attendee(icalcomponent *c, const char *email, const char *name)
         goto out;
     strcpy(uri, "mailto:");
     strcat(uri, email);
-    p = icalproperty_new_attendee(uri);
+    p = make(uri);
     if (p == NULL)
         goto out;
     if (name != NULL && name[0] != '\0') {
@@ -399,8 +408,18 @@ static int add_event_head(icalcomponent *c, const tv_cal_meeting_t *m, const spa
     return rc;
 }
 
-/* SUMMARY, DESCRIPTION, LOCATION and the attendees. */
-static int add_event_body(icalcomponent *c, const tv_cal_meeting_t *m)
+/* 1 if 'emails' (NULL-terminated, or NULL) holds 'email', compared without case. */
+static int lists(const char *const *emails, const char *email)
+{
+    for (size_t i = 0; emails != NULL && emails[i] != NULL; i++) {
+        if (strcasecmp(emails[i], email) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* SUMMARY, DESCRIPTION, LOCATION, the organiser, the attendees and the recipient. */
+static int add_event_body(icalcomponent *c, const tv_cal_event_t *ev, const tv_cal_meeting_t *m)
 {
     int rc = add_text(c, icalproperty_new_summary, m->summary);
 
@@ -408,26 +427,30 @@ static int add_event_body(icalcomponent *c, const tv_cal_meeting_t *m)
         rc = add_text(c, icalproperty_new_description, m->description);
     if (rc == 0)
         rc = add_text(c, icalproperty_new_location, m->location);
+    if (rc == 0 && ev->organizer_email != NULL)
+        rc = add_person(c, icalproperty_new_organizer, ev->organizer_email, ev->organizer_name);
     for (size_t i = 0; rc == 0 && m->attendee_emails != NULL && m->attendee_emails[i] != NULL;
          i++) {
         const char *name = m->attendee_names != NULL ? m->attendee_names[i] : NULL;
 
-        rc = add_attendee(c, m->attendee_emails[i], name);
+        rc = add_person(c, icalproperty_new_attendee, m->attendee_emails[i], name);
     }
+    if (rc == 0 && ev->attendee_email != NULL && !lists(m->attendee_emails, ev->attendee_email))
+        rc = add_person(c, icalproperty_new_attendee, ev->attendee_email, ev->attendee_name);
     return rc;
 }
 
-static int add_event(icalcomponent *cal, const tv_cal_meeting_t *m, const span_t *s,
-                     const char *tzid)
+static int add_event(icalcomponent *cal, const tv_cal_event_t *e, const tv_cal_meeting_t *m,
+                     const span_t *s)
 {
     icalcomponent *ev = icalcomponent_new_vevent();
     int rc = TV_ENOMEM;
 
     if (ev == NULL)
         goto out;
-    rc = add_event_head(ev, m, s, tzid);
+    rc = add_event_head(ev, m, s, e->time_zone);
     if (rc == 0)
-        rc = add_event_body(ev, m);
+        rc = add_event_body(ev, e, m);
     if (rc != 0)
         goto out;
     icalcomponent_add_component(cal, ev);
@@ -452,7 +475,10 @@ static int calendar_new(const tv_cal_event_t *ev, icalcomponent **out)
     if (rc == 0)
         rc = add_prop(cal, icalproperty_new_calscale("GREGORIAN"));
     if (rc == 0)
-        rc = add_prop(cal, icalproperty_new_method(ICAL_METHOD_PUBLISH));
+        rc = add_prop(cal,
+                      icalproperty_new_method(ev->method == TV_CAL_REQUEST  ? ICAL_METHOD_REQUEST
+                                              : ev->method == TV_CAL_CANCEL ? ICAL_METHOD_CANCEL
+                                                                            : ICAL_METHOD_PUBLISH));
     if (rc == 0)
         rc = add_x(cal, "X-WR-CALNAME", ev->name);
     if (rc == 0)
@@ -516,7 +542,7 @@ int tv_calendar_ics(const tv_cal_event_t *ev, const tv_cal_meeting_t *meetings, 
     icalcomponent_add_component(cal, vtz);
     vtz = NULL;
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = add_event(cal, &meetings[i], &spans[i], ev->time_zone);
+        rc = add_event(cal, ev, &meetings[i], &spans[i]);
     if (rc == 0)
         rc = serialize(cal, &text);
     if (rc != 0)

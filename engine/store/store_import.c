@@ -31,8 +31,8 @@ static char *json_quote(char *p, const char *s)
     return p;
 }
 
-/* 'a''s unavailable slots (as in the file) and its people ([{"name", "email"}]) as JSON arrays
- * (free() both). */
+/* 'a''s unavailable slots (as in the file) and its people ([{"name", "email"}], with "language"
+ * when the file gives one) as JSON arrays (free() both). */
 static int attendee_json(const tv_attendee_t *a, char **unavailable, char **people)
 {
     size_t len_u = 3, len_p = 3;
@@ -41,7 +41,7 @@ static int attendee_json(const tv_attendee_t *a, char **unavailable, char **peop
     for (size_t i = 0; i < a->unavailable.n; i++)
         len_u += 6 * strlen(a->unavailable.items[i]) + 3;
     for (size_t i = 0; i < a->n_people; i++)
-        len_p += 6 * (strlen(a->people[i].name) + strlen(a->people[i].email)) + 32;
+        len_p += 6 * (strlen(a->people[i].name) + strlen(a->people[i].email)) + 48;
     *unavailable = malloc(len_u);
     *people = malloc(len_p);
     if (*unavailable == NULL || *people == NULL)
@@ -54,6 +54,8 @@ static int attendee_json(const tv_attendee_t *a, char **unavailable, char **peop
     for (size_t i = 0; i < a->n_people; i++) {
         p = json_quote(p + sprintf(p, "%s{\"name\":", i ? "," : ""), a->people[i].name);
         p = json_quote(p + sprintf(p, ",\"email\":"), a->people[i].email);
+        if (a->people[i].language[0] != '\0')
+            p += sprintf(p, ",\"language\":\"%s\"", a->people[i].language);
         p += sprintf(p, "}");
     }
     sprintf(p, "]");

@@ -9,9 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The iTIP method of a calendar (RFC 5546): PUBLISH for an agenda anyone may read, REQUEST to
+ * the attendees of new or changed meetings, CANCEL for cancelled ones. */
+typedef enum { TV_CAL_PUBLISH = 0, TV_CAL_REQUEST, TV_CAL_CANCEL } tv_cal_method_t;
+
 typedef struct {
-    const char *name;      /* the event's name, also X-WR-CALNAME */
-    const char *time_zone; /* IANA, e.g. "America/Los_Angeles" */
+    const char *name;            /* the event's name, also X-WR-CALNAME */
+    const char *time_zone;       /* IANA, e.g. "America/Los_Angeles" */
+    tv_cal_method_t method;      /* METHOD; PUBLISH when left 0 */
+    const char *organizer_email; /* ORGANIZER:mailto: of every VEVENT; RFC 5546 requires it for
+                                    REQUEST and CANCEL; NULL for none (PUBLISH only); no spaces
+                                    or controls */
+    const char *organizer_name;  /* its CN, or NULL or "" for none */
+    const char *attendee_email;  /* the recipient of an iTIP message, or NULL: an ATTENDEE of
+                                    every VEVENT that does not list this address already
+                                    (compared without case); no spaces or controls */
+    const char *attendee_name;   /* its CN, or NULL or "" for none */
 } tv_cal_event_t;
 
 typedef struct {
@@ -29,7 +42,8 @@ typedef struct {
     int64_t stamp_utc;                  /* DTSTAMP: when the meeting last changed */
 } tv_cal_meeting_t;
 
-/* Writes a VCALENDAR holding the event's VTIMEZONE and one VEVENT per meeting, in the order
+/* Writes a VCALENDAR with the event's METHOD, its VTIMEZONE and one VEVENT per meeting (each
+ * with the ORGANIZER when one is given), in the order
  * given, start and end local to the event's zone (DTSTART;TZID=America/Los_Angeles:...). The
  * TZID is the IANA name itself. The VTIMEZONE comes from the system's time zone database and
  * starts on 1 January (UTC) of the year of the earliest meeting; with no meeting it holds the
@@ -39,8 +53,8 @@ typedef struct {
  * than newline and tab become spaces (in names, newlines too). Equal input gives equal output.
  * '*out' is NUL-terminated, with CRLF line ends; free it with free(). '*out' is written only on
  * success. TV_EINVAL for an unknown time zone, an end not after its start, an instant out of
- * range, a negative sequence, or a missing uid, summary or e-mail; TV_ENOMEM when memory runs
- * out. */
+ * range, a negative sequence, a missing uid, summary or e-mail, an unknown method, or REQUEST
+ * or CANCEL without an organiser; TV_ENOMEM when memory runs out. */
 int tv_calendar_ics(const tv_cal_event_t *ev, const tv_cal_meeting_t *meetings, size_t n,
                     char **out);
 

@@ -11,6 +11,7 @@
 typedef struct {
     char *name;
     char *email;
+    char language[3]; /* "it", "en", or "" when the file gives none (the event's applies) */
 } tv_person_t;
 
 typedef struct {
@@ -49,6 +50,7 @@ typedef struct {
     size_t n_breaks;
     uint32_t tables;        /* meeting places in every slot */
     char *request_deadline; /* ISO 8601, or NULL */
+    char language[3];       /* its people's default language: "it", "en", or "" for none */
     uint32_t default_max_meetings;
     tv_attendee_t *attendees;
     size_t n_attendees;

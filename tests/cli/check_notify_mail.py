@@ -36,5 +36,20 @@ for line in sys.stdin:
         assert inline[0].get_param("method") == method, "the part's method is the calendar's"
         evs = sorted((str(e["UID"]), int(e["SEQUENCE"])) for e in cal.walk("VEVENT"))
         facts.append("ics " + method + " " + " ".join("%s/%d" % e for e in evs))
+        # RFC 5546: REQUEST and CANCEL name the ORGANIZER in every VEVENT; the message's From.
+        orgs = {(str(e.get("ORGANIZER")), str(e["ORGANIZER"].params.get("CN")) if e.get("ORGANIZER") else None)
+                for e in cal.walk("VEVENT")}
+        assert len(orgs) == 1, "one ORGANIZER for every VEVENT: %r" % orgs
+        org, cn = orgs.pop()
+        assert org.lower() == "mailto:" + msg["From"].addresses[0].addr_spec.lower(), org
+        if method == "CANCEL":
+            assert all(str(e["STATUS"]) == "CANCELLED" for e in cal.walk("VEVENT"))
+        # RFC 5546: the recipient is an ATTENDEE of each event it is invited to or told of.
+        to = "mailto:" + msg["To"].addresses[0].addr_spec.lower()
+        for e in cal.walk("VEVENT"):
+            atts = e.get("ATTENDEE", [])
+            atts = [str(a).lower() for a in (atts if isinstance(atts, list) else [atts])]
+            assert atts.count(to) == 1, "%s not an ATTENDEE of %s once: %r" % (to, e["UID"], atts)
+        facts.append("organizer %s %s" % (org, cn))
     facts.append("text:" + " ".join(text.split()))
     print(" | ".join(facts))

@@ -69,6 +69,7 @@ seq=$(sql "SELECT sequence FROM meetings WHERE id = $mid")
 facts=$(bodies "kind = 'schedule' AND recipient_email = 'ivo@$inv.example'" | /usr/bin/python3 "$CHECK" "$RAW")
 expect_contains "Italian schedule with an iTIP request of the stable UID and SEQUENCE" "ics REQUEST" "$facts"
 expect_contains "the meeting's UID and SEQUENCE" "meeting-$mid-jpm-2027@tavolo/$seq" "$facts"
+expect_contains "organised by the From address (RFC 5546)" "organizer mailto:tavolo@tavolo.example tavolo" "$facts"
 expect_contains "Italian words" "sono nuovi o sono cambiati" "$facts"
 n0=$(sql "SELECT count(*) FROM mail_messages")
 "$TAVOLO" notify run >/dev/null
@@ -80,4 +81,5 @@ sql "UPDATE meetings SET status = 'cancelled', sequence = sequence + 1, updated_
 facts=$(bodies "kind = 'schedule' AND recipient_email = 'Eve@$inv.example' AND subject LIKE 'Meetings cancelled%'" | /usr/bin/python3 "$CHECK" "$RAW")
 expect_contains "an iTIP cancel with the next SEQUENCE" "ics CANCEL meeting-$mid-jpm-2027@tavolo/$((seq + 1))" "$facts"
 expect_contains "English cancel words" "Meetings cancelled at" "$facts"
+expect_contains "the cancel is organised by the From address too" "organizer mailto:tavolo@tavolo.example tavolo" "$facts"
 finish

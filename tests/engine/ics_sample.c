@@ -70,7 +70,7 @@ static int parse_meeting(const char *zone, char **a, tv_cal_meeting_t *m, people
 int main(int argc, char **argv)
 {
     size_t n = argc > 3 ? (size_t)(argc - 3) / ARGS_PER_MEETING : 0;
-    tv_cal_event_t ev;
+    tv_cal_event_t ev = {0};
     tv_cal_meeting_t *m;
     people_t *people;
     char *ics = NULL;

@@ -404,7 +404,8 @@ static void jpm_meetings(tv_cal_meeting_t m[3], int revision)
     }
 }
 
-static const tv_cal_event_t jpm_event = {"J.P. Morgan Healthcare Conference, San Francisco", LA};
+static const tv_cal_event_t jpm_event = {.name = "J.P. Morgan Healthcare Conference, San Francisco",
+                                         .time_zone = LA};
 
 static char *export(const tv_cal_event_t *ev, const tv_cal_meeting_t *m, size_t n)
 {
@@ -570,7 +571,7 @@ static void test_calendar_ics_writes_a_repeated_local_time_in_utc(void **state)
         meeting("first@tavolo", utc_of(2027, 11, 7, 8, 30, 0), utc_of(2027, 11, 7, 8, 50, 0), "a"),
         meeting("late@tavolo", utc_of(2027, 11, 7, 9, 30, 0), utc_of(2027, 11, 7, 10, 30, 0), "b"),
     };
-    tv_cal_event_t ev = {"x", LA};
+    tv_cal_event_t ev = {.name = "x", .time_zone = LA};
     char *ics;
 
     (void)state;
@@ -589,7 +590,7 @@ static void test_calendar_ics_in_rome_across_both_changes(void **state)
         meeting("autumn@tavolo", to_utc(ROME, 2027, 10, 31, 10, 0),
                 to_utc(ROME, 2027, 10, 31, 10, 30), "b"),
     };
-    tv_cal_event_t ev = {"BioItaly", ROME};
+    tv_cal_event_t ev = {.name = "BioItaly", .time_zone = ROME};
     char *ics;
 
     (void)state;
@@ -609,9 +610,9 @@ static void test_calendar_ics_zones_without_dst_and_utc(void **state)
 {
     tv_cal_meeting_t m =
         meeting("d@tavolo", utc_of(2027, 3, 28, 6, 0, 0), utc_of(2027, 3, 28, 6, 30, 0), "a");
-    tv_cal_event_t dubai = {"Dubai", "Asia/Dubai"};
-    tv_cal_event_t utc = {"Online", "UTC"};
-    tv_cal_event_t seoul = {"Seoul", "Asia/Seoul"};
+    tv_cal_event_t dubai = {.name = "Dubai", .time_zone = "Asia/Dubai"};
+    tv_cal_event_t utc = {.name = "Online", .time_zone = "UTC"};
+    tv_cal_event_t seoul = {.name = "Seoul", .time_zone = "Asia/Seoul"};
     char *ics;
 
     (void)state;
@@ -634,14 +635,92 @@ static void test_calendar_ics_zones_without_dst_and_utc(void **state)
     free(ics);
 }
 
+/* iTIP (RFC 5546): METHOD:REQUEST or CANCEL, and an ORGANIZER in every VEVENT, which both
+ * require; a PUBLISH calendar has none. */
+static void test_calendar_ics_itip_request_and_cancel(void **state)
+{
+    tv_cal_meeting_t m[3];
+    tv_cal_event_t req = {
+        jpm_event.name, LA,  TV_CAL_REQUEST, "notify@tavolo.example", "Tavolo, organisers",
+        NULL,           NULL};
+    tv_cal_event_t cancel = {jpm_event.name, LA,   TV_CAL_CANCEL, "notify@tavolo.example",
+                             NULL,           NULL, NULL};
+    char *ics, *flat;
+
+    (void)state;
+    jpm_meetings(m, 2);
+    flat = unfold(ics = export(&req, m, 3));
+    assert_non_null(strstr(flat, "\r\nMETHOD:REQUEST\r\n"));
+    assert_int_equal(count(flat, "METHOD:"), 1);
+    assert_int_equal(count(flat, "\r\nORGANIZER;CN=\"Tavolo, organisers\":mailto:notify@tavolo"
+                                 ".example\r\n"),
+                     3);
+    assert_non_null(strstr(flat, "\r\nUID:m-1001@tavolo\r\n"));
+    assert_int_equal(count(flat, "\r\nSEQUENCE:1\r\n"), 2);
+    free(flat), free(ics);
+    flat = unfold(ics = export(&cancel, &m[1], 1));
+    assert_non_null(strstr(flat, "\r\nMETHOD:CANCEL\r\n"));
+    assert_int_equal(count(flat, "\r\nORGANIZER:mailto:notify@tavolo.example\r\n"), 1);
+    assert_non_null(strstr(flat, "\r\nSTATUS:CANCELLED\r\n"));
+    free(flat), free(ics);
+    ics = export(&jpm_event, m, 3);
+    assert_non_null(strstr(ics, "\r\nMETHOD:PUBLISH\r\n"));
+    assert_null(strstr(ics, "ORGANIZER"));
+    free(ics);
+}
+
+/* The recipient of an iTIP message is an ATTENDEE of every VEVENT, once: added when the
+ * meeting does not list the address already (compared without case). */
+static void test_calendar_ics_itip_adds_the_recipient_as_attendee(void **state)
+{
+    tv_cal_meeting_t m[3];
+    tv_cal_event_t ev = {
+        jpm_event.name,         LA,       TV_CAL_REQUEST, "notify@tavolo.example", NULL,
+        "Kim@HanRiver.example", "Kim Lee"};
+    char *ics, *flat;
+
+    (void)state;
+    jpm_meetings(m, 1);
+    flat = unfold(ics = export(&ev, m, 3));
+    assert_int_equal(count(flat, "ATTENDEE;CN=Kim Lee:mailto:Kim@HanRiver.example\r\n"), 2);
+    assert_int_equal(count(flat, "mailto:kim@hanriver.example\r\n"), 1);
+    assert_int_equal(count(flat, "BEGIN:VEVENT"), 3);
+    free(flat), free(ics);
+    ev.attendee_email = "bad address@x.example";
+    assert_int_equal(tv_calendar_ics(&ev, m, 3, &ics), TV_EINVAL);
+}
+
+/* A request or cancellation needs an organiser with a plain address; no other method. */
+static void test_calendar_ics_itip_needs_an_organizer(void **state)
+{
+    tv_cal_meeting_t good =
+        meeting("g@tavolo", utc_of(2027, 1, 11, 17, 0, 0), utc_of(2027, 1, 11, 17, 30, 0), "a");
+    tv_cal_event_t ev = {"x", LA, TV_CAL_REQUEST, NULL, NULL, NULL, NULL};
+    char *ics = (char *)"untouched";
+
+    (void)state;
+    assert_int_equal(tv_calendar_ics(&ev, &good, 1, &ics), TV_EINVAL);
+    ev.method = TV_CAL_CANCEL;
+    assert_int_equal(tv_calendar_ics(&ev, &good, 1, &ics), TV_EINVAL);
+    ev.organizer_email = "no body@x.example";
+    assert_int_equal(tv_calendar_ics(&ev, &good, 1, &ics), TV_EINVAL);
+    ev.organizer_email = "a@x.example";
+    ev.method = (tv_cal_method_t)7;
+    assert_int_equal(tv_calendar_ics(&ev, &good, 1, &ics), TV_EINVAL);
+    assert_string_equal(ics, "untouched");
+    ev.method = TV_CAL_PUBLISH;
+    ev.organizer_email = "no body@x.example";
+    assert_int_equal(tv_calendar_ics(&ev, &good, 1, &ics), TV_EINVAL);
+}
+
 static void test_calendar_ics_rejects_bad_input(void **state)
 {
     static const char *const bad_email[] = {"a b@x.example", NULL};
     static const char *const no_email[] = {"", NULL};
     tv_cal_meeting_t good =
         meeting("g@tavolo", utc_of(2027, 1, 11, 17, 0, 0), utc_of(2027, 1, 11, 17, 30, 0), "a");
-    tv_cal_event_t unknown = {"x", "Mars/Olympus_Mons"};
-    tv_cal_event_t path = {"x", "../../../etc/passwd"};
+    tv_cal_event_t unknown = {.name = "x", .time_zone = "Mars/Olympus_Mons"};
+    tv_cal_event_t path = {.name = "x", .time_zone = "../../../etc/passwd"};
     tv_cal_meeting_t m;
     char *ics = (char *)"untouched";
 
@@ -724,7 +803,7 @@ static void *worker(void *arg)
 {
     size_t k = (size_t)arg;
     const char *zone = fresh_zones[k];
-    tv_cal_event_t ev = {"threads", zone};
+    tv_cal_event_t ev = {.name = "threads", .time_zone = zone};
     int64_t noon = utc_of(2027, 1, 15, 12, 0, 0);
     tv_cal_meeting_t m = meeting("t@tavolo", noon, noon + 1800, "a");
     char want[32];
@@ -788,6 +867,9 @@ int main(void)
         cmocka_unit_test(test_calendar_ics_in_rome_across_both_changes),
         cmocka_unit_test(test_calendar_ics_zones_without_dst_and_utc),
         cmocka_unit_test(test_calendar_ics_rejects_bad_input),
+        cmocka_unit_test(test_calendar_ics_itip_request_and_cancel),
+        cmocka_unit_test(test_calendar_ics_itip_needs_an_organizer),
+        cmocka_unit_test(test_calendar_ics_itip_adds_the_recipient_as_attendee),
         cmocka_unit_test(test_calendar_ics_allocation_failures),
     };
 

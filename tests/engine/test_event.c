@@ -42,6 +42,7 @@ static void test_event_fixtures_decode_with_their_slots(void **state)
     tv_strings_free(&slots);
     tv_event_dispose(&e);
     decode_fixture("events/bio-2027.json", &e);
+    assert_string_equal(e.language, "en");
     tv_event_dispose(&e);
 }
 
@@ -289,6 +290,36 @@ static void test_event_reads_null_optional_values_as_absent(void **state)
     expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\","
                  "\"unavailable\":null}]}",
                  "participants[0].unavailable", "expected an array");
+}
+
+/* The event's language and each person's ("it" or "en", issue 15): kept, absent or null as
+ * none, anything else refused naming its path. */
+static void test_event_reads_languages(void **state)
+{
+    const char *json = "{" BASE ",\"language\":\"it\",\"participants\":[{\"kind\":\"company\","
+                       "\"id\":\"c-1\",\"people\":[{\"name\":\"A\",\"email\":\"a@b.example\","
+                       "\"language\":\"en\"},{\"name\":\"B\",\"email\":\"b@b.example\","
+                       "\"language\":null},{\"name\":\"C\",\"email\":\"c@b.example\"}]}]}";
+    const char *plain = "{" BASE "," PARTS "}";
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    (void)state;
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
+    assert_string_equal(e.language, "it");
+    assert_string_equal(e.attendees[0].people[0].language, "en");
+    assert_string_equal(e.attendees[0].people[1].language, "");
+    assert_string_equal(e.attendees[0].people[2].language, "");
+    tv_event_dispose(&e);
+    assert_int_equal(tv_codec_event_decode(plain, strlen(plain), &e, &d), 0);
+    assert_string_equal(e.language, "");
+    tv_event_dispose(&e);
+    expect_error("{" BASE ",\"language\":\"fr\"," PARTS "}", "language", "\"it\" or \"en\"");
+    expect_error("{" BASE ",\"language\":\"IT\"," PARTS "}", "language", "\"it\" or \"en\"");
+    expect_error("{" BASE ",\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\"},{\"kind\":"
+                 "\"investor\",\"id\":\"i-1\",\"people\":[{\"name\":\"A\",\"email\":"
+                 "\"a@b.example\"},{\"name\":\"B\",\"email\":\"b@b.example\",\"language\":7}]}]}",
+                 "participants[1].people[1].language", "\"it\" or \"en\"");
 }
 
 /* Every object has the members its schema lists, and no other: a misspelt optional member is
@@ -539,6 +570,7 @@ int main(void)
         cmocka_unit_test(test_event_names_the_field_of_a_number_out_of_range),
         cmocka_unit_test(test_event_rejects_bad_strings_and_ids),
         cmocka_unit_test(test_event_reads_null_optional_values_as_absent),
+        cmocka_unit_test(test_event_reads_languages),
         cmocka_unit_test(test_event_rejects_unknown_members),
         cmocka_unit_test(test_event_request_deadline_is_an_iso_8601_time),
         cmocka_unit_test(test_event_breaks_lie_within_the_day),

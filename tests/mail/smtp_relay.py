@@ -9,6 +9,10 @@ kept there too. Its behaviours, by option:
   --after-data N the first N messages are taken (and logged), then the connection drops before
                  the reply
   any recipient whose address starts with "bounce" gets "550 5.1.1" at RCPT.
+  --cert CERT --key KEY  with --starttls: offers STARTTLS and refuses mail before it
+                 (require_starttls); with --smtps: TLS from the first byte (implicit TLS)
+  --auth USER:PASSWORD  requires AUTH (PLAIN or LOGIN, only over TLS) with that login; a
+                 wrong one gets "535 5.7.8"; each message's log line names the user ("auth")
 Writes the port it listens on to PORT_FILE once it accepts connections; stops on SIGTERM.
 """
 import argparse
@@ -18,10 +22,11 @@ import json
 import os
 import signal
 import socket
+import ssl
 import threading
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
 class State:
@@ -53,7 +58,7 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    def record(self, session, envelope):
+    def record(self, server, session, envelope):
         st = self.state
         raw = envelope.original_content or envelope.content
         msg = email.message_from_bytes(raw, policy=email.policy.default)
@@ -72,6 +77,9 @@ class Handler:
                 "subject": str(msg["Subject"] or ""),
                 "peer": "%s:%s" % tuple(session.peer[:2]),
                 "bytes": len(raw),
+                "auth": session.login_data.decode() if isinstance(session.login_data, bytes)
+                else session.login_data,
+                "tls": server.transport.get_extra_info("ssl_object") is not None,
                 "crlf": b"\r\n" in raw,
             }) + "\n")
         return n
@@ -80,7 +88,7 @@ class Handler:
         st = self.state
         if st.take("tempfail"):
             return "451 4.3.0 try again later"
-        n = self.record(session, envelope)
+        n = self.record(server, session, envelope)
         if st.take("after_data"):
             server.transport.close()  # taken whole, never answered
             return "421 closing"
@@ -104,6 +112,39 @@ class RelayController(Controller):
         return DroppingSMTP(self.handler, **self.SMTP_kwargs)
 
 
+class Authenticator:
+    """Takes exactly one user and password (aiosmtpd's authenticator protocol)."""
+
+    def __init__(self, login):
+        user, _, password = login.partition(":")
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == self.user
+              and auth_data.password == self.password)
+        return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
+
+
+def tls_options(args):
+    """The Controller's keywords for the TLS and AUTH options."""
+    kw = {}
+    if args.cert:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.cert, args.key)
+        if args.smtps:
+            kw["ssl_context"] = ctx
+        else:
+            kw["tls_context"] = ctx
+            kw["require_starttls"] = True
+    if args.auth:
+        kw["authenticator"] = Authenticator(args.auth)
+        kw["auth_required"] = True
+        # Over TLS only; aiosmtpd counts only STARTTLS as TLS, so with implicit TLS (where
+        # every byte is encrypted) the check is left to the listener.
+        kw["auth_require_tls"] = not args.smtps
+    return kw
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -120,11 +161,15 @@ def main():
     ap.add_argument("--tempfail", type=int, default=0)
     ap.add_argument("--drop", type=int, default=0)
     ap.add_argument("--after-data", type=int, default=0)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--smtps", action="store_true")
+    ap.add_argument("--auth")
     args = ap.parse_args()
     state = State(args)
     port = free_port()
     ctl = RelayController(Handler(state), hostname="127.0.0.1", port=port,
-                          data_size_limit=10 * 1024 * 1024)
+                          data_size_limit=10 * 1024 * 1024, **tls_options(args))
     ctl.start()
     with open(args.port_file + ".tmp", "w") as f:
         f.write("%d\n" % port)
