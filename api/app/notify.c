@@ -6,27 +6,13 @@
 
 #include "agenda.h"
 #include "notify.h"
+#include "notify_job.h"
 #include "notify_links.h"
 #include "recipients.h"
 #include "scheduling.h"
 #include "tavolo/error.h"
 #include "tavolo/mail.h"
 #include "tavolo/template.h"
-
-typedef struct {
-    tv_store_t *st;
-    const api_notify_opts_t *o;
-    api_notify_stats_t *stats;
-    unsigned char key[API_UNSUB_KEY_BYTES];
-    char host[256];
-    char *err;
-    size_t err_size;
-} job_t;
-
-/* A rendered message: the subject is the first line of the text template. */
-typedef struct {
-    char *subject, *text, *html;
-} rendered_t;
 
 static char from_buf[320];
 
@@ -502,7 +488,7 @@ static int tell_meetings(job_t *j)
 int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_t *stats, char *err,
                    size_t err_size)
 {
-    job_t j = {st, o, stats, {0}, "", err, err_size};
+    job_t j = {st, o, stats, {0}, "", err, err_size, o->now > 0 ? o->now : (int64_t)time(NULL)};
     const char *url = api_public_url(), *h = strstr(url, "://");
     int got = 0, rc;
 
@@ -517,6 +503,8 @@ int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_
     rc = tv_store_notify_begin(st, &got);
     if (rc == 0 && !got)
         stats->busy = 1;
+    if (rc == 0 && got)
+        rc = api__notify_deadlines(&j);
     if (rc == 0 && got) {
         rc = tv_store_notify_due_requests(st, o->event_id, on_request, &j);
         if (rc != 0 && err != NULL && err[0] == '\0')
@@ -532,4 +520,33 @@ int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_
         memset(stats, 0, sizeof(*stats));
     memset(j.key, 0, sizeof(j.key));
     return rc;
+}
+
+/* ---- for notify_deadline.c (notify_job.h) ---- */
+
+unsigned long long api__notify_fnv(const char *s, unsigned long long h)
+{
+    return fnv(s, h);
+}
+
+int api__notify_fail(job_t *j, int rc, const char *what, const char *detail)
+{
+    return fail(j, rc, what, detail);
+}
+
+int api__notify_render(job_t *j, const char *name, const char *lang, const tv_tpl_data_t *d,
+                       rendered_t *out)
+{
+    return render(j, name, lang, d, out);
+}
+
+void api__notify_rendered_dispose(rendered_t *r)
+{
+    rendered_dispose(r);
+}
+
+int api__notify_queue(job_t *j, const char *kind, const char *event_id, const api_recipient_t *p,
+                      const rendered_t *r, const char *unsub, const char *message_id)
+{
+    return queue(j, kind, event_id, p, r, unsub, message_id, NULL, NULL);
 }
