@@ -173,7 +173,7 @@ static int tell_side(job_t *j, const message_t *m, const row_t *g, size_t n)
         if (rc == 0)
             rc = api__notify_render(j, m->tpl, p->language, d, &r);
         if (rc == 0)
-            rc = api__notify_queue(j, m->kind, m->event_id, p, &r, unsub, mid);
+            rc = api__notify_queue(j, m->kind, m->event_id, p, &r, unsub, mid, NULL, NULL);
         api__notify_rendered_dispose(&r);
         tv_tpl_data_destroy(d);
         free(unsub);
