@@ -37,23 +37,25 @@ static int local_day(const char *tz, int64_t t, int add, char out[11])
 int api_request_deadline(const char *time_zone, const char *deadline, int64_t *closes)
 {
     char next[11];
-    int y, m, d, rc;
+    int y, m, d, rc = deadline == NULL || deadline[0] == '\0' ? TV_ENOTFOUND : 0;
     int64_t noon;
 
-    if (deadline == NULL || deadline[0] == '\0')
-        return TV_ENOTFOUND;
-    if (!tv_calendar_valid_date(deadline))
-        return tv_calendar_parse_time(time_zone, deadline, closes) == 0 ? 0 : TV_EINVAL;
+    if (rc == 0 && !tv_calendar_valid_date(deadline)) {
+        rc = tv_calendar_parse_time(time_zone, deadline, closes) == 0 ? 0 : TV_EINVAL;
+        goto out;
+    }
     /* A date closes at the end of its day in the event's zone: the next local midnight. */
-    if (sscanf(deadline, "%d-%d-%d", &y, &m, &d) != 3)
-        return TV_EINVAL;
-    rc = tv_calendar_local_to_utc(time_zone, y, m, d, 12, 0, &noon);
+    if (rc == 0 && sscanf(deadline, "%d-%d-%d", &y, &m, &d) != 3)
+        rc = TV_EINVAL;
+    if (rc == 0)
+        rc = tv_calendar_local_to_utc(time_zone, y, m, d, 12, 0, &noon);
     if (rc == 0)
         rc = local_day(time_zone, noon, 1, next);
     if (rc == 0 && sscanf(next, "%d-%d-%d", &y, &m, &d) != 3)
         rc = TV_EINVAL;
     if (rc == 0)
         rc = tv_calendar_local_to_utc(time_zone, y, m, d, 0, 0, closes);
+out:
     return rc;
 }
 
@@ -235,28 +237,16 @@ static int fill_expiring(const void *x, const row_t *g, size_t n, tv_tpl_data_t 
 /* Columns of tv_store_notify_events. */
 enum { EV_ID, EV_NAME, EV_ZONE, EV_DEADLINE, EV_PENDING, EV_MEETINGS, EV_COLS };
 
-/* Past the deadline: the pending requests expire. In the day before it: the asked sides not
- * told yet are told. */
-static int deadline_of(job_t *j, const char *const *ev)
+/* In the day before the deadline 'closes': the asked sides not told yet are told. */
+static int tell_expiring(job_t *j, const char *const *ev, int64_t closes)
 {
     expiring_t x = {"", ev[EV_ZONE], tv_calendar_valid_date(ev[EV_DEADLINE])};
     message_t m = {"request_expiring", "request_expiring", "expiring", ev[EV_ID],
                    ev[EV_NAME],        fill_expiring,      &x};
     rows_t rows = {0};
-    int64_t closes, n = 0;
     char local[40];
     int rc;
 
-    if (strcmp(ev[EV_PENDING], "1") != 0 ||
-        api_request_deadline(ev[EV_ZONE], ev[EV_DEADLINE], &closes) != 0)
-        return 0;
-    if (j->now >= closes) {
-        rc = tv_store_notify_expire(j->st, ev[EV_ID], &n);
-        j->stats->expired += (size_t)n;
-        return rc == 0 ? 0 : api__notify_fail(j, rc, ev[EV_ID], tv_store_error(j->st));
-    }
-    if (j->now < closes - DAY_S)
-        return 0;
     if (x.whole_day)
         snprintf(x.deadline, sizeof(x.deadline), "%s", ev[EV_DEADLINE]);
     else if (tv_calendar_format_local(ev[EV_ZONE], closes, local, sizeof(local)) == 0)
@@ -267,6 +257,28 @@ static int deadline_of(job_t *j, const char *const *ev)
     if (rc == 0)
         rc = tell_sides(j, &m, &rows, &j->stats->expiring);
     rows_dispose(&rows);
+    return rc;
+}
+
+/* Past the deadline: the pending requests expire (once: only pending rows change). In the
+ * day before it: the expiring notices. */
+static int deadline_of(job_t *j, const char *const *ev)
+{
+    int64_t closes, n = 0;
+    int rc = 0;
+
+    if (strcmp(ev[EV_PENDING], "1") != 0 ||
+        api_request_deadline(ev[EV_ZONE], ev[EV_DEADLINE], &closes) != 0)
+        goto out;
+    if (j->now >= closes) {
+        rc = tv_store_notify_expire(j->st, ev[EV_ID], &n);
+        if (rc != 0)
+            api__notify_fail(j, rc, ev[EV_ID], tv_store_error(j->st));
+        j->stats->expired += rc == 0 ? (size_t)n : 0;
+    } else if (j->now >= closes - DAY_S) {
+        rc = tell_expiring(j, ev, closes);
+    }
+out:
     return rc;
 }
 
@@ -300,11 +312,10 @@ static int reminders_of(job_t *j, const char *const *ev)
     message_t m = {"reminder",  "meeting_reminder", "reminder", ev[EV_ID],
                    ev[EV_NAME], fill_reminder,      day};
     rows_t rows = {0};
-    int rc;
+    /* Nothing to do without meetings, or in a zone the codec would have refused. */
+    int skip = strcmp(ev[EV_MEETINGS], "1") != 0 || local_day(ev[EV_ZONE], j->now, 1, day) != 0;
+    int rc = skip ? 0 : tv_store_notify_reminders(j->st, ev[EV_ID], day, on_row, &rows);
 
-    if (strcmp(ev[EV_MEETINGS], "1") != 0 || local_day(ev[EV_ZONE], j->now, 1, day) != 0)
-        return 0;
-    rc = tv_store_notify_reminders(j->st, ev[EV_ID], day, on_row, &rows);
     if (rc != 0)
         api__notify_fail(j, rc, ev[EV_ID], tv_store_error(j->st));
     if (rc == 0)
