@@ -3,7 +3,8 @@
 # after it is refused with a 409 problem naming request_deadline and its value; a pending
 # request past the deadline cannot be answered (409), nor can an expired one; before the
 # deadline both work as always. The deadline is moved in the database to fall before or
-# after the real clock, since the daemon reads the real time.
+# after the real clock, since the daemon reads the real time; so does `tavolo notify run`
+# without --now, which expires the pending requests once it has passed.
 . "$(dirname "$0")/../cli/lib.sh"
 TAVOLO=$1
 FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
@@ -60,4 +61,12 @@ expect_eq "an expired request cannot be answered" 409 \
 expect_contains "saying it expired" 'expired' "$(cat "$tmp/body")"
 expect_eq "a pending one before the deadline can" 200 \
     "$(call POST "/v1/events/jpm-2027/requests/$r1/accept" "$ADMIN")"
+
+# The notify job with no --now reads the real clock, as the daemon's tick runs it.
+sql "UPDATE meeting_requests SET status = 'pending', decided_at = NULL WHERE id = $r1" >/dev/null
+"$TAVOLO" notify run jpm-2027 >/dev/null
+expect_eq "before the deadline the job leaves a pending request" pending "$(sql "SELECT status FROM meeting_requests WHERE id = $r1")"
+deadline 2020-01-06
+"$TAVOLO" notify run jpm-2027 >/dev/null
+expect_eq "past it the job expires it" expired "$(sql "SELECT status FROM meeting_requests WHERE id = $r1")"
 finish
