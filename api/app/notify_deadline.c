@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "notify_deadline.h"
 #include "notify_job.h"
@@ -116,87 +117,176 @@ static size_t side_run(const rows_t *r, size_t start)
     return end - start;
 }
 
-/* What differs between the two messages: the kind, its template, its values. */
+/* What differs between the two messages: the kind, its template, its values, and whether a
+ * person's rows are put in time order (their column 4) when they come from several sides. */
 typedef struct {
     const char *kind, *tpl, *tag, *event_id, *event_name;
-    int (*fill)(const void *x, const row_t *g, size_t n, tv_tpl_data_t *d);
+    int (*fill)(const void *x, const row_t *const *items, size_t n, tv_tpl_data_t *d);
     const void *x;
+    int by_time;
 } message_t;
 
-/* The values every message has, then the kind's own. */
-static int message_data(job_t *j, const message_t *m, const row_t *g, size_t n,
-                        const api_recipient_t *p, tv_tpl_data_t *d, char **unsub)
-{
-    char link[1024];
-    int rc = api_unsub_url(j->key, p->email, m->kind, unsub);
+/* The rows of one side (rows[start..start+n)) and its people. */
+typedef struct {
+    size_t start, n;
+    api_recipients_t people;
+} run_t;
 
-    if (strcmp(m->kind, "reminder") == 0)
-        snprintf(link, sizeof(link), "%s/v1/events/%s/agenda.ics?participant=%s", api_public_url(),
-                 m->event_id, g[0].c[1]);
-    else
-        snprintf(link, sizeof(link), "%s/v1/events/%s/requests", api_public_url(), m->event_id);
+typedef struct {
+    const rows_t *rows;
+    run_t *runs;
+    size_t n;
+} sides_t;
+
+/* 1 when 'email' is among the people of run 'r'. */
+static int represents(const run_t *r, const char *email)
+{
+    for (size_t k = 0; k < r->people.n; k++)
+        if (strcasecmp(r->people.items[k].email, email) == 0)
+            return 1;
+    return 0;
+}
+
+/* The rows of every side 'email' represents, in side order, or in time order for 'by_time';
+ * '*n' of them. NULL when memory runs out. */
+static const row_t **person_rows(const sides_t *s, const char *email, int by_time, size_t *n)
+{
+    const row_t **items = calloc(s->rows->n + 1, sizeof(*items));
+
+    *n = 0;
+    for (size_t r = 0; items != NULL && r < s->n; r++)
+        for (size_t i = 0; represents(&s->runs[r], email) && i < s->runs[r].n; i++)
+            items[(*n)++] = &s->rows->rows[s->runs[r].start + i];
+    for (size_t a = 1; items != NULL && by_time && a < *n; a++) /* a few rows: insertion */
+        for (size_t b = a; b > 0 && strcmp(items[b - 1]->c[4], items[b]->c[4]) > 0; b--) {
+            const row_t *t = items[b];
+
+            items[b] = items[b - 1], items[b - 1] = t;
+        }
+    return items;
+}
+
+/* The sides 'email' represents: their names joined ("who"), and a list "sides" of each with
+ * its own link; "several" when more than one. */
+static int person_sides(const message_t *m, const sides_t *s, const char *email, tv_tpl_data_t *d)
+{
+    char who[2048] = "", link[1024];
+    size_t len = 0, count = 0;
+    int rc = tv_tpl_list(d, "sides");
+
+    for (size_t r = 0; rc == 0 && r < s->n; r++) {
+        const row_t *g = &s->rows->rows[s->runs[r].start];
+        tv_tpl_data_t *it = NULL;
+
+        if (!represents(&s->runs[r], email))
+            continue;
+        if (strcmp(m->kind, "reminder") == 0)
+            snprintf(link, sizeof(link), "%s/v1/events/%s/agenda.ics?participant=%s",
+                     api_public_url(), m->event_id, g->c[1]);
+        else
+            snprintf(link, sizeof(link), "%s/v1/events/%s/requests", api_public_url(), m->event_id);
+        len += (size_t)snprintf(who + len, len < sizeof(who) ? sizeof(who) - len : 0, "%s%s",
+                                count++ > 0 ? ", " : "", g->c[2]);
+        len = len < sizeof(who) ? len : sizeof(who) - 1;
+        rc = tv_tpl_add(d, "sides", &it);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "who", g->c[2]);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "link", link);
+        if (rc == 0 && count == 1)
+            rc = tv_tpl_set(d, "link", link);
+    }
+    if (rc == 0)
+        rc = tv_tpl_set(d, "who", who);
+    if (rc == 0)
+        rc = tv_tpl_set(d, "several", count > 1 ? "1" : "");
+    return rc;
+}
+
+/* The values of the message to 'p': every message's, then the kind's own. */
+static int person_data(job_t *j, const message_t *m, const sides_t *s, const api_recipient_t *p,
+                       tv_tpl_data_t *d, char **unsub)
+{
+    size_t n = 0;
+    const row_t **items = person_rows(s, p->email, m->by_time, &n);
+    int rc = items != NULL ? api_unsub_url(j->key, p->email, m->kind, unsub) : TV_ENOMEM;
+
     if (rc == 0)
         rc = tv_tpl_set(d, "recipient", p->name != NULL && p->name[0] ? p->name : p->email);
     if (rc == 0)
         rc = tv_tpl_set(d, "event", m->event_name);
     if (rc == 0)
-        rc = tv_tpl_set(d, "who", g[0].c[2]);
-    if (rc == 0)
-        rc = tv_tpl_set(d, "link", link);
-    if (rc == 0)
         rc = tv_tpl_set(d, "unsubscribe", *unsub);
     if (rc == 0)
-        rc = m->fill(m->x, g, n, d);
-    return rc;
-}
-
-/* One message to each person of the side of rows g[0..n), then the side's mark. */
-static int tell_side(job_t *j, const message_t *m, const row_t *g, size_t n)
-{
-    api_recipients_t people = {0};
-    unsigned long long side = api__notify_fnv(
-        g[0].c[1], api__notify_fnv(g[0].c[0], api__notify_fnv(m->event_id, API_FNV0)));
-    int rc = api_recipients_find(j->st, m->event_id, g[0].c[0], g[0].c[1], &people);
-
-    for (size_t i = 0; rc == 0 && i < people.n; i++) {
-        const api_recipient_t *p = &people.items[i];
-        tv_tpl_data_t *d = NULL;
-        rendered_t r = {0};
-        char *unsub = NULL, mid[512], lower[320];
-
-        snprintf(lower, sizeof(lower), "%s", p->email);
-        for (char *q = lower; *q; q++)
-            *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
-        snprintf(mid, sizeof(mid), "%s-%016llx-%016llx@%s", m->tag, side,
-                 api__notify_fnv(lower, API_FNV0), j->host);
-        rc = tv_tpl_data_create(&d);
-        if (rc == 0)
-            rc = message_data(j, m, g, n, p, d, &unsub);
-        if (rc == 0)
-            rc = api__notify_render(j, m->tpl, p->language, d, &r);
-        if (rc == 0)
-            rc = api__notify_queue(j, m->kind, m->event_id, p, &r, unsub, mid, NULL, NULL);
-        api__notify_rendered_dispose(&r);
-        tv_tpl_data_destroy(d);
-        free(unsub);
-    }
-    api_recipients_dispose(&people);
+        rc = person_sides(m, s, p->email, d);
     if (rc == 0)
-        rc = tv_store_notify_told_once(j->st, m->event_id, m->kind, g[0].c[0], g[0].c[1]);
+        rc = m->fill(m->x, items, n, d);
+    free(items);
     return rc;
 }
 
-/* Tells every side of 'rows' (grouped by side); counts the sides in '*told'. */
+/* One message to person 'p', of every side of 's' they represent: once per person and event
+ * (the Message-ID is the event's and the address's). */
+static int tell_person(job_t *j, const message_t *m, const sides_t *s, const api_recipient_t *p)
+{
+    tv_tpl_data_t *d = NULL;
+    rendered_t r = {0};
+    char *unsub = NULL, mid[512], lower[320];
+    int rc;
+
+    snprintf(lower, sizeof(lower), "%s", p->email);
+    for (char *q = lower; *q; q++)
+        *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+    snprintf(mid, sizeof(mid), "%s-%016llx-%016llx@%s", m->tag,
+             api__notify_fnv(m->event_id, API_FNV0), api__notify_fnv(lower, API_FNV0), j->host);
+    rc = tv_tpl_data_create(&d);
+    if (rc == 0)
+        rc = person_data(j, m, s, p, d, &unsub);
+    if (rc == 0)
+        rc = api__notify_render(j, m->tpl, p->language, d, &r);
+    if (rc == 0)
+        rc = api__notify_queue(j, m->kind, m->event_id, p, &r, unsub, mid, NULL, NULL);
+    api__notify_rendered_dispose(&r);
+    tv_tpl_data_destroy(d);
+    free(unsub);
+    return rc;
+}
+
+/* 1 when person k of run r was met in an earlier run (each run lists an address once). */
+static int met_before(const sides_t *s, size_t r, size_t k)
+{
+    for (size_t e = 0; e < r; e++)
+        if (represents(&s->runs[e], s->runs[r].people.items[k].email))
+            return 1;
+    return 0;
+}
+
+/* Tells every person of the sides of 'rows' (grouped by side) once, then marks every side;
+ * counts the sides in '*told'. */
 static int tell_sides(job_t *j, const message_t *m, const rows_t *rows, size_t *told)
 {
-    int rc = 0;
+    sides_t s = {rows, calloc(rows->n + 1, sizeof(run_t)), 0};
+    int rc = s.runs != NULL ? 0 : TV_ENOMEM;
 
-    for (size_t i = 0, n; rc == 0 && i < rows->n; i += n) {
-        n = side_run(rows, i);
-        rc = tell_side(j, m, &rows->rows[i], n);
-        if (rc == 0)
-            (*told)++;
+    for (size_t i = 0; rc == 0 && i < rows->n; i += s.runs[s.n++].n) {
+        s.runs[s.n].start = i;
+        s.runs[s.n].n = side_run(rows, i);
+        rc = api_recipients_find(j->st, m->event_id, rows->rows[i].c[0], rows->rows[i].c[1],
+                                 &s.runs[s.n].people);
     }
+    for (size_t r = 0; rc == 0 && r < s.n; r++)
+        for (size_t k = 0; rc == 0 && k < s.runs[r].people.n; k++)
+            if (!met_before(&s, r, k))
+                rc = tell_person(j, m, &s, &s.runs[r].people.items[k]);
+    for (size_t r = 0; rc == 0 && r < s.n; r++) {
+        const row_t *g = &rows->rows[s.runs[r].start];
+
+        rc = tv_store_notify_told_once(j->st, m->event_id, m->kind, g->c[0], g->c[1]);
+        *told += rc == 0;
+    }
+    for (size_t r = 0; r < s.n; r++) /* the runs looked at, the one that failed included */
+        api_recipients_dispose(&s.runs[r].people);
+    free(s.runs);
     return rc;
 }
 
@@ -209,7 +299,7 @@ typedef struct {
 } expiring_t;
 
 /* Columns: side, pid, side name, request id, asker name, priority, message. */
-static int fill_expiring(const void *x, const row_t *g, size_t n, tv_tpl_data_t *d)
+static int fill_expiring(const void *x, const row_t *const *g, size_t n, tv_tpl_data_t *d)
 {
     const expiring_t *e = x;
     int rc = tv_tpl_set(d, "deadline", e->deadline);
@@ -225,11 +315,13 @@ static int fill_expiring(const void *x, const row_t *g, size_t n, tv_tpl_data_t 
 
         rc = tv_tpl_add(d, "requests", &it);
         if (rc == 0)
-            rc = tv_tpl_set(it, "asker", g[i].c[4]);
+            rc = tv_tpl_set(it, "asker", g[i]->c[4]);
         if (rc == 0)
-            rc = tv_tpl_set(it, "must", strcmp(g[i].c[5], "must") == 0 ? "1" : "");
+            rc = tv_tpl_set(it, "who", g[i]->c[2]);
         if (rc == 0)
-            rc = tv_tpl_set(it, "message", g[i].c[6]);
+            rc = tv_tpl_set(it, "must", strcmp(g[i]->c[5], "must") == 0 ? "1" : "");
+        if (rc == 0)
+            rc = tv_tpl_set(it, "message", g[i]->c[6]);
     }
     return rc;
 }
@@ -242,7 +334,7 @@ static int tell_expiring(job_t *j, const char *const *ev, int64_t closes)
 {
     expiring_t x = {"", ev[EV_ZONE], tv_calendar_valid_date(ev[EV_DEADLINE])};
     message_t m = {"request_expiring", "request_expiring", "expiring", ev[EV_ID],
-                   ev[EV_NAME],        fill_expiring,      &x};
+                   ev[EV_NAME],        fill_expiring,      &x,         0};
     rows_t rows = {0};
     char local[40];
     int rc;
@@ -285,7 +377,7 @@ out:
 /* ---- the reminder ---- */
 
 /* Columns: side, pid, side name, meeting id, slot_start, table_no, the other side's name. */
-static int fill_reminder(const void *x, const row_t *g, size_t n, tv_tpl_data_t *d)
+static int fill_reminder(const void *x, const row_t *const *g, size_t n, tv_tpl_data_t *d)
 {
     int rc = tv_tpl_set(d, "day", x);
 
@@ -296,11 +388,13 @@ static int fill_reminder(const void *x, const row_t *g, size_t n, tv_tpl_data_t 
 
         rc = tv_tpl_add(d, "meetings", &it);
         if (rc == 0)
-            rc = tv_tpl_set(it, "time", strlen(g[i].c[4]) > 11 ? g[i].c[4] + 11 : g[i].c[4]);
+            rc = tv_tpl_set(it, "time", strlen(g[i]->c[4]) > 11 ? g[i]->c[4] + 11 : g[i]->c[4]);
         if (rc == 0)
-            rc = tv_tpl_set(it, "table", g[i].c[5]);
+            rc = tv_tpl_set(it, "who", g[i]->c[2]);
         if (rc == 0)
-            rc = tv_tpl_set(it, "with", g[i].c[6]);
+            rc = tv_tpl_set(it, "table", g[i]->c[5]);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "with", g[i]->c[6]);
     }
     return rc;
 }
@@ -310,7 +404,7 @@ static int reminders_of(job_t *j, const char *const *ev)
 {
     char day[11];
     message_t m = {"reminder",  "meeting_reminder", "reminder", ev[EV_ID],
-                   ev[EV_NAME], fill_reminder,      day};
+                   ev[EV_NAME], fill_reminder,      day,        1};
     rows_t rows = {0};
     /* Nothing to do without meetings, or in a zone the codec would have refused. */
     int skip = strcmp(ev[EV_MEETINGS], "1") != 0 || local_day(ev[EV_ZONE], j->now, 1, day) != 0;

@@ -4,7 +4,8 @@
 # close at 2027-01-07T08:00:00Z): the "expiring" notice goes to the asked side's people once,
 # a day before the deadline (not two days before, not after it), in their language; at the
 # deadline every pending request expires, once; a reminder goes once the day before a side's
-# first meeting, not before. Messages are read as a mail client reads them (Python's email).
+# first meeting, not before; a person of two sides gets one message of each kind. Messages are
+# read as a mail client reads them (Python's email).
 . "$(dirname "$0")/lib.sh"
 TAVOLO=$1
 FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
@@ -33,6 +34,10 @@ expect_contains "--now names itself" "--now" "$("$TAVOLO" notify run --now tomor
 n_exp() { sql "SELECT count(*) FROM mail_messages WHERE kind = 'request_expiring' ${1:-}"; }
 expect_eq "two days before the deadline: no expiring notice" 0 "$(n_exp)"
 expect_eq "two days before the deadline: nothing expired" 0 "$(sql "SELECT count(*) FROM meeting_requests WHERE status = 'expired'")"
+# Eve also represents another asked investor: one message to her, listing both sides' requests.
+other=$(sql "SELECT investor_id FROM meeting_requests WHERE $EV AND status = 'pending' AND from_kind = 'company' AND investor_id <> 'i-003' ORDER BY investor_id LIMIT 1")
+other_asker=$(sql "SELECT c.doc->>'name' FROM meeting_requests q JOIN companies c ON c.id = q.company_id WHERE q.$EV AND q.investor_id = '$other' AND q.status = 'pending' ORDER BY q.id LIMIT 1")
+sql "UPDATE event_participants SET people = '[{\"name\": \"Eve Stone\", \"email\": \"eve@i-003.example\"}]' WHERE $EV AND profile_id = '$other'" >/dev/null
 pending=$(sql "SELECT count(*) FROM meeting_requests WHERE $EV AND status = 'pending'")
 asked=$(sql "SELECT count(DISTINCT (CASE from_kind WHEN 'company' THEN investor_id ELSE company_id END)) FROM meeting_requests WHERE $EV AND status = 'pending'")
 
@@ -45,10 +50,12 @@ facts=$(/usr/bin/python3 "$CHECK" "$RAW" <"$work/exp")
 expect_eq "parsed: two messages" 2 "$(printf '%s\n' "$facts" | grep -c .)"
 expect_contains "English subject" "Eve@i-003.example | Requests waiting for an answer: the deadline of J.P. Morgan" "$facts"
 expect_contains "English body with the deadline in the event's zone" "until the end of 2027-01-06 (America/Los_Angeles)" "$facts"
-expect_contains "English: the request listed" "$RAW (a meeting they must have): \"Let's talk <now> & \"soon\"\"" "$facts"
+expect_contains "English: the request listed" "$RAW (a meeting they must have), to " "$facts"
 expect_contains "Italian subject" "ivo@i-003.example | Richieste in attesa di risposta: la scadenza di J.P. Morgan" "$facts"
 expect_contains "Italian body" "fino alla fine del giorno 2027-01-06 (America/Los_Angeles)" "$facts"
 expect_contains "a deterministic Message-ID" "<expiring-" "$facts"
+expect_eq "one message to a person of two asked sides" 1 "$(n_exp "AND lower(recipient_email) = 'eve@i-003.example'")"
+expect_contains "listing the other side's requests too" "$other_asker" "$(printf '%s\n' "$facts" | grep '^Eve@')"
 expect_eq "the recipient's own name escaped in the HTML" "ok" "$(/usr/bin/python3 -c "
 import base64, email, email.policy, sys
 for line in open(sys.argv[1]):
@@ -84,6 +91,10 @@ inv=$(sql "SELECT investor_id FROM meetings WHERE $EV AND status <> 'cancelled' 
 day=$(sql "SELECT min(left(slot_start, 10)) FROM meetings WHERE $EV AND investor_id = '$inv' AND status <> 'cancelled'")
 sql "UPDATE event_participants SET people = '[{\"name\": \"Ivo <b>&\", \"email\": \"ivo@$inv.example\", \"language\": \"it\"}, {\"name\": \"Eve Stone\", \"email\": \"Eve@$inv.example\"}]' WHERE $EV AND profile_id = '$inv'" >/dev/null
 sql "UPDATE companies SET doc = jsonb_set(doc, '{name}', to_jsonb('$RAW_SQL'::text)) WHERE id IN (SELECT company_id FROM meetings WHERE $EV AND investor_id = '$inv')" >/dev/null
+# Eve also represents another investor whose first meeting is the same day: one reminder.
+inv2=$(sql "SELECT investor_id FROM meetings WHERE $EV AND status <> 'cancelled' AND investor_id <> '$inv' GROUP BY investor_id HAVING min(left(slot_start, 10)) = '$day' ORDER BY investor_id LIMIT 1")
+sql "UPDATE event_participants SET people = '[{\"name\": \"Eve Stone\", \"email\": \"Eve@$inv.example\"}]' WHERE $EV AND profile_id = '$inv2'" >/dev/null
+first2=$(sql "SELECT right(min(slot_start), 5) || ', table ' || (array_agg(table_no ORDER BY slot_start))[1] FROM meetings WHERE $EV AND investor_id = '$inv2' AND status <> 'cancelled'")
 before=$(date -u -d "$day - 2 days 20:00" +%Y-%m-%dT%H:%M:%SZ)
 eve=$(date -u -d "$day - 1 day 20:00" +%Y-%m-%dT%H:%M:%SZ)
 n_rem() { sql "SELECT count(*) FROM mail_messages WHERE kind = 'reminder' AND recipient_email LIKE '%@$inv.example'"; }
@@ -101,6 +112,8 @@ expect_contains "English: the first meeting with its time and table" "$first" "$
 expect_contains "Italian subject" "ivo@$inv.example | Domani, $day: i suoi incontri a J.P. Morgan" "$facts"
 expect_contains "Italian: the first meeting with its time and table" "$tavolo_it" "$facts"
 expect_contains "a deterministic Message-ID" "<reminder-" "$facts"
+expect_eq "one reminder to a person of two sides" 1 "$(sql "SELECT count(*) FROM mail_messages WHERE kind = 'reminder' AND lower(recipient_email) = 'eve@$inv.example'")"
+expect_contains "with the other side's first meeting too" "$first2" "$(printf '%s\n' "$facts" | grep '^Eve@')"
 n2=$(sql "SELECT count(*) FROM mail_messages WHERE kind = 'reminder'")
 "$TAVOLO" notify run --now "$eve" >/dev/null
 "$TAVOLO" notify run --now "$(date -u -d "$day 20:00" +%Y-%m-%dT%H:%M:%SZ)" >/dev/null
