@@ -6,27 +6,14 @@
 
 #include "agenda.h"
 #include "notify.h"
+#include "notify_deadline.h"
+#include "notify_job.h"
 #include "notify_links.h"
 #include "recipients.h"
 #include "scheduling.h"
 #include "tavolo/error.h"
 #include "tavolo/mail.h"
 #include "tavolo/template.h"
-
-typedef struct {
-    tv_store_t *st;
-    const api_notify_opts_t *o;
-    api_notify_stats_t *stats;
-    unsigned char key[API_UNSUB_KEY_BYTES];
-    char host[256];
-    char *err;
-    size_t err_size;
-} job_t;
-
-/* A rendered message: the subject is the first line of the text template. */
-typedef struct {
-    char *subject, *text, *html;
-} rendered_t;
 
 static char from_buf[320];
 
@@ -52,113 +39,6 @@ int api_notify_defaults(api_notify_opts_t *o)
     if ((end != NULL && *end != '\0') || q < 0 || q > 86400)
         return TV_EINVAL;
     o->quiet = (int)q;
-    return 0;
-}
-
-/* 64-bit FNV-1a: short stable tags for Message-IDs (not a secret). */
-static unsigned long long fnv(const char *s, unsigned long long h)
-{
-    for (; *s != '\0'; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
-
-#define FNV0 14695981039346656037ULL
-
-static int fail(job_t *j, int rc, const char *what, const char *detail)
-{
-    if (j->err != NULL && j->err_size > 0)
-        snprintf(j->err, j->err_size, "%s: %s", what, detail != NULL ? detail : tv_strerror(rc));
-    return rc;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = f != NULL ? open_memstream(&buf, &len) : NULL;
-    char chunk[4096];
-    size_t got;
-
-    while (mem != NULL && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        fwrite(chunk, 1, got, mem);
-    if (mem != NULL)
-        fclose(mem);
-    if (f != NULL)
-        fclose(f);
-    return buf;
-}
-
-/* Renders template 'name' in 'lang' as text (whose first line is the subject) and HTML. */
-static int render(job_t *j, const char *name, const char *lang, const tv_tpl_data_t *d,
-                  rendered_t *out)
-{
-    char path[4096], msg[256] = "", *tpl[2] = {NULL, NULL}, *nl;
-    int rc = 0;
-
-    memset(out, 0, sizeof(*out));
-    for (int k = 0; k < 2 && rc == 0; k++) {
-        snprintf(path, sizeof(path), "%s/%s.%s.%s", j->o->templates, name, lang,
-                 k ? "html" : "txt");
-        if ((tpl[k] = read_all(path)) == NULL)
-            rc = fail(j, TV_EIO, path, "cannot read");
-        else if ((rc = tv_tpl_render(tpl[k], d, k, k ? &out->html : &out->text, msg,
-                                     sizeof(msg))) != 0)
-            fail(j, rc, path, msg);
-    }
-    free(tpl[0]), free(tpl[1]);
-    if (rc != 0)
-        return rc;
-    nl = strchr(out->text, '\n');
-    out->subject = nl != NULL ? strndup(out->text, (size_t)(nl - out->text)) : strdup(out->text);
-    if (out->subject == NULL)
-        return TV_ENOMEM;
-    memmove(out->text, nl != NULL ? nl + 1 : "", strlen(nl != NULL ? nl + 1 : "") + 1);
-    for (char *p = out->subject; *p != '\0'; p++)
-        if (*p == '\r' || *p == '\t')
-            *p = ' ';
-    return 0;
-}
-
-static void rendered_dispose(rendered_t *r)
-{
-    free(r->subject), free(r->text), free(r->html);
-    memset(r, 0, sizeof(*r));
-}
-
-/* Builds one message to 'p' and queues it; an unsubscribed kind or a Message-ID queued
- * already counts as skipped. */
-static int queue(job_t *j, const char *kind, const char *event_id, const api_recipient_t *p,
-                 const rendered_t *r, const char *unsub, const char *message_id, const char *ics,
-                 const char *method)
-{
-    char lu[2048];
-    tv_mail_header_t hdr[2] = {{"List-Unsubscribe", lu},
-                               {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
-    const char *names[1] = {p->name}, *addrs[1] = {p->email};
-    tv_mail_t m = {"tavolo",   j->o->from, names,   addrs, 1, r->subject, (int64_t)time(NULL),
-                   message_id, r->text,    r->html, hdr,   2, ics,        method};
-    tv_mail_row_t row = {message_id, kind,        event_id,   p->email,
-                         p->name,    p->language, r->subject, NULL};
-    tv_mail_outcome_t outcome = TV_MAIL_QUEUED;
-    char *body = NULL;
-    size_t len = 0;
-    int rc;
-
-    snprintf(lu, sizeof(lu), "<%s>", unsub);
-    rc = tv_mail_build(&m, &body, &len);
-    if (rc != 0)
-        return fail(j, rc, message_id, "the message cannot be built");
-    row.body = body;
-    rc = tv_store_mail_enqueue(j->st, &row, &outcome);
-    free(body);
-    if (rc != 0)
-        return fail(j, rc, message_id, tv_store_error(j->st));
-    if (outcome == TV_MAIL_QUEUED)
-        j->stats->queued++;
-    else
-        j->stats->skipped++;
     return 0;
 }
 
@@ -236,13 +116,13 @@ static int on_request(void *ctx, const char *const *c, int n)
         for (char *q = lower; *q; q++)
             *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
         snprintf(mid, sizeof(mid), "request-%s-%s-%016llx@%s", c[RQ_ID], c[RQ_STATUS],
-                 fnv(lower, FNV0), j->host);
+                 api__notify_fnv(lower, API_FNV0), j->host);
         rc = request_data(j, c, p, kind, &d, &unsub);
         if (rc == 0)
-            rc = render(j, kind, p->language, d, &r);
+            rc = api__notify_render(j, kind, p->language, d, &r);
         if (rc == 0)
-            rc = queue(j, kind, c[RQ_EVENT], p, &r, unsub, mid, NULL, NULL);
-        rendered_dispose(&r);
+            rc = api__notify_queue(j, kind, c[RQ_EVENT], p, &r, unsub, mid, NULL, NULL);
+        api__notify_rendered_dispose(&r);
         tv_tpl_data_destroy(d);
         free(unsub);
     }
@@ -406,11 +286,11 @@ static int schedule_data(job_t *j, mrow_t *g, size_t n, int cancel, const api_re
 /* A tag of what 'g' tells ('cancel' or not): the meetings and their SEQUENCE. */
 static unsigned long long group_tag(mrow_t *g, size_t n, int cancel)
 {
-    unsigned long long h = fnv(cancel ? "cancel" : "request", FNV0);
+    unsigned long long h = api__notify_fnv(cancel ? "cancel" : "request", API_FNV0);
 
     for (size_t i = 0; i < n; i++) {
-        h = fnv(g[i].c[MT_ID], fnv(":", h));
-        h = fnv(g[i].c[MT_SEQ], fnv("@", h));
+        h = api__notify_fnv(g[i].c[MT_ID], api__notify_fnv(":", h));
+        h = api__notify_fnv(g[i].c[MT_SEQ], api__notify_fnv("@", h));
     }
     return h;
 }
@@ -436,18 +316,21 @@ static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int ca
         for (char *q = lower; *q; q++)
             *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
         snprintf(mid, sizeof(mid), "schedule-%016llx-%016llx-%016llx@%s",
-                 fnv(g[0].c[MT_PID], fnv(g[0].c[MT_SIDE], fnv(g[0].c[MT_EVENT], FNV0))),
-                 group_tag(g, n, cancel), fnv(lower, FNV0), j->host);
+                 api__notify_fnv(
+                     g[0].c[MT_PID],
+                     api__notify_fnv(g[0].c[MT_SIDE], api__notify_fnv(g[0].c[MT_EVENT], API_FNV0))),
+                 group_tag(g, n, cancel), api__notify_fnv(lower, API_FNV0), j->host);
         rc = tv_tpl_data_create(&d);
         if (rc == 0)
             rc = tv_tpl_set(d, "event", e->name);
         if (rc == 0)
             rc = schedule_data(j, g, n, cancel, p, d, &unsub);
         if (rc == 0)
-            rc = render(j, "schedule", p->language, d, &r);
+            rc = api__notify_render(j, "schedule", p->language, d, &r);
         if (rc == 0)
-            rc = queue(j, "schedule", e->id, p, &r, unsub, mid, ics, cancel ? "CANCEL" : "REQUEST");
-        rendered_dispose(&r);
+            rc = api__notify_queue(j, "schedule", e->id, p, &r, unsub, mid, ics,
+                                   cancel ? "CANCEL" : "REQUEST");
+        api__notify_rendered_dispose(&r);
         tv_tpl_data_destroy(d);
         free(unsub);
     }
@@ -465,7 +348,7 @@ static int tell_side(job_t *j, mrow_t *g, size_t n)
     tv_event_init(&e);
     rc = api_load_event(j->st, g[0].c[MT_EVENT], &e);
     if (rc != 0)
-        fail(j, rc, g[0].c[MT_EVENT], tv_store_error(j->st));
+        api__notify_fail(j, rc, g[0].c[MT_EVENT], tv_store_error(j->st));
     if (rc == 0)
         rc = api_recipients_find(j->st, g[0].c[MT_EVENT], g[0].c[MT_SIDE], g[0].c[MT_PID], &people);
     for (int cancel = 0; rc == 0 && cancel < 2; cancel++)
@@ -493,7 +376,7 @@ static int tell_meetings(job_t *j)
     size_t start = 0;
 
     if (rc != 0)
-        fail(j, rc, "meetings", tv_store_error(j->st));
+        api__notify_fail(j, rc, "meetings", tv_store_error(j->st));
     for (size_t i = 1; rc == 0 && i <= m.n; i++) {
         if (i < m.n && same_side(&m.rows[start], &m.rows[i]))
             continue;
@@ -509,7 +392,7 @@ static int tell_meetings(job_t *j)
 int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_t *stats, char *err,
                    size_t err_size)
 {
-    job_t j = {st, o, stats, {0}, "", err, err_size};
+    job_t j = {st, o, stats, {0}, "", err, err_size, o->now > 0 ? o->now : (int64_t)time(NULL)};
     const char *url = api_public_url(), *h = strstr(url, "://");
     int got = 0, rc;
 
@@ -520,14 +403,16 @@ int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_
     snprintf(j.host, sizeof(j.host), "%.*s", (int)strcspn(h, ":/"), h);
     rc = api_unsub_key(st, j.key);
     if (rc != 0)
-        return fail(&j, rc, "the unsubscribe secret", tv_store_error(st));
+        return api__notify_fail(&j, rc, "the unsubscribe secret", tv_store_error(st));
     rc = tv_store_notify_begin(st, &got);
     if (rc == 0 && !got)
         stats->busy = 1;
+    if (rc == 0 && got)
+        rc = api__notify_deadlines(&j);
     if (rc == 0 && got) {
         rc = tv_store_notify_due_requests(st, o->event_id, on_request, &j);
         if (rc != 0 && err != NULL && err[0] == '\0')
-            fail(&j, rc, "requests", tv_store_error(st));
+            api__notify_fail(&j, rc, "requests", tv_store_error(st));
     }
     if (rc == 0 && got)
         rc = tell_meetings(&j);

@@ -6,23 +6,8 @@
 
 #include <stddef.h>
 
+#include "notify_job.h"
 #include "tavolo/store.h"
-
-typedef struct {
-    const char *templates; /* $TAVOLO_TEMPLATES, else the built-in fixtures/templates */
-    const char *from;      /* $TAVOLO_MAIL_FROM, else "tavolo@<host of the public URL>" */
-    int quiet;             /* $TAVOLO_NOTIFY_QUIET seconds (default 120): a side is told of
-                              its meetings once they have not changed for this long */
-    const char *event_id;  /* one event, or NULL for every event */
-} api_notify_opts_t;
-
-typedef struct {
-    size_t requests; /* requests told of */
-    size_t sides;    /* sides of meetings told of their schedule */
-    size_t queued;   /* messages queued */
-    size_t skipped;  /* messages not queued: unsubscribed, or queued already */
-    int busy;        /* another job held the lock: nothing done */
-} api_notify_stats_t;
 
 /* Fills 'o' from the environment; TV_EINVAL for a TAVOLO_NOTIFY_QUIET that is not a number of
  * seconds from 0 to 86400. */

@@ -2,7 +2,7 @@
  *
  *   tavolo notify recipients EVENT company|investor ID   the people a profile's mail reaches
  *   tavolo notify link EMAIL KIND                          an address's unsubscribe link
- *   tavolo notify run [EVENT]                              queue what nobody was told yet */
+ *   tavolo notify run [EVENT] [--now TIME]                 queue what nobody was told yet */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,11 @@
 #include "notify.h"
 #include "notify_links.h"
 #include "recipients.h"
+#include "tavolo/calendar.h"
 
 static const char usage_text[] = "usage: tavolo notify recipients EVENT company|investor ID\n"
                                  "       tavolo notify link EMAIL KIND\n"
-                                 "       tavolo notify run [EVENT]";
+                                 "       tavolo notify run [EVENT] [--now TIME]";
 
 /* Prints one person a line: e-mail, language and name, tab-separated. */
 static int recipients(int argc, char **argv)
@@ -65,6 +66,27 @@ static int print_link(int argc, char **argv)
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }
 
+/* Reads "run [EVENT] [--now TIME]" into 'o'; -1 (told) on a bad line. "--now" sets the job's
+ * "now" for deadlines and reminders (decision 0046): a time with an offset, else UTC. */
+static int run_args(int argc, char **argv, api_notify_opts_t *o)
+{
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
+            if (tv_calendar_parse_time("UTC", argv[++i], &o->now) != 0 || o->now <= 0) {
+                cli_error("--now %s: expected an ISO 8601 time, e.g. 2027-01-05T10:00:00Z",
+                          argv[i]);
+                return -1;
+            }
+        } else if (argv[i][0] != '-' && o->event_id == NULL) {
+            o->event_id = argv[i];
+        } else {
+            cli_error("%s", usage_text);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* Runs the notify job once and prints what it did. */
 static int run(int argc, char **argv)
 {
@@ -74,15 +96,12 @@ static int run(int argc, char **argv)
     char err[512] = "";
     int rc;
 
-    if (argc > 3) {
-        cli_error("%s", usage_text);
-        return CLI_USAGE;
-    }
     if (api_notify_defaults(&o) != 0) {
         cli_error("TAVOLO_NOTIFY_QUIET: expected seconds from 0 to 86400");
         return CLI_USAGE;
     }
-    o.event_id = argc == 3 ? argv[2] : NULL;
+    if (run_args(argc, argv, &o) != 0)
+        return CLI_USAGE;
     rc = cli_open_store(&st);
     if (rc == 0 && (rc = api_notify_run(st, &o, &s, err, sizeof(err))) != 0)
         cli_error("notify: %s", err[0] ? err : tv_strerror(rc));
@@ -91,6 +110,10 @@ static int run(int argc, char **argv)
     else if (rc == 0)
         printf("%zu requests and %zu schedules told: %zu messages queued, %zu skipped\n",
                s.requests, s.sides, s.queued, s.skipped);
+    if (rc == 0 && s.expired + s.expiring + s.reminded > 0)
+        printf("deadlines: %zu requests expired, %zu sides told their requests expire, %zu "
+               "sides' reminders told\n",
+               s.expired, s.expiring, s.reminded);
     tv_store_close(st);
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }

@@ -48,6 +48,9 @@ static void after_work(uv_work_t *w, int status)
     else if (mt->told.queued > 0)
         api_log("info", "notify: %zu requests and %zu sides told, %zu messages queued",
                 mt->told.requests, mt->told.sides, mt->told.queued);
+    if (mt->notify_error[0] == '\0' && mt->told.expired > 0)
+        api_log("info", "notify: %zu pending requests expired at their event's deadline",
+                mt->told.expired);
     log_notes(&mt->notes, s->halted ? "warn" : "error");
     if (status != 0 || mt->rc != 0)
         api_log("error", "mail delivery failed: %s",

@@ -166,3 +166,86 @@ int tv_store_notify_mark_meeting(tv_store_t *st, int64_t id, const char *side, i
             : "UPDATE meetings SET notified_investor_seq = $2 WHERE id = $1",
         2, params);
 }
+
+/* ---- the request deadline and the day-before messages (decision 0046) ---- */
+
+/* The events with something a deadline or a reminder may concern: pending requests or meetings
+ * that still happen. */
+static const char deadline_events_sql[] =
+    "SELECT e.id, e.name, e.time_zone, coalesce(e.doc->>'request_deadline', ''), "
+    "EXISTS (SELECT 1 FROM meeting_requests q WHERE q.event_id = e.id AND q.status = "
+    "'pending')::int, EXISTS (SELECT 1 FROM meetings m WHERE m.event_id = e.id AND m.status <> "
+    "'cancelled')::int FROM events e WHERE $1::text IS NULL OR e.id = $1 ORDER BY e.id";
+
+/* The pending requests of an event by the side that was asked, for the sides not told yet. */
+static const char expiring_sql[] =
+    "WITH r AS (SELECT q.*, CASE q.from_kind WHEN 'company' THEN 'investor' ELSE 'company' END "
+    "AS side, CASE q.from_kind WHEN 'company' THEN q.investor_id ELSE q.company_id END AS pid "
+    "FROM meeting_requests q WHERE q.event_id = $1 AND q.status = 'pending') "
+    "SELECT r.side, r.pid, CASE r.side WHEN 'company' THEN coalesce(c.doc->>'name', r.company_id) "
+    "ELSE coalesce(i.doc->>'name', r.investor_id) END, r.id, CASE r.side WHEN 'company' THEN "
+    "coalesce(i.doc->>'name', r.investor_id) ELSE coalesce(c.doc->>'name', r.company_id) END, "
+    "r.priority, coalesce(r.message, '') FROM r LEFT JOIN companies c ON c.id = r.company_id "
+    "LEFT JOIN investors i ON i.id = r.investor_id WHERE NOT EXISTS (SELECT 1 FROM notify_once o "
+    "WHERE o.event_id = $1 AND o.kind = 'request_expiring' AND o.side = r.side AND "
+    "o.profile_id = r.pid) ORDER BY r.side, r.pid, r.id";
+
+/* The meetings on day $2 of the sides whose first meeting that still happens is that day, for
+ * the sides not reminded yet. slot_start is local to the event ("2027-01-11T09:00"). */
+static const char reminders_sql[] =
+    "WITH m AS (SELECT x.*, s.side, CASE s.side WHEN 'company' THEN x.company_id ELSE "
+    "x.investor_id END AS pid FROM meetings x CROSS JOIN (VALUES ('company'), ('investor')) AS "
+    "s(side) WHERE x.event_id = $1 AND x.status <> 'cancelled'), "
+    "f AS (SELECT side, pid FROM m GROUP BY side, pid HAVING min(left(slot_start, 10)) = $2) "
+    "SELECT m.side, m.pid, CASE m.side WHEN 'company' THEN coalesce(c.doc->>'name', m.company_id) "
+    "ELSE coalesce(i.doc->>'name', m.investor_id) END, m.id, m.slot_start, m.table_no, "
+    "CASE m.side WHEN 'company' THEN coalesce(i.doc->>'name', m.investor_id) ELSE "
+    "coalesce(c.doc->>'name', m.company_id) END FROM m JOIN f USING (side, pid) "
+    "LEFT JOIN companies c ON c.id = m.company_id LEFT JOIN investors i ON i.id = m.investor_id "
+    "WHERE left(m.slot_start, 10) = $2 AND NOT EXISTS (SELECT 1 FROM notify_once o WHERE "
+    "o.event_id = $1 AND o.kind = 'reminder' AND o.side = m.side AND o.profile_id = m.pid) "
+    "ORDER BY m.side, m.pid, m.slot_start, m.id";
+
+int tv_store_notify_events(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {event_id};
+
+    return tv__store_each_row(st, "notifications", deadline_events_sql, 1, params, cb, ctx);
+}
+
+int tv_store_notify_expire(tv_store_t *st, const char *event_id, int64_t *n)
+{
+    const char *params[1] = {event_id};
+
+    return tv__store_query_int(st,
+                               "WITH x AS (UPDATE meeting_requests SET status = 'expired', "
+                               "decided_at = now() WHERE event_id = $1 AND status = 'pending' "
+                               "RETURNING 1) SELECT count(*) FROM x",
+                               1, params, n);
+}
+
+int tv_store_notify_expiring(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {event_id};
+
+    return tv__store_each_row(st, "notifications", expiring_sql, 1, params, cb, ctx);
+}
+
+int tv_store_notify_reminders(tv_store_t *st, const char *event_id, const char *day,
+                              tv_store_row_cb cb, void *ctx)
+{
+    const char *params[2] = {event_id, day};
+
+    return tv__store_each_row(st, "notifications", reminders_sql, 2, params, cb, ctx);
+}
+
+int tv_store_notify_told_once(tv_store_t *st, const char *event_id, const char *kind,
+                              const char *side, const char *profile_id)
+{
+    const char *params[4] = {event_id, kind, side, profile_id};
+
+    return tv__store_exec_command(st,
+                                  "INSERT INTO notify_once (event_id, kind, side, profile_id) "
+                                  "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+                                  4, params);
+}

@@ -17,6 +17,9 @@ PY=/usr/bin/python3
 
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 "$TAVOLO" event import "$FIX/events/jpm-2027.json" >/dev/null 2>&1
+# The fixture's request_deadline (2027-01-06) closes requests once the real clock passes it
+# (decision 0046); this test makes and answers requests whatever the date.
+sql "UPDATE events SET doc = doc - 'request_deadline' WHERE id = 'jpm-2027'" >/dev/null
 "$TAVOLO" notify run >/dev/null 2>&1 # the file's own requests: told before the daemon starts
 sql "DELETE FROM mail_messages" >/dev/null
 mkdir -p "$tmp/home"

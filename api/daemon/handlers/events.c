@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agenda.h"
 #include "notify.h"
+#include "notify_deadline.h"
 #include "../log.h"
 #include "../query.h"
 #include "../reply.h"
@@ -422,6 +424,26 @@ static int read_request(const api_req_t *r, api_resp_t *resp, json_t *o, tv_requ
     return -1;
 }
 
+/* Requests close at the event's request_deadline (decision 0046): replies 409 naming it and
+ * returns -1 once it has passed ('what' says what is refused), or when the event cannot be
+ * read; else 0. */
+static int deadline_open(const api_req_t *r, api_resp_t *resp, const char *event, const char *what)
+{
+    tv_event_t e;
+    int rc, closed = 0;
+
+    tv_event_init(&e);
+    rc = api_load_event(r->store, event, &e);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else if ((closed = api_requests_closed(e.time_zone, e.request_deadline, time(NULL))))
+        api_reply_problem(resp, r, 409, "conflict", NULL,
+                          "the event's request_deadline %s has passed: %s", e.request_deadline,
+                          what);
+    tv_event_dispose(&e);
+    return rc != 0 || closed ? -1 : 0;
+}
+
 int api_h_request_create(const api_req_t *r, api_resp_t *resp)
 {
     const char *event = r->params[0];
@@ -453,6 +475,8 @@ int api_h_request_create(const api_req_t *r, api_resp_t *resp)
                               in_c == 0 ? q.company_id : q.investor_id);
         goto out;
     }
+    if (deadline_open(r, resp, event, "it takes no more requests") != 0)
+        goto out;
     rc = tv_store_request_create(r->store, event, &q, &q.id);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
@@ -489,6 +513,19 @@ static void decide(const api_req_t *r, api_resp_t *resp, const char *status)
           (r->principal.role == API_ROLE_COMPANY) != (q->from == TV_KIND_COMPANY))) {
         api_reply_problem(resp, r, 403, "forbidden", NULL,
                           "only the side that was asked may answer a request");
+        free(rows);
+        return;
+    }
+    if (rc == 0 && strcmp(q->status, "expired") == 0) {
+        api_reply_problem(resp, r, 409, "conflict", NULL,
+                          "request %lld expired at the event's request_deadline: it can no "
+                          "longer be answered",
+                          (long long)id);
+        free(rows);
+        return;
+    }
+    if (rc == 0 && strcmp(q->status, "pending") == 0 &&
+        deadline_open(r, resp, event, "its pending requests can no longer be answered") != 0) {
         free(rows);
         return;
     }

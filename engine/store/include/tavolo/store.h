@@ -390,4 +390,30 @@ int tv_store_notify_mark_request(tv_store_t *st, int64_t id, const char *status)
 /* Records that 'side' ("company" or "investor") of meeting 'id' was told of 'sequence'. */
 int tv_store_notify_mark_meeting(tv_store_t *st, int64_t id, const char *side, int32_t sequence);
 
+
+/* ---- the request deadline and the day-before messages (decision 0046) ---- */
+
+/* Rows (id, name, time zone, request_deadline or "", 1 when it has pending requests, 1 when it
+ * has meetings that still happen) of 'event_id' (NULL: every event). */
+int tv_store_notify_events(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx);
+
+/* Sets every pending request of 'event_id' to expired; '*n' is how many. */
+int tv_store_notify_expire(tv_store_t *st, const char *event_id, int64_t *n);
+
+/* Rows (asked side "company"|"investor", its profile id, its name, request id, the asking
+ * side's name, priority, message or "") of the pending requests of 'event_id', for the asked
+ * sides with no 'request_expiring' mark; by side, then request. */
+int tv_store_notify_expiring(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx);
+
+/* Rows (side, profile id, its name, meeting id, slot_start, table_no, the other side's name) of
+ * the meetings on 'day' ("YYYY-MM-DD", local) of the sides of 'event_id' whose first meeting
+ * that still happens is that day and that have no 'reminder' mark; by side, then slot. */
+int tv_store_notify_reminders(tv_store_t *st, const char *event_id, const char *day,
+                              tv_store_row_cb cb, void *ctx);
+
+/* Marks a side of an event as told once for all of 'kind' ("request_expiring" or
+ * "reminder"); idempotent. */
+int tv_store_notify_told_once(tv_store_t *st, const char *event_id, const char *kind,
+                              const char *side, const char *profile_id);
+
 #endif
