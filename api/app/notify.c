@@ -86,6 +86,10 @@ static int request_data(job_t *j, const char *const *c, const api_recipient_t *p
     if (rc == 0)
         rc = tv_tpl_set(d, "accepted", strcmp(c[RQ_STATUS], "accepted") == 0 ? "1" : "");
     if (rc == 0)
+        rc = tv_tpl_set(d, "declined", strcmp(c[RQ_STATUS], "declined") == 0 ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(d, "expired", strcmp(c[RQ_STATUS], "expired") == 0 ? "1" : "");
+    if (rc == 0)
         rc = tv_tpl_set(d, "link", link);
     if (rc == 0)
         rc = tv_tpl_set(d, "unsubscribe", *unsub);

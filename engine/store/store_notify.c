@@ -63,15 +63,15 @@ int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candida
 
 /* ---- the notify job's marks ---- */
 
-/* Requests whose people were not told of their status yet (pending: the asked side; accepted
- * or declined: the asking side), with the names the message needs. */
+/* Requests whose people were not told of their status yet (pending: the asked side; accepted,
+ * declined or expired unanswered: the asking side), with the names the message needs. */
 static const char due_requests_sql[] =
     "SELECT q.id, q.event_id, e.name, q.company_id, coalesce(c.doc->>'name', q.company_id), "
     "q.investor_id, coalesce(i.doc->>'name', q.investor_id), q.from_kind, q.priority, q.status, "
     "coalesce(q.message, '') FROM meeting_requests q JOIN events e ON e.id = q.event_id "
     "LEFT JOIN companies c ON c.id = q.company_id LEFT JOIN investors i ON i.id = q.investor_id "
     "WHERE q.notified IS DISTINCT FROM q.status AND q.status IN ('pending', 'accepted', "
-    "'declined') AND ($1::text IS NULL OR q.event_id = $1) ORDER BY q.id FOR UPDATE OF q "
+    "'declined', 'expired') AND ($1::text IS NULL OR q.event_id = $1) ORDER BY q.id FOR UPDATE OF q "
     "SKIP LOCKED";
 
 /* The changed meetings of each side whose last change is 'quiet' seconds old, one row per

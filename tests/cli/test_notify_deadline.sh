@@ -82,6 +82,15 @@ at=$(sql "SELECT decided_at FROM meeting_requests WHERE id = $rid")
 out=$("$TAVOLO" notify run --now 2027-01-08T08:00:00Z)
 expect_eq "expires once: the next run has nothing to expire" 0 "$(printf '%s\n' "$out" | grep -c 'requests expired')"
 expect_eq "expired once: its time unchanged" "$at" "$(sql "SELECT decided_at FROM meeting_requests WHERE id = $rid")"
+# The asking side learns its request expired unanswered: once, in its language.
+exp_told() { sql "SELECT count(*) FROM mail_messages WHERE kind = 'request_answered' AND message_id LIKE 'request-$rid-expired-%' ${1:-}"; }
+expect_eq "the asking side told of the expiry (c-029's people)" \
+    "$(sql "SELECT count(*) FROM mail_messages WHERE kind = 'request_answered' AND recipient_email LIKE '%@c-029.example' AND message_id LIKE 'request-$rid-expired-%'")" \
+    "$(exp_told)"
+expect_eq "told at all" 1 "$([ "$(exp_told)" -ge 1 ] && echo 1 || echo 0)"
+facts=$(sql "SELECT translate(encode(convert_to(body, 'UTF8'), 'base64'), E'\n', '') FROM mail_messages WHERE message_id LIKE 'request-$rid-expired-%' ORDER BY recipient_email" | /usr/bin/python3 "$CHECK" "$RAW")
+expect_contains "in words: no answer before the deadline" "got no answer from Lindenhof Bioventures before the request deadline of" "$facts"
+expect_eq "told once" "$(exp_told)" "$("$TAVOLO" notify run --now 2027-01-08T09:00:00Z >/dev/null; exp_told)"
 expect_eq "no pending request left" 0 "$(sql "SELECT count(*) FROM meeting_requests WHERE $EV AND status = 'pending'")"
 
 # Reminders: the day before a side's first meeting, in the event's time zone.
