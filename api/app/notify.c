@@ -328,6 +328,8 @@ static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int ca
         if (rc == 0)
             rc = tv_tpl_set(d, "event", e->name);
         if (rc == 0)
+            rc = tv_tpl_set(d, "zone", e->time_zone);
+        if (rc == 0)
             rc = schedule_data(j, g, n, cancel, p, d, &unsub);
         if (rc == 0)
             rc = api__notify_render(j, "schedule", p->language, d, &r);

@@ -74,6 +74,7 @@ expect_contains "Italian schedule with an iTIP request of the stable UID and SEQ
 expect_contains "the meeting's UID and SEQUENCE" "meeting-$mid-jpm-2027@tavolo/$seq" "$facts"
 expect_contains "organised by the From address (RFC 5546)" "organizer mailto:tavolo@tavolo.example tavolo" "$facts"
 expect_contains "Italian words" "sono nuovi o sono cambiati" "$facts"
+expect_contains "times in the event's zone, said" "Orari locali dell'evento (America/Los_Angeles)." "$facts"
 n0=$(sql "SELECT count(*) FROM mail_messages")
 "$TAVOLO" notify run >/dev/null
 expect_eq "a third run queues nothing" "$n0" "$(sql "SELECT count(*) FROM mail_messages")"
