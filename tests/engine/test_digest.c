@@ -232,8 +232,8 @@ static void test_digest_render_escapes_html_and_picks_language(void **state)
     char *saved = inv->name;
     evil = strdup("<script>alert(1)</script> & 'x'");
     inv->name = evil;
-    assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", "it", txt, html, &subject,
-                                      &text, &page, err, sizeof(err)),
+    assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", "it", NULL, txt, html,
+                                      &subject, &text, &page, err, sizeof(err)),
                      0);
     inv->name = saved;
     free(evil);
@@ -274,7 +274,7 @@ static void test_digest_shows_fit_and_level_in_both_languages(void **state)
         txt = tvt_read_fixture(path, NULL);
         snprintf(path, sizeof(path), "templates/digest.%s.html", langs[l]);
         html = tvt_read_fixture(path, NULL);
-        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", langs[l], txt, html,
+        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", langs[l], NULL, txt, html,
                                           &subject, &text, &page, err, sizeof(err)),
                          0);
         snprintf(line, sizeof(line), "%s %d/100 (%s)", l ? "affinità" : "fit", d->matches[0].fit,
