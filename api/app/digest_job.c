@@ -18,6 +18,7 @@
 
 #define BATCH 256
 #define LANGS 2
+#define MAX_THREADS 16
 
 static const char *const langs[LANGS] = {"en", "it"};
 
@@ -44,6 +45,7 @@ typedef struct {
     char *id;
     char *status, *content, *state, *message_id;
     api_recipients_t people; /* contacts, then the people the event files name */
+    int skip;                /* removed from the matcher before it was built: not recorded */
     built_t *mails;
     size_t n_mails;
 } pending_t;
@@ -81,6 +83,7 @@ typedef struct {
     char **unsubscribed;                             /* lower case addresses, sorted */
     size_t n_unsub, cap_unsub;
     unsigned char key[API_UNSUB_KEY_BYTES];
+    pthread_mutex_t note_lock; /* the build threads share 'notes' */
     pending_t batch[BATCH];
     size_t n_batch;
     size_t committed;
@@ -118,6 +121,12 @@ int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size, app
         o->cfg.rise_step = strtof(v, NULL);
     if ((v = getenv("TAVOLO_DIGEST_DAYS")) != NULL)
         o->cfg.days_ahead = (uint32_t)strtoul(v, NULL, 10);
+    o->threads = 2;
+    if ((v = getenv("TAVOLO_DIGEST_THREADS")) != NULL &&
+        (sscanf(v, "%zu", &o->threads) != 1 || o->threads < 1 || o->threads > MAX_THREADS)) {
+        app_note(notes, "TAVOLO_DIGEST_THREADS=%s: expected a whole number from 1 to 16", v);
+        return TV_EINVAL;
+    }
     return 0;
 }
 
@@ -588,8 +597,11 @@ static int write_message(job_t *j, const tv_digest_t *d, const api_recipient_t *
     if (rc == 0)
         rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], &links, j->tpl[l][0],
                               j->tpl[l][1], &subject, &text, &html, err, sizeof(err));
-    if (rc == TV_EINVAL)
+    if (rc == TV_EINVAL) {
+        pthread_mutex_lock(&j->note_lock);
         app_note(j->notes, "the %s digest templates in %s: %s", langs[l], j->o->templates, err);
+        pthread_mutex_unlock(&j->note_lock);
+    }
     if (rc == 0)
         rc = build_mail(j, p, to, unsub, subject, text, html);
     free(unsub);
@@ -751,7 +763,98 @@ static int record_in_tx(tv_store_t *st, void *ctx)
     return rc;
 }
 
-/* Records the batch's digests with their messages in one transaction. */
+/* ---- building a batch on several threads ---- */
+
+static void lock_read(job_t *j)
+{
+    if (j->lock != NULL)
+        pthread_rwlock_rdlock(j->lock);
+}
+
+static void unlock_read(job_t *j)
+{
+    if (j->lock != NULL)
+        pthread_rwlock_unlock(j->lock);
+}
+
+
+typedef struct {
+    job_t *j;
+    size_t first, step; /* this worker builds batch[first], batch[first + step], ... */
+    int rc;
+} worker_t;
+
+/* Builds the worker's share of the batch. Each recipient is found again by id under the
+ * matcher's read lock, so that a profile the daemon removed meanwhile is skipped. */
+static void *build_worker(void *arg)
+{
+    worker_t *w = arg;
+    job_t *j = w->j;
+    size_t *elig = calloc(j->n_elig + 1, sizeof(size_t));
+
+    w->rc = elig != NULL ? 0 : TV_ENOMEM;
+    for (size_t i = w->first; w->rc == 0 && i < j->n_batch; i += w->step) {
+        pending_t *p = &j->batch[i];
+        int c = p->kind == 'c', index;
+
+        lock_read(j);
+        index = c ? tv_matcher_find_company(j->m, p->id) : tv_matcher_find_investor(j->m, p->id);
+        p->skip = index < 0 || !(c ? tv_matcher_is_live_company(j->m, (size_t)index)
+                                   : tv_matcher_is_live_investor(j->m, (size_t)index));
+        if (!p->skip)
+            w->rc = build_one(j, p->kind, (size_t)index, p, elig);
+        unlock_read(j);
+    }
+    free(elig);
+    return NULL;
+}
+
+/* Drops the recipients build_worker skipped, keeping the order of the others. */
+static void compact_batch(job_t *j)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < j->n_batch; i++) {
+        if (j->batch[i].skip) {
+            pending_dispose(&j->batch[i]);
+            j->stats.recipients--;
+        } else {
+            j->batch[k++] = j->batch[i];
+        }
+    }
+    j->n_batch = k;
+}
+
+/* Builds the batch's digests and messages on o->threads threads (the calling one included):
+ * the matcher is read under its shared lock, and each thread writes only its own recipients. */
+static int build_batch(job_t *j)
+{
+    worker_t w[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0}, rc = 0;
+    size_t n = j->o->threads < 1 ? 1 : j->o->threads > MAX_THREADS ? MAX_THREADS : j->o->threads;
+
+    if (n > j->n_batch)
+        n = j->n_batch > 0 ? j->n_batch : 1;
+    for (size_t t = 0; t < n; t++)
+        w[t] = (worker_t){j, t, n, 0};
+    for (size_t t = 1; t < n; t++) /* a thread that cannot start is run here instead */
+        started[t] = pthread_create(&tid[t], NULL, build_worker, &w[t]) == 0;
+    build_worker(&w[0]);
+    for (size_t t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            build_worker(&w[t]);
+    }
+    for (size_t t = 0; t < n && rc == 0; t++)
+        rc = w[t].rc;
+    if (rc == 0)
+        compact_batch(j);
+    return rc;
+}
+
+/* Builds the batch, then records its digests with their messages in one transaction. */
 static int flush_batch(job_t *j)
 {
     record_t *r = calloc(1, sizeof(*r));
@@ -759,6 +862,8 @@ static int flush_batch(job_t *j)
     size_t n_ids = 0;
     int rc = r != NULL ? 0 : TV_ENOMEM;
 
+    if (rc == 0)
+        rc = build_batch(j);
     if (rc == 0 && j->n_batch > 0) {
         r->j = j;
         rc = tv_store_mail_transaction(j->st, record_in_tx, r);
@@ -787,18 +892,6 @@ static int flush_batch(job_t *j)
 }
 
 /* ---- the run ---- */
-
-static void lock_read(job_t *j)
-{
-    if (j->lock != NULL)
-        pthread_rwlock_rdlock(j->lock);
-}
-
-static void unlock_read(job_t *j)
-{
-    if (j->lock != NULL)
-        pthread_rwlock_unlock(j->lock);
-}
 
 /* The people a profile's digest reaches: its contacts (each in its language, else the
  * profile's), then the people the event files name for it (recipients.h): one per address. */
@@ -829,8 +922,8 @@ static int gather(const job_t *j, char kind, size_t index, api_recipients_t *out
 }
 
 /* One recipient: skipped when done (its messages were queued with it) or when nobody reads
- * it, else built into the batch. */
-static int visit(job_t *j, char kind, size_t rank, size_t *elig)
+ * it, else added to the batch, to be built by build_batch. */
+static int visit(job_t *j, char kind, size_t rank)
 {
     size_t index =
         kind == 'c' ? tv_matcher_company_at(j->m, rank) : tv_matcher_investor_at(j->m, rank);
@@ -856,12 +949,12 @@ static int visit(job_t *j, char kind, size_t rank, size_t *elig)
         return 0;
     }
     j->n_batch++;
-    return p->id != NULL ? build_one(j, kind, index, p, elig) : TV_ENOMEM;
+    return p->id != NULL ? 0 : TV_ENOMEM;
 }
 
 /* Visits every recipient in id order. The next one is found by id under the lock each time,
  * so that profiles added or removed by the daemon meanwhile neither shift nor hide anyone. */
-static int walk_kind(job_t *j, char kind, size_t *elig)
+static int walk_kind(job_t *j, char kind)
 {
     char last[80] = "";
     int rc = 0;
@@ -884,7 +977,7 @@ static int walk_kind(job_t *j, char kind, size_t *elig)
             snprintf(last, sizeof(last), "%s",
                      kind == 'c' ? tv_matcher_company(j->m, index)->id
                                  : tv_matcher_investor(j->m, index)->id);
-            rc = visit(j, kind, r, elig);
+            rc = visit(j, kind, r);
         }
         unlock_read(j);
         if (r >= n)
@@ -899,16 +992,12 @@ static int walk_kind(job_t *j, char kind, size_t *elig)
 
 static int walk(job_t *j)
 {
-    size_t *elig = calloc(j->n_elig + 1, sizeof(size_t));
-    int rc = elig != NULL ? 0 : TV_ENOMEM;
+    int rc = walk_kind(j, 'c');
 
     if (rc == 0)
-        rc = walk_kind(j, 'c', elig);
-    if (rc == 0)
-        rc = walk_kind(j, 'i', elig);
+        rc = walk_kind(j, 'i');
     if (rc == 0)
         rc = flush_batch(j);
-    free(elig);
     return rc;
 }
 
@@ -959,6 +1048,7 @@ int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock
     if (rc != 0 || !got)
         goto out;
     j->st = st, j->m = m, j->lock = lock, j->t = t, j->o = o, j->notes = notes;
+    pthread_mutex_init(&j->note_lock, NULL);
     lock_read(j);
     rc = load(j);
     unlock_read(j);
@@ -973,6 +1063,8 @@ out:
             j->stats.busy = 1;
         *out = j->stats;
     }
+    if (j != NULL && j->st != NULL)
+        pthread_mutex_destroy(&j->note_lock);
     if (j != NULL)
         job_dispose(j);
     free(j);

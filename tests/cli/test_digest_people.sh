@@ -118,4 +118,8 @@ expect_eq "the unsubscribed address has no queued digest" 0 \
 expect_eq "one queued message per address and profile" 0 \
     "$(sql "SELECT count(*) FROM (SELECT lower(recipient_email), regexp_replace(message_id, '-(it|en)-[0-9a-f]+@tavolo$', '') FROM mail_messages GROUP BY 1, 2 HAVING count(*) > 1) x")"
 
+out=$(TAVOLO_DIGEST_THREADS=0 "$TAVOLO" digest --date 2027-01-11 --outbox "$work/outbox" 2>&1)
+expect_eq "TAVOLO_DIGEST_THREADS=0 is a usage error" 2 $?
+expect_contains "naming the variable" "TAVOLO_DIGEST_THREADS=0" "$out"
+
 finish
