@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Digest benchmark: N companies and M investors, every one with a contact (half Italian, half
 # English), on a throwaway PostgreSQL; times `tavolo digest` for one date, then a second run
-# (every recipient already done). Usage: bench/digest.sh TAVOLO [N] [M]
+# (every recipient already done). Prints the job's span (first to last digest transaction) and
+# the delivery's (first to last message written), and the load average, apart from the total.
+# Usage: bench/digest.sh TAVOLO [N] [M]
 set -euo pipefail
 TAVOLO=$(realpath "$1")
 N=${2:-40000}
@@ -12,7 +14,8 @@ export TAVOLO_HOME=$work
 chmod 755 "$work"
 cleanup() { "$TAVOLO" db stop >/dev/null 2>&1 || true; rm -rf "$work"; }
 trap cleanup EXIT
-"$TAVOLO" db start --no-fsync >/dev/null
+export TAVOLO_DATABASE_URL
+TAVOLO_DATABASE_URL=$("$TAVOLO" db start --no-fsync)
 /usr/bin/python3 "$here/gen_profiles.py" "$here/../fixtures/taxonomy.json" "$N" "$M" \
     "$work/c.jsonl" "$work/i.jsonl"
 for f in c i; do
@@ -30,6 +33,12 @@ done
 "$TAVOLO" import --kind investors "$work/i-contacts.jsonl" >/dev/null
 echo "first run, $((N + M)) recipients:"
 /usr/bin/time -f "%e s elapsed, %M KiB max RSS" "$TAVOLO" digest --date 2027-01-10 --outbox "$work/outbox"
+psql "$TAVOLO_DATABASE_URL" -qAt -F ' ' -c "SELECT 'digest job: ' || round(extract(epoch FROM
+    max(created_at) - min(created_at))::numeric, 1) || ' s from the first digest to the last'
+    FROM digests" -c "SELECT 'delivery: ' || round(extract(epoch FROM max(sent_at) -
+    min(sent_at))::numeric, 1) || ' s from the first message to the last, ' || count(*) ||
+    ' messages' FROM mail_messages"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "second run (all already done):"
 /usr/bin/time -f "%e s elapsed" "$TAVOLO" digest --date 2027-01-10 --outbox "$work/outbox"
 echo "messages in the outbox: $(ls "$work/outbox/new" | wc -l)"

@@ -1,8 +1,9 @@
-/* The daily digest job. Exactly once per recipient and date: the digests row (unique per
- * recipient and date), the recipient's new state and its messages (one per contact, queued in
- * mail_messages with tv_store_mail_enqueue) are committed in one transaction, so a recipient
- * is either done with its messages queued or not done at all. The mail delivery worker
- * (mail_delivery.h) takes the messages from there to the relay or the Maildir outbox. */
+/* The daily digest job. Exactly once per recipient and date: the digests rows (unique per
+ * recipient and date), the recipients' new state and their messages (one per person: the
+ * profile's contacts and the people the event files name for it, queued in mail_messages with
+ * tv_store_mail_enqueue_many) are committed in one transaction per batch of recipients, so a
+ * recipient is either done with its messages queued or not done at all. The mail delivery
+ * worker (mail_delivery.h) takes the messages from there to the relay or the Maildir outbox. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +12,13 @@
 
 #include "app.h"
 #include "digest_job.h"
+#include "notify_links.h"
+#include "recipients.h"
 #include "tavolo/mail.h"
 
 #define BATCH 256
 #define LANGS 2
+#define MAX_THREADS 16
 
 static const char *const langs[LANGS] = {"en", "it"};
 
@@ -32,7 +36,7 @@ typedef struct {
 /* One message of a recipient's digest, built and waiting for its digest's commit. */
 typedef struct {
     char message_id[300];
-    const char *lang, *email, *name; /* borrowed from the job and the matcher's contact */
+    const api_recipient_t *to; /* borrowed from its pending_t's people */
     char *subject, *bytes;
 } built_t;
 
@@ -40,9 +44,19 @@ typedef struct {
     char kind;
     char *id;
     char *status, *content, *state, *message_id;
+    api_recipients_t people; /* contacts, then the people the event files name */
+    int skip;                /* removed from the matcher before it was built: not recorded */
     built_t *mails;
     size_t n_mails;
 } pending_t;
+
+/* A person an event file names for a profile ('c' or 'i'), in the order the store gave. */
+typedef struct {
+    char kind;
+    size_t seq;
+    char *id, *email, *name;
+    char lang[3];
+} person_t;
 
 typedef struct {
     tv_store_t *st;
@@ -60,6 +74,16 @@ typedef struct {
     tv_digest_meeting_t *meetings;
     char **meeting_strings;
     size_t n_meetings, cap_meetings;
+    person_t *people; /* sorted by kind, id, then the store's order */
+    size_t n_people, cap_people;
+    tv_digest_request_t *requests; /* pending, by id */
+    char **request_strings;
+    size_t n_requests, cap_requests;
+    tv_digest_request_t **by_company, **by_investor; /* sorted by that side's id */
+    char **unsubscribed;                             /* lower case addresses, sorted */
+    size_t n_unsub, cap_unsub;
+    unsigned char key[API_UNSUB_KEY_BYTES];
+    pthread_mutex_t note_lock; /* the build threads share 'notes' */
     pending_t batch[BATCH];
     size_t n_batch;
     size_t committed;
@@ -97,6 +121,12 @@ int digest_job_defaults(digest_job_opts_t *o, char *outbox_buf, size_t size, app
         o->cfg.rise_step = strtof(v, NULL);
     if ((v = getenv("TAVOLO_DIGEST_DAYS")) != NULL)
         o->cfg.days_ahead = (uint32_t)strtoul(v, NULL, 10);
+    o->threads = 2;
+    if ((v = getenv("TAVOLO_DIGEST_THREADS")) != NULL &&
+        (sscanf(v, "%zu", &o->threads) != 1 || o->threads < 1 || o->threads > MAX_THREADS)) {
+        app_note(notes, "TAVOLO_DIGEST_THREADS=%s: expected a whole number from 1 to 16", v);
+        return TV_EINVAL;
+    }
     return 0;
 }
 
@@ -265,6 +295,179 @@ static int on_meeting(void *ctx, const char *const *c, int n)
     return 0;
 }
 
+/* Makes room for one more item of 'size' bytes in '*items'. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+    if (n == *cap) {
+        size_t c = *cap == 0 ? 64 : *cap * 2;
+        void *x = realloc(*items, c * size);
+
+        if (x == NULL)
+            return TV_ENOMEM;
+        *items = x;
+        *cap = c;
+    }
+    return 0;
+}
+
+static int on_person(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+    person_t *x;
+
+    (void)n;
+    if (grow((void **)&j->people, &j->cap_people, j->n_people, sizeof(*x)) != 0)
+        return TV_ENOMEM;
+    x = &j->people[j->n_people];
+    x->kind = strcmp(c[0], "company") == 0 ? 'c' : 'i';
+    x->seq = j->n_people;
+    x->id = strdup(c[1]);
+    x->email = strdup(c[2]);
+    x->name = c[3] != NULL ? strdup(c[3]) : NULL;
+    snprintf(x->lang, sizeof(x->lang), "%s", strcmp(c[4], "it") == 0 ? "it" : "en");
+    j->n_people++;
+    return x->id == NULL || x->email == NULL || (c[3] != NULL && x->name == NULL) ? TV_ENOMEM : 0;
+}
+
+static int person_compare(const void *a, const void *b)
+{
+    const person_t *x = a, *y = b;
+    int c = x->kind != y->kind ? x->kind - y->kind : strcmp(x->id, y->id);
+
+    return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* The first of the people named for profile 'id' of 'kind', or NULL. */
+static const person_t *people_of(const job_t *j, char kind, const char *id)
+{
+    size_t lo = 0, hi = j->n_people;
+    person_t key = {kind, 0, (char *)id, NULL, NULL, ""};
+
+    while (lo < hi) { /* the first at or after (kind, id, seq 0) */
+        size_t mid = (lo + hi) / 2;
+
+        if (person_compare(&j->people[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < j->n_people && j->people[lo].kind == kind && strcmp(j->people[lo].id, id) == 0
+               ? &j->people[lo]
+               : NULL;
+}
+
+static int on_request(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+    tv_digest_request_t *x;
+    char **s;
+
+    (void)n;
+    if (grow((void **)&j->requests, &j->cap_requests, j->n_requests, sizeof(*x)) != 0)
+        return TV_ENOMEM;
+    s = realloc(j->request_strings, j->cap_requests * 6 * sizeof(*s));
+    if (s == NULL)
+        return TV_ENOMEM;
+    j->request_strings = s;
+    s = &j->request_strings[j->n_requests * 6];
+    for (int k = 0; k < 6; k++) {
+        s[k] = dup0(k < 5 ? c[k + 1] : c[7]);
+        if (s[k] == NULL) {
+            while (k-- > 0)
+                free(s[k]);
+            return TV_ENOMEM;
+        }
+    }
+    x = &j->requests[j->n_requests++];
+    x->id = strtoll(c[0], NULL, 10);
+    x->event_id = s[0], x->event_name = s[1], x->company_id = s[2], x->investor_id = s[3];
+    x->from_kind = s[4];
+    x->must = strcmp(c[6], "must") == 0;
+    x->is_new = 0; /* per recipient: the job compares s[5], the day it was made */
+    return 0;
+}
+
+static int on_unsubscribed(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+
+    (void)n;
+    if (grow((void **)&j->unsubscribed, &j->cap_unsub, j->n_unsub, sizeof(char *)) != 0)
+        return TV_ENOMEM;
+    j->unsubscribed[j->n_unsub] = strdup(c[0]);
+    return j->unsubscribed[j->n_unsub++] != NULL ? 0 : TV_ENOMEM;
+}
+
+static int string_compare(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 1 if 'email' unsubscribed from digests (a lookup without case in the loaded list). */
+static int unsubscribed(const job_t *j, const char *email)
+{
+    char lower[320], *key = lower;
+
+    snprintf(lower, sizeof(lower), "%s", email);
+    for (char *q = lower; *q != '\0'; q++)
+        *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+    return j->n_unsub > 0 &&
+           bsearch(&key, j->unsubscribed, j->n_unsub, sizeof(char *), string_compare) != NULL;
+}
+
+/* Request pointers sorted by the id of one side, then by request id, for a binary search per
+ * recipient. */
+static int by_company_compare(const void *a, const void *b)
+{
+    const tv_digest_request_t *x = *(const tv_digest_request_t *const *)a;
+    const tv_digest_request_t *y = *(const tv_digest_request_t *const *)b;
+    int c = strcmp(x->company_id, y->company_id);
+
+    return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int by_investor_compare(const void *a, const void *b)
+{
+    const tv_digest_request_t *x = *(const tv_digest_request_t *const *)a;
+    const tv_digest_request_t *y = *(const tv_digest_request_t *const *)b;
+    int c = strcmp(x->investor_id, y->investor_id);
+
+    return c != 0 ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+static int index_requests(job_t *j)
+{
+    j->by_company = calloc(j->n_requests + 1, sizeof(*j->by_company));
+    j->by_investor = calloc(j->n_requests + 1, sizeof(*j->by_investor));
+    if (j->by_company == NULL || j->by_investor == NULL)
+        return TV_ENOMEM;
+    for (size_t i = 0; i < j->n_requests; i++)
+        j->by_company[i] = j->by_investor[i] = &j->requests[i];
+    qsort(j->by_company, j->n_requests, sizeof(*j->by_company), by_company_compare);
+    qsort(j->by_investor, j->n_requests, sizeof(*j->by_investor), by_investor_compare);
+    return 0;
+}
+
+/* Loads the people of the event files, the pending requests and the unsubscribed addresses. */
+static int load_people(job_t *j)
+{
+    int rc = api_unsub_key(j->st, j->key);
+
+    if (rc == 0)
+        rc = tv_store_digest_people(j->st, on_person, j);
+    if (rc == 0)
+        rc = tv_store_digest_requests(j->st, on_request, j);
+    if (rc == 0)
+        rc = tv_store_digest_unsubscribed(j->st, on_unsubscribed, j);
+    if (rc == 0 && j->n_people > 1)
+        qsort(j->people, j->n_people, sizeof(*j->people), person_compare);
+    if (rc == 0 && j->n_unsub > 1)
+        qsort(j->unsubscribed, j->n_unsub, sizeof(char *), string_compare);
+    if (rc == 0)
+        rc = index_requests(j);
+    return rc;
+}
+
 /* Records which companies are eligible now, then reads when each became so. */
 static int load_eligibility(job_t *j)
 {
@@ -298,6 +501,8 @@ static int load(job_t *j)
         rc = tv_store_digest_rows(j->st, j->o->date, on_done, j);
     if (rc == 0)
         rc = tv_store_digest_meetings(j->st, j->o->date, (int)j->o->cfg.days_ahead, on_meeting, j);
+    if (rc == 0)
+        rc = load_people(j);
     if (rc == 0 && j->states.n > 1)
         qsort(j->states.items, j->states.n, sizeof(keyed_t), keyed_compare);
     if (rc == 0 && j->done.n > 1)
@@ -330,13 +535,14 @@ static uint32_t address_hash(const char *email)
     return h;
 }
 
-/* Builds one message of digest 'p' for contact 'c' in langs[l], kept in p->mails until the
- * digest is recorded. */
-static int build_mail(job_t *j, pending_t *p, const tv_contact_t *c, int l, const char *subject,
-                      const char *text, const char *html)
+/* Builds the message of digest 'p' for person 'to' from its rendered text, kept in p->mails
+ * until the digest is recorded. It carries List-Unsubscribe and List-Unsubscribe-Post (RFC
+ * 8058) to the person's signed one-click link of kind digest. */
+static int build_mail(job_t *j, pending_t *p, const api_recipient_t *to, const char *unsub,
+                      const char *subject, const char *text, const char *html)
 {
     built_t *x = realloc(p->mails, (p->n_mails + 1) * sizeof(*x));
-    char mid[300];
+    char mid[300], lu[2048];
     size_t len;
     int rc;
 
@@ -345,17 +551,18 @@ static int build_mail(job_t *j, pending_t *p, const tv_contact_t *c, int l, cons
     p->mails = x;
     x = &p->mails[p->n_mails];
     memset(x, 0, sizeof(*x));
-    message_id(j, p->kind, p->id, langs[l], mid, sizeof(mid));
+    message_id(j, p->kind, p->id, to->language, mid, sizeof(mid));
     /* "digest-DATE-c-ID-LANG@tavolo" becomes "digest-DATE-c-ID-LANG-HASH@tavolo". */
     mid[strcspn(mid, "@")] = '\0';
     snprintf(x->message_id, sizeof(x->message_id), "%s-%08x@tavolo", mid,
-             (unsigned)address_hash(c->email));
-    x->lang = langs[l];
-    x->email = c->email;
-    x->name = c->name;
+             (unsigned)address_hash(to->email));
+    snprintf(lu, sizeof(lu), "<%s>", unsub);
+    x->to = to;
     x->subject = strdup(subject);
     {
-        const char *names[1] = {c->name}, *addrs[1] = {c->email};
+        const char *names[1] = {to->name}, *addrs[1] = {to->email};
+        tv_mail_header_t hdr[2] = {{"List-Unsubscribe", lu},
+                                   {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"}};
         tv_mail_t mail = {.from_name = "tavolo",
                           .from_address = j->o->from,
                           .to_names = names,
@@ -365,7 +572,9 @@ static int build_mail(job_t *j, pending_t *p, const tv_contact_t *c, int l, cons
                           .date_utc = (int64_t)time(NULL),
                           .message_id = x->message_id,
                           .text = text,
-                          .html = html};
+                          .html = html,
+                          .headers = hdr,
+                          .n_headers = 2};
 
         rc = x->subject != NULL ? tv_mail_build(&mail, &x->bytes, &len) : TV_ENOMEM;
     }
@@ -376,35 +585,69 @@ static int build_mail(job_t *j, pending_t *p, const tv_contact_t *c, int l, cons
     return rc;
 }
 
-/* Renders the digest 'd' in langs[l] and builds a message for each contact reading it. */
-static int write_message(job_t *j, const tv_digest_t *d, const tv_contact_t *contacts, size_t n,
-                         const char *profile_lang, int l, pending_t *p)
+/* Renders the digest 'd' for one person, in their language and with their unsubscribe link,
+ * and builds their message. */
+static int write_message(job_t *j, const tv_digest_t *d, const api_recipient_t *to, pending_t *p)
 {
-    char *subject = NULL, *text = NULL, *html = NULL, err[256] = "";
-    size_t k = 0;
-    int rc;
+    char *subject = NULL, *text = NULL, *html = NULL, *unsub = NULL, err[256] = "";
+    int l = strcmp(to->language, "it") == 0 ? 1 : 0;
+    int rc = api_unsub_url(j->key, to->email, "digest", &unsub);
+    tv_digest_links_t links = {api_public_url(), unsub};
 
-    for (size_t i = 0; i < n; i++)
-        k += strcmp(tv_digest_language(&contacts[i], profile_lang), langs[l]) == 0;
-    if (k == 0)
-        return 0;
-    rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], j->tpl[l][0], j->tpl[l][1], &subject,
-                          &text, &html, err, sizeof(err));
-    if (rc == TV_EINVAL)
+    if (rc == 0)
+        rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], &links, j->tpl[l][0],
+                              j->tpl[l][1], &subject, &text, &html, err, sizeof(err));
+    if (rc == TV_EINVAL) {
+        pthread_mutex_lock(&j->note_lock);
         app_note(j->notes, "the %s digest templates in %s: %s", langs[l], j->o->templates, err);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (strcmp(tv_digest_language(&contacts[i], profile_lang), langs[l]) == 0)
-            rc = build_mail(j, p, &contacts[i], l, subject, text, html);
+        pthread_mutex_unlock(&j->note_lock);
     }
+    if (rc == 0)
+        rc = build_mail(j, p, to, unsub, subject, text, html);
+    free(unsub);
     free(subject);
     free(text);
     free(html);
     return rc;
 }
 
-/* Fills the digest's input: previous state, new eligible companies, meetings. */
+/* The recipient's pending requests, received and sent, into 'out' (freed by the caller), each
+ * new when made on or after the day of its previous digest (every one without a digest). */
+static int pick_requests(const job_t *j, char kind, const char *id, const keyed_t *state,
+                         tv_digest_request_t **out, size_t *n_out)
+{
+    tv_digest_request_t *const *side = kind == 'c' ? j->by_company : j->by_investor;
+    size_t lo = 0, hi = j->n_requests, n = 0;
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        const tv_digest_request_t *r = side[mid];
+
+        if (strcmp(kind == 'c' ? r->company_id : r->investor_id, id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    while (lo + n < j->n_requests &&
+           strcmp(kind == 'c' ? side[lo + n]->company_id : side[lo + n]->investor_id, id) == 0)
+        n++;
+    *out = n > 0 ? malloc(n * sizeof(**out)) : NULL;
+    if (n > 0 && *out == NULL)
+        return TV_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        const char *made = j->request_strings[(size_t)(side[lo + i] - j->requests) * 6 + 5];
+
+        (*out)[i] = *side[lo + i];
+        (*out)[i].is_new = state == NULL || strcmp(made, state->a) >= 0;
+    }
+    *n_out = n;
+    return 0;
+}
+
+/* Fills the digest's input: previous state, new eligible companies, meetings, requests. */
 static int prepare_input(job_t *j, char kind, size_t index, const char *id, tv_digest_input_t *in,
-                         size_t *elig, tv_digest_meeting_t *meet, size_t meet_cap)
+                         size_t *elig, tv_digest_meeting_t *meet, size_t meet_cap,
+                         tv_digest_request_t **requests)
 {
     const keyed_t *s = keyed_find(&j->states, kind, id);
 
@@ -424,43 +667,39 @@ static int prepare_input(job_t *j, char kind, size_t index, const char *id, tv_d
             meet[in->n_meetings++] = j->meetings[i];
     }
     in->meetings = meet;
-    return 0;
+    return pick_requests(j, kind, id, s, requests, &in->n_requests);
 }
 
-/* Computes one recipient's digest and writes its messages to tmp/; 'p' gets what to record. */
+/* Computes one recipient's digest and builds a message for each of its people who did not
+ * unsubscribe; 'p' gets what to record. */
 static int build_one(job_t *j, char kind, size_t index, pending_t *p, size_t *elig)
 {
-    const tv_contact_t *contacts;
-    const char *lang;
-    size_t n_contacts;
     tv_digest_meeting_t meet[64];
+    tv_digest_request_t *requests = NULL;
     tv_digest_input_t in;
     tv_digest_t *d = NULL;
     char mid[300];
-    int rc;
+    int rc = prepare_input(j, kind, index, p->id, &in, elig, meet, 64, &requests);
 
-    if (kind == 'c') {
-        const tv_company_t *c = tv_matcher_company(j->m, index);
-        contacts = c->contacts, n_contacts = c->contacts_n, lang = c->language;
-    } else {
-        const tv_investor_t *v = tv_matcher_investor(j->m, index);
-        contacts = v->contacts, n_contacts = v->contacts_n, lang = v->language;
-    }
-    prepare_input(j, kind, index, p->id, &in, elig, meet, 64);
-    rc = tv_digest_build(j->m, j->t, &j->o->cfg, &in, &d);
+    in.requests = requests;
+    if (rc == 0)
+        rc = tv_digest_build(j->m, j->t, &j->o->cfg, &in, &d);
     if (rc == 0)
         rc = tv_codec_digest_encode(j->m, j->t, d, j->o->date, &p->content);
     if (rc == 0)
         p->state = strdup(d->state);
     if (rc == 0 && p->state == NULL)
         rc = TV_ENOMEM;
-    p->status = tv_digest_is_empty(d) ? "empty" : "sent";
-    for (int l = 0; rc == 0 && !tv_digest_is_empty(d) && l < LANGS; l++)
-        rc = write_message(j, d, contacts, n_contacts, lang, l, p);
+    p->status = rc == 0 && tv_digest_is_empty(d) ? "empty" : "sent";
+    for (size_t i = 0; rc == 0 && !tv_digest_is_empty(d) && i < p->people.n; i++) {
+        if (!unsubscribed(j, p->people.items[i].email))
+            rc = write_message(j, d, &p->people.items[i], p);
+    }
     message_id(j, kind, p->id, "", mid, sizeof(mid));
     if (rc == 0)
         p->message_id = strdup(mid);
     tv_digest_destroy(d);
+    free(requests);
     return rc;
 }
 
@@ -471,6 +710,7 @@ static void pending_dispose(pending_t *p)
         free(p->mails[i].bytes);
     }
     free(p->mails);
+    api_recipients_dispose(&p->people);
     free(p->id);
     free(p->content);
     free(p->state);
@@ -480,62 +720,50 @@ static void pending_dispose(pending_t *p)
 
 typedef struct {
     job_t *j;
-    pending_t *p;
-    int inserted;
-    int64_t id;
+    int64_t ids[BATCH];
 } record_t;
 
-/* Inside one transaction: the digest row and state, then, when this process inserted them, the
- * digest's messages. */
+/* Inside one transaction: the batch's digest rows and states, then the messages of the digests
+ * this process inserted (another process's digest came with its own messages). */
 static int record_in_tx(tv_store_t *st, void *ctx)
 {
     record_t *r = ctx;
-    pending_t *p = r->p;
-    int rc = tv_store_digest_record(st, p->kind == 'c' ? "company" : "investor", p->id,
-                                    r->j->o->date, p->status, p->content, p->state, p->message_id,
-                                    &r->inserted, &r->id);
-
-    for (size_t i = 0; rc == 0 && r->inserted && i < p->n_mails; i++) {
-        const built_t *x = &p->mails[i];
-        tv_mail_row_t row = {x->message_id, "digest", NULL,       x->email,
-                             x->name,       x->lang,  x->subject, x->bytes};
-
-        rc = tv_store_mail_enqueue(st, &row, NULL);
-    }
-    return rc;
-}
-
-/* Records each digest of the batch with its messages, each in its own transaction. */
-static int flush_batch(job_t *j)
-{
-    int64_t ids[BATCH];
-    size_t n_ids = 0;
+    job_t *j = r->j;
+    tv_digest_row_t rows[BATCH] = {{0}};
+    tv_mail_row_t *mails = NULL;
+    size_t n = 0, cap = 0;
     int rc = 0;
 
-    for (size_t i = 0; rc == 0 && i < j->n_batch; i++) {
-        record_t r = {j, &j->batch[i], 0, 0};
+    for (size_t i = 0; i < j->n_batch; i++) {
+        const pending_t *p = &j->batch[i];
 
-        rc = tv_store_mail_transaction(j->st, record_in_tx, &r);
-        if (rc != 0 || !r.inserted)
-            continue; /* another process recorded it, with its messages */
-        ids[n_ids++] = r.id;
-        j->committed++;
-        if (strcmp(r.p->status, "sent") == 0)
-            j->stats.sent++, j->stats.messages += r.p->n_mails;
-        else
-            j->stats.empty++;
-        if (j->o->crash_after > 0 && j->committed == j->o->crash_after)
-            _exit(3); /* tests: a crash after a commit, before the run is over */
+        rows[i] = (tv_digest_row_t){p->kind == 'c' ? "company" : "investor",
+                                    p->id,
+                                    p->status,
+                                    p->content,
+                                    p->state,
+                                    p->message_id};
+        cap += p->n_mails;
+    }
+    rc = tv_store_digest_record_many(st, j->o->date, rows, j->n_batch, r->ids);
+    mails = rc == 0 && cap > 0 ? malloc(cap * sizeof(*mails)) : NULL;
+    if (rc == 0 && cap > 0 && mails == NULL)
+        rc = TV_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < j->n_batch; i++) {
+        for (size_t k = 0; r->ids[i] != 0 && k < j->batch[i].n_mails; k++) {
+            const built_t *x = &j->batch[i].mails[k];
+
+            mails[n++] = (tv_mail_row_t){x->message_id, "digest",        NULL,       x->to->email,
+                                         x->to->name,   x->to->language, x->subject, x->bytes};
+        }
     }
     if (rc == 0)
-        rc = tv_store_digest_mark_written(j->st, ids, n_ids);
-    for (size_t i = 0; i < j->n_batch; i++)
-        pending_dispose(&j->batch[i]);
-    j->n_batch = 0;
+        rc = tv_store_mail_enqueue_many(st, mails, n, NULL);
+    free(mails);
     return rc;
 }
 
-/* ---- the run ---- */
+/* ---- building a batch on several threads ---- */
 
 static void lock_read(job_t *j)
 {
@@ -549,38 +777,184 @@ static void unlock_read(job_t *j)
         pthread_rwlock_unlock(j->lock);
 }
 
-/* One recipient: skipped when done (its messages resumed), else built into the batch. */
-static int visit(job_t *j, char kind, size_t rank, size_t *elig)
+
+typedef struct {
+    job_t *j;
+    size_t first, step; /* this worker builds batch[first], batch[first + step], ... */
+    int rc;
+} worker_t;
+
+/* Builds the worker's share of the batch. Each recipient is found again by id under the
+ * matcher's read lock, so that a profile the daemon removed meanwhile is skipped. */
+static void *build_worker(void *arg)
+{
+    worker_t *w = arg;
+    job_t *j = w->j;
+    size_t *elig = calloc(j->n_elig + 1, sizeof(size_t));
+
+    w->rc = elig != NULL ? 0 : TV_ENOMEM;
+    for (size_t i = w->first; w->rc == 0 && i < j->n_batch; i += w->step) {
+        pending_t *p = &j->batch[i];
+        int c = p->kind == 'c', index;
+
+        lock_read(j);
+        index = c ? tv_matcher_find_company(j->m, p->id) : tv_matcher_find_investor(j->m, p->id);
+        p->skip = index < 0 || !(c ? tv_matcher_is_live_company(j->m, (size_t)index)
+                                   : tv_matcher_is_live_investor(j->m, (size_t)index));
+        if (!p->skip)
+            w->rc = build_one(j, p->kind, (size_t)index, p, elig);
+        unlock_read(j);
+    }
+    free(elig);
+    return NULL;
+}
+
+/* Drops the recipients build_worker skipped, keeping the order of the others. */
+static void compact_batch(job_t *j)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < j->n_batch; i++) {
+        if (j->batch[i].skip) {
+            pending_dispose(&j->batch[i]);
+            j->stats.recipients--;
+        } else {
+            j->batch[k++] = j->batch[i];
+        }
+    }
+    j->n_batch = k;
+}
+
+/* Builds the batch's digests and messages on o->threads threads (the calling one included):
+ * the matcher is read under its shared lock, and each thread writes only its own recipients. */
+static int build_batch(job_t *j)
+{
+    worker_t w[MAX_THREADS];
+    pthread_t tid[MAX_THREADS];
+    int started[MAX_THREADS] = {0}, rc = 0;
+    size_t n = j->o->threads < 1 ? 1 : j->o->threads > MAX_THREADS ? MAX_THREADS : j->o->threads;
+
+    if (n > j->n_batch)
+        n = j->n_batch > 0 ? j->n_batch : 1;
+    for (size_t t = 0; t < n; t++)
+        w[t] = (worker_t){j, t, n, 0};
+    for (size_t t = 1; t < n; t++) /* a thread that cannot start is run here instead */
+        started[t] = pthread_create(&tid[t], NULL, build_worker, &w[t]) == 0;
+    build_worker(&w[0]);
+    for (size_t t = 1; t < n; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            build_worker(&w[t]);
+    }
+    for (size_t t = 0; t < n && rc == 0; t++)
+        rc = w[t].rc;
+    if (rc == 0)
+        compact_batch(j);
+    return rc;
+}
+
+/* Builds the batch, then records its digests with their messages in one transaction. */
+static int flush_batch(job_t *j)
+{
+    record_t *r = calloc(1, sizeof(*r));
+    int64_t ids[BATCH];
+    size_t n_ids = 0;
+    int rc = r != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0)
+        rc = build_batch(j);
+    if (rc == 0 && j->n_batch > 0) {
+        r->j = j;
+        rc = tv_store_mail_transaction(j->st, record_in_tx, r);
+    }
+    for (size_t i = 0; rc == 0 && i < j->n_batch; i++) {
+        const pending_t *p = &j->batch[i];
+
+        if (r->ids[i] == 0)
+            continue; /* another process recorded it, with its messages */
+        ids[n_ids++] = r->ids[i];
+        j->committed++;
+        if (strcmp(p->status, "sent") == 0)
+            j->stats.sent++, j->stats.messages += p->n_mails;
+        else
+            j->stats.empty++;
+    }
+    if (rc == 0 && j->o->crash_after > 0 && j->committed == j->o->crash_after)
+        _exit(3); /* tests: a crash after a commit, before the run is over */
+    if (rc == 0)
+        rc = tv_store_digest_mark_written(j->st, ids, n_ids);
+    for (size_t i = 0; i < j->n_batch; i++)
+        pending_dispose(&j->batch[i]);
+    j->n_batch = 0;
+    free(r);
+    return rc;
+}
+
+/* ---- the run ---- */
+
+/* The people a profile's digest reaches: its contacts (each in its language, else the
+ * profile's), then the people the event files name for it (recipients.h): one per address. */
+static int gather(const job_t *j, char kind, size_t index, api_recipients_t *out)
+{
+    const tv_contact_t *contacts;
+    const char *lang, *id;
+    size_t n;
+    int rc = 0;
+
+    if (kind == 'c') {
+        const tv_company_t *c = tv_matcher_company(j->m, index);
+        contacts = c->contacts, n = c->contacts_n, lang = c->language, id = c->id;
+    } else {
+        const tv_investor_t *v = tv_matcher_investor(j->m, index);
+        contacts = v->contacts, n = v->contacts_n, lang = v->language, id = v->id;
+    }
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = api_recipients_add(out, contacts[i].email, contacts[i].name,
+                                tv_digest_language(&contacts[i], lang));
+    for (const person_t *x = people_of(j, kind, id);
+         rc == 0 && x != NULL && x < j->people + j->n_people && x->kind == kind &&
+         strcmp(x->id, id) == 0;
+         x++)
+        rc = api_recipients_add(out, x->email, x->name, x->lang);
+    return rc;
+}
+
+/* One recipient: skipped when done (its messages were queued with it) or when nobody reads
+ * it, else added to the batch, to be built by build_batch. */
+static int visit(job_t *j, char kind, size_t rank)
 {
     size_t index =
         kind == 'c' ? tv_matcher_company_at(j->m, rank) : tv_matcher_investor_at(j->m, rank);
     int live = kind == 'c' ? tv_matcher_is_live_company(j->m, index)
                            : tv_matcher_is_live_investor(j->m, index);
-    const char *id;
-    const keyed_t *done;
+    api_recipients_t people = {0};
     pending_t *p;
-    int rc;
+    int rc = live ? gather(j, kind, index, &people) : 0;
 
-    if (!live || (kind == 'c' ? tv_matcher_company(j->m, index)->contacts_n
-                              : tv_matcher_investor(j->m, index)->contacts_n) == 0)
-        return 0;
-    id = kind == 'c' ? tv_matcher_company(j->m, index)->id : tv_matcher_investor(j->m, index)->id;
+    if (rc != 0 || people.n == 0) {
+        api_recipients_dispose(&people);
+        return rc;
+    }
+    p = &j->batch[j->n_batch];
+    p->kind = kind;
+    p->id = strdup(kind == 'c' ? tv_matcher_company(j->m, index)->id
+                               : tv_matcher_investor(j->m, index)->id);
+    p->people = people;
     j->stats.recipients++;
-    done = keyed_find(&j->done, kind, id);
-    if (done != NULL) {
-        j->stats.already++; /* its messages were queued with it */
+    if (p->id != NULL && keyed_find(&j->done, kind, p->id) != NULL) {
+        j->stats.already++;
+        pending_dispose(p);
         return 0;
     }
-    p = &j->batch[j->n_batch++];
-    p->kind = kind;
-    p->id = strdup(id);
-    rc = p->id != NULL ? build_one(j, kind, index, p, elig) : TV_ENOMEM;
-    return rc;
+    j->n_batch++;
+    return p->id != NULL ? 0 : TV_ENOMEM;
 }
 
 /* Visits every recipient in id order. The next one is found by id under the lock each time,
  * so that profiles added or removed by the daemon meanwhile neither shift nor hide anyone. */
-static int walk_kind(job_t *j, char kind, size_t *elig)
+static int walk_kind(job_t *j, char kind)
 {
     char last[80] = "";
     int rc = 0;
@@ -603,12 +977,14 @@ static int walk_kind(job_t *j, char kind, size_t *elig)
             snprintf(last, sizeof(last), "%s",
                      kind == 'c' ? tv_matcher_company(j->m, index)->id
                                  : tv_matcher_investor(j->m, index)->id);
-            rc = visit(j, kind, r, elig);
+            rc = visit(j, kind, r);
         }
         unlock_read(j);
         if (r >= n)
             break;
-        if (rc == 0 && j->n_batch == BATCH)
+        /* A full batch, or the digest the crash hook of the tests waits for. */
+        if (rc == 0 && (j->n_batch == BATCH ||
+                        (j->o->crash_after > 0 && j->committed + j->n_batch == j->o->crash_after)))
             rc = flush_batch(j);
     }
     return rc;
@@ -616,16 +992,12 @@ static int walk_kind(job_t *j, char kind, size_t *elig)
 
 static int walk(job_t *j)
 {
-    size_t *elig = calloc(j->n_elig + 1, sizeof(size_t));
-    int rc = elig != NULL ? 0 : TV_ENOMEM;
+    int rc = walk_kind(j, 'c');
 
     if (rc == 0)
-        rc = walk_kind(j, 'c', elig);
-    if (rc == 0)
-        rc = walk_kind(j, 'i', elig);
+        rc = walk_kind(j, 'i');
     if (rc == 0)
         rc = flush_batch(j);
-    free(elig);
     return rc;
 }
 
@@ -645,6 +1017,21 @@ static void job_dispose(job_t *j)
         free(j->meeting_strings[i]);
     free(j->meeting_strings);
     free(j->meetings);
+    for (size_t i = 0; i < j->n_people; i++) {
+        free(j->people[i].id);
+        free(j->people[i].email);
+        free(j->people[i].name);
+    }
+    free(j->people);
+    for (size_t i = 0; i < j->n_requests * 6; i++)
+        free(j->request_strings[i]);
+    free(j->request_strings);
+    free(j->requests);
+    free(j->by_company);
+    free(j->by_investor);
+    for (size_t i = 0; i < j->n_unsub; i++)
+        free(j->unsubscribed[i]);
+    free(j->unsubscribed);
     for (size_t i = 0; i < j->n_batch; i++)
         pending_dispose(&j->batch[i]);
 }
@@ -661,6 +1048,7 @@ int digest_job_run(tv_store_t *st, const tv_matcher_t *m, pthread_rwlock_t *lock
     if (rc != 0 || !got)
         goto out;
     j->st = st, j->m = m, j->lock = lock, j->t = t, j->o = o, j->notes = notes;
+    pthread_mutex_init(&j->note_lock, NULL);
     lock_read(j);
     rc = load(j);
     unlock_read(j);
@@ -675,6 +1063,8 @@ out:
             j->stats.busy = 1;
         *out = j->stats;
     }
+    if (j != NULL && j->st != NULL)
+        pthread_mutex_destroy(&j->note_lock);
     if (j != NULL)
         job_dispose(j);
     free(j);

@@ -27,6 +27,14 @@ typedef struct {
 int api_recipients_find(tv_store_t *st, const char *event_id, const char *kind, const char *id,
                         api_recipients_t *out);
 
+/* The profile-wide union the daily digest reaches (a digest is per profile, across events):
+ * appends the person to 'r' unless an address equal without case is listed already, so that
+ * adding a profile's contacts first, then the people named for it in every event file it takes
+ * part in, lists each address once with the contact winning. 'name' may be NULL; 'language'
+ * other than "it" reads as "en". Returns 0 or TV_ENOMEM ('r' unchanged). */
+int api_recipients_add(api_recipients_t *r, const char *email, const char *name,
+                       const char *language);
+
 void api_recipients_dispose(api_recipients_t *r);
 
 #endif

@@ -309,6 +309,28 @@ static int pick_eligible(const tv_matcher_t *m, const tv_taxonomy_t *t,
     return 0;
 }
 
+/* Splits the recipient's pending requests into those it received and those its side sent. */
+static int pick_requests(const tv_digest_input_t *in, tv_digest_t *d)
+{
+    const char *own = in->kind == TV_KIND_COMPANY ? "company" : "investor";
+
+    if (in->n_requests == 0)
+        return 0;
+    d->received = tv__calloc(in->n_requests, sizeof(*d->received));
+    d->sent = tv__calloc(in->n_requests, sizeof(*d->sent));
+    if (d->received == NULL || d->sent == NULL)
+        return TV_ENOMEM;
+    for (size_t i = 0; i < in->n_requests; i++) {
+        const tv_digest_request_t *r = &in->requests[i];
+
+        if (strcmp(r->from_kind, own) == 0)
+            d->sent[d->n_sent++] = r;
+        else
+            d->received[d->n_received++] = r;
+    }
+    return 0;
+}
+
 int tv_digest_build(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_config_t *cfg,
                     const tv_digest_input_t *in, tv_digest_t **out)
 {
@@ -331,6 +353,8 @@ int tv_digest_build(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_dige
         rc = pick_meetings(in, d);
     if (rc == 0)
         rc = pick_eligible(m, t, cfg, in, d);
+    if (rc == 0)
+        rc = pick_requests(in, d);
     if (rc != 0)
         goto out;
     *out = d;
@@ -348,13 +372,16 @@ void tv_digest_destroy(tv_digest_t *d)
     tv__free(d->matches);
     tv__free(d->meetings);
     tv__free(d->eligible);
+    tv__free(d->received);
+    tv__free(d->sent);
     tv__free(d->state);
     tv__free(d);
 }
 
 int tv_digest_is_empty(const tv_digest_t *d)
 {
-    return d->n_matches == 0 && d->n_meetings == 0 && d->n_eligible == 0;
+    return d->n_matches == 0 && d->n_meetings == 0 && d->n_eligible == 0 && d->n_received == 0 &&
+           d->n_sent == 0;
 }
 
 /* ---- when the daily run is due ---- */

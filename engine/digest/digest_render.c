@@ -9,6 +9,12 @@
 #include "tavolo/error.h"
 #include "tavolo/template.h"
 
+static const char *recipient_id(const tv_matcher_t *m, const tv_digest_t *d)
+{
+    return d->kind == TV_KIND_COMPANY ? tv_matcher_company(m, d->index)->id
+                                      : tv_matcher_investor(m, d->index)->id;
+}
+
 static const char *recipient_name(const tv_matcher_t *m, const tv_digest_t *d)
 {
     return d->kind == TV_KIND_COMPANY ? tv_matcher_company(m, d->index)->name
@@ -124,8 +130,103 @@ static int add_eligible(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_
     return rc;
 }
 
+/* Percent-encodes 's' as a query value into 'out' ('size' bytes, cut short if need be). */
+static void pct(const char *s, char *out, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0' && o + 4 < size; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    out[o] = '\0';
+}
+
+/* "BASE/PAGE?KIND=ID": the page of the stable web contract (docs/digests.md) for the reader's
+ * profile; empty without links. */
+static void page_link(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_links_t *links,
+                      const char *page, char *out, size_t size)
+{
+    char id[400];
+
+    if (links == NULL || links->base == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    pct(recipient_id(m, d), id, sizeof(id));
+    snprintf(out, size, "%s/%s?%s=%s", links->base, page,
+             d->kind == TV_KIND_COMPANY ? "company" : "investor", id);
+}
+
+static int add_requests(const tv_matcher_t *m, const tv_digest_t *d, const char *list,
+                        const tv_digest_request_t *const *rq, size_t n, const char *requests_link,
+                        tv_tpl_data_t *root)
+{
+    int rc = tv_tpl_list(root, list);
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const tv_digest_request_t *x = rq[i];
+        tv_digest_meeting_t as_meeting = {.company_id = x->company_id,
+                                          .investor_id = x->investor_id};
+        tv_tpl_data_t *item = NULL;
+        char link[1600] = "", ev[400];
+
+        if (requests_link[0] != '\0') {
+            pct(x->event_id, ev, sizeof(ev));
+            snprintf(link, sizeof(link), "%s&event=%s&request=%lld", requests_link, ev,
+                     (long long)x->id);
+        }
+        rc = tv_tpl_add(root, list, &item);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "with", counterpart_name(m, d, &as_meeting));
+        if (rc == 0)
+            rc = tv_tpl_set(item, "event", x->event_name != NULL ? x->event_name : x->event_id);
+        if (rc == 0)
+            rc = tv_tpl_set(item, "must", x->must ? "1" : "");
+        if (rc == 0)
+            rc = tv_tpl_set(item, "new", x->is_new ? "1" : "");
+        if (rc == 0)
+            rc = tv_tpl_set(item, "link", link);
+    }
+    return rc;
+}
+
+/* The links, the pending requests and the flags that open their sections. */
+static int fill_links(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_links_t *links,
+                      tv_tpl_data_t *root)
+{
+    char matches[1200], requests[1200];
+    int rc;
+
+    page_link(m, d, links, "matches", matches, sizeof(matches));
+    page_link(m, d, links, "requests", requests, sizeof(requests));
+    rc = tv_tpl_set(root, "matches_link", matches);
+    if (rc == 0)
+        rc = tv_tpl_set(root, "requests_link", requests);
+    if (rc == 0)
+        rc = tv_tpl_set(root, "unsubscribe",
+                        links != NULL && links->unsubscribe != NULL ? links->unsubscribe : "");
+    if (rc == 0)
+        rc = tv_tpl_set(root, "has_received", d->n_received > 0 ? "1" : "");
+    if (rc == 0)
+        rc = tv_tpl_set(root, "has_sent", d->n_sent > 0 ? "1" : "");
+    if (rc == 0)
+        rc = add_requests(m, d, "received", d->received, d->n_received, requests, root);
+    if (rc == 0)
+        rc = add_requests(m, d, "sent", d->sent, d->n_sent, requests, root);
+    return rc;
+}
+
 static int fill(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
-                const char *date, const char *lang, tv_tpl_data_t *root)
+                const char *date, const char *lang, const tv_digest_links_t *links,
+                tv_tpl_data_t *root)
 {
     int it = strcmp(lang, "it") == 0;
     int rc = tv_tpl_set(root, "recipient", recipient_name(m, d));
@@ -146,6 +247,8 @@ static int fill(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t
         rc = add_meetings(m, d, root);
     if (rc == 0)
         rc = add_eligible(m, t, d, it, root);
+    if (rc == 0)
+        rc = fill_links(m, d, links, root);
     return rc;
 }
 
@@ -172,15 +275,16 @@ static int split_subject(char *rendered, char **subject, char **body)
 }
 
 int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
-                     const char *date, const char *lang, const char *txt, const char *html,
-                     char **subject, char **text, char **html_out, char *err, size_t err_size)
+                     const char *date, const char *lang, const tv_digest_links_t *links,
+                     const char *txt, const char *html, char **subject, char **text,
+                     char **html_out, char *err, size_t err_size)
 {
     tv_tpl_data_t *root = NULL;
     char *plain = NULL, *page = NULL, *subj = NULL, *body = NULL;
     int rc = tv_tpl_data_create(&root);
 
     if (rc == 0)
-        rc = fill(m, t, d, date, lang, root);
+        rc = fill(m, t, d, date, lang, links, root);
     if (rc == 0)
         rc = tv_tpl_render(txt, root, 0, &plain, err, err_size);
     if (rc == 0)

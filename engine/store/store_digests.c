@@ -191,6 +191,109 @@ int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, con
     return 0;
 }
 
+/* Appends "($k, $k+1, ...)" with 'cols' numbered parameters (the first cast as 'first') to
+ * 'sql'; returns the next free number. */
+static int values_row(char *sql, size_t *len, int k, int cols, const char *first)
+{
+    *len += (size_t)sprintf(sql + *len, "%s($%d%s", *len > 0 ? "," : "", k, first);
+    for (int c = 1; c < cols; c++)
+        *len += (size_t)sprintf(sql + *len, ",$%d", k + c);
+    *len += (size_t)sprintf(sql + *len, ")");
+    return k + cols;
+}
+
+/* The statement of tv_store_digest_record_many for 'n' rows: the digests that went in, and
+ * the state of exactly those recipients, with each row's place in the input. */
+static char *record_many_sql(size_t n)
+{
+    static const char head[] = "WITH v (ord, k, rid, st, content, state, mid) AS (VALUES ";
+    static const char tail[] =
+        "), d AS (INSERT INTO digests (recipient_kind, recipient_id, digest_date, status, "
+        "content, message_id) SELECT k, rid, $1::date, st, content::jsonb, CASE WHEN st = "
+        "'sent' THEN mid END FROM v ORDER BY ord ON CONFLICT DO NOTHING RETURNING id, "
+        "recipient_kind, recipient_id), "
+        "s AS (INSERT INTO digest_state (recipient_kind, recipient_id, last_date, matches) "
+        "SELECT v.k, v.rid, $1::date, v.state FROM v JOIN d ON d.recipient_kind = v.k AND "
+        "d.recipient_id = v.rid ON CONFLICT (recipient_kind, recipient_id) DO UPDATE SET "
+        "last_date = EXCLUDED.last_date, matches = EXCLUDED.matches) "
+        "SELECT v.ord, d.id FROM v JOIN d ON d.recipient_kind = v.k AND d.recipient_id = v.rid";
+    char *sql = tv__malloc(sizeof(head) + sizeof(tail) + n * 64);
+    size_t len = 0;
+    int k = 2;
+
+    if (sql == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        k = values_row(sql, &len, k, 7, "::int");
+    memmove(sql + sizeof(head) - 1, sql, len + 1);
+    memcpy(sql, head, sizeof(head) - 1);
+    strcat(sql, tail);
+    return sql;
+}
+
+int tv_store_digest_record_many(tv_store_t *st, const char *date, const tv_digest_row_t *rows,
+                                size_t n, int64_t *ids)
+{
+    const char **params = tv__calloc(1 + 7 * n, sizeof(*params));
+    char(*ord)[16] = tv__calloc(n + 1, sizeof(*ord));
+    char *sql = record_many_sql(n);
+    PGresult *res = NULL;
+    int rc = params != NULL && ord != NULL && sql != NULL ? 0 : TV_ENOMEM;
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char **p = &params[1 + 7 * i];
+
+        ids[i] = 0;
+        snprintf(ord[i], sizeof(ord[i]), "%zu", i);
+        p[0] = ord[i], p[1] = rows[i].kind, p[2] = rows[i].id, p[3] = rows[i].status;
+        p[4] = rows[i].content, p[5] = rows[i].state, p[6] = rows[i].message_id;
+    }
+    params[0] = date;
+    if (rc == 0 && n > 0) {
+        res = PQexecParams(st->conn, sql, (int)(1 + 7 * n), NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            rc = tv__store_db_error(st, res, "digest"), res = NULL;
+        for (int r = 0; rc == 0 && r < PQntuples(res); r++)
+            ids[strtoul(PQgetvalue(res, r, 0), NULL, 10)] =
+                strtoll(PQgetvalue(res, r, 1), NULL, 10);
+    }
+    PQclear(res);
+    tv__free(sql);
+    tv__free(ord);
+    tv__free(params);
+    return rc;
+}
+
+int tv_store_digest_people(tv_store_t *st, tv_store_row_cb cb, void *ctx)
+{
+    return tv__store_each_row(
+        st, "event_participants",
+        "SELECT ep.kind, ep.profile_id, x->>'email', x->>'name', COALESCE(CASE WHEN "
+        "x->>'language' IN ('it', 'en') THEN x->>'language' END, CASE WHEN e.doc->>'language' "
+        "IN ('it', 'en') THEN e.doc->>'language' END, 'en') FROM event_participants ep JOIN "
+        "events e ON e.id = ep.event_id, jsonb_array_elements(CASE jsonb_typeof(ep.people) "
+        "WHEN 'array' THEN ep.people ELSE '[]' END) WITH ORDINALITY AS t(x, o) WHERE "
+        "x->>'email' LIKE '%_@_%' ORDER BY ep.event_id, ep.kind, ep.profile_id, o",
+        0, NULL, cb, ctx);
+}
+
+int tv_store_digest_requests(tv_store_t *st, tv_store_row_cb cb, void *ctx)
+{
+    return tv__store_each_row(
+        st, "meeting_requests",
+        "SELECT q.id, q.event_id, e.name, q.company_id, q.investor_id, q.from_kind, q.priority, "
+        "(q.created_at AT TIME ZONE 'UTC')::date::text FROM meeting_requests q JOIN events e ON "
+        "e.id = q.event_id WHERE q.status = 'pending' ORDER BY q.id",
+        0, NULL, cb, ctx);
+}
+
+int tv_store_digest_unsubscribed(tv_store_t *st, tv_store_row_cb cb, void *ctx)
+{
+    return tv__store_each_row(st, "mail_unsubscribes",
+                              "SELECT lower(email) FROM mail_unsubscribes WHERE kind = 'digest'", 0,
+                              NULL, cb, ctx);
+}
+
 int tv_store_digest_mark_written(tv_store_t *st, const int64_t *ids, size_t n)
 {
     char *list = tv__malloc(n * 24 + 1), *p = list;

@@ -18,13 +18,26 @@ static const char enqueue_sql[] =
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM ins) THEN 0 "
     "WHEN EXISTS (SELECT 1 FROM blocked) THEN 2 ELSE 1 END";
 
+/* A check the table refuses is the caller's bad row (TV_EINVAL); anything else the store's. */
+static int enqueue_error(tv_store_t *st, PGresult *res, const char *message_id)
+{
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    int rc;
+
+    if (state != NULL && (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)) {
+        rc = tv__store_set_error(st, TV_EINVAL, "message %s: %s", message_id,
+                                 PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
+        PQclear(res);
+        return rc;
+    }
+    return tv__store_db_error(st, res, "mail_messages");
+}
+
 int tv_store_mail_enqueue(tv_store_t *st, const tv_mail_row_t *m, tv_mail_outcome_t *outcome)
 {
     const char *params[8] = {m->message_id,     m->kind,     m->event_id, m->recipient_email,
                              m->recipient_name, m->language, m->subject,  m->body};
     PGresult *res = PQexecParams(st->conn, enqueue_sql, 8, NULL, params, NULL, NULL, 0);
-    const char *state;
-    int rc;
 
     if (PQresultStatus(res) == PGRES_TUPLES_OK) {
         if (outcome != NULL)
@@ -32,14 +45,80 @@ int tv_store_mail_enqueue(tv_store_t *st, const tv_mail_row_t *m, tv_mail_outcom
         PQclear(res);
         return 0;
     }
-    state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    if (state != NULL && (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0)) {
-        rc = tv__store_set_error(st, TV_EINVAL, "message %s: %s", m->message_id,
-                                 PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY));
-        PQclear(res);
-        return rc;
+    return enqueue_error(st, res, m->message_id);
+}
+
+/* enqueue_sql for many rows: v holds them with their place; the answer gives each place's
+ * outcome as enqueue_sql does. */
+static const char enqueue_many_head[] =
+    "WITH v (ord, mid, kind, ev, email, name, lang, subj, body) AS (VALUES ";
+static const char enqueue_many_tail[] =
+    "), b AS (SELECT v.ord FROM v WHERE EXISTS (SELECT 1 FROM mail_unsubscribes u WHERE "
+    "lower(u.email) = lower(v.email) AND u.kind = v.kind)), "
+    "ins AS (INSERT INTO mail_messages (message_id, kind, event_id, recipient_email, "
+    "recipient_name, language, subject, body) SELECT mid, kind, ev, email, name, lang, subj, "
+    "body FROM v WHERE v.ord NOT IN (SELECT ord FROM b) ORDER BY ord ON CONFLICT (message_id) "
+    "DO NOTHING RETURNING message_id) "
+    "SELECT v.ord, CASE WHEN v.mid IN (SELECT message_id FROM ins) THEN 0 WHEN v.ord IN "
+    "(SELECT ord FROM b) THEN 2 ELSE 1 END FROM v";
+
+#define ENQUEUE_CHUNK 256
+
+/* Queues rows[0..n) (n <= ENQUEUE_CHUNK) in one statement. */
+static int enqueue_chunk(tv_store_t *st, const tv_mail_row_t *rows, size_t n,
+                         tv_mail_outcome_t *outcomes)
+{
+    char *sql = malloc(sizeof(enqueue_many_head) + sizeof(enqueue_many_tail) + n * 80);
+    const char **params = malloc(9 * n * sizeof(*params));
+    char(*ord)[8] = malloc(n * sizeof(*ord));
+    size_t len = sizeof(enqueue_many_head) - 1;
+    PGresult *res;
+    int rc = 0;
+
+    if (sql == NULL || params == NULL || ord == NULL) {
+        rc = TV_ENOMEM;
+        goto out;
     }
-    return tv__store_db_error(st, res, "mail_messages");
+    memcpy(sql, enqueue_many_head, len);
+    for (size_t i = 0; i < n; i++) {
+        const tv_mail_row_t *m = &rows[i];
+        const char **p = &params[9 * i];
+        int k = (int)(9 * i) + 1;
+
+        snprintf(ord[i], sizeof(ord[i]), "%zu", i);
+        p[0] = ord[i], p[1] = m->message_id, p[2] = m->kind, p[3] = m->event_id;
+        p[4] = m->recipient_email, p[5] = m->recipient_name, p[6] = m->language;
+        p[7] = m->subject, p[8] = m->body;
+        len += (size_t)sprintf(sql + len, "%s($%d::int,$%d,$%d,$%d,$%d,$%d,$%d,$%d,$%d)",
+                               i > 0 ? "," : "", k, k + 1, k + 2, k + 3, k + 4, k + 5, k + 6, k + 7,
+                               k + 8);
+    }
+    memcpy(sql + len, enqueue_many_tail, sizeof(enqueue_many_tail));
+    res = PQexecParams(st->conn, sql, (int)(9 * n), NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = enqueue_error(st, res, n == 1 ? rows[0].message_id : "of a batch");
+        goto out;
+    }
+    for (int r = 0; outcomes != NULL && r < PQntuples(res); r++)
+        outcomes[strtoul(PQgetvalue(res, r, 0), NULL, 10)] =
+            (tv_mail_outcome_t)atoi(PQgetvalue(res, r, 1));
+    PQclear(res);
+out:
+    free(sql);
+    free(params);
+    free(ord);
+    return rc;
+}
+
+int tv_store_mail_enqueue_many(tv_store_t *st, const tv_mail_row_t *rows, size_t n,
+                               tv_mail_outcome_t *outcomes)
+{
+    int rc = 0;
+
+    for (size_t i = 0; rc == 0 && i < n; i += ENQUEUE_CHUNK)
+        rc = enqueue_chunk(st, rows + i, n - i < ENQUEUE_CHUNK ? n - i : ENQUEUE_CHUNK,
+                           outcomes != NULL ? outcomes + i : NULL);
+    return rc;
 }
 
 int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kind)

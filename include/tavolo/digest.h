@@ -36,6 +36,19 @@ typedef struct {
     int table_no;
 } tv_digest_meeting_t;
 
+/* A pending meeting request of the recipient, received (the other side asked) or sent (the
+ * recipient's side asked and waits for the answer). Strings are borrowed. */
+typedef struct {
+    int64_t id;
+    const char *event_id;
+    const char *event_name;
+    const char *company_id;
+    const char *investor_id;
+    const char *from_kind; /* "company" or "investor": the side that asked */
+    int must;              /* the asking side counts it among its must-have meetings */
+    int is_new;            /* made since the recipient's previous digest */
+} tv_digest_request_t;
+
 /* Everything a digest depends on besides the matcher. Borrowed for the call. */
 typedef struct {
     tv_profile_kind_t kind;
@@ -45,6 +58,8 @@ typedef struct {
     size_t n_meetings;
     const size_t *new_eligible; /* companies that became eligible since the previous digest */
     size_t n_new_eligible;
+    const tv_digest_request_t *requests; /* the recipient's pending requests, both ways */
+    size_t n_requests;
 } tv_digest_input_t;
 
 typedef struct {
@@ -53,7 +68,7 @@ typedef struct {
     float previous;      /* score at the previous digest; NAN for a new match */
     char reason_en[320]; /* the one-line explanation in each language */
     char reason_it[320];
-    int fit;             /* 0 to 100, see tv_matcher_fit */
+    int fit; /* 0 to 100, see tv_matcher_fit */
     tv_level_t level;
     tv_block_t reasons[TV_EXPLAIN_REASONS]; /* the blocks that drove the score, largest first */
     size_t n_reasons;
@@ -71,6 +86,10 @@ typedef struct {
     size_t n_meetings;
     size_t *eligible; /* company rows, for an investor only, in id order */
     size_t n_eligible;
+    const tv_digest_request_t **received; /* borrowed from the input: the other side asked */
+    size_t n_received;
+    const tv_digest_request_t **sent; /* borrowed: the recipient's side asked, still pending */
+    size_t n_sent;
     char *state; /* what the next digest compares with ("id\tscore\n" lines) */
 } tv_digest_t;
 
@@ -78,7 +97,8 @@ typedef struct {
  * 'in->prev_state' or whose score rose by more than cfg->rise_step, best first, at most
  * cfg->max_matches, each explained; its meetings; for an investor, the newly eligible companies
  * in its areas (the areas of its pathologies and stages; every area when it names none), at most
- * cfg->max_matches. The matcher must not change during the call. '*out' is freed with
+ * cfg->max_matches; its pending requests, received then sent, in the input's order. The
+ * matcher must not change during the call. '*out' is freed with
  * tv_digest_destroy. */
 int tv_digest_build(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_config_t *cfg,
                     const tv_digest_input_t *in, tv_digest_t **out);
@@ -86,16 +106,27 @@ int tv_digest_build(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_dige
 /* Frees 'd'. NULL is a no-op. */
 void tv_digest_destroy(tv_digest_t *d);
 
-/* Returns 1 when the digest has nothing to say. */
+/* Returns 1 when the digest has nothing to say: no match, meeting, eligible company or
+ * pending request. */
 int tv_digest_is_empty(const tv_digest_t *d);
+
+/* The links of one reader's digest. Borrowed for the call. */
+typedef struct {
+    const char *base;        /* the public URL without a trailing '/' (TAVOLO_PUBLIC_URL) */
+    const char *unsubscribe; /* the reader's signed one-click link, or NULL for none */
+} tv_digest_links_t;
 
 /* Renders digest 'd' of date 'date' ("YYYY-MM-DD") in language 'lang' ("it" or "en") through
  * the plain text template 'txt' (its first line is "Subject: ...", the rest the body) and the
- * HTML template 'html' (see tavolo/template.h; every value is escaped there). Writes three
- * strings freed with free(). TV_EINVAL names a template problem in 'err'. */
+ * HTML template 'html' (see tavolo/template.h; every value is escaped there), with the links
+ * of 'links' (NULL: none): matches_link "BASE/matches?KIND=ID", requests_link
+ * "BASE/requests?KIND=ID", each request's "...&event=EVENT&request=ID" (docs/digests.md),
+ * and unsubscribe. Writes three strings freed with free(). TV_EINVAL names a template problem
+ * in 'err'. */
 int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
-                     const char *date, const char *lang, const char *txt, const char *html,
-                     char **subject, char **text, char **html_out, char *err, size_t err_size);
+                     const char *date, const char *lang, const tv_digest_links_t *links,
+                     const char *txt, const char *html, char **subject, char **text,
+                     char **html_out, char *err, size_t err_size);
 
 /* The Italian name of forward block 'b' in a digest's reason ("sindacato"), or NULL for a
  * reverse block. */

@@ -20,7 +20,8 @@ cat > "$work/companies-xss.jsonl" <<'JSON'
 {"id": "c-xss", "name": "<script>alert(1)</script> & \"Bio\"", "area": "precision_medicine", "hq_country": "IT", "city": "<b>Pisa</b>", "pathologies": ["oncology.lung"], "stage": "preclinical", "description": "RNA therapeutics for lung cancer", "contacts": [{"name": "Ada <Admin>", "email": "ada@xss.example", "language": "en"}, {"name": "Bruno", "email": "bruno@xss.example", "language": "it"}]}
 JSON
 "$TAVOLO" import "$work/companies-xss.jsonl" >/dev/null
-recipients=$(sql "SELECT (SELECT count(*) FROM companies WHERE doc ? 'contacts') + (SELECT count(*) FROM investors WHERE doc ? 'contacts')")
+# Recipients: profiles with contacts, and those the event files name people for (issue 15).
+recipients=$(sql "SELECT count(*) FROM (SELECT 'company', id FROM companies WHERE doc ? 'contacts' UNION SELECT 'investor', id FROM investors WHERE doc ? 'contacts' UNION SELECT kind, profile_id FROM event_participants WHERE jsonb_array_length(people) > 0) x")
 
 # A crash between recipients: the run stops after 5 digests, before any delivery.
 out=$(TAVOLO_DIGEST_CRASH_AFTER=5 "$TAVOLO" digest --date 2027-01-10 --outbox "$work/outbox" 2>&1)

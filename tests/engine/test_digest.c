@@ -232,8 +232,8 @@ static void test_digest_render_escapes_html_and_picks_language(void **state)
     char *saved = inv->name;
     evil = strdup("<script>alert(1)</script> & 'x'");
     inv->name = evil;
-    assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", "it", txt, html, &subject,
-                                      &text, &page, err, sizeof(err)),
+    assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", "it", NULL, txt, html,
+                                      &subject, &text, &page, err, sizeof(err)),
                      0);
     inv->name = saved;
     free(evil);
@@ -274,7 +274,7 @@ static void test_digest_shows_fit_and_level_in_both_languages(void **state)
         txt = tvt_read_fixture(path, NULL);
         snprintf(path, sizeof(path), "templates/digest.%s.html", langs[l]);
         html = tvt_read_fixture(path, NULL);
-        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", langs[l], txt, html,
+        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", langs[l], NULL, txt, html,
                                           &subject, &text, &page, err, sizeof(err)),
                          0);
         snprintf(line, sizeof(line), "%s %d/100 (%s)", l ? "affinità" : "fit", d->matches[0].fit,
@@ -282,6 +282,70 @@ static void test_digest_shows_fit_and_level_in_both_languages(void **state)
         if (strstr(text, line) == NULL || strstr(page, line) == NULL)
             fail_msg("\"%s\" missing from the %s digest:\n%s", line, langs[l], text);
         assert_null(strstr(text, l ? "punteggio" : "score"));
+        free(txt), free(html), free(subject), free(text), free(page);
+    }
+    tv_digest_destroy(d);
+}
+
+/* A digest with nothing but pending requests is not empty; they split into received and sent,
+ * and the fixtures' templates show both, every word in the reader's language, with the request
+ * and page links under the public URL (values percent-encoded in the link, escaped in HTML) and
+ * the unsubscribe link. */
+static void test_digest_lists_pending_requests_with_links(void **state)
+{
+    static const char *const langs[] = {"en", "it"};
+    static const char *const words[2][3] = {
+        {"Requests waiting for your answer", "Your requests still waiting", "Receive no more"},
+        {"Richieste in attesa di una sua risposta", "Sue richieste ancora senza risposta",
+         "Non ricevere più il riepilogo"}};
+    tv_digest_request_t rq[2] = {{7, "ev 1", "Forum <A>", "c-002", "i-001", "company", 1, 1},
+                                 {9, "ev 1", "Forum <A>", "c-002", "i-002", "investor", 0, 0}};
+    tv_digest_links_t links = {"https://t.example",
+                               "https://t.example/v1/unsubscribe?e=a&k=digest"};
+    int c = tv_matcher_find_company(matcher, "c-002");
+    tv_digest_config_t saved = dcfg;
+    tv_digest_input_t in = {0};
+    tv_digest_t *d = NULL;
+
+    (void)state;
+    dcfg.max_matches = 0;
+    in.kind = TV_KIND_COMPANY;
+    in.index = (size_t)c;
+    in.requests = rq;
+    in.n_requests = 2;
+    assert_int_equal(tv_digest_build(matcher, tax, &dcfg, &in, &d), 0);
+    dcfg = saved;
+    assert_false(tv_digest_is_empty(d));
+    assert_int_equal(d->n_sent, 1);
+    assert_int_equal(d->sent[0]->id, 7);
+    assert_int_equal(d->n_received, 1);
+    assert_int_equal(d->received[0]->id, 9);
+    for (int l = 0; l < 2; l++) {
+        char path[64], *txt, *html, *subject, *text, *page, err[128];
+
+        snprintf(path, sizeof(path), "templates/digest.%s.txt", langs[l]);
+        txt = tvt_read_fixture(path, NULL);
+        snprintf(path, sizeof(path), "templates/digest.%s.html", langs[l]);
+        html = tvt_read_fixture(path, NULL);
+        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", langs[l], &links, txt,
+                                          html, &subject, &text, &page, err, sizeof(err)),
+                         0);
+        assert_non_null(strstr(page, "https://t.example/requests?company=c-002&amp;event=ev%201"
+                                     "&amp;request=9"));
+        assert_non_null(strstr(text, "https://t.example/requests?company=c-002&event=ev%201"
+                                     "&request=7"));
+        assert_non_null(strstr(page, "href=\"https://t.example/matches?company=c-002\""));
+        assert_non_null(strstr(page, "Forum &lt;A&gt;"));
+        assert_null(strstr(page, "Forum <A>"));
+        assert_non_null(strstr(page, "https://t.example/v1/unsubscribe?e=a&amp;k=digest"));
+        assert_non_null(strstr(
+            text, tv_matcher_investor(matcher, (size_t)tv_matcher_find_investor(matcher, "i-002"))
+                      ->name));
+        for (int w = 0; w < 3; w++) {
+            if (strstr(page, words[l][w]) == NULL)
+                fail_msg("\"%s\" missing from the %s digest:\n%s", words[l][w], langs[l], page);
+        }
+        assert_null(strstr(page, "<style"));
         free(txt), free(html), free(subject), free(text), free(page);
     }
     tv_digest_destroy(d);
@@ -379,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_digest_language_selection),
         cmocka_unit_test(test_digest_render_escapes_html_and_picks_language),
         cmocka_unit_test(test_digest_shows_fit_and_level_in_both_languages),
+        cmocka_unit_test(test_digest_lists_pending_requests_with_links),
         cmocka_unit_test(test_template_sections_lines_and_errors),
         cmocka_unit_test(test_digest_next_run_across_dst_in_rome),
     };

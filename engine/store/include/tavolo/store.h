@@ -260,6 +260,31 @@ int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, con
                            const char *status, const char *content, const char *state,
                            const char *message_id, int *inserted, int64_t *digest_id);
 
+/* A digest to record with tv_store_digest_record_many; strings borrowed. */
+typedef struct {
+    const char *kind; /* "company" or "investor" */
+    const char *id;
+    const char *status; /* "sent" or "empty" */
+    const char *content, *state, *message_id;
+} tv_digest_row_t;
+
+/* tv_store_digest_record for 'n' recipients of 'date' in one statement (call it inside the
+ * transaction that queues their messages): writes to ids[i] the new row's id, or 0 when row
+ * i's recipient already had its digest of that date (nothing of it written). */
+int tv_store_digest_record_many(tv_store_t *st, const char *date, const tv_digest_row_t *rows,
+                                size_t n, int64_t *ids);
+
+/* Rows (kind, profile_id, email, name, language) of the people the event files name, with
+ * the language of the person, else of the event, else "en"; by event, profile, file order. */
+int tv_store_digest_people(tv_store_t *st, tv_store_row_cb cb, void *ctx);
+
+/* Rows (id, event_id, event_name, company_id, investor_id, from_kind, priority, created
+ * "YYYY-MM-DD" in UTC) of the pending meeting requests, by id. */
+int tv_store_digest_requests(tv_store_t *st, tv_store_row_cb cb, void *ctx);
+
+/* Rows (email in lower case) of the addresses unsubscribed from digests. */
+int tv_store_digest_unsubscribed(tv_store_t *st, tv_store_row_cb cb, void *ctx);
+
 /* Marks digests as written to the outbox. */
 int tv_store_digest_mark_written(tv_store_t *st, const int64_t *ids, size_t n);
 
@@ -298,6 +323,12 @@ typedef enum {
  * outcome to '*outcome' (may be NULL). TV_EINVAL (nothing written) for a row the table
  * refuses (a kind, language or address out of its checks). */
 int tv_store_mail_enqueue(tv_store_t *st, const tv_mail_row_t *m, tv_mail_outcome_t *outcome);
+
+/* tv_store_mail_enqueue for 'n' messages in statements of up to 256 rows, with the same
+ * contract per row; outcomes[i] (may be NULL) is row i's. A row the table refuses fails the
+ * whole call with TV_EINVAL (roll the transaction back). */
+int tv_store_mail_enqueue_many(tv_store_t *st, const tv_mail_row_t *rows, size_t n,
+                               tv_mail_outcome_t *outcomes);
 
 /* Records that 'email' wants no more messages of 'kind' (idempotent). */
 int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kind);
