@@ -39,6 +39,33 @@ static int set_fit(tv_tpl_data_t *x, const char *key, int fit)
     return tv_tpl_set(x, key, buf);
 }
 
+/* A match's reasons (the sentences the matches routes give) and its failed hard constraints,
+ * named without their detail, as lists "reasons" and "flags" of values "text". */
+static int add_reasons_and_flags(const tv_digest_item_t *x, const char *lang, tv_tpl_data_t *item)
+{
+    int rc = tv_tpl_list(item, "reasons");
+    tv_explanation_t none = {0};
+    tv_tpl_data_t *sub = NULL;
+    char flag[160];
+
+    for (size_t k = 0; rc == 0 && k < x->n_reasons; k++) {
+        rc = tv_tpl_add(item, "reasons", &sub);
+        if (rc == 0)
+            rc = tv_tpl_set(sub, "text", lang[0] == 'i' ? x->reasons_it[k] : x->reasons_en[k]);
+    }
+    if (rc == 0)
+        rc = tv_tpl_list(item, "flags");
+    for (int k = 0; rc == 0 && k < TV_FLAG_COUNT; k++) {
+        if ((x->flags & (1u << k)) == 0)
+            continue;
+        tv_explain_flag_text(&none, k, lang, flag, sizeof(flag));
+        rc = tv_tpl_add(item, "flags", &sub);
+        if (rc == 0)
+            rc = tv_tpl_set(sub, "text", flag);
+    }
+    return rc;
+}
+
 static int add_matches(const tv_matcher_t *m, const tv_digest_t *d, int it, tv_tpl_data_t *root)
 {
     int rc = tv_tpl_list(root, "matches");
@@ -65,6 +92,8 @@ static int add_matches(const tv_matcher_t *m, const tv_digest_t *d, int it, tv_t
                                     : set_fit(item, "previous", tv_matcher_fit(m, x->previous));
         if (rc == 0)
             rc = tv_tpl_set(item, "reason", it ? x->reason_it : x->reason_en);
+        if (rc == 0)
+            rc = add_reasons_and_flags(x, it ? "it" : "en", item);
     }
     return rc;
 }

@@ -254,7 +254,7 @@ static void test_digest_shows_fit_and_level_in_both_languages(void **state)
 {
     static const char *const langs[] = {"en", "it"};
     tv_digest_t *d = build(TV_KIND_INVESTOR, "i-001", NULL);
-    size_t self = d->index;
+    size_t self = d->index, flagged = 0;
 
     (void)state;
     assert_true(d->n_matches > 0);
@@ -282,8 +282,29 @@ static void test_digest_shows_fit_and_level_in_both_languages(void **state)
         if (strstr(text, line) == NULL || strstr(page, line) == NULL)
             fail_msg("\"%s\" missing from the %s digest:\n%s", line, langs[l], text);
         assert_null(strstr(text, l ? "punteggio" : "score"));
+        /* The reasons are the API's sentences, not the blocks' names. */
+        for (size_t k = 0; k < d->matches[0].n_reasons; k++) {
+            const char *why = l ? d->matches[0].reasons_it[k] : d->matches[0].reasons_en[k];
+
+            if (strstr(text, why) == NULL)
+                fail_msg("reason \"%s\" missing from the %s digest:\n%s", why, langs[l], text);
+        }
+        assert_null(strstr(text, l ? "convergenza maggiore" : "strongest fit"));
+        /* A failed hard constraint is flagged beside the match, in words. */
+        for (size_t i = 0; i < d->n_matches; i++)
+            for (int k = 0; k < TV_FLAG_COUNT; k++)
+                if ((d->matches[i].flags & (1u << k)) != 0) {
+                    tv_explanation_t none = {0};
+                    char flag[160];
+
+                    tv_explain_flag_text(&none, k, langs[l], flag, sizeof(flag));
+                    flagged++;
+                    if (strstr(text, flag) == NULL)
+                        fail_msg("flag \"%s\" missing from the %s digest", flag, langs[l]);
+                }
         free(txt), free(html), free(subject), free(text), free(page);
     }
+    assert_true(flagged > 0); /* i-001's list has a company that is not ESIBE-eligible */
     tv_digest_destroy(d);
 }
 
