@@ -592,10 +592,10 @@ static int write_message(job_t *j, const tv_digest_t *d, const api_recipient_t *
     char *subject = NULL, *text = NULL, *html = NULL, *unsub = NULL, err[256] = "";
     int l = strcmp(to->language, "it") == 0 ? 1 : 0;
     int rc = api_unsub_url(j->key, to->email, "digest", &unsub);
-    tv_digest_links_t links = {api_public_url(), unsub};
+    tv_digest_reader_t reader = {to->name, api_public_url(), unsub};
 
     if (rc == 0)
-        rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], &links, j->tpl[l][0],
+        rc = tv_digest_render(j->m, j->t, d, j->o->date, langs[l], &reader, j->tpl[l][0],
                               j->tpl[l][1], &subject, &text, &html, err, sizeof(err));
     if (rc == TV_EINVAL) {
         pthread_mutex_lock(&j->note_lock);
@@ -776,7 +776,6 @@ static void unlock_read(job_t *j)
     if (j->lock != NULL)
         pthread_rwlock_unlock(j->lock);
 }
-
 
 typedef struct {
     job_t *j;

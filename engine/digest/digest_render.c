@@ -180,17 +180,17 @@ static void pct(const char *s, char *out, size_t size)
 
 /* "BASE/PAGE?KIND=ID": the page of the stable web contract (docs/digests.md) for the reader's
  * profile; empty without links. */
-static void page_link(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_links_t *links,
+static void page_link(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_reader_t *reader,
                       const char *page, char *out, size_t size)
 {
     char id[400];
 
-    if (links == NULL || links->base == NULL) {
+    if (reader == NULL || reader->base == NULL) {
         out[0] = '\0';
         return;
     }
     pct(recipient_id(m, d), id, sizeof(id));
-    snprintf(out, size, "%s/%s?%s=%s", links->base, page,
+    snprintf(out, size, "%s/%s?%s=%s", reader->base, page,
              d->kind == TV_KIND_COMPANY ? "company" : "investor", id);
 }
 
@@ -228,20 +228,20 @@ static int add_requests(const tv_matcher_t *m, const tv_digest_t *d, const char 
 }
 
 /* The links, the pending requests and the flags that open their sections. */
-static int fill_links(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_links_t *links,
+static int fill_links(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_reader_t *reader,
                       tv_tpl_data_t *root)
 {
     char matches[1200], requests[1200];
     int rc;
 
-    page_link(m, d, links, "matches", matches, sizeof(matches));
-    page_link(m, d, links, "requests", requests, sizeof(requests));
+    page_link(m, d, reader, "matches", matches, sizeof(matches));
+    page_link(m, d, reader, "requests", requests, sizeof(requests));
     rc = tv_tpl_set(root, "matches_link", matches);
     if (rc == 0)
         rc = tv_tpl_set(root, "requests_link", requests);
     if (rc == 0)
         rc = tv_tpl_set(root, "unsubscribe",
-                        links != NULL && links->unsubscribe != NULL ? links->unsubscribe : "");
+                        reader != NULL && reader->unsubscribe != NULL ? reader->unsubscribe : "");
     if (rc == 0)
         rc = tv_tpl_set(root, "has_received", d->n_received > 0 ? "1" : "");
     if (rc == 0)
@@ -254,12 +254,14 @@ static int fill_links(const tv_matcher_t *m, const tv_digest_t *d, const tv_dige
 }
 
 static int fill(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
-                const char *date, const char *lang, const tv_digest_links_t *links,
+                const char *date, const char *lang, const tv_digest_reader_t *reader,
                 tv_tpl_data_t *root)
 {
     int it = strcmp(lang, "it") == 0;
     int rc = tv_tpl_set(root, "recipient", recipient_name(m, d));
 
+    if (rc == 0)
+        rc = tv_tpl_set(root, "reader", reader != NULL ? reader->name : NULL);
     if (rc == 0)
         rc = tv_tpl_set(root, "date", date);
     if (rc == 0)
@@ -277,7 +279,7 @@ static int fill(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t
     if (rc == 0)
         rc = add_eligible(m, t, d, it, root);
     if (rc == 0)
-        rc = fill_links(m, d, links, root);
+        rc = fill_links(m, d, reader, root);
     return rc;
 }
 
@@ -304,7 +306,7 @@ static int split_subject(char *rendered, char **subject, char **body)
 }
 
 int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
-                     const char *date, const char *lang, const tv_digest_links_t *links,
+                     const char *date, const char *lang, const tv_digest_reader_t *reader,
                      const char *txt, const char *html, char **subject, char **text,
                      char **html_out, char *err, size_t err_size)
 {
@@ -313,7 +315,7 @@ int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_dig
     int rc = tv_tpl_data_create(&root);
 
     if (rc == 0)
-        rc = fill(m, t, d, date, lang, links, root);
+        rc = fill(m, t, d, date, lang, reader, root);
     if (rc == 0)
         rc = tv_tpl_render(txt, root, 0, &plain, err, err_size);
     if (rc == 0)

@@ -110,21 +110,23 @@ void tv_digest_destroy(tv_digest_t *d);
  * pending request. */
 int tv_digest_is_empty(const tv_digest_t *d);
 
-/* The links of one reader's digest. Borrowed for the call. */
+/* The reader of one digest message: whom it greets and the links it carries. Borrowed for the
+ * call. */
 typedef struct {
+    const char *name;        /* the reader's name, or NULL (greeted without one) */
     const char *base;        /* the public URL without a trailing '/' (TAVOLO_PUBLIC_URL) */
     const char *unsubscribe; /* the reader's signed one-click link, or NULL for none */
-} tv_digest_links_t;
+} tv_digest_reader_t;
 
 /* Renders digest 'd' of date 'date' ("YYYY-MM-DD") in language 'lang' ("it" or "en") through
  * the plain text template 'txt' (its first line is "Subject: ...", the rest the body) and the
- * HTML template 'html' (see tavolo/template.h; every value is escaped there), with the links
- * of 'links' (NULL: none): matches_link "BASE/matches?KIND=ID", requests_link
- * "BASE/requests?KIND=ID", each request's "...&event=EVENT&request=ID" (docs/digests.md),
- * and unsubscribe. Writes three strings freed with free(). TV_EINVAL names a template problem
- * in 'err'. */
+ * HTML template 'html' (see tavolo/template.h; every value is escaped there), for 'reader'
+ * (NULL: no name, no links): its name as "reader" (empty without one), matches_link
+ * "BASE/matches?KIND=ID", requests_link "BASE/requests?KIND=ID", each request's
+ * "...&event=EVENT&request=ID" (docs/digests.md), and unsubscribe. Writes three strings freed with
+ * free(). TV_EINVAL names a template problem in 'err'. */
 int tv_digest_render(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t *d,
-                     const char *date, const char *lang, const tv_digest_links_t *links,
+                     const char *date, const char *lang, const tv_digest_reader_t *reader,
                      const char *txt, const char *html, char **subject, char **text,
                      char **html_out, char *err, size_t err_size);
 

@@ -321,8 +321,8 @@ static void test_digest_lists_pending_requests_with_links(void **state)
          "Non ricevere più il riepilogo"}};
     tv_digest_request_t rq[2] = {{7, "ev 1", "Forum <A>", "c-002", "i-001", "company", 1, 1},
                                  {9, "ev 1", "Forum <A>", "c-002", "i-002", "investor", 0, 0}};
-    tv_digest_links_t links = {"https://t.example",
-                               "https://t.example/v1/unsubscribe?e=a&k=digest"};
+    tv_digest_reader_t links = {"Ada <Lovelace>", "https://t.example",
+                                "https://t.example/v1/unsubscribe?e=a&k=digest"};
     int c = tv_matcher_find_company(matcher, "c-002");
     tv_digest_config_t saved = dcfg;
     tv_digest_input_t in = {0};
@@ -367,6 +367,10 @@ static void test_digest_lists_pending_requests_with_links(void **state)
                 fail_msg("\"%s\" missing from the %s digest:\n%s", words[l][w], langs[l], page);
         }
         assert_null(strstr(page, "<style"));
+        /* The reader greeted by name; the profile named in the subject. */
+        assert_non_null(strstr(text, l ? "Buongiorno Ada <Lovelace>," : "Hello Ada <Lovelace>,"));
+        assert_non_null(strstr(page, "Ada &lt;Lovelace&gt;,"));
+        assert_non_null(strstr(subject, tv_matcher_company(matcher, (size_t)c)->name));
         free(txt), free(html), free(subject), free(text), free(page);
     }
     tv_digest_destroy(d);
