@@ -11,6 +11,7 @@
 #include "notify_links.h"
 #include "recipients.h"
 #include "scheduling.h"
+#include "tavolo/digest.h"
 #include "tavolo/error.h"
 #include "tavolo/mail.h"
 #include "tavolo/template.h"
@@ -64,11 +65,14 @@ static int request_data(job_t *j, const char *const *c, const api_recipient_t *p
                         tv_tpl_data_t **out, char **unsub)
 {
     int asker_company = strcmp(c[RQ_FROM], "company") == 0;
+    int to_company = asker_company == (strcmp(kind, "request_answered") == 0);
     char link[1024];
     tv_tpl_data_t *d = NULL;
     int rc = tv_tpl_data_create(&d);
 
-    snprintf(link, sizeof(link), "%s/v1/events/%s/requests", api_public_url(), c[RQ_EVENT]);
+    tv_page_url(api_public_url(), "requests", to_company ? "company" : "investor",
+                to_company ? c[RQ_CID] : c[RQ_IID], c[RQ_EVENT], strtoll(c[RQ_ID], NULL, 10), link,
+                sizeof(link));
     if (rc == 0)
         rc = api_unsub_url(j->key, p->email, kind, unsub);
     if (rc == 0)
@@ -252,8 +256,8 @@ static int schedule_data(job_t *j, mrow_t *g, size_t n, int cancel, const api_re
     char link[1024], when[24];
     int rc = api_unsub_url(j->key, p->email, "schedule", unsub);
 
-    snprintf(link, sizeof(link), "%s/v1/events/%s/agenda.ics?participant=%s", api_public_url(),
-             g[0].c[MT_EVENT], g[0].c[MT_PID]);
+    tv_page_url(api_public_url(), "agenda", g[0].c[MT_SIDE], g[0].c[MT_PID], g[0].c[MT_EVENT], -1,
+                link, sizeof(link));
     if (rc == 0)
         rc = tv_tpl_set(d, "recipient", p->name != NULL && p->name[0] ? p->name : p->email);
     if (rc == 0)

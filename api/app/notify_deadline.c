@@ -10,6 +10,7 @@
 #include "notify_deadline.h"
 #include "notify_job.h"
 #include "tavolo/calendar.h"
+#include "tavolo/digest.h"
 #include "tavolo/error.h"
 
 #define DAY_S 86400
@@ -180,11 +181,8 @@ static int person_sides(const message_t *m, const sides_t *s, const char *email,
 
         if (!represents(&s->runs[r], email))
             continue;
-        if (strcmp(m->kind, "reminder") == 0)
-            snprintf(link, sizeof(link), "%s/v1/events/%s/agenda.ics?participant=%s",
-                     api_public_url(), m->event_id, g->c[1]);
-        else
-            snprintf(link, sizeof(link), "%s/v1/events/%s/requests", api_public_url(), m->event_id);
+        tv_page_url(api_public_url(), strcmp(m->kind, "reminder") == 0 ? "agenda" : "requests",
+                    g->c[0], g->c[1], m->event_id, -1, link, sizeof(link));
         len += (size_t)snprintf(who + len, len < sizeof(who) ? sizeof(who) - len : 0, "%s%s",
                                 count++ > 0 ? ", " : "", g->c[2]);
         len = len < sizeof(who) ? len : sizeof(who) - 1;

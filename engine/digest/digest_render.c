@@ -178,25 +178,36 @@ static void pct(const char *s, char *out, size_t size)
     out[o] = '\0';
 }
 
-/* "BASE/PAGE?KIND=ID": the page of the stable web contract (docs/digests.md) for the reader's
- * profile; empty without links. */
+void tv_page_url(const char *base, const char *page, const char *kind, const char *id,
+                 const char *event, long long request, char *out, size_t size)
+{
+    char pid[400], ev[400] = "", rq[32] = "";
+
+    pct(id, pid, sizeof(pid));
+    if (event != NULL) {
+        memcpy(ev, "&event=", 8);
+        pct(event, ev + 7, sizeof(ev) - 7);
+    }
+    if (event != NULL && request >= 0)
+        snprintf(rq, sizeof(rq), "&request=%lld", request);
+    snprintf(out, size, "%s/%s?%s=%s%s%s", base, page, kind, pid, ev, rq);
+}
+
+/* The page 'page' of the reader's profile (tv_page_url); empty without links. */
 static void page_link(const tv_matcher_t *m, const tv_digest_t *d, const tv_digest_reader_t *reader,
                       const char *page, char *out, size_t size)
 {
-    char id[400];
-
     if (reader == NULL || reader->base == NULL) {
         out[0] = '\0';
         return;
     }
-    pct(recipient_id(m, d), id, sizeof(id));
-    snprintf(out, size, "%s/%s?%s=%s", reader->base, page,
-             d->kind == TV_KIND_COMPANY ? "company" : "investor", id);
+    tv_page_url(reader->base, page, d->kind == TV_KIND_COMPANY ? "company" : "investor",
+                recipient_id(m, d), NULL, -1, out, size);
 }
 
 static int add_requests(const tv_matcher_t *m, const tv_digest_t *d, const char *list,
-                        const tv_digest_request_t *const *rq, size_t n, const char *requests_link,
-                        tv_tpl_data_t *root)
+                        const tv_digest_request_t *const *rq, size_t n,
+                        const tv_digest_reader_t *reader, tv_tpl_data_t *root)
 {
     int rc = tv_tpl_list(root, list);
 
@@ -205,13 +216,12 @@ static int add_requests(const tv_matcher_t *m, const tv_digest_t *d, const char 
         tv_digest_meeting_t as_meeting = {.company_id = x->company_id,
                                           .investor_id = x->investor_id};
         tv_tpl_data_t *item = NULL;
-        char link[1600] = "", ev[400];
+        char link[1600] = "";
 
-        if (requests_link[0] != '\0') {
-            pct(x->event_id, ev, sizeof(ev));
-            snprintf(link, sizeof(link), "%s&event=%s&request=%lld", requests_link, ev,
-                     (long long)x->id);
-        }
+        if (reader != NULL && reader->base != NULL)
+            tv_page_url(reader->base, "requests",
+                        d->kind == TV_KIND_COMPANY ? "company" : "investor", recipient_id(m, d),
+                        x->event_id, (long long)x->id, link, sizeof(link));
         rc = tv_tpl_add(root, list, &item);
         if (rc == 0)
             rc = tv_tpl_set(item, "with", counterpart_name(m, d, &as_meeting));
@@ -247,9 +257,9 @@ static int fill_links(const tv_matcher_t *m, const tv_digest_t *d, const tv_dige
     if (rc == 0)
         rc = tv_tpl_set(root, "has_sent", d->n_sent > 0 ? "1" : "");
     if (rc == 0)
-        rc = add_requests(m, d, "received", d->received, d->n_received, requests, root);
+        rc = add_requests(m, d, "received", d->received, d->n_received, reader, root);
     if (rc == 0)
-        rc = add_requests(m, d, "sent", d->sent, d->n_sent, requests, root);
+        rc = add_requests(m, d, "sent", d->sent, d->n_sent, reader, root);
     return rc;
 }
 

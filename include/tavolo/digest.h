@@ -118,6 +118,13 @@ typedef struct {
     const char *unsubscribe; /* the reader's signed one-click link, or NULL for none */
 } tv_digest_reader_t;
 
+/* Writes "BASE/PAGE?KIND=ID[&event=EVENT[&request=REQUEST]]" into 'out': a page of the web
+ * contract every message links to (docs/digests.md), 'kind' "company" or "investor", values
+ * percent-encoded. 'event' NULL leaves out the event and the request; 'request' < 0 the
+ * request. Cut short to 'size' bytes. */
+void tv_page_url(const char *base, const char *page, const char *kind, const char *id,
+                 const char *event, long long request, char *out, size_t size);
+
 /* Renders digest 'd' of date 'date' ("YYYY-MM-DD") in language 'lang' ("it" or "en") through
  * the plain text template 'txt' (its first line is "Subject: ...", the rest the body) and the
  * HTML template 'html' (see tavolo/template.h; every value is escaped there), for 'reader'

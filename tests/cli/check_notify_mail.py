@@ -3,6 +3,7 @@ one line of facts per message, or fails naming what is wrong. Input: lines of ba
 Usage: check_notify_mail.py RAW_NAME < bodies; RAW_NAME is a profile name that must never
 appear unescaped in an HTML part."""
 import base64
+import re
 import email
 import email.policy
 import sys
@@ -24,7 +25,11 @@ for line in sys.stdin:
     html = msg.get_body(("html",)).get_content()
     assert raw_name not in html, "unescaped profile text in the HTML: " + raw_name
     assert "style=" in html, "no inline style"
-    assert "https://tavolo.example/v1/events/" in text and "https://tavolo.example/v1/events/" in html
+    # Links lead to the pages of the web contract (docs/digests.md), never to the bearer API.
+    page = re.compile(r"https://tavolo\.example/(requests|agenda)\?(company|investor)=[^\s\"&]+"
+                      r"(&(amp;)?event=[^\s\"&]+)")
+    assert page.search(text) and page.search(html), "no page link:\n" + text
+    assert "tavolo.example/v1/events" not in text + html, "a link to the bearer API"
     facts.append(msg["Message-ID"])
     cals = [p for p in msg.walk() if p.get_content_type() == "text/calendar"]
     if cals:
