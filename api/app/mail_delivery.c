@@ -21,6 +21,8 @@
 #define DEFAULT_RETRY_S 60
 #define DEFAULT_TIMEOUT_S 60
 #define DEFAULT_BATCH 100
+/* A Maildir batch is flushed with one syncfs, which costs the same for 100 messages or 1000. */
+#define MAILDIR_BATCH 1000
 
 typedef struct {
     int64_t id;
@@ -89,7 +91,7 @@ int mail_delivery_defaults(mail_delivery_opts_t *o, char *outbox_buf, size_t siz
     o->from = env_str("TAVOLO_MAIL_FROM");
     if (o->from == NULL)
         o->from = "digest@tavolo.invalid";
-    o->batch = DEFAULT_BATCH;
+    o->batch = o->smtp_url != NULL ? DEFAULT_BATCH : MAILDIR_BATCH;
     rc = env_int("TAVOLO_MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS, 1, &o->max_attempts, notes);
     if (rc == 0)
         rc = env_int("TAVOLO_MAIL_RETRY_SECONDS", DEFAULT_RETRY_S, 0, &o->retry_s, notes);
