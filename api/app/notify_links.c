@@ -10,9 +10,20 @@
 
 _Static_assert(API_UNSUB_KEY_BYTES == crypto_auth_KEYBYTES, "the key is crypto_auth's");
 
-static const char *const kinds[] = {
-    "digest",   "request_received", "request_answered", "request_expiring",
-    "schedule", "reminder",         "invite",           NULL};
+/* Each kind of message, and how a page names it to its reader in English and Italian. */
+static const char *const kinds[][3] = {
+    {"digest", "the daily digest", "il riepilogo quotidiano"},
+    {"request_received", "meeting requests sent to you", "le richieste di incontro ricevute"},
+    {"request_answered", "answers to your meeting requests",
+     "le risposte alle sue richieste di incontro"},
+    {"request_expiring", "notices of the request deadline",
+     "gli avvisi di scadenza delle richieste"},
+    {"schedule", "your schedule and its changes",
+     "il calendario degli incontri e le sue modifiche"},
+    {"reminder", "reminders the day before your meetings",
+     "i promemoria del giorno prima degli incontri"},
+    {"invite", "invitations to sign in", "gli inviti ad accedere"},
+    {NULL, NULL, NULL}};
 
 const char *api_public_url(void)
 {
@@ -29,11 +40,16 @@ const char *api_public_url(void)
 
 int api_notify_kind_valid(const char *kind)
 {
-    for (size_t i = 0; kind != NULL && kinds[i] != NULL; i++) {
-        if (strcmp(kinds[i], kind) == 0)
-            return 1;
+    return api_notify_kind_words(kind, "en") != NULL;
+}
+
+const char *api_notify_kind_words(const char *kind, const char *lang)
+{
+    for (size_t i = 0; kind != NULL && kinds[i][0] != NULL; i++) {
+        if (strcmp(kinds[i][0], kind) == 0)
+            return kinds[i][strcmp(lang, "it") == 0 ? 2 : 1];
     }
-    return 0;
+    return NULL;
 }
 
 int api_unsub_key(tv_store_t *st, unsigned char key[API_UNSUB_KEY_BYTES])

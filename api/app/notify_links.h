@@ -15,6 +15,10 @@ const char *api_public_url(void);
 /* 1 if 'kind' is a kind of message one can unsubscribe from (those of mail_messages). */
 int api_notify_kind_valid(const char *kind);
 
+/* How a page names messages of 'kind' to a reader of 'lang' ("it" or "en"): "the daily
+ * digest", "il riepilogo quotidiano". NULL for an unknown kind. */
+const char *api_notify_kind_words(const char *kind, const char *lang);
+
 /* The unsubscribe secret, created once in the store (random, from libsodium) and read back
  * after; never logged. */
 int api_unsub_key(tv_store_t *st, unsigned char key[API_UNSUB_KEY_BYTES]);

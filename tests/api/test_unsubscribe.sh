@@ -34,6 +34,9 @@ call GET "$path" ""
 expect_status "GET shows the page without a token" 200
 expect_contains "the page offers a button posting the link" '<form method="post" action="/v1/unsubscribe?e=' "$(cat "$tmp/body")"
 expect_contains "the page escapes the address it shows" "Anna.Rossi+x@Example.com" "$(cat "$tmp/body")"
+expect_contains "the kind named in words, in both languages" "meeting requests sent to you" "$(cat "$tmp/body")"
+expect_contains "Italian words too" "le richieste di incontro ricevute" "$(cat "$tmp/body")"
+expect_contains "a page styled like the mail, no inline script" "border-radius" "$(cat "$tmp/body")"
 expect_eq "GET changes nothing" 0 "$(sql "SELECT count(*) FROM mail_unsubscribes")"
 
 call POST "$path" "" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary ''

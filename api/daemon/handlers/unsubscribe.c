@@ -73,15 +73,26 @@ static char *escape(char *out, const char *s)
     return out;
 }
 
+/* The page, styled as the messages are (decision 0044): inline styles, no script. */
 static const char page_head[] =
-    "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+    "<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
     "content=\"width=device-width\"><title>tavolo</title></head>"
-    "<body style=\"font-family:sans-serif;max-width:32em;margin:2em auto;padding:0 1em\">";
+    "<body style=\"margin:0;padding:24px 12px;background:#f4f5f7;font-family:Helvetica,Arial,"
+    "sans-serif;color:#1f2933\"><main style=\"max-width:560px;margin:0 auto;background:#fff;"
+    "border:1px solid #d9dde3;border-radius:6px;padding:24px\">"
+    "<p style=\"margin:0 0 16px;font-weight:bold;color:#2f6fde\">tavolo</p>";
+static const char page_button[] =
+    "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
+    "<button type=\"submit\" style=\"padding:10px 18px;font-size:16px;font-weight:bold;"
+    "color:#fff;background:#2f6fde;border:0;border-radius:4px\">"
+    "Annulla l'iscrizione / Unsubscribe</button></form>";
 
-/* The page: a question with a button (GET), or the confirmation (POST). */
+/* The page: a question with a button (GET), or the confirmation (POST), in Italian and in
+ * English, naming the address and the kind of message in words. */
 static void reply_page(api_resp_t *resp, const api_req_t *r, const unsub_t *u, int done)
 {
-    size_t n = sizeof(page_head) + 6 * (strlen(u->email) + strlen(r->query)) + 1200;
+    size_t n =
+        sizeof(page_head) + sizeof(page_button) + 6 * (strlen(u->email) + strlen(r->query)) + 1600;
     char *body = malloc(n), *p = body;
 
     if (body == NULL) {
@@ -89,21 +100,24 @@ static void reply_page(api_resp_t *resp, const api_req_t *r, const unsub_t *u, i
         return;
     }
     p = stpcpy(p, page_head);
-    p = stpcpy(p, "<p>");
+    p = stpcpy(p, "<p style=\"margin:0 0 16px;font-size:15px\">");
     p = escape(p, u->email);
-    p += sprintf(p, " &middot; <code>%s</code></p>", u->kind);
-    if (done) {
-        p = stpcpy(p, "<p>Fatto: non riceverai pi&ugrave; messaggi di questo tipo.</p>"
-                      "<p>Done: you will receive no more messages of this kind.</p>");
-    } else {
-        p = stpcpy(p, "<p>Non ricevere pi&ugrave; messaggi di questo tipo? / Receive no more "
-                      "messages of this kind?</p><form method=\"post\" action=\"/v1/unsubscribe?");
+    p = stpcpy(p, "</p>");
+    p +=
+        sprintf(p,
+                done ? "<p style=\"font-size:16px;line-height:1.5\">Fatto: non ricever&agrave; "
+                       "pi&ugrave; %s.</p><p lang=\"en\" style=\"font-size:16px;line-height:1.5\">"
+                       "Done: you will no longer receive %s.</p>"
+                     : "<p style=\"font-size:16px;line-height:1.5\">Non ricevere pi&ugrave; %s?</p>"
+                       "<p lang=\"en\" style=\"font-size:16px;line-height:1.5\">Stop receiving "
+                       "%s?</p>",
+                api_notify_kind_words(u->kind, "it"), api_notify_kind_words(u->kind, "en"));
+    if (!done) {
+        p = stpcpy(p, "<form method=\"post\" action=\"/v1/unsubscribe?");
         p = escape(p, r->query);
-        p = stpcpy(p, "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
-                      "<button type=\"submit\" style=\"padding:.6em 1.2em;font-size:1em\">"
-                      "Annulla l'iscrizione / Unsubscribe</button></form>");
+        p = stpcpy(p, page_button);
     }
-    stpcpy(p, "</body></html>\n");
+    stpcpy(p, "</main></body></html>\n");
     resp->status = 200;
     resp->content_type = "text/html; charset=utf-8";
     resp->body = body;
