@@ -28,19 +28,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static tv_matcher_t *fixture_matcher(const tv_match_config_t *c)
-{
-    tv_matcher_t *m = NULL;
-
-    assert_int_equal(tv_matcher_create(tax, c, &m), 0);
-    tvt_add_fixture(m, tax, "companies.jsonl", TV_KIND_COMPANY);
-    tvt_add_fixture(m, tax, "planted/companies.jsonl", TV_KIND_COMPANY);
-    tvt_add_fixture(m, tax, "investors.jsonl", TV_KIND_INVESTOR);
-    tvt_add_fixture(m, tax, "planted/investors.jsonl", TV_KIND_INVESTOR);
-    assert_int_equal(tv_matcher_build(m), 0);
-    return m;
-}
-
 static int compare_floats(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
@@ -70,7 +57,7 @@ static float *all_scores(const tv_matcher_t *m, size_t *n)
  * percentile to within the table's step (0.1 point) and the rounding down (1 point). */
 static void test_fit_is_the_percentile_monotone_from_0_to_100(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t n, at_or_below = 0;
     float *s = all_scores(m, &n);
     int last = -1;
@@ -101,7 +88,7 @@ static void test_fit_is_the_percentile_monotone_from_0_to_100(void **state)
  * explanation carries is the matcher's fit of its score. */
 static void test_fit_is_comparable_across_two_lists(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t a = (size_t)tv_matcher_find_investor(m, "p-inv-lung");
     size_t b = (size_t)tv_matcher_find_investor(m, "i-001");
     tv_hit_t hits[40];
@@ -132,7 +119,7 @@ static void test_fit_is_comparable_across_two_lists(void **state)
 /* Upserts and removals keep the build's table; a recompute draws it afresh. */
 static void test_fit_stays_after_updates_until_a_recompute(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t n, ni = tv_matcher_investors(m);
     float *s = all_scores(m, &n);
     int before[9], changed = 0;
@@ -186,7 +173,7 @@ static void test_fit_levels_and_their_words(void **state)
 /* At most three reasons, largest contribution first, each at least a tenth of the score. */
 static void test_reasons_follow_the_contributions(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t i = (size_t)tv_matcher_find_investor(m, "p-inv-lung");
     size_t c = (size_t)tv_matcher_find_company(m, "p-co-fit");
     tv_hit_t hits[20];
@@ -285,7 +272,7 @@ static void test_filler_words_are_never_reasons(void **state)
  * raise far outside the ticket is flagged by the constraint's name. */
 static void test_flags_name_what_failed(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t i = (size_t)tv_matcher_find_investor(m, "p-inv-lung");
     size_t big = (size_t)tv_matcher_find_company(m, "p-co-toobig");
     size_t nc = tv_matcher_companies(m);
@@ -341,7 +328,7 @@ static void assert_no_english(const char *s)
 
 static void test_italian_sentences_have_no_english(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m), said = 0;
     tv_explanation_t e;
     char line[512];

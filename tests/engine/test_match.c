@@ -27,19 +27,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static tv_matcher_t *fixture_matcher(const tv_match_config_t *c)
-{
-    tv_matcher_t *m = NULL;
-
-    assert_int_equal(tv_matcher_create(tax, c, &m), 0);
-    tvt_add_fixture(m, tax, "companies.jsonl", TV_KIND_COMPANY);
-    tvt_add_fixture(m, tax, "planted/companies.jsonl", TV_KIND_COMPANY);
-    tvt_add_fixture(m, tax, "investors.jsonl", TV_KIND_INVESTOR);
-    tvt_add_fixture(m, tax, "planted/investors.jsonl", TV_KIND_INVESTOR);
-    assert_int_equal(tv_matcher_build(m), 0);
-    return m;
-}
-
 static int compare_desc(const void *a, const void *b)
 {
     tv_hit_t x = *(const tv_hit_t *)a, y = *(const tv_hit_t *)b;
@@ -65,7 +52,7 @@ static void test_matcher_create_refuses_an_empty_ticket_range(void **state)
 
 static void test_match_contributions_sum_to_the_score(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
 
     (void)state;
     for (size_t c = 0; c < tv_matcher_companies(m); c++) {
@@ -117,7 +104,7 @@ static void assert_lists_are_exact(const tv_matcher_t *m, size_t k)
 static void test_match_lists_equal_a_full_sort_and_respect_masks(void **state)
 {
     tv_match_config_t strict = cfg;
-    tv_matcher_t *m = fixture_matcher(&cfg), *e;
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg), *e;
     tv_hit_t hits[50];
 
     (void)state;
@@ -125,7 +112,7 @@ static void test_match_lists_equal_a_full_sort_and_respect_masks(void **state)
     tv_matcher_destroy(m);
     /* ESIBE-only: no company that is not eligible appears anywhere. */
     strict.eligible_only = 1;
-    e = fixture_matcher(&strict);
+    e = tvt_fixture_matcher(tax, &strict);
     for (size_t i = 0; i < tv_matcher_investors(e); i++) {
         int n = tv_matcher_for_investor(e, i, 50, NULL, hits);
 
@@ -182,7 +169,7 @@ static void test_match_incremental_updates_equal_a_recompute(void **state)
     (void)state;
     small.k = k;
     small.margin = 2; /* a small margin forces rescans too */
-    m = fixture_matcher(&small);
+    m = tvt_fixture_matcher(tax, &small);
     c = decode_company("{\"id\":\"c-001\",\"name\":\"Velarna Therapeutics\",\"area\":"
                        "\"precision_medicine\",\"hq_country\":\"IT\",\"pathologies\":"
                        "[\"cardiovascular\"],\"stage\":\"phase2\",\"raise_eur\":30000000,"
@@ -252,7 +239,7 @@ static void test_match_many_random_updates_equal_a_recompute(void **state)
     (void)state;
     tiny.k = 3;
     tiny.margin = 1;
-    m = fixture_matcher(&tiny);
+    m = tvt_fixture_matcher(tax, &tiny);
     for (int round = 0; round < 120; round++) {
         char json[512];
         size_t nc = tv_matcher_companies(m);
@@ -309,7 +296,7 @@ static int rank_for_investor(const tv_matcher_t *m, const char *investor, const 
 
 static void test_match_planted_perfect_fit_ranks_first(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
 
     (void)state;
     assert_int_equal(rank_for_investor(m, "p-inv-lung", "p-co-fit", 50), 0);
@@ -318,7 +305,7 @@ static void test_match_planted_perfect_fit_ranks_first(void **state)
 
 static void test_match_planted_ticket_ten_times_too_large_is_masked(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     int c = tv_matcher_find_company(m, "p-co-toobig");
     int i = tv_matcher_find_investor(m, "p-inv-lung");
     tv_explanation_t e;
@@ -334,7 +321,7 @@ static void test_match_planted_ticket_ten_times_too_large_is_masked(void **state
 
 static void test_match_planted_italian_text_meets_english_thesis(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t i = (size_t)tv_matcher_find_investor(m, "p-inv-text");
     size_t same = (size_t)tv_matcher_find_company(m, "p-co-it-text");
     size_t other = (size_t)tv_matcher_find_company(m, "p-co-unrelated");
@@ -356,7 +343,7 @@ static void test_match_planted_italian_text_meets_english_thesis(void **state)
 
 static void test_match_planted_wanted_corporate_investor_ranks_above_twin_vc(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t c = (size_t)tv_matcher_find_company(m, "p-co-wants-cvc");
     int cvc = tv_matcher_find_investor(m, "p-inv-cvc"),
         vc = tv_matcher_find_investor(m, "p-inv-vc");
@@ -377,7 +364,7 @@ static void test_match_planted_wanted_corporate_investor_ranks_above_twin_vc(voi
 
 static void test_match_event_filter_keeps_only_participants(void **state)
 {
-    tv_matcher_t *m = fixture_matcher(&cfg);
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
     size_t nc = tv_matcher_companies(m);
     uint8_t *companies = calloc(nc, 1);
     tv_filter_t only = {companies, NULL};

@@ -150,6 +150,19 @@ void tvt_add_fixture(tv_matcher_t *m, const tv_taxonomy_t *t, const char *rel,
     free(text);
 }
 
+tv_matcher_t *tvt_fixture_matcher(const tv_taxonomy_t *t, const tv_match_config_t *cfg)
+{
+    tv_matcher_t *m = NULL;
+
+    assert_int_equal(tv_matcher_create(t, cfg, &m), 0);
+    tvt_add_fixture(m, t, "companies.jsonl", TV_KIND_COMPANY);
+    tvt_add_fixture(m, t, "planted/companies.jsonl", TV_KIND_COMPANY);
+    tvt_add_fixture(m, t, "investors.jsonl", TV_KIND_INVESTOR);
+    tvt_add_fixture(m, t, "planted/investors.jsonl", TV_KIND_INVESTOR);
+    assert_int_equal(tv_matcher_build(m), 0);
+    return m;
+}
+
 const char *tvt_scratch_conninfo(const char *name)
 {
     static char conninfo[1024];

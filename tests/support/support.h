@@ -57,4 +57,8 @@ void tvt_assert_diag(const tv_diags_t *d, size_t record, const char *field, cons
 void tvt_add_fixture(tv_matcher_t *m, const tv_taxonomy_t *t, const char *rel,
                      tv_profile_kind_t kind);
 
+/* A matcher of 'cfg' built from the fixtures' companies and investors, the planted ones
+ * included; the caller destroys it. */
+tv_matcher_t *tvt_fixture_matcher(const tv_taxonomy_t *t, const tv_match_config_t *cfg);
+
 #endif
