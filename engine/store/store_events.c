@@ -70,6 +70,21 @@ static void copy_field(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src);
 }
 
+/* A meeting's numbers as the text of statement parameters. */
+typedef struct {
+    char slot[16], table[16], score[32];
+} meeting_text_t;
+
+static meeting_text_t meeting_text(const tv_meeting_t *m)
+{
+    meeting_text_t t;
+
+    snprintf(t.slot, sizeof(t.slot), "%u", m->slot_index);
+    snprintf(t.table, sizeof(t.table), "%u", m->table_no);
+    snprintf(t.score, sizeof(t.score), "%.9g", m->score);
+    return t;
+}
+
 int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n)
 {
     const char *params[1] = {event_id};
@@ -164,12 +179,10 @@ static int same_slot(tv_store_t *st, const char *event_id, const tv_meeting_t *m
     static const char *const sql[] = {SAME_SLOT_SQL("table_no = $3::int"),
                                       SAME_SLOT_SQL("company_id = $4"),
                                       SAME_SLOT_SQL("investor_id = $5")};
-    char slot[16], table[16];
-    const char *params[5] = {event_id, slot, table, m->company_id, m->investor_id};
+    meeting_text_t t = meeting_text(m);
+    const char *params[5] = {event_id, t.slot, t.table, m->company_id, m->investor_id};
     PGresult *res;
 
-    snprintf(slot, sizeof(slot), "%u", m->slot_index);
-    snprintf(table, sizeof(table), "%u", m->table_no);
     tv__store_rollback(st);
     PQclear(PQexec(st->conn, "BEGIN"));
     res = PQexecParams(st->conn, sql[which], 5, NULL, params, NULL, NULL, 0);
@@ -232,16 +245,13 @@ static int write_failed(tv_store_t *st, PGresult *res, const char *event_id, con
 
 static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
 {
-    char slot[16], table[16], score[32];
+    meeting_text_t t = meeting_text(m);
     const char *params[9] = {event_id, m->company_id,           m->investor_id,
-                             slot,     m->slot_start,           table,
-                             score,    origin_names[m->origin], tv_meeting_status_name(m->status)};
+                             t.slot,   m->slot_start,           t.table,
+                             t.score,  origin_names[m->origin], tv_meeting_status_name(m->status)};
     PGresult *res;
     int rc = 0;
 
-    snprintf(slot, sizeof(slot), "%u", m->slot_index);
-    snprintf(table, sizeof(table), "%u", m->table_no);
-    snprintf(score, sizeof(score), "%.9g", m->score);
     res = PQexecParams(
         st->conn,
         "INSERT INTO meetings AS t (event_id, company_id, investor_id, slot_index, slot_start, "
@@ -444,17 +454,16 @@ int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, co
 static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
                               const tv_meeting_t *m, int32_t expected_sequence)
 {
-    char mid[24], slot[16], table[16], seq[16];
+    meeting_text_t t = meeting_text(m);
+    char mid[24], seq[16];
     const char *params[8] = {event_id, mid,
-                             slot,     m->slot_start,
-                             table,    tv_meeting_status_name(m->status),
+                             t.slot,   m->slot_start,
+                             t.table,  tv_meeting_status_name(m->status),
                              seq,      m->pinned ? "true" : "false"};
     PGresult *res;
     int rc = 0;
 
     snprintf(mid, sizeof(mid), "%" PRId64, id);
-    snprintf(slot, sizeof(slot), "%u", m->slot_index);
-    snprintf(table, sizeof(table), "%u", m->table_no);
     snprintf(seq, sizeof(seq), "%d", (int)expected_sequence);
     res = PQexecParams(st->conn,
                        "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
@@ -521,15 +530,12 @@ static int pair_taken(tv_store_t *st, const char *event_id, const tv_meeting_t *
  * cancelled row brought back (so that its calendar UID stays), pinned either way. */
 static int insert_meeting_row(tv_store_t *st, const char *event_id, tv_meeting_t *m)
 {
-    char slot[16], table[16], score[32];
-    const char *params[8] = {event_id,      m->company_id, m->investor_id, slot,
-                             m->slot_start, table,         score,          origin_names[m->origin]};
+    meeting_text_t t = meeting_text(m);
+    const char *params[8] = {event_id,      m->company_id, m->investor_id, t.slot,
+                             m->slot_start, t.table,       t.score,        origin_names[m->origin]};
     PGresult *res;
     int rc = 0;
 
-    snprintf(slot, sizeof(slot), "%u", m->slot_index);
-    snprintf(table, sizeof(table), "%u", m->table_no);
-    snprintf(score, sizeof(score), "%.9g", m->score);
     res = PQexecParams(
         st->conn,
         "INSERT INTO meetings AS t (event_id, company_id, investor_id, slot_index, slot_start, "
