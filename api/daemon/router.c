@@ -199,7 +199,7 @@ static int authenticate_session(api_req_t *r, int route, api_resp_t *resp)
         return -1;
     }
     if (rc == 0 && write && (csrf = api_session_csrf_problem(r)) != NULL) {
-        api_reply_problem(resp, r, 403, "csrf", NULL, "%s", csrf);
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "%s", csrf);
         return -1;
     }
     if (rc == 0 && r->acting == NULL && api_routes[route].needs_auth != API_AUTH_PERSON) {
@@ -570,7 +570,7 @@ static int copy_session_headers(job_t *job, h2o_req_t *req)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
-    size_t total = 3;
+    size_t total = 4;
     char *p;
 
     for (size_t i = 0; i < req->headers.size; i++)
@@ -579,7 +579,8 @@ static int copy_session_headers(job_t *job, h2o_req_t *req)
         return -1;
     p = copy_header(req, H2O_STRLIT("origin"), &job->r.origin, p);
     p = copy_header(req, H2O_STRLIT("x-csrf-token"), &job->r.csrf, p);
-    copy_header(req, H2O_STRLIT("x-tavolo-profile"), &job->r.acting, p);
+    p = copy_header(req, H2O_STRLIT("x-tavolo-profile"), &job->r.acting, p);
+    copy_header(req, H2O_STRLIT("accept"), &job->r.accept, p);
     for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) >= 0;) {
         char value[4096];
         h2o_iovec_t v = req->headers.entries[i].value;

@@ -62,7 +62,7 @@ base="http://127.0.0.1:$(cat "$tmp/port")"
 
 # signin TOKEN: follows a link; $sid is the cookie's value ("" when none was set).
 signin() {
-    call GET "/signin?t=$1" ""
+    call GET "/signin?t=$1" "" -H 'Accept: text/html,application/xhtml+xml'
     sid=$(header Set-Cookie | sed -n 's/^tavolo_session=\([^;]*\);.*/\1/p')
 }
 signin "$t1"
@@ -78,6 +78,8 @@ signin "$t1"
 expect_status "a used link is refused" 410
 expect_eq "and opens no session" "" "$sid"
 expect_contains "with a page in Italian and English" "gi&agrave; stato usato" "$(cat "$tmp/body")"
+call GET "/signin?t=$t1" ""
+expect_eq "a client that does not ask for HTML gets a problem" "410 urn:tavolo:problem:gone" "$code $(js 'd["type"]')"
 signin "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 expect_status "an unknown link is 404" 404
 "$TAVOLO" invite --profile c-029 >/dev/null 2>&1

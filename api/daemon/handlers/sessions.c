@@ -19,18 +19,27 @@
 #define SESSION_MAX_SECONDS (30L * 24 * 3600)
 #define SESSION_IDLE_HOURS 168
 
-/* The page a link that cannot open a session shows, in Italian and English: no script. */
-static void reply_link_page(api_resp_t *resp, int status)
+/* What a link that cannot open a session gets: a page in Italian and English (no script)
+ * for a browser (Accept names text/html), else a problem. */
+static void reply_link_page(api_resp_t *resp, const api_req_t *r, int status)
 {
     const char *it = status == 410 ? "Questo link &egrave; gi&agrave; stato usato o &egrave; "
                                      "scaduto."
                                    : "Questo link non &egrave; valido.";
     const char *en = status == 410 ? "This link was used already or has expired."
                                    : "This link is not valid.";
-    char *body = malloc(1400);
+    char *body;
 
-    if (body == NULL)
+    if (r->accept == NULL || strstr(r->accept, "text/html") == NULL) {
+        api_reply_problem(resp, r, status, status == 410 ? "gone" : "not-found", NULL,
+                          status == 410 ? "the sign-in link was used already or has expired"
+                                        : "no such sign-in link");
         return;
+    }
+    if ((body = malloc(1400)) == NULL) {
+        api_reply_error(resp, r, TV_ENOMEM, "");
+        return;
+    }
     snprintf(body, 1400,
              "<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\"><meta "
              "name=\"viewport\" content=\"width=device-width\"><title>tavolo</title></head>"
@@ -66,7 +75,7 @@ int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
     int rc;
 
     if (api_query_get(r->query, "t", t, sizeof(t)) != 1 || !api_secret_valid(t)) {
-        reply_link_page(resp, 404);
+        reply_link_page(resp, r, 404);
         return 0;
     }
     if (r->store == NULL) {
@@ -81,7 +90,7 @@ int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
         rc = tv_store_signin_consume(r->store, link_hash, session_hash, csrf, idle_seconds(),
                                      SESSION_MAX_SECONDS, &s);
     if (rc == TV_ENOTFOUND || rc == TV_ECONFLICT)
-        reply_link_page(resp, rc == TV_ENOTFOUND ? 404 : 410);
+        reply_link_page(resp, r, rc == TV_ENOTFOUND ? 404 : 410);
     else if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else {
