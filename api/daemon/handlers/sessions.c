@@ -210,11 +210,8 @@ int api_h_me_sessions(const api_req_t *r, api_resp_t *resp)
     json_t *body;
     int rc;
 
-    if (need_session(r, resp) != 0) {
-        json_decref(s.list);
-        return 0;
-    }
-    rc = tv_store_session_list(r->store, r->session.email, on_session, &s);
+    /* A bearer token has no sessions: its list is empty. */
+    rc = r->session.active ? tv_store_session_list(r->store, r->session.email, on_session, &s) : 0;
     body = json_pack("{s:o}", "sessions", s.list); /* takes the list over */
     if (rc != 0 || body == NULL)
         api_reply_error(resp, r, rc != 0 ? rc : TV_ENOMEM, tv_store_error(r->store));
@@ -226,11 +223,11 @@ int api_h_me_sessions(const api_req_t *r, api_resp_t *resp)
 
 int api_h_me_session_revoke(const api_req_t *r, api_resp_t *resp)
 {
-    int rc;
+    int rc = TV_ENOTFOUND; /* a bearer token has no sessions */
 
-    if (need_session(r, resp) != 0)
-        return 0;
-    rc = tv_store_session_revoke(r->store, strtoll(r->params[0], NULL, 10), r->session.email);
+    if (r->session.active)
+        rc = tv_store_session_revoke(r->store, strtoll(r->params[0], NULL, 10),
+                                     r->session.email);
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
