@@ -25,8 +25,8 @@ static void start_sodium(void)
 void api_secret_hash(const char *text, uint8_t hash[32])
 {
     pthread_once(&sodium_once, start_sodium);
-    crypto_generichash(hash, TV_SESSION_HASH_BYTES, (const unsigned char *)text, strlen(text),
-                       NULL, 0);
+    crypto_generichash(hash, TV_SESSION_HASH_BYTES, (const unsigned char *)text, strlen(text), NULL,
+                       0);
 }
 
 int api_secret_new(char text[API_SECRET_SIZE], uint8_t hash[32])

@@ -586,8 +586,8 @@ static int copy_session_headers(job_t *job, h2o_req_t *req)
         h2o_iovec_t v = req->headers.entries[i].value;
 
         snprintf(value, sizeof(value), "%.*s", (int)v.len, v.base);
-        job->r.cookie = api_cookie_value(value, API_SESSION_COOKIE, job->cookie,
-                                         sizeof(job->cookie));
+        job->r.cookie =
+            api_cookie_value(value, API_SESSION_COOKIE, job->cookie, sizeof(job->cookie));
         if (job->r.cookie != NULL)
             break;
     }

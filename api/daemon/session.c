@@ -126,13 +126,12 @@ const char *api_session_csrf_problem(const api_req_t *r)
     return NULL;
 }
 
-void api_session_cookie(const api_req_t *r, const char *value, long max_age, char *out,
-                        size_t size)
+void api_session_cookie(const api_req_t *r, const char *value, long max_age, char *out, size_t size)
 {
     int secure = r->tls || strncasecmp(api_public_url(), "https://", 8) == 0;
 
-    snprintf(out, size, "%s=%s; HttpOnly; SameSite=Lax; Path=/; Max-Age=%ld%s",
-             API_SESSION_COOKIE, value, max_age, secure ? "; Secure" : "");
+    snprintf(out, size, "%s=%s; HttpOnly; SameSite=Lax; Path=/; Max-Age=%ld%s", API_SESSION_COOKIE,
+             value, max_age, secure ? "; Secure" : "");
 }
 
 /* ---- the per-client limit: a fixed table of windows, the oldest slot reused ---- */

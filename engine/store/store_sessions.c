@@ -16,13 +16,14 @@
 /* The addresses of a person's profiles: contacts of companies and investors, and the people
  * event files name for their participants; $1 is the address, compared without case. */
 #define PERSON_PROFILES_SQL                                                                        \
-    "SELECT 'company' AS kind, c.id FROM companies c, jsonb_array_elements(CASE "                 \
+    "SELECT 'company' AS kind, c.id FROM companies c, jsonb_array_elements(CASE "                  \
     "jsonb_typeof(c.doc->'contacts') WHEN 'array' THEN c.doc->'contacts' ELSE '[]' END) x "        \
-    "WHERE lower(x->>'email') = lower($1) UNION SELECT 'investor', i.id FROM investors i, "               \
+    "WHERE lower(x->>'email') = lower($1) UNION SELECT 'investor', i.id FROM investors i, "        \
     "jsonb_array_elements(CASE jsonb_typeof(i.doc->'contacts') WHEN 'array' THEN "                 \
-    "i.doc->'contacts' ELSE '[]' END) x WHERE lower(x->>'email') = lower($1) UNION SELECT ep.kind, "      \
+    "i.doc->'contacts' ELSE '[]' END) x WHERE lower(x->>'email') = lower($1) UNION SELECT "        \
+    "ep.kind, "                                                                                    \
     "ep.profile_id FROM event_participants ep, jsonb_array_elements(CASE "                         \
-    "jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' END) x "                       \
+    "jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' END) x "                        \
     "WHERE lower(x->>'email') = lower($1)"
 
 int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const char *email,

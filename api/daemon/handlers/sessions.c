@@ -26,8 +26,8 @@ static void reply_link_page(api_resp_t *resp, const api_req_t *r, int status)
     const char *it = status == 410 ? "Questo link &egrave; gi&agrave; stato usato o &egrave; "
                                      "scaduto."
                                    : "Questo link non &egrave; valido.";
-    const char *en = status == 410 ? "This link was used already or has expired."
-                                   : "This link is not valid.";
+    const char *en =
+        status == 410 ? "This link was used already or has expired." : "This link is not valid.";
     char *body;
 
     if (r->accept == NULL || strstr(r->accept, "text/html") == NULL) {
@@ -94,8 +94,7 @@ int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
     else if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else {
-        api_session_cookie(r, sid, SESSION_MAX_SECONDS, resp->set_cookie,
-                           sizeof(resp->set_cookie));
+        api_session_cookie(r, sid, SESSION_MAX_SECONDS, resp->set_cookie, sizeof(resp->set_cookie));
         snprintf(resp->location, sizeof(resp->location), "/");
         resp->status = 303;
     }
@@ -151,9 +150,9 @@ static int bearer_me(const api_req_t *r, json_t *body)
 
     json_object_set_new(body, "role", json_string(api_role_name(p->role)));
     if (p->role == API_ROLE_COMPANY || p->role == API_ROLE_INVESTOR)
-        json_array_append_new(json_object_get(body, "profiles"),
-                              json_pack("{s:s, s:s}", "kind", api_role_name(p->role), "id",
-                                        p->subject));
+        json_array_append_new(
+            json_object_get(body, "profiles"),
+            json_pack("{s:s, s:s}", "kind", api_role_name(p->role), "id", p->subject));
     return 0;
 }
 
@@ -172,7 +171,8 @@ int api_h_me(const api_req_t *r, api_resp_t *resp)
     } else {
         json_object_set_new(body, "email", json_string(r->session.email));
         json_object_set_new(body, "csrf_token", json_string(r->session.csrf));
-        json_object_set_new(body, "acting", r->acting != NULL ? json_string(r->acting) : json_null());
+        json_object_set_new(body, "acting",
+                            r->acting != NULL ? json_string(r->acting) : json_null());
         rc = tv_store_person_profiles(r->store, r->session.email, on_profile,
                                       json_object_get(body, "profiles"));
     }
@@ -196,10 +196,9 @@ static int on_session(void *ctx, const char *const *c, int n)
     long long id = strtoll(c[0], NULL, 10);
 
     (void)n;
-    return json_array_append_new(s->list, json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", id,
-                                                    "prefix", c[1], "created_at", c[2],
-                                                    "last_seen_at", c[3], "current",
-                                                    id == s->current)) == 0
+    return json_array_append_new(s->list, json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", id, "prefix",
+                                                    c[1], "created_at", c[2], "last_seen_at", c[3],
+                                                    "current", id == s->current)) == 0
                ? 0
                : TV_ENOMEM;
 }
@@ -226,8 +225,7 @@ int api_h_me_session_revoke(const api_req_t *r, api_resp_t *resp)
     int rc = TV_ENOTFOUND; /* a bearer token has no sessions */
 
     if (r->session.active)
-        rc = tv_store_session_revoke(r->store, strtoll(r->params[0], NULL, 10),
-                                     r->session.email);
+        rc = tv_store_session_revoke(r->store, strtoll(r->params[0], NULL, 10), r->session.email);
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
@@ -278,8 +276,8 @@ int api_h_signin_request(const api_req_t *r, api_resp_t *resp)
         too_many(resp, r, wait);
         return 0;
     }
-    rc = tv_store_signin_throttle(r->store, email, API_SIGNIN_PER_ADDRESS, API_SIGNIN_WINDOW,
-                                  &wait);
+    rc =
+        tv_store_signin_throttle(r->store, email, API_SIGNIN_PER_ADDRESS, API_SIGNIN_WINDOW, &wait);
     if (rc == 0 && wait > 0) {
         too_many(resp, r, wait);
         return 0;
@@ -291,8 +289,9 @@ int api_h_signin_request(const api_req_t *r, api_resp_t *resp)
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
-        api_reply_json(resp, 202, strdup("{\"status\":\"accepted\",\"detail\":\"if the address is "
-                                         "known, a sign-in link is on its way\"}"));
+        api_reply_json(resp, 202,
+                       strdup("{\"status\":\"accepted\",\"detail\":\"if the address is "
+                              "known, a sign-in link is on its way\"}"));
     return 0;
 }
 
