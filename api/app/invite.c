@@ -13,6 +13,7 @@
 
 #define SECRET_BYTES 32
 #define DEFAULT_HOURS 72
+#define DEFAULT_IDLE_HOURS 168
 
 static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
 static int sodium_ready;
@@ -58,18 +59,29 @@ int api_secret_valid(const char *text)
     return n == API_SECRET_LEN;
 }
 
-int api_signin_seconds(int64_t *out)
+/* Reads hours from variable 'name' (default 'fallback', at most 'max') as seconds. */
+static int hours_env(const char *name, long fallback, long max, int64_t *out)
 {
-    const char *v = getenv("TAVOLO_SIGNIN_HOURS");
+    const char *v = getenv(name);
     char *end = NULL;
-    long h = DEFAULT_HOURS;
+    long h = fallback;
 
     if (v != NULL && v[0] != '\0')
         h = strtol(v, &end, 10);
-    if ((end != NULL && *end != '\0') || h < 1 || h > 8760)
+    if ((end != NULL && *end != '\0') || h < 1 || h > max)
         return TV_EINVAL;
     *out = (int64_t)h * 3600;
     return 0;
+}
+
+int api_signin_seconds(int64_t *out)
+{
+    return hours_env("TAVOLO_SIGNIN_HOURS", DEFAULT_HOURS, 8760, out);
+}
+
+int api_session_idle_seconds(int64_t *out)
+{
+    return hours_env("TAVOLO_SESSION_IDLE_HOURS", DEFAULT_IDLE_HOURS, 720, out);
 }
 
 typedef struct {

@@ -28,6 +28,10 @@ int api_secret_valid(const char *text);
  * another value. */
 int api_signin_seconds(int64_t *out);
 
+/* Seconds a session lives without a request: $TAVOLO_SESSION_IDLE_HOURS (1 to 720) hours,
+ * else 168 (7 days); TV_EINVAL for another value. */
+int api_session_idle_seconds(int64_t *out);
+
 /* Queues an invitation for every person of profile 'profile_id' or of event 'event_id' (one
  * of them non-NULL), links and messages in one transaction. '*queued' counts the messages
  * queued, '*skipped' those not (the person unsubscribed from invitations). 'err' names what

@@ -54,6 +54,10 @@ expect_eq "only the hash of the link is stored" "0 1" \
 out=$("$TAVOLO" invite --profile no-such 2>&1)
 expect_contains "an unknown profile is named" 'no profile "no-such"' "$out"
 
+out=$(TAVOLO_SIGNIN_HOURS=0 "$TAVOLO" invite --profile c-029 2>&1)
+expect_contains "a bad link lifetime is named" "TAVOLO_SIGNIN_HOURS" "$out"
+out=$(TAVOLO_SESSION_IDLE_HOURS=7d "$TAVOLO" serve --listen 127.0.0.1:0 2>&1)
+expect_contains "serve refuses a bad idle limit, naming it" "TAVOLO_SESSION_IDLE_HOURS: expected" "$out"
 mkdir -p "$tmp/home"
 TAVOLO_HOME="$tmp/home" TAVOLO_DIGEST_TIME=off "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
 daemon=$!

@@ -17,7 +17,6 @@
 #include "tavolo/session.h"
 
 #define SESSION_MAX_SECONDS (30L * 24 * 3600)
-#define SESSION_IDLE_HOURS 168
 
 /* What a link that cannot open a session gets: a page in Italian and English (no script)
  * for a browser (Accept names text/html), else a problem. */
@@ -58,22 +57,15 @@ static void reply_link_page(api_resp_t *resp, const api_req_t *r, int status)
     resp->body_len = strlen(body);
 }
 
-/* Session lifetimes: idle from $TAVOLO_SESSION_IDLE_HOURS (default 7 days), absolute 30 days. */
-static int64_t idle_seconds(void)
-{
-    const char *v = getenv("TAVOLO_SESSION_IDLE_HOURS");
-    long h = v != NULL && v[0] != '\0' ? strtol(v, NULL, 10) : SESSION_IDLE_HOURS;
-
-    return (h < 1 || h > 720 ? SESSION_IDLE_HOURS : h) * 3600L;
-}
-
 int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
 {
     char t[128], sid[API_SECRET_SIZE], csrf[API_SECRET_SIZE];
     uint8_t link_hash[32], session_hash[32], csrf_hash[32];
     tv_session_t s;
+    int64_t idle = 168 * 3600; /* the default; `tavolo serve` refused a bad setting */
     int rc;
 
+    (void)api_session_idle_seconds(&idle);
     if (api_query_get(r->query, "t", t, sizeof(t)) != 1 || !api_secret_valid(t)) {
         reply_link_page(resp, r, 404);
         return 0;
@@ -87,7 +79,7 @@ int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
     if (rc == 0)
         rc = api_secret_new(csrf, csrf_hash);
     if (rc == 0)
-        rc = tv_store_signin_consume(r->store, link_hash, session_hash, csrf, idle_seconds(),
+        rc = tv_store_signin_consume(r->store, link_hash, session_hash, csrf, idle,
                                      SESSION_MAX_SECONDS, &s);
     if (rc == TV_ENOTFOUND || rc == TV_ECONFLICT)
         reply_link_page(resp, r, rc == TV_ENOTFOUND ? 404 : 410);
