@@ -57,6 +57,7 @@ int cmd_agenda(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
+int cmd_invite(int argc, char **argv);
 int cmd_mail(int argc, char **argv);
 
 /* Runs the mail delivery worker once (into 'outbox' when not NULL and no relay is set), printing

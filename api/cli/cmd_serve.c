@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "digest_timer.h"
 #include "feed.h"
+#include "invite.h"
 #include "jobs.h"
 #include "log.h"
 #include "mail_timer.h"
@@ -107,7 +108,17 @@ static int parse_options(int argc, char **argv, serve_opts_t *o)
         {"auth-grace", required_argument, NULL, OPT_SETTING + SET_AUTH_GRACE},
         {"max-client-connections", required_argument, NULL, OPT_SETTING + SET_MAX_CLIENT},
         {NULL, 0, NULL, 0}};
+    int64_t hours;
     int c, rc = settings_from_env(o);
+
+    if (rc == 0 && api_signin_seconds(&hours) != 0) {
+        cli_error("TAVOLO_SIGNIN_HOURS: expected a whole number of hours from 1 to 8760");
+        rc = -2;
+    }
+    if (rc == 0 && api_session_idle_seconds(&hours) != 0) {
+        cli_error("TAVOLO_SESSION_IDLE_HOURS: expected a whole number of hours from 1 to 720");
+        rc = -2;
+    }
 
     while (rc == 0 && (c = getopt_long(argc, argv, "l:b:f:s:p:", longopts, NULL)) != -1) {
         if (c >= OPT_SETTING && c < OPT_SETTING + N_SETTINGS)

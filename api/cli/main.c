@@ -27,6 +27,7 @@ static const command_t commands[] = {
     {"mail", cmd_mail, "deliver queued mail, or list the queue (mail send | mail status)"},
     {"token", cmd_token, "create, list or revoke API tokens (token create|list|revoke)"},
     {"notify", cmd_notify, "notifications: who gets them (notify recipients EVENT KIND ID)"},
+    {"invite", cmd_invite, "sign-in links by e-mail (invite --profile ID | --event ID)"},
 };
 
 static void usage(FILE *out)

@@ -20,6 +20,15 @@
 typedef struct api_app api_app_t;
 typedef struct api_metrics api_metrics_t;
 
+/* The browser session a request came with (decision 0049), when 'active'. */
+typedef struct {
+    int active;
+    int64_t id;
+    char email[321];
+    char csrf[65];
+    int64_t expires_in; /* seconds to its absolute expiry */
+} api_session_t;
+
 typedef struct {
     const char *method;                 /* "GET", "POST", ... */
     const char *path;                   /* without the query */
@@ -31,11 +40,19 @@ typedef struct {
     const char *content_type;  /* or NULL */
     const char *authorization; /* or NULL */
     const char *if_match;      /* the If-Match header, or NULL */
+    const char *cookie;        /* the value of the tavolo_session cookie, or NULL */
+    const char *origin;        /* the Origin header, or NULL */
+    const char *csrf;          /* the X-CSRF-Token header, or NULL */
+    const char *acting;        /* the X-Tavolo-Profile header ("company:ID"), or NULL */
+    const char *accept;        /* the Accept header, or NULL */
+    const char *client;        /* the peer's address, for rate limits ("" unknown) */
+    int tls;                   /* 1 if the request came over TLS */
     const char *request_id;
     api_app_t *app;
     tv_store_t *store;         /* this worker's connection, or NULL when down */
     api_principal_t principal; /* valid when 'authenticated' */
     int authenticated;
+    api_session_t session; /* the cookie's session, if the request authenticated by one */
 } api_req_t;
 
 typedef struct {
@@ -48,6 +65,7 @@ typedef struct {
     char allow[64];       /* an Allow header, or "" */
     int www_authenticate; /* add WWW-Authenticate: Bearer */
     char etag[40];        /* an ETag header (quoted), or "" */
+    char set_cookie[256]; /* a Set-Cookie header, or "" */
 } api_resp_t;
 
 typedef int (*api_handler_fn)(const api_req_t *req, api_resp_t *resp);

@@ -28,8 +28,12 @@ const char *api_status_title(int status)
         return "OK";
     case 201:
         return "Created";
+    case 202:
+        return "Accepted";
     case 204:
         return "No Content";
+    case 303:
+        return "See Other";
     case 400:
         return "Bad Request";
     case 401:
@@ -42,6 +46,8 @@ const char *api_status_title(int status)
         return "Method Not Allowed";
     case 409:
         return "Conflict";
+    case 410:
+        return "Gone";
     case 412:
         return "Precondition Failed";
     case 413:
@@ -50,6 +56,8 @@ const char *api_status_title(int status)
         return "Unsupported Media Type";
     case 422:
         return "Unprocessable Content";
+    case 429:
+        return "Too Many Requests";
     case 503:
         return "Service Unavailable";
     default:

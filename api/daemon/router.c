@@ -15,6 +15,7 @@
 #include "query.h"
 #include "reply.h"
 #include "router.h"
+#include "session.h"
 
 static const char *const company_list_params[] = {"limit",      "after",    "area", "pathology",
                                                   "technology", "eligible", NULL};
@@ -26,6 +27,7 @@ static const char *const digest_params[] = {"date", "event", NULL};
 static const char *const mail_params[] = {"event", "status", "limit", "after", NULL};
 static const char *const event_put_params[] = {"dry_run", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
+static const char *const signin_params[] = {"t", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -68,6 +70,13 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/tokens/{tid}", api_h_token_revoke, 1, NULL, NULL},
     {"GET", "/v1/unsubscribe", api_h_unsubscribe_page, 0, NULL, unsubscribe_params},
     {"POST", "/v1/unsubscribe", api_h_unsubscribe, 0, NULL, unsubscribe_params},
+    {"POST", "/v1/events/{id}/invitations", api_h_event_invitations, 1, NULL, NULL},
+    {"POST", "/v1/signin", api_h_signin_request, 0, NULL, NULL},
+    {"GET", "/v1/me", api_h_me, API_AUTH_PERSON, NULL, NULL},
+    {"GET", "/v1/me/sessions", api_h_me_sessions, API_AUTH_PERSON, NULL, NULL},
+    {"DELETE", "/v1/me/sessions/{sid}", api_h_me_session_revoke, API_AUTH_PERSON, NULL, NULL},
+    {"GET", "/signin", api_h_signin_link, 0, NULL, signin_params},
+    {"POST", "/signout", api_h_signout, API_AUTH_PERSON, NULL, NULL},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
@@ -175,14 +184,57 @@ int api_router_find(const char *method, const char *path, const char **params, s
 
 /* ---- running a request (on a worker thread, or inline in tests) ---- */
 
-/* Authenticates the request; on failure fills 'resp' and returns non-zero. */
-static int authenticate(api_req_t *r, api_resp_t *resp)
+/* Authenticates by the session cookie (decision 0049): a live session, then the profile it
+ * acts for (X-Tavolo-Profile; routes of API_AUTH_PERSON may go without), then the CSRF
+ * defence of writes. On failure fills 'resp' and returns non-zero. */
+static int authenticate_session(api_req_t *r, int route, api_resp_t *resp)
+{
+    int write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+    const char *csrf;
+    int rc = api_session_authenticate(r->store, r->cookie, &r->session);
+
+    if (rc == TV_ENOTFOUND) {
+        api_reply_problem(resp, r, 401, "unauthorized", NULL,
+                          "the session is unknown, expired or signed out: sign in again");
+        return -1;
+    }
+    if (rc == 0 && write && (csrf = api_session_csrf_problem(r)) != NULL) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "%s", csrf);
+        return -1;
+    }
+    if (rc == 0 && r->acting == NULL && api_routes[route].needs_auth != API_AUTH_PERSON) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "choose the profile to act for: X-Tavolo-Profile: company:ID or "
+                          "investor:ID (GET /v1/me lists them)");
+        return -1;
+    }
+    if (rc == 0 && r->acting != NULL && (rc = api_session_principal(r, &r->principal)) != 0 &&
+        (rc == TV_EINVAL || rc == TV_ENOTFOUND)) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "X-Tavolo-Profile: not company:ID or investor:ID of a profile of "
+                          "this person");
+        return -1;
+    }
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, r->store != NULL ? tv_store_error(r->store) : "");
+        return -1;
+    }
+    r->authenticated = r->acting != NULL;
+    return 0;
+}
+
+/* Authenticates the request; on failure fills 'resp' and returns non-zero. A bearer token
+ * wins over a session cookie. */
+static int authenticate(api_req_t *r, int route, api_resp_t *resp)
 {
     int rc;
 
+    if (r->authorization == NULL && r->cookie != NULL)
+        return authenticate_session(r, route, resp);
     if (r->authorization == NULL) {
         api_reply_problem(resp, r, 401, "unauthorized", NULL,
-                          "this route needs a bearer token (Authorization: Bearer tv_...)");
+                          "this route needs a bearer token (Authorization: Bearer tv_...) or "
+                          "a session");
         return -1;
     }
     rc = api_jobs_authenticate(r->store, r->authorization, &r->principal);
@@ -213,7 +265,7 @@ static int check_query(const api_req_t *r, int route, api_resp_t *resp)
 
 static void run_route(api_req_t *r, int route, api_resp_t *resp)
 {
-    if (api_routes[route].needs_auth && authenticate(r, resp) != 0)
+    if (api_routes[route].needs_auth && authenticate(r, route, resp) != 0)
         return;
     if (check_query(r, route, resp) != 0)
         return;
@@ -355,6 +407,9 @@ typedef struct job {
     api_resp_t resp;
     double started; /* api_seconds() */
     char *copies;   /* method, path, query, content type, authorization and body */
+    char *extra;    /* the session's headers (copy_session_headers) */
+    char cookie[128];
+    char client[1025]; /* NI_MAXHOST, what h2o_socket_getnumerichost may write */
 } job_t;
 
 /* The request's memory is going away: the job must no longer touch it. */
@@ -389,6 +444,11 @@ static void send_response(h2o_req_t *req, api_resp_t *resp, const char *request_
         add_header(req, H2O_TOKEN_WWW_AUTHENTICATE, "Bearer");
     if (resp->etag[0] != '\0')
         add_header(req, H2O_TOKEN_ETAG, h2o_strdup(&req->pool, resp->etag, SIZE_MAX).base);
+    if (resp->set_cookie[0] != '\0') {
+        add_header(req, H2O_TOKEN_SET_COOKIE,
+                   h2o_strdup(&req->pool, resp->set_cookie, SIZE_MAX).base);
+        add_header(req, H2O_TOKEN_CACHE_CONTROL, "no-store");
+    }
     if (resp->retry_after > 0) {
         snprintf(retry, sizeof(retry), "%d", resp->retry_after);
         add_header(req, H2O_TOKEN_RETRY_AFTER, h2o_strdup(&req->pool, retry, SIZE_MAX).base);
@@ -413,6 +473,7 @@ static void finish(job_t *job)
         *job->slot = NULL;
     api_resp_dispose(&job->resp);
     free(job->copies);
+    free(job->extra);
     free(job);
 }
 
@@ -488,6 +549,58 @@ static int copy_request(job_t *job, h2o_req_t *req)
     return 0;
 }
 
+/* Copies header 'name' into 'p' (NUL-terminated), returning where the next copy goes; sets
+ * '*dst' to the copy, or NULL when the header is absent. */
+static char *copy_header(h2o_req_t *req, const char *name, size_t len, const char **dst, char *p)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, len, -1);
+
+    *dst = NULL;
+    if (i < 0)
+        return p;
+    memcpy(p, req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+    p[req->headers.entries[i].value.len] = '\0';
+    *dst = p;
+    return p + req->headers.entries[i].value.len + 1;
+}
+
+/* Copies what sessions need (decision 0049): the tavolo_session cookie (from any Cookie
+ * header), Origin, X-CSRF-Token, X-Tavolo-Profile, the peer's address and TLS. */
+static int copy_session_headers(job_t *job, h2o_req_t *req)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    size_t total = 4;
+    char *p;
+
+    for (size_t i = 0; i < req->headers.size; i++)
+        total += req->headers.entries[i].value.len + 1;
+    if ((p = job->extra = malloc(total)) == NULL)
+        return -1;
+    p = copy_header(req, H2O_STRLIT("origin"), &job->r.origin, p);
+    p = copy_header(req, H2O_STRLIT("x-csrf-token"), &job->r.csrf, p);
+    p = copy_header(req, H2O_STRLIT("x-tavolo-profile"), &job->r.acting, p);
+    copy_header(req, H2O_STRLIT("accept"), &job->r.accept, p);
+    for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) >= 0;) {
+        char value[4096];
+        h2o_iovec_t v = req->headers.entries[i].value;
+
+        snprintf(value, sizeof(value), "%.*s", (int)v.len, v.base);
+        job->r.cookie =
+            api_cookie_value(value, API_SESSION_COOKIE, job->cookie, sizeof(job->cookie));
+        if (job->r.cookie != NULL)
+            break;
+    }
+    sl = req->conn->callbacks->get_peername != NULL
+             ? req->conn->callbacks->get_peername(req->conn, (struct sockaddr *)&ss)
+             : 0;
+    if (sl == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, job->client) == SIZE_MAX)
+        job->client[0] = '\0';
+    job->r.client = job->client;
+    job->r.tls = req->scheme == &H2O_URL_SCHEME_HTTPS;
+    return 0;
+}
+
 /* Answers on the loop thread when the route can from memory alone: a cached token, then the
  * route's fast handler. */
 static int try_fast(job_t *job)
@@ -509,7 +622,9 @@ int api_router_on_req(h2o_handler_t *self, h2o_req_t *req)
     job_t *job = calloc(1, sizeof(*job));
 
     (void)self;
-    if (job == NULL || copy_request(job, req) != 0) {
+    if (job == NULL || copy_request(job, req) != 0 || copy_session_headers(job, req) != 0) {
+        if (job != NULL)
+            free(job->copies), free(job->extra);
         free(job);
         return -1;
     }

@@ -7,10 +7,14 @@
 
 #include "api.h"
 
+#define API_AUTH_PERSON 2
+
 typedef struct {
     const char *method;
     const char *pattern; /* "/v1/companies/{id}/matches" */
     api_handler_fn handler;
+    /* 0 none; 1 a principal: a bearer token, or a session acting for a profile;
+     * API_AUTH_PERSON: a bearer token or a session, profile chosen or not. */
     int needs_auth;
     api_fast_fn fast;                /* or NULL */
     const char *const *query_params; /* the query parameters it takes (NULL: none) */

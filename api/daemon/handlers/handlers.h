@@ -51,6 +51,15 @@ int api_h_token_revoke(const api_req_t *r, api_resp_t *resp);
 int api_h_unsubscribe_page(const api_req_t *r, api_resp_t *resp);
 int api_h_unsubscribe(const api_req_t *r, api_resp_t *resp);
 
+/* Sign-in links and sessions (sessions.c, decision 0049). */
+int api_h_signin_link(const api_req_t *r, api_resp_t *resp);
+int api_h_signout(const api_req_t *r, api_resp_t *resp);
+int api_h_signin_request(const api_req_t *r, api_resp_t *resp);
+int api_h_me(const api_req_t *r, api_resp_t *resp);
+int api_h_me_sessions(const api_req_t *r, api_resp_t *resp);
+int api_h_me_session_revoke(const api_req_t *r, api_resp_t *resp);
+int api_h_event_invitations(const api_req_t *r, api_resp_t *resp);
+
 /* Shared by the handler files: the envelope {"items":[...], <extra>} around encoded items. */
 char *api_h_items(char **items, size_t n, const char *extra);
 

@@ -1,0 +1,181 @@
+/* Browser sessions: the cookie, the acting profile, the CSRF checks and the per-client limit.
+ * Session ids are hashed like sign-in tokens (invite.c) and compared in constant time. */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "invite.h"
+#include "notify_links.h"
+#include "session.h"
+#include "tavolo/session.h"
+
+const char *api_cookie_value(const char *header, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = header; p != NULL && *p != '\0';) {
+        size_t len;
+
+        while (*p == ' ' || *p == ';')
+            p++;
+        len = strcspn(p, ";");
+        if (len > n && strncmp(p, name, n) == 0 && p[n] == '=') {
+            if (len - n - 1 >= size)
+                return NULL;
+            memcpy(out, p + n + 1, len - n - 1);
+            out[len - n - 1] = '\0';
+            return out;
+        }
+        p += len;
+    }
+    return NULL;
+}
+
+int api_session_authenticate(tv_store_t *st, const char *cookie, api_session_t *out)
+{
+    uint8_t hash[TV_SESSION_HASH_BYTES];
+    tv_session_t s;
+    int rc;
+
+    if (cookie == NULL || !api_secret_valid(cookie))
+        return TV_ENOTFOUND;
+    if (st == NULL)
+        return TV_EUNAVAIL;
+    api_secret_hash(cookie, hash);
+    rc = tv_store_session_find(st, hash, &s);
+    /* The index found the row; the comparison that decides runs in constant time. */
+    if (rc == 0 && sodium_memcmp(s.hash, hash, sizeof(hash)) != 0)
+        rc = TV_ENOTFOUND;
+    if (rc != 0)
+        return rc;
+    memset(out, 0, sizeof(*out));
+    out->active = 1;
+    out->id = s.id;
+    out->expires_in = s.expires_in;
+    snprintf(out->email, sizeof(out->email), "%s", s.email);
+    snprintf(out->csrf, sizeof(out->csrf), "%s", s.csrf);
+    return 0;
+}
+
+typedef struct {
+    const char *kind, *id;
+    int found;
+} acting_t;
+
+static int on_profile(void *ctx, const char *const *c, int n)
+{
+    acting_t *a = ctx;
+
+    (void)n;
+    if (strcmp(c[0], a->kind) == 0 && strcmp(c[1], a->id) == 0)
+        a->found = 1;
+    return 0;
+}
+
+int api_session_principal(const api_req_t *r, api_principal_t *principal)
+{
+    const char *colon = r->acting != NULL ? strchr(r->acting, ':') : NULL;
+    char kind[16];
+    acting_t a = {kind, colon != NULL ? colon + 1 : "", 0};
+    int rc;
+
+    if (colon == NULL || (size_t)(colon - r->acting) >= sizeof(kind) || !tv_id_valid(a.id))
+        return TV_EINVAL;
+    snprintf(kind, sizeof(kind), "%.*s", (int)(colon - r->acting), r->acting);
+    if (strcmp(kind, "company") != 0 && strcmp(kind, "investor") != 0)
+        return TV_EINVAL;
+    if (r->store == NULL)
+        return TV_EUNAVAIL;
+    rc = tv_store_person_profiles(r->store, r->session.email, on_profile, &a);
+    if (rc != 0)
+        return rc;
+    if (!a.found)
+        return TV_ENOTFOUND;
+    memset(principal, 0, sizeof(*principal));
+    principal->role = strcmp(kind, "company") == 0 ? API_ROLE_COMPANY : API_ROLE_INVESTOR;
+    principal->token_id = -1; /* no API token: revoking "one's own" token matches none */
+    snprintf(principal->subject, sizeof(principal->subject), "%s", a.id);
+    return 0;
+}
+
+/* The origin (scheme://host[:port]) of the public URL. */
+static void public_origin(char *out, size_t size)
+{
+    const char *url = api_public_url(), *h = strstr(url, "://");
+    size_t n = h != NULL ? (size_t)(h + 3 - url) + strcspn(h + 3, "/?#") : strlen(url);
+
+    snprintf(out, size, "%.*s", (int)n, url);
+}
+
+const char *api_session_csrf_problem(const api_req_t *r)
+{
+    size_t want = strlen(r->session.csrf);
+    char origin[512];
+
+    if (r->csrf == NULL || strlen(r->csrf) != want ||
+        sodium_memcmp(r->csrf, r->session.csrf, want) != 0)
+        return "X-CSRF-Token: missing or not this session's token (GET /v1/me gives it)";
+    public_origin(origin, sizeof(origin));
+    if (r->origin == NULL)
+        return "Origin: a write with the session cookie must come with an Origin header";
+    if (strcasecmp(r->origin, origin) != 0)
+        return "Origin: not the origin of TAVOLO_PUBLIC_URL";
+    return NULL;
+}
+
+void api_session_cookie(const api_req_t *r, const char *value, long max_age, char *out, size_t size)
+{
+    int secure = r->tls || strncasecmp(api_public_url(), "https://", 8) == 0;
+
+    snprintf(out, size, "%s=%s; HttpOnly; SameSite=Lax; Path=/; Max-Age=%ld%s", API_SESSION_COOKIE,
+             value, max_age, secure ? "; Secure" : "");
+}
+
+/* ---- the per-client limit: a fixed table of windows, the oldest slot reused ---- */
+
+#define CLIENT_SLOTS 1024
+
+typedef struct {
+    char client[64];
+    time_t start;
+    int count;
+} client_slot_t;
+
+static client_slot_t slots[CLIENT_SLOTS];
+static pthread_mutex_t slots_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t slot_of(const char *client)
+{
+    unsigned long h = 5381;
+
+    for (const char *c = client; *c != '\0'; c++)
+        h = h * 33 + (unsigned char)*c;
+    return h % CLIENT_SLOTS;
+}
+
+int api_session_client_allow(const char *client, int *retry_after)
+{
+    time_t now = time(NULL);
+    client_slot_t *s;
+    int allow = 1;
+
+    pthread_mutex_lock(&slots_lock);
+    s = &slots[slot_of(client)];
+    if (strncmp(s->client, client, sizeof(s->client) - 1) != 0 ||
+        now - s->start >= API_SIGNIN_WINDOW) {
+        snprintf(s->client, sizeof(s->client), "%s", client);
+        s->start = now;
+        s->count = 0;
+    }
+    if (s->count >= API_SIGNIN_PER_CLIENT) {
+        allow = 0;
+        *retry_after = (int)(API_SIGNIN_WINDOW - (now - s->start));
+    } else {
+        s->count++;
+    }
+    pthread_mutex_unlock(&slots_lock);
+    return allow;
+}

@@ -1,0 +1,63 @@
+/* tavolo/session.h: sign-in links and browser sessions (decision 0049). The store keeps only
+ * 32-byte hashes of link tokens and session ids (the API computes them) and addresses in lower
+ * case. Calls block, like every store call. */
+#ifndef TV_SESSION_H
+#define TV_SESSION_H
+
+#include <stdint.h>
+
+#include "tavolo/store.h"
+
+#define TV_SESSION_HASH_BYTES 32
+
+/* A live session as found by its hash. */
+typedef struct {
+    int64_t id;
+    uint8_t hash[TV_SESSION_HASH_BYTES]; /* as stored, for a constant-time comparison */
+    char email[321];
+    char csrf[65];
+    int64_t expires_in; /* seconds to its absolute expiry */
+} tv_session_t;
+
+/* Stores sign-in link 'hash' for 'email' (any case: kept in lower case), expiring after
+ * 'seconds'. TV_EINVAL for an address the table refuses. */
+int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const char *email,
+                                int64_t seconds);
+
+/* Uses link 'hash' and opens session 'session_hash' (with CSRF token 'csrf', idle expiry
+ * 'idle_seconds', absolute 'max_seconds') in one statement: the link is taken once only, by
+ * whichever caller comes first. Fills 'out' on success; TV_ENOTFOUND for an unknown link;
+ * TV_ECONFLICT for a link used already or expired (nothing written). */
+int tv_store_signin_consume(tv_store_t *st, const uint8_t hash[32], const uint8_t session_hash[32],
+                            const char *csrf, int64_t idle_seconds, int64_t max_seconds,
+                            tv_session_t *out);
+
+/* Finds the live session of 'hash' (not revoked, not past its absolute or idle expiry) and
+ * records that it was seen. TV_ENOTFOUND when there is none. */
+int tv_store_session_find(tv_store_t *st, const uint8_t hash[32], tv_session_t *out);
+
+/* Revokes session 'id' of 'email'. TV_ENOTFOUND when 'email' has no such live session. */
+int tv_store_session_revoke(tv_store_t *st, int64_t id, const char *email);
+
+/* Rows (id, hash prefix in hex, created_at, last_seen_at; ISO 8601 UTC) of the live sessions
+ * of 'email', newest first. */
+int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
+
+/* Rows (kind, id, name, events joined by ',') of the profiles 'email' may act for: those
+ * whose contacts or whose people in some event file have the address (without case). */
+int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
+
+/* Rows (email in lower case, name, language) of the people to invite: of profile 'profile_id'
+ * (its contacts and the people event files name for it), or of event 'event_id' (the people
+ * it names for its participants and those profiles' contacts); one row per address. Exactly
+ * one of the two is non-NULL. TV_ENOTFOUND when the profile or event does not exist. */
+int tv_store_invite_people(tv_store_t *st, const char *profile_id, const char *event_id,
+                           tv_store_row_cb cb, void *ctx);
+
+/* Counts a request for a link for 'email' unless it already made 'limit' in the last
+ * 'window' seconds, under a lock per address so that every daemon agrees. '*retry_after' is
+ * 0 when counted, else the seconds until one of the window's requests ages out. */
+int tv_store_signin_throttle(tv_store_t *st, const char *email, int limit, int window,
+                             int *retry_after);
+
+#endif

@@ -1,0 +1,264 @@
+/* The store's sign-in links and sessions (decision 0049). Hashes travel as binary parameters;
+ * link tokens and session ids themselves never reach this file. */
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "tavolo/error.h"
+#include "tavolo/session.h"
+
+#define SQLSTATE_CHECK "23514"
+#define ISO_UTC " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+
+/* The addresses of a person's profiles: contacts of companies and investors, and the people
+ * event files name for their participants; $1 is the address, compared without case. */
+#define PERSON_PROFILES_SQL                                                                        \
+    "SELECT 'company' AS kind, c.id FROM companies c, jsonb_array_elements(CASE "                  \
+    "jsonb_typeof(c.doc->'contacts') WHEN 'array' THEN c.doc->'contacts' ELSE '[]' END) x "        \
+    "WHERE lower(x->>'email') = lower($1) UNION SELECT 'investor', i.id FROM investors i, "        \
+    "jsonb_array_elements(CASE jsonb_typeof(i.doc->'contacts') WHEN 'array' THEN "                 \
+    "i.doc->'contacts' ELSE '[]' END) x WHERE lower(x->>'email') = lower($1) UNION SELECT "        \
+    "ep.kind, "                                                                                    \
+    "ep.profile_id FROM event_participants ep, jsonb_array_elements(CASE "                         \
+    "jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' END) x "                        \
+    "WHERE lower(x->>'email') = lower($1)"
+
+int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const char *email,
+                                int64_t seconds)
+{
+    char secs[24];
+    const char *params[3] = {(const char *)hash, email, secs};
+    const int lengths[3] = {TV_SESSION_HASH_BYTES, 0, 0};
+    const int formats[3] = {1, 0, 0};
+    PGresult *res;
+    const char *state;
+    int rc;
+
+    snprintf(secs, sizeof(secs), "%" PRId64, seconds);
+    res = PQexecParams(st->conn,
+                       "INSERT INTO signin_links (hash, email, expires_at) VALUES ($1::bytea, "
+                       "lower($2), now() + make_interval(secs => $3::float8))",
+                       3, NULL, params, lengths, formats, 0);
+    if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+        PQclear(res);
+        return 0;
+    }
+    state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    if (state != NULL && strcmp(state, SQLSTATE_CHECK) == 0) {
+        PQclear(res);
+        return tv__store_set_error(st, TV_EINVAL, "email: not an address");
+    }
+    rc = tv__store_db_error(st, res, "signin_links");
+    return rc;
+}
+
+/* Fills 'out' from columns (id, hash, email, csrf, seconds to expiry) starting at 'c0' of
+ * the only row of 'res' (all text: the hash as bytea's hex). */
+static int read_session(const PGresult *res, int c0, tv_session_t *out)
+{
+    size_t n = 0;
+    unsigned char *raw = PQunescapeBytea((const unsigned char *)PQgetvalue(res, 0, c0 + 1), &n);
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (raw != NULL && n == TV_SESSION_HASH_BYTES &&
+        (size_t)PQgetlength(res, 0, c0 + 2) < sizeof(out->email) &&
+        (size_t)PQgetlength(res, 0, c0 + 3) < sizeof(out->csrf)) {
+        out->id = strtoll(PQgetvalue(res, 0, c0), NULL, 10);
+        memcpy(out->hash, raw, n);
+        snprintf(out->email, sizeof(out->email), "%s", PQgetvalue(res, 0, c0 + 2));
+        snprintf(out->csrf, sizeof(out->csrf), "%s", PQgetvalue(res, 0, c0 + 3));
+        out->expires_in = strtoll(PQgetvalue(res, 0, c0 + 4), NULL, 10);
+        rc = 0;
+    }
+    PQfreemem(raw);
+    return rc;
+}
+
+static const char consume_sql[] =
+    "WITH u AS (UPDATE signin_links SET used_at = now() WHERE hash = $1::bytea AND used_at IS "
+    "NULL AND expires_at > now() RETURNING email), s AS (INSERT INTO sessions (hash, email, csrf, "
+    "idle_seconds, expires_at) SELECT $2::bytea, email, $3, $4::integer, now() + "
+    "make_interval(secs => $5::float8) FROM u RETURNING id, hash, email, csrf, $5::bigint) "
+    "SELECT 1, s.* FROM s UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL FROM signin_links "
+    "WHERE hash = $1::bytea AND NOT EXISTS (SELECT 1 FROM u)";
+
+int tv_store_signin_consume(tv_store_t *st, const uint8_t hash[32], const uint8_t session_hash[32],
+                            const char *csrf, int64_t idle_seconds, int64_t max_seconds,
+                            tv_session_t *out)
+{
+    char idle[24], max[24];
+    const char *params[5] = {(const char *)hash, (const char *)session_hash, csrf, idle, max};
+    const int lengths[5] = {TV_SESSION_HASH_BYTES, TV_SESSION_HASH_BYTES, 0, 0, 0};
+    const int formats[5] = {1, 1, 0, 0, 0};
+    PGresult *res;
+    int rc = 0;
+
+    snprintf(idle, sizeof(idle), "%" PRId64, idle_seconds);
+    snprintf(max, sizeof(max), "%" PRId64, max_seconds);
+    res = PQexecParams(st->conn, consume_sql, 5, NULL, params, lengths, formats, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "signin_links");
+    if (PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no such sign-in link");
+    else if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+        rc = tv__store_set_error(st, TV_ECONFLICT, "the sign-in link was used or has expired");
+    else if (read_session(res, 1, out) != 0)
+        rc = tv__store_set_error(st, TV_EDB, "sessions: a row out of shape");
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_session_find(tv_store_t *st, const uint8_t hash[32], tv_session_t *out)
+{
+    const char *params[1] = {(const char *)hash};
+    const int lengths[1] = {TV_SESSION_HASH_BYTES};
+    const int formats[1] = {1};
+    PGresult *res = PQexecParams(
+        st->conn,
+        "UPDATE sessions SET last_seen_at = now() WHERE hash = $1::bytea AND revoked_at IS NULL "
+        "AND expires_at > now() AND last_seen_at > now() - make_interval(secs => idle_seconds) "
+        "RETURNING id, hash, email, csrf, extract(epoch FROM expires_at - now())::bigint",
+        1, NULL, params, lengths, formats, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "sessions");
+    if (PQntuples(res) != 1)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no such session");
+    else if (read_session(res, 0, out) != 0)
+        rc = tv__store_set_error(st, TV_EDB, "sessions: a row out of shape");
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_session_revoke(tv_store_t *st, int64_t id, const char *email)
+{
+    char ids[24];
+    const char *params[2] = {ids, email};
+    int64_t n = 0;
+    int rc;
+
+    snprintf(ids, sizeof(ids), "%" PRId64, id);
+    rc = tv__store_query_int(st,
+                             "WITH r AS (UPDATE sessions SET revoked_at = now() WHERE id = "
+                             "$1::bigint AND email = lower($2) AND revoked_at IS NULL RETURNING 1) "
+                             "SELECT count(*) FROM r",
+                             2, params, &n);
+    if (rc == 0 && n == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no session %s", ids);
+    return rc;
+}
+
+int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {email};
+
+    return tv__store_each_row(
+        st, "sessions",
+        "SELECT id, encode(substr(hash, 1, 6), 'hex'), to_char(created_at" ISO_UTC
+        ", to_char(last_seen_at" ISO_UTC " FROM sessions WHERE email = lower($1) AND revoked_at "
+        "IS NULL AND expires_at > now() AND last_seen_at > now() - make_interval(secs => "
+        "idle_seconds) ORDER BY created_at DESC, id DESC",
+        1, params, cb, ctx);
+}
+
+int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {email};
+
+    return tv__store_each_row(
+        st, "profiles",
+        "WITH p AS (" PERSON_PROFILES_SQL ") SELECT p.kind, p.id, coalesce(c.doc->>'name', "
+        "i.doc->>'name', p.id), coalesce((SELECT string_agg(e.event_id, ',' ORDER BY e.event_id) "
+        "FROM event_participants e WHERE e.kind = p.kind AND e.profile_id = p.id), '') FROM p "
+        "LEFT JOIN companies c ON p.kind = 'company' AND c.id = p.id LEFT JOIN investors i ON "
+        "p.kind = 'investor' AND i.id = p.id ORDER BY p.kind, p.id",
+        1, params, cb, ctx);
+}
+
+/* The people of the targets ($1: a profile, $2: an event's participants): contacts first
+ * (language: the contact's, else the profile's), then the people event files name for them
+ * (of event $2 only when given; language: the person's, else the event's), else English. */
+static const char invite_sql[] =
+    "WITH t AS (SELECT 'company' AS kind, id FROM companies WHERE id = $1 UNION SELECT "
+    "'investor', id FROM investors WHERE id = $1 UNION SELECT kind, profile_id FROM "
+    "event_participants WHERE event_id = $2), "
+    "prof AS (SELECT t.kind, t.id, coalesce(c.doc, i.doc) AS doc FROM t LEFT JOIN companies c "
+    "ON t.kind = 'company' AND c.id = t.id LEFT JOIN investors i ON t.kind = 'investor' AND "
+    "i.id = t.id), "
+    "r AS (SELECT x->>'email' AS email, x->>'name' AS name, COALESCE(CASE WHEN x->>'language' "
+    "IN ('it', 'en') THEN x->>'language' END, CASE WHEN p.doc->>'language' IN ('it', 'en') "
+    "THEN p.doc->>'language' END, 'en') AS lang, 0 AS src, p.kind, p.id, o FROM prof p, "
+    "jsonb_array_elements(CASE jsonb_typeof(p.doc->'contacts') WHEN 'array' THEN "
+    "p.doc->'contacts' ELSE '[]' END) WITH ORDINALITY AS x(x, o) "
+    "UNION ALL SELECT x->>'email', x->>'name', COALESCE(CASE WHEN x->>'language' IN ('it', "
+    "'en') THEN x->>'language' END, CASE WHEN e.doc->>'language' IN ('it', 'en') THEN "
+    "e.doc->>'language' END, 'en'), 1, ep.kind, ep.profile_id, o FROM event_participants ep "
+    "JOIN t ON t.kind = ep.kind AND t.id = ep.profile_id JOIN events e ON e.id = ep.event_id, "
+    "jsonb_array_elements(CASE jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' "
+    "END) WITH ORDINALITY AS x(x, o) WHERE $2::text IS NULL OR ep.event_id = $2) "
+    "SELECT DISTINCT ON (lower(email)) lower(email), name, lang FROM r WHERE email LIKE "
+    "'%_@_%' ORDER BY lower(email), src, kind, id, o";
+
+int tv_store_invite_people(tv_store_t *st, const char *profile_id, const char *event_id,
+                           tv_store_row_cb cb, void *ctx)
+{
+    const char *params[2] = {profile_id, event_id};
+    int64_t n = 0;
+    int rc = tv__store_query_int(st,
+                                 "SELECT (SELECT count(*) FROM companies WHERE id = $1) + (SELECT "
+                                 "count(*) FROM investors WHERE id = $1) + (SELECT count(*) FROM "
+                                 "events WHERE id = $2)",
+                                 2, params, &n);
+
+    if (rc != 0)
+        return rc;
+    if (n == 0)
+        return tv__store_set_error(st, TV_ENOTFOUND, "no %s \"%s\"",
+                                   profile_id != NULL ? "profile" : "event",
+                                   profile_id != NULL ? profile_id : event_id);
+    return tv__store_each_row(st, "invite", invite_sql, 2, params, cb, ctx);
+}
+
+/* Counts the request, or reads when the oldest of the window ages out ($1 address, $2 limit,
+ * $3 window in seconds), after the lock of tv_store_signin_throttle. */
+static const char throttle_sql[] =
+    "WITH old AS (DELETE FROM signin_requests WHERE email = $1 AND requested_at <= now() - "
+    "make_interval(secs => $3::float8)), w AS (SELECT count(*) AS n, min(requested_at) AS "
+    "first FROM signin_requests WHERE email = $1 AND requested_at > now() - make_interval(secs "
+    "=> $3::float8)), ins AS (INSERT INTO signin_requests (email) SELECT $1 FROM w WHERE n < "
+    "$2::integer RETURNING 1) SELECT CASE WHEN n < $2::integer THEN 0 ELSE greatest(1, "
+    "ceil(extract(epoch FROM first + make_interval(secs => $3::float8) - now())))::bigint END "
+    "FROM w";
+
+int tv_store_signin_throttle(tv_store_t *st, const char *email, int limit, int window,
+                             int *retry_after)
+{
+    char lim[16], win[16], lower[321];
+    const char *params[3] = {lower, lim, win};
+    int64_t wait = 0;
+    int rc;
+
+    snprintf(lim, sizeof(lim), "%d", limit);
+    snprintf(win, sizeof(win), "%d", window);
+    snprintf(lower, sizeof(lower), "%s", email);
+    for (char *c = lower; *c != '\0'; c++)
+        *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
+    rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st, "SELECT pg_advisory_xact_lock(hashtextextended('signin:' || $1, 0))", 1, params);
+    if (rc == 0)
+        rc = tv__store_query_int(st, throttle_sql, 3, params, &wait);
+    if (rc == 0)
+        rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
+    else
+        *retry_after = (int)wait;
+    return rc;
+}
