@@ -4,7 +4,9 @@ the form works by keyboard alone (Tab to the field, type, Enter), a submitted ad
 POST /v1/signin {"email": ...} and the page answers in words (the confirmation on 202, else an
 error naming the status; never nothing), a bad address is refused before any request, the
 language switch is kept across visits, and no console error or CSP violation happens (the
-console check is shown to catch a planted inline script first).
+console check is shown to catch a planted inline script first). Signed in (a fake /v1/me in
+front of the daemon until sessions exist), the home shows hostile values as text, links to the
+profiles' pages and signs out with the CSRF header.
 
 Usage: test_signin.py TAVOLO SHOTS_DIR"""
 
@@ -140,7 +142,50 @@ def check_console_catches(t, d, base):
     t.eq("and the CSP kept it from running", None, d.execute_script("return window.planted"))
 
 
+# A person whose values try to become markup: shown as text, never run.
+HOSTILE_EMAIL = "<img src=x onerror=window.pwned=1>@example.com"
+ME = {"email": HOSTILE_EMAIL, "csrf_token": "csrf-123",
+      "profiles": [{"kind": "company", "id": "c/1?x", "name": '"><script>window.pwned=2</script>'},
+                   {"kind": "investor", "id": "inv-2", "name": "Fondo Uno"}]}
+HOME = {"en": "Your page", "it": "La sua pagina"}
+
+
+def check_home(t, daemon, width, lang, shots):
+    """Signed in (a fake /v1/me: see webtest.FakeSession): the home shows the e-mail and the
+    profiles as text, links to the profiles' pages, and signs out with the CSRF header."""
+    fake = webtest.FakeSession(daemon.base, dict(ME))
+    d = webtest.browser(width, lang)
+    where = f"home, {lang} at {width} px"
+    try:
+        d.get(fake.base + "/")
+        h1 = webtest.wait(d, lambda d: visible(d, "#home h1"))
+        t.eq(f"{where}: the title", HOME[lang], h1.text)
+        t.eq(f"{where}: the e-mail, as text", HOSTILE_EMAIL, d.find_element(By.ID, "home-email").text)
+        links = d.find_elements(By.CSS_SELECTOR, "#home-profiles a")
+        t.eq(f"{where}: the profiles' pages, ids encoded",
+             ["/matches?company=c%2F1%3Fx", "/matches?investor=inv-2"],
+             [a.get_attribute("href").replace(fake.base, "") for a in links])
+        t.ok(f"{where}: a profile's name, as text", links and ME["profiles"][0]["name"] in
+             links[0].text, [a.text for a in links])
+        t.eq(f"{where}: no element made of a value", 0, len(d.find_elements(
+            By.CSS_SELECTOR, "#home img, #home script")))
+        t.eq(f"{where}: nothing ran", None, d.execute_script("return window.pwned"))
+        sizes = d.execute_script("return [document.documentElement.scrollWidth, innerWidth]")
+        t.ok(f"{where}: no sideways scroll ({sizes[0]} <= {sizes[1]})", sizes[0] <= sizes[1])
+        webtest.shot(d, shots, f"home-{lang}-{width}")
+        d.find_element(By.ID, "signout").click()
+        webtest.wait(d, lambda d: visible(d, "#signin h1"))
+        t.eq(f"{where}: sign-out posts the CSRF token", ["csrf-123"],
+             [h.get("X-CSRF-Token") for h in fake.signouts])
+        t.eq(f"{where}: no console error or CSP violation", [], webtest.console_problems(d))
+    finally:
+        d.quit()
+        fake.stop()
+
+
 def run(t, daemon, shots):
+    check_home(t, daemon, 1280, "en", shots)
+    check_home(t, daemon, 390, "it", shots)
     for width in (1280, 390):
         for lang in ("en", "it"):
             d = webtest.browser(width, lang)

@@ -14,6 +14,7 @@ import tempfile
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -128,7 +129,10 @@ def browser(width, lang):
 
 
 def wait(driver, cond, timeout=10):
-    return WebDriverWait(driver, timeout).until(lambda d: cond(d))
+    """Waits for cond(driver) to be true; an element replaced by a reload meanwhile is
+    looked for again."""
+    return WebDriverWait(driver, timeout, ignored_exceptions=(
+        StaleElementReferenceException,)).until(lambda d: cond(d))
 
 
 def shot(driver, folder, name):
@@ -171,3 +175,73 @@ def network(driver):
         elif m.get("method") == "Network.responseReceived" and p.get("requestId") in reqs:
             reqs[p["requestId"]]["status"] = p["response"]["status"]
     return list(reqs.values())
+
+
+class FakeSession:
+    """A proxy in front of the daemon that plays a signed-in session until the real one
+    exists (the SESSIONS work of issue 16): GET /v1/me answers 'me' (then 401 once signed out),
+    POST /signout records its headers and answers 204; every other request goes to the daemon
+    and comes back as it answered, headers included."""
+
+    def __init__(self, daemon_base, me):
+        import http.client
+        import http.server
+        import threading
+        import urllib.parse
+
+        target = urllib.parse.urlsplit(daemon_base)
+        fake = self
+        self.me = me
+        self.signouts = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def reply(self, status, body=b"", ctype="application/json"):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def forward(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n) if n else None
+                c = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("connection", "host")}
+                c.request(self.command, self.path, body=body, headers=headers)
+                r = c.getresponse()
+                data = r.read()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("connection", "transfer-encoding", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                c.close()
+
+            def do_GET(self):
+                if self.path == "/v1/me":
+                    if fake.me is None:
+                        return self.reply(401, b'{"status": 401}', "application/problem+json")
+                    return self.reply(200, json.dumps(fake.me).encode())
+                self.forward()
+
+            def do_POST(self):
+                if self.path == "/signout":
+                    fake.signouts.append(dict(self.headers.items()))
+                    fake.me = None
+                    return self.reply(204)
+                self.forward()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
