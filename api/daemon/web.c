@@ -254,7 +254,9 @@ int api_web_on_req(h2o_req_t *req)
     add_named(req, "content-security-policy", csp);
     add_named(req, "x-content-type-options", "nosniff");
     add_named(req, "referrer-policy", "same-origin");
-    req->res.content_length = not_modified ? 0 : f->len;
+    /* A 304 has no body and no Content-Length: "0" would claim the file is empty (RFC 9110
+     * section 8.6); libh2o neither chunks nor closes a 304 of unknown length. */
+    req->res.content_length = not_modified ? SIZE_MAX : f->len;
     h2o_send_inline(req, not_modified ? "" : f->body, not_modified ? 0 : f->len);
     api_log_request("GET", f == shell ? "(page)" : "/web/{file}", req->res.status,
                     api_seconds() - started, "web", NULL);

@@ -74,6 +74,7 @@ for f in app.js:text/javascript style.css:text/css icon.svg:image/svg+xml; do
     expect_status "/web/$name with If-None-Match: its ETag -> 304" 304
     expect_eq "/web/$name: 304 keeps the ETag" "$etag" "$(header ETag)"
     expect_eq "/web/$name: 304 has no body" 0 "$(wc -c <"$tmp/body")"
+    expect_eq "/web/$name: nor a Content-Length claiming an empty file" "" "$(header Content-Length)"
     call GET "/web/$name" "" -H 'If-None-Match: "other", '"$etag"
     expect_status "/web/$name with If-None-Match: a list holding its ETag -> 304" 304
     call GET "/web/$name" "" -H 'If-None-Match: "other"'
