@@ -229,11 +229,22 @@ static void add_named(h2o_req_t *req, const char *name, const char *value)
                           strlen(value));
 }
 
+/* A request id as the router's ("pid-n"), in a series of its own ("pid-wn"): every answer
+ * carries X-Request-Id, and the log line names it. */
+static void request_id(char *id, size_t size)
+{
+    static atomic_ulong next_id;
+
+    snprintf(id, size, "%lx-w%lx", (unsigned long)getpid(),
+             (unsigned long)atomic_fetch_add(&next_id, 1));
+}
+
 int api_web_on_req(h2o_req_t *req)
 {
     size_t len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     const web_file_t *f;
     double started = api_seconds();
+    char id[40];
     ssize_t inm;
     int not_modified;
 
@@ -254,11 +265,13 @@ int api_web_on_req(h2o_req_t *req)
     add_named(req, "content-security-policy", csp);
     add_named(req, "x-content-type-options", "nosniff");
     add_named(req, "referrer-policy", "same-origin");
+    request_id(id, sizeof(id));
+    add_named(req, "x-request-id", h2o_strdup(&req->pool, id, SIZE_MAX).base);
     /* A 304 has no body and no Content-Length: "0" would claim the file is empty (RFC 9110
      * section 8.6); libh2o neither chunks nor closes a 304 of unknown length. */
     req->res.content_length = not_modified ? SIZE_MAX : f->len;
     h2o_send_inline(req, not_modified ? "" : f->body, not_modified ? 0 : f->len);
     api_log_request("GET", f == shell ? "(page)" : "/web/{file}", req->res.status,
-                    api_seconds() - started, "web", NULL);
+                    api_seconds() - started, id, NULL);
     return 1;
 }

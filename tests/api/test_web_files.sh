@@ -50,6 +50,7 @@ expect_eq "the shell's bytes, from api/web/index.html" "$(sha256sum <"$WEB/index
     "$(sha256sum <"$tmp/body")"
 expect_eq "the shell is revalidated every time" "no-cache" "$(header Cache-Control)"
 page_headers "the shell"
+expect_contains "an X-Request-Id, as every answer has" "-w" "$(header X-Request-Id)"
 shell_etag=$(header ETag)
 expect_contains "a strong ETag" '"' "${shell_etag:0:1}"
 for p in /matches /requests /agenda /profile /availability /sessions "/matches?company=c1"; do
