@@ -26,6 +26,10 @@ packages=(
     wrk
     # api.feed and bench/feed.sh put two daemons behind a real load balancer.
     haproxy
+    # The web.* tests (tests/web/) open the pages in headless Chromium through Debian's
+    # chromedriver and selenium, read its console for errors and CSP violations and take
+    # screenshots; nothing is downloaded by the tests themselves.
+    chromium chromium-driver python3-selenium
 )
 
 missing=()

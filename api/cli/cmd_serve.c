@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "router.h"
 #include "server.h"
+#include "web.h"
 
 #define DEFAULT_LISTEN "127.0.0.1:8080"
 #define DEFAULT_MAX_BODY (1u << 20)
@@ -206,6 +207,7 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o, c
 {
     app_notes_t notes = {0};
     tv_store_t *st = NULL;
+    char err[4352];
     double t0;
     int rc = cli_load_taxonomy(tax);
 
@@ -226,6 +228,11 @@ static int prepare(api_app_t *app, tv_taxonomy_t **tax, const serve_opts_t *o, c
     if (rc != 0)
         return rc;
     app->tax = *tax;
+    rc = api_web_load(err, sizeof(err));
+    if (rc != 0) {
+        cli_error("%s", err);
+        return rc;
+    }
     app->metrics = api_metrics_create(api_route_count, api_route_label);
     api_metrics_build(app->metrics, api_seconds() - t0);
     api_log("info", "loaded %zu companies and %zu investors in %.3f s",
@@ -329,6 +336,7 @@ int cmd_serve(int argc, char **argv)
     if (app.feed == NULL)
         free(since); /* else the feed took it over */
     api_feed_free(app.feed);
+    api_web_unload();
     tv_matcher_destroy(app.matcher);
     api_metrics_destroy(app.metrics);
     tv_taxonomy_destroy(tax);

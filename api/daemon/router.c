@@ -16,6 +16,7 @@
 #include "reply.h"
 #include "router.h"
 #include "session.h"
+#include "web.h"
 
 static const char *const company_list_params[] = {"limit",      "after",    "area", "pathology",
                                                   "technology", "eligible", NULL};
@@ -622,6 +623,10 @@ int api_router_on_req(h2o_handler_t *self, h2o_req_t *req)
     job_t *job = calloc(1, sizeof(*job));
 
     (void)self;
+    if (api_web_on_req(req)) { /* the pages' files, from memory, on the loop thread */
+        free(job);
+        return 0;
+    }
     if (job == NULL || copy_request(job, req) != 0 || copy_session_headers(job, req) != 0) {
         if (job != NULL)
             free(job->copies), free(job->extra);

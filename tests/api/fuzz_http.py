@@ -1209,7 +1209,8 @@ class Builder:
                          "method not served")
                 c.template = template
                 cases.append(c)
-        for path in ["/", "/v1", "/v1/", "/v1/nothing", "/v1/companies/", "/v1/companies//x",
+        # "/" and the pages' paths answer the page shell on GET (docs/web.md): not unknown.
+        for path in ["/web/nothing.js", "/web/..%2Findex.html", "/matches/x", "/v1", "/v1/", "/v1/nothing", "/v1/companies/", "/v1/companies//x",
                      "/V1/companies", "/v1/companies/c-001/", "/v1/companies/c-001/nothing",
                      "/v1/events/a/b/c/d/e", "/v1/companies/..%2F..%2Fhealthz", "/healthz/",
                      "/v1/events/x/requests/1/accept/more", "/" + "a/" * 500,
