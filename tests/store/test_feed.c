@@ -33,15 +33,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void exec_ok(PGconn *c, const char *sql)
-{
-    PGresult *r = PQexec(c, sql);
-
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-}
-
 static void put_company(PGconn *c, const char *id, const char *name)
 {
     char sql[512];
@@ -50,7 +41,7 @@ static void put_company(PGconn *c, const char *id, const char *name)
              "INSERT INTO companies (id, doc) VALUES ('%s', '{\"id\": \"%s\", \"name\": \"%s\"}') "
              "ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc",
              id, id, name);
-    exec_ok(c, sql);
+    tvt_exec(c, sql);
 }
 
 /* What tv_store_changes reported, as "c:ID=NAME" or "c:ID removed", sorted by the caller's
@@ -110,7 +101,7 @@ static void test_feed_reports_each_write_once_as_it_is_now(void **state)
     assert_string_equal(s.text, "c:c-1=One at last c:c-2=Two");
     changes(&since, &s);
     assert_string_equal(s.text, "");
-    exec_ok(other, "DELETE FROM companies WHERE id = 'c-2'");
+    tvt_exec(other, "DELETE FROM companies WHERE id = 'c-2'");
     changes(&since, &s);
     assert_string_equal(s.text, "c:c-2 removed");
     put_company(other, "c-2", "Two reborn"); /* a profile is a row or a removal, never both */
@@ -129,13 +120,13 @@ static void test_feed_misses_no_write_that_commits_out_of_order(void **state)
     seen_t s;
 
     (void)state;
-    exec_ok(slow, "BEGIN");
+    tvt_exec(slow, "BEGIN");
     put_company(slow, "c-slow", "Slow");
     since = snapshot_now();
     put_company(other, "c-fast", "Fast");
     changes(&since, &s);
     assert_string_equal(s.text, "c:c-fast=Fast");
-    exec_ok(slow, "COMMIT");
+    tvt_exec(slow, "COMMIT");
     changes(&since, &s);
     assert_string_equal(s.text, "c:c-slow=Slow");
     PQfinish(slow);
@@ -209,19 +200,19 @@ static void test_listener_hears_one_notification_per_transaction(void **state)
     assert_int_equal(tv_listener_open(tvt_scratch_conninfo(DB), &l), 0);
     until_listening(l);
     /* Three rows in one transaction: one doorbell. */
-    exec_ok(other, "BEGIN");
+    tvt_exec(other, "BEGIN");
     put_company(other, "c-n1", "N1");
     put_company(other, "c-n2", "N2");
-    exec_ok(other, "DELETE FROM companies WHERE id = 'c-n1'");
-    exec_ok(other, "COMMIT");
-    exec_ok(other, "INSERT INTO events (id, name) VALUES ('ev-1', 'An event')");
+    tvt_exec(other, "DELETE FROM companies WHERE id = 'c-n1'");
+    tvt_exec(other, "COMMIT");
+    tvt_exec(other, "INSERT INTO events (id, name) VALUES ('ev-1', 'An event')");
     hear(l, 2, heard, sizeof(heard));
     assert_string_equal(heard, "profiles event:ev-1");
     /* Rolled back: nothing. */
-    exec_ok(other, "BEGIN");
+    tvt_exec(other, "BEGIN");
     put_company(other, "c-n3", "N3");
-    exec_ok(other, "ROLLBACK");
-    exec_ok(other, "NOTIFY tavolo, 'marker'");
+    tvt_exec(other, "ROLLBACK");
+    tvt_exec(other, "NOTIFY tavolo, 'marker'");
     hear(l, 1, heard, sizeof(heard));
     assert_string_equal(heard, "marker");
     tv_listener_close(l);
@@ -240,7 +231,7 @@ static void test_listener_reports_a_lost_connection(void **state)
     pid = (int)tvt_scalar(other, "SELECT pid FROM pg_stat_activity WHERE query = 'LISTEN tavolo' "
                                  "AND datname = current_database()");
     snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d)", pid);
-    exec_ok(other, sql);
+    tvt_exec(other, sql);
     for (int round = 0; round < 200 && flags >= 0; round++) {
         wait_for(l, flags);
         flags = tv_listener_step(l);

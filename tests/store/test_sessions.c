@@ -35,15 +35,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void exec_ok(const char *sql)
-{
-    PGresult *r = PQexec(check, sql);
-
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-}
-
 /* A hash whose bytes are all 'b' (the store never looks inside). */
 static const uint8_t *hash_of(uint8_t b, uint8_t out[32])
 {
@@ -84,8 +75,9 @@ static void test_expired_link_opens_nothing(void **state)
 
     (void)state;
     assert_int_equal(tv_store_signin_link_create(st, hash_of(6, link), "bob@example.com", 3600), 0);
-    exec_ok("UPDATE signin_links SET expires_at = now() - interval '1 second' WHERE email = "
-            "'bob@example.com'");
+    tvt_exec(check,
+             "UPDATE signin_links SET expires_at = now() - interval '1 second' WHERE email = "
+             "'bob@example.com'");
     assert_int_equal(tv_store_signin_consume(st, link, hash_of(7, sh), CSRF, 600, 7200, &s),
                      TV_ECONFLICT);
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions WHERE email = "
@@ -119,11 +111,11 @@ static void test_sessions_end(void **state)
     assert_int_equal(tv_store_session_revoke(st, a, "Carla@example.com"), 0);
     assert_int_equal(tv_store_session_find(st, h, &s), TV_ENOTFOUND);
     assert_int_equal(tv_store_session_revoke(st, a, "carla@example.com"), TV_ENOTFOUND);
-    exec_ok("UPDATE sessions SET last_seen_at = now() - interval '11 minutes' WHERE id IN "
-            "(SELECT max(id) - 1 FROM sessions)");
+    tvt_exec(check, "UPDATE sessions SET last_seen_at = now() - interval '11 minutes' WHERE id IN "
+                    "(SELECT max(id) - 1 FROM sessions)");
     assert_int_equal(tv_store_session_find(st, hash_of(111, h), &s), TV_ENOTFOUND); /* idle */
-    exec_ok("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id IN "
-            "(SELECT max(id) FROM sessions)");
+    tvt_exec(check, "UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id IN "
+                    "(SELECT max(id) FROM sessions)");
     assert_int_equal(tv_store_session_find(st, hash_of(112, h), &s), TV_ENOTFOUND);
     (void)b, (void)c;
 }
@@ -160,7 +152,7 @@ static void test_throttle_counts_per_address(void **state)
     assert_true(wait > 0 && wait <= 900);
     assert_int_equal(tv_store_signin_throttle(st, "gino@example.com", 3, 900, &wait), 0);
     assert_int_equal(wait, 0);
-    exec_ok("UPDATE signin_requests SET requested_at = now() - interval '16 minutes'");
+    tvt_exec(check, "UPDATE signin_requests SET requested_at = now() - interval '16 minutes'");
     assert_int_equal(tv_store_signin_throttle(st, "fede@example.com", 3, 900, &wait), 0);
     assert_int_equal(wait, 0);
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM signin_requests WHERE email = "

@@ -34,15 +34,6 @@ static int teardown(void **state)
     return 0;
 }
 
-static void exec_ok(const char *sql)
-{
-    PGresult *r = PQexec(check, sql);
-
-    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
-        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
-    PQclear(r);
-}
-
 static long scalar(const char *sql)
 {
     return tvt_scalar(check, sql);
@@ -179,7 +170,8 @@ static void test_token_checks_reject_bad_combinations(void **state)
     long before;
 
     (void)state;
-    exec_ok("INSERT INTO events (id, name) VALUES ('ev-1', 'Event') ON CONFLICT DO NOTHING");
+    tvt_exec(check,
+             "INSERT INTO events (id, name) VALUES ('ev-1', 'Event') ON CONFLICT DO NOTHING");
     before = scalar("SELECT count(*) FROM tokens");
     assert_int_equal(try_create("investor", NULL, NULL), TV_EINVAL);
     assert_int_equal(try_create("company", NULL, NULL), TV_EINVAL);
@@ -207,12 +199,12 @@ static void test_token_of_a_deleted_event_goes_with_it(void **state)
     tv_token_t t;
 
     (void)state;
-    exec_ok("INSERT INTO events (id, name) VALUES ('ev-gone', 'Gone')");
+    tvt_exec(check, "INSERT INTO events (id, name) VALUES ('ev-gone', 'Gone')");
     new_stored(token, "organiser", NULL, "ev-gone");
     api_auth_hash(token, hash);
     assert_int_equal(tv_store_token_find(st, hash, &t), 0);
     assert_string_equal(t.event_id, "ev-gone");
-    exec_ok("DELETE FROM events WHERE id = 'ev-gone'");
+    tvt_exec(check, "DELETE FROM events WHERE id = 'ev-gone'");
     assert_int_equal(tv_store_token_find(st, hash, &t), TV_ENOTFOUND);
 }
 
@@ -276,7 +268,8 @@ static void test_auth_accepts_a_good_token(void **state)
     int64_t id;
 
     (void)state;
-    exec_ok("INSERT INTO events (id, name) VALUES ('ev-org', 'Org') ON CONFLICT DO NOTHING");
+    tvt_exec(check,
+             "INSERT INTO events (id, name) VALUES ('ev-org', 'Org') ON CONFLICT DO NOTHING");
     id = new_stored(token, "organiser", NULL, "ev-org");
     for (size_t i = 0; i < 3; i++) {
         memset(&p, 0x55, sizeof(p));

@@ -179,6 +179,15 @@ void *tvt_scratch_check(const char *name)
     return check;
 }
 
+void tvt_exec(void *check, const char *sql)
+{
+    PGresult *r = PQexec(check, sql);
+
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
 long tvt_scalar(void *check, const char *sql)
 {
     PGresult *r = PQexec(check, sql);

@@ -41,6 +41,9 @@ const char *tvt_scratch_conninfo(const char *name);
  * close it with PQfinish (a PGconn *, as a void * so this header needs no libpq). */
 void *tvt_scratch_check(const char *name);
 
+/* Runs 'sql' on 'check'; fails the test with the server's message unless it succeeds. */
+void tvt_exec(void *check, const char *sql);
+
 /* Runs 'sql' on 'check' and returns the first value of its first row as a number. */
 long tvt_scalar(void *check, const char *sql);
 
