@@ -118,13 +118,10 @@ static int on_request(void *ctx, const char *const *c, int n)
         const api_recipient_t *p = &people.items[i];
         tv_tpl_data_t *d = NULL;
         rendered_t r = {0};
-        char *unsub = NULL, mid[512], lower[320];
+        char *unsub = NULL, mid[512];
 
-        snprintf(lower, sizeof(lower), "%s", p->email);
-        for (char *q = lower; *q; q++)
-            *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
         snprintf(mid, sizeof(mid), "request-%s-%s-%016llx@%s", c[RQ_ID], c[RQ_STATUS],
-                 api__notify_fnv(lower, API_FNV0), j->host);
+                 api__notify_address_tag(p->email), j->host);
         rc = request_data(j, c, p, kind, &d, &unsub);
         if (rc == 0)
             rc = api__notify_render(j, kind, p->language, d, &r);
@@ -314,20 +311,17 @@ static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int ca
         const api_recipient_t *p = &people->items[i];
         tv_tpl_data_t *d = NULL;
         rendered_t r = {0};
-        char *unsub = NULL, mid[512], lower[320];
+        char *unsub = NULL, mid[512];
 
         free(ics);
         rc = group_ics(e, j->o->from, p, g, n, cancel, &ics);
         if (rc != 0 || ics == NULL)
             break; /* none of 'g' is of this kind: no message to anyone */
-        snprintf(lower, sizeof(lower), "%s", p->email);
-        for (char *q = lower; *q; q++)
-            *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
         snprintf(mid, sizeof(mid), "schedule-%016llx-%016llx-%016llx@%s",
                  api__notify_fnv(
                      g[0].c[MT_PID],
                      api__notify_fnv(g[0].c[MT_SIDE], api__notify_fnv(g[0].c[MT_EVENT], API_FNV0))),
-                 group_tag(g, n, cancel), api__notify_fnv(lower, API_FNV0), j->host);
+                 group_tag(g, n, cancel), api__notify_address_tag(p->email), j->host);
         rc = tv_tpl_data_create(&d);
         if (rc == 0)
             rc = tv_tpl_set(d, "event", e->name);

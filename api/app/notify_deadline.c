@@ -229,14 +229,11 @@ static int tell_person(job_t *j, const message_t *m, const sides_t *s, const api
 {
     tv_tpl_data_t *d = NULL;
     rendered_t r = {0};
-    char *unsub = NULL, mid[512], lower[320];
+    char *unsub = NULL, mid[512];
     int rc;
 
-    snprintf(lower, sizeof(lower), "%s", p->email);
-    for (char *q = lower; *q; q++)
-        *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
     snprintf(mid, sizeof(mid), "%s-%016llx-%016llx@%s", m->tag,
-             api__notify_fnv(m->event_id, API_FNV0), api__notify_fnv(lower, API_FNV0), j->host);
+             api__notify_fnv(m->event_id, API_FNV0), api__notify_address_tag(p->email), j->host);
     rc = tv_tpl_data_create(&d);
     if (rc == 0)
         rc = person_data(j, m, s, p, d, &unsub);

@@ -16,6 +16,18 @@ unsigned long long api__notify_fnv(const char *s, unsigned long long h)
     return h;
 }
 
+unsigned long long api__notify_address_tag(const char *email)
+{
+    unsigned long long h = API_FNV0;
+
+    for (; *email != '\0'; email++) {
+        char c = *email >= 'A' && *email <= 'Z' ? (char)(*email + 32) : *email;
+
+        h = (h ^ (unsigned char)c) * 1099511628211ULL;
+    }
+    return h;
+}
+
 int api__notify_fail(job_t *j, int rc, const char *what, const char *detail)
 {
     if (j->err != NULL && j->err_size > 0)

@@ -53,6 +53,10 @@ typedef struct {
 #define API_FNV0 14695981039346656037ULL
 unsigned long long api__notify_fnv(const char *s, unsigned long long h);
 
+/* The tag of an address in Message-IDs: its FNV-1a without case, so that one person gets one
+ * Message-ID whatever case their address is written in. */
+unsigned long long api__notify_address_tag(const char *email);
+
 /* Writes "what: detail" (or the code's text) to the job's error and returns 'rc'. */
 int api__notify_fail(job_t *j, int rc, const char *what, const char *detail);
 
