@@ -275,6 +275,11 @@ done
 expect_eq "today's digest run, taken by both daemons at once, finished" "1" \
     "$(sql "SELECT count(*) FROM digest_runs WHERE digest_date = '$today' AND finished_at IS NOT NULL")"
 sent=$(sql "SELECT count(*) FROM digests WHERE digest_date = '$today' AND status = 'sent'")
+# The messages are queued with the digests and delivered by the daemons' mail timers, later.
+for _ in $(seq 150); do
+    [ "$(sql "SELECT count(*) FROM mail_messages WHERE status IN ('queued', 'sending')")" = 0 ] && break
+    sleep 0.1
+done
 # One message per language of a recipient's contacts: a message written twice would show as
 # one Message-ID in two files.
 read -r files ids <<<"$("$PY" - "$TAVOLO_HOME/outbox" <<'EOF'
