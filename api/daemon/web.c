@@ -26,7 +26,7 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 
 /* The pages of docs/digests.md's contract, and those to come: each answers the shell, whose
  * script decides what to show. */
-static const char *const pages[] = {"/",        "/matches",      "/requests", "/agenda",
+static const char *const pages[] = {"/",        "/matches",      "/pair",     "/requests", "/agenda",
                                     "/profile", "/availability", "/sessions", NULL};
 
 typedef struct {

@@ -1,6 +1,9 @@
 /* tavolo's page shell (docs/web.md): one page for every path; this script decides what to
- * show. Signed out (GET /v1/me does not answer 200), the sign-in form; signed in, a minimal
- * home. Every value is shown with textContent, never parsed as HTML. */
+ * show. Signed out (GET /v1/me does not answer 200), the sign-in form; signed in, the home
+ * (the person's profiles) or the page of the path, for the profile chosen. The pages
+ * themselves live in their own files (matches.js, requests.js, ...) and register with
+ * tavolo.page(); this file gives them the language, the API, the DOM builder and the
+ * formats. Every value is shown with textContent, never parsed as HTML. */
 "use strict";
 
 const MESSAGES = {
@@ -16,6 +19,7 @@ const MESSAGES = {
     "signin.limited": "Too many requests for now: try again in a few minutes.",
     "signin.failed": "Sign-in is not available right now (error {status}). Please try again later.",
     "network": "tavolo cannot be reached: check your connection and try again.",
+    "error.status": "Something went wrong (error {status}): {detail}",
     "home.title": "Your page",
     "home.signed_in_as": "Signed in as",
     "home.profiles": "Your profiles",
@@ -25,6 +29,9 @@ const MESSAGES = {
     "home.signout_failed": "Sign-out did not work (error {status}). Please try again.",
     "kind.company": "Company",
     "kind.investor": "Investor",
+    "nav.label": "Pages",
+    "nav.acting_for": "Acting for",
+    "nav.switch": "Change profile",
   },
   it: {
     "loading": "Caricamento…",
@@ -38,6 +45,7 @@ const MESSAGES = {
     "signin.limited": "Troppe richieste per ora: riprovi tra qualche minuto.",
     "signin.failed": "L'accesso non è disponibile ora (errore {status}). Riprovi più tardi.",
     "network": "tavolo non è raggiungibile: controlli la connessione e riprovi.",
+    "error.status": "Qualcosa non ha funzionato (errore {status}): {detail}",
     "home.title": "La sua pagina",
     "home.signed_in_as": "Accesso come",
     "home.profiles": "I suoi profili",
@@ -47,16 +55,27 @@ const MESSAGES = {
     "home.signout_failed": "L'uscita non è riuscita (errore {status}). Riprovi.",
     "kind.company": "Azienda",
     "kind.investor": "Investitore",
+    "nav.label": "Pagine",
+    "nav.acting_for": "Per conto di",
+    "nav.switch": "Cambia profilo",
   },
 };
 
 const LANG_KEY = "tavolo.lang";
-const state = { lang: "en", me: null, status: {} };
+const PROFILE_KEY = "tavolo.profile";
+const LOCALES = { en: "en-GB", it: "it-IT" };
+const state = { lang: "en", me: null, profile: null, status: {}, page: null, cache: {} };
+const pages = new Map(); /* path -> {title, nav, render} */
 
 /* The message 'key' in the current language, with {name} replaced by vars[name]. */
 function t(key, vars) {
   const text = MESSAGES[state.lang][key] || MESSAGES.en[key] || key;
   return text.replace(/\{(\w+)\}/g, (_, name) => (vars && name in vars ? String(vars[name]) : ""));
+}
+
+/* Adds a page's messages: {en: {...}, it: {...}}. */
+function addMessages(dict) {
+  for (const lang of Object.keys(MESSAGES)) Object.assign(MESSAGES[lang], dict[lang] || {});
 }
 
 /* The stored choice, else the browser's language: Italian for it*, English otherwise. */
@@ -72,22 +91,233 @@ function initialLang() {
   return nav.toLowerCase().startsWith("it") ? "it" : "en";
 }
 
-/* Shows a status line: 'kind' is "ok" or "error"; the words say which, the colour repeats. */
-function showStatus(id, kind, key, vars) {
-  const el = document.getElementById(id);
-  state.status[id] = { kind, key, vars };
+/* ---- building the page ---- */
+
+/* An element: h("a", {href: "/x", class: "y", text: "z", onclick: f}, child, "text", ...).
+ * Attributes are set with setAttribute, "text" with textContent, on* as listeners; children
+ * that are strings become text nodes; null and false children are skipped. */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "text") el.textContent = String(v);
+    else if (k.startsWith("on") && typeof v === "function") el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/* A status line: 'kind' is "ok" or "error"; the words say which, the symbol and colour
+ * repeat it. 'el' is an element or its id; the line is kept and rewritten on a language
+ * switch when it has an id. */
+function showStatus(el, kind, key, vars) {
+  if (typeof el === "string") el = document.getElementById(el);
+  if (el.id) state.status[el.id] = { kind, key, vars };
   el.className = "status " + kind;
   el.dataset.kind = kind;
+  el.setAttribute("role", kind === "error" ? "alert" : "status");
   el.textContent = t(key, vars);
   el.hidden = false;
 }
 
-function clearStatus(id) {
-  const el = document.getElementById(id);
-  delete state.status[id];
+function clearStatus(el) {
+  if (typeof el === "string") el = document.getElementById(el);
+  delete state.status[el.id];
   el.hidden = true;
   el.textContent = "";
   delete el.dataset.kind;
+}
+
+/* ---- formats, in the reader's locale ---- */
+
+function locale() {
+  return LOCALES[state.lang];
+}
+
+/* The browser's own time zone, as calendar apps use it. */
+function viewerZone() {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+const fmt = {
+  number: (n, digits) =>
+    new Intl.NumberFormat(locale(), { maximumFractionDigits: digits === undefined ? 0 : digits }).format(n),
+  /* "lunedì 11 gennaio 2027" of an instant (ISO 8601 with offset) in zone 'tz'. */
+  date: (iso, tz) =>
+    new Intl.DateTimeFormat(locale(), { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: tz || undefined }).format(new Date(iso)),
+  /* "09:30" of an instant in zone 'tz'. */
+  time: (iso, tz) =>
+    new Intl.DateTimeFormat(locale(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: tz || undefined }).format(new Date(iso)),
+  /* "11 gen 2027, 09:30" of an instant in zone 'tz'. */
+  dateTime: (iso, tz) =>
+    new Intl.DateTimeFormat(locale(), { dateStyle: "medium", timeStyle: "short", hourCycle: "h23", timeZone: tz || undefined }).format(new Date(iso)),
+  /* A calendar day "2027-01-11" (no zone: it is the event's own day) in words. */
+  day: (ymd) =>
+    new Intl.DateTimeFormat(locale(), { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(new Date(ymd + "T12:00:00Z")),
+};
+
+/* ---- the API, as the signed-in person acting for the chosen profile ---- */
+
+function csrfToken(me) {
+  return String((me && (me.csrf_token || me.csrf)) || "");
+}
+
+/* fetch() of the API with the session's cookie, the profile header (docs/sessions.md) and,
+ * for writes, the CSRF token and a JSON body. Resolves to {status, ok, body, headers}: body
+ * is the parsed JSON (a problem document on errors) or null; a network failure resolves to
+ * status 0. */
+async function api(method, path, body, extraHeaders) {
+  const headers = Object.assign({}, extraHeaders || {});
+  if (state.profile) headers["X-Tavolo-Profile"] = state.profile.kind + ":" + state.profile.id;
+  if (method !== "GET" && method !== "HEAD") headers["X-CSRF-Token"] = csrfToken(state.me);
+  const init = { method, headers, credentials: "same-origin" };
+  if (body !== undefined && body !== null) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let r;
+  try {
+    r = await fetch(path, init);
+  } catch (e) {
+    return { status: 0, ok: false, body: null, headers: null };
+  }
+  let data = null;
+  const type = r.headers.get("Content-Type") || "";
+  if (type.includes("json")) {
+    try {
+      data = await r.json();
+    } catch (e) {
+      data = null;
+    }
+  }
+  return { status: r.status, ok: r.ok, body: data, headers: r.headers };
+}
+
+/* The words for a failed api() answer: the problem's detail, or the network message. */
+function problemText(res) {
+  if (res.status === 0) return t("network");
+  const detail = (res.body && (res.body.detail || res.body.title)) || "";
+  return t("error.status", { status: res.status, detail });
+}
+
+/* The problem's errors by JSON pointer ("/name" -> "expected ..."), for messages shown next
+ * to the field that caused them. */
+function fieldErrors(res) {
+  const out = {};
+  const b = res.body || {};
+  for (const e of Array.isArray(b.errors) ? b.errors : []) {
+    if (e && e.pointer) out[e.pointer] = String(e.detail || e.message || "");
+  }
+  if (b.pointer && !(b.pointer in out)) out[b.pointer] = String(b.detail || "");
+  return out;
+}
+
+/* ---- pages and navigation ---- */
+
+/* Registers the page of 'path': {title: message key, nav: shown in the menu (default true),
+ * render: async (ctx) => void}. render fills ctx.root (emptied before each call) and is called
+ * again on a language switch; ctx = {root, me, profile: {kind, id, name}, params
+ * (URLSearchParams of the address), cache (an object kept across renders of the page),
+ * lang}. */
+function page(path, spec) {
+  pages.set(path, Object.assign({ nav: true }, spec));
+}
+
+/* The address of a page for the chosen profile: href("/agenda", {event: "jpm-2027"}) ->
+ * "/agenda?company=c-1&event=jpm-2027". */
+function href(path, extra) {
+  const q = new URLSearchParams();
+  if (state.profile) q.set(state.profile.kind, state.profile.id);
+  for (const [k, v] of Object.entries(extra || {})) {
+    if (v !== null && v !== undefined && v !== "") q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? path + "?" + s : path;
+}
+
+function profileKey(p) {
+  return p.kind + ":" + p.id;
+}
+
+/* The profile acted for: ?company=ID or ?investor=ID (docs/digests.md's contract), else the
+ * one chosen last in this browser, else the only one; null when the person must choose. */
+function chooseProfile(me, params) {
+  const profiles = Array.isArray(me.profiles) ? me.profiles : [];
+  const find = (kind, id) => profiles.find((p) => p.kind === kind && String(p.id) === id) || null;
+  for (const kind of ["company", "investor"]) {
+    if (params.has(kind)) return find(kind, params.get(kind));
+  }
+  let stored = null;
+  try {
+    stored = window.localStorage.getItem(PROFILE_KEY);
+  } catch (e) {
+    stored = null;
+  }
+  if (stored) {
+    const i = stored.indexOf(":");
+    const p = i > 0 ? find(stored.slice(0, i), stored.slice(i + 1)) : null;
+    if (p) return p;
+  }
+  return profiles.length === 1 ? profiles[0] : null;
+}
+
+function rememberProfile(p) {
+  try {
+    window.localStorage.setItem(PROFILE_KEY, profileKey(p));
+  } catch (e) {
+    /* chosen for this page only */
+  }
+}
+
+function renderNav() {
+  const nav = document.getElementById("nav");
+  const list = document.getElementById("nav-pages");
+  const here = window.location.pathname;
+  list.replaceChildren();
+  for (const [path, spec] of pages) {
+    if (!spec.nav) continue;
+    const a = h("a", { href: href(path), text: t(spec.title) });
+    if (path === here) a.setAttribute("aria-current", "page");
+    list.append(h("li", null, a));
+  }
+  const who = document.getElementById("nav-who");
+  who.replaceChildren();
+  if (state.profile) {
+    who.append(
+      h("span", { class: "muted", text: t("nav.acting_for") + " " }),
+      h("strong", { text: String(state.profile.name || state.profile.id) }),
+      h("span", { class: "kind", text: t("kind." + state.profile.kind) }),
+    );
+    if ((state.me.profiles || []).length > 1) {
+      who.append(" ", h("a", { href: "/?choose=1", text: t("nav.switch") }));
+    }
+  }
+  nav.hidden = false;
+}
+
+async function renderPage() {
+  const spec = state.page;
+  const root = document.getElementById("page");
+  root.replaceChildren();
+  document.title = "tavolo · " + t(spec.title);
+  const ctx = {
+    root,
+    me: state.me,
+    profile: state.profile,
+    params: new URLSearchParams(window.location.search),
+    cache: state.cache,
+    lang: state.lang,
+  };
+  try {
+    await spec.render(ctx);
+  } catch (e) {
+    root.replaceChildren(h("p", { class: "status error", role: "alert", text: t("error.status", { status: "script", detail: String(e && e.message) }) }));
+    throw e;
+  }
 }
 
 /* Writes every text of the page in the current language, status lines included. */
@@ -101,9 +331,14 @@ function applyLang() {
     b.setAttribute("aria-pressed", String(b.dataset.lang === state.lang));
   }
   for (const [id, s] of Object.entries(state.status)) {
-    document.getElementById(id).textContent = t(s.key, s.vars);
+    const el = document.getElementById(id);
+    if (el) el.textContent = t(s.key, s.vars);
   }
-  if (state.me) renderProfiles(state.me);
+  if (state.me) {
+    renderProfiles(state.me);
+    renderNav();
+  }
+  if (state.page && state.me) renderPage();
 }
 
 function setLang(lang) {
@@ -117,7 +352,7 @@ function setLang(lang) {
 }
 
 function show(id) {
-  for (const s of ["loading", "signin", "home"]) {
+  for (const s of ["loading", "signin", "home", "page"]) {
     document.getElementById(s).hidden = s !== id;
   }
 }
@@ -175,24 +410,12 @@ function renderProfiles(me) {
   const profiles = Array.isArray(me.profiles) ? me.profiles : [];
   list.replaceChildren();
   for (const p of profiles) {
-    const li = document.createElement("li");
-    const a = document.createElement("a");
-    const kind = document.createElement("span");
-    const name = document.createElement("span");
-    a.setAttribute("href", profileHref(p));
-    kind.className = "kind";
-    kind.textContent = t(p.kind === "investor" ? "kind.investor" : "kind.company");
-    name.className = "name";
-    name.textContent = String(p.name || p.id);
-    a.append(kind, name);
-    li.append(a);
-    list.append(li);
+    const a = h("a", { href: profileHref(p), onclick: () => rememberProfile(p) },
+      h("span", { class: "kind", text: t(p.kind === "investor" ? "kind.investor" : "kind.company") }),
+      h("span", { class: "name", text: String(p.name || p.id) }));
+    list.append(h("li", null, a));
   }
   document.getElementById("home-none").hidden = profiles.length > 0;
-}
-
-function csrfToken(me) {
-  return String(me.csrf_token || me.csrf || "");
 }
 
 async function signOut() {
@@ -229,6 +452,24 @@ function showSignin() {
   show("signin");
 }
 
+/* A signed-in person on a page's path: the page for the chosen profile, or the home when
+ * none is chosen (several profiles and no ?company= / ?investor=) or the path has no page. */
+function showSignedIn(me) {
+  const params = new URLSearchParams(window.location.search);
+  const spec = pages.get(window.location.pathname);
+  state.me = me;
+  state.profile = chooseProfile(me, params);
+  if (state.profile) rememberProfile(state.profile);
+  if (!spec || !state.profile || params.has("choose")) {
+    showHome(me);
+    return;
+  }
+  state.page = spec;
+  document.getElementById("home-email").textContent = String(me.email || "");
+  show("page");
+  applyLang(); /* renders the navigation and the page */
+}
+
 /* GET /v1/me: 200 with the person, their profiles and the CSRF token means a session. */
 async function start() {
   state.lang = initialLang();
@@ -245,8 +486,14 @@ async function start() {
   } catch (e) {
     me = null; /* no session can be shown: signing in is what remains */
   }
-  if (me && typeof me === "object") showHome(me);
+  if (me && typeof me === "object") showSignedIn(me);
   else showSignin();
 }
+
+/* What the page files use. */
+window.tavolo = {
+  t, addMessages, h, page, href, api, problemText, fieldErrors, showStatus, clearStatus, fmt,
+  viewerZone, locale, state,
+};
 
 document.addEventListener("DOMContentLoaded", start);

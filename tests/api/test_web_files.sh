@@ -53,7 +53,7 @@ page_headers "the shell"
 expect_contains "an X-Request-Id, as every answer has" "-w" "$(header X-Request-Id)"
 shell_etag=$(header ETag)
 expect_contains "a strong ETag" '"' "${shell_etag:0:1}"
-for p in /matches /requests /agenda /profile /availability /sessions "/matches?company=c1"; do
+for p in /matches /pair /requests /agenda /profile /availability /sessions "/matches?company=c1"; do
     call GET "$p" ""
     expect_status "GET $p answers the shell" 200
     expect_eq "GET $p: the same bytes" "$(sha256sum <"$WEB/index.html")" "$(sha256sum <"$tmp/body")"

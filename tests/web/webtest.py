@@ -19,6 +19,17 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
 SKIP = 77
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    """A TCP port free on 127.0.0.1 now: the daemon's address must be known before it starts,
+    since TAVOLO_PUBLIC_URL (links, the Origin check) names it."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 # Console entries a page may cause without being wrong: Chromium logs every 4xx answer of a
 # fetch as "Failed to load resource", and a signed-out /v1/me (401, or 404 before sign-in
@@ -68,7 +79,7 @@ def require_pg():
 class Daemon:
     """`tavolo serve` on a free port, over database tvt_NAME made afresh and migrated."""
 
-    def __init__(self, tavolo, name, env=None):
+    def __init__(self, tavolo, name, env=None, seed=False):
         dsn = require_pg()
         self.tavolo = tavolo
         self.db = f"tvt_{name}"
@@ -77,15 +88,19 @@ class Daemon:
         subprocess.run(["psql", dsn, "-qAt", "-c", f"DROP DATABASE IF EXISTS {self.db}",
                         "-c", f"CREATE DATABASE {self.db}"], check=True,
                        stdout=subprocess.DEVNULL)
+        port = free_port()
         self.env = dict(os.environ, TAVOLO_DATABASE_URL=f"{dsn} dbname={self.db}",
-                        TAVOLO_HOME=os.path.join(self.tmp, "home"), TAVOLO_DIGEST_TIME="off")
+                        TAVOLO_HOME=os.path.join(self.tmp, "home"), TAVOLO_DIGEST_TIME="off",
+                        TAVOLO_PUBLIC_URL=f"http://127.0.0.1:{port}")
         self.env.update(env or {})
         os.makedirs(self.env["TAVOLO_HOME"], mode=0o755)
         subprocess.run([tavolo, "migrate"], env=self.env, check=True, stdout=subprocess.DEVNULL)
+        if seed:
+            self.seed()
         port_file = os.path.join(self.tmp, "port")
         self.log = open(os.path.join(self.tmp, "daemon.log"), "w")
-        self.proc = subprocess.Popen([tavolo, "serve", "--listen", "127.0.0.1:0", "--port-file",
-                                      port_file], env=self.env, stderr=self.log)
+        self.proc = subprocess.Popen([tavolo, "serve", "--listen", f"127.0.0.1:{port}",
+                                      "--port-file", port_file], env=self.env, stderr=self.log)
         for _ in range(200):
             if os.path.exists(port_file) and os.path.getsize(port_file) > 0:
                 break
@@ -94,6 +109,49 @@ class Daemon:
             time.sleep(0.05)
         with open(port_file) as f:
             self.base = f"http://127.0.0.1:{int(f.read())}"
+
+    def cli(self, *args, check=True):
+        """Runs `tavolo ARGS` on the daemon's database; returns its standard output."""
+        r = subprocess.run([self.tavolo, *args], env=self.env, capture_output=True, text=True)
+        if check and r.returncode != 0:
+            raise RuntimeError(f"tavolo {' '.join(args)}: {r.stderr.strip()}")
+        return r.stdout
+
+    def seed(self):
+        """The fixtures, as scripts/run.sh loads them: profiles, both events, jpm-2027
+        scheduled."""
+        fixtures = os.path.join(ROOT, "fixtures")
+        self.cli("import", os.path.join(fixtures, "companies.jsonl"),
+                 os.path.join(fixtures, "investors.jsonl"))
+        for name in sorted(os.listdir(os.path.join(fixtures, "events"))):
+            self.cli("event", "import", os.path.join(fixtures, "events", name))
+        self.cli("schedule", "jpm-2027")
+
+    def sign_in_link(self, address, profile):
+        """A fresh single-use sign-in link for 'address', one of the people of 'profile'
+        ("company:ID" or "investor:ID"): `tavolo invite --profile ID`, delivered to the
+        outbox, read back as a mail client would."""
+        import email as mail
+        import email.policy
+        import re
+
+        kind, pid = profile.split(":", 1)
+        outbox = os.path.join(self.env["TAVOLO_HOME"], "outbox", "new")
+        seen = set(os.listdir(outbox)) if os.path.isdir(outbox) else set()
+        self.cli("invite", "--profile", pid)
+        self.cli("mail", "send", check=False)  # the daemon's timer may deliver it first
+        for _ in range(200):
+            for name in sorted(set(os.listdir(outbox)) - seen if os.path.isdir(outbox) else []):
+                with open(os.path.join(outbox, name), "rb") as f:
+                    msg = mail.message_from_binary_file(f, policy=mail.policy.default)
+                if address.lower() not in str(msg["To"]).lower():
+                    continue
+                text = msg.get_body(preferencelist=("plain",)).get_content()
+                m = re.search(r"https?://\S+/signin\?t=[A-Za-z0-9_\-]+", text)
+                if m:
+                    return m.group(0)
+            time.sleep(0.05)
+        raise RuntimeError(f"no sign-in link for {address} in {outbox} (kind {kind})")
 
     def log_text(self):
         self.log.flush()
@@ -109,6 +167,16 @@ class Daemon:
         subprocess.run(["psql", dsn, "-qAt", "-c", f"DROP DATABASE IF EXISTS {self.db}"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def signed_in(daemon, email, profile, width, lang):
+    """A browser 'width' px wide in 'lang', signed in as 'email' by following a fresh
+    invitation link for 'profile' ("company:ID" or "investor:ID")."""
+    d = browser(width, lang)
+    d.get(daemon.sign_in_link(email, profile))
+    wait(d, lambda d: d.execute_script(
+        "return !!document.getElementById('home') && document.readyState === 'complete'"))
+    return d
 
 
 def browser(width, lang):
