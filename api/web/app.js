@@ -219,6 +219,7 @@ function fieldErrors(res) {
 /* ---- pages and navigation ---- */
 
 /* Registers the page of 'path': {title: message key, nav: shown in the menu (default true),
+ * profile: false for a page of the person rather than of a profile (it opens without one),
  * render: async (ctx) => void}. render fills ctx.root (emptied before each call) and is called
  * again on a language switch; ctx = {root, me, profile: {kind, id, name}, params
  * (URLSearchParams of the address), cache (an object kept across renders of the page),
@@ -460,7 +461,7 @@ function showSignedIn(me) {
   state.me = me;
   state.profile = chooseProfile(me, params);
   if (state.profile) rememberProfile(state.profile);
-  if (!spec || !state.profile || params.has("choose")) {
+  if (!spec || (!state.profile && spec.profile !== false) || params.has("choose")) {
     showHome(me);
     return;
   }

@@ -5,6 +5,7 @@ tavolo.addMessages({ en: { "sessions.title": "Sessions" }, it: { "sessions.title
 
 tavolo.page("/sessions", {
   title: "sessions.title",
+  profile: false,
   render: async (ctx) => {
     ctx.root.append(tavolo.h("h1", { text: tavolo.t("sessions.title") }));
   },
