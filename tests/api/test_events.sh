@@ -124,6 +124,18 @@ call() { # METHOD PATH TOKEN [BODY] -> status; body in $tmp/body
     curl -s --max-time 10 -o "$tmp/body" -w '%{http_code}' -X "$1" -H "Authorization: Bearer $3" \
         ${4:+-H 'Content-Type: application/json' --data-binary "$4"} "$base$2"
 }
+# A participant reads the event's public part and its own entry, never a peer's people or
+# availability, nor requests between others (decision 0056).
+expect_eq "a participant reads the event" 200 "$(call GET /v1/events/jpm-2027 "$COMP")"
+expect_eq "with the event's grid and only its own entry" "jpm-2027 30 1 company:$cid" "$($PY -c "
+import json; e = json.load(open('$tmp/body'))
+print(e['id'], e['slot_minutes'], len(e['participants']), *[p['kind'] + ':' + p['id'] for p in e['participants']])")"
+expect_eq "and nobody else's e-mail address" 0 "$($PY -c "
+import json; e = json.load(open('$tmp/body'))
+print(sum(1 for p in e.get('participants', []) if p['id'] != '$cid') +
+      sum(1 for q in e.get('requests', []) if q['company_id'] != '$cid'))")"
+expect_eq "the organiser still reads the whole file" True "$(call GET /v1/events/jpm-2027 "$ORG" >/dev/null; $PY -c "
+import json; print(len(json.load(open('$tmp/body'))['participants']) > 1)")"
 expect_eq "an organiser of another event may not run this one" 403 "$(call POST /v1/events/jpm-2027/schedule "$OTHER")"
 expect_eq "a company asks an investor for a meeting" 201 \
     "$(call POST /v1/events/jpm-2027/requests "$COMP" "{\"company_id\":\"$cid\",\"investor_id\":\"$iid\",\"priority\":\"must\"}")"
