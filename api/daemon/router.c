@@ -74,6 +74,7 @@ const api_route_t api_routes[] = {
     {"POST", "/v1/events/{id}/invitations", api_h_event_invitations, 1, NULL, NULL},
     {"POST", "/v1/signin", api_h_signin_request, 0, NULL, NULL},
     {"GET", "/v1/me", api_h_me, API_AUTH_PERSON, NULL, NULL},
+    {"PATCH", "/v1/me", api_h_me_patch, API_AUTH_PERSON, NULL, NULL},
     {"GET", "/v1/me/sessions", api_h_me_sessions, API_AUTH_PERSON, NULL, NULL},
     {"DELETE", "/v1/me/sessions/{sid}", api_h_me_session_revoke, API_AUTH_PERSON, NULL, NULL},
     {"GET", "/signin", api_h_signin_link, 0, NULL, signin_params},

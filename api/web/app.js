@@ -342,6 +342,8 @@ function applyLang() {
   if (state.page && state.me) renderPage();
 }
 
+/* Switches the language; a signed-in person's choice is kept for them (PATCH /v1/me), so
+ * that their phone and their laptop agree, and this browser remembers it when signed out. */
 function setLang(lang) {
   state.lang = lang;
   try {
@@ -350,6 +352,10 @@ function setLang(lang) {
     /* not kept across visits, but the page still switches */
   }
   applyLang();
+  if (state.me && state.me.email && state.me.language !== lang) {
+    state.me.language = lang;
+    api("PATCH", "/v1/me", { language: lang }); /* the page has switched whatever the answer */
+  }
 }
 
 function show(id) {
@@ -487,6 +493,8 @@ async function start() {
   } catch (e) {
     me = null; /* no session can be shown: signing in is what remains */
   }
+  if (me && typeof me === "object" && (me.language === "it" || me.language === "en"))
+    state.lang = me.language; /* the person's own, wherever they sign in */
   if (me && typeof me === "object") showSignedIn(me);
   else showSignin();
 }

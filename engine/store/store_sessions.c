@@ -180,6 +180,50 @@ int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb 
         1, params, cb, ctx);
 }
 
+/* The person's choice, else the language of the first of their records, contacts before
+ * event files, as the invitation picks it. */
+static const char person_language_sql[] =
+    "SELECT lang FROM (SELECT language AS lang, 0 AS src FROM person_prefs WHERE email = "
+    "lower($1) UNION ALL SELECT coalesce(x->>'language', p.doc->>'language'), 1 FROM (SELECT doc "
+    "FROM companies UNION ALL SELECT doc FROM investors) p, jsonb_array_elements(CASE "
+    "jsonb_typeof(p.doc->'contacts') WHEN 'array' THEN p.doc->'contacts' ELSE '[]' END) x WHERE "
+    "lower(x->>'email') = lower($1) UNION ALL SELECT coalesce(x->>'language', e.doc->>'language'), "
+    "2 FROM event_participants ep JOIN events e ON e.id = ep.event_id, jsonb_array_elements(CASE "
+    "jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' END) x WHERE lower(x->>'email') "
+    "= lower($1)) s WHERE lang IN ('it', 'en') ORDER BY src LIMIT 1";
+
+static int copy_language(void *ctx, const char *const *c, int n)
+{
+    (void)n;
+    snprintf(ctx, 3, "%s", c[0]);
+    return 0;
+}
+
+int tv_store_person_language(tv_store_t *st, const char *email, char out[3])
+{
+    const char *params[1] = {email};
+
+    out[0] = '\0';
+    return tv__store_each_row(st, "person_prefs", person_language_sql, 1, params, copy_language,
+                              out);
+}
+
+int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language)
+{
+    const char *params[2] = {email, language};
+    const char *at = strchr(email, '@');
+
+    if (strcmp(language, "it") != 0 && strcmp(language, "en") != 0)
+        return tv__store_set_error(st, TV_EINVAL, "language: expected \"it\" or \"en\"");
+    if (at == NULL || at == email || at[1] == '\0')
+        return tv__store_set_error(st, TV_EINVAL, "email: not an address");
+    return tv__store_exec_command(st,
+                                  "INSERT INTO person_prefs (email, language) VALUES (lower($1), "
+                                  "$2) ON CONFLICT (email) DO UPDATE SET language = $2, "
+                                  "updated_at = now()",
+                                  2, params);
+}
+
 /* The people of the targets ($1: a profile, $2: an event's participants): contacts first
  * (language: the contact's, else the profile's), then the people event files name for them
  * (of event $2 only when given; language: the person's, else the event's), else English. */

@@ -100,6 +100,16 @@ expect_eq "the person's address and profiles, with their events" \
     "$(js 'd["email"], sorted(p["kind"] + ":" + p["id"] + ":" + ",".join(p["events"]) for p in d["profiles"])')"
 csrf=$(js 'd["csrf_token"]')
 expect_eq "a CSRF token per session" 43 "${#csrf}"
+expect_eq "the person's language, from their record" it "$(js 'd["language"]')"
+L=(-H 'Content-Type: application/json' -H "Origin: $ORIGIN")
+call PATCH /v1/me "" "${C[@]}" "${L[@]}" --data '{"language": "en"}'
+expect_status "switching language without the CSRF token is refused" 403
+call PATCH /v1/me "" "${C[@]}" "${L[@]}" -H "X-CSRF-Token: $csrf" --data '{"language": "de"}'
+expect_eq "a language tavolo does not speak is named" "422 /language" "$code $(js 'd["pointer"]')"
+call PATCH /v1/me "" "${C[@]}" "${L[@]}" -H "X-CSRF-Token: $csrf" --data '{"language": "en"}'
+expect_status "the person switches to English" 200
+call GET /v1/me "" "${C[@]}"
+expect_eq "and keeps it, whichever browser asks" en "$(js 'd["language"]')"
 
 call GET /v1/companies/c-029/matches "" "${C[@]}"
 expect_status "without X-Tavolo-Profile, only /v1/me" 403
@@ -178,4 +188,6 @@ expect_eq "one message per person the event names, and their profiles' contacts"
     "$(js 'd["queued"]')"
 call GET /v1/me "$COMP"
 expect_eq "GET /v1/me with a bearer token names its profile" "company c-029" "$(js 'd["role"], d["profiles"][0]["id"]')"
+call PATCH /v1/me "$COMP" -H 'Content-Type: application/json' --data '{"language": "it"}'
+expect_status "a bearer token has no person whose language to keep: a session is needed" 401
 finish

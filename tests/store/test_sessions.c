@@ -160,6 +160,34 @@ static void test_throttle_counts_per_address(void **state)
                      1);
 }
 
+/* A person's language: the one they chose, else their record's (a contact's language, else
+ * the profile's; a person of an event file, else the event's), else none. */
+static void test_person_language(void **state)
+{
+    char lang[3] = "x";
+
+    (void)state;
+    tvt_exec(check, "INSERT INTO companies (id, doc) VALUES ('c-lang', '{\"id\": \"c-lang\", "
+                    "\"name\": \"L\", \"language\": \"it\", \"contacts\": [{\"email\": "
+                    "\"Lia@example.com\"}, {\"email\": \"ben@example.com\", \"language\": "
+                    "\"en\"}]}')");
+    assert_int_equal(tv_store_person_language(st, "lia@EXAMPLE.com", lang), 0);
+    assert_string_equal(lang, "it");
+    assert_int_equal(tv_store_person_language(st, "ben@example.com", lang), 0);
+    assert_string_equal(lang, "en");
+    assert_int_equal(tv_store_person_language(st, "nobody@example.com", lang), 0);
+    assert_string_equal(lang, "");
+    assert_int_equal(tv_store_person_language_set(st, "Lia@example.com", "en"), 0);
+    assert_int_equal(tv_store_person_language(st, "lia@example.com", lang), 0);
+    assert_string_equal(lang, "en");
+    assert_int_equal(tv_store_person_language_set(st, "lia@example.com", "it"), 0);
+    assert_int_equal(tv_store_person_language(st, "lia@example.com", lang), 0);
+    assert_string_equal(lang, "it");
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM person_prefs"), 1);
+    assert_int_equal(tv_store_person_language_set(st, "lia@example.com", "de"), TV_EINVAL);
+    assert_int_equal(tv_store_person_language_set(st, "not an address", "it"), TV_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -168,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_sessions_end),
         cmocka_unit_test(test_session_list_shows_live_ones),
         cmocka_unit_test(test_throttle_counts_per_address),
+        cmocka_unit_test(test_person_language),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -56,6 +56,7 @@ int api_h_signin_link(const api_req_t *r, api_resp_t *resp);
 int api_h_signout(const api_req_t *r, api_resp_t *resp);
 int api_h_signin_request(const api_req_t *r, api_resp_t *resp);
 int api_h_me(const api_req_t *r, api_resp_t *resp);
+int api_h_me_patch(const api_req_t *r, api_resp_t *resp);
 int api_h_me_sessions(const api_req_t *r, api_resp_t *resp);
 int api_h_me_session_revoke(const api_req_t *r, api_resp_t *resp);
 int api_h_event_invitations(const api_req_t *r, api_resp_t *resp);

@@ -151,6 +151,7 @@ static int bearer_me(const api_req_t *r, json_t *body)
 int api_h_me(const api_req_t *r, api_resp_t *resp)
 {
     json_t *body = json_pack("{s:o}", "profiles", json_array());
+    char lang[3] = "";
     int rc = 0;
 
     if (body == NULL || r->store == NULL) {
@@ -161,18 +162,47 @@ int api_h_me(const api_req_t *r, api_resp_t *resp)
     if (!r->session.active) {
         bearer_me(r, body);
     } else {
+        rc = tv_store_person_language(r->store, r->session.email, lang);
         json_object_set_new(body, "email", json_string(r->session.email));
+        json_object_set_new(body, "language", lang[0] != '\0' ? json_string(lang) : json_null());
         json_object_set_new(body, "csrf_token", json_string(r->session.csrf));
         json_object_set_new(body, "acting",
                             r->acting != NULL ? json_string(r->acting) : json_null());
-        rc = tv_store_person_profiles(r->store, r->session.email, on_profile,
-                                      json_object_get(body, "profiles"));
+        if (rc == 0)
+            rc = tv_store_person_profiles(r->store, r->session.email, on_profile,
+                                          json_object_get(body, "profiles"));
     }
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
         api_reply_json(resp, 200, json_dumps(body, JSON_COMPACT));
     json_decref(body);
+    return 0;
+}
+
+/* PATCH /v1/me {"language": "it" | "en"}: the person's choice, kept for every browser they
+ * use. A bearer token has no person. */
+int api_h_me_patch(const api_req_t *r, api_resp_t *resp)
+{
+    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+    const char *lang = json_string_value(json_object_get(o, "language"));
+    int rc;
+
+    if (need_session(r, resp) != 0)
+        goto out;
+    if (!json_is_object(o) || json_object_size(o) != 1 || lang == NULL ||
+        (strcmp(lang, "it") != 0 && strcmp(lang, "en") != 0)) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/language",
+                          "expected {\"language\": \"it\"} or {\"language\": \"en\"}");
+        goto out;
+    }
+    rc = tv_store_person_language_set(r->store, r->session.email, lang);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        api_reply_json(resp, 200, json_dumps(json_pack("{s:s}", "language", lang), JSON_COMPACT));
+out:
+    json_decref(o);
     return 0;
 }
 

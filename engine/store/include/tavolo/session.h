@@ -47,6 +47,15 @@ int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb,
  * whose contacts or whose people in some event file have the address (without case). */
 int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
 
+/* Writes into 'out' the language ("it", "en") of the person of 'email': the one they chose
+ * (tv_store_person_language_set), else their record's (a profile contact's language, else the
+ * profile's; a person of an event file's, else the event's), else "". */
+int tv_store_person_language(tv_store_t *st, const char *email, char out[3]);
+
+/* Keeps 'language' ("it" or "en") as the choice of the person of 'email'; TV_EINVAL for
+ * another language or an address that is not one. */
+int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language);
+
 /* Rows (email in lower case, name, language) of the people to invite: of profile 'profile_id'
  * (its contacts and the people event files name for it), or of event 'event_id' (the people
  * it names for its participants and those profiles' contacts); one row per address. Exactly

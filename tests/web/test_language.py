@@ -1,0 +1,59 @@
+"""The pages speak the person's language, wherever they sign in (issue 16): a person whose
+event file says Italian gets Italian in an English browser; switching to English is kept for
+the person, so a second browser, Italian this time, opens in English.
+
+Usage: test_language.py TAVOLO SHOTS_DIR (Debian's /usr/bin/python3)."""
+
+import sys
+
+from selenium.webdriver.common.by import By
+
+import webtest
+
+PERSON = ("paolo.rossi@i-013.example", "investor:i-013")  # "language": "it" in jpm-2027.json
+
+
+def home_title(d):
+    webtest.wait(d, lambda d: d.find_element(By.ID, "home").is_displayed())
+    return d.find_element(By.ID, "home-title").text
+
+
+def run(t, daemon, shots):
+    first = webtest.signed_in(daemon, *PERSON, 1280, "en")
+    try:
+        t.eq("an English browser opens in the person's Italian", "La sua pagina", home_title(first))
+        webtest.shot(first, shots, "language-person-it")
+        first.find_element(By.CSS_SELECTOR, ".langs button[data-lang='en']").click()
+        webtest.wait(first, lambda d: d.find_element(By.ID, "home-title").text == "Your page")
+        kept = webtest.wait(first, lambda d: d.execute_script(
+            "return fetch('/v1/me').then(r => r.json()).then(m => m.language)") == "en")
+        t.ok("switching to English is kept for the person", kept)
+        t.eq("no console error or CSP violation", [], webtest.console_problems(first))
+    finally:
+        first.quit()
+    second = webtest.signed_in(daemon, *PERSON, 390, "it")
+    try:
+        t.eq("a second, Italian browser opens in the person's English", "Your page",
+             home_title(second))
+        webtest.shot(second, shots, "language-person-en-390")
+    finally:
+        second.quit()
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    t = webtest.Results()
+    daemon = webtest.Daemon(sys.argv[1], "web_language", seed=True)
+    try:
+        run(t, daemon, sys.argv[2])
+    except Exception as e:  # a crash is a failure with its reason, never a pass
+        t.ok(f"the test ran to its end ({type(e).__name__})", False, e)
+    finally:
+        daemon.stop()
+    return t.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
