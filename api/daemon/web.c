@@ -26,8 +26,9 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 
 /* The pages of docs/digests.md's contract, and those to come: each answers the shell, whose
  * script decides what to show. */
-static const char *const pages[] = {"/",        "/matches",      "/pair",     "/requests", "/agenda",
-                                    "/profile", "/availability", "/sessions", NULL};
+static const char *const pages[] = {"/",       "/matches", "/pair",         "/requests",
+                                    "/agenda", "/profile", "/availability", "/sessions",
+                                    NULL};
 
 typedef struct {
     char name[NAME_SIZE];
@@ -246,9 +247,10 @@ int api_web_on_req(h2o_req_t *req)
     double started = api_seconds();
     char id[40];
     ssize_t inm;
-    int not_modified;
+    int not_modified, head = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("HEAD"));
 
-    if (shell == NULL || !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET")))
+    if (shell == NULL ||
+        (!head && !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"))))
         return 0;
     f = find(req->path.base, len);
     if (f == NULL)
@@ -271,7 +273,7 @@ int api_web_on_req(h2o_req_t *req)
      * section 8.6); libh2o neither chunks nor closes a 304 of unknown length. */
     req->res.content_length = not_modified ? SIZE_MAX : f->len;
     h2o_send_inline(req, not_modified ? "" : f->body, not_modified ? 0 : f->len);
-    api_log_request("GET", f == shell ? "(page)" : "/web/{file}", req->res.status,
+    api_log_request(head ? "HEAD" : "GET", f == shell ? "(page)" : "/web/{file}", req->res.status,
                     api_seconds() - started, id, NULL);
     return 1;
 }

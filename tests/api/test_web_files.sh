@@ -59,6 +59,10 @@ for p in /matches /pair /requests /agenda /profile /availability /sessions "/mat
     expect_eq "GET $p: the same bytes" "$(sha256sum <"$WEB/index.html")" "$(sha256sum <"$tmp/body")"
 done
 page_headers "a page"
+call HEAD /agenda "" -I
+expect_status "HEAD of a page answers as GET would" 200
+expect_eq "with the shell's length and tag" "$(wc -c <"$WEB/index.html") $shell_etag" \
+    "$(header Content-Length) $(header ETag)"
 
 # ---- the assets ----
 for f in app.js:text/javascript style.css:text/css icon.svg:image/svg+xml; do
