@@ -26,6 +26,26 @@
     "jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' END) x "                        \
     "WHERE lower(x->>'email') = lower($1)"
 
+/* Deletes the links and sessions that ended more than a week ago (used, expired, revoked or
+ * idle): the tables keep what is live and what a person may still ask about ("this link was
+ * already used"), not every sign-in ever made. Run as links are made, which is rare. */
+static int purge_ended(tv_store_t *st)
+{
+    int rc = tv__store_exec_command(
+        st,
+        "DELETE FROM signin_links WHERE least(expires_at, coalesce(used_at, 'infinity')) < now() "
+        "- interval '7 days'",
+        0, NULL);
+
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st,
+            "DELETE FROM sessions WHERE least(expires_at, coalesce(revoked_at, 'infinity'), "
+            "last_seen_at + make_interval(secs => idle_seconds)) < now() - interval '7 days'",
+            0, NULL);
+    return rc;
+}
+
 int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const char *email,
                                 int64_t seconds)
 {
@@ -44,7 +64,7 @@ int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const ch
                        3, NULL, params, lengths, formats, 0);
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
-        return 0;
+        return purge_ended(st);
     }
     state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (state != NULL && strcmp(state, SQLSTATE_CHECK) == 0) {

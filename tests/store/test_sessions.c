@@ -160,6 +160,36 @@ static void test_throttle_counts_per_address(void **state)
                      1);
 }
 
+/* Links and sessions that ended more than a week ago are deleted as new links are made; a
+ * link that ended recently stays, so that following it again still says "used". */
+static void test_ended_rows_are_purged(void **state)
+{
+    uint8_t link[32];
+
+    (void)state;
+    open_session(30, "old@example.com");
+    open_session(31, "recent@example.com");
+    tvt_exec(check, "UPDATE signin_links SET expires_at = now() - interval '8 days' WHERE email "
+                    "= 'old@example.com'");
+    tvt_exec(check, "UPDATE sessions SET revoked_at = now() - interval '8 days' WHERE email = "
+                    "'old@example.com'");
+    tvt_exec(check, "UPDATE sessions SET revoked_at = now() - interval '1 day' WHERE email = "
+                    "'recent@example.com'");
+    assert_int_equal(tv_store_signin_link_create(st, hash_of(32, link), "new@example.com", 60), 0);
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM signin_links WHERE email = "
+                                       "'old@example.com'"),
+                     0);
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions WHERE email = "
+                                       "'old@example.com'"),
+                     0);
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM signin_links WHERE email IN "
+                                       "('recent@example.com', 'new@example.com')"),
+                     2);
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions WHERE email = "
+                                       "'recent@example.com'"),
+                     1);
+}
+
 /* A person's language: the one they chose, else their record's (a contact's language, else
  * the profile's; a person of an event file, else the event's), else none. */
 static void test_person_language(void **state)
@@ -197,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_session_list_shows_live_ones),
         cmocka_unit_test(test_throttle_counts_per_address),
         cmocka_unit_test(test_person_language),
+        cmocka_unit_test(test_ended_rows_are_purged),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
