@@ -19,6 +19,7 @@
 #include "mail_timer.h"
 #include "metrics.h"
 #include "router.h"
+#include "session.h"
 #include "server.h"
 #include "web.h"
 
@@ -109,6 +110,7 @@ static int parse_options(int argc, char **argv, serve_opts_t *o)
         {"auth-grace", required_argument, NULL, OPT_SETTING + SET_AUTH_GRACE},
         {"max-client-connections", required_argument, NULL, OPT_SETTING + SET_MAX_CLIENT},
         {NULL, 0, NULL, 0}};
+    char err[160];
     int64_t hours;
     int c, rc = settings_from_env(o);
 
@@ -118,6 +120,10 @@ static int parse_options(int argc, char **argv, serve_opts_t *o)
     }
     if (rc == 0 && api_session_idle_seconds(&hours) != 0) {
         cli_error("TAVOLO_SESSION_IDLE_HOURS: expected a whole number of hours from 1 to 720");
+        rc = -2;
+    }
+    if (rc == 0 && api_trusted_proxies_read(err, sizeof(err)) != 0) {
+        cli_error("%s", err);
         rc = -2;
     }
 

@@ -567,11 +567,13 @@ static char *copy_header(h2o_req_t *req, const char *name, size_t len, const cha
 }
 
 /* Copies what sessions need (decision 0049): the tavolo_session cookie (from any Cookie
- * header), Origin, X-CSRF-Token, X-Tavolo-Profile, the peer's address and TLS. */
+ * header), Origin, X-CSRF-Token, X-Tavolo-Profile, the client's address (the peer's, or
+ * the one a trusted proxy forwarded) and TLS. */
 static int copy_session_headers(job_t *job, h2o_req_t *req)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
+    ssize_t xff = -1;
     size_t total = 4;
     char *p;
 
@@ -598,6 +600,12 @@ static int copy_session_headers(job_t *job, h2o_req_t *req)
              : 0;
     if (sl == 0 || h2o_socket_getnumerichost((struct sockaddr *)&ss, sl, job->client) == SIZE_MAX)
         job->client[0] = '\0';
+    for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_X_FORWARDED_FOR, i)) >= 0;)
+        xff = i; /* the last header: a proxy appends to the one it received, or adds its own */
+    if (xff >= 0)
+        api_client_behind_proxy(job->client, sizeof(job->client),
+                                req->headers.entries[xff].value.base,
+                                req->headers.entries[xff].value.len);
     job->r.client = job->client;
     job->r.tls = req->scheme == &H2O_URL_SCHEME_HTTPS;
     return 0;

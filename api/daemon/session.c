@@ -1,8 +1,10 @@
 /* Browser sessions: the cookie, the acting profile, the CSRF checks and the per-client limit.
  * Session ids are hashed like sign-in tokens (invite.c) and compared in constant time. */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -132,6 +134,74 @@ void api_session_cookie(const api_req_t *r, const char *value, long max_age, cha
 
     snprintf(out, size, "%s=%s; HttpOnly; SameSite=Lax; Path=/; Max-Age=%ld%s", API_SESSION_COOKIE,
              value, max_age, secure ? "; Secure" : "");
+}
+
+/* ---- the client behind a trusted proxy ---- */
+
+#define MAX_PROXIES 16
+
+static struct {
+    size_t n;
+    char addr[MAX_PROXIES][INET6_ADDRSTRLEN];
+} proxies;
+
+/* Writes the canonical text of IP address 'text' ('len' bytes) into 'out'; -1 if not one. */
+static int canonical_ip(const char *text, size_t len, char out[INET6_ADDRSTRLEN])
+{
+    unsigned char bin[sizeof(struct in6_addr)];
+    char s[INET6_ADDRSTRLEN];
+
+    if (len == 0 || len >= sizeof(s))
+        return -1;
+    memcpy(s, text, len);
+    s[len] = '\0';
+    if (inet_pton(AF_INET, s, bin) == 1)
+        return inet_ntop(AF_INET, bin, out, INET6_ADDRSTRLEN) != NULL ? 0 : -1;
+    if (inet_pton(AF_INET6, s, bin) == 1)
+        return inet_ntop(AF_INET6, bin, out, INET6_ADDRSTRLEN) != NULL ? 0 : -1;
+    return -1;
+}
+
+int api_trusted_proxies_read(char *err, size_t size)
+{
+    const char *v = getenv("TAVOLO_TRUSTED_PROXIES"), *sep = ", \t";
+
+    proxies.n = 0;
+    for (const char *p = v != NULL ? v + strspn(v, sep) : ""; *p != '\0'; p += strspn(p, sep)) {
+        size_t len = strcspn(p, sep);
+
+        if (proxies.n == MAX_PROXIES) {
+            snprintf(err, size, "TAVOLO_TRUSTED_PROXIES: at most %d addresses", MAX_PROXIES);
+            return -1;
+        }
+        if (canonical_ip(p, len, proxies.addr[proxies.n]) != 0) {
+            snprintf(err, size, "TAVOLO_TRUSTED_PROXIES: \"%.*s\" is not an IP address",
+                     (int)(len > 64 ? 64 : len), p);
+            return -1;
+        }
+        proxies.n++;
+        p += len;
+    }
+    return 0;
+}
+
+void api_client_behind_proxy(char *peer, size_t size, const char *xff, size_t len)
+{
+    char canon[INET6_ADDRSTRLEN];
+    size_t start = len, i;
+
+    for (i = 0; i < proxies.n && strcmp(proxies.addr[i], peer) != 0; i++)
+        ;
+    if (i == proxies.n || xff == NULL)
+        return;
+    while (len > 0 && (xff[len - 1] == ' ' || xff[len - 1] == '\t'))
+        len--;
+    for (start = len; start > 0 && xff[start - 1] != ','; start--)
+        ;
+    while (start < len && (xff[start] == ' ' || xff[start] == '\t'))
+        start++;
+    if (canonical_ip(xff + start, len - start, canon) == 0)
+        snprintf(peer, size, "%s", canon);
 }
 
 /* ---- the per-client limit: a fixed table of windows, the oldest slot reused ---- */

@@ -32,6 +32,16 @@ const char *api_session_csrf_problem(const api_req_t *r);
 void api_session_cookie(const api_req_t *r, const char *value, long max_age, char *out,
                         size_t size);
 
+/* Reads TAVOLO_TRUSTED_PROXIES once: the addresses of the proxies in front of the daemon
+ * (IPv4 or IPv6, separated by commas or spaces; unset or empty: none). Returns 0, or -1 with
+ * the message naming the first value that is not an IP address in 'err'. */
+int api_trusted_proxies_read(char *err, size_t size);
+
+/* The client of a request from 'peer' (its numeric address, rewritten in place): when 'peer'
+ * is a trusted proxy and 'xff' (X-Forwarded-For, 'len' bytes, NULL when absent) ends with an
+ * IP address, that address, the one the proxy appended; otherwise 'peer' unchanged. */
+void api_client_behind_proxy(char *peer, size_t size, const char *xff, size_t len);
+
 /* 1 if 'client' may ask for one more sign-in link now (at most API_SIGNIN_PER_CLIENT each
  * API_SIGNIN_WINDOW seconds, in this daemon's memory); else 0 and '*retry_after' seconds. */
 int api_session_client_allow(const char *client, int *retry_after);

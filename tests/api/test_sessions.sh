@@ -59,6 +59,11 @@ expect_contains "a bad link lifetime is named" "TAVOLO_SIGNIN_HOURS" "$out"
 out=$(TAVOLO_SESSION_IDLE_HOURS=7d "$TAVOLO" serve --listen 127.0.0.1:0 2>&1)
 expect_contains "serve refuses a bad idle limit, naming it" "TAVOLO_SESSION_IDLE_HOURS: expected" "$out"
 mkdir -p "$tmp/home"
+out=$(TAVOLO_TRUSTED_PROXIES="127.0.0.1, proxy.example" "$TAVOLO" serve --listen 127.0.0.1:0 2>&1)
+expect_contains "serve refuses a proxy that is not an address, naming it" \
+    'TAVOLO_TRUSTED_PROXIES: "proxy.example" is not an IP address' "$out"
+# The daemon sits behind a trusted proxy on 127.0.0.1 (HAProxy's `option forwardfor`).
+TAVOLO_TRUSTED_PROXIES="127.0.0.1" \
 TAVOLO_HOME="$tmp/home" TAVOLO_DIGEST_TIME=off "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
 daemon=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
@@ -176,6 +181,21 @@ expect_status "the fourth within 15 minutes is refused" 429
 expect_eq "with Retry-After" 1 "$([ "$(header Retry-After)" -gt 0 ] 2>/dev/null && echo 1)"
 for _ in 1 2 3; do call POST /v1/signin "" "${J[@]}" --data '{"email": "nobody@example.com"}'; done
 expect_status "unknown addresses are limited alike" 429
+
+# Per client: behind the trusted proxy, the client is the address the proxy appended last to
+# X-Forwarded-For, so one client's burst does not lock out everyone behind the same proxy.
+for i in $(seq 20); do
+    call POST /v1/signin "" "${J[@]}" -H "X-Forwarded-For: 198.51.100.9, 203.0.113.7" \
+        --data "{\"email\": \"burst$i@example.com\"}"
+    [ "$code" = 202 ] || break
+done
+expect_status "20 requests from one client behind the proxy are served" 202
+call POST /v1/signin "" "${J[@]}" -H "X-Forwarded-For: 203.0.113.7" --data '{"email": "burst21@example.com"}'
+expect_status "the 21st from that client is refused" 429
+call POST /v1/signin "" "${J[@]}" -H "X-Forwarded-For: 203.0.113.7, 203.0.113.8" --data '{"email": "other1@example.com"}'
+expect_status "another client behind the same proxy is served" 202
+call POST /v1/signin "" "${J[@]}" --data '{"email": "other2@example.com"}'
+expect_status "and so is the proxy's own address" 202
 
 ORG=$("$TAVOLO" token create --role organiser --event jpm-2027 2>/dev/null)
 COMP=$("$TAVOLO" token create --role company --subject c-029 2>/dev/null)
