@@ -32,6 +32,7 @@ const MESSAGES = {
     "nav.label": "Pages",
     "nav.acting_for": "Acting for",
     "nav.switch": "Change profile",
+    "nav.sessions": "Your sessions",
   },
   it: {
     "loading": "Caricamento…",
@@ -58,6 +59,7 @@ const MESSAGES = {
     "nav.label": "Pagine",
     "nav.acting_for": "Per conto di",
     "nav.switch": "Cambia profilo",
+    "nav.sessions": "Le sue sessioni",
   },
 };
 
@@ -425,8 +427,8 @@ function renderProfiles(me) {
   document.getElementById("home-none").hidden = profiles.length > 0;
 }
 
-async function signOut() {
-  const button = document.getElementById("signout");
+/* Signs out (the home's button or the menu's); 'statusId' is where a failure is said. */
+async function signOut(button, statusId) {
   button.disabled = true;
   try {
     const r = await fetch("/signout", {
@@ -438,9 +440,9 @@ async function signOut() {
       window.location.assign("/");
       return;
     }
-    showStatus("home-status", "error", "home.signout_failed", { status: r.status });
+    showStatus(statusId, "error", "home.signout_failed", { status: r.status });
   } catch (e) {
-    showStatus("home-status", "error", "network");
+    showStatus(statusId, "error", "network");
   } finally {
     button.disabled = false;
   }
@@ -463,10 +465,14 @@ function showSignin() {
  * none is chosen (several profiles and no ?company= / ?investor=) or the path has no page. */
 function showSignedIn(me) {
   const params = new URLSearchParams(window.location.search);
-  const spec = pages.get(window.location.pathname);
   state.me = me;
   state.profile = chooseProfile(me, params);
   if (state.profile) rememberProfile(state.profile);
+  /* The home of a person acting for a profile is that profile's matches; the profile choice
+   * stays at /?choose=1. */
+  if (window.location.pathname === "/" && state.profile && !params.has("choose"))
+    window.history.replaceState(null, "", href("/matches"));
+  const spec = pages.get(window.location.pathname);
   if (!spec || (!state.profile && spec.profile !== false) || params.has("choose")) {
     showHome(me);
     return;
@@ -485,7 +491,10 @@ async function start() {
     b.addEventListener("click", () => setLang(b.dataset.lang));
   }
   document.getElementById("signin-form").addEventListener("submit", submitSignin);
-  document.getElementById("signout").addEventListener("click", signOut);
+  for (const [id, statusId] of [["signout", "home-status"], ["nav-signout", "nav-status"]]) {
+    const button = document.getElementById(id);
+    button.addEventListener("click", () => signOut(button, statusId));
+  }
   let me = null;
   try {
     const r = await fetch("/v1/me", { credentials: "same-origin" });

@@ -6,6 +6,7 @@ tavolo.addMessages({ en: { "sessions.title": "Sessions" }, it: { "sessions.title
 tavolo.page("/sessions", {
   title: "sessions.title",
   profile: false,
+  nav: false, /* reached from the menu's account links, beside sign-out */
   render: async (ctx) => {
     ctx.root.append(tavolo.h("h1", { text: tavolo.t("sessions.title") }));
   },

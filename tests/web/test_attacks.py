@@ -136,7 +136,7 @@ def check_links(t, daemon, shots):
     second = webtest.browser(390, "it")
     try:
         first.get(link)
-        webtest.wait(first, lambda d: d.find_element(By.ID, "home").is_displayed())
+        webtest.wait(first, lambda d: d.find_element(By.ID, "page").is_displayed())
         t.eq("the link signs in once", 200, signed_in_status(first))
         second.get(link)
         webtest.shot(second, shots, "attack-used-link")

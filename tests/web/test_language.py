@@ -13,18 +13,19 @@ import webtest
 PERSON = ("paolo.rossi@i-013.example", "investor:i-013")  # "language": "it" in jpm-2027.json
 
 
-def home_title(d):
-    webtest.wait(d, lambda d: d.find_element(By.ID, "home").is_displayed())
-    return d.find_element(By.ID, "home-title").text
+def signout_words(d):
+    """The menu's sign-out button, in the page's language ("Esci", "Sign out")."""
+    webtest.wait(d, lambda d: d.find_element(By.ID, "nav-signout").is_displayed())
+    return d.find_element(By.ID, "nav-signout").text
 
 
 def run(t, daemon, shots):
     first = webtest.signed_in(daemon, *PERSON, 1280, "en")
     try:
-        t.eq("an English browser opens in the person's Italian", "La sua pagina", home_title(first))
+        t.eq("an English browser opens in the person's Italian", "Esci", signout_words(first))
         webtest.shot(first, shots, "language-person-it")
         first.find_element(By.CSS_SELECTOR, ".langs button[data-lang='en']").click()
-        webtest.wait(first, lambda d: d.find_element(By.ID, "home-title").text == "Your page")
+        webtest.wait(first, lambda d: d.find_element(By.ID, "nav-signout").text == "Sign out")
         kept = webtest.wait(first, lambda d: d.execute_script(
             "return fetch('/v1/me').then(r => r.json()).then(m => m.language)") == "en")
         t.ok("switching to English is kept for the person", kept)
@@ -33,9 +34,13 @@ def run(t, daemon, shots):
         first.quit()
     second = webtest.signed_in(daemon, *PERSON, 390, "it")
     try:
-        t.eq("a second, Italian browser opens in the person's English", "Your page",
-             home_title(second))
+        t.eq("a second, Italian browser opens in the person's English", "Sign out",
+             signout_words(second))
         webtest.shot(second, shots, "language-person-en-390")
+        second.find_element(By.ID, "nav-signout").click()
+        webtest.wait(second, lambda d: d.find_element(By.ID, "signin").is_displayed())
+        t.eq("the menu signs the person out", 401, second.execute_script(
+            "return fetch('/v1/me').then(r => r.status)"))
     finally:
         second.quit()
 
