@@ -30,12 +30,15 @@ static const char *const pages[] = {"/",       "/matches", "/pair",         "/re
                                     "/agenda", "/profile", "/availability", "/sessions",
                                     NULL};
 
+#define VERSION_LEN 16 /* hex digits of a file's hash in its versioned URL, "?v=..." */
+
 typedef struct {
     char name[NAME_SIZE];
     const char *type;
     char *body;
     size_t len;
     char etag[API_ETAG_SIZE];
+    char version[VERSION_LEN + 1]; /* the start of the hash inside the ETag's quotes */
 } web_file_t;
 
 static web_file_t files[MAX_FILES];
@@ -99,6 +102,7 @@ static int read_file(const char *dir, const char *name, web_file_t *f, char *err
     f->type = type_of(name);
     f->len = (size_t)size;
     api_etag_of(f->body, f->len, f->etag);
+    snprintf(f->version, sizeof(f->version), "%s", f->etag + 1);
     rc = 0;
 done:
     if (in != NULL)
@@ -138,6 +142,51 @@ static int read_dir(const char *dir, char *err, size_t err_size)
     return rc;
 }
 
+static const web_file_t *find_file(const char *name, size_t len)
+{
+    for (size_t i = 0; i < n_files; i++) {
+        if (strlen(files[i].name) == len && memcmp(files[i].name, name, len) == 0)
+            return &files[i];
+    }
+    return NULL;
+}
+
+/* Rewrites the shell so that it names each file with its version ("/web/app.js" becomes
+ * "/web/app.js?v=HASH"): such a URL is cached for a year, and a new file is a new URL. Only
+ * quoted references to files that exist are rewritten. Returns 0 or TV_ENOMEM. */
+static int version_links(web_file_t *f)
+{
+    static const char prefix[] = "\"/web/";
+    char *out = NULL, *p = f->body, *q;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+
+    if (mem == NULL)
+        return TV_ENOMEM;
+    f->body[f->len] = '\0';
+    while ((q = strstr(p, prefix)) != NULL) {
+        char *name = q + sizeof(prefix) - 1;
+        size_t n = strcspn(name, "\"?#");
+        const web_file_t *target = name[n] == '"' ? find_file(name, n) : NULL;
+
+        fwrite(p, 1, (size_t)(name + n - p), mem);
+        if (target != NULL)
+            fprintf(mem, "?v=%s", target->version);
+        p = name + n;
+    }
+    fputs(p, mem);
+    if (fclose(mem) != 0 || out == NULL) {
+        free(out);
+        return TV_ENOMEM;
+    }
+    free(f->body);
+    f->body = out;
+    f->len = len;
+    api_etag_of(f->body, f->len, f->etag);
+    snprintf(f->version, sizeof(f->version), "%s", f->etag + 1);
+    return 0;
+}
+
 int api_web_load(char *err, size_t err_size)
 {
     const char *dir = getenv("TAVOLO_WEB_DIR");
@@ -155,6 +204,8 @@ int api_web_load(char *err, size_t err_size)
         snprintf(err, err_size, "TAVOLO_WEB_DIR %s: no index.html, the page shell", dir);
         rc = TV_ENOTFOUND;
     }
+    if (rc == 0 && (rc = version_links((web_file_t *)shell)) != 0)
+        snprintf(err, err_size, "TAVOLO_WEB_DIR %s: out of memory", dir);
     if (rc != 0)
         api_web_unload();
     return rc;
@@ -183,13 +234,17 @@ static const web_file_t *find(const char *path, size_t len)
     }
     if (len <= sizeof(prefix) - 1 || memcmp(path, prefix, sizeof(prefix) - 1) != 0)
         return NULL;
-    path += sizeof(prefix) - 1;
-    len -= sizeof(prefix) - 1;
-    for (size_t i = 0; i < n_files; i++) {
-        if (strlen(files[i].name) == len && memcmp(files[i].name, path, len) == 0)
-            return &files[i];
-    }
-    return NULL;
+    return find_file(path + sizeof(prefix) - 1, len - (sizeof(prefix) - 1));
+}
+
+/* 1 if the query of 'req' is exactly "v=" and the version of 'f': its URL of the shell. */
+static int current_version(h2o_req_t *req, const web_file_t *f)
+{
+    size_t at = req->query_at;
+
+    return at != SIZE_MAX && req->path.len - at == 3 + VERSION_LEN &&
+           memcmp(req->path.base + at, "?v=", 3) == 0 &&
+           memcmp(req->path.base + at + 3, f->version, VERSION_LEN) == 0;
 }
 
 /* 1 if If-None-Match 'v' (a list of entity tags, or "*") holds 'etag', compared weakly as
@@ -262,8 +317,10 @@ int api_web_on_req(h2o_req_t *req)
     if (!not_modified)
         add(req, H2O_TOKEN_CONTENT_TYPE, f->type);
     add(req, H2O_TOKEN_ETAG, f->etag);
-    /* No URL carries its file's hash yet, so every file is revalidated: a 304 is cheap. */
-    add(req, H2O_TOKEN_CACHE_CONTROL, "no-cache");
+    /* A file asked for by its versioned URL never changes under it; any other URL (the
+     * shell's pages, a file without or with an old version) is revalidated: a 304 is cheap. */
+    add(req, H2O_TOKEN_CACHE_CONTROL,
+        f != shell && current_version(req, f) ? "public, max-age=31536000, immutable" : "no-cache");
     add_named(req, "content-security-policy", csp);
     add_named(req, "x-content-type-options", "nosniff");
     add_named(req, "referrer-policy", "same-origin");

@@ -46,8 +46,11 @@ start_daemon
 call GET / ""
 expect_status "GET / answers the shell" 200
 expect_eq "as HTML" "text/html; charset=utf-8" "$(header Content-Type)"
-expect_eq "the shell's bytes, from api/web/index.html" "$(sha256sum <"$WEB/index.html")" \
-    "$(sha256sum <"$tmp/body")"
+# The shell names each file with its version, "/web/app.js?v=HASH": cut them, it is the file.
+unversioned() { sed 's/?v=[0-9a-f]\{16\}"/"/g' "$tmp/body" | sha256sum; }
+expect_eq "the shell's bytes, from api/web/index.html, files named with their version" \
+    "$(sha256sum <"$WEB/index.html")" "$(unversioned)"
+cp "$tmp/body" "$tmp/shell.html"
 expect_eq "the shell is revalidated every time" "no-cache" "$(header Cache-Control)"
 page_headers "the shell"
 expect_contains "an X-Request-Id, as every answer has" "-w" "$(header X-Request-Id)"
@@ -56,12 +59,12 @@ expect_contains "a strong ETag" '"' "${shell_etag:0:1}"
 for p in /matches /pair /requests /agenda /profile /availability /sessions "/matches?company=c1"; do
     call GET "$p" ""
     expect_status "GET $p answers the shell" 200
-    expect_eq "GET $p: the same bytes" "$(sha256sum <"$WEB/index.html")" "$(sha256sum <"$tmp/body")"
+    expect_eq "GET $p: the same bytes" "$(sha256sum <"$tmp/shell.html")" "$(sha256sum <"$tmp/body")"
 done
 page_headers "a page"
 call HEAD /agenda "" -I
 expect_status "HEAD of a page answers as GET would" 200
-expect_eq "with the shell's length and tag" "$(wc -c <"$WEB/index.html") $shell_etag" \
+expect_eq "with the shell's length and tag" "$(wc -c <"$tmp/shell.html") $shell_etag" \
     "$(header Content-Length) $(header ETag)"
 
 # ---- the assets ----
@@ -86,6 +89,17 @@ for f in app.js:text/javascript style.css:text/css icon.svg:image/svg+xml; do
     expect_status "/web/$name with If-None-Match: another ETag -> 200" 200
     call GET "/web/$name" "" -H "If-None-Match: W/$etag"
     expect_status "/web/$name with If-None-Match: its weak ETag -> 304 (weak comparison)" 304
+done
+for name in app.js style.css icon.svg; do
+    versioned=$(grep -o "/web/$name?v=[0-9a-f]*" "$tmp/shell.html" | head -n 1)
+    expect_contains "the shell names $name with a version" "/web/$name?v=" "$versioned"
+    call GET "$versioned" ""
+    expect_eq "$versioned: the file, kept a year, immutable" \
+        "200 $(sha256sum <"$WEB/$name") public, max-age=31536000, immutable" \
+        "$code $(sha256sum <"$tmp/body") $(header Cache-Control)"
+    call GET "/web/$name?v=0123456789abcdef" ""
+    expect_eq "/web/$name with another version: the file, revalidated" "200 no-cache" \
+        "$code $(header Cache-Control)"
 done
 expect_eq "the ETags differ between files" 1 \
     "$([ "$shell_etag" != "$(header ETag)" ] && echo 1 || echo 0)"
