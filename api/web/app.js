@@ -315,8 +315,10 @@ async function renderPage() {
     cache: state.cache,
     lang: state.lang,
   };
+  delete root.dataset.ready;
   try {
     await spec.render(ctx);
+    root.dataset.ready = "1"; /* the page's data is shown: tests and benchmarks wait for it */
   } catch (e) {
     root.replaceChildren(h("p", { class: "status error", role: "alert", text: t("error.status", { status: "script", detail: String(e && e.message) }) }));
     throw e;
