@@ -23,10 +23,13 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import webtest  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 ROOT = webtest.ROOT
 EVENT = "jpm-2027"
@@ -185,9 +188,15 @@ def check_send(t, d, base, shots, company_name, width):
     """Must meet, the hostile message, Send: one POST with that body, the page says it was sent,
     the sent list shows the request with the message as text."""
     where = f"sending (it, {width} px)"
-    el(d, "label[for=ask-must]").click()
+    # By keyboard: the arrow moves the priority from "want" to "must"; Tab from the message
+    # reaches Send; Enter sends.
+    el(d, "#ask-want").send_keys(Keys.ARROW_UP)
+    t.eq(f"{where}: the arrow key chose must", True, el(d, "#ask-must").is_selected())
     webtest.network(d)
-    el(d, "#ask-send").click()
+    el(d, "#ask-message").send_keys(Keys.TAB)
+    t.eq(f"{where}: Tab from the message reaches Send", "ask-send",
+         d.execute_script("return document.activeElement.id"))
+    ActionChains(d).send_keys(Keys.ENTER).perform()
     done = webtest.wait(d, lambda d: el(d, "#ask-status[data-kind=ok]:not([hidden])")
                         if "inviata" in (el(d, "#ask-status").text or "") else None)
     sent = posts(d, f"/v1/events/{EVENT}/requests")
@@ -332,9 +341,10 @@ def check_deadline(t, daemon, admin, inv, comp, tokens, names, shots):
 
 # ---- CSRF ----
 
-def check_csrf(t, daemon, d, inv_token):
-    """From the signed-in page: a write without the CSRF token is refused (403); a form posted
-    from another site (localhost is not 127.0.0.1's site) is refused; neither writes."""
+def check_csrf(t, daemon, d, inv_token, asker_token):
+    """From the signed-in page: a write without the CSRF token is refused (403). From another
+    site (localhost is not 127.0.0.1's site), forms that ask for a meeting (a JSON body sent as
+    text/plain) and accept one (no body at all) are refused. None of them writes."""
     webtest.console_problems(d)
     res = d.execute_async_script(
         "const done = arguments[arguments.length - 1];"
@@ -346,43 +356,56 @@ def check_csrf(t, daemon, d, inv_token):
     t.ok("naming the token", "X-CSRF-Token" in res[1], res[1])
     t.eq("the console shows only that refusal", [], webtest.console_problems(d, allow=REFUSED))
 
-    import http.server
+    status, asked = http(daemon, "POST", f"/v1/events/{EVENT}/requests", asker_token,
+                         {"company_id": "c-033", "investor_id": "i-013", "priority": "must"})
+    t.eq("the API: a company asks the investor (pending)", 201, status)
+    create = f"{daemon.base}/v1/events/{EVENT}/requests"
+    accept = f"{create}/{asked.get('id') if asked else 0}/accept"
+    forms = {
+        "create": (create, "<form id=f method=post enctype=text/plain action='ACTION'><input "
+                   """name='{"company_id":"c-001","investor_id":"i-013","priority":"want","x":"'"""
+                   """ value='"}'><button id=go>win a prize</button></form>"""),
+        "accept": (accept, "<form id=f method=post action='ACTION'><button id=go>see your prize"
+                   "</button></form>"),
+    }
+    page = {}
 
-    target = f"{daemon.base}/v1/events/{EVENT}/requests"
-    form = ("<!doctype html><title>elsewhere</title><form method=post enctype=text/plain "
-            f"action='{target}'><input name='{{\"company_id\":\"c-001\",\"investor_id\":"
-            "\"i-013\",\"priority\":\"want\",\"x\":\"' value='\"}'>"
-            "<button id=go>win a prize</button></form>").encode()
-
-    class Evil(http.server.BaseHTTPRequestHandler):
+    class Evil(BaseHTTPRequestHandler):
         def log_message(self, *args):
             pass
 
         def do_GET(self):
+            body = page["html"].encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(form)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(form)
+            self.wfile.write(body)
 
-    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+    evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
     threading.Thread(target=evil.serve_forever, daemon=True).start()
     try:
-        d.get(f"http://localhost:{evil.server_address[1]}/")
-        webtest.network(d)
-        d.find_element(By.ID, "go").click()
-        webtest.wait(d, lambda d: d.current_url.startswith(daemon.base))
-        sent = [r for r in webtest.network(d) if r["url"] == target and r["method"] == "POST"]
-        t.ok("a cross-site form POST reaches the daemon", len(sent) == 1, sent)
-        # A form can send only text/plain, urlencoded or multipart bodies, which the API
-        # refuses (415) before reading the session; the cookie (SameSite=Lax) and the Origin
-        # check (api.sessions) would refuse it next.
-        t.ok("and is refused", sent and sent[0]["status"] in (401, 403, 415), sent)
+        for what, (target, html) in forms.items():
+            page["html"] = "<!doctype html><title>elsewhere</title>" + html.replace("ACTION", target)
+            d.get(f"http://localhost:{evil.server_address[1]}/{what}")
+            webtest.network(d)
+            d.find_element(By.ID, "go").click()
+            webtest.wait(d, lambda d: d.current_url.startswith(daemon.base))
+            sent = [r for r in webtest.network(d) if r["url"] == target and r["method"] == "POST"]
+            t.ok(f"a cross-site form POST ({what}) reaches the daemon", len(sent) == 1, sent)
+            # A form sends text/plain, urlencoded or multipart bodies, which the API refuses
+            # (415) before reading the session; a form without a body meets the session's
+            # checks: SameSite=Lax keeps the cookie home (401), the Origin check (api.sessions)
+            # would refuse it next (403).
+            t.ok(f"and is refused ({what})", sent and sent[0]["status"] in (401, 403, 415), sent)
     finally:
         evil.shutdown()
         evil.server_close()
-    webtest.console_problems(d)  # the refused navigation is the point here
-    t.eq("neither wrote a request", (200, None), pair_status(daemon, inv_token, "c-001", "i-013"))
+    webtest.console_problems(d)  # the refused navigations are the point here
+    t.eq("the cross-site ask wrote nothing", (200, None),
+         pair_status(daemon, inv_token, "c-001", "i-013"))
+    t.eq("the cross-site accept changed nothing", (200, "pending"),
+         pair_status(daemon, inv_token, "c-033", "i-013"))
 
 
 # ---- sessions ----
@@ -468,7 +491,8 @@ def run(t, daemon, shots):
              "Accettata" in row.text, row.text if row else None)
         for d, who in ((inv, "investor"), (comp, "company"), (phone, "phone")):
             t.eq(f"{who}: no console error or CSP violation", [], webtest.console_problems(d))
-        check_csrf(t, daemon, inv, tokens[0])
+        asker = daemon.cli("token", "create", "--role", "company", "--subject", "c-033").strip()
+        check_csrf(t, daemon, inv, tokens[0], asker)
         check_deadline(t, daemon, admin, inv, comp, tokens, names, shots)
     finally:
         for d in (inv, comp, phone):
