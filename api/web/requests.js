@@ -445,6 +445,11 @@
     area.addEventListener("input", () => {
       draft.message = area.value;
       updateCount(area, counter);
+      /* An error about the length goes once the message fits again. */
+      if (area.getAttribute("aria-invalid") && count(area.value) <= MESSAGE_MAX) {
+        area.removeAttribute("aria-invalid");
+        tavolo.clearStatus("ask-message-error");
+      }
     });
     form.addEventListener("change", (ev) => {
       if (ev.target.name === "priority") draft.priority = ev.target.value;

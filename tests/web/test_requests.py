@@ -180,6 +180,8 @@ def check_ask_form(t, d, base, shots, company_name, width):
     area.send_keys(HOSTILE)
     t.ok(f"{where}: the count follows", f"{len(HOSTILE)} di 200" in el(d, "#ask-count").text,
          el(d, "#ask-count").text)
+    t.ok(f"{where}: the error goes once the message fits", el(d, "#ask-message-error").get_attribute(
+        "hidden") is not None and area.get_attribute("aria-invalid") is None)
     no_sideways_scroll(t, d, where)
     shot(d, shots, f"requests-ask-it-{width}")
 
