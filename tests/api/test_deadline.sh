@@ -69,4 +69,21 @@ expect_eq "before the deadline the job leaves a pending request" pending "$(sql 
 deadline 2020-01-06
 "$TAVOLO" notify run jpm-2027 >/dev/null
 expect_eq "past it the job expires it" expired "$(sql "SELECT status FROM meeting_requests WHERE id = $r1")"
+
+# The request list says when requests close, for the pages (decision 0052): the deadline as
+# the file gives it, the instant in UTC (a date closes at the end of that day in the event's
+# zone), and whether requests are open now by the daemon's clock.
+COMPANY=$("$TAVOLO" token create --role company --subject "$C1" 2>/dev/null)
+lists() { call GET /v1/events/jpm-2027/requests "$1" >/dev/null; $PY -c "import json; d = json.load(open('$tmp/body')); print(d.get('request_deadline'), d.get('requests_close_at'), d.get('requests_open'))"; }
+expect_eq "a date: it closes at the next midnight of Los Angeles, closed now" \
+    "2020-01-06 2020-01-07T08:00:00Z False" "$(lists "$COMPANY")"
+deadline 2099-12-31T23:59:00+01:00
+expect_eq "a time with its offset, open now" "2099-12-31T23:59:00+01:00 2099-12-31T22:59:00Z True" "$(lists "$COMPANY")"
+deadline 2099-07-01T09:30
+expect_eq "a local time, read in the event's zone (summer: UTC-7)" "2099-07-01T09:30 2099-07-01T16:30:00Z True" "$(lists "$ADMIN")"
+sql "UPDATE events SET doc = doc - 'request_deadline' WHERE id = 'jpm-2027'" >/dev/null
+expect_eq "no deadline: open, no instant" "None None True" "$(lists "$COMPANY")"
+st=$(call GET /v1/events/no-such/requests "$ADMIN")
+expect_eq "an admin's unknown event: still an empty list, open" "200 0 True" \
+    "$st $($PY -c "import json; d = json.load(open('$tmp/body')); print(len(d['items']), d['requests_open'])")"
 finish

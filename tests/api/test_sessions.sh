@@ -143,12 +143,46 @@ call PATCH /v1/companies/c-029 "" "${C[@]}" "${P[@]}" -H "X-CSRF-Token: $csrf" -
 expect_status "with both right, the write succeeds" 200
 expect_eq "and is stored" "Torino" "$(sql "SELECT doc->>'city' FROM companies WHERE id = 'c-029'")"
 
+# The pages' other writes (issue 16): asking for a meeting and answering one. Without the token
+# or from another origin they are refused and write nothing; a cross-site form answering a
+# request (no body, so no 415 to hide behind) is refused by the CSRF check itself.
+sql "UPDATE events SET doc = jsonb_set(doc, '{request_deadline}', '\"2099-12-31\"') WHERE id = 'jpm-2027'" >/dev/null
+AS_C=(-H "X-Tavolo-Profile: company:c-029")
+ASK=(-H 'Content-Type: application/json' --data '{"company_id": "c-029", "investor_id": "i-002", "priority": "want"}')
+call POST /v1/events/jpm-2027/requests "" "${C[@]}" "${AS_C[@]}" "${ASK[@]}" -H "Origin: $ORIGIN"
+expect_status "a cookie request for a meeting without X-CSRF-Token is refused" 403
+call POST /v1/events/jpm-2027/requests "" "${C[@]}" "${AS_C[@]}" "${ASK[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: https://evil.example"
+expect_status "and from another origin" 403
+expect_eq "neither wrote a request" 0 "$(sql "SELECT count(*) FROM meeting_requests WHERE company_id = 'c-029' AND investor_id = 'i-002'")"
+INV=$("$TAVOLO" token create --role investor --subject i-002 2>/dev/null)
+call POST /v1/events/jpm-2027/requests "$INV" -H 'Content-Type: application/json' --data '{"company_id": "c-029", "investor_id": "i-002", "priority": "must"}'
+rid=$(js 'd["id"]')
+call POST "/v1/events/jpm-2027/requests/$rid/accept" "" "${C[@]}" "${AS_C[@]}" -H "Origin: https://evil.example" -H 'Content-Type: application/x-www-form-urlencoded'
+expect_status "a cross-site form POST accepting a request is refused" 403
+expect_contains "naming the token" "X-CSRF-Token" "$(cat "$tmp/body")"
+call POST "/v1/events/jpm-2027/requests/$rid/decline" "" "${C[@]}" "${AS_C[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: https://evil.example"
+expect_status "a decline from another origin with the token is refused" 403
+expect_eq "the request is still pending" pending "$(sql "SELECT status FROM meeting_requests WHERE id = $rid")"
+call POST "/v1/events/jpm-2027/requests/$rid/accept" "" "${C[@]}" "${AS_C[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: $ORIGIN"
+expect_status "with both right, the company accepts it" 200
+expect_eq "accepted" accepted "$(sql "SELECT status FROM meeting_requests WHERE id = $rid")"
+
 "$TAVOLO" invite --profile c-029 >/dev/null 2>&1
 signin "$(token_of anna.rossi@example.com)"
 s2=$sid
 call GET /v1/me/sessions "" "${C[@]}"
 expect_eq "the person's sessions, the current one marked" "2 1" "$(js 'len(d["sessions"]), sum(s["current"] for s in d["sessions"])')"
 other=$(js '[s["id"] for s in d["sessions"] if not s["current"]][0]')
+call DELETE "/v1/me/sessions/$other" "" "${C[@]}" -H "Origin: $ORIGIN"
+expect_status "revoking a session without X-CSRF-Token is refused" 403
+call DELETE "/v1/me/sessions/$other" "" "${C[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: https://evil.example"
+expect_status "and from another origin" 403
+call POST /signout "" "${C[@]}" -H "Origin: https://evil.example"
+expect_status "a cross-site sign-out is refused" 403
+call GET /v1/me "" -H "Cookie: tavolo_session=$s2"
+expect_status "so that session still works" 200
+call GET /v1/me "" "${C[@]}"
+expect_status "and so does this one" 200
 call DELETE "/v1/me/sessions/$other" "" "${C[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: $ORIGIN"
 expect_status "revoking one's other session" 204
 call GET /v1/me "" -H "Cookie: tavolo_session=$s2"

@@ -402,11 +402,44 @@ static int own(const api_req_t *r, const char *company_id, const char *investor_
     return strcmp(mine, r->principal.subject) == 0;
 }
 
+/* Adds to 'body' when requests close (decision 0052), so that a page need not read dates in
+ * time zones: "request_deadline" as the file gives it, "requests_close_at" the instant in UTC
+ * and "requests_open" by the daemon's clock, as the writes below judge it. An event without a
+ * deadline, with one that cannot be read, or that does not exist (an admin's list) is open,
+ * with nulls. */
+static int add_deadline(const api_req_t *r, const char *event, json_t *body)
+{
+    char *doc = NULL, at[32] = "";
+    int rc = tv_store_event_doc(r->store, event, &doc);
+    json_t *o = rc == 0 ? json_loads(doc, 0, NULL) : NULL;
+    const char *tz = json_string_value(json_object_get(o, "time_zone"));
+    const char *deadline = json_string_value(json_object_get(o, "request_deadline"));
+    int64_t closes = 0;
+    time_t t;
+    struct tm tm;
+
+    if (rc == TV_ENOTFOUND)
+        rc = 0;
+    if (rc == 0 && tz != NULL && deadline != NULL &&
+        api_request_deadline(tz, deadline, &closes) == 0) {
+        t = (time_t)closes;
+        gmtime_r(&t, &tm);
+        strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    }
+    json_object_set_new(body, "request_deadline",
+                        deadline != NULL ? json_string(deadline) : json_null());
+    json_object_set_new(body, "requests_close_at", at[0] != '\0' ? json_string(at) : json_null());
+    json_object_set_new(body, "requests_open", json_boolean(at[0] == '\0' || time(NULL) < closes));
+    json_decref(o);
+    free(doc);
+    return rc;
+}
+
 int api_h_request_list(const api_req_t *r, api_resp_t *resp)
 {
     int view = event_view(r, r->params[0]);
     tv_request_row_t *rows = NULL;
-    json_t *items;
+    json_t *items, *body;
     size_t n = 0;
     int rc;
 
@@ -422,7 +455,14 @@ int api_h_request_list(const api_req_t *r, api_resp_t *resp)
         if (view == SEE_ALL || own(r, rows[i].company_id, rows[i].investor_id))
             json_array_append_new(items, request_json(&rows[i]));
     }
-    reply_object(resp, 200, json_pack("{s:o}", "items", items));
+    body = json_pack("{s:o}", "items", items);
+    rc = add_deadline(r, r->params[0], body);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        json_decref(body);
+    } else {
+        reply_object(resp, 200, body);
+    }
     free(rows);
     return 0;
 }
