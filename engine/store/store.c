@@ -205,12 +205,11 @@ int tv_store_migrate(tv_store_t *st)
         return tv__store_set_error(st, TV_ECONFLICT,
                                    "the database has schema version %d, newer than this build's %d",
                                    have, tv_store_latest_version());
+    /* Every version is looked for by its row, not skipped by the highest applied: a branch's
+     * migration merged after a higher-numbered one must still run (apply_migration checks). */
     for (size_t i = 0; i < tv__migration_count; i++) {
-        int rc;
+        int rc = apply_migration(st, &tv__migrations[i]);
 
-        if (tv__migrations[i].version <= have)
-            continue;
-        rc = apply_migration(st, &tv__migrations[i]);
         if (rc < 0)
             return rc;
         applied += rc;

@@ -62,6 +62,18 @@ static void test_store_migrations_apply_once(void **state)
     assert_int_equal(scalar("SELECT max(version) FROM tv_migrations"), tv_store_latest_version());
 }
 
+/* A migration merged after a higher-numbered one was applied (two branches, each with its
+ * own) is still applied: each version is looked for by its row, not by the highest number. */
+static void test_store_migration_merged_late_is_applied(void **state)
+{
+    (void)state;
+    tvt_exec(check, "DROP TABLE person_prefs");
+    tvt_exec(check, "DELETE FROM tv_migrations WHERE version = 23");
+    assert_int_equal(tv_store_migrate(st), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM tv_migrations WHERE version = 23"), 1);
+    assert_int_equal(scalar("SELECT count(*) FROM person_prefs"), 0);
+}
+
 static void test_store_upsert_inserts_then_leaves_unchanged(void **state)
 {
     tv_upsert_stats_t s;
@@ -203,6 +215,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_store_migrations_apply_once),
+        cmocka_unit_test(test_store_migration_merged_late_is_applied),
         cmocka_unit_test(test_store_upsert_inserts_then_leaves_unchanged),
         cmocka_unit_test(test_store_upsert_updates_a_changed_record),
         cmocka_unit_test(test_store_failed_upsert_writes_nothing),
