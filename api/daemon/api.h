@@ -45,6 +45,7 @@ typedef struct {
     const char *csrf;          /* the X-CSRF-Token header, or NULL */
     const char *acting;        /* the X-Tavolo-Profile header ("company:ID"), or NULL */
     const char *accept;        /* the Accept header, or NULL */
+    const char *user_agent;    /* the User-Agent header, or NULL */
     const char *client;        /* the peer's address, for rate limits ("" unknown) */
     int tls;                   /* 1 if the request came over TLS */
     const char *request_id;

@@ -584,7 +584,8 @@ static int copy_session_headers(job_t *job, h2o_req_t *req)
     p = copy_header(req, H2O_STRLIT("origin"), &job->r.origin, p);
     p = copy_header(req, H2O_STRLIT("x-csrf-token"), &job->r.csrf, p);
     p = copy_header(req, H2O_STRLIT("x-tavolo-profile"), &job->r.acting, p);
-    copy_header(req, H2O_STRLIT("accept"), &job->r.accept, p);
+    p = copy_header(req, H2O_STRLIT("accept"), &job->r.accept, p);
+    copy_header(req, H2O_STRLIT("user-agent"), &job->r.user_agent, p);
     for (ssize_t i = -1; (i = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, i)) >= 0;) {
         char value[4096];
         h2o_iovec_t v = req->headers.entries[i].value;

@@ -101,25 +101,31 @@ static int read_session(const PGresult *res, int c0, tv_session_t *out)
 static const char consume_sql[] =
     "WITH u AS (UPDATE signin_links SET used_at = now() WHERE hash = $1::bytea AND used_at IS "
     "NULL AND expires_at > now() RETURNING email), s AS (INSERT INTO sessions (hash, email, csrf, "
-    "idle_seconds, expires_at) SELECT $2::bytea, email, $3, $4::integer, now() + "
-    "make_interval(secs => $5::float8) FROM u RETURNING id, hash, email, csrf, $5::bigint) "
+    "idle_seconds, expires_at, user_agent) SELECT $2::bytea, email, $3, $4::integer, now() + "
+    "make_interval(secs => $5::float8), left($6, 256) FROM u RETURNING id, hash, email, csrf, "
+    "$5::bigint) "
     "SELECT 1, s.* FROM s UNION ALL SELECT 0, NULL, NULL, NULL, NULL, NULL FROM signin_links "
     "WHERE hash = $1::bytea AND NOT EXISTS (SELECT 1 FROM u)";
 
 int tv_store_signin_consume(tv_store_t *st, const uint8_t hash[32], const uint8_t session_hash[32],
                             const char *csrf, int64_t idle_seconds, int64_t max_seconds,
-                            tv_session_t *out)
+                            const char *user_agent, tv_session_t *out)
 {
     char idle[24], max[24];
-    const char *params[5] = {(const char *)hash, (const char *)session_hash, csrf, idle, max};
-    const int lengths[5] = {TV_SESSION_HASH_BYTES, TV_SESSION_HASH_BYTES, 0, 0, 0};
-    const int formats[5] = {1, 1, 0, 0, 0};
+    const char *params[6] = {(const char *)hash,
+                             (const char *)session_hash,
+                             csrf,
+                             idle,
+                             max,
+                             user_agent != NULL ? user_agent : ""};
+    const int lengths[6] = {TV_SESSION_HASH_BYTES, TV_SESSION_HASH_BYTES, 0, 0, 0, 0};
+    const int formats[6] = {1, 1, 0, 0, 0, 0};
     PGresult *res;
     int rc = 0;
 
     snprintf(idle, sizeof(idle), "%" PRId64, idle_seconds);
     snprintf(max, sizeof(max), "%" PRId64, max_seconds);
-    res = PQexecParams(st->conn, consume_sql, 5, NULL, params, lengths, formats, 0);
+    res = PQexecParams(st->conn, consume_sql, 6, NULL, params, lengths, formats, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "signin_links");
     if (PQntuples(res) == 0)
@@ -180,7 +186,8 @@ int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb,
     return tv__store_each_row(
         st, "sessions",
         "SELECT id, encode(substr(hash, 1, 6), 'hex'), to_char(created_at" ISO_UTC
-        ", to_char(last_seen_at" ISO_UTC " FROM sessions WHERE email = lower($1) AND revoked_at "
+        ", to_char(last_seen_at" ISO_UTC
+        ", user_agent FROM sessions WHERE email = lower($1) AND revoked_at "
         "IS NULL AND expires_at > now() AND last_seen_at > now() - make_interval(secs => "
         "idle_seconds) ORDER BY created_at DESC, id DESC",
         1, params, cb, ctx);

@@ -172,6 +172,8 @@ signin "$(token_of anna.rossi@example.com)"
 s2=$sid
 call GET /v1/me/sessions "" "${C[@]}"
 expect_eq "the person's sessions, the current one marked" "2 1" "$(js 'len(d["sessions"]), sum(s["current"] for s in d["sessions"])')"
+expect_eq "each with the browser it was opened with" "True" \
+    "$(js 'all(s["user_agent"].startswith("curl/") for s in d["sessions"])')"
 other=$(js '[s["id"] for s in d["sessions"] if not s["current"]][0]')
 call DELETE "/v1/me/sessions/$other" "" "${C[@]}" -H "Origin: $ORIGIN"
 expect_status "revoking a session without X-CSRF-Token is refused" 403

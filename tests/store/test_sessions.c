@@ -53,15 +53,16 @@ static void test_link_opens_one_session_once(void **state)
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM signin_links WHERE email = "
                                        "'anna@example.com' AND used_at IS NULL"),
                      1);
-    assert_int_equal(tv_store_signin_consume(st, link, hash_of(2, s1), CSRF, 600, 7200, &s), 0);
+    assert_int_equal(tv_store_signin_consume(st, link, hash_of(2, s1), CSRF, 600, 7200, NULL, &s),
+                     0);
     assert_string_equal(s.email, "anna@example.com");
     assert_string_equal(s.csrf, CSRF);
     assert_memory_equal(s.hash, s1, 32);
     assert_int_equal(s.expires_in, 7200);
-    assert_int_equal(tv_store_signin_consume(st, link, hash_of(3, s2), CSRF, 600, 7200, &s),
+    assert_int_equal(tv_store_signin_consume(st, link, hash_of(3, s2), CSRF, 600, 7200, NULL, &s),
                      TV_ECONFLICT);
     assert_int_equal(
-        tv_store_signin_consume(st, hash_of(4, s2), hash_of(3, s2), CSRF, 600, 7200, &s),
+        tv_store_signin_consume(st, hash_of(4, s2), hash_of(3, s2), CSRF, 600, 7200, NULL, &s),
         TV_ENOTFOUND);
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions"), 1);
     assert_int_equal(tv_store_signin_link_create(st, hash_of(5, link), "not an address", 60),
@@ -78,7 +79,7 @@ static void test_expired_link_opens_nothing(void **state)
     tvt_exec(check,
              "UPDATE signin_links SET expires_at = now() - interval '1 second' WHERE email = "
              "'bob@example.com'");
-    assert_int_equal(tv_store_signin_consume(st, link, hash_of(7, sh), CSRF, 600, 7200, &s),
+    assert_int_equal(tv_store_signin_consume(st, link, hash_of(7, sh), CSRF, 600, 7200, NULL, &s),
                      TV_ECONFLICT);
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions WHERE email = "
                                        "'bob@example.com'"),
@@ -92,8 +93,8 @@ static int64_t open_session(uint8_t b, const char *email)
     tv_session_t s;
 
     assert_int_equal(tv_store_signin_link_create(st, hash_of(b, link), email, 3600), 0);
-    assert_int_equal(tv_store_signin_consume(st, link, hash_of(b + 100, sh), CSRF, 600, 7200, &s),
-                     0);
+    assert_int_equal(
+        tv_store_signin_consume(st, link, hash_of(b + 100, sh), CSRF, 600, 7200, NULL, &s), 0);
     return s.id;
 }
 
@@ -126,6 +127,32 @@ static int count_rows(void *ctx, const char *const *c, int n)
     assert_int_equal(strlen(c[1]), 12);
     (*(int *)ctx)++;
     return 0;
+}
+
+static int copy_agent(void *ctx, const char *const *c, int n)
+{
+    assert_int_equal(n, 5);
+    snprintf(ctx, 300, "%s", c[4]);
+    return 0;
+}
+
+/* The list names the browser each session was opened with, cut to 256 characters. */
+static void test_session_keeps_its_browser(void **state)
+{
+    uint8_t link[32], sh[32];
+    char agent[300], listed[300] = "";
+    tv_session_t s;
+
+    (void)state;
+    memset(agent, 'a', 299);
+    agent[299] = '\0';
+    memcpy(agent, "Mozilla/5.0 (Android 14) Chrome/126", 35);
+    assert_int_equal(tv_store_signin_link_create(st, hash_of(40, link), "ua@example.com", 60), 0);
+    assert_int_equal(tv_store_signin_consume(st, link, hash_of(41, sh), CSRF, 600, 7200, agent, &s),
+                     0);
+    assert_int_equal(tv_store_session_list(st, "ua@example.com", copy_agent, listed), 0);
+    assert_int_equal(strlen(listed), 256);
+    assert_memory_equal(listed, agent, 256);
 }
 
 static void test_session_list_shows_live_ones(void **state)
@@ -225,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_expired_link_opens_nothing),
         cmocka_unit_test(test_sessions_end),
         cmocka_unit_test(test_session_list_shows_live_ones),
+        cmocka_unit_test(test_session_keeps_its_browser),
         cmocka_unit_test(test_throttle_counts_per_address),
         cmocka_unit_test(test_person_language),
         cmocka_unit_test(test_ended_rows_are_purged),

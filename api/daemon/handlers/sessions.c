@@ -57,9 +57,21 @@ static void reply_link_page(api_resp_t *resp, const api_req_t *r, int status)
     resp->body_len = strlen(body);
 }
 
+/* User-Agent 'ua' (NULL: none) as kept with a session: its first 256 bytes, any byte
+ * outside printable ASCII (the header's own alphabet) as '?', so that it is valid text. */
+static const char *printable(const char *ua, char out[257])
+{
+    size_t n = 0;
+
+    for (; ua != NULL && ua[n] != '\0' && n < 256; n++)
+        out[n] = (unsigned char)ua[n] >= 0x20 && (unsigned char)ua[n] < 0x7f ? ua[n] : '?';
+    out[n] = '\0';
+    return out;
+}
+
 int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
 {
-    char t[128], sid[API_SECRET_SIZE], csrf[API_SECRET_SIZE];
+    char t[128], sid[API_SECRET_SIZE], csrf[API_SECRET_SIZE], agent[257];
     uint8_t link_hash[32], session_hash[32], csrf_hash[32];
     tv_session_t s;
     int64_t idle = 168 * 3600; /* the default; `tavolo serve` refused a bad setting */
@@ -80,7 +92,7 @@ int api_h_signin_link(const api_req_t *r, api_resp_t *resp)
         rc = api_secret_new(csrf, csrf_hash);
     if (rc == 0)
         rc = tv_store_signin_consume(r->store, link_hash, session_hash, csrf, idle,
-                                     SESSION_MAX_SECONDS, &s);
+                                     SESSION_MAX_SECONDS, printable(r->user_agent, agent), &s);
     if (rc == TV_ENOTFOUND || rc == TV_ECONFLICT)
         reply_link_page(resp, r, rc == TV_ENOTFOUND ? 404 : 410);
     else if (rc != 0)
@@ -218,9 +230,10 @@ static int on_session(void *ctx, const char *const *c, int n)
     long long id = strtoll(c[0], NULL, 10);
 
     (void)n;
-    return json_array_append_new(s->list, json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", id, "prefix",
-                                                    c[1], "created_at", c[2], "last_seen_at", c[3],
-                                                    "current", id == s->current)) == 0
+    return json_array_append_new(s->list,
+                                 json_pack("{s:I, s:s, s:s, s:s, s:s, s:b}", "id", id, "prefix",
+                                           c[1], "created_at", c[2], "last_seen_at", c[3],
+                                           "user_agent", c[4], "current", id == s->current)) == 0
                ? 0
                : TV_ENOMEM;
 }

@@ -25,12 +25,13 @@ int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const ch
                                 int64_t seconds);
 
 /* Uses link 'hash' and opens session 'session_hash' (with CSRF token 'csrf', idle expiry
- * 'idle_seconds', absolute 'max_seconds') in one statement: the link is taken once only, by
+ * 'idle_seconds', absolute 'max_seconds', the browser's 'user_agent' (NULL: none; the first
+ * 256 characters kept)) in one statement: the link is taken once only, by
  * whichever caller comes first. Fills 'out' on success; TV_ENOTFOUND for an unknown link;
  * TV_ECONFLICT for a link used already or expired (nothing written). */
 int tv_store_signin_consume(tv_store_t *st, const uint8_t hash[32], const uint8_t session_hash[32],
                             const char *csrf, int64_t idle_seconds, int64_t max_seconds,
-                            tv_session_t *out);
+                            const char *user_agent, tv_session_t *out);
 
 /* Finds the live session of 'hash' (not revoked, not past its absolute or idle expiry) and
  * records that it was seen. TV_ENOTFOUND when there is none. */
@@ -39,8 +40,8 @@ int tv_store_session_find(tv_store_t *st, const uint8_t hash[32], tv_session_t *
 /* Revokes session 'id' of 'email'. TV_ENOTFOUND when 'email' has no such live session. */
 int tv_store_session_revoke(tv_store_t *st, int64_t id, const char *email);
 
-/* Rows (id, hash prefix in hex, created_at, last_seen_at; ISO 8601 UTC) of the live sessions
- * of 'email', newest first. */
+/* Rows (id, hash prefix in hex, created_at, last_seen_at (ISO 8601 UTC), user agent, "" when
+ * unknown) of the live sessions of 'email', newest first. */
 int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
 
 /* Rows (kind, id, name, events joined by ',') of the profiles 'email' may act for: those
