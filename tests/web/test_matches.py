@@ -199,7 +199,21 @@ def investor_in_italian(t, daemon, admin, width, shots):
         t.eq(f"{where}: the title", "Le mie corrispondenze", d.find_element(By.CSS_SELECTOR, "#page h1").text)
         check_list(t, d, daemon, admin, "company", INVESTOR[1], "it", where)
         no_sideways(t, d, where)
+        if width < 600:
+            t.eq(f"{where}: on a phone the filters start closed and the first match shows at once",
+                 [False, True], d.execute_script(
+                     "return [document.querySelector('details.matches-filters').open,"
+                     " document.querySelector('.matches-list > li').getBoundingClientRect().top"
+                     " < window.innerHeight]"))
         webtest.shot(d, shots, f"matches-it-{width}")
+        if width >= 600:
+            d.find_element(By.CSS_SELECTOR, '.langs button[data-lang="en"]').click()
+            webtest.wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#page h1").text == "My matches")
+            wait_list(d)
+            check_list(t, d, daemon, admin, "company", INVESTOR[1], "en", where + ", switched to en")
+            d.find_element(By.CSS_SELECTOR, '.langs button[data-lang="it"]').click()
+            webtest.wait(d, lambda d: d.find_element(By.CSS_SELECTOR, "#page h1").text == "Le mie corrispondenze")
+            wait_list(d)
         check_filter(t, d, daemon, admin, INVESTOR[1], "area", "industrial_environmental", where)
         items = search(d, "zorblax")
         t.eq(f"{where}: the search finds the company by a word of its name", [EVIL_NAME],
