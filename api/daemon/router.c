@@ -22,7 +22,10 @@ static const char *const company_list_params[] = {"limit",      "after",    "are
                                                   "technology", "eligible", NULL};
 static const char *const investor_list_params[] = {"limit",     "after",      "kind",
                                                    "pathology", "technology", NULL};
-static const char *const match_params[] = {"k", "event", "lang", NULL};
+static const char *const match_params[] = {"k",          "event", "lang",    "area", "pathology",
+                                           "technology", "stage", "country", "q",    NULL};
+static const char *const pair_params[] = {"lang", NULL};
+static const char *const taxonomy_params[] = {"lang", NULL};
 static const char *const agenda_params[] = {"participant", NULL};
 static const char *const digest_params[] = {"date", "event", NULL};
 static const char *const mail_params[] = {"event", "status", "limit", "after", NULL};
@@ -42,6 +45,7 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL, NULL},
     {"GET", "/v1/companies/{id}/matches", api_h_company_matches, 1, api_h_company_matches_fast,
      match_params},
+    {"GET", "/v1/companies/{id}/matches/{investor}", api_h_company_pair, 1, NULL, pair_params},
     {"GET", "/v1/investors", api_h_investor_list, 1, NULL, investor_list_params},
     {"POST", "/v1/investors", api_h_investor_create, 1, NULL, NULL},
     {"GET", "/v1/investors/{id}", api_h_investor_get, 1, NULL, NULL},
@@ -50,6 +54,8 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/investors/{id}", api_h_investor_delete, 1, NULL, NULL},
     {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1, api_h_investor_matches_fast,
      match_params},
+    {"GET", "/v1/investors/{id}/matches/{company}", api_h_investor_pair, 1, NULL, pair_params},
+    {"GET", "/v1/taxonomy", api_h_taxonomy, 1, NULL, taxonomy_params},
     {"GET", "/v1/events", api_h_event_list, 1, NULL, NULL},
     {"POST", "/v1/events", api_h_event_create, 1, NULL, event_put_params},
     {"GET", "/v1/events/{id}", api_h_event_get, 1, NULL, NULL},
@@ -288,13 +294,14 @@ static int media_type_is(const char *ct, const char *type)
     return *ct == '\0' || *ct == ';';
 }
 
-/* 1 if 's' can name a record: an id (tv_id_valid), or for the numeric parameters ({rid},
- * {mid}, {tid}) a number that fits an int64. */
+/* 1 if 's' can name a record: an id (tv_id_valid; {id}, {company}, {investor}), or for the
+ * numeric parameters ({rid}, {mid}, {tid}) a number that fits an int64. */
 static int param_valid(const char *name, const char *s)
 {
     size_t n = strlen(s);
 
-    if (strcmp(name, "{id}") == 0)
+    if (strcmp(name, "{id}") == 0 || strcmp(name, "{company}") == 0 ||
+        strcmp(name, "{investor}") == 0)
         return tv_id_valid(s);
     if (n == 0 || n > 18)
         return 0;
@@ -312,7 +319,7 @@ static int params_valid(const api_req_t *r, const char *pattern)
 
     for (const char *p = strchr(pattern, '{'); p != NULL && k < r->n_params;
          p = strchr(p + 1, '{')) {
-        char name[8];
+        char name[16];
         size_t len = strcspn(p, "/");
 
         snprintf(name, sizeof(name), "%.*s", (int)len, p);

@@ -251,9 +251,9 @@ function profileKey(p) {
 function chooseProfile(me, params) {
   const profiles = Array.isArray(me.profiles) ? me.profiles : [];
   const find = (kind, id) => profiles.find((p) => p.kind === kind && String(p.id) === id) || null;
-  for (const kind of ["company", "investor"]) {
-    if (params.has(kind)) return find(kind, params.get(kind));
-  }
+  /* A pair's address names both sides (/pair?company=C&investor=I): the person's is chosen. */
+  const named = ["company", "investor"].filter((kind) => params.has(kind));
+  if (named.length) return named.map((kind) => find(kind, params.get(kind))).find((p) => p) || null;
   let stored = null;
   try {
     stored = window.localStorage.getItem(PROFILE_KEY);

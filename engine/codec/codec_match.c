@@ -369,6 +369,24 @@ static json_t *constraints_array(const tv_explanation_t *e, const char *lang)
     return list;
 }
 
+/* The taxonomy id of term 'index' of 'kind', or JSON null for -1. */
+static json_t *term_id(const tv_taxonomy_t *t, tv_taxo_kind_t kind, int index)
+{
+    return index < 0 ? json_null() : json_string(tv_taxonomy_entry(t, kind, (size_t)index)->id);
+}
+
+/* What a page shows of each side beside its name, all public: the company's country, area and
+ * stage, the investor's kind and country (ids; null when unknown). */
+static json_t *sides(const tv_taxonomy_t *t, const tv_company_t *c, const tv_investor_t *inv)
+{
+    return json_pack("{s:o, s:o, s:o, s:o, s:o}", "company_country",
+                     c->hq_country[0] ? json_string(c->hq_country) : json_null(), "company_area",
+                     term_id(t, TV_TAXO_AREA, c->area), "company_stage",
+                     term_id(t, TV_TAXO_STAGE, c->stage), "investor_kind",
+                     term_id(t, TV_TAXO_INVESTOR_KIND, inv->kind), "investor_country",
+                     inv->country[0] ? json_string(inv->country) : json_null());
+}
+
 int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t company,
                           size_t investor, const tv_explanation_t *e, const char *lang, char **out)
 {
@@ -389,6 +407,10 @@ int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t 
                                                              "level", tv_level_name(e->level, lang),
                                                              "top_reasons", top_reasons(t, e, lang),
                                                              "flags", flags_array(e, lang))) != 0) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    if (obj != NULL && json_object_update_new(obj, sides(t, c, inv)) != 0) {
         json_decref(obj);
         obj = NULL;
     }

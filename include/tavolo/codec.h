@@ -113,7 +113,8 @@ int tv_codec_match_config_set(tv_match_config_t *cfg, const char *name, const ch
 /* Encodes match (company, investor) of matcher 'm' with its explanation 'e' as one JSON
  * object: ids, names, score, forward, reverse, contributions by block, shared terms with
  * labels in 'lang' ("it" or "en"), shared text terms, constraints, readable reasons, the fit,
- * its level, the top reasons and the flags; every sentence in 'lang'. */
+ * its level, the top reasons and the flags, each side's public country, area, stage or kind
+ * (ids); every sentence in 'lang'. */
 int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t company,
                           size_t investor, const tv_explanation_t *e, const char *lang, char **out);
 

@@ -849,10 +849,14 @@ class Builder:
         """Sets of valid path parameter values (encoded) for op and role."""
         w = self.world
         t = op.template
-        if t.startswith("/v1/companies/{id}"):
-            return [{"id": quote(i)} for i in w.ids_for("company", role)]
+        if t.startswith("/v1/companies/{id}"):  # a pair's other side: an investor of the event
+            return [dict({"id": quote(i)}, **({"investor": quote(w.participants["investor"][1])}
+                                              if "{investor}" in t else {}))
+                    for i in w.ids_for("company", role)]
         if t.startswith("/v1/investors/{id}"):
-            return [{"id": quote(i)} for i in w.ids_for("investor", role)]
+            return [dict({"id": quote(i)}, **({"company": quote(w.participants["company"][1])}
+                                              if "{company}" in t else {}))
+                    for i in w.ids_for("investor", role)]
         if "{rid}" in t:
             rids = w.pending_ids or w.request_ids or [1]
             return [{"id": quote(w.event_id), "rid": str(self.rng.choice(rids))}]

@@ -24,6 +24,14 @@ int api_h_investor_patch(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_delete(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_matches(const api_req_t *r, api_resp_t *resp);
 
+/* GET /v1/companies/{id}/matches/{investor} and /v1/investors/{id}/matches/{company}: one
+ * explained pair, whatever its rank (the pair page of issue 16). */
+int api_h_company_pair(const api_req_t *r, api_resp_t *resp);
+int api_h_investor_pair(const api_req_t *r, api_resp_t *resp);
+
+/* GET /v1/taxonomy?lang=: the vocabulary's terms with labels, for pages' filters and forms. */
+int api_h_taxonomy(const api_req_t *r, api_resp_t *resp);
+
 /* The loop-thread variants of the matches routes: cached answers only. */
 int api_h_company_matches_fast(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_matches_fast(const api_req_t *r, api_resp_t *resp);

@@ -8,6 +8,7 @@
 #include "../query.h"
 #include "../reply.h"
 #include "handlers.h"
+#include "match_filter.h"
 
 #define MATCHES_DEFAULT 20
 #define MATCHES_MAX 200
@@ -86,24 +87,51 @@ static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
     return 0;
 }
 
-/* Ranks within 'event' ("" for none) and encodes; the matcher must be locked. */
+/* The flags of the other side's rows that may be ranked: those attending 'event' (when not
+ * "") and passing 'mf'. */
+static int other_rows(const api_req_t *r, tv_profile_kind_t other, const char *event,
+                      const api_match_filter_t *mf, uint8_t **out)
+{
+    size_t n = other == TV_KIND_COMPANY ? tv_matcher_companies(r->app->matcher)
+                                        : tv_matcher_investors(r->app->matcher);
+    uint8_t *flags = NULL;
+    int rc = 0;
+
+    if (event[0] != '\0')
+        rc = api_h_attendance(r, other, event, &flags);
+    else if ((flags = malloc(n + 1)) != NULL)
+        memset(flags, 1, n + 1);
+    else
+        rc = TV_ENOMEM;
+    if (rc == 0 && mf->any)
+        rc = api_match_filter_apply(r, other, mf, flags);
+    if (rc == 0)
+        *out = flags;
+    else
+        free(flags);
+    return rc;
+}
+
+/* Ranks within 'event' ("" for none) among the rows passing 'mf' and encodes; the matcher must
+ * be locked. */
 static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k, const char *event,
-                const char *lang, char **items, int *n)
+                const api_match_filter_t *mf, const char *lang, char **items, int *n)
 {
     tv_filter_t only = {NULL, NULL};
     tv_hit_t *hits = calloc((size_t)k, sizeof(tv_hit_t));
     uint8_t *companies = NULL, *investors = NULL;
     int rc = hits != NULL ? 0 : TV_ENOMEM;
 
-    if (rc == 0 && event[0] != '\0') {
-        rc = api_h_attendance(r, TV_KIND_COMPANY, event, &companies);
-        if (rc == 0)
-            rc = api_h_attendance(r, TV_KIND_INVESTOR, event, &investors);
-        only.companies = companies;
-        only.investors = investors;
-    }
+    /* Within an event both sides must attend; the filters narrow the other side only. */
+    if (rc == 0 && (event[0] != '\0' || mf->any))
+        rc = other_rows(r, kind == TV_KIND_COMPANY ? TV_KIND_INVESTOR : TV_KIND_COMPANY, event, mf,
+                        kind == TV_KIND_COMPANY ? &investors : &companies);
+    if (rc == 0 && event[0] != '\0')
+        rc = api_h_attendance(r, kind, event, kind == TV_KIND_COMPANY ? &companies : &investors);
+    only.companies = companies;
+    only.investors = investors;
     if (rc == 0) {
-        const tv_filter_t *f = event[0] != '\0' ? &only : NULL;
+        const tv_filter_t *f = event[0] != '\0' || mf->any ? &only : NULL;
 
         *n = kind == TV_KIND_COMPANY
                  ? tv_matcher_for_company(r->app->matcher, self, (size_t)k, f, hits)
@@ -147,6 +175,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     const char *id = r->params[0];
     char event[96] = "", forced[96], lang[4] = "en", extra[200];
     char **items = NULL, *body;
+    api_match_filter_t mf;
     uint64_t generation;
     long k;
     int allowed, at, n = 0, rc, cacheable;
@@ -161,7 +190,8 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
         forbid(r, resp, id, "");
         return;
     }
-    if (parse_params(r, resp, &k, event, sizeof(event), lang, sizeof(lang)) != 0)
+    if (parse_params(r, resp, &k, event, sizeof(event), lang, sizeof(lang)) != 0 ||
+        api_match_filter_parse(r, resp, &mf) != 0)
         return;
     if (forced[0] != '\0' && event[0] != '\0' && strcmp(forced, event) != 0) {
         forbid(r, resp, id, " in that event");
@@ -169,7 +199,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     }
     if (forced[0] != '\0')
         snprintf(event, sizeof(event), "%s", forced);
-    cacheable = event[0] == '\0' && strcmp(lang, "en") == 0;
+    cacheable = event[0] == '\0' && strcmp(lang, "en") == 0 && !mf.any;
     pthread_rwlock_rdlock(&r->app->lock);
     generation = atomic_load(&r->app->generation);
     at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
@@ -183,7 +213,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     items = calloc((size_t)k, sizeof(char *));
     rc = at < 0          ? at
          : items == NULL ? TV_ENOMEM
-                         : rank(r, kind, (size_t)at, k, event, lang, items, &n);
+                         : rank(r, kind, (size_t)at, k, event, &mf, lang, items, &n);
     pthread_rwlock_unlock(&r->app->lock);
     if (rc == TV_ENOTFOUND && at >= 0) {
         api_reply_bad_parameter(resp, r, "event", "the id of an existing event");
@@ -218,8 +248,79 @@ int api_h_investor_matches(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
+/* Explains and encodes pair (company 'c', investor 'i') by id; on TV_ENOTFOUND 'missing'
+ * says which is missing ("company \"ID\""). */
+static int explain_pair(const api_req_t *r, const char *c, const char *i, const char *lang,
+                        char *missing, size_t size, char **out)
+{
+    tv_explanation_t e;
+    int ci, ii, rc;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    ci = tv_matcher_find_company(r->app->matcher, c);
+    ii = tv_matcher_find_investor(r->app->matcher, i);
+    snprintf(missing, size, "%s \"%s\"", ci < 0 ? "company" : "investor", ci < 0 ? c : i);
+    rc = ci < 0   ? ci
+         : ii < 0 ? ii
+                  : tv_matcher_explain(r->app->matcher, (size_t)ci, (size_t)ii, &e);
+    if (rc == 0)
+        rc = tv_codec_match_encode(r->app->matcher, r->app->tax, (size_t)ci, (size_t)ii, &e, lang,
+                                   out);
+    pthread_rwlock_unlock(&r->app->lock);
+    return rc;
+}
+
+/* One pair of the caller's, whatever its rank: the same access as its list of matches; an
+ * organiser's pair must be all within its event. */
+static void pair(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
+{
+    tv_profile_kind_t other = kind == TV_KIND_COMPANY ? TV_KIND_INVESTOR : TV_KIND_COMPANY;
+    const char *id = r->params[0], *with = r->params[1];
+    char forced[96], lang[4] = "en", *body = NULL, missing[160];
+    int allowed = api_access_matches(r, kind, id, forced, sizeof(forced)), rc;
+
+    if (allowed == 1 && forced[0] != '\0')
+        allowed =
+            r->store != NULL ? tv_store_is_participant(r->store, forced, other, with) : TV_EUNAVAIL;
+    if (allowed <= 0) {
+        if (allowed < 0)
+            api_reply_error(resp, r, allowed, "");
+        else
+            forbid(r, resp, id, " with that profile");
+        return;
+    }
+    if (api_query_get(r->query, "lang", lang, sizeof(lang)) < 0 ||
+        (strcmp(lang, "en") != 0 && strcmp(lang, "it") != 0)) {
+        api_reply_bad_parameter(resp, r, "lang", "it or en");
+        return;
+    }
+    rc = kind == TV_KIND_COMPANY ? explain_pair(r, id, with, lang, missing, sizeof(missing), &body)
+                                 : explain_pair(r, with, id, lang, missing, sizeof(missing), &body);
+    if (rc != 0) {
+        char detail[170];
+
+        snprintf(detail, sizeof(detail), "no %s", missing);
+        api_reply_error(resp, r, rc, detail);
+        return;
+    }
+    api_reply_json(resp, 200, body);
+}
+
+int api_h_company_pair(const api_req_t *r, api_resp_t *resp)
+{
+    pair(r, resp, TV_KIND_COMPANY);
+    return 0;
+}
+
+int api_h_investor_pair(const api_req_t *r, api_resp_t *resp)
+{
+    pair(r, resp, TV_KIND_INVESTOR);
+    return 0;
+}
+
 /* A cached answer for a caller whose right to it needs no database (not an organiser), with
- * the default parameters or a plain k; anything else goes to the thread pool. */
+ * the default parameters or a plain k; anything else (an event, a language, a filter) goes to
+ * the thread pool. */
 static int matches_fast(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind)
 {
     const char *id = r->params[0];
@@ -232,6 +333,7 @@ static int matches_fast(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t 
         api_query_int(r->query, "k", 1, MATCHES_MAX, MATCHES_DEFAULT, &k) != 0 ||
         api_query_get(r->query, "event", event, sizeof(event)) != 0 ||
         api_query_get(r->query, "lang", event, sizeof(event)) != 0 ||
+        api_match_filter_present(r->query) ||
         api_access_matches(r, kind, id, forced, sizeof(forced)) != 1)
         return 0;
     if (pthread_rwlock_tryrdlock(&r->app->lock) != 0)

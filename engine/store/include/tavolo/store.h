@@ -95,6 +95,24 @@ typedef int (*tv_store_participant_cb)(void *ctx, tv_profile_kind_t kind, const 
 int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_participant_cb cb,
                               void *ctx);
 
+/* ---- text search (the matches pages) ---- */
+
+#define TV_SEARCH_MAX_BYTES 200
+#define TV_SEARCH_MAX_WORDS 8
+
+/* Writes into 'buf' the full-text query of search box text 'text': its words (runs of ASCII
+ * letters and digits and of non-ASCII characters; anything else separates them), each as a
+ * prefix, all required ("'lung':* & 'onco':*"). Returns the number of words, or TV_EINVAL when
+ * 'text' is not UTF-8, has no word, more than TV_SEARCH_MAX_WORDS, more than TV_SEARCH_MAX_BYTES
+ * bytes, or does not fit 'size'. */
+int tv_store_search_query(const char *text, char *buf, size_t size);
+
+/* Calls 'cb' with the id of each profile of 'kind' whose words start with every word of
+ * 'text' (tv_store_search_query): a company's name and description, an investor's name.
+ * TV_EINVAL when 'text' is not a search (see above). */
+int tv_store_search(tv_store_t *st, tv_profile_kind_t kind, const char *text,
+                    tv_store_participant_cb cb, void *ctx);
+
 /* ---- events ---- */
 
 /* Imports event 'e' (its file as JSON 'doc') in one transaction (engine/store/store_import.c,
