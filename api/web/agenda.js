@@ -117,6 +117,9 @@
       if (!mt.ok) return { id, error: mt };
       return { id, event: ev.body, meetings: mt.body.items || [] };
     }));
+    /* In the order they happen: by first day, then id. */
+    const first = (x) => (x.event && Array.isArray(x.event.days) && x.event.days[0]) || "9999";
+    events.sort((a, b) => first(a).localeCompare(first(b)) || a.id.localeCompare(b.id));
     return { events };
   }
 

@@ -167,6 +167,34 @@ def check_revoke(t, d, url):
     t.eq("no console error after revoking", [], webtest.console_problems(d))
 
 
+def check_all_events(t, d, daemon, shots):
+    """Without ?event=: every event c-029 attends; bio-2027, not scheduled, says there are no
+    meetings yet and when requests close. A language switch keeps the feed link shown."""
+    d.get(daemon.base + "/agenda?company=c-029")
+    webtest.wait(d, lambda d: len(d.find_elements(By.CSS_SELECTOR, ".agenda-event")) == 2 and
+                 d.find_elements(By.ID, "agenda-feed-create"), timeout=20)
+    names = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".agenda-event h2")]
+    t.ok(f"every event the profile attends ({names})",
+         any("J.P. Morgan" in n for n in names) and any("BIO International" in n for n in names))
+    empty = d.find_elements(By.CSS_SELECTOR, ".agenda-empty")
+    t.eq("one event without meetings", 1, len(empty))
+    text = empty[0].text if empty else ""
+    t.ok(f"it says so, and when requests close ({text!r})",
+         "No meetings yet" in text and "9 Jun 2027" in text)
+    d.find_element(By.ID, "agenda-feed-create").click()
+    webtest.wait(d, lambda d: d.find_elements(By.ID, "agenda-feed-url"))
+    url = d.find_element(By.ID, "agenda-feed-url").get_attribute("value")
+    d.find_element(By.CSS_SELECTOR, ".langs button[data-lang=it]").click()
+    webtest.wait(d, lambda d: "Ancora nessun incontro" in d.find_element(By.CSS_SELECTOR, ".agenda-empty").text)
+    t.eq("after switching to Italian the feed link is still shown", url,
+         d.find_element(By.ID, "agenda-feed-url").get_attribute("value"))
+    t.ok("and the feed list reads 'tutti gli eventi'",
+         "tutti gli eventi" in d.find_element(By.CSS_SELECTOR, ".agenda-feed-list").text)
+    d.find_element(By.CSS_SELECTOR, ".langs button[data-lang=en]").click()
+    webtest.shot(d, shots, "agenda-all-events-en-1280")
+    t.eq("no console error on the page of every event", [], webtest.console_problems(d))
+
+
 def check_print(t, d, shots):
     days = len(d.find_elements(By.CSS_SELECTOR, ".agenda-day"))
     d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
@@ -204,6 +232,7 @@ def main():
                     url = check_feed(t, d, shots, shown)
                     check_print(t, d, shots)
                     check_revoke(t, d, url)
+                    check_all_events(t, d, daemon, shots)
                 if lang == "it" and width == 390:
                     d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
                     webtest.shot(d, shots, "agenda-print-it-390")
