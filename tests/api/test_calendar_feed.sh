@@ -156,6 +156,9 @@ call GET /v1/me/calendar-feeds "" "${L[@]}"
 expect_eq "another person of the same company does not see Anna's feeds" "200 0" "$code $(js 'len(d["feeds"])')"
 call DELETE "/v1/me/calendar-feeds/$feed_id" "" "${L[@]}" -H "X-CSRF-Token: $csrf" -H "Origin: $ORIGIN"
 expect_status "nor revoke them" 404
+call POST /v1/me/calendar-feeds "" "${L[@]}" -H "X-Tavolo-Profile: investor:i-001" -H "X-CSRF-Token: $csrf" -H "Origin: $ORIGIN" -H 'Content-Type: application/json' --data '{}'
+expect_status "nor make a feed of a profile that is not theirs" 403
+expect_eq "so no feed is Luca's" 0 "$(sql "SELECT count(*) FROM calendar_feeds WHERE email = 'luca.dubois@c-029.example'")"
 call GET "/calendar/$token.ics" ""
 expect_status "which still answer" 200
 
