@@ -103,48 +103,124 @@ int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **
     return api_agenda_itip(e, &ev, m, n, names, out);
 }
 
+/* The text of one calendar's meetings, kept until the calendar is written. */
+typedef struct {
+    tv_cal_meeting_t *cal;
+    char (*uid)[96], (*summary)[300], (*where)[160], (*desc)[1024];
+    const char *(*emails)[16], *(*people)[16];
+} rows_t;
+
+static int rows_alloc(rows_t *r, size_t n)
+{
+    r->cal = calloc(n + 1, sizeof(*r->cal));
+    r->uid = calloc(n + 1, sizeof(*r->uid));
+    r->summary = calloc(n + 1, sizeof(*r->summary));
+    r->where = calloc(n + 1, sizeof(*r->where));
+    r->desc = calloc(n + 1, sizeof(*r->desc));
+    r->emails = calloc(n + 1, sizeof(*r->emails));
+    r->people = calloc(n + 1, sizeof(*r->people));
+    return r->cal && r->uid && r->summary && r->where && r->desc && r->emails && r->people
+               ? 0
+               : TV_ENOMEM;
+}
+
+static void rows_free(rows_t *r)
+{
+    free(r->cal), free(r->uid), free(r->summary), free(r->where), free(r->desc);
+    free(r->emails), free(r->people);
+}
+
+/* Writes into 'desc' the event's name and, per side, its people's names ("Velarna: Anna
+ * Rossi, Luca Dubois"): what a feed says of the people instead of their addresses. */
+static void people_text(const tv_event_t *e, const tv_meeting_t *m, char **names, char *desc,
+                        size_t size)
+{
+    const tv_attendee_t *sides[2] = {attendee(e, TV_KIND_COMPANY, m->company_id),
+                                     attendee(e, TV_KIND_INVESTOR, m->investor_id)};
+    size_t used = (size_t)snprintf(desc, size, "%s", e->name);
+
+    for (int s = 0; s < 2 && used < size; s++) {
+        if (sides[s] == NULL || sides[s]->n_people == 0)
+            continue;
+        used += (size_t)snprintf(desc + used, size - used, "\n%s:", names[s]);
+        for (size_t p = 0; p < sides[s]->n_people && used < size; p++)
+            used += (size_t)snprintf(desc + used, size - used, "%s %s", p > 0 ? "," : "",
+                                     sides[s]->people[p].name);
+    }
+}
+
+/* Fills row 'k' of 'r' from meeting 'm' of event 'e' ('names': its two sides). A feed names
+ * the people in the description and lists no attendee address. */
+static int fill_row(rows_t *r, size_t k, const tv_event_t *e, const tv_meeting_t *m, char **names,
+                    int feed)
+{
+    int y, mo, d, h, mi;
+    int64_t start;
+
+    if (sscanf(m->slot_start, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) != 5 ||
+        tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, &start) != 0)
+        return TV_EINVAL;
+    snprintf(r->uid[k], sizeof(r->uid[k]), "meeting-%lld-%s@tavolo", (long long)m->id, e->id);
+    snprintf(r->summary[k], sizeof(r->summary[k]), "%s / %s", names[0], names[1]);
+    snprintf(r->where[k], sizeof(r->where[k]), "Table %u%s%s", m->table_no, e->city ? ", " : "",
+             e->city ? e->city : "");
+    if (feed)
+        people_text(e, m, names, r->desc[k], sizeof(r->desc[k]));
+    else
+        people_of(e, m, r->emails[k], r->people[k], 16);
+    r->cal[k] = (tv_cal_meeting_t){r->uid[k],
+                                   start,
+                                   start + 60 * e->slot_minutes,
+                                   m->sequence,
+                                   m->status == TV_MEETING_CANCELLED,
+                                   r->summary[k],
+                                   feed ? r->desc[k] : e->name,
+                                   r->where[k],
+                                   feed ? NULL : r->emails[k],
+                                   feed ? NULL : r->people[k],
+                                   m->updated_utc};
+    return 0;
+}
+
+/* Writes one VCALENDAR of the meetings of every part, in order. */
+static int write_calendar(const tv_cal_event_t *ev, const api_agenda_part_t *parts, size_t k,
+                          int feed, FILE *out)
+{
+    size_t n = 0, at = 0;
+    rows_t r = {0};
+    char *text = NULL;
+    int rc;
+
+    for (size_t p = 0; p < k; p++)
+        n += parts[p].n;
+    rc = rows_alloc(&r, n);
+    for (size_t p = 0; rc == 0 && p < k; p++) {
+        for (size_t i = 0; rc == 0 && i < parts[p].n; i++, at++)
+            rc = fill_row(&r, at, parts[p].e, &parts[p].m[i], &parts[p].names[2 * i], feed);
+    }
+    if (rc == 0)
+        rc = tv_calendar_ics(ev, r.cal, n, &text);
+    if (rc == 0)
+        fputs(text, out);
+    free(text);
+    rows_free(&r);
+    return rc;
+}
+
 int api_agenda_itip(const tv_event_t *e, const tv_cal_event_t *ev, const tv_meeting_t *m, size_t n,
                     char **names, FILE *out)
 {
-    tv_cal_meeting_t *cal = calloc(n + 1, sizeof(*cal));
-    char(*uid)[96] = calloc(n + 1, sizeof(*uid)), (*summary)[300] = calloc(n + 1, sizeof(*summary));
-    char(*where)[160] = calloc(n + 1, sizeof(*where));
-    const char *(*emails)[16] = calloc(n + 1, sizeof(*emails));
-    const char *(*people)[16] = calloc(n + 1, sizeof(*people));
-    char *text = NULL;
-    int rc = cal && uid && summary && where && emails && people ? 0 : TV_ENOMEM;
+    api_agenda_part_t part = {e, m, n, names};
 
-    for (size_t k = 0; rc == 0 && k < n; k++) {
-        int y, mo, d, h, mi;
+    return write_calendar(ev, &part, 1, 0, out);
+}
 
-        if (sscanf(m[k].slot_start, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) != 5 ||
-            tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, &cal[k].start_utc) != 0) {
-            rc = TV_EINVAL;
-            break;
-        }
-        snprintf(uid[k], sizeof(uid[k]), "meeting-%lld-%s@tavolo", (long long)m[k].id, e->id);
-        snprintf(summary[k], sizeof(summary[k]), "%s / %s", names[2 * k], names[2 * k + 1]);
-        snprintf(where[k], sizeof(where[k]), "Table %u%s%s", m[k].table_no, e->city ? ", " : "",
-                 e->city ? e->city : "");
-        people_of(e, &m[k], emails[k], people[k], 16);
-        cal[k] = (tv_cal_meeting_t){uid[k],
-                                    cal[k].start_utc,
-                                    cal[k].start_utc + 60 * e->slot_minutes,
-                                    m[k].sequence,
-                                    m[k].status == TV_MEETING_CANCELLED,
-                                    summary[k],
-                                    e->name,
-                                    where[k],
-                                    emails[k],
-                                    people[k],
-                                    m[k].updated_utc};
-    }
-    if (rc == 0)
-        rc = tv_calendar_ics(ev, cal, n, &text);
-    if (rc == 0)
-        fputs(text, out);
-    free(text), free(cal), free(uid), free(summary), free(where), free(emails), free(people);
-    return rc;
+int api_agenda_feed(const char *title, const api_agenda_part_t *parts, size_t k, FILE *out)
+{
+    tv_cal_event_t ev = {
+        title, k == 1 ? parts[0].e->time_zone : "Etc/UTC", TV_CAL_PUBLISH, NULL, NULL, NULL, NULL};
+
+    return write_calendar(&ev, parts, k, 1, out);
 }
 
 /* One row per meeting, by table then slot, for printing at the venue. */

@@ -26,6 +26,21 @@ int api_agenda_ics(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **
 int api_agenda_itip(const tv_event_t *e, const tv_cal_event_t *ev, const tv_meeting_t *m, size_t n,
                     char **names, FILE *out);
 
+/* One event's part of a calendar feed: its meetings and their names (as api_agenda_names
+ * makes them). */
+typedef struct {
+    const tv_event_t *e;
+    const tv_meeting_t *m;
+    size_t n;
+    char **names;
+} api_agenda_part_t;
+
+/* Writes a profile's calendar feed (decision 0054): one VCALENDAR (X-WR-CALNAME 'title') of
+ * the meetings of the 'k' parts, one VEVENT each as api_agenda_ics writes it, except that no
+ * e-mail address is listed: the people of both sides are named in the DESCRIPTION. With one
+ * part the times are in its event's zone, with several in UTC (Etc/UTC). */
+int api_agenda_feed(const char *title, const api_agenda_part_t *parts, size_t k, FILE *out);
+
 /* Writes one row per meeting, by table then slot. */
 int api_agenda_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out);
 

@@ -85,6 +85,11 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/me/sessions/{sid}", api_h_me_session_revoke, API_AUTH_PERSON, NULL, NULL},
     {"GET", "/signin", api_h_signin_link, 0, NULL, signin_params},
     {"POST", "/signout", api_h_signout, API_AUTH_PERSON, NULL, NULL},
+    {"GET", "/v1/me/calendar-feeds", api_h_calendar_feed_list, API_AUTH_PERSON, NULL, NULL},
+    {"POST", "/v1/me/calendar-feeds", api_h_calendar_feed_create, 1, NULL, NULL},
+    {"DELETE", "/v1/me/calendar-feeds/{fid}", api_h_calendar_feed_revoke, API_AUTH_PERSON, NULL,
+     NULL},
+    {"GET", "/calendar/{feed}", api_h_calendar_feed_ics, 0, NULL, NULL},
 };
 const size_t api_route_count = sizeof(api_routes) / sizeof(api_routes[0]);
 
@@ -294,14 +299,17 @@ static int media_type_is(const char *ct, const char *type)
     return *ct == '\0' || *ct == ';';
 }
 
-/* 1 if 's' can name a record: an id (tv_id_valid; {id}, {company}, {investor}), or for the
- * numeric parameters ({rid}, {mid}, {tid}) a number that fits an int64. */
+/* 1 if 's' can name a record: an id (tv_id_valid) for {id}, {company}, {investor} and {feed},
+ * or for the numeric parameters ({rid}, {mid}, {tid}, {sid}, {fid}) a number that fits an
+ * int64. */
 static int param_valid(const char *name, const char *s)
 {
     size_t n = strlen(s);
 
     if (strcmp(name, "{id}") == 0 || strcmp(name, "{company}") == 0 ||
         strcmp(name, "{investor}") == 0)
+        return tv_id_valid(s);
+    if (strcmp(name, "{feed}") == 0) /* "TOKEN.ics": the handler reads it */
         return tv_id_valid(s);
     if (n == 0 || n > 18)
         return 0;

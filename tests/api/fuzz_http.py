@@ -862,6 +862,10 @@ class Builder:
             return [{"id": quote(w.event_id), "rid": str(self.rng.choice(rids))}]
         if "{mid}" in t:
             return [{"id": quote(w.event_id), "mid": str(self.rng.choice(w.meeting_ids or [1]))}]
+        if "{feed}" in t:
+            # Feeds are made by a signed-in person (api.calendar_feed reads real ones): here
+            # a well-formed token that names none, which is 404.
+            return [{"feed": "A" * 43 + ".ics"}]
         if "{id}" in t:
             others = [e for e in sorted(w.events) if e != w.event_id]
             return [{"id": quote(w.event_id)}] + [{"id": quote(e)} for e in others[:1]]
@@ -931,7 +935,7 @@ class Builder:
                     if op.secured and role in ("none", "bad"):
                         want = {401}
                     elif role == "admin" and op.method == "GET" and not q:
-                        want = {200}
+                        want = {404} if "{feed}" in op.template else {200}
                     cases.append(Case(op, op.method, self.path(op, values), role, q, body, ctype,
                                       "valid", want))
         return cases

@@ -20,7 +20,7 @@ def signout_words(d):
 
 
 def run(t, daemon, shots):
-    first = webtest.signed_in(daemon, *PERSON, 1280, "en")
+    first = webtest.signed_in(daemon, *PERSON, 1280, "en", person_language=True)
     try:
         t.eq("an English browser opens in the person's Italian", "Esci", signout_words(first))
         webtest.shot(first, shots, "language-person-it")
@@ -32,7 +32,7 @@ def run(t, daemon, shots):
         t.eq("no console error or CSP violation", [], webtest.console_problems(first))
     finally:
         first.quit()
-    second = webtest.signed_in(daemon, *PERSON, 390, "it")
+    second = webtest.signed_in(daemon, *PERSON, 390, "it", person_language=True)
     try:
         t.eq("a second, Italian browser opens in the person's English", "Sign out",
              signout_words(second))

@@ -421,6 +421,11 @@ def check_sessions(t, daemon, shots):
         t.eq("sessions (it, 390): the title", "Sessioni", el(b, ".sessions-page h1").text)
         no_sideways_scroll(t, b, "sessions (it, 390)")
         shot(b, shots, "sessions-it-390")
+        # The language is the person's: back to English for the first browser's checks.
+        b.find_element(By.CSS_SELECTOR, ".langs button[data-lang=en]").click()
+        webtest.wait(b, lambda d: el(d, ".sessions-page h1").text == "Sessions")
+        webtest.wait(b, lambda d: d.execute_script(
+            "return fetch('/v1/me').then(r => r.json()).then(m => m.language)") == "en")
         open_page(a, daemon.base, "/sessions")
         rows = a.find_elements(By.CSS_SELECTOR, ".sessions-page li.session")
         t.eq("two sign-ins, two sessions listed", 2, len(rows))

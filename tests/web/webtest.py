@@ -169,13 +169,27 @@ class Daemon:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def signed_in(daemon, email, profile, width, lang):
+def signed_in(daemon, email, profile, width, lang, person_language=False):
     """A browser 'width' px wide in 'lang', signed in as 'email' by following a fresh
-    invitation link for 'profile' ("company:ID" or "investor:ID")."""
+    invitation link for 'profile' ("company:ID" or "investor:ID"). The pages speak the
+    person's language (GET /v1/me), so the person is given 'lang' (PATCH /v1/me) and the page
+    reloaded, unless 'person_language' asks to keep the one of their record."""
     d = browser(width, lang)
     d.get(daemon.sign_in_link(email, profile))
     wait(d, lambda d: d.execute_script(
         "return !!document.getElementById('home') && document.readyState === 'complete'"))
+    if not person_language:
+        status = d.execute_script(
+            "return fetch('/v1/me').then(r => r.json()).then(m => fetch('/v1/me', {method: "
+            "'PATCH', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': "
+            "m.csrf_token}, body: JSON.stringify({language: arguments[0]})})).then(r => "
+            "r.status)", lang)
+        if status != 200:
+            raise RuntimeError(f"PATCH /v1/me {{language: {lang}}} answered {status}")
+        d.refresh()
+        wait(d, lambda d: d.execute_script("return document.readyState === 'complete' && "
+                                           "document.documentElement.lang === arguments[0]",
+                                           lang))
     return d
 
 

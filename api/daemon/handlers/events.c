@@ -705,6 +705,56 @@ static int load_meetings(const api_req_t *r, api_resp_t *resp, int need, tv_even
     return 0;
 }
 
+/* The other side of a participant's meeting 'm': {"kind", "id", "name", "people": [names]}, the
+ * names of the people the event file gives for it (never their addresses: decision 0054). */
+static json_t *other_side_json(const api_req_t *r, const tv_event_t *e, const tv_meeting_t *m,
+                               char **names)
+{
+    int company = r->principal.role != API_ROLE_COMPANY;
+    tv_profile_kind_t kind = company ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
+    const char *id = company ? m->company_id : m->investor_id;
+    json_t *people = json_array();
+
+    for (size_t a = 0; a < e->n_attendees; a++) {
+        if (e->attendees[a].kind != kind || strcmp(e->attendees[a].id, id) != 0)
+            continue;
+        for (size_t p = 0; p < e->attendees[a].n_people; p++)
+            json_array_append_new(people, json_string(e->attendees[a].people[p].name));
+    }
+    return json_pack("{s:s, s:s, s:s, s:o}", "kind", company ? "company" : "investor", "id", id,
+                     "name", names[company ? 0 : 1], "people", people);
+}
+
+/* The meetings a participant sees, each with its other side ("with"), into '*out'. */
+static int own_meetings_json(const api_req_t *r, const tv_event_t *e, tv_meeting_t *m, size_t n,
+                             json_t **out)
+{
+    json_t *items = json_array();
+    char **names = NULL;
+    size_t kept = 0;
+    int rc;
+
+    for (size_t k = 0; k < n; k++) {
+        if (own(r, m[k].company_id, m[k].investor_id))
+            m[kept++] = m[k];
+    }
+    rc = api_agenda_names(r->store, r->app->tax, m, kept, &names);
+    for (size_t k = 0; rc == 0 && k < kept; k++) {
+        json_t *one = meeting_json(e, &m[k]);
+
+        json_object_set_new(one, "with", other_side_json(r, e, &m[k], &names[2 * k]));
+        json_array_append_new(items, one);
+    }
+    for (size_t k = 0; names != NULL && k < 2 * kept; k++)
+        free(names[k]);
+    free(names);
+    if (rc != 0)
+        json_decref(items);
+    else
+        *out = items;
+    return rc;
+}
+
 int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
 {
     tv_meeting_t *m = NULL;
@@ -714,13 +764,15 @@ int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
 
     tv_event_init(&e);
     if (load_meetings(r, resp, SEE_OWN, &e, &m, &n, &view) == 0) {
-        json_t *items = json_array();
+        json_t *items = view == SEE_ALL ? json_array() : NULL;
+        int rc = view == SEE_ALL ? 0 : own_meetings_json(r, &e, m, n, &items);
 
-        for (size_t k = 0; k < n; k++) {
-            if (view == SEE_ALL || own(r, m[k].company_id, m[k].investor_id))
-                json_array_append_new(items, meeting_json(&e, &m[k]));
-        }
-        reply_object(resp, 200, json_pack("{s:o}", "items", items));
+        for (size_t k = 0; view == SEE_ALL && k < n; k++)
+            json_array_append_new(items, meeting_json(&e, &m[k]));
+        if (rc != 0)
+            api_reply_error(resp, r, rc, tv_store_error(r->store));
+        else
+            reply_object(resp, 200, json_pack("{s:o}", "items", items));
     }
     free(m);
     tv_event_dispose(&e);

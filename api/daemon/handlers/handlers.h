@@ -69,6 +69,12 @@ int api_h_me_sessions(const api_req_t *r, api_resp_t *resp);
 int api_h_me_session_revoke(const api_req_t *r, api_resp_t *resp);
 int api_h_event_invitations(const api_req_t *r, api_resp_t *resp);
 
+/* Calendar feeds (calendar_feeds.c, decision 0054). */
+int api_h_calendar_feed_create(const api_req_t *r, api_resp_t *resp);
+int api_h_calendar_feed_list(const api_req_t *r, api_resp_t *resp);
+int api_h_calendar_feed_revoke(const api_req_t *r, api_resp_t *resp);
+int api_h_calendar_feed_ics(const api_req_t *r, api_resp_t *resp);
+
 /* Shared by the handler files: the envelope {"items":[...], <extra>} around encoded items. */
 char *api_h_items(char **items, size_t n, const char *extra);
 
