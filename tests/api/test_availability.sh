@@ -169,6 +169,15 @@ expect_eq "moves the meeting out of the slot" "no" \
 expect_eq "and puts no meeting of the company there" 0 \
     "$(sql "SELECT count(*) FROM meetings WHERE event_id = '$EV' AND company_id = '$C' AND slot_start = '$SLOT' AND status <> 'cancelled'")"
 
+# ---- the change feed ----
+psql "$TAVOLO_DATABASE_URL" -qAt -c "LISTEN tavolo" -c "SELECT pg_sleep(2)" >"$tmp/listen" 2>&1 &
+listener=$!
+sleep 0.5
+json PUT /v1/events/$EV/availability "$CT" '{"unavailable": ["2027-01-13T09:00"]}'
+wait $listener
+expect_contains "a change rings the change feed (LISTEN/NOTIFY) for its event" \
+    'payload "event:jpm-2027"' "$(cat "$tmp/listen")"
+
 # ---- two participants at once ----
 hours=(09 10 11 14 15)
 for round in 0 1 2 3 4; do
