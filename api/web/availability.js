@@ -22,7 +22,9 @@ tavolo.addMessages({
     "availability.break": "Break {start}–{end}",
     "availability.break_word": "Break",
     "availability.meeting": "Meeting: {name}",
-    "availability.will_move": "will move",
+    "availability.warn.moved_by_next_run": "will move",
+    "availability.warn.conflict": "fixed: a conflict",
+    "availability.warn.outcome_kept": "held: kept",
     "availability.next_day": "+1 day",
     "availability.prev_day": "−1 day",
     "availability.legend": "Key",
@@ -66,7 +68,9 @@ tavolo.addMessages({
     "availability.break": "Pausa {start}–{end}",
     "availability.break_word": "Pausa",
     "availability.meeting": "Incontro: {name}",
-    "availability.will_move": "sarà spostato",
+    "availability.warn.moved_by_next_run": "sarà spostato",
+    "availability.warn.conflict": "fissato: un conflitto",
+    "availability.warn.outcome_kept": "svolto: resta",
     "availability.next_day": "+1 giorno",
     "availability.prev_day": "−1 giorno",
     "availability.legend": "Legenda",
@@ -175,7 +179,7 @@ tavolo.addMessages({
     h("span", { class: "sr", text: label }),
     h("span", { class: "state", text: t(slot.past ? "availability.past" : off ? "availability.unavailable" : "availability.available") }),
     meeting ? h("span", { class: "who", text: t("availability.meeting", { name: meeting.with.name }) }) : null,
-    meeting && off ? h("span", { class: "warn", text: t("availability.will_move") }) : null);
+    meeting && off ? h("span", { class: "warn", text: t("availability.warn." + meeting.action) }) : null);
     b.addEventListener("click", () => {
       if (c.pending.has(slot.start)) c.pending.delete(slot.start);
       else c.pending.add(slot.start);
