@@ -32,6 +32,8 @@ static const char *const mail_params[] = {"event", "status", "limit", "after", N
 static const char *const event_put_params[] = {"dry_run", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 static const char *const signin_params[] = {"t", NULL};
+static const char *const availability_params[] = {"participant", "kind", NULL};
+static const char *const availability_put_params[] = {"participant", "kind", "dry_run", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -72,6 +74,9 @@ const api_route_t api_routes[] = {
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/availability", api_h_availability_get, 1, NULL, availability_params},
+    {"PUT", "/v1/events/{id}/availability", api_h_availability_put, 1, NULL,
+     availability_put_params},
     {"GET", "/v1/digests", api_h_digest_list, 1, NULL, digest_params},
     {"GET", "/v1/mail", api_h_mail_list, 1, NULL, mail_params},
     {"DELETE", "/v1/tokens/{tid}", api_h_token_revoke, 1, NULL, NULL},

@@ -875,13 +875,16 @@ class Builder:
         """A few valid query strings for op and role."""
         out = [""]
         names = [p["name"] for p in op.query_params]
-        required = [p for p in op.query_params if p.get("required")]
-        if required:
+        # x-tavolo-required-for: the roles that must give the parameter (an admin names the
+        # participant whose availability it reads; a participant token is that participant).
+        must = [p for p in op.query_params
+                if p.get("required") or role in p.get("x-tavolo-required-for", ())]
+        if must:
             out = []
         for _ in range(3 if names else 0):
             parts = []
             for p in op.query_params:
-                if p.get("required") or self.rng.random() < 0.5:
+                if p in must or self.rng.random() < 0.5:
                     parts.append("%s=%s" % (p["name"], quote(str(self.param_value(p, role)))))
             out.append("&".join(parts))
         return out
