@@ -720,21 +720,30 @@ int api_h_investor_delete(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
+/* The reasons quote private figures (R&D spend, patents): the full view is needed. Returns 1
+ * to go ahead, else 0 after replying. */
+static int may_see_eligibility(const api_req_t *r, api_resp_t *resp, const char *id)
+{
+    int view = api_access_view(r, TV_KIND_COMPANY, id);
+
+    if (view == API_VIEW_FULL)
+        return 1;
+    if (view < 0)
+        api_reply_error(resp, r, view, "");
+    else
+        deny(resp, r, TV_KIND_COMPANY, id);
+    return 0;
+}
+
 int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp)
 {
     const char *id = r->params[0];
-    int view = api_access_view(r, TV_KIND_COMPANY, id), at;
+    int at;
     tv_eligibility_t e;
     char *json = NULL;
 
-    /* The reasons quote private figures (R&D spend, patents): the full view is needed. */
-    if (view != API_VIEW_FULL) {
-        if (view < 0)
-            api_reply_error(resp, r, view, "");
-        else
-            deny(resp, r, TV_KIND_COMPANY, id);
+    if (!may_see_eligibility(r, resp, id))
         return 0;
-    }
     pthread_rwlock_rdlock(&r->app->lock);
     at = find(r->app, TV_KIND_COMPANY, id);
     if (at >= 0) {
@@ -749,5 +758,53 @@ int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp)
         not_found(resp, r, TV_KIND_COMPANY, id, at);
     else
         api_reply_json(resp, 200, json);
+    return 0;
+}
+
+/* Judges the draft 'c' of the existing company 'id' and replies with its report. */
+static void judge_draft(const api_req_t *r, api_resp_t *resp, const char *id, const tv_company_t *c)
+{
+    tv_eligibility_t e;
+    char *json = NULL;
+    int at;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    at = find(r->app, TV_KIND_COMPANY, id);
+    pthread_rwlock_unlock(&r->app->lock);
+    if (at < 0) {
+        not_found(resp, r, TV_KIND_COMPANY, id, at);
+        return;
+    }
+    tv_eligibility_check(r->app->tax, c, &e);
+    if (tv_codec_eligibility_encode(c, &e, &json) != 0)
+        api_reply_error(resp, r, TV_ENOMEM, "cannot encode");
+    else
+        api_reply_json(resp, 200, json);
+}
+
+/* The body is the whole company document a PUT would take, decoded by the same codec so that
+ * its errors are the PUT's; it is judged and dropped, never stored (decision 0055). */
+int api_h_company_eligibility_draft(const api_req_t *r, api_resp_t *resp)
+{
+    const char *id = r->params[0];
+    tv_diags_t diags = {0};
+    profile_t p;
+    int rc;
+
+    if (!may_see_eligibility(r, resp, id))
+        return 0;
+    rc = decode(r, TV_KIND_COMPANY, r->body, r->body_len, &p, &diags);
+    if (rc != 0) {
+        api_reply_diags(resp, r, rc, &diags);
+        tv_diags_dispose(&diags);
+        return 0;
+    }
+    if (strcmp(p.company.id, id) != 0)
+        api_reply_problem(resp, r, 422, "invalid-field", "/id",
+                          "the id in the body, \"%s\", differs from the path's \"%s\"",
+                          p.company.id, id);
+    else
+        judge_draft(r, resp, id, &p.company);
+    dispose(TV_KIND_COMPANY, &p);
     return 0;
 }
