@@ -29,6 +29,7 @@ static const char *const mail_params[] = {"event", "status", "limit", "after", N
 static const char *const event_put_params[] = {"dry_run", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 static const char *const signin_params[] = {"t", NULL};
+static const char *const eligibility_params[] = {"lang", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -39,8 +40,10 @@ const api_route_t api_routes[] = {
     {"PUT", "/v1/companies/{id}", api_h_company_put, 1, NULL, NULL},
     {"PATCH", "/v1/companies/{id}", api_h_company_patch, 1, NULL, NULL},
     {"DELETE", "/v1/companies/{id}", api_h_company_delete, 1, NULL, NULL},
-    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL, NULL},
-    {"POST", "/v1/companies/{id}/eligibility", api_h_company_eligibility_draft, 1, NULL, NULL},
+    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL,
+     eligibility_params},
+    {"POST", "/v1/companies/{id}/eligibility", api_h_company_eligibility_draft, 1, NULL,
+     eligibility_params},
     {"GET", "/v1/companies/{id}/matches", api_h_company_matches, 1, api_h_company_matches_fast,
      match_params},
     {"GET", "/v1/investors", api_h_investor_list, 1, NULL, investor_list_params},

@@ -662,24 +662,37 @@
         h("ul", { class: "criteria" }, (r.criteria || []).map((c) => h("li", { "data-result": c.result, "data-name": c.name },
           h("p", { class: "crit" }, h("span", { class: "sym", "aria-hidden": "true", text: SYMBOLS[c.result] || "?" }), " ",
             h("strong", { text: t("crit." + c.name) }), ": ", h("span", { class: "result", text: t("result." + c.result) })),
-          h("p", { class: "reason", lang: "en", text: String(c.reason || "") })))));
+          h("p", { class: "reason", lang: st.elig.lang || null, text: String(c.reason || "") })))));
     } else {
       body.append(h("p", { class: "muted", text: t("elig.checking") }));
     }
-    bar.textContent = verdict ? (SYMBOLS[verdict] + " " + t("elig.short", { verdict: t("elig.short." + verdict) })) : "";
+    bar.replaceChildren(verdict ? h("a", { href: "#elig", text: SYMBOLS[verdict] + " " +
+      t("elig.short", { verdict: t("elig.short." + verdict) }) }) : "");
     bar.dataset.verdict = verdict || "";
   }
 
   /* Asks for the eligibility of the draft; answers that come back after a newer request
    * was sent are dropped. */
+  /* The report's address, its reasons in the page's language. */
+  function eligibilityPath(ctx) {
+    return resource(ctx.profile) + "/eligibility?lang=" + encodeURIComponent(ctx.lang);
+  }
+
+  /* The report of the saved profile, in the page's language. */
+  async function savedEligibility(ctx, st) {
+    const e = await tavolo.api("GET", eligibilityPath(ctx));
+    st.elig = e.ok ? { report: e.body, lang: ctx.lang } : { error: tavolo.problemText(e) };
+    st.eligOf = "saved";
+  }
+
   async function checkDraft(ctx, st) {
     const seq = ++st.seq;
-    const res = await tavolo.api("POST", resource(ctx.profile) + "/eligibility", st.draft);
+    const res = await tavolo.api("POST", eligibilityPath(ctx), st.draft);
     if (seq !== st.seq || ctx.cache.profilePage !== st) return;
     const page = st.page; /* a language switch may have built the page again meanwhile */
     st.eligOf = "draft";
     if (res.ok) {
-      st.elig = { report: res.body };
+      st.elig = { report: res.body, lang: ctx.lang };
       st.errors = null;
       st.other = null;
     } else if (res.status === 422 || res.status === 400) {
@@ -713,10 +726,7 @@
     st.conflict = false;
     st.elig = null;
     st.eligOf = "saved";
-    if (ctx.profile.kind === "company") {
-      const e = await tavolo.api("GET", resource(ctx.profile) + "/eligibility");
-      st.elig = e.ok ? { report: e.body } : { error: tavolo.problemText(e) };
-    }
+    if (ctx.profile.kind === "company") await savedEligibility(ctx, st);
     return null;
   }
 
@@ -741,11 +751,7 @@
       st.other = null;
       st.summary = false;
       st.savedAt = new Date().toISOString();
-      if (ctx.profile.kind === "company") {
-        const e = await tavolo.api("GET", resource(ctx.profile) + "/eligibility");
-        st.elig = e.ok ? { report: e.body } : { error: tavolo.problemText(e) };
-        st.eligOf = "saved";
-      }
+      if (ctx.profile.kind === "company") await savedEligibility(ctx, st);
       page.rebuild();
       return;
     }
@@ -872,6 +878,11 @@
       }
     });
     page.refresh();
+    /* A language switch: the report's reasons are asked for again in the new language. */
+    if (parts.panel && st.elig && st.elig.report && st.elig.lang !== ctx.lang) {
+      if (st.eligOf === "draft" && st.draft) checkDraft(ctx, st);
+      else savedEligibility(ctx, st).then(() => st.page === page && page.refresh());
+    }
   }
 
   function onEdit(ctx, st, ev) {

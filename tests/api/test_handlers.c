@@ -372,6 +372,21 @@ static void test_handlers_draft_eligibility_is_judged_not_stored(void **state)
     assert_string_equal(json_string_value(json_object_get(first, "name")), "rd_threshold");
     assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "2,500,000"));
     json_decref(j);
+    /* The reasons in Italian, for the page's language; only it or en. */
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", "lang=it", draft,
+                          "application/json", &j),
+                     200);
+    first = json_array_get(json_object_get(j, "criteria"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "2.500.000 EUR"));
+    json_decref(j);
+    assert_int_equal(
+        call(&owner, "GET", "/v1/companies/c-036/eligibility", "lang=it", NULL, NULL, &j), 200);
+    first = json_array_get(json_object_get(j, "criteria"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "sotto i"));
+    json_decref(j);
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", "lang=fr", draft,
+                          "application/json", NULL),
+                     400);
     /* Nothing was stored: the stored record is still below the threshold. */
     assert_int_equal(call(&owner, "GET", "/v1/companies/c-036/eligibility", NULL, NULL, NULL, &j),
                      200);

@@ -179,7 +179,7 @@ def company_draft_and_save(t, daemon, api, shots):
         t.eq(f"{where}: the figure is written out", "= EUR 1,500,000",
              d.find_element(By.ID, "f-rd_spend_eur-hint").text)
         sent = webtest.network(d)
-        posts = [r for r in sent if r["url"].endswith("/v1/companies/c-029/eligibility")
+        posts = [r for r in sent if r["url"].endswith("/v1/companies/c-029/eligibility?lang=en")
                  and r["method"] == "POST"]
         t.ok(f"{where}: debounced: 1 or 2 eligibility requests for 7 keystrokes ({len(posts)})",
              1 <= len(posts) <= 2)
@@ -220,6 +220,10 @@ def check_switch_keeps_draft(t, d):
          d.find_element(By.ID, "profile-status").text)
     webtest.wait(d, lambda d: "Idoneità ESIBE" in d.find_element(By.ID, "elig").text)
     t.ok(f"{where}: the report in Italian", "Non idonea ESIBE" in d.find_element(By.ID, "elig").text)
+    webtest.wait(d, lambda d: "1.500.000 EUR" in d.find_element(By.ID, "elig").text)
+    rd = d.find_element(By.CSS_SELECTOR, "#elig li[data-name=rd_threshold]").text
+    t.ok(f"{where}: its reasons too, figures written the Italian way", "non soddisfatto" in rd and
+         "sotto i 2.000.000 EUR" in rd, rd)
     d.find_element(By.CSS_SELECTOR, ".langs button[data-lang=en]").click()
 
 
@@ -260,7 +264,7 @@ def company_bad_values(t, daemon, api, shots):
         t.eq(f"{where}: nothing stored", (2, ["chronic_degenerative.diabetes"]),
              (stored["patents_owned"], stored["pathologies"]))
         t.eq(f"{where}: no console error but the refusals", [], problems(d, [
-            ("/v1/companies/c-029", 422), ("/v1/companies/c-029/eligibility", 422)]))
+            ("/v1/companies/c-029", 422), ("/v1/companies/c-029/eligibility?lang=en", 422)]))
     finally:
         d.quit()
 
