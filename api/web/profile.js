@@ -509,10 +509,16 @@
   function termsField(f, value, tax, lang) {
     const chosen = new Set(Array.isArray(value) ? value : []);
     const id = fieldId(f.name);
+    const parents = new Map((tax[f.vocab] || []).map((term) => [term.id, term.parent]));
+    const depth = (term) => {
+      let n = 0;
+      for (let p = term.parent; p && n < 3; p = parents.get(p)) n++;
+      return n;
+    };
     const boxes = (tax[f.vocab] || []).map((term, i) => {
       const box = h("input", { type: "checkbox", id: `${id}-${i}`, name: f.name, value: term.id });
       box.checked = chosen.has(term.id);
-      return h("li", { class: term.parent ? "child" : "top" }, box, h("label", { for: `${id}-${i}`, text: labelOf(term, lang) }));
+      return h("li", { class: "depth-" + depth(term) }, box, h("label", { for: `${id}-${i}`, text: labelOf(term, lang) }));
     });
     /* A stored value the taxonomy lost would be dropped silently: keep it, ticked. */
     const known = new Set((tax[f.vocab] || []).map((x) => x.id));
@@ -520,7 +526,7 @@
       if (known.has(v)) continue;
       const box = h("input", { type: "checkbox", id: `${id}-x${boxes.length}`, name: f.name, value: v });
       box.checked = true;
-      boxes.push(h("li", { class: "top" }, box, h("label", { for: `${id}-x${boxes.length}`, text: v })));
+      boxes.push(h("li", { class: "depth-0" }, box, h("label", { for: `${id}-x${boxes.length}`, text: v })));
     }
     return h("fieldset", { id, class: "terms", "aria-describedby": describedBy(f) },
       h("legend", { text: t("f." + f.name) }),
