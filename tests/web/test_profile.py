@@ -13,6 +13,8 @@ on the fixtures, signed in through real invitation links.
 - A name and description made of markup are saved, reloaded and shown as text (inputs, the
   heading, the eligibility report), and nothing runs.
 - A language switch keeps the unsaved draft.
+- Another company's profile page is not offered, and its record, draft eligibility and
+  replacement are refused (403) to this session.
 - An investor (i-013, Italian, on a phone) gets its ticket order refused next to the field,
   then saves its ticket and a stage; the API shows them.
 - Screenshots at 1280 and 390 px in English and Italian; no sideways scroll at 390 px; every
@@ -320,6 +322,34 @@ def company_hostile(t, daemon, api, shots):
         d.quit()
 
 
+def company_cannot_reach_another(t, daemon, api):
+    """Signed in for c-029: another company's profile page is not offered, and its record and
+    draft eligibility are refused through the API with this session."""
+    d = webtest.signed_in(daemon, *COMPANY, 1280, "en")
+    where = "company, another company"
+    try:
+        d.get(daemon.base + "/profile?company=c-036")
+        webtest.wait(d, lambda d: d.execute_script(
+            "const h = document.getElementById('home'); return h && !h.hidden"))
+        t.eq(f"{where}: its page is not shown (the home instead)", 0,
+             len(d.find_elements(By.ID, "profile-form")))
+        open_profile(d, daemon.base, COMPANY[1])
+        codes = d.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const draft = {id: 'c-036', name: 'Brevia Bio', rd_spend_eur: 9000000};
+            Promise.all([tavolo.api('GET', '/v1/companies/c-036'),
+                         tavolo.api('POST', '/v1/companies/c-036/eligibility', draft),
+                         tavolo.api('PUT', '/v1/companies/c-036', draft)])
+              .then((rs) => done(rs.map((r) => r.status)));""")
+        t.eq(f"{where}: its record, draft eligibility and replacement refused", [403, 403, 403],
+             codes)
+        t.eq(f"{where}: nothing changed", 1999999, api.get("/v1/companies/c-036")["rd_spend_eur"])
+        t.eq(f"{where}: no console error but the refusals", [], problems(d, [
+            ("/v1/companies/c-036", 403), ("/v1/companies/c-036/eligibility", 403)]))
+    finally:
+        d.quit()
+
+
 def investor_ticket(t, daemon, api, shots):
     d = webtest.signed_in(daemon, *INVESTOR, 390, "it")
     where = "investor, it at 390 px"
@@ -387,6 +417,7 @@ def run(t, daemon, shots):
     company_bad_values(t, daemon, api, shots)
     company_conflict(t, daemon, api, shots)
     company_hostile(t, daemon, api, shots)
+    company_cannot_reach_another(t, daemon, api)
     investor_ticket(t, daemon, api, shots)
     screenshots(t, daemon, shots)
 
