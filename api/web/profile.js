@@ -815,7 +815,7 @@
       root.append(h("h1", { text: t("profile.heading." + ctx.profile.kind) }),
         h("p", { class: "muted", text: t("profile.loading") }));
       const failed = await load(ctx, st);
-      if (ctx.cache.profilePage !== st || st.root !== undefined && st.root !== root) return;
+      if (ctx.cache.profilePage !== st) return; /* another profile's page meanwhile */
       if (failed) {
         root.replaceChildren(h("h1", { text: t("profile.heading." + ctx.profile.kind) }),
           h("p", { class: "status error", role: "alert", text: t("profile.load_failed", { detail: tavolo.problemText(failed) }) }));
@@ -828,29 +828,39 @@
   /* Builds the page from 'st' into ctx.root, replacing what is there. */
   function build(ctx, st) {
     const root = ctx.root;
-    const parts = layout(ctx, st);
-    const page = Object.assign(parts, { root });
+    const page = Object.assign(layout(ctx, st), { root });
     st.page = page;
-    st.root = root;
+    st.ctx = ctx; /* the language of the latest render, for checks already scheduled */
     const who = h("p", { class: "profile-who" }, h("strong", { class: "profile-name", text: String(st.doc.name || st.doc.id) }),
       " ", h("span", { class: "muted", text: "· " + t("kind." + ctx.profile.kind) + " " + String(st.doc.id) }));
     const intro = h("div", { class: "intro" }, who, h("p", { text: t("profile.intro") }), h("p", { class: "muted", text: t("profile.kept") }));
-    root.replaceChildren(h("h1", { text: t("profile.heading." + ctx.profile.kind) }), intro, parts.summary,
-      h("div", { class: "profile-layout" + (parts.panel ? " with-elig" : "") }, parts.form, parts.panel));
-    if (st.baseline === null) st.baseline = JSON.stringify(collect(parts.form, st, parts.groups));
+    root.replaceChildren(h("h1", { text: t("profile.heading." + ctx.profile.kind) }), intro, page.summary,
+      h("div", { class: "profile-layout" + (page.panel ? " with-elig" : "") }, page.form, page.panel));
+    if (st.baseline === null) st.baseline = JSON.stringify(collect(page.form, st, page.groups));
+    addActions(ctx, st, page);
+    listen(ctx, st, page);
+    page.refresh();
+    /* A language switch: the report's reasons are asked for again in the new language. */
+    if (page.panel && st.elig && st.elig.report && st.elig.lang !== ctx.lang) {
+      if (st.eligOf === "draft" && st.draft) checkDraft(ctx, st);
+      else savedEligibility(ctx, st).then(() => st.page === page && page.refresh());
+    }
+  }
 
+  /* What the rest of the script does to the built page: status line, busy, refresh, rebuild. */
+  function addActions(ctx, st, page) {
     page.status = (text, kind) => {
-      parts.statusEl.textContent = text;
-      parts.statusEl.dataset.kind = kind || "";
+      page.statusEl.textContent = text;
+      page.statusEl.dataset.kind = kind || "";
     };
     page.setBusy = (busy) => {
-      parts.save.disabled = busy;
+      page.save.disabled = busy;
       if (busy) page.status(t("profile.saving"), "busy");
     };
     page.refresh = () => {
-      markErrors(root, parts.groups, st.errors);
-      renderSummary(parts.summary, st, parts.groups);
-      if (parts.panel) renderEligibility(parts.panel, parts.bar, st);
+      markErrors(page.root, page.groups, st.errors);
+      renderSummary(page.summary, st, page.groups);
+      if (page.panel) renderEligibility(page.panel, page.bar, st);
       const dirty = st.draft && JSON.stringify(st.draft) !== st.baseline;
       if (dirty) page.status(t("profile.unsaved"), "dirty");
       else if (st.savedAt) page.status(t("profile.saved", { time: tavolo.fmt.time(st.savedAt) }), "ok");
@@ -860,35 +870,31 @@
       build(ctx, st);
       document.getElementById("profile-save").focus();
     };
+  }
 
-    parts.form.addEventListener("input", (ev) => onEdit(ctx, st, ev));
-    parts.form.addEventListener("change", (ev) => onEdit(ctx, st, ev));
-    parts.form.addEventListener("submit", (ev) => {
+  function listen(ctx, st, page) {
+    page.form.addEventListener("input", (ev) => onEdit(ctx, st, ev));
+    page.form.addEventListener("change", (ev) => onEdit(ctx, st, ev));
+    page.form.addEventListener("submit", (ev) => {
       ev.preventDefault();
       save(ctx, st, page);
     });
-    parts.summary.addEventListener("click", async (ev) => {
+    page.summary.addEventListener("click", async (ev) => {
       const a = ev.target.closest("a[data-field]");
       if (a) {
         ev.preventDefault();
-        focusField(root, a.dataset.field);
+        focusField(page.root, a.dataset.field);
         return;
       }
       if (ev.target.id === "profile-reload") {
         st.doc = null;
         st.savedAt = null;
-        root.replaceChildren();
+        page.root.replaceChildren();
         await render(ctx);
-        const first = root.querySelector("#profile-form input, #profile-form select");
+        const first = page.root.querySelector("#profile-form input, #profile-form select");
         if (first) first.focus();
       }
     });
-    page.refresh();
-    /* A language switch: the report's reasons are asked for again in the new language. */
-    if (parts.panel && st.elig && st.elig.report && st.elig.lang !== ctx.lang) {
-      if (st.eligOf === "draft" && st.draft) checkDraft(ctx, st);
-      else savedEligibility(ctx, st).then(() => st.page === page && page.refresh());
-    }
   }
 
   function onEdit(ctx, st, ev) {
@@ -904,7 +910,7 @@
     page.refresh();
     if (ctx.profile.kind !== "company") return;
     clearTimeout(st.timer);
-    st.timer = setTimeout(() => checkDraft(ctx, st), DEBOUNCE_MS);
+    st.timer = setTimeout(() => checkDraft(st.ctx, st), DEBOUNCE_MS);
   }
 
   tavolo.page("/profile", { title: "profile.title", render });

@@ -105,9 +105,8 @@ def set_field(d, fid, text):
     return el
 
 
-def save_and_wait(d, kind_wanted=None):
+def save_and_wait(d):
     """Presses Save; waits until the page answered (status, summary or conflict)."""
-    d.execute_script("window.__before = document.getElementById('profile-save');")
     d.find_element(By.ID, "profile-save").click()
     return webtest.wait(d, lambda d: d.execute_script(
         "const s = document.getElementById('profile-status');"
