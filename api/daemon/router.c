@@ -25,7 +25,6 @@ static const char *const investor_list_params[] = {"limit",     "after",      "k
 static const char *const match_params[] = {"k",          "event", "lang",    "area", "pathology",
                                            "technology", "stage", "country", "q",    NULL};
 static const char *const pair_params[] = {"lang", NULL};
-static const char *const taxonomy_params[] = {"lang", NULL};
 static const char *const agenda_params[] = {"participant", NULL};
 static const char *const digest_params[] = {"date", "event", NULL};
 static const char *const mail_params[] = {"event", "status", "limit", "after", NULL};
@@ -34,6 +33,7 @@ static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 static const char *const signin_params[] = {"t", NULL};
 static const char *const availability_params[] = {"participant", "kind", NULL};
 static const char *const availability_put_params[] = {"participant", "kind", "dry_run", NULL};
+static const char *const eligibility_params[] = {"lang", NULL};
 
 const api_route_t api_routes[] = {
     {"GET", "/healthz", api_h_healthz, 0, NULL, NULL},
@@ -44,7 +44,10 @@ const api_route_t api_routes[] = {
     {"PUT", "/v1/companies/{id}", api_h_company_put, 1, NULL, NULL},
     {"PATCH", "/v1/companies/{id}", api_h_company_patch, 1, NULL, NULL},
     {"DELETE", "/v1/companies/{id}", api_h_company_delete, 1, NULL, NULL},
-    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL, NULL},
+    {"GET", "/v1/companies/{id}/eligibility", api_h_company_eligibility, 1, NULL,
+     eligibility_params},
+    {"POST", "/v1/companies/{id}/eligibility", api_h_company_eligibility_draft, 1, NULL,
+     eligibility_params},
     {"GET", "/v1/companies/{id}/matches", api_h_company_matches, 1, api_h_company_matches_fast,
      match_params},
     {"GET", "/v1/companies/{id}/matches/{investor}", api_h_company_pair, 1, NULL, pair_params},
@@ -57,7 +60,7 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/investors/{id}/matches", api_h_investor_matches, 1, api_h_investor_matches_fast,
      match_params},
     {"GET", "/v1/investors/{id}/matches/{company}", api_h_investor_pair, 1, NULL, pair_params},
-    {"GET", "/v1/taxonomy", api_h_taxonomy, 1, NULL, taxonomy_params},
+    {"GET", "/v1/taxonomy", api_h_taxonomy, 1, NULL, NULL},
     {"GET", "/v1/events", api_h_event_list, 1, NULL, NULL},
     {"POST", "/v1/events", api_h_event_create, 1, NULL, event_put_params},
     {"GET", "/v1/events/{id}", api_h_event_get, 1, NULL, NULL},

@@ -181,24 +181,29 @@
   const other = (kind) => (kind === "company" ? "investor" : "company");
   const plural = (kind) => (kind === "company" ? "companies" : "investors");
 
-  /* The taxonomy in the page's language, fetched once per language: {kind: Map(id -> term)}. */
+  /* The taxonomy (GET /v1/taxonomy: labels in both languages), fetched once:
+   * {raw, kind: Map(id -> term)}. */
   async function taxonomy(ctx) {
-    const key = "taxonomy." + ctx.lang;
-    if (!ctx.cache[key]) {
-      const res = await tavolo.api("GET", "/v1/taxonomy?lang=" + ctx.lang);
+    if (!ctx.cache.taxonomy) {
+      const res = await tavolo.api("GET", "/v1/taxonomy");
       if (!res.ok) return { res };
       const out = { raw: res.body };
       for (const [k, v] of Object.entries(res.body)) {
         if (Array.isArray(v) && k !== "countries") out[k] = new Map(v.map((x) => [x.id, x]));
       }
-      ctx.cache[key] = out;
+      ctx.cache.taxonomy = out;
     }
-    return ctx.cache[key];
+    return ctx.cache.taxonomy;
+  }
+
+  /* A term's label in the page's language. */
+  function termLabel(x) {
+    return (x.label && (x.label[tavolo.state.lang] || x.label.en)) || String(x.id);
   }
 
   function label(tax, kind, id) {
     const e = tax[kind] && tax[kind].get(id);
-    return e ? e.label : String(id);
+    return e ? termLabel(e) : String(id);
   }
 
   function countryName(code) {
@@ -235,7 +240,7 @@
 
   /* Terms in the file's order, a finer term indented under its parent. */
   function termOptions(tax, kind) {
-    return (tax.raw[kind] || []).map((x) => [x.id, (x.parent ? "\u2014 " : "") + x.label]);
+    return (tax.raw[kind] || []).map((x) => [x.id, (x.parent ? "\u2014 " : "") + termLabel(x)]);
   }
 
   function filterForm(ctx, tax, events, f, onSubmit) {

@@ -35,6 +35,11 @@ typedef struct {
 /* Judges company 'c' against every criterion. Borrows its arguments; fills 'out'. */
 void tv_eligibility_check(const tv_taxonomy_t *t, const tv_company_t *c, tv_eligibility_t *out);
 
+/* As tv_eligibility_check, with the reasons written in 'lang' (the figures in its way of
+ * writing numbers); the verdicts do not depend on it. */
+void tv_eligibility_check_lang(const tv_taxonomy_t *t, const tv_company_t *c, tv_lang_t lang,
+                               tv_eligibility_t *out);
+
 /* "pass", "fail" or "unknown". */
 const char *tv_check_name(tv_check_t check);
 

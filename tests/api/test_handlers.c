@@ -351,6 +351,109 @@ static void test_handlers_matches_and_eligibility(void **state)
     json_decref(j);
 }
 
+/* POST /v1/companies/{id}/eligibility judges a draft without storing it: the stored record's
+ * verdict stays, the codec's errors name the field, and the GET's access rule holds. */
+static void test_handlers_draft_eligibility_is_judged_not_stored(void **state)
+{
+    const char *draft = "{\"id\":\"c-036\",\"name\":\"Brevia Bio\","
+                        "\"area\":\"precision_medicine\",\"hq_country\":\"IT\","
+                        "\"rd_share_italy\":0.9,\"rd_spend_eur\":2500000,"
+                        "\"commercial\":false,\"patents_owned\":2}";
+    const api_principal_t owner = {API_ROLE_COMPANY, "c-036", "", 5};
+    json_t *j, *first;
+
+    (void)state;
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", NULL, draft,
+                          "application/json", &j),
+                     200);
+    assert_true(json_is_true(json_object_get(j, "eligible")));
+    assert_string_equal(json_string_value(json_object_get(j, "company_id")), "c-036");
+    first = json_array_get(json_object_get(j, "criteria"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "name")), "rd_threshold");
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "2,500,000"));
+    json_decref(j);
+    /* The reasons in Italian, for the page's language; only it or en. */
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", "lang=it", draft,
+                          "application/json", &j),
+                     200);
+    first = json_array_get(json_object_get(j, "criteria"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "2.500.000 EUR"));
+    json_decref(j);
+    assert_int_equal(
+        call(&owner, "GET", "/v1/companies/c-036/eligibility", "lang=it", NULL, NULL, &j), 200);
+    first = json_array_get(json_object_get(j, "criteria"), 0);
+    assert_non_null(strstr(json_string_value(json_object_get(first, "reason")), "sotto i"));
+    json_decref(j);
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", "lang=fr", draft,
+                          "application/json", NULL),
+                     400);
+    /* Nothing was stored: the stored record is still below the threshold. */
+    assert_int_equal(call(&owner, "GET", "/v1/companies/c-036/eligibility", NULL, NULL, NULL, &j),
+                     200);
+    assert_true(json_is_false(json_object_get(j, "eligible")));
+    json_decref(j);
+    /* The draft is held to the PUT's rules, each error at its field. */
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", NULL,
+                          "{\"id\":\"c-036\",\"name\":\"B\",\"patents_owned\":-1,"
+                          "\"pathologies\":[\"oncology.nope\"]}",
+                          "application/json", &j),
+                     422);
+    assert_int_equal(json_array_size(json_object_get(j, "errors")), 2);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(j, "errors"), 1), "pointer")),
+                        "/pathologies/0");
+    expect_problem(j, 422, "invalid-field");
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", NULL,
+                          "{\"id\":\"c-001\",\"name\":\"B\"}", "application/json", &j),
+                     422);
+    assert_string_equal(json_string_value(json_object_get(j, "pointer")), "/id");
+    expect_problem(j, 422, "invalid-field");
+    assert_int_equal(call(&owner, "POST", "/v1/companies/c-036/eligibility", NULL,
+                          "{\"id\":", "application/json", NULL),
+                     400);
+    /* Another company, an investor: refused before the body is read, as the GET is. */
+    assert_int_equal(call(&company, "POST", "/v1/companies/c-036/eligibility", NULL, draft,
+                          "application/json", &j),
+                     403);
+    expect_problem(j, 403, "forbidden");
+    assert_int_equal(call(&investor, "POST", "/v1/companies/c-036/eligibility", NULL, draft,
+                          "application/json", NULL),
+                     403);
+    assert_int_equal(call(&admin, "POST", "/v1/companies/t-nobody/eligibility", NULL,
+                          "{\"id\":\"t-nobody\",\"name\":\"N\"}", "application/json", NULL),
+                     404);
+}
+
+/* GET /v1/taxonomy: the terms the codec accepts, labelled in both languages, with their tree;
+ * any token may read it, none is no access. */
+static void test_handlers_taxonomy_lists_terms_with_labels(void **state)
+{
+    json_t *j, *lung = NULL, *paths, *e;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(call(&investor, "GET", "/v1/taxonomy", NULL, NULL, NULL, &j), 200);
+    paths = json_object_get(j, "pathologies");
+    assert_int_equal(json_array_size(paths), tv_taxonomy_count(tax, TV_TAXO_PATHOLOGY));
+    json_array_foreach(paths, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "id")), "oncology.lung") == 0)
+            lung = e;
+    }
+    assert_non_null(lung);
+    assert_string_equal(json_string_value(json_object_get(lung, "parent")), "oncology");
+    assert_non_null(json_string_value(json_object_get(json_object_get(lung, "label"), "it")));
+    e = json_array_get(json_object_get(j, "technologies"), 0);
+    assert_string_equal(json_string_value(json_object_get(e, "area")), "precision_medicine");
+    e = json_array_get(json_object_get(j, "stages"), 0);
+    assert_string_equal(json_string_value(json_object_get(e, "track")), "medicine");
+    assert_true(json_array_size(json_object_get(j, "it_regions")) == 20);
+    assert_true(json_array_size(json_object_get(j, "countries")) > 200);
+    assert_null(json_object_get(j, "events"));
+    json_decref(j);
+    assert_int_equal(call(NULL, "GET", "/v1/taxonomy", NULL, NULL, NULL, NULL), 401);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +465,8 @@ int main(void)
         cmocka_unit_test(test_handlers_company_sees_itself_and_public_investors_only),
         cmocka_unit_test(test_handlers_lists_page_and_filter),
         cmocka_unit_test(test_handlers_matches_and_eligibility),
+        cmocka_unit_test(test_handlers_draft_eligibility_is_judged_not_stored),
+        cmocka_unit_test(test_handlers_taxonomy_lists_terms_with_labels),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

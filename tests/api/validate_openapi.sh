@@ -280,7 +280,9 @@ function checkErrors(doc) {
             if (security.length > 0) need.push('401', '503');
             if (security.length > 0 && p.includes('{id}')) need.push('403', '404');
             if (['post', 'put', 'patch'].includes(method)) need.push('400', '413', '415', '422');
-            if (method === 'post') need.push('409');
+            // A POST that stores nothing (x-tavolo-stores-nothing: it only judges its body)
+            // cannot conflict with another write.
+            if (method === 'post' && !op['x-tavolo-stores-nothing']) need.push('409');
             for (const c of need) if (!codes.includes(c)) problem(`${where}: no ${c} response`);
             if (!codes.some((c) => /^[23]/.test(c))) problem(`${where}: no 2xx or 3xx response`);
             const params = (op.parameters || []).map((x) => resolve(doc, x)).filter((x) => x.in === 'query');

@@ -161,6 +161,51 @@ static void test_eligibility_fixture_spread(void **state)
     assert_true(counts[TV_CHECK_UNKNOWN + 1] >= 5);
 }
 
+/* Judges 'fields' with the reasons in 'lang'. */
+static tv_eligibility_t judge_in(const char *fields, tv_lang_t lang)
+{
+    char text[1024];
+    tv_diags_t d = {0};
+    tv_eligibility_t e;
+    tv_company_t c;
+
+    snprintf(text, sizeof(text), "{\"id\":\"c\",\"name\":\"C\",%s}", fields);
+    assert_int_equal(tv_codec_company_decode(tax, text, strlen(text), &c, &d), 0);
+    tv_eligibility_check_lang(tax, &c, lang, &e);
+    tv_company_dispose(&c);
+    return e;
+}
+
+/* The reasons in Italian quote the same figures, written the Italian way; the verdicts are
+ * the English ones, and English stays the default. */
+static void test_eligibility_reasons_in_italian(void **state)
+{
+    const char *co = MED ",\"rd_spend_eur\":1500000,\"commercial\":false,\"patents_owned\":2,"
+                         "\"patents_licensed\":0,\"hq_country\":\"IT\",\"rd_share_italy\":0.4";
+    tv_eligibility_t it = judge_in(co, TV_LANG_IT), en = judge_in(co, TV_LANG_EN);
+
+    (void)state;
+    assert_string_equal(it.criteria[TV_CRIT_RD_THRESHOLD].reason,
+                        "spesa in R&S di 1.500.000 EUR all'anno, sotto i 2.000.000 EUR richiesti "
+                        "dalla medicina di precisione");
+    assert_string_equal(it.criteria[TV_CRIT_NOT_COMMERCIAL].reason,
+                        "l'azienda non è in fase commerciale");
+    assert_string_equal(it.criteria[TV_CRIT_PATENTS].reason,
+                        "2 brevetti di proprietà, 0 in licenza");
+    assert_string_equal(it.criteria[TV_CRIT_ITALY].reason,
+                        "sede in IT ma solo il 40% della R&S svolta lì (serve più della metà)");
+    for (int k = 0; k < TV_CRIT_COUNT; k++)
+        assert_int_equal(it.criteria[k].result, en.criteria[k].result);
+    assert_int_equal(it.eligible, en.eligible);
+    assert_string_equal(en.criteria[TV_CRIT_RD_THRESHOLD].reason,
+                        judge(co).criteria[TV_CRIT_RD_THRESHOLD].reason);
+    assert_non_null(strstr(
+        judge_in(IND ",\"grants_eur\":900000", TV_LANG_IT).criteria[TV_CRIT_RD_THRESHOLD].reason,
+        "finanziamenti da bandi di 900.000 EUR"));
+    assert_string_equal(judge_in("\"founded\":2000", TV_LANG_IT).criteria[TV_CRIT_ITALY].reason,
+                        "il paese della sede non è indicato");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_eligibility_italian_hq_and_prevailing_rd),
         cmocka_unit_test(test_eligibility_verdict_combines_the_criteria),
         cmocka_unit_test(test_eligibility_fixture_spread),
+        cmocka_unit_test(test_eligibility_reasons_in_italian),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

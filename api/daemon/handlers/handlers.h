@@ -14,6 +14,10 @@ int api_h_company_put(const api_req_t *r, api_resp_t *resp);
 int api_h_company_patch(const api_req_t *r, api_resp_t *resp);
 int api_h_company_delete(const api_req_t *r, api_resp_t *resp);
 int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp);
+/* The eligibility of a draft in the body, judged and never stored (decision 0055). */
+int api_h_company_eligibility_draft(const api_req_t *r, api_resp_t *resp);
+/* The vocabulary of the profiles' fields with its labels (GET /v1/taxonomy). */
+int api_h_taxonomy(const api_req_t *r, api_resp_t *resp);
 int api_h_company_matches(const api_req_t *r, api_resp_t *resp);
 
 int api_h_investor_list(const api_req_t *r, api_resp_t *resp);
@@ -28,9 +32,6 @@ int api_h_investor_matches(const api_req_t *r, api_resp_t *resp);
  * explained pair, whatever its rank (the pair page of issue 16). */
 int api_h_company_pair(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_pair(const api_req_t *r, api_resp_t *resp);
-
-/* GET /v1/taxonomy?lang=: the vocabulary's terms with labels, for pages' filters and forms. */
-int api_h_taxonomy(const api_req_t *r, api_resp_t *resp);
 
 /* The loop-thread variants of the matches routes: cached answers only. */
 int api_h_company_matches_fast(const api_req_t *r, api_resp_t *resp);

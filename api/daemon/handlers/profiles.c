@@ -720,27 +720,46 @@ int api_h_investor_delete(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
+/* The reasons quote private figures (R&D spend, patents): the full view is needed. Reads the
+ * language of the reasons (?lang=it|en, English by default) into '*lang'. Returns 1 to go
+ * ahead, else 0 after replying. */
+static int may_see_eligibility(const api_req_t *r, api_resp_t *resp, const char *id,
+                               tv_lang_t *lang)
+{
+    int view = api_access_view(r, TV_KIND_COMPANY, id);
+    char text[4] = "en";
+
+    if (api_query_get(r->query, "lang", text, sizeof(text)) < 0 ||
+        (strcmp(text, "en") != 0 && strcmp(text, "it") != 0)) {
+        api_reply_bad_parameter(resp, r, "lang", "it or en");
+        return 0;
+    }
+    *lang = strcmp(text, "it") == 0 ? TV_LANG_IT : TV_LANG_EN;
+    if (view == API_VIEW_FULL)
+        return 1;
+    if (view < 0)
+        api_reply_error(resp, r, view, "");
+    else
+        deny(resp, r, TV_KIND_COMPANY, id);
+    return 0;
+}
+
 int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp)
 {
     const char *id = r->params[0];
-    int view = api_access_view(r, TV_KIND_COMPANY, id), at;
+    int at;
     tv_eligibility_t e;
+    tv_lang_t lang;
     char *json = NULL;
 
-    /* The reasons quote private figures (R&D spend, patents): the full view is needed. */
-    if (view != API_VIEW_FULL) {
-        if (view < 0)
-            api_reply_error(resp, r, view, "");
-        else
-            deny(resp, r, TV_KIND_COMPANY, id);
+    if (!may_see_eligibility(r, resp, id, &lang))
         return 0;
-    }
     pthread_rwlock_rdlock(&r->app->lock);
     at = find(r->app, TV_KIND_COMPANY, id);
     if (at >= 0) {
         const tv_company_t *c = tv_matcher_company(r->app->matcher, (size_t)at);
 
-        tv_eligibility_check(r->app->tax, c, &e);
+        tv_eligibility_check_lang(r->app->tax, c, lang, &e);
         if (tv_codec_eligibility_encode(c, &e, &json) != 0)
             at = TV_ENOMEM;
     }
@@ -749,5 +768,56 @@ int api_h_company_eligibility(const api_req_t *r, api_resp_t *resp)
         not_found(resp, r, TV_KIND_COMPANY, id, at);
     else
         api_reply_json(resp, 200, json);
+    return 0;
+}
+
+/* Judges the draft 'c' of the existing company 'id' and replies with its report, the reasons
+ * in 'lang'. */
+static void judge_draft(const api_req_t *r, api_resp_t *resp, const char *id, const tv_company_t *c,
+                        tv_lang_t lang)
+{
+    tv_eligibility_t e;
+    char *json = NULL;
+    int at;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    at = find(r->app, TV_KIND_COMPANY, id);
+    pthread_rwlock_unlock(&r->app->lock);
+    if (at < 0) {
+        not_found(resp, r, TV_KIND_COMPANY, id, at);
+        return;
+    }
+    tv_eligibility_check_lang(r->app->tax, c, lang, &e);
+    if (tv_codec_eligibility_encode(c, &e, &json) != 0)
+        api_reply_error(resp, r, TV_ENOMEM, "cannot encode");
+    else
+        api_reply_json(resp, 200, json);
+}
+
+/* The body is the whole company document a PUT would take, decoded by the same codec so that
+ * its errors are the PUT's; it is judged and dropped, never stored (decision 0055). */
+int api_h_company_eligibility_draft(const api_req_t *r, api_resp_t *resp)
+{
+    const char *id = r->params[0];
+    tv_diags_t diags = {0};
+    tv_lang_t lang;
+    profile_t p;
+    int rc;
+
+    if (!may_see_eligibility(r, resp, id, &lang))
+        return 0;
+    rc = decode(r, TV_KIND_COMPANY, r->body, r->body_len, &p, &diags);
+    if (rc != 0) {
+        api_reply_diags(resp, r, rc, &diags);
+        tv_diags_dispose(&diags);
+        return 0;
+    }
+    if (strcmp(p.company.id, id) != 0)
+        api_reply_problem(resp, r, 422, "invalid-field", "/id",
+                          "the id in the body, \"%s\", differs from the path's \"%s\"",
+                          p.company.id, id);
+    else
+        judge_draft(r, resp, id, &p.company, lang);
+    dispose(TV_KIND_COMPANY, &p);
     return 0;
 }
