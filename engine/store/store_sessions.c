@@ -112,17 +112,24 @@ int tv_store_signin_consume(tv_store_t *st, const uint8_t hash[32], const uint8_
     return rc;
 }
 
+/* The live session of hash $1. It is written (last_seen_at) only when it was last seen a
+ * minute ago or more: a page's burst of requests, or many tabs, then read the row without
+ * each writing a new version of it and waiting for the others' row locks. The idle limit is
+ * counted from that time, so it may end up to a minute early. */
+static const char find_sql[] =
+    "WITH s AS (SELECT id, hash, email, csrf, extract(epoch FROM expires_at - now())::bigint AS "
+    "expires_in, last_seen_at FROM sessions WHERE hash = $1::bytea AND revoked_at IS NULL AND "
+    "expires_at > "
+    "now() AND last_seen_at > now() - make_interval(secs => idle_seconds)), u AS (UPDATE "
+    "sessions SET last_seen_at = now() FROM s WHERE sessions.id = s.id AND s.last_seen_at <= "
+    "now() - interval '1 minute') SELECT id, hash, email, csrf, expires_in FROM s";
+
 int tv_store_session_find(tv_store_t *st, const uint8_t hash[32], tv_session_t *out)
 {
     const char *params[1] = {(const char *)hash};
     const int lengths[1] = {TV_SESSION_HASH_BYTES};
     const int formats[1] = {1};
-    PGresult *res = PQexecParams(
-        st->conn,
-        "UPDATE sessions SET last_seen_at = now() WHERE hash = $1::bytea AND revoked_at IS NULL "
-        "AND expires_at > now() AND last_seen_at > now() - make_interval(secs => idle_seconds) "
-        "RETURNING id, hash, email, csrf, extract(epoch FROM expires_at - now())::bigint",
-        1, NULL, params, lengths, formats, 0);
+    PGresult *res = PQexecParams(st->conn, find_sql, 1, NULL, params, lengths, formats, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -170,14 +177,44 @@ int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb 
 {
     const char *params[1] = {email};
 
+    /* The events come from one grouped join, not a subquery per row: the planner cannot tell
+     * how few rows p has (it assumes every profile), and a subquery per assumed row made the
+     * estimate large enough for PostgreSQL to compile the statement (JIT), which took about a
+     * second per request at 6,000 participants (bench/web_pages.sh). */
     return tv__store_each_row(
         st, "profiles",
         "WITH p AS (" PERSON_PROFILES_SQL ") SELECT p.kind, p.id, coalesce(c.doc->>'name', "
-        "i.doc->>'name', p.id), coalesce((SELECT string_agg(e.event_id, ',' ORDER BY e.event_id) "
-        "FROM event_participants e WHERE e.kind = p.kind AND e.profile_id = p.id), '') FROM p "
-        "LEFT JOIN companies c ON p.kind = 'company' AND c.id = p.id LEFT JOIN investors i ON "
-        "p.kind = 'investor' AND i.id = p.id ORDER BY p.kind, p.id",
+        "i.doc->>'name', p.id), coalesce(ev.events, '') FROM p LEFT JOIN companies c ON p.kind = "
+        "'company' AND c.id = p.id LEFT JOIN investors i ON p.kind = 'investor' AND i.id = p.id "
+        "LEFT JOIN (SELECT kind, profile_id, string_agg(event_id, ',' ORDER BY event_id) AS "
+        "events FROM event_participants GROUP BY kind, profile_id) ev ON ev.kind = p.kind AND "
+        "ev.profile_id = p.id ORDER BY p.kind, p.id",
         1, params, cb, ctx);
+}
+
+/* Whether address $1 is among the contacts of profile $3 of kind $2 or among the people an
+ * event file names for it. Each branch reaches its rows by id before it opens any JSON, so
+ * the cost does not grow with the number of profiles (PERSON_PROFILES_SQL reads them all). */
+static const char may_act_sql[] =
+    "SELECT (EXISTS (SELECT 1 FROM companies c, jsonb_array_elements(CASE "
+    "jsonb_typeof(c.doc->'contacts') WHEN 'array' THEN c.doc->'contacts' ELSE '[]' END) x "
+    "WHERE $2 = 'company' AND c.id = $3 AND lower(x->>'email') = lower($1)) OR EXISTS (SELECT 1 "
+    "FROM investors i, jsonb_array_elements(CASE jsonb_typeof(i.doc->'contacts') WHEN 'array' "
+    "THEN i.doc->'contacts' ELSE '[]' END) x WHERE $2 = 'investor' AND i.id = $3 AND "
+    "lower(x->>'email') = lower($1)) OR EXISTS (SELECT 1 FROM event_participants ep, "
+    "jsonb_array_elements(CASE jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' "
+    "END) x WHERE ep.kind = $2 AND ep.profile_id = $3 AND lower(x->>'email') = lower($1)))::int";
+
+int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id)
+{
+    const char *params[3] = {email, kind, id};
+    int64_t yes = 0;
+    int rc = tv__store_query_int(st, may_act_sql, 3, params, &yes);
+
+    if (rc == 0 && yes != 1)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "%s %s is not a profile of this person", kind,
+                                 id);
+    return rc;
 }
 
 /* The people of the targets ($1: a profile, $2: an event's participants): contacts first

@@ -139,6 +139,62 @@ static void test_session_list_shows_live_ones(void **state)
     assert_int_equal(n, 2);
 }
 
+/* Under load every request of a page finds its session: the row is written (last_seen_at)
+ * only when the last write is a minute old, not on every request. */
+static void test_session_seen_written_once_a_minute(void **state)
+{
+    uint8_t h[32];
+    tv_session_t s;
+    int64_t id = open_session(30, "irene@example.com");
+    char sql[160];
+    long before;
+
+    (void)state;
+    snprintf(sql, sizeof(sql), "SELECT xmin::text::bigint FROM sessions WHERE id = %lld",
+             (long long)id);
+    before = tvt_scalar(check, sql);
+    assert_int_equal(tv_store_session_find(st, hash_of(130, h), &s), 0);
+    assert_int_equal(tv_store_session_find(st, h, &s), 0);
+    assert_int_equal(s.id, id);
+    assert_int_equal(tvt_scalar(check, sql), before); /* seen just now: no write */
+    tvt_exec(check, "UPDATE sessions SET last_seen_at = now() - interval '2 minutes' WHERE email "
+                    "= 'irene@example.com'");
+    assert_int_equal(tv_store_session_find(st, h, &s), 0);
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions WHERE email = "
+                                       "'irene@example.com' AND last_seen_at > now() - interval "
+                                       "'10 seconds'"),
+                     1);
+}
+
+/* The acting profile of a cookie request: a profile whose contacts, or whose people in some
+ * event, have the address (any case); not another profile, not the same id of the other
+ * kind. */
+static void test_person_may_act(void **state)
+{
+    (void)state;
+    tvt_exec(check, "INSERT INTO companies (id, doc) VALUES ('c-act', '{\"id\": \"c-act\", "
+                    "\"name\": \"Act\", \"contacts\": [{\"email\": \"Lia@Example.com\"}]}'), "
+                    "('c-other', '{\"id\": \"c-other\", \"name\": \"Other\", \"contacts\": "
+                    "[{\"email\": \"someone@example.com\"}]}')");
+    tvt_exec(check, "INSERT INTO investors (id, doc) VALUES ('i-act', '{\"id\": \"i-act\", "
+                    "\"name\": \"Fund\", \"contacts\": \"not an array\"}')");
+    tvt_exec(check, "INSERT INTO events (id, name) VALUES ('e-act', 'Act')");
+    tvt_exec(check, "INSERT INTO event_participants (event_id, kind, profile_id, people) VALUES "
+                    "('e-act', 'investor', 'i-act', '[{\"email\": \"lia@example.COM\"}]'), "
+                    "('e-act', 'company', 'c-other', '[{\"email\": \"max@example.com\"}]')");
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "company", "c-act"), 0);
+    assert_int_equal(tv_store_person_may_act(st, "LIA@example.com", "investor", "i-act"), 0);
+    assert_int_equal(tv_store_person_may_act(st, "max@example.com", "company", "c-other"), 0);
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "company", "c-other"),
+                     TV_ENOTFOUND);
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "investor", "c-act"),
+                     TV_ENOTFOUND);
+    assert_int_equal(tv_store_person_may_act(st, "max@example.com", "investor", "c-other"),
+                     TV_ENOTFOUND);
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "company", "c-none"),
+                     TV_ENOTFOUND);
+}
+
 static void test_throttle_counts_per_address(void **state)
 {
     int wait = -1;
@@ -167,6 +223,8 @@ int main(void)
         cmocka_unit_test(test_expired_link_opens_nothing),
         cmocka_unit_test(test_sessions_end),
         cmocka_unit_test(test_session_list_shows_live_ones),
+        cmocka_unit_test(test_session_seen_written_once_a_minute),
+        cmocka_unit_test(test_person_may_act),
         cmocka_unit_test(test_throttle_counts_per_address),
     };
 

@@ -47,6 +47,11 @@ int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb,
  * whose contacts or whose people in some event file have the address (without case). */
 int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
 
+/* 0 when 'email' may act for profile 'id' of 'kind' ("company" or "investor"): its contacts,
+ * or its people in some event file, have the address (without case); else TV_ENOTFOUND. Reads
+ * that profile's rows only, by id: the check of every cookie request (decision 0049). */
+int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id);
+
 /* Rows (email in lower case, name, language) of the people to invite: of profile 'profile_id'
  * (its contacts and the people event files name for it), or of event 'event_id' (the people
  * it names for its participants and those profiles' contacts); one row per address. Exactly
