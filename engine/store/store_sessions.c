@@ -13,18 +13,15 @@
 #define SQLSTATE_CHECK "23514"
 #define ISO_UTC " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
 
-/* The addresses of a person's profiles: contacts of companies and investors, and the people
- * event files name for their participants; $1 is the address, compared without case. */
+/* The profiles whose contacts, or whose people in some event file, have address $1 (without
+ * case), found through the GIN indexes over tv_emails (migration 018): reading every profile's
+ * JSON instead cost about 20 ms at 6,000 participants, and over a second a request under 64
+ * concurrent page loads (bench/web_pages.sh). */
 #define PERSON_PROFILES_SQL                                                                        \
-    "SELECT 'company' AS kind, c.id FROM companies c, jsonb_array_elements(CASE "                  \
-    "jsonb_typeof(c.doc->'contacts') WHEN 'array' THEN c.doc->'contacts' ELSE '[]' END) x "        \
-    "WHERE lower(x->>'email') = lower($1) UNION SELECT 'investor', i.id FROM investors i, "        \
-    "jsonb_array_elements(CASE jsonb_typeof(i.doc->'contacts') WHEN 'array' THEN "                 \
-    "i.doc->'contacts' ELSE '[]' END) x WHERE lower(x->>'email') = lower($1) UNION SELECT "        \
-    "ep.kind, "                                                                                    \
-    "ep.profile_id FROM event_participants ep, jsonb_array_elements(CASE "                         \
-    "jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' END) x "                        \
-    "WHERE lower(x->>'email') = lower($1)"
+    "SELECT 'company' AS kind, id FROM companies WHERE tv_emails(doc->'contacts') @> "             \
+    "ARRAY[lower($1)] UNION SELECT 'investor', id FROM investors WHERE "                           \
+    "tv_emails(doc->'contacts') @> ARRAY[lower($1)] UNION SELECT kind, profile_id FROM "           \
+    "event_participants WHERE tv_emails(people) @> ARRAY[lower($1)]"
 
 int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const char *email,
                                 int64_t seconds)
@@ -177,24 +174,19 @@ int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb 
 {
     const char *params[1] = {email};
 
-    /* The events come from one grouped join, not a subquery per row: the planner cannot tell
-     * how few rows p has (it assumes every profile), and a subquery per assumed row made the
-     * estimate large enough for PostgreSQL to compile the statement (JIT), which took about a
-     * second per request at 6,000 participants (bench/web_pages.sh). */
     return tv__store_each_row(
         st, "profiles",
         "WITH p AS (" PERSON_PROFILES_SQL ") SELECT p.kind, p.id, coalesce(c.doc->>'name', "
-        "i.doc->>'name', p.id), coalesce(ev.events, '') FROM p LEFT JOIN companies c ON p.kind = "
-        "'company' AND c.id = p.id LEFT JOIN investors i ON p.kind = 'investor' AND i.id = p.id "
-        "LEFT JOIN (SELECT kind, profile_id, string_agg(event_id, ',' ORDER BY event_id) AS "
-        "events FROM event_participants GROUP BY kind, profile_id) ev ON ev.kind = p.kind AND "
-        "ev.profile_id = p.id ORDER BY p.kind, p.id",
+        "i.doc->>'name', p.id), coalesce((SELECT string_agg(e.event_id, ',' ORDER BY e.event_id) "
+        "FROM event_participants e WHERE e.kind = p.kind AND e.profile_id = p.id), '') FROM p "
+        "LEFT JOIN companies c ON p.kind = 'company' AND c.id = p.id LEFT JOIN investors i ON "
+        "p.kind = 'investor' AND i.id = p.id ORDER BY p.kind, p.id",
         1, params, cb, ctx);
 }
 
 /* Whether address $1 is among the contacts of profile $3 of kind $2 or among the people an
  * event file names for it. Each branch reaches its rows by id before it opens any JSON, so
- * the cost does not grow with the number of profiles (PERSON_PROFILES_SQL reads them all). */
+ * the cost does not grow with the number of profiles. */
 static const char may_act_sql[] =
     "SELECT (EXISTS (SELECT 1 FROM companies c, jsonb_array_elements(CASE "
     "jsonb_typeof(c.doc->'contacts') WHEN 'array' THEN c.doc->'contacts' ELSE '[]' END) x "

@@ -128,6 +128,16 @@ static int count_rows(void *ctx, const char *const *c, int n)
     return 0;
 }
 
+/* Appends "kind id name events;" to the string ctx. */
+static int list_rows(void *ctx, const char *const *c, int n)
+{
+    char *out = ctx;
+
+    assert_int_equal(n, 4);
+    snprintf(out + strlen(out), 512 - strlen(out), "%s %s %s %s;", c[0], c[1], c[2], c[3]);
+    return 0;
+}
+
 static void test_session_list_shows_live_ones(void **state)
 {
     int n = 0;
@@ -195,6 +205,39 @@ static void test_person_may_act(void **state)
                      TV_ENOTFOUND);
 }
 
+/* The person's profiles, found by address (any case) through the GIN indexes of migration
+ * 018: contacts of either kind and the people an event names, each profile once with its name
+ * and events. */
+static void test_person_profiles_by_address(void **state)
+{
+    char got[512] = "";
+
+    (void)state;
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                                       "('companies_by_contact_email', "
+                                       "'investors_by_contact_email', "
+                                       "'event_participants_by_email')"),
+                     3);
+    assert_int_equal(tvt_scalar(check,
+                                "SELECT count(*) FROM (SELECT unnest(tv_emails('[{\"email\": "
+                                "\"A@B.it\"}, {\"name\": \"x\"}, {\"email\": \"c@d.it\"}]')) "
+                                "AS e) t WHERE e IN ('a@b.it', 'c@d.it')"),
+                     2);
+    tvt_exec(check, "INSERT INTO companies (id, doc) VALUES ('c-nina', '{\"id\": \"c-nina\", "
+                    "\"name\": \"Nina Bio\", \"contacts\": [{\"email\": \"NINA@example.com\"}]}')");
+    tvt_exec(check, "INSERT INTO investors (id, doc) VALUES ('i-nina', '{\"id\": \"i-nina\", "
+                    "\"name\": \"Nina Fund\"}')");
+    tvt_exec(check, "INSERT INTO events (id, name) VALUES ('e-nina', 'Nina')");
+    tvt_exec(check, "INSERT INTO event_participants (event_id, kind, profile_id, people) VALUES "
+                    "('e-nina', 'investor', 'i-nina', '[{\"email\": \"nina@EXAMPLE.com\"}]'), "
+                    "('e-nina', 'company', 'c-nina', '[{\"email\": \"nina@example.com\"}]')");
+    assert_int_equal(tv_store_person_profiles(st, "Nina@Example.com", list_rows, got), 0);
+    assert_string_equal(got, "company c-nina Nina Bio e-nina;investor i-nina Nina Fund e-nina;");
+    got[0] = '\0';
+    assert_int_equal(tv_store_person_profiles(st, "nobody@example.com", list_rows, got), 0);
+    assert_string_equal(got, "");
+}
+
 static void test_throttle_counts_per_address(void **state)
 {
     int wait = -1;
@@ -225,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_session_list_shows_live_ones),
         cmocka_unit_test(test_session_seen_written_once_a_minute),
         cmocka_unit_test(test_person_may_act),
+        cmocka_unit_test(test_person_profiles_by_address),
         cmocka_unit_test(test_throttle_counts_per_address),
     };
 
