@@ -216,8 +216,9 @@ static void test_person_profiles_by_address(void **state)
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM pg_indexes WHERE indexname IN "
                                        "('companies_by_contact_email', "
                                        "'investors_by_contact_email', "
-                                       "'event_participants_by_email')"),
-                     3);
+                                       "'event_participants_by_email', "
+                                       "'event_participants_by_profile')"),
+                     4);
     assert_int_equal(tvt_scalar(check,
                                 "SELECT count(*) FROM (SELECT unnest(tv_emails('[{\"email\": "
                                 "\"A@B.it\"}, {\"name\": \"x\"}, {\"email\": \"c@d.it\"}]')) "
