@@ -155,6 +155,16 @@ static void test_session_keeps_its_browser(void **state)
     assert_memory_equal(listed, agent, 256);
 }
 
+/* Appends "kind id name events;" to the string ctx. */
+static int list_rows(void *ctx, const char *const *c, int n)
+{
+    char *out = ctx;
+
+    assert_int_equal(n, 4);
+    snprintf(out + strlen(out), 512 - strlen(out), "%s %s %s %s;", c[0], c[1], c[2], c[3]);
+    return 0;
+}
+
 static void test_session_list_shows_live_ones(void **state)
 {
     int n = 0;
@@ -164,6 +174,96 @@ static void test_session_list_shows_live_ones(void **state)
     open_session(21, "elena@example.com");
     assert_int_equal(tv_store_session_list(st, "ELENA@example.com", count_rows, &n), 0);
     assert_int_equal(n, 2);
+}
+
+/* Under load every request of a page finds its session: the row is written (last_seen_at)
+ * only when the last write is a minute old, not on every request. */
+static void test_session_seen_written_once_a_minute(void **state)
+{
+    uint8_t h[32];
+    tv_session_t s;
+    int64_t id = open_session(30, "irene@example.com");
+    char sql[160];
+    long before;
+
+    (void)state;
+    snprintf(sql, sizeof(sql), "SELECT xmin::text::bigint FROM sessions WHERE id = %lld",
+             (long long)id);
+    before = tvt_scalar(check, sql);
+    assert_int_equal(tv_store_session_find(st, hash_of(130, h), &s), 0);
+    assert_int_equal(tv_store_session_find(st, h, &s), 0);
+    assert_int_equal(s.id, id);
+    assert_int_equal(tvt_scalar(check, sql), before); /* seen just now: no write */
+    tvt_exec(check, "UPDATE sessions SET last_seen_at = now() - interval '2 minutes' WHERE email "
+                    "= 'irene@example.com'");
+    assert_int_equal(tv_store_session_find(st, h, &s), 0);
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM sessions WHERE email = "
+                                       "'irene@example.com' AND last_seen_at > now() - interval "
+                                       "'10 seconds'"),
+                     1);
+}
+
+/* The acting profile of a cookie request: a profile whose contacts, or whose people in some
+ * event, have the address (any case); not another profile, not the same id of the other
+ * kind. */
+static void test_person_may_act(void **state)
+{
+    (void)state;
+    tvt_exec(check, "INSERT INTO companies (id, doc) VALUES ('c-act', '{\"id\": \"c-act\", "
+                    "\"name\": \"Act\", \"contacts\": [{\"email\": \"Lia@Example.com\"}]}'), "
+                    "('c-other', '{\"id\": \"c-other\", \"name\": \"Other\", \"contacts\": "
+                    "[{\"email\": \"someone@example.com\"}]}')");
+    tvt_exec(check, "INSERT INTO investors (id, doc) VALUES ('i-act', '{\"id\": \"i-act\", "
+                    "\"name\": \"Fund\", \"contacts\": \"not an array\"}')");
+    tvt_exec(check, "INSERT INTO events (id, name) VALUES ('e-act', 'Act')");
+    tvt_exec(check, "INSERT INTO event_participants (event_id, kind, profile_id, people) VALUES "
+                    "('e-act', 'investor', 'i-act', '[{\"email\": \"lia@example.COM\"}]'), "
+                    "('e-act', 'company', 'c-other', '[{\"email\": \"max@example.com\"}]')");
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "company", "c-act"), 0);
+    assert_int_equal(tv_store_person_may_act(st, "LIA@example.com", "investor", "i-act"), 0);
+    assert_int_equal(tv_store_person_may_act(st, "max@example.com", "company", "c-other"), 0);
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "company", "c-other"),
+                     TV_ENOTFOUND);
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "investor", "c-act"),
+                     TV_ENOTFOUND);
+    assert_int_equal(tv_store_person_may_act(st, "max@example.com", "investor", "c-other"),
+                     TV_ENOTFOUND);
+    assert_int_equal(tv_store_person_may_act(st, "lia@example.com", "company", "c-none"),
+                     TV_ENOTFOUND);
+}
+
+/* The person's profiles, found by address (any case) through the GIN indexes of migration
+ * 018: contacts of either kind and the people an event names, each profile once with its name
+ * and events. */
+static void test_person_profiles_by_address(void **state)
+{
+    char got[512] = "";
+
+    (void)state;
+    assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                                       "('companies_by_contact_email', "
+                                       "'investors_by_contact_email', "
+                                       "'event_participants_by_email', "
+                                       "'event_participants_by_profile')"),
+                     4);
+    assert_int_equal(tvt_scalar(check,
+                                "SELECT count(*) FROM (SELECT unnest(tv_emails('[{\"email\": "
+                                "\"A@B.it\"}, {\"name\": \"x\"}, {\"email\": \"c@d.it\"}]')) "
+                                "AS e) t WHERE e IN ('a@b.it', 'c@d.it')"),
+                     2);
+    tvt_exec(check, "INSERT INTO companies (id, doc) VALUES ('c-nina', '{\"id\": \"c-nina\", "
+                    "\"name\": \"Nina Bio\", \"contacts\": [{\"email\": \"NINA@example.com\"}]}')");
+    tvt_exec(check, "INSERT INTO investors (id, doc) VALUES ('i-nina', '{\"id\": \"i-nina\", "
+                    "\"name\": \"Nina Fund\"}')");
+    tvt_exec(check, "INSERT INTO events (id, name) VALUES ('e-nina', 'Nina')");
+    tvt_exec(check, "INSERT INTO event_participants (event_id, kind, profile_id, people) VALUES "
+                    "('e-nina', 'investor', 'i-nina', '[{\"email\": \"nina@EXAMPLE.com\"}]'), "
+                    "('e-nina', 'company', 'c-nina', '[{\"email\": \"nina@example.com\"}]')");
+    assert_int_equal(tv_store_person_profiles(st, "Nina@Example.com", list_rows, got), 0);
+    assert_string_equal(got, "company c-nina Nina Bio e-nina;investor i-nina Nina Fund e-nina;");
+    got[0] = '\0';
+    assert_int_equal(tv_store_person_profiles(st, "nobody@example.com", list_rows, got), 0);
+    assert_string_equal(got, "");
 }
 
 static void test_throttle_counts_per_address(void **state)
@@ -194,15 +294,15 @@ static void test_ended_rows_are_purged(void **state)
     uint8_t link[32];
 
     (void)state;
-    open_session(30, "old@example.com");
-    open_session(31, "recent@example.com");
+    open_session(60, "old@example.com");
+    open_session(61, "recent@example.com");
     tvt_exec(check, "UPDATE signin_links SET expires_at = now() - interval '8 days' WHERE email "
                     "= 'old@example.com'");
     tvt_exec(check, "UPDATE sessions SET revoked_at = now() - interval '8 days' WHERE email = "
                     "'old@example.com'");
     tvt_exec(check, "UPDATE sessions SET revoked_at = now() - interval '1 day' WHERE email = "
                     "'recent@example.com'");
-    assert_int_equal(tv_store_signin_link_create(st, hash_of(32, link), "new@example.com", 60), 0);
+    assert_int_equal(tv_store_signin_link_create(st, hash_of(62, link), "new@example.com", 60), 0);
     assert_int_equal(tvt_scalar(check, "SELECT count(*) FROM signin_links WHERE email = "
                                        "'old@example.com'"),
                      0);
@@ -253,6 +353,9 @@ int main(void)
         cmocka_unit_test(test_sessions_end),
         cmocka_unit_test(test_session_list_shows_live_ones),
         cmocka_unit_test(test_session_keeps_its_browser),
+        cmocka_unit_test(test_session_seen_written_once_a_minute),
+        cmocka_unit_test(test_person_may_act),
+        cmocka_unit_test(test_person_profiles_by_address),
         cmocka_unit_test(test_throttle_counts_per_address),
         cmocka_unit_test(test_person_language),
         cmocka_unit_test(test_ended_rows_are_purged),

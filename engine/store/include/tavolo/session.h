@@ -56,6 +56,10 @@ int tv_store_person_language(tv_store_t *st, const char *email, char out[3]);
 /* Keeps 'language' ("it" or "en") as the choice of the person of 'email'; TV_EINVAL for
  * another language or an address that is not one. */
 int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language);
+/* 0 when 'email' may act for profile 'id' of 'kind' ("company" or "investor"): its contacts,
+ * or its people in some event file, have the address (without case); else TV_ENOTFOUND. Reads
+ * that profile's rows only, by id: the check of every cookie request (decision 0049). */
+int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id);
 
 /* Rows (email in lower case, name, language) of the people to invite: of profile 'profile_id'
  * (its contacts and the people event files name for it), or of event 'event_id' (the people
