@@ -364,10 +364,12 @@
     }
     const items = res.body.items || [];
     const filtered = Object.keys(f).some((k) => k !== "event");
-    box.replaceChildren(
+    /* replaceChildren() would write a null as the text "null": only the parts there are. */
+    box.replaceChildren(...[
       h("p", { id: "matches-count", class: "matches-count", role: "status", text: countText(items.length, filtered) }),
       items.length && !f.event ? h("p", { class: "muted matches-hint", text: t("matches.request.choose") }) : null,
-      items.length ? h("ol", { class: "matches-list" }, items.map((m, i) => matchItem(ctx, tax, m, i + 1, f.event))) : null);
+      items.length ? h("ol", { class: "matches-list" }, items.map((m, i) => matchItem(ctx, tax, m, i + 1, f.event))) : null,
+    ].filter(Boolean));
     box.setAttribute("data-ready", "1");
   }
 
@@ -457,18 +459,18 @@
       .map(([b, v]) => [b, Math.abs(v) < 0.0005 ? 0 : v])
       .sort((a, b) => b[1] - a[1])
       .map(([b, v]) => {
-        const fill = h("span", { class: "bar-fill" + (v < 0 ? " negative" : "") });
+        const fill = h("span", { class: "block-bar-fill" + (v < 0 ? " negative" : "") });
         fill.style.width = (Math.abs(v) / max) * 100 + "%";
-        return h("li", { class: "bar", "data-block": b },
-          h("span", { class: "bar-label", text: t("block." + b) }),
-          h("span", { class: "bar-track", "aria-hidden": "true" }, fill),
-          h("span", { class: "bar-value", text: decimals(v) }));
+        return h("li", { class: "block-bar", "data-block": b },
+          h("span", { class: "block-bar-label", text: t("block." + b) }),
+          h("span", { class: "block-bar-track", "aria-hidden": "true" }, fill),
+          h("span", { class: "block-bar-value", text: decimals(v) }));
       });
     const score = decimals(m.score);
     return h("figure", { class: "pair-chart card", "aria-labelledby": "pair-chart-title" },
       h("figcaption", null, h("h2", { id: "pair-chart-title", text: t("pair.chart") }),
         h("p", { class: "muted", text: t("pair.chart.help", { score }) })),
-      h("ol", { class: "bars" }, rows));
+      h("ol", { class: "block-bars" }, rows));
   }
 
   function explanation(m) {

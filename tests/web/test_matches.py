@@ -164,9 +164,9 @@ def check_pair(t, d, daemon, admin, company, investor, where, evil=False):
     status, m = api(daemon, admin, "GET", f"/v1/companies/{company}/matches/{investor}")
     t.eq(f"{where}: both profiles side by side, named", [m["company_name"], m["investor_name"]],
          [s.text for s in sides])
-    bars = d.execute_script("""return [...document.querySelectorAll('.bars .bar')].map(b =>
-        [b.dataset.block, b.querySelector('.bar-value').textContent,
-         b.querySelector('.bar-fill').getBoundingClientRect().width]);""")
+    bars = d.execute_script("""return [...document.querySelectorAll('.block-bars .block-bar')].map(b =>
+        [b.dataset.block, b.querySelector('.block-bar-value').textContent,
+         b.querySelector('.block-bar-fill').getBoundingClientRect().width]);""")
     t.eq(f"{where}: a bar for every block", sorted(m["contributions"]), sorted(b[0] for b in bars))
     values = [float(b[1].replace(",", ".").replace("\u2212", "-")) for b in bars]
     t.ok(f"{where}: each bar's number is its block's contribution, adding up to the score",
