@@ -43,7 +43,7 @@ def arguments():
         p.add_argument("--" + name, required=True)
     p.add_argument("--daemon-pid", type=int)
     p.add_argument("--setup", default="{}", help="the setup's figures, JSON")
-    p.add_argument("--selector", default="#page h1",
+    p.add_argument("--selector", default="#page[data-ready]",
                    help="CSS selector that means the page shows its data (both pages)")
     p.add_argument("--matches-selector")
     p.add_argument("--agenda-selector")

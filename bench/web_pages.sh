@@ -9,10 +9,10 @@
 # the investor measured are those with the most meetings. Prints one JSON object.
 #
 # Usage: bench/web_pages.sh TAVOLO [N M] [-- web_pages.py options]   (default 4000 2000)
-#   e.g. bench/web_pages.sh build/tavolo 4000 2000 -- --selector '[data-ready]' --seconds 10
+#   e.g. bench/web_pages.sh build/tavolo 4000 2000 -- --seconds 10
 # web_pages.py options: --selector CSS (what "the data shown" waits for on both pages; default
-# '#page h1', the stubs' heading: once the pages mark their rendered data, e.g. with a
-# data-ready attribute, pass that), --matches-selector, --agenda-selector, --loads N (5),
+# '#page[data-ready]', which app.js sets once a page's render has shown its data),
+# --matches-selector, --agenda-selector, --loads N (5),
 # --seconds S (wrk's duration, 10), --skip-browser, --skip-api.
 # Needs wrk, chromium and chromium-driver, /usr/bin/python3 with selenium.
 set -euo pipefail
