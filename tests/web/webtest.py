@@ -130,28 +130,21 @@ class Daemon:
     def sign_in_link(self, address, profile):
         """A fresh single-use sign-in link for 'address', one of the people of 'profile'
         ("company:ID" or "investor:ID"): `tavolo invite --profile ID`, delivered to the
-        outbox, read back as a mail client would."""
-        import email as mail
-        import email.policy
-        import re
+        outbox, read back as a mail client would (scripts/signin_link.py)."""
+        sys.path.insert(0, os.path.join(ROOT, "scripts"))
+        import signin_link
 
-        kind, pid = profile.split(":", 1)
-        outbox = os.path.join(self.env["TAVOLO_HOME"], "outbox", "new")
-        seen = set(os.listdir(outbox)) if os.path.isdir(outbox) else set()
-        self.cli("invite", "--profile", pid)
+        outbox = os.path.join(self.env["TAVOLO_HOME"], "outbox")
+        folder = os.path.join(outbox, "new")
+        seen = os.listdir(folder) if os.path.isdir(folder) else []
+        self.cli("invite", "--profile", profile.split(":", 1)[1])
         self.cli("mail", "send", check=False)  # the daemon's timer may deliver it first
         for _ in range(200):
-            for name in sorted(set(os.listdir(outbox)) - seen if os.path.isdir(outbox) else []):
-                with open(os.path.join(outbox, name), "rb") as f:
-                    msg = mail.message_from_binary_file(f, policy=mail.policy.default)
-                if address.lower() not in str(msg["To"]).lower():
-                    continue
-                text = msg.get_body(preferencelist=("plain",)).get_content()
-                m = re.search(r"https?://\S+/signin\?t=[A-Za-z0-9_\-]+", text)
-                if m:
-                    return m.group(0)
+            link = signin_link.newest_link(outbox, address, skip=seen)
+            if link:
+                return link
             time.sleep(0.05)
-        raise RuntimeError(f"no sign-in link for {address} in {outbox} (kind {kind})")
+        raise RuntimeError(f"no sign-in link for {address} in {folder}")
 
     def log_text(self):
         self.log.flush()
