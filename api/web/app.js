@@ -287,6 +287,9 @@ function renderNav() {
     if (path === here) a.setAttribute("aria-current", "page");
     list.append(h("li", null, a));
   }
+  /* On a phone the tabs scroll sideways: the current one is brought into the row's view. */
+  const current = list.querySelector("[aria-current]");
+  if (current) list.scrollLeft = Math.max(0, current.offsetLeft - list.offsetLeft - 16);
   const who = document.getElementById("nav-who");
   who.replaceChildren();
   if (state.profile) {
