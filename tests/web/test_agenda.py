@@ -216,10 +216,7 @@ def check_print(t, d, shots):
     t.ok(f"the PDF has a page per day at least ({pages} pages, {days} days)", days > 0 and pages >= days)
 
 
-def main():
-    tavolo, shots = sys.argv[1], sys.argv[2]
-    t = webtest.Results()
-    daemon = webtest.Daemon(tavolo, "web_agenda", seed=True)
+def run(t, daemon, shots):
     drivers = []
     try:
         odd = sql(daemon, "SELECT investor_id FROM meetings WHERE event_id = 'jpm-2027' AND "
@@ -252,8 +249,10 @@ def main():
     finally:
         for d in drivers:
             d.quit()
-        daemon.stop()
-    return t.finish()
+
+
+def main():
+    return webtest.main(__doc__, "web_agenda", run)
 
 
 if __name__ == "__main__":

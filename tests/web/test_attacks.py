@@ -182,18 +182,7 @@ def run(t, daemon, shots):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    t = webtest.Results()
-    daemon = webtest.Daemon(sys.argv[1], "web_attacks", seed=True)
-    try:
-        run(t, daemon, sys.argv[2])
-    except Exception as e:  # a crash is a failure with its reason, never a pass
-        t.ok(f"the test ran to its end ({type(e).__name__})", False, e)
-    finally:
-        daemon.stop()
-    return t.finish()
+    return webtest.main(__doc__, "web_attacks", run)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,8 @@ session may not read another participant's availability.
 
 Usage: test_availability.py TAVOLO SHOTS_DIR"""
 
-import json
 import os
 import sys
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import webtest  # noqa: E402
@@ -32,20 +29,7 @@ WORDS = {"en": {"title": "Availability", "available": "Available", "break": "Bre
 
 
 def http(daemon, method, path, token=None, body=None, headers=None):
-    """One API request; returns (status, parsed JSON or None)."""
-    req = urllib.request.Request(daemon.base + path, method=method,
-                                 data=None if body is None else json.dumps(body).encode())
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+    return daemon.api(method, path, token, body, headers)
 
 
 def open_page(d, daemon):
@@ -198,19 +182,7 @@ def run(t, daemon, shots):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    t = webtest.Results()
-    daemon = webtest.Daemon(sys.argv[1], "web_availability", seed=True)
-    try:
-        run(t, daemon, sys.argv[2])
-    except Exception as e:  # a crash is a failure with its reason, never a pass
-        t.ok(f"the test ran to its end ({type(e).__name__})", False, e)
-    finally:
-        daemon.stop()
-    print(f"screenshots in {sys.argv[2]}")
-    return t.finish()
+    return webtest.main(__doc__, "web_availability", run)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ Usage: test_matches.py TAVOLO SHOTS_DIR"""
 import json
 import os
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import webtest  # noqa: E402
@@ -36,20 +34,7 @@ EMPTY = {"it": "Nessuna corrispondenza", "en": "No match passes"}
 
 
 def api(daemon, token, method, path, body=None, headers=None):
-    """One API request; returns (status, parsed JSON or None)."""
-    req = urllib.request.Request(daemon.base + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None)
-    if token:
-        req.add_header("Authorization", "Bearer " + token)
-    if body is not None:
-        req.add_header("Content-Type", "application/json")
-    for k, v in (headers or {}).items():
-        req.add_header(k, v)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+    return daemon.api(method, path, token, body, headers)
 
 
 def plant_evil_company(daemon, admin):
@@ -287,22 +272,16 @@ def check_session_scope(t, d, daemon, where):
         daemon, None, "GET", "/v1/companies/c-001/matches", headers=other)[0] in (401, 403))
 
 
+def run(t, daemon, shots):
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    t.eq("the hostile company is created", 201, plant_evil_company(daemon, admin))
+    for width in (1280, 390):
+        investor_in_italian(t, daemon, admin, width, shots)
+        company_in_english(t, daemon, admin, width, shots)
+
+
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    tavolo, shots = sys.argv[1:3]
-    t = webtest.Results()
-    daemon = webtest.Daemon(tavolo, "web_matches", seed=True)
-    try:
-        admin = daemon.cli("token", "create", "--role", "admin").strip()
-        t.eq("the hostile company is created", 201, plant_evil_company(daemon, admin))
-        for width in (1280, 390):
-            investor_in_italian(t, daemon, admin, width, shots)
-            company_in_english(t, daemon, admin, width, shots)
-    finally:
-        daemon.stop()
-    return t.finish()
+    return webtest.main(__doc__, "web_matches", run)
 
 
 if __name__ == "__main__":

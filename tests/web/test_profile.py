@@ -26,7 +26,6 @@ Usage: test_profile.py TAVOLO SHOTS_DIR"""
 import json
 import os
 import sys
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import webtest  # noqa: E402
@@ -46,22 +45,12 @@ class Api:
     """The daemon's API with an admin token, as another client editing meanwhile."""
 
     def __init__(self, daemon):
+        self.daemon = daemon
         self.base = daemon.base
         self.token = daemon.cli("token", "create", "--role", "admin", "--label", "web.profile").strip()
 
     def call(self, method, path, body=None, headers=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(self.base + path, data=data, method=method)
-        req.add_header("Authorization", "Bearer " + self.token)
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        for k, v in (headers or {}).items():
-            req.add_header(k, v)
-        try:
-            with urllib.request.urlopen(req, timeout=10) as r:
-                return r.status, json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read() or b"null")
+        return self.daemon.api(method, path, self.token, body, headers)
 
     def get(self, path):
         return self.call("GET", path)[1]
@@ -422,19 +411,7 @@ def run(t, daemon, shots):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    t = webtest.Results()
-    daemon = webtest.Daemon(sys.argv[1], "web_profile", seed=True)
-    try:
-        run(t, daemon, sys.argv[2])
-    except Exception as e:  # a crash is a failure with its reason, never a pass
-        t.ok(f"the test ran to its end ({type(e).__name__})", False, e)
-    finally:
-        daemon.stop()
-    print(f"screenshots in {sys.argv[2]}")
-    return t.finish()
+    return webtest.main(__doc__, "web_profile", run)
 
 
 if __name__ == "__main__":

@@ -21,8 +21,6 @@ import json
 import os
 import sys
 import threading
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -56,16 +54,7 @@ def profile_name(kind, pid):
 
 
 def http(daemon, method, path, token, body=None):
-    """One API request with a bearer token: (status, parsed body or None)."""
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(daemon.base + path, data=data, method=method,
-                                 headers={"Authorization": f"Bearer {token}",
-                                          "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=20) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
+    return daemon.api(method, path, token, body)
 
 
 def set_deadline(daemon, admin, deadline):
@@ -508,25 +497,9 @@ def run(t, daemon, shots):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print(__doc__)
-        return 2
-    t = webtest.Results()
     # The mail tick would expire pending requests once the deadline has passed; the test
     # looks at them first, so it waits an hour (sign-in links are sent by `tavolo mail send`).
-    daemon = webtest.Daemon(sys.argv[1], "web_requests", seed=True,
-                            env={"TAVOLO_MAIL_POLL_SECONDS": "3600"})
-    try:
-        run(t, daemon, sys.argv[2])
-    except Exception as e:  # a crash is a failure with its reason, never a pass
-        import traceback
-
-        traceback.print_exc()
-        t.ok(f"the test ran to its end ({type(e).__name__})", False, e)
-    finally:
-        daemon.stop()
-    print(f"screenshots in {sys.argv[2]}")
-    return t.finish()
+    return webtest.main(__doc__, "web_requests", run, env={"TAVOLO_MAIL_POLL_SECONDS": "3600"})
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
@@ -109,6 +110,25 @@ class Daemon:
             time.sleep(0.05)
         with open(port_file) as f:
             self.base = f"http://127.0.0.1:{int(f.read())}"
+
+    def api(self, method, path, token=None, body=None, headers=None):
+        """One API request (a bearer 'token', a JSON 'body'): (status, parsed JSON or None)."""
+        import urllib.error
+        import urllib.request
+
+        req = urllib.request.Request(self.base + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        if body is not None:
+            req.add_header("Content-Type", "application/json")
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=20) as r:
+                return r.status, json.loads(r.read() or b"null")
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read() or b"null")
 
     def cli(self, *args, check=True):
         """Runs `tavolo ARGS` on the daemon's database; returns its standard output."""
@@ -321,3 +341,24 @@ class FakeSession:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+def main(doc, name, run, seed=True, env=None):
+    """The main of a browser test, `test_X.py TAVOLO SHOTS_DIR`: a daemon on database tvt_NAME
+    (the fixtures loaded unless 'seed' is false; 'env' added to its environment), then
+    run(t, daemon, shots); a crash is a failure with its reason, never a pass. Returns the
+    exit status."""
+    if len(sys.argv) != 3:
+        print(doc)
+        return 2
+    t = Results()
+    daemon = Daemon(sys.argv[1], name, env=env, seed=seed)
+    try:
+        run(t, daemon, sys.argv[2])
+    except Exception as e:  # a crash is a failure with its reason, never a pass
+        traceback.print_exc()
+        t.ok(f"the test ran to its end ({type(e).__name__})", False, e)
+    finally:
+        daemon.stop()
+    print(f"screenshots in {sys.argv[2]}")
+    return t.finish()
