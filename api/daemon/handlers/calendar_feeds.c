@@ -24,7 +24,7 @@ static int read_feed_event(const api_req_t *r, api_resp_t *resp, char *event, si
     json_t *doc = r->body_len > 0 ? json_loadb(r->body, r->body_len, 0, NULL) : json_object();
     json_t *v = json_object_get(doc, "event");
     const char *id = json_string_value(v);
-    int in = 0;
+    int given = v != NULL && !json_is_null(v), in = 0;
 
     event[0] = '\0';
     if (!json_is_object(doc)) {
@@ -32,7 +32,7 @@ static int read_feed_event(const api_req_t *r, api_resp_t *resp, char *event, si
         api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not a JSON object");
         return -1;
     }
-    if (v != NULL && !json_is_null(v)) {
+    if (given) {
         in = id != NULL && strlen(id) < size && tv_id_valid(id)
                  ? tv_store_is_participant(r->store, id,
                                            r->principal.role == API_ROLE_COMPANY ? TV_KIND_COMPANY
@@ -42,13 +42,13 @@ static int read_feed_event(const api_req_t *r, api_resp_t *resp, char *event, si
         if (in == 1)
             snprintf(event, size, "%s", id);
     }
-    json_decref(doc);
+    json_decref(doc); /* 'v' and 'id' were parts of it: only 'given' and 'in' remain */
     if (in < 0)
         api_reply_error(resp, r, in, tv_store_error(r->store));
-    else if (v != NULL && !json_is_null(v) && in == 0)
+    else if (given && in == 0)
         api_reply_problem(resp, r, 422, "invalid-field", "/event",
                           "expected the id of an event this profile attends, or null");
-    return in < 0 || (v != NULL && !json_is_null(v) && in == 0) ? -1 : 0;
+    return in < 0 || (given && in == 0) ? -1 : 0;
 }
 
 /* Replies 403 and returns -1 unless the request came with a session: feeds belong to people. */
