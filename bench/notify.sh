@@ -71,7 +71,7 @@ echo "event: $(q "SELECT (SELECT count(*) FROM event_participants WHERE event_id
 # One run of the job, stopped after 'limit' seconds: its time, peak RSS and output.
 run() {
     local rc=0
-    timeout --signal=TERM "$limit" /usr/bin/time -f "%e s elapsed, %M KiB max RSS" \
+    timeout --signal=TERM "$limit" /usr/bin/time -f "%e s elapsed (%U s user, %S s system in tavolo), %M KiB max RSS" \
         -o "$work/time" "$tavolo" notify run "$event" >"$work/out" 2>"$work/err" || rc=$?
     if [ $rc -eq 124 ]; then
         echo "  > $limit s: still running, stopped (its transaction rolled back)"
