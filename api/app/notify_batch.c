@@ -18,12 +18,18 @@ typedef struct {
     api_recipients_t people;
 } party_t;
 
-/* An event the run met: its decoded file (once asked) and its participants' people (once
- * asked), sorted by kind and id. */
+/* The profiles of an event whose people a run asks for one at a time before it reads every
+ * participant's at once: a run after one request was made (the daemon runs one then) asks
+ * for one side, and one profile's query takes 3 to 20 ms at 6,000 participants where all of
+ * them take 60 to 130 ms. */
+#define ASKED_ALONE 8
+
+/* An event the run met: its decoded file (once asked), and its participants' people (read
+ * at once after ASKED_ALONE profiles were asked for), sorted by kind and id. */
 typedef struct {
     char *id;
     tv_event_t event;
-    int decoded, people_read;
+    int decoded, people_read, asked;
     party_t *parties;
     size_t n_parties;
 } ev_t;
@@ -178,6 +184,11 @@ int api__notify_recipients(job_t *j, const char *event_id, const char *kind, con
     int rc = e != NULL ? 0 : TV_ENOMEM;
 
     memset(out, 0, sizeof(*out));
+    if (rc == 0 && !e->people_read && e->asked < ASKED_ALONE) {
+        e->asked++;
+        rc = api_recipients_find(j->st, event_id, kind, id, out);
+        goto out;
+    }
     if (rc == 0 && !e->people_read) {
         rc = tv_store_notify_event_recipients(j->st, event_id, on_person, e);
         if (rc == 0 && e->n_parties > 1)
@@ -192,6 +203,7 @@ int api__notify_recipients(job_t *j, const char *event_id, const char *kind, con
     if (rc == 0)
         rc = found != NULL ? copy_people(&found->people, out)
                            : api_recipients_find(j->st, event_id, kind, id, out);
+out:
     if (rc != 0)
         api__notify_fail(j, rc, "recipients", tv_store_error(j->st));
     return rc;

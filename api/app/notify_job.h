@@ -87,8 +87,9 @@ void api__notify_batch_destroy(job_t *j);
 /* Event 'event_id' decoded from its file, once per run; owned by the run. */
 int api__notify_event(job_t *j, const char *event_id, const tv_event_t **out);
 
-/* api_recipients_find's answer, from one read of every participant's people of the event per
- * run; a profile without people there is asked on its own. Dispose 'out' as usual. */
+/* api_recipients_find's answer: the first few profiles of an event asked on their own, then
+ * from one read of every participant's people of the event per run (a profile without people
+ * there still asked on its own). Dispose 'out' as usual. */
 int api__notify_recipients(job_t *j, const char *event_id, const char *kind, const char *id,
                            api_recipients_t *out);
 

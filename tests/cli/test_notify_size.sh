@@ -80,8 +80,8 @@ out=$("$TAVOLO" notify run "$event" 2>&1)
 rc=$?
 expect_eq "the run succeeds" 0 "$rc"
 n=$(($(settled "$(scans)" "$before") - before))
-if [ "$one" -gt 0 ] && [ "$n" -le $((4 * one)) ]; then
-    ok "the run read the event's document a few times: $n blocks, $one for one read"
+if [ "$one" -gt 0 ] && [ "$n" -le $((16 * one)) ]; then
+    ok "the run read the event's document at most 16 times: $n blocks, $one for one read"
 else
     not_ok "the run read $n blocks of the event's document, $one for one read (once per side?)"
 fi
