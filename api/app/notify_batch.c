@@ -56,9 +56,19 @@ struct api__notify_batch {
     size_t n_tpls;
     mail_t mail[API_NOTIFY_BATCH];
     size_t n_mail;
-    mark_t requests[API_NOTIFY_BATCH], meetings[API_NOTIFY_BATCH];
-    size_t n_requests, n_meetings;
+    mark_t requests[API_NOTIFY_BATCH];
+    size_t n_requests;
+    mark_t *meetings; /* every meeting mark of the run, written at its end */
+    size_t n_meetings;
 };
+
+/* Here rather than in notify_job.c, which calls this file: files call one way. */
+int api__notify_fail(job_t *j, int rc, const char *what, const char *detail)
+{
+    if (j->err != NULL && j->err_size > 0)
+        snprintf(j->err, j->err_size, "%s: %s", what, detail != NULL ? detail : tv_strerror(rc));
+    return rc;
+}
 
 int api__notify_batch_create(job_t *j)
 {
@@ -92,7 +102,7 @@ void api__notify_batch_destroy(job_t *j)
         free(b->tpls[i].path), free(b->tpls[i].text);
     for (size_t i = 0; i < b->n_mail; i++)
         mail_dispose(&b->mail[i]);
-    free(b->events), free(b->tpls), free(b);
+    free(b->events), free(b->tpls), free(b->meetings), free(b);
     j->b = NULL;
 }
 
@@ -295,34 +305,59 @@ int api__notify_add_mail(job_t *j, const tv_mail_row_t *row)
     return rc;
 }
 
+static int mark_cmp(const void *a, const void *b)
+{
+    const mark_t *x = a, *y = b;
+
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Writes the held marks of requests or meetings, API_NOTIFY_BATCH to a statement. */
 static int flush_marks(job_t *j, int meetings)
 {
     struct api__notify_batch *b = j->b;
     mark_t *from = meetings ? b->meetings : b->requests;
     size_t *n = meetings ? &b->n_meetings : &b->n_requests;
     tv_notify_mark_t marks[API_NOTIFY_BATCH];
-    int rc;
+    int rc = 0;
 
-    for (size_t i = 0; i < *n; i++)
-        marks[i] = (tv_notify_mark_t){from[i].id, from[i].what, from[i].sequence};
-    rc = meetings ? tv_store_notify_mark_meetings(j->st, marks, *n)
-                  : tv_store_notify_mark_requests(j->st, marks, *n);
+    /* A meeting's two sides, adjacent once sorted, become one row update in one statement:
+     * each update of a meeting rewrites its row and its indexes, exclusion constraints too. */
+    if (meetings && *n > 1)
+        qsort(from, *n, sizeof(*from), mark_cmp);
+    for (size_t i = 0; rc == 0 && i < *n; i += API_NOTIFY_BATCH) {
+        size_t k = *n - i < API_NOTIFY_BATCH ? *n - i : API_NOTIFY_BATCH;
+
+        for (size_t m = 0; m < k; m++)
+            marks[m] = (tv_notify_mark_t){from[i + m].id, from[i + m].what, from[i + m].sequence};
+        rc = meetings ? tv_store_notify_mark_meetings(j->st, marks, k)
+                      : tv_store_notify_mark_requests(j->st, marks, k);
+    }
     if (rc != 0)
         api__notify_fail(j, rc, meetings ? "meetings" : "requests", tv_store_error(j->st));
     *n = 0;
     return rc;
 }
 
+/* Request marks are written API_NOTIFY_BATCH at a time; meeting marks all at the end of the
+ * run, so that a meeting's two sides, told apart, are written together. */
 int api__notify_mark(job_t *j, int meeting, int64_t id, const char *what, int32_t sequence)
 {
     struct api__notify_batch *b = j->b;
-    mark_t *m = meeting ? &b->meetings[b->n_meetings++] : &b->requests[b->n_requests++];
+    mark_t *m, *grown;
 
+    if (meeting && (b->n_meetings & (b->n_meetings + 1)) == 0) { /* 0, 1, 3, 7...: double */
+        grown = realloc(b->meetings, 2 * (b->n_meetings + 1) * sizeof(*grown));
+        if (grown == NULL)
+            return TV_ENOMEM;
+        b->meetings = grown;
+    }
+    m = meeting ? &b->meetings[b->n_meetings++] : &b->requests[b->n_requests++];
     m->id = id, m->sequence = sequence;
     snprintf(m->what, sizeof(m->what), "%s", what);
-    if ((meeting ? b->n_meetings : b->n_requests) < API_NOTIFY_BATCH)
+    if (meeting || b->n_requests < API_NOTIFY_BATCH)
         return 0;
-    return flush_marks(j, meeting);
+    return flush_marks(j, 0);
 }
 
 int api__notify_flush(job_t *j)

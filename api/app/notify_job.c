@@ -28,13 +28,6 @@ unsigned long long api__notify_address_tag(const char *email)
     return h;
 }
 
-int api__notify_fail(job_t *j, int rc, const char *what, const char *detail)
-{
-    if (j->err != NULL && j->err_size > 0)
-        snprintf(j->err, j->err_size, "%s: %s", what, detail != NULL ? detail : tv_strerror(rc));
-    return rc;
-}
-
 /* Renders template 'name' in 'lang' as text (whose first line is the subject) and HTML. */
 int api__notify_render(job_t *j, const char *name, const char *lang, const tv_tpl_data_t *d,
                        rendered_t *out)
