@@ -151,10 +151,16 @@ static int on_person(void *ctx, const char *const *c, int n)
 static int in_transaction(tv_store_t *st, void *ctx)
 {
     invite_t *v = ctx;
-    int rc = tv_store_invite_people(st, v->profile_id, v->event_id, on_person, v);
+    int rc = api__notify_batch_create(&v->j);
 
+    if (rc == 0)
+        rc = tv_store_invite_people(st, v->profile_id, v->event_id, on_person, v);
     if (rc != 0 && v->j.err != NULL && v->j.err[0] == '\0')
         api__notify_fail(&v->j, rc, "people", tv_store_error(st));
+    /* The messages are written in batches (notify_batch.c): the last before the commit. */
+    if (rc == 0)
+        rc = api__notify_flush(&v->j);
+    api__notify_batch_destroy(&v->j);
     return rc;
 }
 
@@ -166,7 +172,7 @@ static int start(invite_t *v, tv_store_t *st, const api_notify_opts_t *o, char *
     int rc;
 
     memset(v, 0, sizeof(*v));
-    v->j = (job_t){st, o, &v->stats, {0}, "", err, err_size, (int64_t)time(NULL)};
+    v->j = (job_t){st, o, &v->stats, {0}, "", err, err_size, (int64_t)time(NULL), NULL};
     if (err != NULL && err_size > 0)
         err[0] = '\0';
     h = h != NULL ? h + 3 : url;

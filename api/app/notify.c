@@ -112,8 +112,8 @@ static int on_request(void *ctx, const char *const *c, int n)
     int rc = n >= RQ_COLS ? 0 : TV_EDB;
 
     if (rc == 0)
-        rc = api_recipients_find(j->st, c[RQ_EVENT], to_company ? "company" : "investor",
-                                 to_company ? c[RQ_CID] : c[RQ_IID], &people);
+        rc = api__notify_recipients(j, c[RQ_EVENT], to_company ? "company" : "investor",
+                                    to_company ? c[RQ_CID] : c[RQ_IID], &people);
     for (size_t i = 0; rc == 0 && i < people.n; i++) {
         const api_recipient_t *p = &people.items[i];
         tv_tpl_data_t *d = NULL;
@@ -133,7 +133,7 @@ static int on_request(void *ctx, const char *const *c, int n)
     }
     api_recipients_dispose(&people);
     if (rc == 0)
-        rc = tv_store_notify_mark_request(j->st, strtoll(c[RQ_ID], NULL, 10), c[RQ_STATUS]);
+        rc = api__notify_mark(j, 0, strtoll(c[RQ_ID], NULL, 10), c[RQ_STATUS], 0);
     if (rc == 0)
         j->stats->requests++;
     return rc;
@@ -342,28 +342,25 @@ static int tell_group(job_t *j, const tv_event_t *e, mrow_t *g, size_t n, int ca
     return rc;
 }
 
-/* Tells one side (rows g[0..n) of one event) of its changed meetings, then marks them. */
+/* Tells one side (rows g[0..n) of one event) of its changed meetings, then marks them. The
+ * event is decoded once per run (api__notify_event): at 6,000 participants, once per side
+ * kept the job's transaction open for hours. */
 static int tell_side(job_t *j, mrow_t *g, size_t n)
 {
     api_recipients_t people = {0};
-    tv_event_t e;
-    int rc;
+    const tv_event_t *e = NULL;
+    int rc = api__notify_event(j, g[0].c[MT_EVENT], &e);
 
-    tv_event_init(&e);
-    rc = api_load_event(j->st, g[0].c[MT_EVENT], &e);
-    if (rc != 0)
-        api__notify_fail(j, rc, g[0].c[MT_EVENT], tv_store_error(j->st));
     if (rc == 0)
-        rc = api_recipients_find(j->st, g[0].c[MT_EVENT], g[0].c[MT_SIDE], g[0].c[MT_PID], &people);
+        rc = api__notify_recipients(j, g[0].c[MT_EVENT], g[0].c[MT_SIDE], g[0].c[MT_PID], &people);
     for (int cancel = 0; rc == 0 && cancel < 2; cancel++)
-        rc = tell_group(j, &e, g, n, cancel, &people);
+        rc = tell_group(j, e, g, n, cancel, &people);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = tv_store_notify_mark_meeting(j->st, strtoll(g[i].c[MT_ID], NULL, 10), g[i].c[MT_SIDE],
-                                          (int32_t)strtol(g[i].c[MT_SEQ], NULL, 10));
+        rc = api__notify_mark(j, 1, strtoll(g[i].c[MT_ID], NULL, 10), g[i].c[MT_SIDE],
+                              (int32_t)strtol(g[i].c[MT_SEQ], NULL, 10));
     if (rc == 0)
         j->stats->sides++;
     api_recipients_dispose(&people);
-    tv_event_dispose(&e);
     return rc;
 }
 
@@ -396,7 +393,8 @@ static int tell_meetings(job_t *j)
 int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_t *stats, char *err,
                    size_t err_size)
 {
-    job_t j = {st, o, stats, {0}, "", err, err_size, o->now > 0 ? o->now : (int64_t)time(NULL)};
+    job_t j = {st,  o, stats, {0}, "", err, err_size, o->now > 0 ? o->now : (int64_t)time(NULL),
+               NULL};
     const char *url = api_public_url(), *h = strstr(url, "://");
     int got = 0, rc;
 
@@ -408,7 +406,9 @@ int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_
     rc = api_unsub_key(st, j.key);
     if (rc != 0)
         return api__notify_fail(&j, rc, "the unsubscribe secret", tv_store_error(st));
-    rc = tv_store_notify_begin(st, &got);
+    rc = api__notify_batch_create(&j);
+    if (rc == 0)
+        rc = tv_store_notify_begin(st, &got);
     if (rc == 0 && !got)
         stats->busy = 1;
     if (rc == 0 && got)
@@ -420,10 +420,13 @@ int api_notify_run(tv_store_t *st, const api_notify_opts_t *o, api_notify_stats_
     }
     if (rc == 0 && got)
         rc = tell_meetings(&j);
+    if (rc == 0 && got)
+        rc = api__notify_flush(&j);
     if (rc == 0)
         rc = tv_store_notify_end(st, 1);
-    else
+    else if (j.b != NULL)
         tv_store_notify_end(st, 0);
+    api__notify_batch_destroy(&j);
     if (rc != 0)
         memset(stats, 0, sizeof(*stats));
     memset(j.key, 0, sizeof(j.key));

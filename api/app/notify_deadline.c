@@ -266,8 +266,8 @@ static int tell_sides(job_t *j, const message_t *m, const rows_t *rows, size_t *
     for (size_t i = 0; rc == 0 && i < rows->n; i += s.runs[s.n++].n) {
         s.runs[s.n].start = i;
         s.runs[s.n].n = side_run(rows, i);
-        rc = api_recipients_find(j->st, m->event_id, rows->rows[i].c[0], rows->rows[i].c[1],
-                                 &s.runs[s.n].people);
+        rc = api__notify_recipients(j, m->event_id, rows->rows[i].c[0], rows->rows[i].c[1],
+                                    &s.runs[s.n].people);
     }
     for (size_t r = 0; rc == 0 && r < s.n; r++)
         for (size_t k = 0; rc == 0 && k < s.runs[r].people.n; k++)

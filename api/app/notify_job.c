@@ -28,49 +28,24 @@ unsigned long long api__notify_address_tag(const char *email)
     return h;
 }
 
-int api__notify_fail(job_t *j, int rc, const char *what, const char *detail)
-{
-    if (j->err != NULL && j->err_size > 0)
-        snprintf(j->err, j->err_size, "%s: %s", what, detail != NULL ? detail : tv_strerror(rc));
-    return rc;
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = f != NULL ? open_memstream(&buf, &len) : NULL;
-    char chunk[4096];
-    size_t got;
-
-    while (mem != NULL && (got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        fwrite(chunk, 1, got, mem);
-    if (mem != NULL)
-        fclose(mem);
-    if (f != NULL)
-        fclose(f);
-    return buf;
-}
-
 /* Renders template 'name' in 'lang' as text (whose first line is the subject) and HTML. */
 int api__notify_render(job_t *j, const char *name, const char *lang, const tv_tpl_data_t *d,
                        rendered_t *out)
 {
-    char path[4096], msg[256] = "", *tpl[2] = {NULL, NULL}, *nl;
+    char path[4096], msg[256] = "", *nl;
+    const char *tpl;
     int rc = 0;
 
     memset(out, 0, sizeof(*out));
     for (int k = 0; k < 2 && rc == 0; k++) {
         snprintf(path, sizeof(path), "%s/%s.%s.%s", j->o->templates, name, lang,
                  k ? "html" : "txt");
-        if ((tpl[k] = read_all(path)) == NULL)
+        if ((tpl = api__notify_template(j, path)) == NULL)
             rc = api__notify_fail(j, TV_EIO, path, "cannot read");
-        else if ((rc = tv_tpl_render(tpl[k], d, k, k ? &out->html : &out->text, msg,
-                                     sizeof(msg))) != 0)
+        else if ((rc = tv_tpl_render(tpl, d, k, k ? &out->html : &out->text, msg, sizeof(msg))) !=
+                 0)
             api__notify_fail(j, rc, path, msg);
     }
-    free(tpl[0]), free(tpl[1]);
     if (rc != 0)
         return rc;
     nl = strchr(out->text, '\n');
@@ -90,8 +65,8 @@ void api__notify_rendered_dispose(rendered_t *r)
     memset(r, 0, sizeof(*r));
 }
 
-/* Builds one message to 'p' and queues it; an unsubscribed kind or a Message-ID queued
- * already counts as skipped. */
+/* Builds one message to 'p' and queues it (written in a batch, see notify_batch.c); an
+ * unsubscribed kind or a Message-ID queued already counts as skipped. */
 int api__notify_queue(job_t *j, const char *kind, const char *event_id, const api_recipient_t *p,
                       const rendered_t *r, const char *unsub, const char *message_id,
                       const char *ics, const char *method)
@@ -104,7 +79,6 @@ int api__notify_queue(job_t *j, const char *kind, const char *event_id, const ap
                    message_id, r->text,    r->html, hdr,   2, ics,        method};
     tv_mail_row_t row = {message_id, kind,        event_id,   p->email,
                          p->name,    p->language, r->subject, NULL};
-    tv_mail_outcome_t outcome = TV_MAIL_QUEUED;
     char *body = NULL;
     size_t len = 0;
     int rc;
@@ -114,13 +88,7 @@ int api__notify_queue(job_t *j, const char *kind, const char *event_id, const ap
     if (rc != 0)
         return api__notify_fail(j, rc, message_id, "the message cannot be built");
     row.body = body;
-    rc = tv_store_mail_enqueue(j->st, &row, &outcome);
+    rc = api__notify_add_mail(j, &row);
     free(body);
-    if (rc != 0)
-        return api__notify_fail(j, rc, message_id, tv_store_error(j->st));
-    if (outcome == TV_MAIL_QUEUED)
-        j->stats->queued++;
-    else
-        j->stats->skipped++;
-    return 0;
+    return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "notify_links.h"
 #include "recipients.h"
+#include "tavolo/event.h"
 #include "tavolo/store.h"
 #include "tavolo/template.h"
 
@@ -40,7 +41,8 @@ typedef struct {
     char host[256];
     char *err;
     size_t err_size;
-    int64_t now; /* the job's "now": o->now, else the clock when it started */
+    int64_t now;                 /* the job's "now": o->now, else the clock when it started */
+    struct api__notify_batch *b; /* what the run read once and what it has still to write */
 } job_t;
 
 /* A rendered message: the subject is the first line of the text template. */
@@ -71,5 +73,38 @@ void api__notify_rendered_dispose(rendered_t *r);
 int api__notify_queue(job_t *j, const char *kind, const char *event_id, const api_recipient_t *p,
                       const rendered_t *r, const char *unsub, const char *message_id,
                       const char *ics, const char *method);
+
+/* ---- reads once, writes in batches (notify_batch.c) ---- */
+
+/* The rows of one statement that writes messages or marks. */
+#define API_NOTIFY_BATCH 256
+
+/* The run's reads and unwritten rows: created before the job's first read, destroyed after its
+ * transaction ends (what was not flushed is dropped with the rolled-back transaction). */
+int api__notify_batch_create(job_t *j);
+void api__notify_batch_destroy(job_t *j);
+
+/* Event 'event_id' decoded from its file, once per run; owned by the run. */
+int api__notify_event(job_t *j, const char *event_id, const tv_event_t **out);
+
+/* api_recipients_find's answer: the first few profiles of an event asked on their own, then
+ * from one read of every participant's people of the event per run (a profile without people
+ * there still asked on its own). Dispose 'out' as usual. */
+int api__notify_recipients(job_t *j, const char *event_id, const char *kind, const char *id,
+                           api_recipients_t *out);
+
+/* The text of the template file 'path', read once per run; NULL when it cannot be read. */
+const char *api__notify_template(job_t *j, const char *path);
+
+/* Queues a copy of 'row' to be written with up to API_NOTIFY_BATCH others; counted as queued
+ * or skipped when written. */
+int api__notify_add_mail(job_t *j, const tv_mail_row_t *row);
+
+/* Records a mark to write: request 'id' told of status 'what', or ('meeting') side 'what' of
+ * meeting 'id' told of 'sequence'. */
+int api__notify_mark(job_t *j, int meeting, int64_t id, const char *what, int32_t sequence);
+
+/* Writes every message and mark still held; call it before the transaction commits. */
+int api__notify_flush(job_t *j);
 
 #endif

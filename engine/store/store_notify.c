@@ -40,6 +40,38 @@ int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char 
     return tv__store_each_row(st, "notifications", recipients_sql, 3, params, cb, ctx);
 }
 
+/* recipients_sql for every participant of an event at once, the event's language read once:
+ * rows (kind, profile id, email, name, language), each profile's people in recipients_sql's
+ * order. The notify job asks it once per event instead of once per side or request (reading the
+ * event's language detoasts its whole document, megabytes at event size). */
+static const char event_recipients_sql[] =
+    "WITH ev AS (SELECT CASE WHEN doc->>'language' IN ('it', 'en') THEN doc->>'language' END "
+    "AS lang FROM events WHERE id = $1), "
+    "ep AS (SELECT kind, profile_id, people FROM event_participants WHERE event_id = $1), "
+    "prof AS (SELECT ep.kind, ep.profile_id, c.doc FROM ep JOIN companies c ON ep.kind = "
+    "'company' AND c.id = ep.profile_id UNION ALL SELECT ep.kind, ep.profile_id, i.doc FROM ep "
+    "JOIN investors i ON ep.kind = 'investor' AND i.id = ep.profile_id), "
+    "r AS (SELECT p.kind, p.profile_id, x->>'email' AS email, x->>'name' AS name, "
+    "COALESCE(CASE WHEN x->>'language' IN ('it', 'en') THEN x->>'language' END, "
+    "CASE WHEN p.doc->>'language' IN ('it', 'en') THEN p.doc->>'language' END, 'en') AS lang, "
+    "0 AS src, o FROM prof p, jsonb_array_elements(CASE jsonb_typeof(p.doc->'contacts') "
+    "WHEN 'array' THEN p.doc->'contacts' ELSE '[]' END) WITH ORDINALITY AS t(x, o) "
+    "UNION ALL SELECT ep.kind, ep.profile_id, x->>'email', x->>'name', "
+    "COALESCE(CASE WHEN x->>'language' IN ('it', 'en') THEN x->>'language' END, "
+    "(SELECT lang FROM ev), 'en'), 1, o FROM ep, "
+    "jsonb_array_elements(ep.people) WITH ORDINALITY AS t(x, o)), "
+    "d AS (SELECT DISTINCT ON (kind, profile_id, lower(email)) kind, profile_id, email, name, "
+    "lang, src, o FROM r WHERE email LIKE '%_@_%' ORDER BY kind, profile_id, lower(email), src, "
+    "o) SELECT kind, profile_id, email, name, lang FROM d ORDER BY kind, profile_id, src, o";
+
+int tv_store_notify_event_recipients(tv_store_t *st, const char *event_id, tv_store_row_cb cb,
+                                     void *ctx)
+{
+    const char *params[1] = {event_id};
+
+    return tv__store_each_row(st, "notifications", event_recipients_sql, 1, params, cb, ctx);
+}
+
 int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
                            size_t size)
 {
@@ -165,6 +197,91 @@ int tv_store_notify_mark_meeting(tv_store_t *st, int64_t id, const char *side, i
             ? "UPDATE meetings SET notified_company_seq = $2 WHERE id = $1"
             : "UPDATE meetings SET notified_investor_seq = $2 WHERE id = $1",
         2, params);
+}
+
+/* Appends 'v' to the array literal being built in 'f', as a quoted element. Values are ids,
+ * statuses and side names: no quote or backslash to escape, but they are refused to be safe. */
+static int array_add(FILE *f, size_t i, const char *v)
+{
+    if (strpbrk(v, "\"\\") != NULL)
+        return TV_EINVAL;
+    fprintf(f, "%s\"%s\"", i > 0 ? "," : "{", v);
+    return 0;
+}
+
+/* Up to three array literals of 'n' rows from 'get' (column k of row i), then 'sql' with them as
+ * $1..$cols, in one statement. */
+static int exec_arrays(tv_store_t *st, const char *sql, int cols, size_t n,
+                       const char *(*get)(const void *rows, size_t i, int k, char buf[24]),
+                       const void *rows)
+{
+    char *lit[3] = {NULL, NULL, NULL}, buf[24];
+    size_t len[3];
+    int rc = 0;
+
+    for (int k = 0; k < cols && rc == 0; k++) {
+        FILE *f = open_memstream(&lit[k], &len[k]);
+
+        if (f == NULL) {
+            rc = TV_ENOMEM;
+            break;
+        }
+        for (size_t i = 0; i < n && rc == 0; i++)
+            rc = array_add(f, i, get(rows, i, k, buf));
+        fputs(n > 0 ? "}" : "{}", f);
+        if (fclose(f) != 0 && rc == 0)
+            rc = TV_ENOMEM;
+    }
+    if (rc == 0 && n > 0)
+        rc = tv__store_exec_command(st, sql, cols, (const char *const *)lit);
+    else if (rc != 0)
+        rc = tv__store_set_error(st, rc, "notify marks: a value cannot be written");
+    for (int k = 0; k < 3; k++)
+        free(lit[k]);
+    return rc;
+}
+
+static const char *request_col(const void *rows, size_t i, int k, char buf[24])
+{
+    const tv_notify_mark_t *m = (const tv_notify_mark_t *)rows + i;
+
+    if (k == 1)
+        return m->what;
+    snprintf(buf, 24, "%lld", (long long)m->id);
+    return buf;
+}
+
+static const char *meeting_col(const void *rows, size_t i, int k, char buf[24])
+{
+    const tv_notify_mark_t *m = (const tv_notify_mark_t *)rows + i;
+
+    if (k == 1)
+        return m->what;
+    snprintf(buf, 24, "%lld", k == 0 ? (long long)m->id : (long long)m->sequence);
+    return buf;
+}
+
+int tv_store_notify_mark_requests(tv_store_t *st, const tv_notify_mark_t *marks, size_t n)
+{
+    return exec_arrays(
+        st,
+        "UPDATE meeting_requests q SET notified = v.status FROM unnest($1::bigint[], "
+        "$2::text[]) AS v(id, status) WHERE q.id = v.id",
+        2, n, request_col, marks);
+}
+
+/* A meeting may be in the batch for both sides: its two marks are merged into one row first,
+ * since an UPDATE ... FROM changes a row once whatever number of rows it joins. */
+int tv_store_notify_mark_meetings(tv_store_t *st, const tv_notify_mark_t *marks, size_t n)
+{
+    return exec_arrays(
+        st,
+        "UPDATE meetings m SET notified_company_seq = coalesce(v.c, m.notified_company_seq), "
+        "notified_investor_seq = coalesce(v.i, m.notified_investor_seq) FROM (SELECT id, "
+        "max(seq) FILTER (WHERE side = 'company') AS c, max(seq) FILTER (WHERE side = "
+        "'investor') AS i FROM unnest($1::bigint[], $2::text[], $3::int[]) AS u(id, side, seq) "
+        "GROUP BY id) v WHERE m.id = v.id",
+        3, n, meeting_col, marks);
 }
 
 /* ---- the request deadline and the day-before messages (decision 0046) ---- */

@@ -361,6 +361,12 @@ int tv_store_mail_unsubscribe(tv_store_t *st, const char *email, const char *kin
 int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char *kind,
                                const char *profile_id, tv_store_row_cb cb, void *ctx);
 
+/* tv_store_notify_recipients for every participant of 'event_id' in one statement: rows
+ * (kind, profile id, email, name, language), grouped by profile, each profile's people in
+ * tv_store_notify_recipients's order. A participant with no people has no row. */
+int tv_store_notify_event_recipients(tv_store_t *st, const char *event_id, tv_store_row_cb cb,
+                                     void *ctx);
+
 /* The secret called 'name' (64 hex digits): 'candidate' becomes it unless one exists, in one
  * statement, so that concurrent callers all get the same. Writes it to 'out'. */
 int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candidate, char *out,
@@ -432,6 +438,19 @@ int tv_store_notify_due_requests(tv_store_t *st, const char *event_id, tv_store_
  * 'quiet_seconds' old; grouped by event and side, by slot within. */
 int tv_store_notify_due_meetings(tv_store_t *st, const char *event_id, int quiet_seconds,
                                  tv_store_row_cb cb, void *ctx);
+
+/* A notification mark: request 'id' told of status 'what', or side 'what' ("company" or
+ * "investor") of meeting 'id' told of 'sequence'. */
+typedef struct {
+    int64_t id;
+    const char *what;
+    int32_t sequence;
+} tv_notify_mark_t;
+
+/* tv_store_notify_mark_request and tv_store_notify_mark_meeting for 'n' marks in one statement
+ * each call (the caller bounds 'n'); a meeting may appear once for each side. */
+int tv_store_notify_mark_requests(tv_store_t *st, const tv_notify_mark_t *marks, size_t n);
+int tv_store_notify_mark_meetings(tv_store_t *st, const tv_notify_mark_t *marks, size_t n);
 
 /* Records that request 'id's people were told of 'status'. */
 int tv_store_notify_mark_request(tv_store_t *st, int64_t id, const char *status);
