@@ -38,6 +38,12 @@ static int event_view(const api_req_t *r, const char *id)
     return in < 0 ? in : in ? SEE_OWN : SEE_NONE;
 }
 
+/* The side of a participant's principal (company or investor). */
+static tv_profile_kind_t principal_kind(const api_req_t *r)
+{
+    return r->principal.role == API_ROLE_COMPANY ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
+}
+
 /* Replies for a view that does not reach 'need'; returns 0 when it does. */
 static int require(const api_req_t *r, api_resp_t *resp, int view, int need)
 {
@@ -409,11 +415,8 @@ static int own(const api_req_t *r, const char *company_id, const char *investor_
  * with nulls. */
 static int add_deadline(const api_req_t *r, const char *event, json_t *body)
 {
-    char *doc = NULL, at[32] = "";
-    int rc = tv_store_event_doc(r->store, event, &doc);
-    json_t *o = rc == 0 ? json_loads(doc, 0, NULL) : NULL;
-    const char *tz = json_string_value(json_object_get(o, "time_zone"));
-    const char *deadline = json_string_value(json_object_get(o, "request_deadline"));
+    char *tz = NULL, *deadline = NULL, at[32] = "";
+    int rc = tv_store_event_deadline(r->store, event, &tz, &deadline);
     int64_t closes = 0;
     time_t t;
     struct tm tm;
@@ -430,8 +433,8 @@ static int add_deadline(const api_req_t *r, const char *event, json_t *body)
                         deadline != NULL ? json_string(deadline) : json_null());
     json_object_set_new(body, "requests_close_at", at[0] != '\0' ? json_string(at) : json_null());
     json_object_set_new(body, "requests_open", json_boolean(at[0] == '\0' || time(NULL) < closes));
-    json_decref(o);
-    free(doc);
+    free(tz);
+    free(deadline);
     return rc;
 }
 
@@ -445,7 +448,10 @@ int api_h_request_list(const api_req_t *r, api_resp_t *resp)
 
     if (require(r, resp, view, SEE_OWN) != 0)
         return 0;
-    rc = tv_store_requests(r->store, r->params[0], &rows, &n);
+    /* A participant's own requests are read through an index, not picked out of all of them. */
+    rc = view == SEE_ALL ? tv_store_requests(r->store, r->params[0], &rows, &n)
+                         : tv_store_requests_of(r->store, r->params[0], principal_kind(r),
+                                                r->principal.subject, &rows, &n);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         return 0;
@@ -696,8 +702,11 @@ static int load_meetings(const api_req_t *r, api_resp_t *resp, int need, tv_even
     if (require(r, resp, *view, need) != 0)
         return -1;
     rc = api_load_event(r->store, r->params[0], e);
-    if (rc == 0)
+    if (rc == 0 && *view == SEE_ALL)
         rc = tv_store_meetings(r->store, r->params[0], m, n);
+    else if (rc == 0)
+        rc = tv_store_meetings_of(r->store, r->params[0], principal_kind(r), r->principal.subject,
+                                  m, n);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         return -1;
