@@ -34,6 +34,39 @@ static int copy_nullable(const PGresult *res, int col, char **out)
     return PQgetisnull(res, 0, col) || *out != NULL ? 0 : -1;
 }
 
+/* The participants ($2 kind, $3 id) and requests ($4 the caller's side column) naming the
+ * caller, each array kept only where the file has it, in the file's order. */
+#define OWN_ITEMS(key, cond)                                                                       \
+    "CASE WHEN jsonb_typeof(doc->'" key "') = 'array' THEN jsonb_build_object('" key "', "         \
+    "(SELECT coalesce(jsonb_agg(x ORDER BY n), '[]') FROM jsonb_array_elements(doc->'" key "') "   \
+    "WITH ORDINALITY AS t(x, n) WHERE " cond ")) WHEN doc ? '" key "' THEN "                       \
+    "jsonb_build_object('" key "', doc->'" key "') ELSE '{}' END"
+
+#define OWN_PARTICIPANTS OWN_ITEMS("participants", "x->>'kind' = $2 AND x->>'id' = $3")
+#define OWN_REQUESTS OWN_ITEMS("requests", "x->>$4 = $3")
+
+static const char *const own_doc_sql =
+    "SELECT (doc - 'participants' - 'requests' || " OWN_PARTICIPANTS " || " OWN_REQUESTS ")::text "
+    "FROM events WHERE id = $1";
+
+int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind,
+                          const char *profile_id, char **doc)
+{
+    const char *params[4] = {id, kind_names[kind], profile_id,
+                             kind == TV_KIND_COMPANY ? "company_id" : "investor_id"};
+    PGresult *res = PQexecParams(st->conn, own_doc_sql, 4, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "events");
+    if (PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", id);
+    else if ((*doc = strdup(PQgetvalue(res, 0, 0))) == NULL)
+        rc = TV_ENOMEM;
+    PQclear(res);
+    return rc;
+}
+
 int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, char **deadline)
 {
     const char *params[1] = {id};

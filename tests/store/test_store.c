@@ -303,6 +303,45 @@ static void assert_meetings_of(tv_profile_kind_t kind, const char *id, size_t ex
     free(mine);
 }
 
+/* The participant's view of ev-side's file equals 'expected' (JSON). */
+static void assert_view(tv_profile_kind_t kind, const char *id, const char *expected)
+{
+    char *doc = NULL, sql[1024];
+
+    assert_int_equal(tv_store_event_doc_of(st, "ev-side", kind, id, &doc), 0);
+    snprintf(sql, sizeof(sql), "SELECT ('%s'::jsonb = '%s'::jsonb)::int", doc, expected);
+    if (scalar(sql) != 1)
+        fail_msg("view of %s: %s, expected %s", id, doc, expected);
+    free(doc);
+}
+
+static void test_store_cuts_the_event_file_to_a_participants_view(void **state)
+{
+    (void)state;
+    tvt_exec(check, "UPDATE events SET doc = doc || '{\"participants\": [{\"kind\": \"company\", "
+                    "\"id\": \"c-2\", \"people\": [{\"name\": \"A\"}]}, {\"kind\": \"investor\", "
+                    "\"id\": \"c-2\"}, {\"kind\": \"company\", \"id\": \"c-3\"}], \"requests\": "
+                    "[{\"company_id\": \"c-3\", \"investor_id\": \"c-2\"}, {\"company_id\": "
+                    "\"c-2\", \"investor_id\": \"i-1\"}]}' WHERE id = 'ev-side'");
+    assert_view(TV_KIND_COMPANY, "c-2",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [{\"kind\": \"company\", \"id\": \"c-2\", "
+                "\"people\": [{\"name\": \"A\"}]}], \"requests\": [{\"company_id\": \"c-2\", "
+                "\"investor_id\": \"i-1\"}]}");
+    assert_view(TV_KIND_INVESTOR, "c-2",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [{\"kind\": \"investor\", \"id\": "
+                "\"c-2\"}], \"requests\": [{\"company_id\": \"c-3\", \"investor_id\": \"c-2\"}]}");
+    assert_view(TV_KIND_INVESTOR, "i-9",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [], \"requests\": []}");
+    tvt_exec(check, "UPDATE events SET doc = doc - 'requests' WHERE id = 'ev-side'");
+    assert_view(TV_KIND_COMPANY, "c-3",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [{\"kind\": \"company\", \"id\": "
+                "\"c-3\"}]}");
+}
+
 static void test_store_reads_one_participants_side(void **state)
 {
     char *tz = NULL, *deadline = NULL;
@@ -343,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_store_csv_and_json_give_the_same_rows),
         cmocka_unit_test(test_store_connections_run_without_jit),
         cmocka_unit_test(test_store_reads_one_participants_side),
+        cmocka_unit_test(test_store_cuts_the_event_file_to_a_participants_view),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

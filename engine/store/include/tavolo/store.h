@@ -149,6 +149,12 @@ int tv_store_event_put(tv_store_t *st, const tv_event_t *e, const char *doc);
 /* The stored event file of 'id' ('*doc' freed with free()), or TV_ENOTFOUND. */
 int tv_store_event_doc(tv_store_t *st, const char *id, char **doc);
 
+/* A participant's view of the event file of 'id' (decision 0056), made in the database: the
+ * file without its "participants" and "requests" but those naming the participant of 'kind'
+ * and 'profile_id' (the company_id or investor_id of its side), in the file's order. */
+int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind,
+                          const char *profile_id, char **doc);
+
 /* The event file's "time_zone" and "request_deadline" of 'id' (each freed with free(), NULL
  * when absent), read in the database without sending the file; TV_ENOTFOUND if no event. */
 int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, char **deadline);
