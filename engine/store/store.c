@@ -91,6 +91,14 @@ void tv__store_rollback(tv_store_t *st)
     PQclear(PQexec(st->conn, "ROLLBACK"));
 }
 
+/* What every store connection sets: notices only from warnings up; and no JIT, which compiled
+ * statements whose estimated cost looked high (a subquery per assumed row) for a second to run
+ * them in milliseconds (docs/benchmarks.md, "The participant pages at event size"). */
+static void session_settings(PGconn *conn)
+{
+    PQclear(PQexec(conn, "SET client_min_messages = warning; SET jit = off"));
+}
+
 int tv_store_open(const char *conninfo, tv_store_t **out, char *errbuf, size_t errsize)
 {
     tv_store_t *st = tv__calloc(1, sizeof(*st));
@@ -107,7 +115,7 @@ int tv_store_open(const char *conninfo, tv_store_t **out, char *errbuf, size_t e
         tv_store_close(st);
         return TV_EUNAVAIL;
     }
-    PQclear(PQexec(st->conn, "SET client_min_messages = warning"));
+    session_settings(st->conn);
     *out = st;
     return 0;
 }
@@ -517,7 +525,7 @@ int tv_store_open_database(const tv_store_t *st, const char *dbname, tv_store_t 
         tv_store_close(other);
         return TV_EUNAVAIL;
     }
-    PQclear(PQexec(other->conn, "SET client_min_messages = warning"));
+    session_settings(other->conn);
     *out = other;
     return 0;
 }

@@ -26,6 +26,74 @@ int tv_store_event_doc(tv_store_t *st, const char *id, char **doc)
     return rc;
 }
 
+/* A copy of the value at row 0, column 'col' of 'res' into '*out', NULL for SQL null; -1 when out
+ * of memory. */
+static int copy_nullable(const PGresult *res, int col, char **out)
+{
+    *out = PQgetisnull(res, 0, col) ? NULL : strdup(PQgetvalue(res, 0, col));
+    return PQgetisnull(res, 0, col) || *out != NULL ? 0 : -1;
+}
+
+/* The participants ($2 kind, $3 id) and requests ($4 the caller's side column) naming the
+ * caller, each array kept only where the file has it, in the file's order. */
+#define OWN_ITEMS(key, cond)                                                                       \
+    "CASE WHEN jsonb_typeof(doc->'" key "') = 'array' THEN jsonb_build_object('" key "', "         \
+    "(SELECT coalesce(jsonb_agg(x ORDER BY n), '[]') FROM jsonb_array_elements(doc->'" key "') "   \
+    "WITH ORDINALITY AS t(x, n) WHERE " cond ")) WHEN doc ? '" key "' THEN "                       \
+    "jsonb_build_object('" key "', doc->'" key "') ELSE '{}' END"
+
+#define OWN_PARTICIPANTS OWN_ITEMS("participants", "x->>'kind' = $2 AND x->>'id' = $3")
+#define OWN_REQUESTS OWN_ITEMS("requests", "x->>$4 = $3")
+
+static const char *const own_doc_sql =
+    "SELECT (doc - 'participants' - 'requests' || " OWN_PARTICIPANTS " || " OWN_REQUESTS ")::text "
+    "FROM events WHERE id = $1";
+
+int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind,
+                          const char *profile_id, char **doc)
+{
+    const char *params[4] = {id, kind_names[kind], profile_id,
+                             kind == TV_KIND_COMPANY ? "company_id" : "investor_id"};
+    PGresult *res = PQexecParams(st->conn, own_doc_sql, 4, NULL, params, NULL, NULL, 0);
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "events");
+    if (PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", id);
+    else if ((*doc = strdup(PQgetvalue(res, 0, 0))) == NULL)
+        rc = TV_ENOMEM;
+    PQclear(res);
+    return rc;
+}
+
+int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, char **deadline)
+{
+    const char *params[1] = {id};
+    PGresult *res = PQexecParams(st->conn,
+                                 "SELECT doc->>'time_zone', doc->>'request_deadline' FROM events "
+                                 "WHERE id = $1",
+                                 1, NULL, params, NULL, NULL, 0);
+    char *tz = NULL, *dl = NULL;
+    int rc = 0;
+
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        return tv__store_db_error(st, res, "events");
+    if (PQntuples(res) == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", id);
+    else if (copy_nullable(res, 0, &tz) != 0 || copy_nullable(res, 1, &dl) != 0)
+        rc = TV_ENOMEM;
+    PQclear(res);
+    if (rc == 0) {
+        *time_zone = tz;
+        *deadline = dl;
+        tz = dl = NULL;
+    }
+    free(tz);
+    free(dl);
+    return rc;
+}
+
 int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_request_cb cb, void *ctx)
 {
     const char *params[1] = {event_id};
@@ -85,16 +153,16 @@ static meeting_text_t meeting_text(const tv_meeting_t *m)
     return t;
 }
 
-int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n)
+#define MEETING_COLUMNS                                                                            \
+    "SELECT id, company_id, investor_id, slot_index, slot_start, table_no, score, origin, "        \
+    "status, sequence, extract(epoch FROM updated_at)::bigint, pinned FROM meetings "
+#define MEETING_ORDER " ORDER BY status = 'cancelled', slot_index, table_no, id"
+
+/* The meetings that 'sql' selects (MEETING_COLUMNS) with its 'n_params' 'params'. */
+static int read_meetings(tv_store_t *st, const char *sql, int n_params, const char *const *params,
+                         tv_meeting_t **out, size_t *n)
 {
-    const char *params[1] = {event_id};
-    PGresult *res = PQexecParams(
-        st->conn,
-        "SELECT id, company_id, investor_id, slot_index, slot_start, table_no, score, origin, "
-        "status, sequence, extract(epoch FROM updated_at)::bigint, pinned "
-        "FROM meetings "
-        "WHERE event_id = $1 ORDER BY status = 'cancelled', slot_index, table_no, id",
-        1, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(st->conn, sql, n_params, NULL, params, NULL, NULL, 0);
     tv_meeting_t *m;
     int rows;
 
@@ -124,6 +192,25 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
     *out = m;
     *n = (size_t)rows;
     return 0;
+}
+
+int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n)
+{
+    const char *params[1] = {event_id};
+
+    return read_meetings(st, MEETING_COLUMNS "WHERE event_id = $1" MEETING_ORDER, 1, params, out,
+                         n);
+}
+
+int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                         const char *profile_id, tv_meeting_t **out, size_t *n)
+{
+    static const char *const sql[] = {
+        MEETING_COLUMNS "WHERE event_id = $1 AND company_id = $2" MEETING_ORDER,
+        MEETING_COLUMNS "WHERE event_id = $1 AND investor_id = $2" MEETING_ORDER};
+    const char *params[2] = {event_id, profile_id};
+
+    return read_meetings(st, sql[kind == TV_KIND_COMPANY ? 0 : 1], 2, params, out, n);
 }
 
 /* The other meetings of a participant (column 'col' = $2) that overlap the slot $3 of event
@@ -393,14 +480,15 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
     return rc;
 }
 
-int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n)
+#define REQUEST_COLUMNS                                                                            \
+    "SELECT id, company_id, investor_id, from_kind, priority, status, coalesce(message, '') "      \
+    "FROM meeting_requests "
+
+/* The requests that 'sql' selects (REQUEST_COLUMNS) with its 'n_params' 'params'. */
+static int read_requests(tv_store_t *st, const char *sql, int n_params, const char *const *params,
+                         tv_request_row_t **out, size_t *n)
 {
-    const char *params[1] = {event_id};
-    PGresult *res = PQexecParams(st->conn,
-                                 "SELECT id, company_id, investor_id, from_kind, priority, status, "
-                                 "coalesce(message, '') FROM meeting_requests WHERE event_id = $1 "
-                                 "ORDER BY id",
-                                 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = PQexecParams(st->conn, sql, n_params, NULL, params, NULL, NULL, 0);
     tv_request_row_t *rows;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -424,6 +512,24 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
     *out = rows;
     PQclear(res);
     return 0;
+}
+
+int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n)
+{
+    const char *params[1] = {event_id};
+
+    return read_requests(st, REQUEST_COLUMNS "WHERE event_id = $1 ORDER BY id", 1, params, out, n);
+}
+
+int tv_store_requests_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                         const char *profile_id, tv_request_row_t **out, size_t *n)
+{
+    static const char *const sql[] = {
+        REQUEST_COLUMNS "WHERE event_id = $1 AND company_id = $2 ORDER BY id",
+        REQUEST_COLUMNS "WHERE event_id = $1 AND investor_id = $2 ORDER BY id"};
+    const char *params[2] = {event_id, profile_id};
+
+    return read_requests(st, sql[kind == TV_KIND_COMPANY ? 0 : 1], 2, params, out, n);
 }
 
 int tv_store_request_decide(tv_store_t *st, const char *event_id, int64_t id, const char *status)

@@ -1,5 +1,6 @@
 /* Tests engine/codec/codec_event.c and engine/core/event.c: the fixture events, slots, and every
  * validation message. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,6 +561,124 @@ static void test_event_breaks_remove_slots(void **state)
     tv_event_dispose(&e);
 }
 
+/* A large event for the index tests: 'nc' companies c-K and 'ni' investors whose ids are also
+ * c-K (the same id of the other kind is another participant), 'extra_parts' and 'extra_requests'
+ * (",..." or "") after them, and a request for each of 'nr' distinct pairs. */
+typedef struct {
+    char *s;
+    size_t n, cap;
+} text_t;
+
+static void put(text_t *t, const char *fmt, ...)
+{
+    va_list ap;
+    int len;
+
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    while (t->n + (size_t)len + 1 > t->cap) {
+        t->cap = t->cap == 0 ? 1 << 16 : 2 * t->cap;
+        t->s = realloc(t->s, t->cap);
+        assert_non_null(t->s);
+    }
+    va_start(ap, fmt);
+    vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+    va_end(ap);
+    t->n += (size_t)len;
+}
+
+static char *large_event(size_t nc, size_t ni, const char *extra_parts, size_t nr,
+                         const char *extra_requests)
+{
+    text_t t = {0};
+
+    put(&t, "{" BASE ",\"participants\":[");
+    for (size_t k = 0; k < nc + ni; k++)
+        put(&t, "%s{\"kind\":\"%s\",\"id\":\"c-%zu\"}", k == 0 ? "" : ",",
+            k < nc ? "company" : "investor", k < nc ? k : k - nc);
+    put(&t, "%s],\"requests\":[", extra_parts);
+    for (size_t k = 0; k < nr; k++)
+        put(&t,
+            "%s{\"company_id\":\"c-%zu\",\"investor_id\":\"c-%zu\",\"from\":\"company\","
+            "\"priority\":\"want\"}",
+            k == 0 ? "" : ",", k % nc, (k / nc + k % nc) % ni);
+    put(&t, "%s]}", extra_requests);
+    return t.s;
+}
+
+/* Decodes 'json' expecting TV_EINVAL and exactly 'n' diagnostics, fields[k] and needles[k]. */
+static void expect_errors(char *json, size_t n, const char *const *fields,
+                          const char *const *needles)
+{
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), TV_EINVAL);
+    for (size_t k = 0; k < d.n; k++)
+        fprintf(stderr, "  have: %s: %s\n", d.items[k].field, d.items[k].message);
+    assert_int_equal(d.n, n);
+    for (size_t k = 0; k < n; k++) {
+        assert_string_equal(d.items[k].field, fields[k]);
+        assert_non_null(strstr(d.items[k].message, needles[k]));
+    }
+    tv_diags_dispose(&d);
+    free(json);
+}
+
+static void test_event_large_keeps_order_and_kinds_apart(void **state)
+{
+    char *json = large_event(8000, 4000, "", 20000, "");
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    (void)state;
+    assert_int_equal(tv_codec_event_decode(json, strlen(json), &e, &d), 0);
+    assert_int_equal(e.n_attendees, 12000);
+    assert_int_equal(e.n_requests, 20000);
+    for (size_t k = 0; k < e.n_attendees; k++) {
+        char id[32];
+
+        snprintf(id, sizeof(id), "c-%zu", k < 8000 ? k : k - 8000);
+        assert_string_equal(e.attendees[k].id, id);
+        assert_int_equal(e.attendees[k].kind, k < 8000 ? TV_KIND_COMPANY : TV_KIND_INVESTOR);
+    }
+    assert_string_equal(e.requests[19999].company_id, "c-3999");
+    tv_event_dispose(&e);
+    free(json);
+}
+
+static void test_event_large_refuses_duplicates_with_their_paths(void **state)
+{
+    static const char *const f1[] = {"participants[12000].id", "participants[12001].id",
+                                     "participants[12003].id"};
+    static const char *const m1[] = {"\"c-7\" is listed twice", "\"c-3999\" is listed twice",
+                                     "\"c-7\" is listed twice"};
+    static const char *const f2[] = {"requests[20000].investor_id", "requests[20001].company_id",
+                                     "requests[20002]", "requests[20004]"};
+    static const char *const m2[] = {
+        "\"c-5000\" is not a participant", "\"c-8000\" is not a participant",
+        "a second request for the same pair", "a second request for the same pair"};
+
+    (void)state;
+    expect_errors(large_event(8000, 4000,
+                              ",{\"kind\":\"company\",\"id\":\"c-7\"},{\"kind\":\"investor\","
+                              "\"id\":\"c-3999\"},{\"kind\":\"investor\",\"id\":\"c-4000\"},"
+                              "{\"kind\":\"company\",\"id\":\"c-7\"}",
+                              0, ""),
+                  3, f1, m1);
+    expect_errors(large_event(8000, 4000, "", 20000,
+                              ",{\"company_id\":\"c-1\",\"investor_id\":\"c-5000\",\"from\":"
+                              "\"company\",\"priority\":\"want\"},{\"company_id\":\"c-8000\","
+                              "\"investor_id\":\"c-1\",\"from\":\"company\",\"priority\":"
+                              "\"want\"},{\"company_id\":\"c-17\",\"investor_id\":\"c-19\","
+                              "\"from\":\"investor\",\"priority\":\"must\"},{\"company_id\":"
+                              "\"c-3\",\"investor_id\":\"c-3999\",\"from\":\"company\","
+                              "\"priority\":\"want\"},{\"company_id\":\"c-17\",\"investor_id\":"
+                              "\"c-19\",\"from\":\"company\",\"priority\":\"want\"}"),
+                  4, f2, m2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +697,8 @@ int main(void)
         cmocka_unit_test(test_event_rejects_slots_the_clocks_skip),
         cmocka_unit_test(test_event_rejects_slots_the_clocks_repeat),
         cmocka_unit_test(test_event_slot_find_reads_local_names_and_offsets),
+        cmocka_unit_test(test_event_large_keeps_order_and_kinds_apart),
+        cmocka_unit_test(test_event_large_refuses_duplicates_with_their_paths),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

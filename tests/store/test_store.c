@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store_internal.h"
 #include "support.h"
 
 #define DB "store"
@@ -211,6 +212,163 @@ static void test_store_csv_and_json_give_the_same_rows(void **state)
     tv_docs_dispose(&jsonl);
 }
 
+/* The setting 'name' on the store's own connection, as SHOW reads it. */
+static void assert_setting(const tv_store_t *store, const char *name, const char *expected)
+{
+    char sql[64];
+    PGresult *res;
+
+    snprintf(sql, sizeof(sql), "SHOW %s", name);
+    res = PQexec(store->conn, sql);
+    assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+    assert_string_equal(PQgetvalue(res, 0, 0), expected);
+    PQclear(res);
+}
+
+/* JIT compiled statements whose estimated cost looked high (1.07 s of a 1.30 s request at
+ * event size, docs/benchmarks.md) to run them in milliseconds: every store connection turns
+ * it off, whichever way it was opened. */
+static void test_store_connections_run_without_jit(void **state)
+{
+    tv_store_t *admin = NULL;
+    char err[256];
+
+    (void)state;
+    assert_setting(st, "jit", "off");
+    assert_int_equal(tv_store_open(getenv("TV_TEST_PG_DSN"), &admin, err, sizeof(err)), 0);
+    assert_setting(admin, "jit", "off");
+    assert_setting(admin, "client_min_messages", "warning");
+    tv_store_close(admin);
+}
+
+/* An event 'ev-side' with 15 requests and 15 meetings, pair k = (c-(k % 5), i-(k % 3)). */
+static void insert_sides(void)
+{
+    tvt_exec(check, "INSERT INTO events (id, name, doc) VALUES ('ev-side', 'Sides', "
+                    "'{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                    "\"slot_minutes\": 30}'), ('ev-open', 'Open', '{\"time_zone\": \"UTC\"}')");
+    tvt_exec(check, "INSERT INTO meeting_requests (event_id, company_id, investor_id, from_kind, "
+                    "priority) SELECT 'ev-side', 'c-' || k % 5, 'i-' || k % 3, 'company', 'want' "
+                    "FROM generate_series(0, 14) k");
+    /* The trigger of migration 008 makes each meeting's time from its slot_start. */
+    tvt_exec(check, "INSERT INTO meetings (event_id, company_id, investor_id, slot_index, "
+                    "slot_start, table_no, score, origin) SELECT 'ev-side', 'c-' || k % 5, "
+                    "'i-' || k % 3, 14 - k, to_char(timestamp '2027-03-01 09:00' + k * "
+                    "interval '1 hour', 'YYYY-MM-DD\"T\"HH24:MI'), 1, 0.5, 'want' "
+                    "FROM generate_series(0, 14) k");
+}
+
+/* A participant's requests are those of all the event's that name it on its side, in order. */
+static void assert_requests_of(tv_profile_kind_t kind, const char *id, size_t expected)
+{
+    tv_request_row_t *all = NULL, *mine = NULL;
+    size_t n_all = 0, n_mine = 0, kept = 0;
+
+    assert_int_equal(tv_store_requests(st, "ev-side", &all, &n_all), 0);
+    assert_int_equal(tv_store_requests_of(st, "ev-side", kind, id, &mine, &n_mine), 0);
+    assert_int_equal(n_mine, expected);
+    for (size_t k = 0; k < n_all; k++) {
+        const char *side = kind == TV_KIND_COMPANY ? all[k].company_id : all[k].investor_id;
+
+        if (strcmp(side, id) != 0)
+            continue;
+        assert_true(kept < n_mine);
+        assert_int_equal(mine[kept].id, all[k].id);
+        assert_string_equal(mine[kept++].investor_id, all[k].investor_id);
+    }
+    assert_int_equal(kept, n_mine);
+    free(all);
+    free(mine);
+}
+
+static void assert_meetings_of(tv_profile_kind_t kind, const char *id, size_t expected)
+{
+    tv_meeting_t *all = NULL, *mine = NULL;
+    size_t n_all = 0, n_mine = 0, kept = 0;
+
+    assert_int_equal(tv_store_meetings(st, "ev-side", &all, &n_all), 0);
+    assert_int_equal(tv_store_meetings_of(st, "ev-side", kind, id, &mine, &n_mine), 0);
+    assert_int_equal(n_mine, expected);
+    for (size_t k = 0; k < n_all; k++) {
+        const char *side = kind == TV_KIND_COMPANY ? all[k].company_id : all[k].investor_id;
+
+        if (strcmp(side, id) != 0)
+            continue;
+        assert_true(kept < n_mine);
+        assert_int_equal(mine[kept].id, all[k].id);
+        assert_string_equal(mine[kept++].slot_start, all[k].slot_start);
+    }
+    assert_int_equal(kept, n_mine);
+    free(all);
+    free(mine);
+}
+
+/* The participant's view of ev-side's file equals 'expected' (JSON). */
+static void assert_view(tv_profile_kind_t kind, const char *id, const char *expected)
+{
+    char *doc = NULL, sql[1024];
+
+    assert_int_equal(tv_store_event_doc_of(st, "ev-side", kind, id, &doc), 0);
+    snprintf(sql, sizeof(sql), "SELECT ('%s'::jsonb = '%s'::jsonb)::int", doc, expected);
+    if (scalar(sql) != 1)
+        fail_msg("view of %s: %s, expected %s", id, doc, expected);
+    free(doc);
+}
+
+static void test_store_cuts_the_event_file_to_a_participants_view(void **state)
+{
+    (void)state;
+    tvt_exec(check, "UPDATE events SET doc = doc || '{\"participants\": [{\"kind\": \"company\", "
+                    "\"id\": \"c-2\", \"people\": [{\"name\": \"A\"}]}, {\"kind\": \"investor\", "
+                    "\"id\": \"c-2\"}, {\"kind\": \"company\", \"id\": \"c-3\"}], \"requests\": "
+                    "[{\"company_id\": \"c-3\", \"investor_id\": \"c-2\"}, {\"company_id\": "
+                    "\"c-2\", \"investor_id\": \"i-1\"}]}' WHERE id = 'ev-side'");
+    assert_view(TV_KIND_COMPANY, "c-2",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [{\"kind\": \"company\", \"id\": \"c-2\", "
+                "\"people\": [{\"name\": \"A\"}]}], \"requests\": [{\"company_id\": \"c-2\", "
+                "\"investor_id\": \"i-1\"}]}");
+    assert_view(TV_KIND_INVESTOR, "c-2",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [{\"kind\": \"investor\", \"id\": "
+                "\"c-2\"}], \"requests\": [{\"company_id\": \"c-3\", \"investor_id\": \"c-2\"}]}");
+    assert_view(TV_KIND_INVESTOR, "i-9",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [], \"requests\": []}");
+    tvt_exec(check, "UPDATE events SET doc = doc - 'requests' WHERE id = 'ev-side'");
+    assert_view(TV_KIND_COMPANY, "c-3",
+                "{\"time_zone\": \"Europe/Rome\", \"request_deadline\": \"2027-03-01\", "
+                "\"slot_minutes\": 30, \"participants\": [{\"kind\": \"company\", \"id\": "
+                "\"c-3\"}]}");
+}
+
+static void test_store_reads_one_participants_side(void **state)
+{
+    char *tz = NULL, *deadline = NULL;
+
+    (void)state;
+    insert_sides();
+    assert_requests_of(TV_KIND_COMPANY, "c-2", 3);
+    assert_requests_of(TV_KIND_INVESTOR, "i-1", 5);
+    assert_requests_of(TV_KIND_INVESTOR, "c-2", 0); /* an id of the other side is not its own */
+    assert_meetings_of(TV_KIND_COMPANY, "c-4", 3);
+    assert_meetings_of(TV_KIND_INVESTOR, "i-0", 5);
+    assert_meetings_of(TV_KIND_COMPANY, "i-0", 0);
+    assert_int_equal(tv_store_event_deadline(st, "ev-side", &tz, &deadline), 0);
+    assert_string_equal(tz, "Europe/Rome");
+    assert_string_equal(deadline, "2027-03-01");
+    free(tz);
+    free(deadline);
+    assert_int_equal(tv_store_event_deadline(st, "ev-open", &tz, &deadline), 0);
+    assert_string_equal(tz, "UTC");
+    assert_null(deadline);
+    free(tz);
+    assert_int_equal(tv_store_event_deadline(st, "ev-none", &tz, &deadline), TV_ENOTFOUND);
+    assert_int_equal(scalar("SELECT count(*) FROM pg_indexes WHERE indexname IN "
+                            "('meeting_requests_by_investor', 'meetings_by_investor')"),
+                     2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +380,9 @@ int main(void)
         cmocka_unit_test(test_store_keeps_portfolio_rows_in_step),
         cmocka_unit_test(test_store_each_walks_in_id_order_and_filters),
         cmocka_unit_test(test_store_csv_and_json_give_the_same_rows),
+        cmocka_unit_test(test_store_connections_run_without_jit),
+        cmocka_unit_test(test_store_reads_one_participants_side),
+        cmocka_unit_test(test_store_cuts_the_event_file_to_a_participants_view),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

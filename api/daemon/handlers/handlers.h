@@ -86,4 +86,9 @@ char *api_h_items(char **items, size_t n, const char *extra);
  * byte a row; the matcher must be locked). TV_ENOTFOUND for an unknown event. */
 int api_h_attendance(const api_req_t *r, tv_profile_kind_t kind, const char *event, uint8_t **out);
 
+/* api_h_attendance for both sides at once, from one read of the event's participants (a
+ * ranking within an event needs both: 6,000 rows at BIO-Europe size). */
+int api_h_attendance_both(const api_req_t *r, const char *event, uint8_t **companies,
+                          uint8_t **investors);
+
 #endif

@@ -87,28 +87,26 @@ static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
     return 0;
 }
 
-/* The flags of the other side's rows that may be ranked: those attending 'event' (when not
- * "") and passing 'mf'. */
-static int other_rows(const api_req_t *r, tv_profile_kind_t other, const char *event,
-                      const api_match_filter_t *mf, uint8_t **out)
+/* The flags of the rows that may be ranked, into '*companies' and '*investors' (NULL: all):
+ * within 'event' (when not "") both sides must attend, from one read of its participants; the
+ * filters 'mf' narrow the other side only. */
+static int rows_to_rank(const api_req_t *r, tv_profile_kind_t kind, const char *event,
+                        const api_match_filter_t *mf, uint8_t **companies, uint8_t **investors)
 {
+    tv_profile_kind_t other = kind == TV_KIND_COMPANY ? TV_KIND_INVESTOR : TV_KIND_COMPANY;
+    uint8_t **of_other = other == TV_KIND_COMPANY ? companies : investors;
     size_t n = other == TV_KIND_COMPANY ? tv_matcher_companies(r->app->matcher)
                                         : tv_matcher_investors(r->app->matcher);
-    uint8_t *flags = NULL;
     int rc = 0;
 
     if (event[0] != '\0')
-        rc = api_h_attendance(r, other, event, &flags);
-    else if ((flags = malloc(n + 1)) != NULL)
-        memset(flags, 1, n + 1);
-    else
+        rc = api_h_attendance_both(r, event, companies, investors);
+    else if (mf->any && (*of_other = malloc(n + 1)) != NULL)
+        memset(*of_other, 1, n + 1);
+    else if (mf->any)
         rc = TV_ENOMEM;
     if (rc == 0 && mf->any)
-        rc = api_match_filter_apply(r, other, mf, flags);
-    if (rc == 0)
-        *out = flags;
-    else
-        free(flags);
+        rc = api_match_filter_apply(r, other, mf, *of_other);
     return rc;
 }
 
@@ -122,12 +120,8 @@ static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k,
     uint8_t *companies = NULL, *investors = NULL;
     int rc = hits != NULL ? 0 : TV_ENOMEM;
 
-    /* Within an event both sides must attend; the filters narrow the other side only. */
     if (rc == 0 && (event[0] != '\0' || mf->any))
-        rc = other_rows(r, kind == TV_KIND_COMPANY ? TV_KIND_INVESTOR : TV_KIND_COMPANY, event, mf,
-                        kind == TV_KIND_COMPANY ? &investors : &companies);
-    if (rc == 0 && event[0] != '\0')
-        rc = api_h_attendance(r, kind, event, kind == TV_KIND_COMPANY ? &companies : &investors);
+        rc = rows_to_rank(r, kind, event, mf, &companies, &investors);
     only.companies = companies;
     only.investors = investors;
     if (rc == 0) {

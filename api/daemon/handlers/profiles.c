@@ -215,40 +215,63 @@ static int parse_filters(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t
 
 typedef struct {
     const api_app_t *app;
-    tv_profile_kind_t kind;
-    uint8_t *flags;
+    uint8_t *flags[2]; /* by tv_profile_kind_t; NULL for a side not asked for */
 } attendance_t;
 
 static int on_participant(void *ctx, tv_profile_kind_t kind, const char *id)
 {
     attendance_t *a = ctx;
-    int at = kind == a->kind ? find(a->app, kind, id) : -1;
+    int at = a->flags[kind] != NULL ? find(a->app, kind, id) : -1;
 
     if (at >= 0)
-        a->flags[at] = 1;
+        a->flags[kind][at] = 1;
     return 0;
+}
+
+/* Flags the participants of 'event' into a->flags (those not NULL), in one read. */
+static int attendance(const api_req_t *r, const char *event, attendance_t *a)
+{
+    if (r->store == NULL)
+        return TV_EUNAVAIL;
+    return tv_store_each_participant(r->store, event, on_participant, a);
+}
+
+static uint8_t *side_flags(const api_req_t *r, tv_profile_kind_t kind)
+{
+    size_t n = kind == TV_KIND_COMPANY ? tv_matcher_companies(r->app->matcher)
+                                       : tv_matcher_investors(r->app->matcher);
+
+    return calloc(n + 1, 1);
 }
 
 int api_h_attendance(const api_req_t *r, tv_profile_kind_t kind, const char *event, uint8_t **out)
 {
-    size_t n = kind == TV_KIND_COMPANY ? tv_matcher_companies(r->app->matcher)
-                                       : tv_matcher_investors(r->app->matcher);
-    attendance_t a = {r->app, kind, calloc(n + 1, 1)};
+    attendance_t a = {r->app, {NULL, NULL}};
     int rc;
 
-    if (a.flags == NULL)
-        return TV_ENOMEM;
-    if (r->store == NULL) {
-        free(a.flags);
-        return TV_EUNAVAIL;
+    a.flags[kind] = side_flags(r, kind);
+    rc = a.flags[kind] == NULL ? TV_ENOMEM : attendance(r, event, &a);
+    if (rc == 0)
+        *out = a.flags[kind];
+    else
+        free(a.flags[kind]);
+    return rc;
+}
+
+int api_h_attendance_both(const api_req_t *r, const char *event, uint8_t **companies,
+                          uint8_t **investors)
+{
+    attendance_t a = {r->app, {side_flags(r, TV_KIND_COMPANY), side_flags(r, TV_KIND_INVESTOR)}};
+    int rc = a.flags[0] == NULL || a.flags[1] == NULL ? TV_ENOMEM : attendance(r, event, &a);
+
+    if (rc == 0) {
+        *companies = a.flags[TV_KIND_COMPANY];
+        *investors = a.flags[TV_KIND_INVESTOR];
+    } else {
+        free(a.flags[0]);
+        free(a.flags[1]);
     }
-    rc = tv_store_each_participant(r->store, event, on_participant, &a);
-    if (rc != 0) {
-        free(a.flags);
-        return rc;
-    }
-    *out = a.flags;
-    return 0;
+    return rc;
 }
 
 /* Walks the profiles in id order after 'after', keeping 'limit' that pass the filter. */

@@ -149,6 +149,16 @@ int tv_store_event_put(tv_store_t *st, const tv_event_t *e, const char *doc);
 /* The stored event file of 'id' ('*doc' freed with free()), or TV_ENOTFOUND. */
 int tv_store_event_doc(tv_store_t *st, const char *id, char **doc);
 
+/* A participant's view of the event file of 'id' (decision 0056), made in the database: the
+ * file without its "participants" and "requests" but those naming the participant of 'kind'
+ * and 'profile_id' (the company_id or investor_id of its side), in the file's order. */
+int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind,
+                          const char *profile_id, char **doc);
+
+/* The event file's "time_zone" and "request_deadline" of 'id' (each freed with free(), NULL
+ * when absent), read in the database without sending the file; TV_ENOTFOUND if no event. */
+int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, char **deadline);
+
 /* Called for each request of an event; 'status' is "pending", "accepted", ... */
 typedef int (*tv_store_request_cb)(void *ctx, const char *company_id, const char *investor_id,
                                    int must, const char *status);
@@ -158,6 +168,11 @@ int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_reque
 
 /* The meetings of an event ('*out' freed with free()), by slot then table. */
 int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n);
+
+/* The meetings of an event where the participant of 'kind' and 'profile_id' is a side, in the
+ * same order: a participant's own, read through an index. */
+int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                         const char *profile_id, tv_meeting_t **out, size_t *n);
 
 /* Writes a schedule in one transaction, as the smallest change: each meeting of 'm' updates
  * the row of its pair or inserts one; a meeting that stays where it was keeps its id,
@@ -207,6 +222,10 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
 
 /* The requests of an event ('*out' freed with free()). */
 int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n);
+
+/* The requests of an event where the participant of 'kind' and 'profile_id' is a side. */
+int tv_store_requests_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                         const char *profile_id, tv_request_row_t **out, size_t *n);
 
 /* Sets a pending request to "accepted" or "declined"; TV_ENOTFOUND if there is no such
  * request, TV_ECONFLICT if it is not pending. */
