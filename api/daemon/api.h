@@ -92,6 +92,10 @@ struct api_app {
     /* Bumped (under the exclusive lock) by every write that changes the matcher: cached
      * responses of an older generation are stale. */
     atomic_uint_fast64_t generation;
+    /* Bumped by every change to an event this daemon learns of (its own writes of event files,
+     * the change feed's "event:ID"): cached matches within an event of an older one are stale,
+     * since who attends may have changed. */
+    atomic_uint_fast64_t event_generation;
     struct api_feed *feed; /* the change feed followed (feed.h), or NULL */
 };
 

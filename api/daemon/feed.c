@@ -199,6 +199,8 @@ static void caught_up(uv_work_t *w, int status)
 
 static void request_catch_up(api_feed_t *f)
 {
+    /* Whatever was missed may have been an event's change too. */
+    atomic_fetch_add(&f->app->event_generation, 1);
     if (f->running) {
         f->again = 1;
         return;
@@ -312,9 +314,11 @@ static void on_payload(api_feed_t *f, const char *payload)
         request_catch_up(f);
     } else if (strncmp(payload, "token:", 6) == 0 && parse_token_id(payload + 6, &id) == 0) {
         api_jobs_token_changed(id);
-    } else if (strncmp(payload, "event:", 6) != 0) {
-        /* Events, requests and meetings are read from the database by every request: nothing
-         * held here depends on them. */
+    } else if (strncmp(payload, "event:", 6) == 0) {
+        /* Events, requests and meetings are read from the database by every request; only the
+         * cached matches within an event depend on who attends. */
+        atomic_fetch_add(&f->app->event_generation, 1);
+    } else {
         atomic_fetch_add(&f->malformed, 1);
         api_log("warn", "change feed: a notification of %zu bytes means nothing; catching up",
                 strlen(payload));

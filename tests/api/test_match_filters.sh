@@ -187,6 +187,34 @@ expect_status "pair: an unknown parameter is 400" 400
 call GET "/v1/companies/c-029/matches/i-001" "$ADMIN"
 expect_status "pair: an admin may ask any" 200
 
+# Answers within an event are cached (by profile, k, language and event), and dropped when
+# the event changes: a company leaving jpm-2027 leaves i-001's matches in it at once, whether
+# the event file comes through this daemon or (the change feed) through the command line.
+call GET "/v1/investors/i-001/matches?k=5&event=jpm-2027&lang=it" "$INV"
+first=$(js 'd["items"][0]["company_id"]')
+cp "$tmp/body" "$tmp/ev-1"
+call GET "/v1/investors/i-001/matches?k=5&event=jpm-2027&lang=it" "$INV"
+expect_eq "the same question, the same answer" "200 same" \
+    "$code $(cmp -s "$tmp/body" "$tmp/ev-1" && echo same || echo different)"
+"$PY" -c "
+import json, sys; e = json.load(open('$FIX/events/jpm-2027.json'))
+e['participants'] = [p for p in e['participants'] if p['id'] != '$first']
+e['requests'] = [q for q in e['requests'] if q['company_id'] != '$first']
+json.dump(e, open('$tmp/without.json', 'w'))"
+call PUT /v1/events/jpm-2027 "$ADMIN" -H 'Content-Type: application/json' --data-binary "@$tmp/without.json"
+expect_status "the organiser's file without i-001's best company in the event" 200
+call GET "/v1/investors/i-001/matches?k=5&event=jpm-2027&lang=it" "$INV"
+expect_eq "that company leaves i-001's matches in the event at once" "200 False" \
+    "$code $(js "'$first' in [m['company_id'] for m in d['items']]")"
+"$TAVOLO" event import "$FIX/events/jpm-2027.json" >/dev/null 2>&1
+for _ in $(seq 50); do
+    call GET "/v1/investors/i-001/matches?k=5&event=jpm-2027&lang=it" "$INV"
+    [ "$(js "d['items'][0]['company_id']")" = "$first" ] && break
+    sleep 0.1
+done
+expect_eq "and comes back when the command line imports the file again (change feed)" "$first" \
+    "$(js "d['items'][0]['company_id']")"
+
 # The taxonomy of the filters.
 call GET "/v1/taxonomy" "$CO"
 expect_eq "taxonomy: terms with Italian labels, parents, countries" \

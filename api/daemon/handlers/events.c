@@ -263,6 +263,8 @@ static void put_event(const api_req_t *r, api_resp_t *resp, const char *path_id)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         goto out;
     }
+    if (!flags)
+        atomic_fetch_add(&r->app->event_generation, 1); /* who attends may have changed */
     api_reply_json(resp, !flags && report_says_created(report) ? 201 : 200, report);
     if (!flags)
         api_reply_location(resp, "/v1/events/", e.id);
@@ -321,10 +323,12 @@ int api_h_event_delete(const api_req_t *r, api_resp_t *resp)
     if (need_store(r, resp) != 0)
         return 0;
     rc = tv_store_event_delete(r->store, r->params[0]);
-    if (rc != 0)
+    if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
-    else
+    } else {
+        atomic_fetch_add(&r->app->event_generation, 1); /* its matches are gone */
         resp->status = 204;
+    }
     return 0;
 }
 

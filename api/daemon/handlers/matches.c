@@ -14,49 +14,87 @@
 #define MATCHES_MAX 200
 #define CACHE_SLOTS 1024
 
-/* Encoded responses of recent queries without an event, direct-mapped by (kind, row, k) and
- * valid while the application's write generation is unchanged: a hit costs one copy. The
- * body does not depend on who asks, only whether they may ask. */
+/* Encoded responses of recent queries, direct-mapped by (kind, row, k, language, event) and
+ * valid while the application's write generation is unchanged (and, for an event's, its event
+ * generation: who attends may change): a hit costs one copy. The body does not depend on who
+ * asks, only whether they may ask. Filtered queries are not kept. */
 typedef struct {
-    uint64_t generation;
     int kind;
     size_t index;
     long k;
+    char lang[4];
+    char event[96];
+} cache_key_t;
+
+typedef struct {
+    uint64_t generation, event_generation;
+    cache_key_t key;
     char *body;
 } cached_t;
 
 static cached_t cache[CACHE_SLOTS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static size_t slot_of(int kind, size_t index, long k)
+static size_t slot_of(const cache_key_t *q)
 {
-    return ((size_t)kind * 7919u + index * 31u + (size_t)k) % CACHE_SLOTS;
+    size_t h = (size_t)q->kind * 7919u + q->index * 31u + (size_t)q->k + (size_t)q->lang[0];
+
+    for (const char *c = q->event; *c != '\0'; c++)
+        h = h * 33u + (unsigned char)*c;
+    return h % CACHE_SLOTS;
 }
 
-static char *cache_get(uint64_t generation, int kind, size_t index, long k)
+static int same_key(const cache_key_t *a, const cache_key_t *b)
 {
-    cached_t *c = &cache[slot_of(kind, index, k)];
+    return a->kind == b->kind && a->index == b->index && a->k == b->k &&
+           strcmp(a->lang, b->lang) == 0 && strcmp(a->event, b->event) == 0;
+}
+
+/* The generations an entry of 'q' must have been made at. */
+static void generations(const api_app_t *app, const cache_key_t *q, uint64_t *g, uint64_t *eg)
+{
+    *g = atomic_load(&app->generation);
+    *eg = q->event[0] != '\0' ? atomic_load(&app->event_generation) : 0;
+}
+
+static char *cache_get(const api_app_t *app, const cache_key_t *q)
+{
+    cached_t *c = &cache[slot_of(q)];
+    uint64_t g, eg;
     char *copy = NULL;
 
+    generations(app, q, &g, &eg);
     pthread_mutex_lock(&cache_lock);
-    if (c->body != NULL && c->generation == generation && c->kind == kind && c->index == index &&
-        c->k == k)
+    if (c->body != NULL && c->generation == g && c->event_generation == eg && same_key(&c->key, q))
         copy = strdup(c->body);
     pthread_mutex_unlock(&cache_lock);
     return copy;
 }
 
-static void cache_put(uint64_t generation, int kind, size_t index, long k, const char *body)
+/* Keeps 'body', ranked at generations 'g' and 'eg' (read before ranking, so a write meanwhile
+ * makes the entry stale, never wrong). */
+static void cache_put(uint64_t g, uint64_t eg, const cache_key_t *q, const char *body)
 {
-    cached_t *c = &cache[slot_of(kind, index, k)];
+    cached_t *c = &cache[slot_of(q)];
     char *copy = strdup(body);
 
     if (copy == NULL)
         return;
     pthread_mutex_lock(&cache_lock);
     free(c->body);
-    *c = (cached_t){generation, kind, index, k, copy};
+    *c = (cached_t){g, eg, *q, copy};
     pthread_mutex_unlock(&cache_lock);
+}
+
+/* The cache's key of a query. */
+static cache_key_t key_of(tv_profile_kind_t kind, int at, long k, const char *lang,
+                          const char *event)
+{
+    cache_key_t q = {(int)kind, (size_t)at, k, "", ""};
+
+    snprintf(q.lang, sizeof(q.lang), "%s", lang);
+    snprintf(q.event, sizeof(q.event), "%s", event);
+    return q;
 }
 
 static int id_like(const char *s)
@@ -170,7 +208,8 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     char event[96] = "", forced[96], lang[4] = "en", extra[200];
     char **items = NULL, *body;
     api_match_filter_t mf;
-    uint64_t generation;
+    uint64_t generation, event_generation;
+    cache_key_t q;
     long k;
     int allowed, at, n = 0, rc, cacheable;
 
@@ -193,12 +232,13 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     }
     if (forced[0] != '\0')
         snprintf(event, sizeof(event), "%s", forced);
-    cacheable = event[0] == '\0' && strcmp(lang, "en") == 0 && !mf.any;
+    cacheable = !mf.any;
     pthread_rwlock_rdlock(&r->app->lock);
-    generation = atomic_load(&r->app->generation);
     at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
                                  : tv_matcher_find_investor(r->app->matcher, id);
-    body = at >= 0 && cacheable ? cache_get(generation, kind, (size_t)at, k) : NULL;
+    q = key_of(kind, at, k, lang, event);
+    generations(r->app, &q, &generation, &event_generation);
+    body = at >= 0 && cacheable ? cache_get(r->app, &q) : NULL;
     if (body != NULL) {
         pthread_rwlock_unlock(&r->app->lock);
         api_reply_json(resp, 200, body);
@@ -222,7 +262,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
                  event[0] ? event : "null", event[0] ? "\"" : "");
         body = api_h_items(items, (size_t)n, extra);
         if (body != NULL && cacheable)
-            cache_put(generation, kind, (size_t)at, k, body);
+            cache_put(generation, event_generation, &q, body);
         api_reply_json(resp, 200, body);
     }
     for (int i = 0; items != NULL && i < (int)k; i++)
@@ -334,8 +374,11 @@ static int matches_fast(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t 
         return 0;
     at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
                                  : tv_matcher_find_investor(r->app->matcher, id);
-    if (at >= 0)
-        body = cache_get(atomic_load(&r->app->generation), kind, (size_t)at, k);
+    if (at >= 0) {
+        cache_key_t q = key_of(kind, at, k, "en", "");
+
+        body = cache_get(r->app, &q);
+    }
     pthread_rwlock_unlock(&r->app->lock);
     if (body == NULL)
         return 0;
