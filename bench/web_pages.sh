@@ -45,7 +45,7 @@ export TAVOLO_DATABASE_URL
 TAVOLO_DATABASE_URL=$("$tavolo" db start --no-fsync)
 event=bio-bench-2027
 now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc; }
+since() { printf "%.3f" "$(echo "$(now) - $1" | bc)"; } # JSON needs "0.42", bc writes ".42"
 
 # The data: profiles, the event, its schedule. Everything is then marked as told (as migration
 # 015 did for what existed before it): the notify job, which the daemon runs at its first mail
