@@ -44,7 +44,7 @@ export TAVOLO_DATABASE_URL TAVOLO_PUBLIC_URL=https://tavolo.bench.example TAVOLO
 TAVOLO_DATABASE_URL=$("$tavolo" db start --no-fsync)
 event=bio-bench-2027
 now() { date +%s.%N; }
-since() { echo "$(now) - $1" | bc; }
+since() { printf "%.3f" "$(echo "$(now) - $1" | bc)"; } # bc writes ".42" for 0.42
 q() { psql "$TAVOLO_DATABASE_URL" -qAt -F , -c "$1"; }
 
 t0=$(now)

@@ -22,8 +22,9 @@ packages=(
     # line). tzdata: libical, Python's zoneinfo and the digest's Europe/Rome read the system's
     # zone database, which Debian 12 installs as a required package but later releases do not.
     curl tzdata python3-dateutil python3-yaml libomp-14-dev llvm-14
-    # bench/run and bench/mixed_load.sh drive the daemon with wrk.
-    wrk
+    # bench/run and bench/mixed_load.sh drive the daemon with wrk; bench/http.sh,
+    # bench/web_pages.sh and bench/notify.sh time their steps with bc.
+    wrk bc
     # api.feed and bench/feed.sh put two daemons behind a real load balancer.
     haproxy
     # The web.* tests (tests/web/) open the pages in headless Chromium through Debian's
