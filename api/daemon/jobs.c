@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "jobs.h"
+#include "log.h"
 
 static _Thread_local tv_store_t *worker_store;
 static _Thread_local api_app_t *worker_app; /* where to reconnect */
@@ -18,6 +19,8 @@ tv_store_t *api_jobs_store(api_app_t *app)
     worker_store = NULL;
     if (tv_store_open(app->conninfo, &worker_store, NULL, 0) != 0)
         worker_store = NULL;
+    else if (tv_store_reuse_plans(worker_store) != 0) /* a request then plans its statements */
+        api_log("warn", "database: %s", tv_store_error(worker_store));
     return worker_store;
 }
 

@@ -54,10 +54,56 @@ int tv__store_db_error(tv_store_t *st, PGresult *res, const char *what)
     return rc;
 }
 
+/* The index of 'sql' among the statements prepared on this connection, preparing it when new;
+ * -1 when it runs unprepared. */
+static int prepared_index(tv_store_t *st, const char *sql, int n)
+{
+    char name[16];
+    PGresult *res;
+    size_t i;
+
+    for (i = 0; i < st->n_prepared && st->prepared_at[i] != sql; i++)
+        ;
+    if (i < st->n_prepared)
+        return strcmp(st->prepared_sql[i], sql) == 0 ? (int)i : -1;
+    if (i == TV_STORE_PREPARED_MAX || PQtransactionStatus(st->conn) == PQTRANS_INERROR)
+        return -1;
+    snprintf(name, sizeof(name), "tv_%zu", i);
+    res = PQprepare(st->conn, name, sql, n, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        PQclear(res); /* running it unprepared reports the same error */
+        return -1;
+    }
+    PQclear(res);
+    st->prepared_sql[i] = tv__strdup(sql);
+    if (st->prepared_sql[i] == NULL) { /* prepared but not recorded: forget it */
+        char drop[32];
+
+        snprintf(drop, sizeof(drop), "DEALLOCATE %s", name);
+        PQclear(PQexec(st->conn, drop));
+        return -1;
+    }
+    st->prepared_at[i] = sql;
+    st->n_prepared++;
+    return (int)i;
+}
+
+PGresult *tv__store_params(tv_store_t *st, const char *sql, int n, const char *const *params,
+                           const int *lengths, const int *formats, int binary)
+{
+    int i = prepared_index(st, sql, n);
+    char name[16];
+
+    if (i < 0)
+        return PQexecParams(st->conn, sql, n, NULL, params, lengths, formats, binary);
+    snprintf(name, sizeof(name), "tv_%d", i);
+    return PQexecPrepared(st->conn, name, n, params, lengths, formats, binary);
+}
+
 /* Runs a statement that returns no rows. */
 int tv__store_exec_command(tv_store_t *st, const char *sql, int n, const char *const *params)
 {
-    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, n, params, NULL, NULL, 0);
     ExecStatusType s = PQresultStatus(res);
 
     if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
@@ -69,7 +115,7 @@ int tv__store_exec_command(tv_store_t *st, const char *sql, int n, const char *c
 int tv__store_each_row(tv_store_t *st, const char *what, const char *sql, int n,
                        const char *const *params, tv_store_row_cb cb, void *ctx)
 {
-    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, n, params, NULL, NULL, 0);
     const char *cols[16];
     int rc = 0, rows, ncols;
 
@@ -125,7 +171,14 @@ void tv_store_close(tv_store_t *st)
     if (st == NULL)
         return;
     PQfinish(st->conn);
+    for (size_t i = 0; i < st->n_prepared; i++)
+        tv__free(st->prepared_sql[i]);
     tv__free(st);
+}
+
+int tv_store_reuse_plans(tv_store_t *st)
+{
+    return tv__store_exec_command(st, "SET plan_cache_mode = force_generic_plan", 0, NULL);
 }
 
 const char *tv_store_error(const tv_store_t *st)
@@ -141,7 +194,7 @@ int tv_store_latest_version(void)
 int tv__store_query_int(tv_store_t *st, const char *sql, int n, const char *const *params,
                         int64_t *out)
 {
-    PGresult *res = PQexecParams(st->conn, sql, n, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, n, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
         return tv__store_db_error(st, res, sql);
@@ -444,8 +497,8 @@ int tv_store_each(tv_store_t *st, tv_profile_kind_t kind, const char *const *ids
 
     if (n_ids > 0 && list == NULL)
         return TV_ENOMEM;
-    res = PQexecParams(st->conn, n_ids > 0 ? some_sql[kind] : all_sql[kind], n_ids > 0, NULL,
-                       params, NULL, NULL, 0);
+    res = tv__store_params(st, n_ids > 0 ? some_sql[kind] : all_sql[kind], n_ids > 0, params, NULL,
+                           NULL, 0);
     tv__free(list);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, table_of[kind]);
@@ -543,10 +596,10 @@ int tv_store_each_participant(tv_store_t *st, const char *event_id, tv_store_par
         return rc;
     if (!exists)
         return tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
-    res = PQexecParams(st->conn,
-                       "SELECT kind, profile_id FROM event_participants WHERE event_id = $1 "
-                       "ORDER BY kind, profile_id",
-                       1, NULL, params, NULL, NULL, 0);
+    res = tv__store_params(st,
+                           "SELECT kind, profile_id FROM event_participants WHERE event_id = $1 "
+                           "ORDER BY kind, profile_id",
+                           1, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "event participants");
     for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
@@ -610,8 +663,7 @@ static int put_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, const
 {
     const char *params[3] = {id, json, expected};
     const char *sql = expected != NULL ? replace_sql[kind] : put_sql[kind][mode];
-    PGresult *res =
-        PQexecParams(st->conn, sql, expected != NULL ? 3 : 2, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, expected != NULL ? 3 : 2, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -691,7 +743,7 @@ static int delete_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, co
         "DELETE FROM companies WHERE id = $1 AND ($2::jsonb IS NULL OR doc = $2::jsonb)",
         "DELETE FROM investors WHERE id = $1 AND ($2::jsonb IS NULL OR doc = $2::jsonb)"};
     const char *params[2] = {id, expected};
-    PGresult *res = PQexecParams(st->conn, sql[kind], 2, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql[kind], 2, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_COMMAND_OK)

@@ -22,12 +22,12 @@ static const char *const kinds[] = {"company", "investor"};
  * checks that what the caller checked its list against is still what is stored. */
 static int lock_and_compare(tv_store_t *st, const char *const *params, const char *event_id)
 {
-    PGresult *res = PQexecParams(
-        st->conn,
-        "SELECT (e.doc - 'participants' - 'requests') = $4::jsonb AND coalesce((" ENTRY_SQL(
+    PGresult *res = tv__store_params(
+        st,
+        "SELECT e.head = $4::jsonb AND coalesce((" ENTRY_SQL(
             "coalesce(x.v->'unavailable', '[]'::jsonb) = $5::jsonb") "), false) FROM events e "
                                                                      "WHERE e.id = $1 FOR UPDATE",
-        5, NULL, params, NULL, NULL, 0);
+        5, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -48,7 +48,8 @@ static int lock_and_compare(tv_store_t *st, const char *const *params, const cha
     "FROM (SELECT array_agg(s ORDER BY s) FROM jsonb_array_elements_text($5::jsonb) s)"
 
 /* The writes: the participant's entry of the file (and the event's meetings_version, so that a
- * schedule computed from the old slots is not saved), then its row. Nothing when the set of
+ * schedule computed from the old slots is not saved), then its row and its part of the file
+ * (migration 027: its own entry is the first of its "participants"). Nothing when the set of
  * slots is the same. Every statement gets the same six parameters, so those it does not need
  * are named in a condition that always holds ("$4::text IS NOT NULL"): PostgreSQL must know the
  * type of each. */
@@ -58,20 +59,21 @@ static const char *const write_sql[] = {
                            "+ 1 WHERE e.id = $1 AND (" ENTRY_SQL(
                                "1") ") IS NOT NULL AND "
                                     "$4::text IS NOT NULL AND " DIFFERS,
-    "UPDATE event_participants SET unavailable = $6::jsonb WHERE event_id = $1 AND kind = $2 AND "
-    "profile_id = $3 AND $4::text IS NOT NULL AND " DIFFERS,
+    "UPDATE event_participants SET unavailable = $6::jsonb, own = CASE WHEN own IS NOT NULL THEN "
+    "jsonb_set(own, '{participants,0,unavailable}', $6::jsonb) END WHERE event_id = $1 AND kind = "
+    "$2 AND profile_id = $3 AND $4::text IS NOT NULL AND " DIFFERS,
 };
 
 /* The participant's meetings, not cancelled, in a slot of $6 that $5 did not hold. */
 static int read_affected(tv_store_t *st, const char *const *params, tv_meeting_t **out, size_t *n)
 {
-    PGresult *res = PQexecParams(
-        st->conn,
+    PGresult *res = tv__store_params(
+        st,
         "SELECT id, company_id, investor_id, slot_index, slot_start, table_no, status, pinned "
         "FROM meetings WHERE event_id = $1 AND CASE WHEN $2 = 'company' THEN company_id ELSE "
         "investor_id END = $3 AND status <> 'cancelled' AND $6::jsonb ? slot_start AND NOT "
         "$5::jsonb ? slot_start AND $4::text IS NOT NULL ORDER BY slot_start, table_no, id",
-        6, NULL, params, NULL, NULL, 0);
+        6, params, NULL, NULL, 0);
     tv_meeting_t *m;
     int rows;
 

@@ -38,10 +38,11 @@ int tv_store_calendar_feed_create(tv_store_t *st, const uint8_t hash[32], const 
     const char *params[5] = {(const char *)hash, email, kind, profile_id, event_id};
     const int lengths[5] = {TV_FEED_HASH_BYTES, 0, 0, 0, 0};
     const int formats[5] = {1, 0, 0, 0, 0};
-    PGresult *res = PQexecParams(st->conn,
-                                 "INSERT INTO calendar_feeds (hash, email, kind, profile_id, "
-                                 "event_id) VALUES ($1::bytea, lower($2), $3, $4, $5) RETURNING id",
-                                 5, NULL, params, lengths, formats, 0);
+    PGresult *res =
+        tv__store_params(st,
+                         "INSERT INTO calendar_feeds (hash, email, kind, profile_id, "
+                         "event_id) VALUES ($1::bytea, lower($2), $3, $4, $5) RETURNING id",
+                         5, params, lengths, formats, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
         return create_error(st, res, event_id);
@@ -82,7 +83,7 @@ int tv_store_calendar_feed_find(tv_store_t *st, const uint8_t hash[32], tv_calen
     const char *params[1] = {(const char *)hash};
     const int lengths[1] = {TV_FEED_HASH_BYTES};
     const int formats[1] = {1};
-    PGresult *res = PQexecParams(st->conn, find_sql, 1, NULL, params, lengths, formats, 0);
+    PGresult *res = tv__store_params(st, find_sql, 1, params, lengths, formats, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)

@@ -169,8 +169,8 @@ int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, con
                            const char *message_id, int *inserted, int64_t *digest_id)
 {
     const char *params[7] = {kind, id, date, status, content, state, message_id};
-    PGresult *res = PQexecParams(
-        st->conn,
+    PGresult *res = tv__store_params(
+        st,
         "WITH n AS (SELECT nextval(pg_get_serial_sequence('digests', 'id')) AS id), "
         "d AS (INSERT INTO digests (id, recipient_kind, recipient_id, digest_date, status, "
         "content, message_id) SELECT n.id, $1, $2, $3::date, $4, $5::jsonb, CASE WHEN $4 = "
@@ -180,7 +180,7 @@ int tv_store_digest_record(tv_store_t *st, const char *kind, const char *id, con
         "SELECT $1, $2, $3::date, $6 FROM d ON CONFLICT (recipient_kind, recipient_id) DO "
         "UPDATE SET last_date = EXCLUDED.last_date, matches = EXCLUDED.matches) "
         "SELECT id FROM d",
-        7, NULL, params, NULL, NULL, 0);
+        7, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "digest");
@@ -250,7 +250,7 @@ int tv_store_digest_record_many(tv_store_t *st, const char *date, const tv_diges
     }
     params[0] = date;
     if (rc == 0 && n > 0) {
-        res = PQexecParams(st->conn, sql, (int)(1 + 7 * n), NULL, params, NULL, NULL, 0);
+        res = tv__store_params(st, sql, (int)(1 + 7 * n), params, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK)
             rc = tv__store_db_error(st, res, "digest"), res = NULL;
         for (int r = 0; rc == 0 && r < PQntuples(res); r++)
@@ -269,8 +269,8 @@ int tv_store_digest_people(tv_store_t *st, tv_store_row_cb cb, void *ctx)
     return tv__store_each_row(
         st, "event_participants",
         "SELECT ep.kind, ep.profile_id, x->>'email', x->>'name', COALESCE(CASE WHEN "
-        "x->>'language' IN ('it', 'en') THEN x->>'language' END, CASE WHEN e.doc->>'language' "
-        "IN ('it', 'en') THEN e.doc->>'language' END, 'en') FROM event_participants ep JOIN "
+        "x->>'language' IN ('it', 'en') THEN x->>'language' END, CASE WHEN e.head->>'language' "
+        "IN ('it', 'en') THEN e.head->>'language' END, 'en') FROM event_participants ep JOIN "
         "events e ON e.id = ep.event_id, jsonb_array_elements(CASE jsonb_typeof(ep.people) "
         "WHEN 'array' THEN ep.people ELSE '[]' END) WITH ORDINALITY AS t(x, o) WHERE "
         "x->>'email' LIKE '%_@_%' ORDER BY ep.event_id, ep.kind, ep.profile_id, o",

@@ -12,8 +12,8 @@ static const char *const kind_names[] = {"company", "investor"};
 int tv_store_event_doc(tv_store_t *st, const char *id, char **doc)
 {
     const char *params[1] = {id};
-    PGresult *res = PQexecParams(st->conn, "SELECT doc::text FROM events WHERE id = $1", 1, NULL,
-                                 params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, "SELECT doc::text FROM events WHERE id = $1", 1, params,
+                                     NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -37,24 +37,29 @@ static int copy_nullable(const PGresult *res, int col, char **out)
 /* The participants ($2 kind, $3 id) and requests ($4 the caller's side column) naming the
  * caller, each array kept only where the file has it, in the file's order. */
 #define OWN_ITEMS(key, cond)                                                                       \
-    "CASE WHEN jsonb_typeof(doc->'" key "') = 'array' THEN jsonb_build_object('" key "', "         \
-    "(SELECT coalesce(jsonb_agg(x ORDER BY n), '[]') FROM jsonb_array_elements(doc->'" key "') "   \
-    "WITH ORDINALITY AS t(x, n) WHERE " cond ")) WHEN doc ? '" key "' THEN "                       \
-    "jsonb_build_object('" key "', doc->'" key "') ELSE '{}' END"
+    "CASE WHEN jsonb_typeof(e.doc->'" key "') = 'array' THEN jsonb_build_object('" key "', "       \
+    "(SELECT coalesce(jsonb_agg(x ORDER BY n), '[]') FROM jsonb_array_elements(e.doc->'" key "') " \
+    "WITH ORDINALITY AS t(x, n) WHERE " cond ")) WHEN e.doc ? '" key "' THEN "                     \
+    "jsonb_build_object('" key "', e.doc->'" key "') ELSE '{}' END"
 
 #define OWN_PARTICIPANTS OWN_ITEMS("participants", "x->>'kind' = $2 AND x->>'id' = $3")
 #define OWN_REQUESTS OWN_ITEMS("requests", "x->>$4 = $3")
 
+/* The view is the event's head and the participant's own part, both kept beside the file
+ * (migration 027, decision 0062); only for a participant the file does not list is it cut from
+ * the file here. */
 static const char *const own_doc_sql =
-    "SELECT (doc - 'participants' - 'requests' || " OWN_PARTICIPANTS " || " OWN_REQUESTS ")::text "
-    "FROM events WHERE id = $1";
+    "SELECT CASE WHEN p.own IS NOT NULL THEN e.head || p.own ELSE e.doc - 'participants' - "
+    "'requests' || " OWN_PARTICIPANTS " || " OWN_REQUESTS " END::text FROM events e LEFT JOIN "
+    "event_participants p ON p.event_id = e.id AND p.kind = $2 AND p.profile_id = $3 WHERE e.id "
+    "= $1";
 
 int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind,
                           const char *profile_id, char **doc)
 {
     const char *params[4] = {id, kind_names[kind], profile_id,
                              kind == TV_KIND_COMPANY ? "company_id" : "investor_id"};
-    PGresult *res = PQexecParams(st->conn, own_doc_sql, 4, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, own_doc_sql, 4, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -70,10 +75,11 @@ int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind
 int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, char **deadline)
 {
     const char *params[1] = {id};
-    PGresult *res = PQexecParams(st->conn,
-                                 "SELECT doc->>'time_zone', doc->>'request_deadline' FROM events "
-                                 "WHERE id = $1",
-                                 1, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        tv__store_params(st,
+                         "SELECT head->>'time_zone', head->>'request_deadline' FROM events "
+                         "WHERE id = $1",
+                         1, params, NULL, NULL, 0);
     char *tz = NULL, *dl = NULL;
     int rc = 0;
 
@@ -97,10 +103,10 @@ int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, ch
 int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_request_cb cb, void *ctx)
 {
     const char *params[1] = {event_id};
-    PGresult *res = PQexecParams(st->conn,
-                                 "SELECT company_id, investor_id, priority = 'must', status "
-                                 "FROM meeting_requests WHERE event_id = $1 ORDER BY id",
-                                 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st,
+                                     "SELECT company_id, investor_id, priority = 'must', status "
+                                     "FROM meeting_requests WHERE event_id = $1 ORDER BY id",
+                                     1, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -162,7 +168,7 @@ static meeting_text_t meeting_text(const tv_meeting_t *m)
 static int read_meetings(tv_store_t *st, const char *sql, int n_params, const char *const *params,
                          tv_meeting_t **out, size_t *n)
 {
-    PGresult *res = PQexecParams(st->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, n_params, params, NULL, NULL, 0);
     tv_meeting_t *m;
     int rows;
 
@@ -213,13 +219,35 @@ int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t
     return read_meetings(st, sql[kind == TV_KIND_COMPANY ? 0 : 1], 2, params, out, n);
 }
 
+/* The other side's columns (column 'other', table 'profiles', kind 'other_kind') of the
+ * meetings where column 'own' = $2, at event $1. */
+#define SIDES_SQL(own, other, profiles, other_kind)                                                \
+    "SELECT DISTINCT m." other ", coalesce(p.doc->>'name', m." other "), coalesce((SELECT "         \
+    "jsonb_agg(x->>'name' ORDER BY o) FROM jsonb_array_elements(ep.people) WITH ORDINALITY t(x, "  \
+    "o)), '[]')::text, e.time_zone FROM meetings m JOIN events e ON e.id = m.event_id LEFT JOIN " \
+    profiles " p ON p.id = m." other " LEFT JOIN event_participants ep ON ep.event_id = "         \
+    "m.event_id AND ep.kind = '" other_kind "' AND ep.profile_id = m." other " WHERE m.event_id "  \
+    "= $1 AND m." own " = $2"
+
+int tv_store_meeting_sides(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                           const char *profile_id, tv_store_row_cb cb, void *ctx)
+{
+    static const char *const sql[] = {
+        SIDES_SQL("company_id", "investor_id", "investors", "investor"),
+        SIDES_SQL("investor_id", "company_id", "companies", "company")};
+    const char *params[2] = {event_id, profile_id};
+
+    return tv__store_each_row(st, "meetings", sql[kind == TV_KIND_COMPANY ? 0 : 1], 2, params, cb,
+                              ctx);
+}
+
 /* The other meetings of a participant (column 'col' = $2) that overlap the slot $3 of event
  * $1, the pair ($4, $5) of that event aside. */
 #define OVERLAP_SQL(col)                                                                           \
     "SELECT o.id, o.event_id, o.slot_start FROM meetings o, events e WHERE e.id = $1 AND " col     \
     " = $2 AND o.status <> 'cancelled' AND NOT (o.event_id = $1 AND o.company_id = $4 AND "        \
     "o.investor_id = $5) AND o.during && tstzrange($3::timestamp AT TIME ZONE e.time_zone, "       \
-    "($3::timestamp + make_interval(mins => coalesce((e.doc->>'slot_minutes')::int, 0))) AT "      \
+    "($3::timestamp + make_interval(mins => coalesce((e.head->>'slot_minutes')::int, 0))) AT "      \
     "TIME ZONE e.time_zone) ORDER BY o.during LIMIT 1"
 
 /* The meeting at another event that 'm' would overlap for its company (or investor), read
@@ -235,7 +263,7 @@ static int overlap(tv_store_t *st, const char *event_id, const tv_meeting_t *m, 
 
     tv__store_rollback(st);
     PQclear(PQexec(st->conn, "BEGIN"));
-    res = PQexecParams(st->conn, sql, 5, NULL, params, NULL, NULL, 0);
+    res = tv__store_params(st, sql, 5, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "meetings");
     if (PQntuples(res) == 0)
@@ -272,7 +300,7 @@ static int same_slot(tv_store_t *st, const char *event_id, const tv_meeting_t *m
 
     tv__store_rollback(st);
     PQclear(PQexec(st->conn, "BEGIN"));
-    res = PQexecParams(st->conn, sql[which], 5, NULL, params, NULL, NULL, 0);
+    res = tv__store_params(st, sql[which], 5, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "meetings");
     snprintf(id, size, "%s", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "");
@@ -339,8 +367,8 @@ static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
     PGresult *res;
     int rc = 0;
 
-    res = PQexecParams(
-        st->conn,
+    res = tv__store_params(
+        st,
         "INSERT INTO meetings AS t (event_id, company_id, investor_id, slot_index, slot_start, "
         "table_no, score, origin, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT (event_id, company_id, investor_id) DO UPDATE SET "
@@ -351,7 +379,7 @@ static int save_one(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
         "sequence = t.sequence + CASE WHEN " SAME_PLACE " THEN 0 ELSE 1 END, "
         "updated_at = CASE WHEN " SAME_PLACE " THEN t.updated_at ELSE now() END "
         "WHERE NOT t.pinned",
-        9, NULL, params, NULL, NULL, 0);
+        9, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return write_failed(st, res, event_id, m);
     PQclear(res);
@@ -439,7 +467,7 @@ int tv_store_event_delete(tv_store_t *st, const char *id)
 {
     const char *params[1] = {id};
     PGresult *res =
-        PQexecParams(st->conn, "DELETE FROM events WHERE id = $1", 1, NULL, params, NULL, NULL, 0);
+        tv__store_params(st, "DELETE FROM events WHERE id = $1", 1, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -459,11 +487,12 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
                              kind_names[r->from],
                              r->must ? "must" : "want",
                              r->message[0] ? r->message : NULL};
-    PGresult *res = PQexecParams(st->conn,
-                                 "INSERT INTO meeting_requests (event_id, company_id, investor_id, "
-                                 "from_kind, priority, message) VALUES ($1, $2, $3, $4, $5, $6) "
-                                 "RETURNING id",
-                                 6, NULL, params, NULL, NULL, 0);
+    PGresult *res =
+        tv__store_params(st,
+                         "INSERT INTO meeting_requests (event_id, company_id, investor_id, "
+                         "from_kind, priority, message) VALUES ($1, $2, $3, $4, $5, $6) "
+                         "RETURNING id",
+                         6, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
@@ -488,7 +517,7 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
 static int read_requests(tv_store_t *st, const char *sql, int n_params, const char *const *params,
                          tv_request_row_t **out, size_t *n)
 {
-    PGresult *res = PQexecParams(st->conn, sql, n_params, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, n_params, params, NULL, NULL, 0);
     tv_request_row_t *rows;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -571,11 +600,11 @@ static int update_meeting_row(tv_store_t *st, const char *event_id, int64_t id,
 
     snprintf(mid, sizeof(mid), "%" PRId64, id);
     snprintf(seq, sizeof(seq), "%d", (int)expected_sequence);
-    res = PQexecParams(st->conn,
-                       "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
-                       "status = $6, sequence = sequence + 1, updated_at = now(), "
-                       "pinned = $8 WHERE event_id = $1 AND id = $2 AND sequence = $7",
-                       8, NULL, params, NULL, NULL, 0);
+    res = tv__store_params(st,
+                           "UPDATE meetings SET slot_index = $3, slot_start = $4, table_no = $5, "
+                           "status = $6, sequence = sequence + 1, updated_at = now(), "
+                           "pinned = $8 WHERE event_id = $1 AND id = $2 AND sequence = $7",
+                           8, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return write_failed(st, res, event_id, m);
     if (strcmp(PQcmdTuples(res), "0") == 0) {
@@ -616,10 +645,10 @@ int tv_store_meeting_update(tv_store_t *st, const char *event_id, int64_t id, co
 static int pair_taken(tv_store_t *st, const char *event_id, const tv_meeting_t *m)
 {
     const char *params[3] = {event_id, m->company_id, m->investor_id};
-    PGresult *res = PQexecParams(st->conn,
-                                 "SELECT id, slot_start FROM meetings WHERE event_id = $1 AND "
-                                 "company_id = $2 AND investor_id = $3",
-                                 3, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st,
+                                     "SELECT id, slot_start FROM meetings WHERE event_id = $1 AND "
+                                     "company_id = $2 AND investor_id = $3",
+                                     3, params, NULL, NULL, 0);
     int rc;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -642,8 +671,8 @@ static int insert_meeting_row(tv_store_t *st, const char *event_id, tv_meeting_t
     PGresult *res;
     int rc = 0;
 
-    res = PQexecParams(
-        st->conn,
+    res = tv__store_params(
+        st,
         "INSERT INTO meetings AS t (event_id, company_id, investor_id, slot_index, slot_start, "
         "table_no, score, origin, status, pinned) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
         "'scheduled', true) ON CONFLICT (event_id, company_id, investor_id) DO UPDATE SET "
@@ -651,7 +680,7 @@ static int insert_meeting_row(tv_store_t *st, const char *event_id, tv_meeting_t
         "EXCLUDED.table_no, score = EXCLUDED.score, origin = EXCLUDED.origin, status = "
         "'scheduled', pinned = true, sequence = t.sequence + 1, updated_at = now() "
         "WHERE t.status = 'cancelled' RETURNING id, sequence, extract(epoch FROM updated_at)",
-        8, NULL, params, NULL, NULL, 0);
+        8, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return write_failed(st, res, event_id, m);
     if (PQntuples(res) == 0) {
@@ -705,15 +734,15 @@ int tv_store_meetings_version(tv_store_t *st, const char *event_id, int64_t *out
 int tv_store_busy_elsewhere(tv_store_t *st, const char *event_id, tv_store_busy_cb cb, void *ctx)
 {
     const char *params[1] = {event_id};
-    PGresult *res = PQexecParams(
-        st->conn,
+    PGresult *res = tv__store_params(
+        st,
         "SELECT p.kind, p.profile_id, extract(epoch FROM lower(m.during))::bigint, "
         "extract(epoch FROM upper(m.during))::bigint FROM event_participants p JOIN meetings m "
         "ON m.event_id <> p.event_id AND m.status <> 'cancelled' AND m.during IS NOT NULL AND "
         "((p.kind = 'company' AND m.company_id = p.profile_id) OR "
         "(p.kind = 'investor' AND m.investor_id = p.profile_id)) "
         "WHERE p.event_id = $1 ORDER BY p.kind, p.profile_id, m.during",
-        1, NULL, params, NULL, NULL, 0);
+        1, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)

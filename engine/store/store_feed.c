@@ -58,7 +58,7 @@ static const char changes_sql[] =
 static int each_change(tv_store_t *st, const char *since, tv_store_change_cb cb, void *ctx)
 {
     const char *params[1] = {since};
-    PGresult *res = PQexecParams(st->conn, changes_sql, 1, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, changes_sql, 1, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)

@@ -259,6 +259,8 @@ static const char *const merge_sql[] = {
     "t.company_id AND d.investor_id = t.investor_id AND NOT EXISTS (SELECT 1 FROM tv_new_q n "
     "WHERE n.company_id = t.company_id AND n.investor_id = t.investor_id) AND (t.status = "
     "'pending' OR t.status = d.status)",
+    /* Each participant's part of the new file, which its view reads (migration 027). */
+    "SELECT tv_event_own_parts($1)",
 };
 
 static int merge(tv_store_t *st, const tv_event_t *e, const char *doc)

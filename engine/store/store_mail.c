@@ -37,7 +37,7 @@ int tv_store_mail_enqueue(tv_store_t *st, const tv_mail_row_t *m, tv_mail_outcom
 {
     const char *params[8] = {m->message_id,     m->kind,     m->event_id, m->recipient_email,
                              m->recipient_name, m->language, m->subject,  m->body};
-    PGresult *res = PQexecParams(st->conn, enqueue_sql, 8, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, enqueue_sql, 8, params, NULL, NULL, 0);
 
     if (PQresultStatus(res) == PGRES_TUPLES_OK) {
         if (outcome != NULL)
@@ -94,7 +94,7 @@ static int enqueue_chunk(tv_store_t *st, const tv_mail_row_t *rows, size_t n,
                                k + 8);
     }
     memcpy(sql + len, enqueue_many_tail, sizeof(enqueue_many_tail));
-    res = PQexecParams(st->conn, sql, (int)(9 * n), NULL, params, NULL, NULL, 0);
+    res = tv__store_params(st, sql, (int)(9 * n), params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = enqueue_error(st, res, n == 1 ? rows[0].message_id : "of a batch");
         goto out;

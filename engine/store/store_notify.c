@@ -14,7 +14,7 @@
 static const char recipients_sql[] =
     "WITH prof AS (SELECT doc FROM companies WHERE $2 = 'company' AND id = $3 "
     "UNION ALL SELECT doc FROM investors WHERE $2 = 'investor' AND id = $3), "
-    "ev AS (SELECT CASE WHEN doc->>'language' IN ('it', 'en') THEN doc->>'language' END AS lang "
+    "ev AS (SELECT CASE WHEN head->>'language' IN ('it', 'en') THEN head->>'language' END AS lang "
     "FROM events WHERE id = $1), "
     "r AS (SELECT x->>'email' AS email, x->>'name' AS name, "
     "COALESCE(CASE WHEN x->>'language' IN ('it', 'en') THEN x->>'language' END, "
@@ -45,7 +45,7 @@ int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char 
  * order. The notify job asks it once per event instead of once per side or request (reading the
  * event's language detoasts its whole document, megabytes at event size). */
 static const char event_recipients_sql[] =
-    "WITH ev AS (SELECT CASE WHEN doc->>'language' IN ('it', 'en') THEN doc->>'language' END "
+    "WITH ev AS (SELECT CASE WHEN head->>'language' IN ('it', 'en') THEN head->>'language' END "
     "AS lang FROM events WHERE id = $1), "
     "ep AS (SELECT kind, profile_id, people FROM event_participants WHERE event_id = $1), "
     "prof AS (SELECT ep.kind, ep.profile_id, c.doc FROM ep JOIN companies c ON ep.kind = "
@@ -80,7 +80,7 @@ int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candida
         "ON CONFLICT (name) DO NOTHING RETURNING secret) "
         "SELECT secret FROM ins UNION ALL SELECT secret FROM notify_secrets WHERE name = $1";
     const char *params[2] = {name, candidate};
-    PGresult *res = PQexecParams(st->conn, sql, 2, NULL, params, NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, 2, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -103,7 +103,8 @@ static const char due_requests_sql[] =
     "coalesce(q.message, '') FROM meeting_requests q JOIN events e ON e.id = q.event_id "
     "LEFT JOIN companies c ON c.id = q.company_id LEFT JOIN investors i ON i.id = q.investor_id "
     "WHERE q.notified IS DISTINCT FROM q.status AND q.status IN ('pending', 'accepted', "
-    "'declined', 'expired') AND ($1::text IS NULL OR q.event_id = $1) ORDER BY q.id FOR UPDATE OF q "
+    "'declined', 'expired') AND ($1::text IS NULL OR q.event_id = $1) ORDER BY q.id FOR UPDATE OF "
+    "q "
     "SKIP LOCKED";
 
 /* The changed meetings of each side whose last change is 'quiet' seconds old, one row per
@@ -289,7 +290,7 @@ int tv_store_notify_mark_meetings(tv_store_t *st, const tv_notify_mark_t *marks,
 /* The events with something a deadline or a reminder may concern: pending requests or meetings
  * that still happen. */
 static const char deadline_events_sql[] =
-    "SELECT e.id, e.name, e.time_zone, coalesce(e.doc->>'request_deadline', ''), "
+    "SELECT e.id, e.name, e.time_zone, coalesce(e.head->>'request_deadline', ''), "
     "EXISTS (SELECT 1 FROM meeting_requests q WHERE q.event_id = e.id AND q.status = "
     "'pending')::int, EXISTS (SELECT 1 FROM meetings m WHERE m.event_id = e.id AND m.status <> "
     "'cancelled')::int FROM events e WHERE $1::text IS NULL OR e.id = $1 ORDER BY e.id";

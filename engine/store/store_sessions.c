@@ -55,10 +55,10 @@ int tv_store_signin_link_create(tv_store_t *st, const uint8_t hash[32], const ch
     int rc;
 
     snprintf(secs, sizeof(secs), "%" PRId64, seconds);
-    res = PQexecParams(st->conn,
-                       "INSERT INTO signin_links (hash, email, expires_at) VALUES ($1::bytea, "
-                       "lower($2), now() + make_interval(secs => $3::float8))",
-                       3, NULL, params, lengths, formats, 0);
+    res = tv__store_params(st,
+                           "INSERT INTO signin_links (hash, email, expires_at) VALUES ($1::bytea, "
+                           "lower($2), now() + make_interval(secs => $3::float8))",
+                           3, params, lengths, formats, 0);
     if (PQresultStatus(res) == PGRES_COMMAND_OK) {
         PQclear(res);
         return purge_ended(st);
@@ -122,7 +122,7 @@ int tv_store_signin_consume(tv_store_t *st, const uint8_t hash[32], const uint8_
 
     snprintf(idle, sizeof(idle), "%" PRId64, idle_seconds);
     snprintf(max, sizeof(max), "%" PRId64, max_seconds);
-    res = PQexecParams(st->conn, consume_sql, 6, NULL, params, lengths, formats, 0);
+    res = tv__store_params(st, consume_sql, 6, params, lengths, formats, 0);
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "signin_links");
     if (PQntuples(res) == 0)
@@ -152,7 +152,7 @@ int tv_store_session_find(tv_store_t *st, const uint8_t hash[32], tv_session_t *
     const char *params[1] = {(const char *)hash};
     const int lengths[1] = {TV_SESSION_HASH_BYTES};
     const int formats[1] = {1};
-    PGresult *res = PQexecParams(st->conn, find_sql, 1, NULL, params, lengths, formats, 0);
+    PGresult *res = tv__store_params(st, find_sql, 1, params, lengths, formats, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
@@ -203,11 +203,11 @@ int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb 
 
     return tv__store_each_row(
         st, "profiles",
-        "WITH p AS (" PERSON_PROFILES_SQL ") SELECT p.kind, p.id, coalesce(c.doc->>'name', "
-        "i.doc->>'name', p.id), coalesce((SELECT string_agg(e.event_id, ',' ORDER BY e.event_id) "
-        "FROM event_participants e WHERE e.kind = p.kind AND e.profile_id = p.id), '') FROM p "
-        "LEFT JOIN companies c ON p.kind = 'company' AND c.id = p.id LEFT JOIN investors i ON "
-        "p.kind = 'investor' AND i.id = p.id ORDER BY p.kind, p.id",
+        "WITH p AS (" PERSON_PROFILES_SQL ") SELECT p.kind, p.id, coalesce((SELECT "
+        "doc->>'name' FROM companies c WHERE p.kind = 'company' AND c.id = p.id), (SELECT "
+        "doc->>'name' FROM investors i WHERE p.kind = 'investor' AND i.id = p.id), p.id), "
+        "coalesce((SELECT string_agg(e.event_id, ',' ORDER BY e.event_id) FROM event_participants "
+        "e WHERE e.kind = p.kind AND e.profile_id = p.id), '') FROM p ORDER BY p.kind, p.id",
         1, params, cb, ctx);
 }
 
@@ -220,7 +220,7 @@ static const char person_language_sql[] =
     "FROM companies WHERE tv_emails(doc->'contacts') @> ARRAY[lower($1)] UNION ALL SELECT doc "
     "FROM investors WHERE tv_emails(doc->'contacts') @> ARRAY[lower($1)]) p, "
     "jsonb_array_elements(p.doc->'contacts') x WHERE lower(x->>'email') = lower($1) UNION ALL "
-    "SELECT coalesce(x->>'language', e.doc->>'language'), 2 FROM event_participants ep JOIN "
+    "SELECT coalesce(x->>'language', e.head->>'language'), 2 FROM event_participants ep JOIN "
     "events e ON e.id = ep.event_id, jsonb_array_elements(ep.people) x WHERE "
     "tv_emails(ep.people) @> ARRAY[lower($1)] AND lower(x->>'email') = lower($1)) s WHERE lang "
     "IN ('it', 'en') ORDER BY src LIMIT 1";
@@ -298,8 +298,8 @@ static const char invite_sql[] =
     "jsonb_array_elements(CASE jsonb_typeof(p.doc->'contacts') WHEN 'array' THEN "
     "p.doc->'contacts' ELSE '[]' END) WITH ORDINALITY AS x(x, o) "
     "UNION ALL SELECT x->>'email', x->>'name', COALESCE(CASE WHEN x->>'language' IN ('it', "
-    "'en') THEN x->>'language' END, CASE WHEN e.doc->>'language' IN ('it', 'en') THEN "
-    "e.doc->>'language' END, 'en'), 1, ep.kind, ep.profile_id, o FROM event_participants ep "
+    "'en') THEN x->>'language' END, CASE WHEN e.head->>'language' IN ('it', 'en') THEN "
+    "e.head->>'language' END, 'en'), 1, ep.kind, ep.profile_id, o FROM event_participants ep "
     "JOIN t ON t.kind = ep.kind AND t.id = ep.profile_id JOIN events e ON e.id = ep.event_id, "
     "jsonb_array_elements(CASE jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' "
     "END) WITH ORDINALITY AS x(x, o) WHERE $2::text IS NULL OR ep.event_id = $2) "

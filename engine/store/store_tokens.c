@@ -46,10 +46,10 @@ int tv_store_token_create(tv_store_t *st, const uint8_t hash[32], const char *ro
     const char *params[5] = {(const char *)hash, role, subject, event_id, label};
     const int lengths[5] = {TV_TOKEN_HASH_BYTES, 0, 0, 0, 0};
     const int formats[5] = {1, 0, 0, 0, 0};
-    PGresult *res = PQexecParams(st->conn,
-                                 "INSERT INTO tokens (hash, role, subject, event_id, label) "
-                                 "VALUES ($1::bytea, $2, $3, $4, $5) RETURNING id",
-                                 5, NULL, params, lengths, formats, 0);
+    PGresult *res = tv__store_params(st,
+                                     "INSERT INTO tokens (hash, role, subject, event_id, label) "
+                                     "VALUES ($1::bytea, $2, $3, $4, $5) RETURNING id",
+                                     5, params, lengths, formats, 0);
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
         return create_error(st, res, event_id);
@@ -92,10 +92,10 @@ int tv_store_token_find(tv_store_t *st, const uint8_t hash[32], tv_token_t *out)
     const char *params[1] = {(const char *)hash};
     const int lengths[1] = {TV_TOKEN_HASH_BYTES};
     const int formats[1] = {1};
-    PGresult *res = PQexecParams(st->conn,
-                                 "SELECT id::text, hash, role, subject, event_id FROM tokens "
-                                 "WHERE hash = $1::bytea AND revoked_at IS NULL",
-                                 1, NULL, params, lengths, formats, 1);
+    PGresult *res = tv__store_params(st,
+                                     "SELECT id::text, hash, role, subject, event_id FROM tokens "
+                                     "WHERE hash = $1::bytea AND revoked_at IS NULL",
+                                     1, params, lengths, formats, 1);
     tv_token_t t;
     int rc = 0;
 
@@ -120,7 +120,7 @@ static int update_token(tv_store_t *st, const char *sql, int64_t id, const char 
     PGresult *res;
 
     snprintf(text, sizeof(text), "%" PRId64, id);
-    res = PQexecParams(st->conn, sql, 1, NULL, params, NULL, NULL, 0);
+    res = tv__store_params(st, sql, 1, params, NULL, NULL, 0);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
         return tv__store_db_error(st, res, what);
     *changed = strtol(PQcmdTuples(res), NULL, 10);

@@ -8,6 +8,7 @@
 
 #include "store/store_internal.h"
 #include "support.h"
+#include "tavolo/availability.h"
 
 #define DB "store"
 
@@ -369,6 +370,225 @@ static void test_store_reads_one_participants_side(void **state)
                      2);
 }
 
+
+/* ---- each participant's part of the event file (migration 027) ---- */
+
+/* Imports fixture events/jpm-2027.json, with 'edit' (SQL over jsonb 'd', NULL: none) applied to
+ * the file first. */
+static void import_jpm(const char *edit)
+{
+    size_t len;
+    char *text = tvt_read_fixture("events/jpm-2027.json", &len), *doc = text, *report = NULL;
+    tv_diags_t d = {0};
+    tv_event_t e;
+
+    if (edit != NULL) {
+        PGresult *res;
+        const char *params[1] = {text};
+        char sql[512];
+
+        snprintf(sql, sizeof(sql), "SELECT (%s)::text FROM (SELECT $1::jsonb AS d) x", edit);
+        res = PQexecParams(check, sql, 1, NULL, params, NULL, NULL, 0);
+        assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+        doc = strdup(PQgetvalue(res, 0, 0));
+        PQclear(res);
+        len = strlen(doc);
+    }
+    if (tv_codec_event_decode(doc, len, &e, &d) != 0)
+        fail_msg("%s: %s", edit != NULL ? edit : "the file", d.n > 0 ? d.items[0].message : "");
+    assert_int_equal(tv_store_event_import(st, &e, doc, 0, &report), 0);
+    free(report);
+    tv_event_dispose(&e);
+    tv_diags_dispose(&d);
+    if (doc != text)
+        free(doc);
+    free(text);
+}
+
+/* The view of every participant of jpm-2027 read from the parts kept beside the file (and
+ * 'extra', not in the file) equals the view cut from the file itself, which the store reads
+ * when a participant has no part. Returns how many views were compared. */
+static size_t assert_parts_match_the_file(const char *extra)
+{
+    PGresult *rows = PQexec(check, "SELECT kind, profile_id FROM event_participants WHERE "
+                                   "event_id = 'jpm-2027' ORDER BY kind, profile_id");
+    int n = PQntuples(rows), kept = 0;
+    char **views = calloc((size_t)n, sizeof(char *));
+
+    assert_int_equal(PQresultStatus(rows), PGRES_TUPLES_OK);
+    assert_true(n > 0);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < n; i++) {
+            tv_profile_kind_t kind = strcmp(PQgetvalue(rows, i, 0), "company") == 0
+                                         ? TV_KIND_COMPANY
+                                         : TV_KIND_INVESTOR;
+            const char *id = PQgetvalue(rows, i, 1);
+            char *doc = NULL;
+
+            assert_int_equal(tv_store_event_doc_of(st, "jpm-2027", kind, id, &doc), 0);
+            if (pass == 0) {
+                views[i] = doc;
+                kept += strcmp(id, extra) != 0;
+                continue;
+            }
+            {
+                const char *params[2] = {views[i], doc};
+                PGresult *res = PQexecParams(check, "SELECT ($1::jsonb = $2::jsonb)::int", 2,
+                                             NULL, params, NULL, NULL, 0);
+
+                if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
+                    fail_msg("%s: kept %s, from the file %s", id, views[i], doc);
+                PQclear(res);
+            }
+            free(doc);
+            free(views[i]);
+        }
+        if (pass == 0) { /* every participant of the file has its part; the one joined later not */
+            assert_int_equal(scalar("SELECT count(*) FROM event_participants WHERE event_id = "
+                                    "'jpm-2027' AND own IS NOT NULL"),
+                             kept);
+            tvt_exec(check, "UPDATE event_participants SET own = NULL");
+        }
+    }
+    tvt_exec(check, "SELECT tv_event_own_parts('jpm-2027')");
+    PQclear(rows);
+    free(views);
+    return (size_t)n;
+}
+
+static void test_store_keeps_each_participants_part_of_the_file(void **state)
+{
+    tv_meeting_t *moved = NULL;
+    size_t n_moved = 0;
+    PGresult *res;
+
+    (void)state;
+    import_jpm(NULL);
+    assert_int_equal(assert_parts_match_the_file(""), 54);
+    /* The head is the file without participants and requests, computed by PostgreSQL. */
+    assert_int_equal(scalar("SELECT (head = doc - 'participants' - 'requests' AND NOT head ? "
+                            "'requests')::int FROM events WHERE id = 'jpm-2027'"),
+                     1);
+    /* A participant's own change of its slots (decision 0053) changes its part too. */
+    res = PQexec(check, "SELECT head::text, coalesce(own->'participants'->0->'unavailable', "
+                        "'[]')::text FROM events, event_participants WHERE id = 'jpm-2027' AND "
+                        "event_id = id AND kind = 'company' AND profile_id = 'c-029'");
+    assert_int_equal(PQntuples(res), 1);
+    assert_int_equal(tv_store_availability_put(st, "jpm-2027", TV_KIND_COMPANY, "c-029",
+                                               PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+                                               "[\"2027-01-12T09:00\"]", 0, &moved, &n_moved),
+                     0);
+    PQclear(res);
+    free(moved);
+    assert_int_equal(scalar("SELECT count(*) FROM event_participants WHERE profile_id = 'c-029' "
+                            "AND own->'participants'->0->'unavailable' = "
+                            "'[\"2027-01-12T09:00\"]'"),
+                     1);
+    assert_int_equal(assert_parts_match_the_file(""), 54);
+    /* A new file: a request dropped, a participant (i-011) gone, one joined through the profile
+     * API. */
+    import_jpm("jsonb_set(d, '{requests}', (d->'requests') - 0) #- '{participants,51}'");
+    tvt_exec(check, "INSERT INTO event_participants (event_id, kind, profile_id) VALUES "
+                    "('jpm-2027', 'company', 'c-999')");
+    assert_int_equal(assert_parts_match_the_file("c-999"), 54); /* 53 + c-999 */
+    /* Without requests in the file, no participant's view has any. */
+    import_jpm("d - 'requests'");
+    assert_int_equal(scalar("SELECT count(*) FROM event_participants WHERE own ? 'requests'"), 0);
+    assert_parts_match_the_file("c-999");
+}
+
+/* Collects rows "id|name|people|zone;" of tv_store_meeting_sides, in id order. */
+static int on_side_row(void *ctx, const char *const *c, int n)
+{
+    char (*rows)[128] = ctx;
+    size_t k = 0;
+
+    assert_int_equal(n, 4);
+    while (rows[k][0] != '\0' && strcmp(rows[k], c[0]) < 0)
+        k++;
+    memmove(rows[k + 1], rows[k], (size_t)(7 - k) * sizeof(rows[0]));
+    snprintf(rows[k], sizeof(rows[k]), "%s|%s|%s|%s", c[0], c[1], c[2], c[3]);
+    return 0;
+}
+
+/* The other side of each of a participant's meetings: its name (its id when the profile is
+ * gone), its people's names from its participant row (never their addresses), and the event's
+ * zone. */
+static void test_store_reads_the_other_sides_of_meetings(void **state)
+{
+    char rows[8][128] = {{0}};
+
+    (void)state;
+    tvt_exec(check, "UPDATE events SET time_zone = 'Europe/Rome' WHERE id = 'ev-side'");
+    tvt_exec(check, "INSERT INTO event_participants (event_id, kind, profile_id, people) VALUES "
+                    "('ev-side', 'investor', 'i-1', '[{\"name\": \"Ada\", \"email\": "
+                    "\"ada@i-1.example\"}, {\"name\": \"Bo\", \"email\": \"bo@i-1.example\"}]')");
+    tvt_exec(check, "INSERT INTO investors (id, doc) VALUES ('i-1', '{\"id\": \"i-1\", \"name\": "
+                    "\"Fondo Uno\"}')");
+    /* c-2 meets i-2 (k = 2), i-1 (k = 7) and i-0 (k = 12). */
+    assert_int_equal(tv_store_meeting_sides(st, "ev-side", TV_KIND_COMPANY, "c-2", on_side_row,
+                                            rows),
+                     0);
+    assert_string_equal(rows[0], "i-0|i-0|[]|Europe/Rome");
+    assert_string_equal(rows[1], "i-1|Fondo Uno|[\"Ada\", \"Bo\"]|Europe/Rome");
+    assert_string_equal(rows[2], "i-2|i-2|[]|Europe/Rome");
+    assert_string_equal(rows[3], "");
+    memset(rows, 0, sizeof(rows));
+    /* i-1 meets c-1, c-4, c-2, c-0, c-3 (k = 1, 4, 7, 10, 13), each once. */
+    assert_int_equal(tv_store_meeting_sides(st, "ev-side", TV_KIND_INVESTOR, "i-1", on_side_row,
+                                            rows),
+                     0);
+    assert_string_equal(rows[0], "c-0|c-0|[]|Europe/Rome");
+    assert_string_equal(rows[4], "c-4|c-4|[]|Europe/Rome");
+    assert_string_equal(rows[5], "");
+    memset(rows, 0, sizeof(rows));
+    assert_int_equal(tv_store_meeting_sides(st, "ev-side", TV_KIND_COMPANY, "i-1", on_side_row,
+                                            rows),
+                     0);
+    assert_string_equal(rows[0], "");
+}
+
+/* ---- statements prepared once per connection (decision 0062) ---- */
+
+static void test_store_prepares_each_statement_once(void **state)
+{
+    char buffer[64], *texts[TV_STORE_PREPARED_MAX + 8];
+    int64_t v = 0;
+    const char *param[1] = {"41"};
+
+    (void)state;
+    /* The same text twice: prepared once, answered twice. */
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(tv__store_query_int(st, "SELECT $1::int + 1", 1, param, &v), 0);
+        assert_int_equal(v, 42);
+    }
+    assert_int_equal(scalar("SELECT 1"), 1);
+    /* A buffer reused with another text runs that text, not the statement prepared first. */
+    snprintf(buffer, sizeof(buffer), "SELECT $1::int * 2");
+    assert_int_equal(tv__store_query_int(st, buffer, 1, param, &v), 0);
+    assert_int_equal(v, 82);
+    snprintf(buffer, sizeof(buffer), "SELECT $1::int * 3");
+    assert_int_equal(tv__store_query_int(st, buffer, 1, param, &v), 0);
+    assert_int_equal(v, 123);
+    /* More texts than the connection keeps prepared still run. */
+    for (int k = 0; k < TV_STORE_PREPARED_MAX + 8; k++) {
+        texts[k] = malloc(64);
+        snprintf(texts[k], 64, "SELECT $1::int + %d", k);
+        assert_int_equal(tv__store_query_int(st, texts[k], 1, param, &v), 0);
+        assert_int_equal(v, 41 + k);
+    }
+    assert_int_equal(st->n_prepared, TV_STORE_PREPARED_MAX);
+    for (int k = 0; k < TV_STORE_PREPARED_MAX + 8; k++)
+        free(texts[k]);
+    /* A statement that fails inside a transaction, then one after the rollback. */
+    assert_int_equal(tv__store_exec_command(st, "BEGIN", 0, NULL), 0);
+    assert_int_not_equal(tv__store_query_int(st, "SELECT 1 / ($1::int - 41)", 1, param, &v), 0);
+    assert_int_not_equal(tv__store_query_int(st, "SELECT $1::int + 1", 1, param, &v), 0);
+    tv__store_rollback(st);
+    assert_int_equal(tv__store_query_int(st, "SELECT $1::int + 1", 1, param, &v), 0);
+    assert_int_equal(v, 42);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +603,9 @@ int main(void)
         cmocka_unit_test(test_store_connections_run_without_jit),
         cmocka_unit_test(test_store_reads_one_participants_side),
         cmocka_unit_test(test_store_cuts_the_event_file_to_a_participants_view),
+        cmocka_unit_test(test_store_keeps_each_participants_part_of_the_file),
+        cmocka_unit_test(test_store_reads_the_other_sides_of_meetings),
+        cmocka_unit_test(test_store_prepares_each_statement_once),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

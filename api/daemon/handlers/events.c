@@ -632,7 +632,8 @@ int api_h_event_schedule(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
-static json_t *meeting_json(const tv_event_t *e, const tv_meeting_t *m)
+/* Meeting 'm' as JSON, its slot written in the event's zone 'time_zone'. */
+static json_t *meeting_json(const char *time_zone, const tv_meeting_t *m)
 {
     static const char *const origins[] = {"must", "want", "recommended"};
     char iso[40] = "";
@@ -640,8 +641,8 @@ static json_t *meeting_json(const tv_event_t *e, const tv_meeting_t *m)
     int64_t utc;
 
     if (sscanf(m->slot_start, "%d-%d-%dT%d:%d", &y, &mo, &d, &h, &mi) == 5 &&
-        tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, &utc) == 0)
-        tv_calendar_format_local(e->time_zone, utc, iso, sizeof(iso));
+        tv_calendar_local_to_utc(time_zone, y, mo, d, h, mi, &utc) == 0)
+        tv_calendar_format_local(time_zone, utc, iso, sizeof(iso));
     return json_pack("{s:I, s:s, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:b, s:i}", "id",
                      (json_int_t)m->id, "slot", iso, "slot_index", (int)m->slot_index, "table",
                      (int)m->table_no, "company_id", m->company_id, "investor_id", m->investor_id,
@@ -672,54 +673,63 @@ static int load_meetings(const api_req_t *r, api_resp_t *resp, int need, tv_even
     return 0;
 }
 
-/* The other side of a participant's meeting 'm': {"kind", "id", "name", "people": [names]}, the
- * names of the people the event file gives for it (never their addresses: decision 0054). */
-static json_t *other_side_json(const api_req_t *r, const tv_event_t *e, const tv_meeting_t *m,
-                               char **names)
-{
-    int company = r->principal.role != API_ROLE_COMPANY;
-    tv_profile_kind_t kind = company ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
-    const char *id = company ? m->company_id : m->investor_id;
-    json_t *people = json_array();
+/* The other sides of a participant's meetings by id: {"kind", "id", "name", "people": [names]},
+ * the names of the people the event file gives for each (never their addresses: decision
+ * 0054); and the event's zone. */
+typedef struct {
+    const char *kind;
+    json_t *by_id;
+    char time_zone[64];
+} sides_t;
 
-    for (size_t a = 0; a < e->n_attendees; a++) {
-        if (e->attendees[a].kind != kind || strcmp(e->attendees[a].id, id) != 0)
-            continue;
-        for (size_t p = 0; p < e->attendees[a].n_people; p++)
-            json_array_append_new(people, json_string(e->attendees[a].people[p].name));
+static int on_side(void *ctx, const char *const *c, int n)
+{
+    sides_t *s = ctx;
+    json_t *people = n >= 4 && c[2] != NULL ? json_loads(c[2], 0, NULL) : NULL;
+
+    if (n < 4 || c[0] == NULL || c[1] == NULL || c[3] == NULL || !json_is_array(people)) {
+        json_decref(people);
+        return TV_EDB;
     }
-    return json_pack("{s:s, s:s, s:s, s:o}", "kind", company ? "company" : "investor", "id", id,
-                     "name", names[company ? 0 : 1], "people", people);
+    snprintf(s->time_zone, sizeof(s->time_zone), "%s", c[3]);
+    return json_object_set_new(s->by_id, c[0],
+                               json_pack("{s:s, s:s, s:s, s:o}", "kind", s->kind, "id", c[0],
+                                         "name", c[1], "people", people)) == 0
+               ? 0
+               : TV_ENOMEM;
 }
 
-/* The meetings a participant sees, each with its other side ("with"), into '*out'. */
-static int own_meetings_json(const api_req_t *r, const tv_event_t *e, tv_meeting_t *m, size_t n,
-                             json_t **out)
+/* The meetings a participant sees, each with its other side ("with"), read through indexes
+ * without the event file (decision 0062). */
+static void own_meetings(const api_req_t *r, api_resp_t *resp)
 {
+    tv_profile_kind_t kind = principal_kind(r);
+    sides_t sides = {kind == TV_KIND_COMPANY ? "investor" : "company", json_object(), ""};
     json_t *items = json_array();
-    char **names = NULL;
-    size_t kept = 0;
-    int rc;
+    tv_meeting_t *m = NULL;
+    size_t n = 0;
+    int rc = tv_store_meetings_of(r->store, r->params[0], kind, r->principal.subject, &m, &n);
 
-    for (size_t k = 0; k < n; k++) {
-        if (own(r, m[k].company_id, m[k].investor_id))
-            m[kept++] = m[k];
-    }
-    rc = api_agenda_names(r->store, r->app->tax, m, kept, &names);
-    for (size_t k = 0; rc == 0 && k < kept; k++) {
-        json_t *one = meeting_json(e, &m[k]);
+    if (rc == 0 && n > 0)
+        rc = tv_store_meeting_sides(r->store, r->params[0], kind, r->principal.subject, on_side,
+                                    &sides);
+    for (size_t k = 0; rc == 0 && k < n; k++) {
+        json_t *one = meeting_json(sides.time_zone, &m[k]);
+        json_t *with = json_object_get(
+            sides.by_id, kind == TV_KIND_COMPANY ? m[k].investor_id : m[k].company_id);
 
-        json_object_set_new(one, "with", other_side_json(r, e, &m[k], &names[2 * k]));
+        if (with == NULL) /* a meeting added between the two reads: asked again, it is there */
+            rc = TV_EUNAVAIL;
+        json_object_set(one, "with", with);
         json_array_append_new(items, one);
     }
-    for (size_t k = 0; names != NULL && k < 2 * kept; k++)
-        free(names[k]);
-    free(names);
     if (rc != 0)
-        json_decref(items);
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
-        *out = items;
-    return rc;
+        reply_object(resp, 200, json_pack("{s:O}", "items", items));
+    json_decref(items);
+    json_decref(sides.by_id);
+    free(m);
 }
 
 int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
@@ -727,19 +737,21 @@ int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
     tv_meeting_t *m = NULL;
     tv_event_t e;
     size_t n = 0;
-    int view;
+    int view = event_view(r, r->params[0]);
 
+    if (require(r, resp, view, SEE_OWN) != 0)
+        return 0;
+    if (view == SEE_OWN) {
+        own_meetings(r, resp);
+        return 0;
+    }
     tv_event_init(&e);
-    if (load_meetings(r, resp, SEE_OWN, &e, &m, &n, &view) == 0) {
-        json_t *items = view == SEE_ALL ? json_array() : NULL;
-        int rc = view == SEE_ALL ? 0 : own_meetings_json(r, &e, m, n, &items);
+    if (load_meetings(r, resp, SEE_ALL, &e, &m, &n, &view) == 0) {
+        json_t *items = json_array();
 
-        for (size_t k = 0; view == SEE_ALL && k < n; k++)
-            json_array_append_new(items, meeting_json(&e, &m[k]));
-        if (rc != 0)
-            api_reply_error(resp, r, rc, tv_store_error(r->store));
-        else
-            reply_object(resp, 200, json_pack("{s:o}", "items", items));
+        for (size_t k = 0; k < n; k++)
+            json_array_append_new(items, meeting_json(e.time_zone, &m[k]));
+        reply_object(resp, 200, json_pack("{s:o}", "items", items));
     }
     free(m);
     tv_event_dispose(&e);
@@ -876,7 +888,7 @@ static int apply_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *
 /* The meeting's JSON text; its ETag (a hash of that text) goes to 'etag' when not NULL. */
 static char *meeting_text(const tv_event_t *e, const tv_meeting_t *m, char *etag)
 {
-    json_t *o = meeting_json(e, m);
+    json_t *o = meeting_json(e->time_zone, m);
     char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
 
     json_decref(o);

@@ -13,6 +13,10 @@
 
 typedef struct tv_store tv_store_t;
 
+/* Called for each row of a query, with its 'n' columns as text (NULL for SQL NULL). A non-zero
+ * return stops the walk and is returned. */
+typedef int (*tv_store_row_cb)(void *ctx, const char *const *cols, int n);
+
 typedef struct {
     size_t inserted;
     size_t updated;
@@ -29,6 +33,12 @@ int tv_store_open_database(const tv_store_t *st, const char *dbname, tv_store_t 
 
 /* Closes the connection. NULL is a no-op. */
 void tv_store_close(tv_store_t *st);
+
+/* Makes the connection plan each statement once and reuse the plan, whatever its parameters
+ * (plan_cache_mode = force_generic_plan): for the daemon's requests, whose statements are
+ * lookups by key that PostgreSQL otherwise re-plans on every call when it guesses a plan for
+ * the given values to be cheaper (decision 0062). */
+int tv_store_reuse_plans(tv_store_t *st);
 
 /* The message of the last failed call. */
 const char *tv_store_error(const tv_store_t *st);
@@ -174,6 +184,14 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
 int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
                          const char *profile_id, tv_meeting_t **out, size_t *n);
 
+/* The other sides of the meetings where the participant of 'kind' and 'profile_id' is a side:
+ * 'cb' gets one row per other side, (id, name, people, time_zone): its profile's name (its id
+ * when the profile is gone), the names of the people the event file gives for it as a JSON
+ * array of strings, and the event's zone. Read from the participants' rows, never from the
+ * file (decision 0062). In no particular order. */
+int tv_store_meeting_sides(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
+                           const char *profile_id, tv_store_row_cb cb, void *ctx);
+
 /* Writes a schedule in one transaction, as the smallest change: each meeting of 'm' updates
  * the row of its pair or inserts one; a meeting that stays where it was keeps its id,
  * SEQUENCE and updated_at, one that moves or comes back gets SEQUENCE + 1; held and no-show
@@ -249,10 +267,6 @@ int tv_store_meeting_create(tv_store_t *st, const char *event_id, tv_meeting_t *
 int tv_store_count(tv_store_t *st, tv_profile_kind_t kind, int64_t *out);
 
 /* ---- daily digests (engine/store/store_digests.c) ---- */
-
-/* Called for each row of a digest query, with its 'n' columns as text (NULL for SQL NULL). A
- * non-zero return stops the walk and is returned. */
-typedef int (*tv_store_row_cb)(void *ctx, const char *const *cols, int n);
 
 /* Takes the digest job's session advisory lock without waiting: '*got' is 1 when taken, 0
  * when another session holds it. tv_store_digest_unlock releases it (closing the connection
