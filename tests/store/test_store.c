@@ -370,7 +370,6 @@ static void test_store_reads_one_participants_side(void **state)
                      2);
 }
 
-
 /* ---- each participant's part of the event file (migration 027) ---- */
 
 /* Imports fixture events/jpm-2027.json, with 'edit' (SQL over jsonb 'd', NULL: none) applied to
@@ -419,9 +418,8 @@ static size_t assert_parts_match_the_file(const char *extra)
     assert_true(n > 0);
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < n; i++) {
-            tv_profile_kind_t kind = strcmp(PQgetvalue(rows, i, 0), "company") == 0
-                                         ? TV_KIND_COMPANY
-                                         : TV_KIND_INVESTOR;
+            tv_profile_kind_t kind =
+                strcmp(PQgetvalue(rows, i, 0), "company") == 0 ? TV_KIND_COMPANY : TV_KIND_INVESTOR;
             const char *id = PQgetvalue(rows, i, 1);
             char *doc = NULL;
 
@@ -433,8 +431,8 @@ static size_t assert_parts_match_the_file(const char *extra)
             }
             {
                 const char *params[2] = {views[i], doc};
-                PGresult *res = PQexecParams(check, "SELECT ($1::jsonb = $2::jsonb)::int", 2,
-                                             NULL, params, NULL, NULL, 0);
+                PGresult *res = PQexecParams(check, "SELECT ($1::jsonb = $2::jsonb)::int", 2, NULL,
+                                             params, NULL, NULL, 0);
 
                 if (strcmp(PQgetvalue(res, 0, 0), "1") != 0)
                     fail_msg("%s: kept %s, from the file %s", id, views[i], doc);
@@ -500,7 +498,7 @@ static void test_store_keeps_each_participants_part_of_the_file(void **state)
 /* Collects rows "id|name|people|zone;" of tv_store_meeting_sides, in id order. */
 static int on_side_row(void *ctx, const char *const *c, int n)
 {
-    char (*rows)[128] = ctx;
+    char(*rows)[128] = ctx;
     size_t k = 0;
 
     assert_int_equal(n, 4);
@@ -509,6 +507,12 @@ static int on_side_row(void *ctx, const char *const *c, int n)
     memmove(rows[k + 1], rows[k], (size_t)(7 - k) * sizeof(rows[0]));
     snprintf(rows[k], sizeof(rows[k]), "%s|%s|%s|%s", c[0], c[1], c[2], c[3]);
     return 0;
+}
+
+static void read_sides(tv_profile_kind_t kind, const char *id, char rows[8][128])
+{
+    memset(rows, 0, 8 * sizeof(rows[0]));
+    assert_int_equal(tv_store_meeting_sides(st, "ev-side", kind, id, on_side_row, rows), 0);
 }
 
 /* The other side of each of a participant's meetings: its name (its id when the profile is
@@ -526,25 +530,17 @@ static void test_store_reads_the_other_sides_of_meetings(void **state)
     tvt_exec(check, "INSERT INTO investors (id, doc) VALUES ('i-1', '{\"id\": \"i-1\", \"name\": "
                     "\"Fondo Uno\"}')");
     /* c-2 meets i-2 (k = 2), i-1 (k = 7) and i-0 (k = 12). */
-    assert_int_equal(tv_store_meeting_sides(st, "ev-side", TV_KIND_COMPANY, "c-2", on_side_row,
-                                            rows),
-                     0);
+    read_sides(TV_KIND_COMPANY, "c-2", rows);
     assert_string_equal(rows[0], "i-0|i-0|[]|Europe/Rome");
     assert_string_equal(rows[1], "i-1|Fondo Uno|[\"Ada\", \"Bo\"]|Europe/Rome");
     assert_string_equal(rows[2], "i-2|i-2|[]|Europe/Rome");
     assert_string_equal(rows[3], "");
-    memset(rows, 0, sizeof(rows));
     /* i-1 meets c-1, c-4, c-2, c-0, c-3 (k = 1, 4, 7, 10, 13), each once. */
-    assert_int_equal(tv_store_meeting_sides(st, "ev-side", TV_KIND_INVESTOR, "i-1", on_side_row,
-                                            rows),
-                     0);
+    read_sides(TV_KIND_INVESTOR, "i-1", rows);
     assert_string_equal(rows[0], "c-0|c-0|[]|Europe/Rome");
     assert_string_equal(rows[4], "c-4|c-4|[]|Europe/Rome");
     assert_string_equal(rows[5], "");
-    memset(rows, 0, sizeof(rows));
-    assert_int_equal(tv_store_meeting_sides(st, "ev-side", TV_KIND_COMPANY, "i-1", on_side_row,
-                                            rows),
-                     0);
+    read_sides(TV_KIND_COMPANY, "i-1", rows);
     assert_string_equal(rows[0], "");
 }
 

@@ -17,48 +17,50 @@ ALTER TABLE events
 ALTER TABLE event_participants ADD COLUMN own jsonb;
 
 -- Writes 'own' for every participant row of event 'ev' from its stored file: one pass over the
--- file's participants and requests. Rows whose part is unchanged are not written (nor notified).
+-- file's participants and requests, grouped by participant (0.5 s for 6,000 participants and
+-- 14,000 requests). No row carries the file itself through the joins: each would copy its
+-- megabytes (a first version took 90 s). Rows whose part is unchanged are not written (nor
+-- notified).
 CREATE FUNCTION tv_event_own_parts(ev text) RETURNS void
     LANGUAGE sql
     AS $$
-        WITH d AS (SELECT doc FROM events WHERE id = ev),
-        pa AS (
-            SELECT x->>'kind' AS kind, x->>'id' AS id, jsonb_agg(x ORDER BY n) AS items
+        WITH d AS MATERIALIZED (SELECT doc FROM events WHERE id = ev),
+        items AS (
+            SELECT x->>'kind' AS kind, x->>'id' AS id, true AS listing, x, n
             FROM d, jsonb_array_elements(CASE jsonb_typeof(d.doc->'participants')
                                          WHEN 'array' THEN d.doc->'participants' ELSE '[]' END)
                     WITH ORDINALITY t(x, n)
-            GROUP BY 1, 2),
-        rq AS (
-            SELECT x, n
-            FROM d, jsonb_array_elements(CASE jsonb_typeof(d.doc->'requests')
-                                         WHEN 'array' THEN d.doc->'requests' ELSE '[]' END)
+            UNION ALL
+            SELECT s.kind, x->>(s.kind || '_id'), false, x, n
+            FROM d, (VALUES ('company'), ('investor')) s(kind),
+                 jsonb_array_elements(CASE jsonb_typeof(d.doc->'requests')
+                                      WHEN 'array' THEN d.doc->'requests' ELSE '[]' END)
                     WITH ORDINALITY t(x, n)),
-        rc AS (SELECT x->>'company_id' AS id, jsonb_agg(x ORDER BY n) AS items FROM rq GROUP BY 1),
-        ri AS (SELECT x->>'investor_id' AS id, jsonb_agg(x ORDER BY n) AS items FROM rq GROUP BY 1),
-        parts AS (
+        parts AS MATERIALIZED (
+            SELECT kind, id,
+                jsonb_agg(x ORDER BY n) FILTER (WHERE listing) AS listed,
+                coalesce(jsonb_agg(x ORDER BY n) FILTER (WHERE NOT listing), '[]') AS requests
+            FROM items GROUP BY kind, id),
+        member AS MATERIALIZED (
+            SELECT jsonb_typeof(doc->'requests') = 'array' AS listed,
+                CASE WHEN jsonb_typeof(doc->'requests') <> 'array' THEN doc->'requests' END AS requests
+            FROM d),
+        own AS (
             SELECT p.kind, p.profile_id,
-                CASE WHEN jsonb_typeof(d.doc->'participants') = 'array'
-                     THEN jsonb_build_object('participants', coalesce(pa.items, '[]'))
-                     WHEN d.doc ? 'participants'
-                     THEN jsonb_build_object('participants', d.doc->'participants')
-                     ELSE '{}' END ||
-                CASE WHEN jsonb_typeof(d.doc->'requests') = 'array'
-                     THEN jsonb_build_object('requests', coalesce(
-                         CASE p.kind WHEN 'company' THEN rc.items ELSE ri.items END, '[]'))
-                     WHEN d.doc ? 'requests'
-                     THEN jsonb_build_object('requests', d.doc->'requests')
-                     ELSE '{}' END AS own,
-                pa.kind IS NOT NULL AS listed
-            FROM d, event_participants p
-            LEFT JOIN pa ON pa.kind = p.kind AND pa.id = p.profile_id
-            LEFT JOIN rc ON p.kind = 'company' AND rc.id = p.profile_id
-            LEFT JOIN ri ON p.kind = 'investor' AND ri.id = p.profile_id
+                CASE WHEN parts.listed IS NULL THEN NULL ELSE
+                    jsonb_build_object('participants', parts.listed) ||
+                    CASE WHEN member.listed
+                         THEN jsonb_build_object('requests', parts.requests)
+                         WHEN member.requests IS NOT NULL
+                         THEN jsonb_build_object('requests', member.requests)
+                         ELSE '{}' END END AS own
+            FROM member, event_participants p
+            LEFT JOIN parts ON parts.kind = p.kind AND parts.id = p.profile_id
             WHERE p.event_id = ev)
-        UPDATE event_participants t
-        SET own = CASE WHEN parts.listed THEN parts.own END
-        FROM parts
-        WHERE t.event_id = ev AND t.kind = parts.kind AND t.profile_id = parts.profile_id
-            AND t.own IS DISTINCT FROM CASE WHEN parts.listed THEN parts.own END
+        UPDATE event_participants t SET own = own.own
+        FROM own
+        WHERE t.event_id = ev AND t.kind = own.kind AND t.profile_id = own.profile_id
+            AND t.own IS DISTINCT FROM own.own
     $$;
 
 DO $$ BEGIN PERFORM tv_event_own_parts(id) FROM events; END $$;
