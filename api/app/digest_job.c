@@ -82,6 +82,8 @@ typedef struct {
     tv_digest_request_t **by_company, **by_investor; /* sorted by that side's id */
     char **unsubscribed;                             /* lower case addresses, sorted */
     size_t n_unsub, cap_unsub;
+    char **languages; /* "address language" chosen on the pages, sorted by address */
+    size_t n_languages, cap_languages;
     unsigned char key[API_UNSUB_KEY_BYTES];
     pthread_mutex_t note_lock; /* the build threads share 'notes' */
     pending_t batch[BATCH];
@@ -403,6 +405,43 @@ static int string_compare(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int on_language(void *ctx, const char *const *c, int n)
+{
+    job_t *j = ctx;
+    size_t len = strlen(c[0]);
+
+    (void)n;
+    if (grow((void **)&j->languages, &j->cap_languages, j->n_languages, sizeof(char *)) != 0 ||
+        (j->languages[j->n_languages] = malloc(len + 4)) == NULL)
+        return TV_ENOMEM;
+    snprintf(j->languages[j->n_languages++], len + 4, "%s %.2s", c[0], c[1]);
+    return 0;
+}
+
+/* Compares address 'a' (a char **) with the address part of "address language" 'b'. */
+static int address_compare(const void *a, const void *b)
+{
+    const char *x = *(char *const *)a, *y = *(char *const *)b;
+    size_t n = strcspn(y, " ");
+    int c = strncmp(x, y, n);
+
+    return c != 0 ? c : (x[n] != '\0');
+}
+
+/* The language 'email' chose on the pages (decision 0060), else 'fallback'. */
+static const char *chosen_language(const job_t *j, const char *email, const char *fallback)
+{
+    char lower[320], *key = lower, **found;
+
+    snprintf(lower, sizeof(lower), "%s", email);
+    for (char *q = lower; *q != '\0'; q++)
+        *q = (char)(*q >= 'A' && *q <= 'Z' ? *q + 32 : *q);
+    found = j->n_languages > 0
+                ? bsearch(&key, j->languages, j->n_languages, sizeof(char *), address_compare)
+                : NULL;
+    return found != NULL ? *found + strcspn(*found, " ") + 1 : fallback;
+}
+
 /* 1 if 'email' unsubscribed from digests (a lookup without case in the loaded list). */
 static int unsubscribed(const job_t *j, const char *email)
 {
@@ -448,7 +487,8 @@ static int index_requests(job_t *j)
     return 0;
 }
 
-/* Loads the people of the event files, the pending requests and the unsubscribed addresses. */
+/* Loads the people of the event files, the pending requests, the unsubscribed addresses and
+ * the languages people chose. */
 static int load_people(job_t *j)
 {
     int rc = api_unsub_key(j->st, j->key);
@@ -459,6 +499,10 @@ static int load_people(job_t *j)
         rc = tv_store_digest_requests(j->st, on_request, j);
     if (rc == 0)
         rc = tv_store_digest_unsubscribed(j->st, on_unsubscribed, j);
+    if (rc == 0)
+        rc = tv_store_digest_languages(j->st, on_language, j);
+    if (rc == 0 && j->n_languages > 1) /* byte order, whatever the database's collation */
+        qsort(j->languages, j->n_languages, sizeof(char *), string_compare);
     if (rc == 0 && j->n_people > 1)
         qsort(j->people, j->n_people, sizeof(*j->people), person_compare);
     if (rc == 0 && j->n_unsub > 1)
@@ -910,8 +954,9 @@ static int gather(const job_t *j, char kind, size_t index, api_recipients_t *out
     }
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; rc == 0 && i < n; i++)
-        rc = api_recipients_add(out, contacts[i].email, contacts[i].name,
-                                tv_digest_language(&contacts[i], lang));
+        rc = api_recipients_add(
+            out, contacts[i].email, contacts[i].name,
+            chosen_language(j, contacts[i].email, tv_digest_language(&contacts[i], lang)));
     for (const person_t *x = people_of(j, kind, id);
          rc == 0 && x != NULL && x < j->people + j->n_people && x->kind == kind &&
          strcmp(x->id, id) == 0;
@@ -1031,6 +1076,9 @@ static void job_dispose(job_t *j)
     for (size_t i = 0; i < j->n_unsub; i++)
         free(j->unsubscribed[i]);
     free(j->unsubscribed);
+    for (size_t i = 0; i < j->n_languages; i++)
+        free(j->languages[i]);
+    free(j->languages);
     for (size_t i = 0; i < j->n_batch; i++)
         pending_dispose(&j->batch[i]);
 }

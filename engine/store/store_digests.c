@@ -268,7 +268,8 @@ int tv_store_digest_people(tv_store_t *st, tv_store_row_cb cb, void *ctx)
 {
     return tv__store_each_row(
         st, "event_participants",
-        "SELECT ep.kind, ep.profile_id, x->>'email', x->>'name', COALESCE(CASE WHEN "
+        "SELECT ep.kind, ep.profile_id, x->>'email', x->>'name', COALESCE((SELECT language FROM "
+        "person_prefs pp WHERE pp.email = lower(x->>'email')), CASE WHEN "
         "x->>'language' IN ('it', 'en') THEN x->>'language' END, CASE WHEN e.head->>'language' "
         "IN ('it', 'en') THEN e.head->>'language' END, 'en') FROM event_participants ep JOIN "
         "events e ON e.id = ep.event_id, jsonb_array_elements(CASE jsonb_typeof(ep.people) "
@@ -285,6 +286,12 @@ int tv_store_digest_requests(tv_store_t *st, tv_store_row_cb cb, void *ctx)
         "(q.created_at AT TIME ZONE 'UTC')::date::text FROM meeting_requests q JOIN events e ON "
         "e.id = q.event_id WHERE q.status = 'pending' ORDER BY q.id",
         0, NULL, cb, ctx);
+}
+
+int tv_store_digest_languages(tv_store_t *st, tv_store_row_cb cb, void *ctx)
+{
+    return tv__store_each_row(st, "person_prefs", "SELECT email, language FROM person_prefs", 0,
+                              NULL, cb, ctx);
 }
 
 int tv_store_digest_unsubscribed(tv_store_t *st, tv_store_row_cb cb, void *ctx)

@@ -222,10 +222,10 @@ int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t
 /* The other side's columns (column 'other', table 'profiles', kind 'other_kind') of the
  * meetings where column 'own' = $2, at event $1. */
 #define SIDES_SQL(own, other, profiles, other_kind)                                                \
-    "SELECT DISTINCT m." other ", coalesce(p.doc->>'name', m." other "), coalesce((SELECT "         \
+    "SELECT DISTINCT m." other ", coalesce(p.doc->>'name', m." other "), coalesce((SELECT "        \
     "jsonb_agg(x->>'name' ORDER BY o) FROM jsonb_array_elements(ep.people) WITH ORDINALITY t(x, "  \
-    "o)), '[]')::text, e.time_zone FROM meetings m JOIN events e ON e.id = m.event_id LEFT JOIN " \
-    profiles " p ON p.id = m." other " LEFT JOIN event_participants ep ON ep.event_id = "         \
+    "o)), '[]')::text, e.time_zone FROM meetings m JOIN events e ON e.id = m.event_id LEFT "       \
+    "JOIN " profiles " p ON p.id = m." other " LEFT JOIN event_participants ep ON ep.event_id = "  \
     "m.event_id AND ep.kind = '" other_kind "' AND ep.profile_id = m." other " WHERE m.event_id "  \
     "= $1 AND m." own " = $2"
 
@@ -247,7 +247,7 @@ int tv_store_meeting_sides(tv_store_t *st, const char *event_id, tv_profile_kind
     "SELECT o.id, o.event_id, o.slot_start FROM meetings o, events e WHERE e.id = $1 AND " col     \
     " = $2 AND o.status <> 'cancelled' AND NOT (o.event_id = $1 AND o.company_id = $4 AND "        \
     "o.investor_id = $5) AND o.during && tstzrange($3::timestamp AT TIME ZONE e.time_zone, "       \
-    "($3::timestamp + make_interval(mins => coalesce((e.head->>'slot_minutes')::int, 0))) AT "      \
+    "($3::timestamp + make_interval(mins => coalesce((e.head->>'slot_minutes')::int, 0))) AT "     \
     "TIME ZONE e.time_zone) ORDER BY o.during LIMIT 1"
 
 /* The meeting at another event that 'm' would overlap for its company (or investor), read

@@ -10,7 +10,8 @@
 /* The profile's contacts (each with its language, else the profile's), then the people the
  * event file names for it (each with its language, else the event's), else English; one row
  * per address compared without case, the first listed winning. A "language" member that is
- * not it or en counts as none. */
+ * not it or en counts as none. The language a person chose on the pages (person_prefs,
+ * decision 0060) wins over all of these. */
 static const char recipients_sql[] =
     "WITH prof AS (SELECT doc FROM companies WHERE $2 = 'company' AND id = $3 "
     "UNION ALL SELECT doc FROM investors WHERE $2 = 'investor' AND id = $3), "
@@ -28,7 +29,8 @@ static const char recipients_sql[] =
     "WHERE ep.event_id = $1 AND ep.kind = $2 AND ep.profile_id = $3), "
     "d AS (SELECT DISTINCT ON (lower(email)) email, name, lang, src, o FROM r "
     "WHERE email LIKE '%_@_%' ORDER BY lower(email), src, o) "
-    "SELECT email, name, lang FROM d ORDER BY src, o";
+    "SELECT email, name, coalesce((SELECT language FROM person_prefs pp WHERE pp.email = "
+    "lower(d.email)), lang) FROM d ORDER BY src, o";
 
 int tv_store_notify_recipients(tv_store_t *st, const char *event_id, const char *kind,
                                const char *profile_id, tv_store_row_cb cb, void *ctx)
@@ -62,7 +64,8 @@ static const char event_recipients_sql[] =
     "jsonb_array_elements(ep.people) WITH ORDINALITY AS t(x, o)), "
     "d AS (SELECT DISTINCT ON (kind, profile_id, lower(email)) kind, profile_id, email, name, "
     "lang, src, o FROM r WHERE email LIKE '%_@_%' ORDER BY kind, profile_id, lower(email), src, "
-    "o) SELECT kind, profile_id, email, name, lang FROM d ORDER BY kind, profile_id, src, o";
+    "o) SELECT kind, profile_id, email, name, coalesce((SELECT language FROM person_prefs pp "
+    "WHERE pp.email = lower(d.email)), lang) FROM d ORDER BY kind, profile_id, src, o";
 
 int tv_store_notify_event_recipients(tv_store_t *st, const char *event_id, tv_store_row_cb cb,
                                      void *ctx)

@@ -284,7 +284,8 @@ int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind,
 
 /* The people of the targets ($1: a profile, $2: an event's participants): contacts first
  * (language: the contact's, else the profile's), then the people event files name for them
- * (of event $2 only when given; language: the person's, else the event's), else English. */
+ * (of event $2 only when given; language: the person's, else the event's), else English; the
+ * language the person chose on the pages before all (decision 0060). */
 static const char invite_sql[] =
     "WITH t AS (SELECT 'company' AS kind, id FROM companies WHERE id = $1 UNION SELECT "
     "'investor', id FROM investors WHERE id = $1 UNION SELECT kind, profile_id FROM "
@@ -303,8 +304,9 @@ static const char invite_sql[] =
     "JOIN t ON t.kind = ep.kind AND t.id = ep.profile_id JOIN events e ON e.id = ep.event_id, "
     "jsonb_array_elements(CASE jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' "
     "END) WITH ORDINALITY AS x(x, o) WHERE $2::text IS NULL OR ep.event_id = $2) "
-    "SELECT DISTINCT ON (lower(email)) lower(email), name, lang FROM r WHERE email LIKE "
-    "'%_@_%' ORDER BY lower(email), src, kind, id, o";
+    "SELECT DISTINCT ON (lower(email)) lower(email), name, coalesce((SELECT language FROM "
+    "person_prefs pp WHERE pp.email = lower(r.email)), lang) FROM r WHERE email LIKE '%_@_%' "
+    "ORDER BY lower(email), src, kind, id, o";
 
 int tv_store_invite_people(tv_store_t *st, const char *profile_id, const char *event_id,
                            tv_store_row_cb cb, void *ctx)

@@ -48,6 +48,9 @@ sql "UPDATE event_participants SET people = '[{\"name\": \"Ivo B.\", \"email\": 
 sql "UPDATE event_participants SET people = people || '[{\"name\": \"Multi\", \"email\": \"multi@both.example\"}]' WHERE event_id = 'jpm-2027' AND profile_id = 'c-036'" >/dev/null
 sql "UPDATE event_participants SET people = people || '[{\"name\": \"Elena G.\", \"email\": \"ELENA.GRECO@c-013.example\", \"language\": \"en\"}]' WHERE event_id = 'jpm-2027' AND profile_id = 'c-013'" >/dev/null
 sql "INSERT INTO mail_unsubscribes (email, kind) VALUES ('eve@c-030.example', 'digest')" >/dev/null
+# The language a person chose on the pages (person_prefs, decision 0060) wins over the records':
+# Multi (English by the file) chose Italian; Liam, c-016's contact in English, chose Italian.
+sql "INSERT INTO person_prefs (email, language) VALUES ('multi@both.example', 'it'), ('liam.foster@c-016.example', 'it')" >/dev/null
 # c-030 has a pending request it sent (the file's, to i-008); it receives one from i-003.
 sql "INSERT INTO meeting_requests (event_id, company_id, investor_id, from_kind, priority, status) VALUES ('jpm-2027', 'c-030', 'i-003', 'investor', 'must', 'pending')" >/dev/null
 received=$(sql "SELECT id FROM meeting_requests WHERE company_id = 'c-030' AND investor_id = 'i-003'")
@@ -101,6 +104,11 @@ if to("eve@c-030.example"):
 multi = sorted(re.sub(r"^<digest-2027-01-10-c-(c-\d+)-.*", r"\1", str(m["Message-ID"])) for m in to("multi@both.example"))
 if multi != ["c-030", "c-036"]:
     bad.append(f"a person on two profiles gets {multi}")
+if any("abbinamenti" not in str(m["Subject"]) for m in to("multi@both.example")):
+    bad.append("the language a person of the file chose is not kept")
+liam = to("liam.foster@c-016.example")
+if len(liam) != 1 or "abbinamenti" not in str(liam[0]["Subject"]):
+    bad.append("the language a contact chose is not kept")
 elena = to("elena.greco@c-013.example")
 if len(elena) != 1 or "abbinamenti" not in str(elena[0]["Subject"]):
     bad.append("the contact does not win over the file's person with the same address")

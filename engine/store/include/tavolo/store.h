@@ -326,12 +326,17 @@ int tv_store_digest_record_many(tv_store_t *st, const char *date, const tv_diges
                                 size_t n, int64_t *ids);
 
 /* Rows (kind, profile_id, email, name, language) of the people the event files name, with
- * the language of the person, else of the event, else "en"; by event, profile, file order. */
+ * the language the person chose on the pages, else the file's for the person, else the event's,
+ * else "en"; by event, profile, file order. */
 int tv_store_digest_people(tv_store_t *st, tv_store_row_cb cb, void *ctx);
 
 /* Rows (id, event_id, event_name, company_id, investor_id, from_kind, priority, created
  * "YYYY-MM-DD" in UTC) of the pending meeting requests, by id. */
 int tv_store_digest_requests(tv_store_t *st, tv_store_row_cb cb, void *ctx);
+
+/* Rows (email in lower case, language) of the languages people chose on the pages (decision
+ * 0060), which win over their records'. */
+int tv_store_digest_languages(tv_store_t *st, tv_store_row_cb cb, void *ctx);
 
 /* Rows (email in lower case) of the addresses unsubscribed from digests. */
 int tv_store_digest_unsubscribed(tv_store_t *st, tv_store_row_cb cb, void *ctx);
@@ -490,7 +495,6 @@ int tv_store_notify_mark_request(tv_store_t *st, int64_t id, const char *status)
 
 /* Records that 'side' ("company" or "investor") of meeting 'id' was told of 'sequence'. */
 int tv_store_notify_mark_meeting(tv_store_t *st, int64_t id, const char *side, int32_t sequence);
-
 
 /* ---- the request deadline and the day-before messages (decision 0046) ---- */
 
