@@ -186,6 +186,11 @@ expect_eq "and it stays cancelled after the next run" cancelled \
     "$(sql "SELECT status FROM meetings WHERE id = $cancel")"
 expect_eq "a participant's agenda.ics" 200 "$(call GET /v1/events/jpm-2027/agenda.ics "$COMP")"
 expect_contains "is iCalendar" "BEGIN:VCALENDAR" "$(cat "$tmp/body")"
+expect_contains "naming the other side's people" "DESCRIPTION:" "$(cat "$tmp/body")"
+expect_eq "without anyone's e-mail address (as the feed)" 0 "$(grep -ci "mailto:\|@[a-z0-9-]*\.example" "$tmp/body")"
+expect_eq "the organiser's agenda.ics lists the attendees' addresses" 200 \
+    "$(call GET "/v1/events/jpm-2027/agenda.ics?participant=$iid" "$ORG")"
+expect_contains "as ATTENDEE" "mailto:" "$(cat "$tmp/body")"
 expect_eq "but not another participant's" 403 "$(call GET "/v1/events/jpm-2027/agenda.ics?participant=$iid" "$COMP")"
 expect_eq "the per-table CSV is the organiser's" 200 "$(call GET /v1/events/jpm-2027/tables.csv "$ORG")"
 expect_eq "not a participant's" 403 "$(call GET /v1/events/jpm-2027/tables.csv "$COMP")"

@@ -1229,8 +1229,15 @@ static void agenda(const api_req_t *r, api_resp_t *resp, int ics)
     rc = api_agenda_names(r->store, r->app->tax, m, n, &names);
     if (rc == 0 && (out = open_memstream(&text, &len)) == NULL)
         rc = TV_ENOMEM;
-    if (rc == 0)
+    if (rc == 0 && ics && view == SEE_OWN) {
+        /* A participant's calendar names the people of both sides without their addresses,
+         * as its feed does (decisions 0054, 0056). */
+        api_agenda_part_t part = {&e, m, n, names};
+
+        rc = api_agenda_feed(e.name, &part, 1, out);
+    } else if (rc == 0) {
         rc = ics ? api_agenda_ics(&e, m, n, names, out) : api_agenda_csv(m, n, names, out);
+    }
     if (out != NULL)
         fclose(out);
     if (rc != 0) {
