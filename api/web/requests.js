@@ -38,6 +38,11 @@
       "requests.state.declined": "Declined",
       "requests.state.expired": "Expired: not answered before the deadline",
       "requests.state.cancelled": "Cancelled",
+      "requests.asked": "Asked: {when}",
+      "requests.decided.accepted": "accepted: {when}",
+      "requests.decided.declined": "declined: {when}",
+      "requests.decided.expired": "expired: {when}",
+      "requests.decided.cancelled": "cancelled: {when}",
       "requests.accept": "Accept",
       "requests.decline": "Decline",
       "requests.accept_label": "Accept the request from {name}",
@@ -104,6 +109,11 @@
       "requests.state.declined": "Rifiutata",
       "requests.state.expired": "Scaduta: senza risposta entro il termine",
       "requests.state.cancelled": "Annullata",
+      "requests.asked": "Chiesta: {when}",
+      "requests.decided.accepted": "accettata: {when}",
+      "requests.decided.declined": "rifiutata: {when}",
+      "requests.decided.expired": "scaduta: {when}",
+      "requests.decided.cancelled": "annullata: {when}",
       "requests.accept": "Accetta",
       "requests.decline": "Rifiuta",
       "requests.accept_label": "Accetta la richiesta di {name}",
@@ -242,6 +252,19 @@
 
   /* ---- the inbox ---- */
 
+  /* When a request was asked and, once it was, answered (or expired), in the viewer's zone. */
+  function whenLine(q) {
+    const stamp = (key, iso) => {
+      const at = h("time", { datetime: iso, text: tavolo.fmt.dateTime(iso) });
+      const [before, after] = t(key, { when: "\u0000" }).split("\u0000");
+      return [before, at, after || ""];
+    };
+    const line = h("p", { class: "when muted" });
+    if (q.created_at) line.append(...stamp("requests.asked", q.created_at));
+    if (q.decided_at && q.status !== "pending") line.append(" · ", ...stamp("requests.decided." + q.status, q.decided_at));
+    return line;
+  }
+
   /* One request's row; rebuilt in place after an answer. */
   function requestRow(ctx, s, e, q) {
     const other = OTHER[ctx.profile.kind];
@@ -260,7 +283,8 @@
       h("p", { class: "state state-" + q.status },
         h("span", { class: "visually-hidden", text: t("requests.state.label") + " " }),
         h("span", { class: "symbol", "aria-hidden": "true", text: SYMBOLS[q.status] || "?" }),
-        h("span", { class: "words", text: stateWords(q, received) })));
+        h("span", { class: "words", text: stateWords(q, received) })),
+      whenLine(q));
     if (received && q.status === "pending" && open && !s.locked.has(q.id)) li.append(answerButtons(ctx, s, e, q, name));
     else if (received && q.status === "pending") li.append(h("p", { class: "muted", text: t("requests.too_late") }));
     li.append(status);
@@ -297,6 +321,7 @@
     const res = await tavolo.api("POST", "/v1/events/" + encodeURIComponent(e.id) + "/requests/" + encodeURIComponent(q.id) + "/" + verb);
     if (res.ok) {
       q.status = res.body && res.body.status ? String(res.body.status) : verb === "accept" ? "accepted" : "declined";
+      q.decided_at = res.body && res.body.decided_at ? String(res.body.decided_at) : null;
       s.rowStatus[q.id] = { kind: "ok", key: "requests.answered." + q.status, vars: { name } };
     } else if (res.status === 409 || res.status === 403 || res.status === 401) {
       s.locked.add(q.id); /* no use in clicking again */

@@ -510,7 +510,8 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
 }
 
 #define REQUEST_COLUMNS                                                                            \
-    "SELECT id, company_id, investor_id, from_kind, priority, status, coalesce(message, '') "      \
+    "SELECT id, company_id, investor_id, from_kind, priority, status, coalesce(message, ''), "     \
+    "extract(epoch FROM created_at)::bigint, coalesce(extract(epoch FROM decided_at)::bigint, 0) " \
     "FROM meeting_requests "
 
 /* The requests that 'sql' selects (REQUEST_COLUMNS) with its 'n_params' 'params'. */
@@ -536,6 +537,8 @@ static int read_requests(tv_store_t *st, const char *sql, int n_params, const ch
         rows[i].must = strcmp(PQgetvalue(res, i, 4), "must") == 0;
         copy_field(rows[i].status, sizeof(rows[i].status), PQgetvalue(res, i, 5));
         copy_field(rows[i].message, sizeof(rows[i].message), PQgetvalue(res, i, 6));
+        rows[i].created_at = strtoll(PQgetvalue(res, i, 7), NULL, 10);
+        rows[i].decided_at = strtoll(PQgetvalue(res, i, 8), NULL, 10);
     }
     *n = (size_t)PQntuples(res);
     *out = rows;
@@ -548,6 +551,26 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
     const char *params[1] = {event_id};
 
     return read_requests(st, REQUEST_COLUMNS "WHERE event_id = $1 ORDER BY id", 1, params, out, n);
+}
+
+int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out)
+{
+    char rid[24];
+    const char *params[2] = {event_id, rid};
+    tv_request_row_t *rows = NULL;
+    size_t n = 0;
+    int rc;
+
+    snprintf(rid, sizeof(rid), "%" PRId64, id);
+    rc = read_requests(st, REQUEST_COLUMNS "WHERE event_id = $1 AND id = $2::bigint", 2, params,
+                       &rows, &n);
+    if (rc == 0 && n == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no request %" PRId64 " in event \"%s\"", id,
+                                 event_id);
+    if (rc == 0)
+        *out = rows[0];
+    free(rows);
+    return rc;
 }
 
 int tv_store_requests_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,

@@ -75,6 +75,14 @@ def pair_status(daemon, token, company, investor):
     return (status, found[0]["status"] if found else None)
 
 
+def request_times(daemon, token, rid):
+    """[created_at, decided_at] of request 'rid' as the API lists it (decided_at left out while
+    null)."""
+    _, body = http(daemon, "GET", f"/v1/events/{EVENT}/requests", token)
+    q = next((q for q in (body or {}).get("items", []) if str(q["id"]) == str(rid)), {})
+    return [x for x in (q.get("created_at"), q.get("decided_at")) if x]
+
+
 def el(d, css):
     found = d.find_elements(By.CSS_SELECTOR, css)
     return found[0] if found else None
@@ -267,6 +275,10 @@ def check_accept(t, daemon, d, shots, investor_name, company_token, width):
          d.execute_script("return document.activeElement.id"))
     t.eq("the API: accepted for the company", (200, "accepted"),
          pair_status(daemon, company_token, "c-029", "i-013"))
+    stored = request_times(daemon, company_token, rid)
+    shown = [x.get_attribute("datetime") for x in row.find_elements(By.CSS_SELECTOR, ".when time")]
+    t.eq(f"{where}: when it was asked and accepted, as the API has them", stored, shown)
+    t.ok(f"{where}: in words", "Asked:" in row.text and "accepted:" in row.text, row.text)
     shot(d, shots, f"requests-accepted-en-{width}")
     d.find_element(By.CSS_SELECTOR, ".langs button[data-lang=it]").click()
     webtest.wait(d, lambda d: el(d, ".requests-page h1").text == "Richieste")

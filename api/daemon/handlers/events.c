@@ -350,12 +350,28 @@ static void notify_now(const api_req_t *r, const char *event)
         api_log("error", "notifications of event %s: %s", event, err);
 }
 
+/* Unix seconds 't' as an instant in UTC ("2027-01-05T17:04:00Z"), or JSON null for 0. */
+static json_t *instant_json(int64_t t)
+{
+    time_t s = (time_t)t;
+    struct tm tm;
+    char at[32];
+
+    if (t == 0)
+        return json_null();
+    gmtime_r(&s, &tm);
+    strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(at);
+}
+
 static json_t *request_json(const tv_request_row_t *q)
 {
-    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)q->id, "company_id",
-                     q->company_id, "investor_id", q->investor_id, "from",
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)q->id,
+                     "company_id", q->company_id, "investor_id", q->investor_id, "from",
                      q->from == TV_KIND_COMPANY ? "company" : "investor", "priority",
-                     q->must ? "must" : "want", "status", q->status, "message", q->message);
+                     q->must ? "must" : "want", "status", q->status, "message", q->message,
+                     "created_at", instant_json(q->created_at), "decided_at",
+                     instant_json(q->decided_at));
 }
 
 /* A participant's own part: requests and meetings where it is one of the two sides. */
@@ -533,11 +549,12 @@ int api_h_request_create(const api_req_t *r, api_resp_t *resp)
     if (deadline_open(r, resp, event, "it takes no more requests") != 0)
         goto out;
     rc = tv_store_request_create(r->store, event, &q, &q.id);
+    if (rc == 0) /* as stored: its time is the database's */
+        rc = tv_store_request_get(r->store, event, q.id, &q);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         goto out;
     }
-    snprintf(q.status, sizeof(q.status), "pending");
     notify_now(r, event);
     reply_object(resp, 201, request_json(&q));
 out:
@@ -550,52 +567,44 @@ static void decide(const api_req_t *r, api_resp_t *resp, const char *status)
 {
     const char *event = r->params[0];
     int view = event_view(r, event), rc;
-    int64_t id = strtoll(r->params[1], NULL, 10);
-    tv_request_row_t *rows = NULL, *q = NULL;
-    size_t n = 0;
+    char *end;
+    int64_t id = strtoll(r->params[1], &end, 10);
+    tv_request_row_t q;
+    int found;
 
     if (require(r, resp, view, SEE_OWN) != 0)
         return;
-    rc = tv_store_requests(r->store, event, &rows, &n);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (rows[i].id == id)
-            q = &rows[i];
-    }
-    if (rc == 0 && q == NULL)
-        rc = TV_ENOTFOUND;
+    rc = *end == '\0' && id > 0 ? tv_store_request_get(r->store, event, id, &q) : TV_ENOTFOUND;
+    found = rc == 0;
     if (rc == 0 && view == SEE_OWN &&
-        !(own(r, q->company_id, q->investor_id) &&
-          (r->principal.role == API_ROLE_COMPANY) != (q->from == TV_KIND_COMPANY))) {
+        !(own(r, q.company_id, q.investor_id) &&
+          (r->principal.role == API_ROLE_COMPANY) != (q.from == TV_KIND_COMPANY))) {
         api_reply_problem(resp, r, 403, "forbidden", NULL,
                           "only the side that was asked may answer a request");
-        free(rows);
         return;
     }
-    if (rc == 0 && strcmp(q->status, "expired") == 0) {
+    if (rc == 0 && strcmp(q.status, "expired") == 0) {
         api_reply_problem(resp, r, 409, "conflict", NULL,
                           "request %lld expired at the event's request_deadline: it can no "
                           "longer be answered",
                           (long long)id);
-        free(rows);
         return;
     }
-    if (rc == 0 && strcmp(q->status, "pending") == 0 &&
-        deadline_open(r, resp, event, "its pending requests can no longer be answered") != 0) {
-        free(rows);
+    if (rc == 0 && strcmp(q.status, "pending") == 0 &&
+        deadline_open(r, resp, event, "its pending requests can no longer be answered") != 0)
         return;
-    }
     if (rc == 0)
         rc = tv_store_request_decide(r->store, event, id, status);
+    if (rc == 0)
+        rc = tv_store_request_get(r->store, event, id, &q);
     if (rc != 0) {
         api_reply_error(resp, r, rc,
-                        rc == TV_ENOTFOUND && q == NULL ? "no such request"
-                                                        : tv_store_error(r->store));
-    } else {
-        snprintf(q->status, sizeof(q->status), "%s", status);
-        notify_now(r, event);
-        reply_object(resp, 200, request_json(q));
+                        rc == TV_ENOTFOUND && !found ? "no such request"
+                                                     : tv_store_error(r->store));
+        return;
     }
-    free(rows);
+    notify_now(r, event);
+    reply_object(resp, 200, request_json(&q));
 }
 
 int api_h_request_accept(const api_req_t *r, api_resp_t *resp)
@@ -715,8 +724,8 @@ static void own_meetings(const api_req_t *r, api_resp_t *resp)
                                     &sides);
     for (size_t k = 0; rc == 0 && k < n; k++) {
         json_t *one = meeting_json(sides.time_zone, &m[k]);
-        json_t *with = json_object_get(
-            sides.by_id, kind == TV_KIND_COMPANY ? m[k].investor_id : m[k].company_id);
+        json_t *with = json_object_get(sides.by_id, kind == TV_KIND_COMPANY ? m[k].investor_id
+                                                                            : m[k].company_id);
 
         if (with == NULL) /* a meeting added between the two reads: asked again, it is there */
             rc = TV_EUNAVAIL;

@@ -232,6 +232,8 @@ typedef struct {
     int must;
     char status[12];    /* "pending", "accepted", "declined", "expired" */
     char message[1024]; /* 200 characters at most, as UTF-8 */
+    int64_t created_at; /* Unix seconds; read from the store */
+    int64_t decided_at; /* Unix seconds when answered or expired, else 0 */
 } tv_request_row_t;
 
 /* Records a pending request; TV_ECONFLICT if the pair has one already. '*id' is its id. */
@@ -240,6 +242,9 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
 
 /* The requests of an event ('*out' freed with free()). */
 int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n);
+
+/* Request 'id' of an event; TV_ENOTFOUND if the event has none such. */
+int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out);
 
 /* The requests of an event where the participant of 'kind' and 'profile_id' is a side. */
 int tv_store_requests_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
