@@ -67,6 +67,11 @@ typedef struct {
     int www_authenticate; /* add WWW-Authenticate: Bearer */
     char etag[40];        /* an ETag header (quoted), or "" */
     char set_cookie[256]; /* a Set-Cookie header, or "" */
+    /* Work run on a worker thread once the response has been sent, with that worker's
+     * connection (NULL when the database is down); 'after_arg' (malloc'd) is freed after it.
+     * For what a client must not be able to time, such as whether an address is known. */
+    void (*after)(tv_store_t *st, void *arg);
+    void *after_arg;
 } api_resp_t;
 
 typedef int (*api_handler_fn)(const api_req_t *req, api_resp_t *resp);

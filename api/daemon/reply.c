@@ -263,4 +263,7 @@ void api_resp_dispose(api_resp_t *resp)
     free(resp->body);
     resp->body = NULL;
     resp->body_len = 0;
+    free(resp->after_arg); /* work left to run was handed over, and this set to NULL */
+    resp->after_arg = NULL;
+    resp->after = NULL;
 }

@@ -413,9 +413,15 @@ void api_router_dispatch(api_app_t *app, tv_store_t *store, const api_principal_
         r.authenticated = 1;
         if (check_query(&r, route, resp) == 0)
             api_routes[route].handler(&r, resp);
-        return;
+    } else {
+        run_route(&r, route, resp);
     }
-    run_route(&r, route, resp);
+    if (resp->after != NULL) { /* inline: the work after the response runs now */
+        resp->after(store, resp->after_arg);
+        free(resp->after_arg);
+        resp->after_arg = NULL;
+        resp->after = NULL;
+    }
 }
 
 /* ---- the thread pool hop ---- */
@@ -484,6 +490,53 @@ static void send_response(h2o_req_t *req, api_resp_t *resp, const char *request_
     h2o_send_inline(req, resp->body != NULL ? resp->body : "", resp->body_len);
 }
 
+/* ---- work after the response (api_resp_t.after) ---- */
+
+typedef struct {
+    uv_work_t work;
+    void (*fn)(tv_store_t *st, void *arg);
+    void *arg;
+} after_t;
+
+static void on_after(uv_work_t *w)
+{
+    after_t *a = w->data;
+
+    a->fn(api_jobs_store(the_app), a->arg);
+}
+
+static void on_after_done(uv_work_t *w, int status)
+{
+    after_t *a = w->data;
+
+    (void)status;
+    atomic_fetch_sub(&in_flight, 1);
+    free(a->arg);
+    free(a);
+}
+
+/* Hands the response's work after it to the thread pool (counted in flight, so that a stop
+ * waits for it). Without memory for that it is dropped and logged: the response has gone. */
+static void queue_after(api_resp_t *resp, const char *request_id)
+{
+    after_t *a = resp->after != NULL ? malloc(sizeof(*a)) : NULL;
+
+    if (resp->after == NULL)
+        return;
+    if (a == NULL) {
+        api_log("error", "request %s: out of memory for the work after its response",
+                request_id);
+        return; /* api_resp_dispose frees the argument */
+    }
+    a->fn = resp->after;
+    a->arg = resp->after_arg;
+    a->work.data = a;
+    resp->after = NULL;
+    resp->after_arg = NULL;
+    atomic_fetch_add(&in_flight, 1);
+    uv_queue_work(the_loop, &a->work, on_after, on_after_done);
+}
+
 static void finish(job_t *job)
 {
     double seconds = api_seconds() - job->started;
@@ -491,6 +544,7 @@ static void finish(job_t *job)
 
     if (job->req != NULL)
         send_response(job->req, &job->resp, job->request_id);
+    queue_after(&job->resp, job->request_id);
     api_metrics_observe(the_app->metrics, job->route, job->r.method, job->resp.status, seconds);
     api_log_request(job->r.method, route, job->resp.status, seconds, job->request_id,
                     job->req == NULL ? "client left before the response" : NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../log.h"
 #include "../query.h"
 #include "../reply.h"
 #include "../session.h"
@@ -294,12 +295,29 @@ static void too_many(api_resp_t *resp, const api_req_t *r, int retry_after)
     resp->retry_after = retry_after > 0 ? retry_after : 1;
 }
 
-/* Answers 202 whether the address is known or not, so that nobody learns which are. */
+/* Mails a sign-in link to 'arg' (an address) if it is a known person's: after the response,
+ * so that its time tells nothing either. A failure is logged; the person can ask again. */
+static void send_signin_link(tv_store_t *st, void *arg)
+{
+    api_notify_opts_t o;
+    char err[256] = "";
+    int sent = 0;
+    int rc = st == NULL ? TV_EUNAVAIL : api_notify_defaults(&o);
+
+    if (rc == 0)
+        rc = api_invite_email(st, &o, arg, &sent, err, sizeof(err));
+    if (rc != 0)
+        api_log("error", "a sign-in link could not be made: %s",
+                err[0] != '\0' ? err : st != NULL ? tv_store_error(st) : "no database");
+}
+
+/* Answers 202 whether the address is known or not, and in the same time, so that nobody
+ * learns which are: the link is made and queued after the response (decision 0049). The
+ * limits per client and per address are checked before, the same way for every address. */
 int api_h_signin_request(const api_req_t *r, api_resp_t *resp)
 {
-    char email[321], err[256];
-    api_notify_opts_t o;
-    int wait = 0, sent = 0, rc;
+    char email[321];
+    int wait = 0, rc;
 
     if (read_email(r, resp, email, sizeof(email)) != 0)
         return 0;
@@ -317,16 +335,16 @@ int api_h_signin_request(const api_req_t *r, api_resp_t *resp)
         too_many(resp, r, wait);
         return 0;
     }
-    if (rc == 0)
-        rc = api_notify_defaults(&o);
-    if (rc == 0)
-        rc = api_invite_email(r->store, &o, email, &sent, err, sizeof(err));
-    if (rc != 0)
+    if (rc == 0 && (resp->after_arg = strdup(email)) == NULL)
+        rc = TV_ENOMEM;
+    if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
-    else
-        api_reply_json(resp, 202,
-                       strdup("{\"status\":\"accepted\",\"detail\":\"if the address is "
-                              "known, a sign-in link is on its way\"}"));
+        return 0;
+    }
+    resp->after = send_signin_link;
+    api_reply_json(resp, 202,
+                   strdup("{\"status\":\"accepted\",\"detail\":\"if the address is known, a "
+                          "sign-in link is on its way\"}"));
     return 0;
 }
 
