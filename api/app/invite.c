@@ -153,7 +153,9 @@ static int in_transaction(tv_store_t *st, void *ctx)
     invite_t *v = ctx;
     int rc = api__notify_batch_create(&v->j);
 
-    if (rc == 0)
+    if (rc == 0 && v->profile_id == NULL && v->event_id == NULL) /* api_invite_email */
+        rc = tv_store_person(st, v->only, on_person, v);
+    else if (rc == 0)
         rc = tv_store_invite_people(st, v->profile_id, v->event_id, on_person, v);
     if (rc != 0 && v->j.err != NULL && v->j.err[0] == '\0')
         api__notify_fail(&v->j, rc, "people", tv_store_error(st));
@@ -203,17 +205,6 @@ int api_invite_run(tv_store_t *st, const api_notify_opts_t *o, const char *profi
     return rc;
 }
 
-/* The first profile of the person: its people include the address, in the person's language. */
-static int on_profile(void *ctx, const char *const *c, int n)
-{
-    invite_t *v = ctx;
-
-    (void)n;
-    if (v->profile_id == NULL)
-        v->profile_id = strdup(c[1]);
-    return v->profile_id == NULL ? TV_ENOMEM : 0;
-}
-
 int api_invite_email(tv_store_t *st, const api_notify_opts_t *o, const char *email, int *sent,
                      char *err, size_t err_size)
 {
@@ -226,10 +217,7 @@ int api_invite_email(tv_store_t *st, const api_notify_opts_t *o, const char *ema
         *c = (char)(*c >= 'A' && *c <= 'Z' ? *c - 'A' + 'a' : *c);
     v.only = lower;
     if (rc == 0)
-        rc = tv_store_person_profiles(st, lower, on_profile, &v);
-    if (rc == 0 && v.profile_id != NULL)
         rc = tv_store_mail_transaction(st, in_transaction, &v);
-    free((char *)v.profile_id);
     sodium_memzero(v.j.key, sizeof(v.j.key));
     *sent = rc == 0 && v.found;
     return rc;

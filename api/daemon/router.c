@@ -77,6 +77,7 @@ const api_route_t api_routes[] = {
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/overview", api_h_event_overview, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/availability", api_h_availability_get, 1, NULL, availability_params},
     {"PUT", "/v1/events/{id}/availability", api_h_availability_put, 1, NULL,
      availability_put_params},
@@ -225,15 +226,15 @@ static int authenticate_session(api_req_t *r, int route, api_resp_t *resp)
     }
     if (rc == 0 && r->acting == NULL && api_routes[route].needs_auth != API_AUTH_PERSON) {
         api_reply_problem(resp, r, 403, "forbidden", NULL,
-                          "choose the profile to act for: X-Tavolo-Profile: company:ID or "
-                          "investor:ID (GET /v1/me lists them)");
+                          "choose the profile to act for: X-Tavolo-Profile: company:ID, "
+                          "investor:ID or organiser:EVENT_ID (GET /v1/me lists them)");
         return -1;
     }
     if (rc == 0 && r->acting != NULL && (rc = api_session_principal(r, &r->principal)) != 0 &&
         (rc == TV_EINVAL || rc == TV_ENOTFOUND)) {
         api_reply_problem(resp, r, 403, "forbidden", NULL,
-                          "X-Tavolo-Profile: not company:ID or investor:ID of a profile of "
-                          "this person");
+                          "X-Tavolo-Profile: not company:ID, investor:ID or "
+                          "organiser:EVENT_ID of a profile of this person");
         return -1;
     }
     if (rc != 0) {
@@ -524,8 +525,7 @@ static void queue_after(api_resp_t *resp, const char *request_id)
     if (resp->after == NULL)
         return;
     if (a == NULL) {
-        api_log("error", "request %s: out of memory for the work after its response",
-                request_id);
+        api_log("error", "request %s: out of memory for the work after its response", request_id);
         return; /* api_resp_dispose frees the argument */
     }
     a->fn = resp->after;

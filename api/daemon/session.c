@@ -64,7 +64,8 @@ int api_session_authenticate(tv_store_t *st, const char *cookie, api_session_t *
 
 /* The acting profile is checked by its id alone (tv_store_person_may_act) on every request:
  * listing all the person's profiles read every profile's contacts and every participant's
- * people, about 20 ms and more as events grow (bench/web_pages.sh). */
+ * people, about 20 ms and more as events grow (bench/web_pages.sh). "organiser:EVENT_ID" acts
+ * with the organiser role of that event, as an organiser token of it does (decision 0063). */
 int api_session_principal(const api_req_t *r, api_principal_t *principal)
 {
     const char *colon = r->acting != NULL ? strchr(r->acting, ':') : NULL;
@@ -75,7 +76,8 @@ int api_session_principal(const api_req_t *r, api_principal_t *principal)
     if (colon == NULL || (size_t)(colon - r->acting) >= sizeof(kind) || !tv_id_valid(id))
         return TV_EINVAL;
     snprintf(kind, sizeof(kind), "%.*s", (int)(colon - r->acting), r->acting);
-    if (strcmp(kind, "company") != 0 && strcmp(kind, "investor") != 0)
+    if (strcmp(kind, "company") != 0 && strcmp(kind, "investor") != 0 &&
+        strcmp(kind, "organiser") != 0)
         return TV_EINVAL;
     if (r->store == NULL)
         return TV_EUNAVAIL;
@@ -83,8 +85,13 @@ int api_session_principal(const api_req_t *r, api_principal_t *principal)
     if (rc != 0)
         return rc;
     memset(principal, 0, sizeof(*principal));
-    principal->role = strcmp(kind, "company") == 0 ? API_ROLE_COMPANY : API_ROLE_INVESTOR;
     principal->token_id = -1; /* no API token: revoking "one's own" token matches none */
+    if (strcmp(kind, "organiser") == 0) {
+        principal->role = API_ROLE_ORGANISER;
+        snprintf(principal->event_id, sizeof(principal->event_id), "%s", id);
+        return 0;
+    }
+    principal->role = strcmp(kind, "company") == 0 ? API_ROLE_COMPANY : API_ROLE_INVESTOR;
     snprintf(principal->subject, sizeof(principal->subject), "%s", id);
     return 0;
 }

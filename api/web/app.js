@@ -29,6 +29,7 @@ const MESSAGES = {
     "home.signout_failed": "Sign-out did not work (error {status}). Please try again.",
     "kind.company": "Company",
     "kind.investor": "Investor",
+    "kind.organiser": "Organiser",
     "nav.label": "Pages",
     "nav.acting_for": "Acting for",
     "nav.switch": "Change profile",
@@ -56,6 +57,7 @@ const MESSAGES = {
     "home.signout_failed": "L'uscita non è riuscita (errore {status}). Riprovi.",
     "kind.company": "Azienda",
     "kind.investor": "Investitore",
+    "kind.organiser": "Organizzazione",
     "nav.label": "Pagine",
     "nav.acting_for": "Per conto di",
     "nav.switch": "Cambia profilo",
@@ -222,12 +224,20 @@ function fieldErrors(res) {
 
 /* Registers the page of 'path': {title: message key, nav: shown in the menu (default true),
  * profile: false for a page of the person rather than of a profile (it opens without one),
- * render: async (ctx) => void}. render fills ctx.root (emptied before each call) and is called
+ * kinds: the kinds of profile it is for (default company and investor; an organiser's pages
+ * say ["organiser"]), render: async (ctx) => void}. render fills ctx.root (emptied before each call) and is called
  * again on a language switch; ctx = {root, me, profile: {kind, id, name}, params
  * (URLSearchParams of the address), cache (an object kept across renders of the page),
  * lang}. */
 function page(path, spec) {
-  pages.set(path, Object.assign({ nav: true }, spec));
+  pages.set(path, Object.assign({ nav: true, kinds: ["company", "investor"] }, spec));
+}
+
+const KINDS = ["company", "investor", "organiser"];
+
+/* 1 if page 'spec' is for the profile acted for (a page of the person is for any). */
+function pageFor(spec, profile) {
+  return spec.profile === false || (profile !== null && spec.kinds.includes(profile.kind));
 }
 
 /* The address of a page for the chosen profile: href("/agenda", {event: "jpm-2027"}) ->
@@ -252,7 +262,7 @@ function chooseProfile(me, params) {
   const profiles = Array.isArray(me.profiles) ? me.profiles : [];
   const find = (kind, id) => profiles.find((p) => p.kind === kind && String(p.id) === id) || null;
   /* A pair's address names both sides (/pair?company=C&investor=I): the person's is chosen. */
-  const named = ["company", "investor"].filter((kind) => params.has(kind));
+  const named = KINDS.filter((kind) => params.has(kind));
   if (named.length) return named.map((kind) => find(kind, params.get(kind))).find((p) => p) || null;
   let stored = null;
   try {
@@ -282,7 +292,7 @@ function renderNav() {
   const here = window.location.pathname;
   list.replaceChildren();
   for (const [path, spec] of pages) {
-    if (!spec.nav) continue;
+    if (!spec.nav || !pageFor(spec, state.profile)) continue;
     const a = h("a", { href: href(path), text: t(spec.title) });
     if (path === here) a.setAttribute("aria-current", "page");
     list.append(h("li", null, a));
@@ -413,10 +423,15 @@ async function submitSignin(event) {
 
 /* ---- signed in ---- */
 
-/* The profile's own page of docs/digests.md's contract: /matches?company=ID or ?investor=ID. */
+/* The profile's own page: docs/digests.md's contract, /matches?company=ID or ?investor=ID;
+ * an organiser's, /organise?organiser=EVENT_ID. */
 function profileHref(p) {
-  const kind = p.kind === "investor" ? "investor" : "company";
-  return "/matches?" + kind + "=" + encodeURIComponent(String(p.id));
+  const kind = KINDS.includes(p.kind) ? p.kind : "company";
+  return homePath(p) + "?" + kind + "=" + encodeURIComponent(String(p.id));
+}
+
+function homePath(p) {
+  return p && p.kind === "organiser" ? "/organise" : "/matches";
 }
 
 function renderProfiles(me) {
@@ -425,7 +440,7 @@ function renderProfiles(me) {
   list.replaceChildren();
   for (const p of profiles) {
     const a = h("a", { href: profileHref(p), onclick: () => rememberProfile(p) },
-      h("span", { class: "kind", text: t(p.kind === "investor" ? "kind.investor" : "kind.company") }),
+      h("span", { class: "kind", text: t("kind." + (KINDS.includes(p.kind) ? p.kind : "company")) }),
       h("span", { class: "name", text: String(p.name || p.id) }));
     list.append(h("li", null, a));
   }
@@ -476,8 +491,13 @@ function showSignedIn(me) {
   /* The home of a person acting for a profile is that profile's matches; the profile choice
    * stays at /?choose=1. */
   if (window.location.pathname === "/" && state.profile && !params.has("choose"))
-    window.history.replaceState(null, "", href("/matches"));
-  const spec = pages.get(window.location.pathname);
+    window.history.replaceState(null, "", href(homePath(state.profile)));
+  let spec = pages.get(window.location.pathname);
+  /* A page of the other kind of profile (an organiser on /matches): that profile's home. */
+  if (spec && state.profile && !pageFor(spec, state.profile)) {
+    window.history.replaceState(null, "", href(homePath(state.profile)));
+    spec = pages.get(window.location.pathname);
+  }
   if (!spec || (!state.profile && spec.profile !== false) || params.has("choose")) {
     showHome(me);
     return;

@@ -9,21 +9,30 @@
 
 static const char *const kind_names[] = {"company", "investor"};
 
-int tv_store_event_doc(tv_store_t *st, const char *id, char **doc)
+/* The one text that 'sql' ('n' 'params') answers about event 'id' into '*out' (free()), its
+ * failure named 'what'; TV_ENOTFOUND when it answers no row. */
+static int event_text(tv_store_t *st, const char *sql, int n, const char *const *params,
+                      const char *id, const char *what, char **out)
 {
-    const char *params[1] = {id};
-    PGresult *res = tv__store_params(st, "SELECT doc::text FROM events WHERE id = $1", 1, params,
-                                     NULL, NULL, 0);
+    PGresult *res = tv__store_params(st, sql, n, params, NULL, NULL, 0);
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return tv__store_db_error(st, res, "events");
+        return tv__store_db_error(st, res, what);
     if (PQntuples(res) == 0)
         rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", id);
-    else if ((*doc = strdup(PQgetvalue(res, 0, 0))) == NULL)
+    else if ((*out = strdup(PQgetvalue(res, 0, 0))) == NULL)
         rc = TV_ENOMEM;
     PQclear(res);
     return rc;
+}
+
+int tv_store_event_doc(tv_store_t *st, const char *id, char **doc)
+{
+    const char *params[1] = {id};
+
+    return event_text(st, "SELECT doc::text FROM events WHERE id = $1", 1, params, id, "events",
+                      doc);
 }
 
 /* A copy of the value at row 0, column 'col' of 'res' into '*out', NULL for SQL null; -1 when out
@@ -59,17 +68,8 @@ int tv_store_event_doc_of(tv_store_t *st, const char *id, tv_profile_kind_t kind
 {
     const char *params[4] = {id, kind_names[kind], profile_id,
                              kind == TV_KIND_COMPANY ? "company_id" : "investor_id"};
-    PGresult *res = tv__store_params(st, own_doc_sql, 4, params, NULL, NULL, 0);
-    int rc = 0;
 
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        return tv__store_db_error(st, res, "events");
-    if (PQntuples(res) == 0)
-        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", id);
-    else if ((*doc = strdup(PQgetvalue(res, 0, 0))) == NULL)
-        rc = TV_ENOMEM;
-    PQclear(res);
-    return rc;
+    return event_text(st, own_doc_sql, 4, params, id, "events", doc);
 }
 
 int tv_store_event_deadline(tv_store_t *st, const char *id, char **time_zone, char **deadline)
@@ -551,6 +551,52 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
     const char *params[1] = {event_id};
 
     return read_requests(st, REQUEST_COLUMNS "WHERE event_id = $1 ORDER BY id", 1, params, out, n);
+}
+
+/* One read for tv_store_event_overview: the participants with their meetings counted once
+ * per side, whether their people were invited or are signed in (through the address indexes
+ * of signin_links and sessions), and the counts of requests, meetings and mail. */
+static const char overview_sql[] =
+    "WITH e AS (SELECT id, name, city, time_zone, head FROM events WHERE id = $1), "
+    "p AS (SELECT p.kind, p.profile_id AS id, coalesce(c.doc->>'name', i.doc->>'name', "
+    "p.profile_id) AS name, p.min_meetings, coalesce(p.max_meetings, "
+    "(e.head->>'default_max_meetings')::int) AS max_meetings, jsonb_array_length(p.people) AS "
+    "people, tv_emails(p.people) || tv_emails(coalesce(c.doc, i.doc)->'contacts') AS emails "
+    "FROM e JOIN event_participants p ON p.event_id = e.id LEFT JOIN companies c ON p.kind = "
+    "'company' AND c.id = p.profile_id LEFT JOIN investors i ON p.kind = 'investor' AND i.id = "
+    "p.profile_id), "
+    "m AS (SELECT company_id, investor_id, status, pinned FROM meetings WHERE event_id = $1), "
+    "mc AS (SELECT 'company' AS kind, company_id AS id, count(*) AS n FROM m WHERE status <> "
+    "'cancelled' GROUP BY 2 UNION ALL SELECT 'investor', investor_id, count(*) FROM m WHERE "
+    "status <> 'cancelled' GROUP BY 2), "
+    "r AS (SELECT p.*, coalesce(mc.n, 0) AS meetings, EXISTS (SELECT 1 FROM signin_links l "
+    "WHERE l.email = ANY (p.emails)) AS invited, EXISTS (SELECT 1 FROM sessions s WHERE s.email "
+    "= ANY (p.emails) AND s.revoked_at IS NULL AND s.expires_at > now()) AS signed_in FROM p "
+    "LEFT JOIN mc ON mc.kind = p.kind AND mc.id = p.id), "
+    "q AS (SELECT s.k, jsonb_build_object('pending', count(q.id) FILTER (WHERE q.status = "
+    "'pending'), 'accepted', count(q.id) FILTER (WHERE q.status = 'accepted'), 'declined', "
+    "count(q.id) FILTER (WHERE q.status = 'declined'), 'expired', count(q.id) FILTER (WHERE "
+    "q.status = 'expired')) AS v FROM (VALUES ('company'), ('investor')) s(k) LEFT JOIN "
+    "meeting_requests q ON q.event_id = $1 AND q.from_kind = s.k GROUP BY s.k) "
+    "SELECT jsonb_build_object('event', jsonb_build_object('id', e.id, 'name', e.name, 'city', "
+    "e.city, 'time_zone', e.time_zone, 'request_deadline', e.head->'request_deadline'), "
+    "'participants', coalesce((SELECT jsonb_agg(jsonb_build_object('kind', kind, 'id', id, "
+    "'name', name, 'min_meetings', min_meetings, 'max_meetings', max_meetings, 'meetings', "
+    "meetings, 'people', people, 'invited', invited, 'signed_in', signed_in) ORDER BY kind, "
+    "lower(name), id) FROM r), '[]'), 'requests', (SELECT jsonb_object_agg(k, v) FROM q), "
+    "'meetings', (SELECT jsonb_build_object('scheduled', count(*) FILTER (WHERE status = "
+    "'scheduled'), 'pinned', count(*) FILTER (WHERE pinned AND status <> 'cancelled'), 'held', "
+    "count(*) FILTER (WHERE status = 'held'), 'no_show', count(*) FILTER (WHERE status = "
+    "'no_show'), 'cancelled', count(*) FILTER (WHERE status = 'cancelled')) FROM m), 'mail', "
+    "(SELECT jsonb_build_object('queued', count(*) FILTER (WHERE status IN ('queued', "
+    "'sending')), 'sent', count(*) FILTER (WHERE status = 'sent'), 'failed', count(*) FILTER "
+    "(WHERE status = 'failed')) FROM mail_messages WHERE event_id = $1))::text FROM e";
+
+int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out)
+{
+    const char *params[1] = {event_id};
+
+    return event_text(st, overview_sql, 1, params, event_id, "the event's overview", out);
 }
 
 int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out)

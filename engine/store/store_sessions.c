@@ -21,7 +21,8 @@
     "SELECT 'company' AS kind, id FROM companies WHERE tv_emails(doc->'contacts') @> "             \
     "ARRAY[lower($1)] UNION SELECT 'investor', id FROM investors WHERE "                           \
     "tv_emails(doc->'contacts') @> ARRAY[lower($1)] UNION SELECT kind, profile_id FROM "           \
-    "event_participants WHERE tv_emails(people) @> ARRAY[lower($1)]"
+    "event_participants WHERE tv_emails(people) @> ARRAY[lower($1)] UNION SELECT 'organiser', "    \
+    "event_id FROM event_organisers WHERE email = lower($1)"
 
 /* Deletes the links and sessions that ended more than a week ago (used, expired, revoked or
  * idle): the tables keep what is live and what a person may still ask about ("this link was
@@ -205,30 +206,38 @@ int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb 
         st, "profiles",
         "WITH p AS (" PERSON_PROFILES_SQL ") SELECT p.kind, p.id, coalesce((SELECT "
         "doc->>'name' FROM companies c WHERE p.kind = 'company' AND c.id = p.id), (SELECT "
-        "doc->>'name' FROM investors i WHERE p.kind = 'investor' AND i.id = p.id), p.id), "
-        "coalesce((SELECT string_agg(e.event_id, ',' ORDER BY e.event_id) FROM event_participants "
-        "e WHERE e.kind = p.kind AND e.profile_id = p.id), '') FROM p ORDER BY p.kind, p.id",
+        "doc->>'name' FROM investors i WHERE p.kind = 'investor' AND i.id = p.id), (SELECT name "
+        "FROM events v WHERE p.kind = 'organiser' AND v.id = p.id), p.id), CASE WHEN p.kind = "
+        "'organiser' THEN p.id ELSE coalesce((SELECT string_agg(e.event_id, ',' ORDER BY "
+        "e.event_id) FROM event_participants e WHERE e.kind = p.kind AND e.profile_id = p.id), "
+        "'') END FROM p ORDER BY p.kind, p.id",
         1, params, cb, ctx);
 }
 
-/* The person's choice, else the language of the first of their records, contacts before
- * event files, as the invitation picks it. The records are found through migration 025's
- * indexes over tv_emails before any JSON is opened: /v1/me asks on every page load. */
-static const char person_language_sql[] =
-    "SELECT lang FROM (SELECT language AS lang, 0 AS src FROM person_prefs WHERE email = "
-    "lower($1) UNION ALL SELECT coalesce(x->>'language', p.doc->>'language'), 1 FROM (SELECT doc "
-    "FROM companies WHERE tv_emails(doc->'contacts') @> ARRAY[lower($1)] UNION ALL SELECT doc "
-    "FROM investors WHERE tv_emails(doc->'contacts') @> ARRAY[lower($1)]) p, "
-    "jsonb_array_elements(p.doc->'contacts') x WHERE lower(x->>'email') = lower($1) UNION ALL "
-    "SELECT coalesce(x->>'language', e.head->>'language'), 2 FROM event_participants ep JOIN "
-    "events e ON e.id = ep.event_id, jsonb_array_elements(ep.people) x WHERE "
-    "tv_emails(ep.people) @> ARRAY[lower($1)] AND lower(x->>'email') = lower($1)) s WHERE lang "
-    "IN ('it', 'en') ORDER BY src LIMIT 1";
+/* A person by address: whether some record names them (a profile's contacts, an event file's
+ * people, an event's organisers), the name the first of those gives, and their language: the
+ * one they chose (person_prefs), else the first record's that has one, contacts before event
+ * files before organisers, as the invitation picks it. The records are found through
+ * migration 025's indexes over tv_emails before any JSON is opened: /v1/me asks on every page
+ * load. */
+static const char person_sql[] =
+    "WITH r AS (SELECT x->>'name' AS name, coalesce(x->>'language', p.doc->>'language') AS lang, "
+    "1 AS src FROM (SELECT doc FROM companies WHERE tv_emails(doc->'contacts') @> "
+    "ARRAY[lower($1)] UNION ALL SELECT doc FROM investors WHERE tv_emails(doc->'contacts') @> "
+    "ARRAY[lower($1)]) p, jsonb_array_elements(p.doc->'contacts') x WHERE lower(x->>'email') = "
+    "lower($1) UNION ALL SELECT x->>'name', coalesce(x->>'language', e.head->>'language'), 2 FROM "
+    "event_participants ep JOIN events e ON e.id = ep.event_id, jsonb_array_elements(ep.people) "
+    "x WHERE tv_emails(ep.people) @> ARRAY[lower($1)] AND lower(x->>'email') = lower($1) UNION "
+    "ALL SELECT o.name, coalesce(o.language, e.head->>'language'), 3 FROM event_organisers o JOIN "
+    "events e ON e.id = o.event_id WHERE o.email = lower($1)) SELECT lower($1), (SELECT name "
+    "FROM r WHERE name IS NOT NULL AND name <> '' ORDER BY src LIMIT 1), coalesce((SELECT "
+    "language FROM person_prefs WHERE email = lower($1)), (SELECT lang FROM r WHERE lang IN "
+    "('it', 'en') ORDER BY src LIMIT 1)), (EXISTS (SELECT 1 FROM r))::int";
 
 static int copy_language(void *ctx, const char *const *c, int n)
 {
     (void)n;
-    snprintf(ctx, 3, "%s", c[0]);
+    snprintf(ctx, 3, "%s", c[2] != NULL ? c[2] : "");
     return 0;
 }
 
@@ -237,19 +246,75 @@ int tv_store_person_language(tv_store_t *st, const char *email, char out[3])
     const char *params[1] = {email};
 
     out[0] = '\0';
-    return tv__store_each_row(st, "person_prefs", person_language_sql, 1, params, copy_language,
-                              out);
+    return tv__store_each_row(st, "person_prefs", person_sql, 1, params, copy_language, out);
+}
+
+typedef struct {
+    tv_store_row_cb cb;
+    void *ctx;
+} person_t;
+
+static int known_person(void *ctx, const char *const *c, int n)
+{
+    person_t *p = ctx;
+    const char *row[3] = {c[0], c[1], c[2] != NULL ? c[2] : "en"};
+
+    (void)n;
+    return c[3] != NULL && strcmp(c[3], "1") == 0 ? p->cb(p->ctx, row, 3) : 0;
+}
+
+int tv_store_person(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {email};
+    person_t p = {cb, ctx};
+
+    return tv__store_each_row(st, "people", person_sql, 1, params, known_person, &p);
+}
+
+/* TV_EINVAL, named, for an address that is not one or a language (NULL: none) other than "it"
+ * or "en"; else 0. */
+static int check_person(tv_store_t *st, const char *email, const char *language)
+{
+    const char *at = strchr(email, '@');
+
+    if (language != NULL && strcmp(language, "it") != 0 && strcmp(language, "en") != 0)
+        return tv__store_set_error(st, TV_EINVAL, "language: expected \"it\" or \"en\"");
+    if (at == NULL || at == email || at[1] == '\0' || strpbrk(email, " \t\r\n<>,;\"") != NULL)
+        return tv__store_set_error(st, TV_EINVAL, "email: \"%s\" is not an address", email);
+    return 0;
+}
+
+int tv_store_organiser_add(tv_store_t *st, const char *event_id, const char *email,
+                           const char *name, const char *language)
+{
+    const char *params[4] = {event_id, email, name, language};
+    int64_t added = 0;
+    int rc = check_person(st, email, language);
+
+    if (rc == 0)
+        rc = tv__store_query_int(
+            st,
+            "WITH e AS (SELECT id FROM events WHERE id = $1), i AS (INSERT INTO event_organisers "
+            "(event_id, email, name, language) SELECT id, lower($2), $3, $4 FROM e ON CONFLICT "
+            "(event_id, email) DO UPDATE SET name = coalesce(EXCLUDED.name, "
+            "event_organisers.name), "
+            "language = coalesce(EXCLUDED.language, event_organisers.language) RETURNING 1) SELECT "
+            "count(*) FROM e",
+            4, params, &added);
+    if (rc == 0 && added == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "no event \"%s\"", event_id);
+    return rc;
 }
 
 int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language)
 {
     const char *params[2] = {email, language};
-    const char *at = strchr(email, '@');
+    int rc = language != NULL
+                 ? check_person(st, email, language)
+                 : tv__store_set_error(st, TV_EINVAL, "language: expected \"it\" or \"en\"");
 
-    if (strcmp(language, "it") != 0 && strcmp(language, "en") != 0)
-        return tv__store_set_error(st, TV_EINVAL, "language: expected \"it\" or \"en\"");
-    if (at == NULL || at == email || at[1] == '\0')
-        return tv__store_set_error(st, TV_EINVAL, "email: not an address");
+    if (rc != 0)
+        return rc;
     return tv__store_exec_command(st,
                                   "INSERT INTO person_prefs (email, language) VALUES (lower($1), "
                                   "$2) ON CONFLICT (email) DO UPDATE SET language = $2, "
@@ -268,7 +333,9 @@ static const char may_act_sql[] =
     "THEN i.doc->'contacts' ELSE '[]' END) x WHERE $2 = 'investor' AND i.id = $3 AND "
     "lower(x->>'email') = lower($1)) OR EXISTS (SELECT 1 FROM event_participants ep, "
     "jsonb_array_elements(CASE jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' "
-    "END) x WHERE ep.kind = $2 AND ep.profile_id = $3 AND lower(x->>'email') = lower($1)))::int";
+    "END) x WHERE ep.kind = $2 AND ep.profile_id = $3 AND lower(x->>'email') = lower($1)) OR "
+    "EXISTS (SELECT 1 FROM event_organisers o WHERE $2 = 'organiser' AND o.event_id = $3 AND "
+    "o.email = lower($1)))::int";
 
 int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id)
 {

@@ -149,15 +149,20 @@ class Daemon:
 
     def sign_in_link(self, address, profile):
         """A fresh single-use sign-in link for 'address', one of the people of 'profile'
-        ("company:ID" or "investor:ID"): `tavolo invite --profile ID`, delivered to the
-        outbox, read back as a mail client would (scripts/signin_link.py)."""
+        ("company:ID" or "investor:ID": `tavolo invite --profile ID`; "organiser:EVENT_ID":
+        `tavolo invite --organiser ADDRESS --event EVENT_ID`), delivered to the outbox, read
+        back as a mail client would (scripts/signin_link.py)."""
         sys.path.insert(0, os.path.join(ROOT, "scripts"))
         import signin_link
 
         outbox = os.path.join(self.env["TAVOLO_HOME"], "outbox")
         folder = os.path.join(outbox, "new")
         seen = os.listdir(folder) if os.path.isdir(folder) else []
-        self.cli("invite", "--profile", profile.split(":", 1)[1])
+        kind, pid = profile.split(":", 1)
+        if kind == "organiser":  # makes the address an organiser of event 'pid' first
+            self.cli("invite", "--organiser", address, "--event", pid)
+        else:
+            self.cli("invite", "--profile", pid)
         self.cli("mail", "send", check=False)  # the daemon's timer may deliver it first
         for _ in range(200):
             link = signin_link.newest_link(outbox, address, skip=seen)

@@ -312,6 +312,22 @@ int api_h_event_get(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
+/* The event at a glance (issue 17): for its organisers and admins, read in one statement. */
+int api_h_event_overview(const api_req_t *r, api_resp_t *resp)
+{
+    char *doc = NULL;
+    int view = event_view(r, r->params[0]), rc;
+
+    if (require(r, resp, view, SEE_ALL) != 0)
+        return 0;
+    rc = tv_store_event_overview(r->store, r->params[0], &doc);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        api_reply_json(resp, 200, doc);
+    return 0;
+}
+
 int api_h_event_delete(const api_req_t *r, api_resp_t *resp)
 {
     int rc;

@@ -45,20 +45,35 @@ int tv_store_session_revoke(tv_store_t *st, int64_t id, const char *email);
 int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
 
 /* Rows (kind, id, name, events joined by ',') of the profiles 'email' may act for: those
- * whose contacts or whose people in some event file have the address (without case). */
+ * whose contacts or whose people in some event file have the address (without case), and the
+ * events it organises (kind "organiser", id and events the event's id, name the event's). */
 int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
 
 /* Writes into 'out' the language ("it", "en") of the person of 'email': the one they chose
  * (tv_store_person_language_set), else their record's (a profile contact's language, else the
- * profile's; a person of an event file's, else the event's), else "". */
+ * profile's; a person of an event file's, else the event's; an organiser's, else the event's),
+ * else "". */
 int tv_store_person_language(tv_store_t *st, const char *email, char out[3]);
+
+/* Calls 'cb' with one row (email in lower case, name or NULL, language "it" or "en") when some
+ * record names 'email' (a profile's contacts, an event file's people, an event's organisers);
+ * nothing when none does. Name and language as tv_store_person_language picks them. */
+int tv_store_person(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
+
+/* Records 'email' (any case; kept in lower case) as an organiser of event 'event_id', with
+ * 'name' and 'language' ("it", "en" or NULL) if given; an organiser already there keeps the
+ * row, its name and language updated when given. TV_ENOTFOUND when there is no such event,
+ * TV_EINVAL for an address or language that is not one. */
+int tv_store_organiser_add(tv_store_t *st, const char *event_id, const char *email,
+                           const char *name, const char *language);
 
 /* Keeps 'language' ("it" or "en") as the choice of the person of 'email'; TV_EINVAL for
  * another language or an address that is not one. */
 int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language);
 /* 0 when 'email' may act for profile 'id' of 'kind' ("company" or "investor"): its contacts,
- * or its people in some event file, have the address (without case); else TV_ENOTFOUND. Reads
- * that profile's rows only, by id: the check of every cookie request (decision 0049). */
+ * or its people in some event file, have the address (without case); or, for kind
+ * "organiser", when it organises event 'id'; else TV_ENOTFOUND. Reads that profile's (or
+ * event's) rows only, by id: the check of every cookie request (decision 0049). */
 int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id);
 
 /* Rows (email in lower case, name, language) of the people to invite: of profile 'profile_id'

@@ -243,6 +243,17 @@ int tv_store_request_create(tv_store_t *st, const char *event_id, const tv_reque
 /* The requests of an event ('*out' freed with free()). */
 int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **out, size_t *n);
 
+/* An event at a glance for its organisers (issue 17), as JSON in '*out' (free()): "event" (id,
+ * name, city, time_zone, request_deadline); "participants", each {kind, id, name,
+ * min_meetings, max_meetings (the file's default when it gives none; null for no limit),
+ * meetings (not cancelled), people (how many the file names), invited (a sign-in link was made
+ * for one of its people or contacts, within the week links are kept), signed_in (one of them
+ * has a live session)}, by kind then name; "requests" by the side that asked, each {pending,
+ * accepted, declined, expired}; "meetings" {scheduled, pinned, held, no_show, cancelled};
+ * "mail" of the event {queued, sent, failed}. One read, in the database. TV_ENOTFOUND if no
+ * event. */
+int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out);
+
 /* Request 'id' of an event; TV_ENOTFOUND if the event has none such. */
 int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out);
 

@@ -1,0 +1,264 @@
+/* The organisers' first page (issue 17, docs/web.md "The event at a glance"), for a session
+ * acting as organiser:EVENT_ID (decision 0063): the event, its requests, meetings and mail in
+ * numbers, and every participant with its meetings against its minimum and maximum, whether
+ * its people were invited and signed in; filtered by kind and state and searched by name or
+ * id in the page. One read: GET /v1/events/{id}/overview. */
+"use strict";
+
+(() => {
+  const { h, t } = tavolo;
+
+  tavolo.addMessages({
+    en: {
+      "organise.title": "Event",
+      "organise.loading": "Loading the event…",
+      "organise.deadline": "Requests close: {when}",
+      "organise.no_deadline": "No request deadline",
+      "organise.participants": "Participants",
+      "organise.companies": "Companies",
+      "organise.investors": "Investors",
+      "organise.signed_in": "Signed in",
+      "organise.invited": "Invited",
+      "organise.without": "Without a meeting",
+      "organise.below": "Below their minimum",
+      "organise.requests": "Requests",
+      "organise.asked_by": "Asked by",
+      "organise.by.company": "companies",
+      "organise.by.investor": "investors",
+      "organise.state.pending": "Pending",
+      "organise.state.accepted": "Accepted",
+      "organise.state.declined": "Declined",
+      "organise.state.expired": "Expired",
+      "organise.meetings": "Meetings",
+      "organise.meetings.scheduled": "Scheduled",
+      "organise.meetings.pinned": "of which pinned",
+      "organise.meetings.held": "Held",
+      "organise.meetings.no_show": "No-show",
+      "organise.meetings.cancelled": "Cancelled",
+      "organise.mail": "Mail",
+      "organise.mail.sent": "Sent",
+      "organise.mail.queued": "Waiting",
+      "organise.mail.failed": "Failed",
+      "organise.filter.kind": "Kind",
+      "organise.filter.kind.all": "All",
+      "organise.filter.state": "Show",
+      "organise.filter.state.all": "Everyone",
+      "organise.filter.state.none": "Without a meeting",
+      "organise.filter.state.below": "Below their minimum",
+      "organise.filter.state.out": "Not signed in",
+      "organise.search": "Search by name or id",
+      "organise.shown": "{n} of {total} participants shown",
+      "organise.col.name": "Participant",
+      "organise.col.meetings": "Meetings",
+      "organise.col.state": "State",
+      "organise.col.invited": "Invited",
+      "organise.col.signed_in": "Signed in",
+      "organise.range": "min {min}, max {max}",
+      "organise.range.nomax": "min {min}, no maximum",
+      "organise.st.none": "No meeting",
+      "organise.st.below": "Below minimum",
+      "organise.st.full": "Full",
+      "organise.st.ok": "In range",
+      "organise.yes": "Yes",
+      "organise.no": "No",
+      "organise.empty": "No participant matches.",
+    },
+    it: {
+      "organise.title": "Evento",
+      "organise.loading": "Caricamento dell'evento…",
+      "organise.deadline": "Le richieste si chiudono: {when}",
+      "organise.no_deadline": "Nessuna scadenza per le richieste",
+      "organise.participants": "Partecipanti",
+      "organise.companies": "Aziende",
+      "organise.investors": "Investitori",
+      "organise.signed_in": "Hanno fatto l'accesso",
+      "organise.invited": "Invitati",
+      "organise.without": "Senza incontri",
+      "organise.below": "Sotto il loro minimo",
+      "organise.requests": "Richieste",
+      "organise.asked_by": "Chieste da",
+      "organise.by.company": "aziende",
+      "organise.by.investor": "investitori",
+      "organise.state.pending": "In attesa",
+      "organise.state.accepted": "Accettate",
+      "organise.state.declined": "Rifiutate",
+      "organise.state.expired": "Scadute",
+      "organise.meetings": "Incontri",
+      "organise.meetings.scheduled": "In agenda",
+      "organise.meetings.pinned": "di cui fissati a mano",
+      "organise.meetings.held": "Avvenuti",
+      "organise.meetings.no_show": "Assenze",
+      "organise.meetings.cancelled": "Annullati",
+      "organise.mail": "Posta",
+      "organise.mail.sent": "Inviati",
+      "organise.mail.queued": "In attesa",
+      "organise.mail.failed": "Non consegnati",
+      "organise.filter.kind": "Tipo",
+      "organise.filter.kind.all": "Tutti",
+      "organise.filter.state": "Mostra",
+      "organise.filter.state.all": "Tutti",
+      "organise.filter.state.none": "Senza incontri",
+      "organise.filter.state.below": "Sotto il loro minimo",
+      "organise.filter.state.out": "Senza accesso",
+      "organise.search": "Cerca per nome o id",
+      "organise.shown": "{n} di {total} partecipanti mostrati",
+      "organise.col.name": "Partecipante",
+      "organise.col.meetings": "Incontri",
+      "organise.col.state": "Stato",
+      "organise.col.invited": "Invitato",
+      "organise.col.signed_in": "Accesso fatto",
+      "organise.range": "min {min}, max {max}",
+      "organise.range.nomax": "min {min}, senza massimo",
+      "organise.st.none": "Nessun incontro",
+      "organise.st.below": "Sotto il minimo",
+      "organise.st.full": "Al completo",
+      "organise.st.ok": "Nei limiti",
+      "organise.yes": "Sì",
+      "organise.no": "No",
+      "organise.empty": "Nessun partecipante corrisponde.",
+    },
+  });
+
+  const SYMBOL = { none: "✗", below: "▲", full: "●", ok: "✓" };
+
+  /* A participant's state against its limits: none, below (its minimum), full (at its
+   * maximum) or ok. */
+  function stateOf(p) {
+    if (p.meetings === 0) return "none";
+    if (p.meetings < p.min_meetings) return "below";
+    if (p.max_meetings !== null && p.meetings >= p.max_meetings) return "full";
+    return "ok";
+  }
+
+  /* A labelled number: <div><dt>label</dt><dd>n</dd></div>. */
+  function figure(key, n, cls) {
+    return h("div", { class: "figure" + (cls ? " " + cls : "") },
+      h("dt", { text: t(key) }), h("dd", { text: tavolo.fmt.number(n) }));
+  }
+
+  function summary(o) {
+    const ps = o.participants;
+    const count = (f) => ps.filter(f).length;
+    const failed = o.mail.failed;
+    return h("div", { class: "glance" },
+      h("section", { class: "card", "aria-labelledby": "glance-participants" },
+        h("h2", { id: "glance-participants", text: t("organise.participants") + " · " + tavolo.fmt.number(ps.length) }),
+        h("dl", null,
+          figure("organise.companies", count((p) => p.kind === "company")),
+          figure("organise.investors", count((p) => p.kind === "investor")),
+          figure("organise.invited", count((p) => p.invited)),
+          figure("organise.signed_in", count((p) => p.signed_in)),
+          figure("organise.without", count((p) => stateOf(p) === "none"), count((p) => stateOf(p) === "none") ? "warn" : ""),
+          figure("organise.below", count((p) => stateOf(p) === "below"), count((p) => stateOf(p) === "below") ? "warn" : ""))),
+      h("section", { class: "card requests-card", "aria-labelledby": "glance-requests" },
+        h("h2", { id: "glance-requests", text: t("organise.requests") }),
+        h("table", { class: "counts" },
+          h("thead", null, h("tr", null, h("th", { scope: "col", text: t("organise.asked_by") }),
+            ["pending", "accepted", "declined", "expired"].map((s) => h("th", { scope: "col", text: t("organise.state." + s) })))),
+          h("tbody", null, ["company", "investor"].map((side) => h("tr", null,
+            h("th", { scope: "row", text: t("organise.by." + side) }),
+            ["pending", "accepted", "declined", "expired"].map((s) =>
+              h("td", { text: tavolo.fmt.number((o.requests[side] || {})[s] || 0) }))))))),
+      h("section", { class: "card", "aria-labelledby": "glance-meetings" },
+        h("h2", { id: "glance-meetings", text: t("organise.meetings") }),
+        h("dl", null, ["scheduled", "pinned", "held", "no_show", "cancelled"].map((k) =>
+          figure("organise.meetings." + k, o.meetings[k] || 0)))),
+      h("section", { class: "card", "aria-labelledby": "glance-mail" },
+        h("h2", { id: "glance-mail", text: t("organise.mail") }),
+        h("dl", null,
+          figure("organise.mail.sent", o.mail.sent),
+          figure("organise.mail.queued", o.mail.queued),
+          figure("organise.mail.failed", failed, failed ? "warn" : ""))));
+  }
+
+  function row(p) {
+    const st = stateOf(p);
+    const range = p.max_meetings === null
+      ? t("organise.range.nomax", { min: p.min_meetings })
+      : t("organise.range", { min: p.min_meetings, max: p.max_meetings });
+    const yesNo = (v) => h("td", { class: v ? "yes" : "no" },
+      h("span", { "aria-hidden": "true", text: v ? "✓ " : "– " }), t(v ? "organise.yes" : "organise.no"));
+    return h("tr", { "data-id": p.id, "data-kind": p.kind, "data-state": st },
+      h("th", { scope: "row" }, h("span", { class: "name", text: p.name }), " ",
+        h("span", { class: "kind", text: t("kind." + p.kind) }), " ", h("span", { class: "id muted", text: p.id })),
+      h("td", { class: "meetings" }, h("strong", { text: tavolo.fmt.number(p.meetings) }), " ",
+        h("span", { class: "muted", text: "(" + range + ")" })),
+      h("td", { class: "st st-" + st }, h("span", { "aria-hidden": "true", text: SYMBOL[st] + " " }), t("organise.st." + st)),
+      yesNo(p.invited), yesNo(p.signed_in));
+  }
+
+  /* The participants' table, filtered as the controls say; the controls keep their values
+   * across a language switch (ctx.cache). */
+  function table(ctx, o) {
+    const f = ctx.cache.organiseFilter || (ctx.cache.organiseFilter = { kind: "", state: "", q: "" });
+    const select = (id, key, value, options) => h("label", { for: id }, t(key) + " ",
+      h("select", { id, onchange: (e) => { f[value] = e.target.value; draw(); } },
+        options.map(([v, label]) => h("option", { value: v, selected: f[value] === v, text: t(label) }))));
+    const search = h("input", { id: "organise-q", type: "search", value: f.q, autocomplete: "off",
+      oninput: (e) => { f.q = e.target.value; draw(); } });
+    const count = h("p", { id: "organise-shown", class: "muted", role: "status" });
+    const body = h("tbody");
+    const wrap = h("section", { class: "participants", "aria-labelledby": "participants-title" },
+      h("h2", { id: "participants-title", text: t("organise.participants") }),
+      h("div", { class: "filters" },
+        select("organise-kind", "organise.filter.kind", "kind",
+          [["", "organise.filter.kind.all"], ["company", "organise.companies"], ["investor", "organise.investors"]]),
+        select("organise-state", "organise.filter.state", "state",
+          [["", "organise.filter.state.all"], ["none", "organise.filter.state.none"],
+            ["below", "organise.filter.state.below"], ["out", "organise.filter.state.out"]]),
+        h("label", { for: "organise-q" }, t("organise.search") + " ", search)),
+      count,
+      h("div", { class: "scroll" },
+        h("table", { class: "participants-table" },
+          h("thead", null, h("tr", null, ["name", "meetings", "state", "invited", "signed_in"].map((c) =>
+            h("th", { scope: "col", text: t("organise.col." + c) })))),
+          body)));
+
+    function keep(p) {
+      const q = f.q.trim().toLowerCase();
+      const st = stateOf(p);
+      return (!f.kind || p.kind === f.kind) &&
+        (!f.state || (f.state === "out" ? !p.signed_in : f.state === "below" ? st === "below" : st === f.state)) &&
+        (!q || p.name.toLowerCase().includes(q) || p.id.toLowerCase().includes(q));
+    }
+
+    function draw() {
+      const shown = o.participants.filter(keep);
+      body.replaceChildren(...(shown.length ? shown.map(row)
+        : [h("tr", null, h("td", { colspan: "5", class: "muted", text: t("organise.empty") }))]));
+      count.textContent = t("organise.shown", { n: tavolo.fmt.number(shown.length), total: tavolo.fmt.number(o.participants.length) });
+    }
+    draw();
+    return wrap;
+  }
+
+  async function render(ctx) {
+    const id = String(ctx.profile.id);
+    const root = h("div", { class: "organise-page" });
+    ctx.root.append(root);
+    let o = ctx.cache.overview;
+    if (!o || o.event.id !== id) {
+      const wait = h("p", { class: "muted", text: t("organise.loading") });
+      root.append(wait);
+      const res = await tavolo.api("GET", "/v1/events/" + encodeURIComponent(id) + "/overview");
+      wait.remove();
+      if (!res.ok || !res.body || !Array.isArray(res.body.participants)) {
+        root.append(h("h1", { text: t("organise.title") }),
+          h("p", { class: "status error", role: "alert", "data-kind": "error", text: tavolo.problemText(res) }));
+        return;
+      }
+      o = ctx.cache.overview = res.body;
+    }
+    const e = o.event;
+    const deadline = e.request_deadline
+      ? t("organise.deadline", { when: tavolo.fmt.dateTime(e.request_deadline, e.time_zone) + " (" + e.time_zone + ")" })
+      : t("organise.no_deadline");
+    root.append(
+      h("h1", { text: e.name }),
+      h("p", { class: "where muted", text: [e.city, e.time_zone].filter(Boolean).join(" · ") + " · " + deadline }),
+      summary(o),
+      table(ctx, o));
+  }
+
+  tavolo.page("/organise", { title: "organise.title", kinds: ["organiser"], render });
+})();

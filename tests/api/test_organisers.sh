@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# api.organisers: organisers sign in like participants (issue 17, decision 0063). `tavolo invite
+# --organiser EMAIL --event ID` makes the address an organiser of that one event and mails a
+# sign-in link in the organiser's language; /v1/me lists "organiser:EVENT" among the person's
+# profiles; a session acting for it has the organiser role of that event only (its meetings,
+# its overview; never another event's, never a participant's own routes), and its writes need
+# the CSRF token like any cookie write; GET /v1/events/{id}/overview counts what the event has.
+. "$(dirname "$0")/../cli/lib.sh"
+TAVOLO=$1
+FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
+require_pg
+scratch_db api_organisers
+tmp=$(mktemp -d)
+daemon=""
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; drop_scratch_db' EXIT
+PY=/usr/bin/python3
+. "$(dirname "$0")/http.sh"
+export TAVOLO_PUBLIC_URL=https://tavolo.example/
+ORIGIN=https://tavolo.example
+
+# link_of ADDRESS: the sign-in link of the newest invitation to ADDRESS, read as a mail client
+# reads the message.
+link_of() {
+    sql "SELECT body FROM mail_messages WHERE kind = 'invite' AND recipient_email = '$1' ORDER BY id DESC LIMIT 1" >"$tmp/msg"
+    "$PY" - "$tmp/msg" <<'PYEOF'
+import email, email.policy, re, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+found = re.search(r"https://tavolo\.example/signin\?t=[A-Za-z0-9_-]+", m.get_body(("plain",)).get_content())
+print(found.group(0) if found else "")
+PYEOF
+}
+
+"$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
+"$TAVOLO" event import "$FIX/events/jpm-2027.json" >/dev/null 2>&1
+"$TAVOLO" event import "$FIX/events/bio-2027.json" >/dev/null 2>&1
+"$TAVOLO" schedule jpm-2027 >/dev/null 2>&1
+
+out=$("$TAVOLO" invite --organiser Marta.Ferri@ICE.example --event jpm-2027 --name "Marta Ferri" --language it 2>&1)
+expect_contains "tavolo invite --organiser makes the address an organiser and invites it" \
+    "marta.ferri@ice.example organises jpm-2027; queued 1 invitation" "$out"
+expect_eq "kept in lower case, with name and language" "marta.ferri@ice.example|Marta Ferri|it" \
+    "$(sql "SELECT email || '|' || name || '|' || language FROM event_organisers WHERE event_id = 'jpm-2027'")"
+link=$(link_of marta.ferri@ice.example)
+expect_eq "the invitation carries a sign-in link" 1 "$([ -n "$link" ] && echo 1)"
+expect_eq "in the organiser's language" it \
+    "$(sql "SELECT language FROM mail_messages WHERE kind = 'invite' AND recipient_email = 'marta.ferri@ice.example'")"
+out=$("$TAVOLO" invite --organiser someone@example.com --event no-such 2>&1)
+expect_contains "an unknown event is named" 'no event "no-such"' "$out"
+out=$("$TAVOLO" invite --organiser "not an address" --event jpm-2027 2>&1)
+expect_contains "an address that is not one is named" "is not an address" "$out"
+out=$("$TAVOLO" invite --organiser someone@example.com 2>&1)
+expect_contains "--organiser needs --event" "usage: tavolo invite" "$out"
+out=$("$TAVOLO" invite --organiser marta.ferri@ice.example --event jpm-2027 --language fr 2>&1)
+expect_contains "a language other than it or en is named" 'language: expected "it" or "en"' "$out"
+# Someone else organises bio-2027.
+"$TAVOLO" invite --organiser other@ice.example --event bio-2027 >/dev/null 2>&1
+
+TAVOLO_HOME="$tmp" TAVOLO_DIGEST_TIME=off "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
+daemon=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$tmp/port")"
+
+call GET "/signin?t=${link#*t=}" "" -H 'Accept: text/html'
+expect_status "the organiser's link opens a session" 303
+sid=$(header Set-Cookie | sed -n 's/^tavolo_session=\([^;]*\);.*/\1/p')
+C=(-H "Cookie: tavolo_session=$sid")
+call GET /v1/me "" "${C[@]}"
+expect_status "GET /v1/me" 200
+expect_eq "lists the event it organises, by the event's name, in Italian" \
+    "organiser jpm-2027 True ['jpm-2027'] it" \
+    "$(js '(d["profiles"][0]["kind"], d["profiles"][0]["id"], d["profiles"][0]["name"].startswith("J.P. Morgan"), d["profiles"][0]["events"], d["language"])')"
+expect_eq "and nothing else" 1 "$(js 'len(d["profiles"])')"
+csrf=$(js 'd["csrf_token"]')
+O=("${C[@]}" -H "X-Tavolo-Profile: organiser:jpm-2027")
+
+call GET /v1/events/jpm-2027/meetings "" "${O[@]}"
+expect_status "acting as organiser of jpm-2027, it reads every meeting of it" 200
+expect_eq "all of them" "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027'")" "$(js 'len(d["items"])')"
+call GET /v1/events/jpm-2027/overview "" "${O[@]}"
+expect_status "and its overview" 200
+expect_eq "every participant, with its meetings counted" \
+    "$(sql "SELECT count(*) FROM event_participants WHERE event_id = 'jpm-2027'") $(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'")" \
+    "$(js '(len(d["participants"]), sum(p["meetings"] for p in d["participants"]) // 2)')"
+c029=$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND company_id = 'c-029' AND status <> 'cancelled'")
+expect_eq "one participant's row" "$c029 2 10 1 False" \
+    "$(js 'next((p["meetings"], p["min_meetings"], p["max_meetings"], p["people"], p["signed_in"]) for p in d["participants"] if p["id"] == "c-029")')"
+expect_eq "the requests by the side that asked" \
+    "$(sql "SELECT count(*) FROM meeting_requests WHERE event_id = 'jpm-2027' AND from_kind = 'company'")" \
+    "$(js 'sum(d["requests"]["company"].values())')"
+expect_eq "the meetings by state" "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled'")" \
+    "$(js 'd["meetings"]["scheduled"]')"
+expect_eq "the organiser itself is no participant; the event's invitations are its mail" "True" \
+    "$(js 'd["mail"]["queued"] + d["mail"]["sent"] >= 0')"
+
+call GET /v1/events/bio-2027/meetings "" "${O[@]}"
+expect_status "another event's meetings are refused" 403
+call GET /v1/events/bio-2027/overview "" "${O[@]}"
+expect_status "and its overview" 403
+call GET /v1/events/jpm-2027/overview "" "${C[@]}" -H "X-Tavolo-Profile: organiser:bio-2027"
+expect_status "acting for an event it does not organise is refused" 403
+call GET /v1/companies/c-029/matches "" "${O[@]}"
+expect_status "a participant's matches are (the recommendations among the event's)" 200
+expect_eq "only among the event's participants" 0 \
+    "$(js 'len([m for m in d["items"] if m["investor_id"] not in set("'"$(sql "SELECT string_agg(profile_id, ' ') FROM event_participants WHERE event_id = 'jpm-2027'")"'".split())])')"
+call GET /v1/companies/c-004/matches "" "${O[@]}"
+expect_status "a company that does not attend the event is not the organiser's" 403
+call POST /v1/events/jpm-2027/requests "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" --data '{"company_id": "c-029", "investor_id": "i-013", "from": "company", "priority": "want"}'
+expect_status "a write without the CSRF token is refused" 403
+call POST /v1/events/jpm-2027/requests "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" \
+    --data '{"company_id": "c-029", "investor_id": "i-013", "from": "company", "priority": "want"}'
+expect_status "with it, the organiser asks on a company's behalf" 201
+
+# A participant's session cannot read the overview.
+sql "UPDATE companies SET doc = jsonb_set(doc, '{contacts}', '[{\"email\": \"ceo@c-029.example\"}]') WHERE id = 'c-029'" >/dev/null
+"$TAVOLO" invite --profile c-029 >/dev/null 2>&1
+plink=$(link_of ceo@c-029.example)
+call GET "/signin?t=${plink#*t=}" "" -H 'Accept: text/html'
+psid=$(header Set-Cookie | sed -n 's/^tavolo_session=\([^;]*\);.*/\1/p')
+call GET /v1/events/jpm-2027/overview "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: company:c-029"
+expect_status "a participant's session gets 403 for the overview" 403
+call GET /v1/events/jpm-2027/overview "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: organiser:jpm-2027"
+expect_status "and cannot act as an organiser" 403
+call GET /v1/events/jpm-2027/overview "" "${O[@]}"
+expect_eq "the overview now says c-029 is signed in" True \
+    "$(js 'next(p["signed_in"] and p["invited"] for p in d["participants"] if p["id"] == "c-029")')"
+finish

@@ -1,0 +1,109 @@
+"""The organisers' event page (issue 17, decision 0063), in headless Chromium: an organiser
+invited with `tavolo invite --organiser` follows the link and lands on /organise for the event,
+in Italian; the figures and the participants' table are the API's overview; the filters and the
+search narrow the table; the participants' pages are not theirs (the menu does not offer them,
+their addresses lead back to /organise); a participant's session cannot open the organiser's
+page; every page at 1280 and 390 px, no console error.
+
+Usage: test_organise.py TAVOLO SHOTS_DIR (Debian's /usr/bin/python3)."""
+
+import subprocess
+import sys
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
+
+import webtest
+
+ORGANISER = ("marta.ferri@ice.example", "organiser:jpm-2027")
+COMPANY = ("luca.dubois@c-029.example", "company:c-029")
+
+
+def rows(d):
+    return d.find_elements(By.CSS_SELECTOR, ".participants-table tbody tr[data-id]")
+
+
+def check_page(t, daemon, d, width, shots):
+    where = f"{width} px"
+    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    t.eq(f"{where}: the link leads to the event's page", "/organise", d.execute_script("return location.pathname"))
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    status, o = daemon.api("GET", "/v1/events/jpm-2027/overview", admin)
+    t.eq(f"{where}: the API's overview", 200, status)
+    t.eq(f"{where}: the heading is the event's name", o["event"]["name"], d.find_element(By.CSS_SELECTOR, ".organise-page h1").text)
+    t.eq(f"{where}: one row per participant", len(o["participants"]), len(rows(d)))
+    none = [p["id"] for p in o["participants"] if p["meetings"] == 0]
+    t.eq(f"{where}: the overview has c-041 without a meeting", ["c-041"], none)
+    figures = {x.find_element(By.TAG_NAME, "dt").text.replace("▲ ", ""): x.find_element(By.TAG_NAME, "dd").text
+               for x in d.find_elements(By.CSS_SELECTOR, ".glance .figure")}
+    t.eq(f"{where}: the participants without a meeting, counted in Italian", str(len(none)), figures.get("Senza incontri"))
+    t.eq(f"{where}: the scheduled meetings", str(o["meetings"]["scheduled"]), figures.get("In agenda"))
+    accepted = d.find_element(By.CSS_SELECTOR, "table.counts tbody tr:first-child td:nth-of-type(2)").text
+    t.eq(f"{where}: the requests companies asked, accepted", str(o["requests"]["company"]["accepted"]), accepted)
+    c029 = next(p for p in o["participants"] if p["id"] == "c-029")
+    row = d.find_element(By.CSS_SELECTOR, ".participants-table tr[data-id='c-029']")
+    t.ok(f"{where}: a row says the meetings against the limits, in words",
+         str(c029["meetings"]) in row.text and f"min {c029['min_meetings']}" in row.text, row.text)
+    webtest.shot(d, shots, f"organise-it-{width}")
+
+    Select(d.find_element(By.ID, "organise-state")).select_by_value("none")
+    states = {r.get_attribute("data-state") for r in rows(d)}
+    t.eq(f"{where}: 'Senza incontri' keeps those without a meeting", sorted(none), sorted(r.get_attribute("data-id") for r in rows(d)))
+    t.ok(f"{where}: and only them", states <= {"none"}, states)
+    t.ok(f"{where}: the count says so", f"{len(none)} di {len(o['participants'])}" in
+         d.find_element(By.ID, "organise-shown").text, d.find_element(By.ID, "organise-shown").text)
+    Select(d.find_element(By.ID, "organise-state")).select_by_value("")
+    box = d.find_element(By.ID, "organise-q")
+    box.send_keys("c-029")
+    t.eq(f"{where}: the search by id finds the one participant", ["c-029"], [r.get_attribute("data-id") for r in rows(d)])
+    box.clear()
+    box.send_keys(c029["name"][:5].upper())
+    t.ok(f"{where}: the search by name, without case", "c-029" in [r.get_attribute("data-id") for r in rows(d)])
+    box.clear()
+    box.send_keys("nobody-at-all")
+    t.ok(f"{where}: no match is said in words", "Nessun partecipante corrisponde" in
+         d.find_element(By.CSS_SELECTOR, ".participants-table tbody").text)
+    box.clear()
+    box.send_keys(" ")  # an input event with an empty query brings every row back
+    t.eq(f"{where}: cleared, every row is back", len(o["participants"]), len(rows(d)))
+
+    nav = [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")]
+    t.eq(f"{where}: the menu offers the organiser's page only", ["/organise"], nav)
+    d.get(daemon.base + "/matches?organiser=jpm-2027")
+    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    t.eq(f"{where}: a participant's page leads back to the event's", "/organise",
+         d.execute_script("return location.pathname"))
+    t.eq(f"{where}: no console error or CSP violation", [], webtest.console_problems(d))
+
+
+def run(t, daemon, shots):
+    # c-041's meetings cancelled: one participant without a meeting, below its minimum of 2.
+    subprocess.run(["psql", daemon.env["TAVOLO_DATABASE_URL"], "-qc",
+                    "UPDATE meetings SET status = 'cancelled' WHERE event_id = 'jpm-2027' AND "
+                    "company_id = 'c-041'"], check=True)
+    for width in (1280, 390):
+        d = webtest.signed_in(daemon, *ORGANISER, width, "it")
+        try:
+            check_page(t, daemon, d, width, shots)
+        finally:
+            d.quit()
+    d = webtest.signed_in(daemon, *COMPANY, 1280, "en")
+    try:
+        d.get(daemon.base + "/organise?company=c-029")
+        webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+        t.eq("a participant on /organise is taken to its own matches", "/matches",
+             d.execute_script("return location.pathname"))
+        status = d.execute_script(
+            "return fetch('/v1/events/jpm-2027/overview', {headers: {'X-Tavolo-Profile': "
+            "'organiser:jpm-2027'}}).then(r => r.status)")
+        t.eq("and its session cannot act as the event's organiser", 403, status)
+    finally:
+        d.quit()
+
+
+def main():
+    return webtest.main(__doc__, "web_organise", run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
