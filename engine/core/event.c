@@ -104,14 +104,29 @@ int tv_event_slots(const tv_event_t *e, tv_strings_t *out)
     return 0;
 }
 
-/* The instant '*out' at which the slot named 'name' ("YYYY-MM-DDTHH:MM") starts in 'zone'. */
-static int slot_instant(const char *zone, const char *name, int64_t *out)
+int tv_event_slot_instant(const tv_event_t *e, const char *name, int64_t *out)
 {
     int y, mo, d, h, mi;
 
     if (sscanf(name, "%4d-%2d-%2dT%2d:%2d", &y, &mo, &d, &h, &mi) != 5)
         return TV_EINVAL;
-    return tv_calendar_local_to_utc(zone, y, mo, d, h, mi, out);
+    return tv_calendar_local_to_utc(e->time_zone, y, mo, d, h, mi, out);
+}
+
+int tv_event_attendee_free(const tv_event_t *e, tv_profile_kind_t kind, const char *id,
+                           const char *name)
+{
+    for (size_t a = 0; a < e->n_attendees; a++) {
+        const tv_attendee_t *at = &e->attendees[a];
+
+        if (at->kind != kind || strcmp(at->id, id) != 0)
+            continue;
+        for (size_t u = 0; u < at->unavailable.n; u++) {
+            if (strcmp(at->unavailable.items[u], name) == 0)
+                return 0;
+        }
+    }
+    return 1;
 }
 
 int tv_event_slot_find(const tv_event_t *e, const char *text, size_t *index)
@@ -125,7 +140,7 @@ int tv_event_slot_find(const tv_event_t *e, const char *text, size_t *index)
     if (rc == 0)
         rc = tv_event_slots(e, &slots);
     for (size_t k = 0; rc == 0 && k < slots.n; k++) {
-        rc = slot_instant(e->time_zone, slots.items[k], &at);
+        rc = tv_event_slot_instant(e, slots.items[k], &at);
         if (rc == 0 && at == want) {
             *index = k;
             goto out;

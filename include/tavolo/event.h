@@ -103,6 +103,16 @@ int tv_event_slots(const tv_event_t *e, tv_strings_t *out);
  * that instant; TV_EINVAL when 'text' is not such a time; TV_ENOMEM. */
 int tv_event_slot_find(const tv_event_t *e, const char *text, size_t *index);
 
+/* The instant, in seconds since the epoch, at which the slot named 'name' ("YYYY-MM-DDTHH:MM")
+ * starts in the event's zone. TV_EINVAL for another shape, TV_ERANGE for a local time the
+ * zone skips or repeats. */
+int tv_event_slot_instant(const tv_event_t *e, const char *name, int64_t *out);
+
+/* 1 when the event file does not mark the attendee of 'kind' and 'id' unavailable at slot
+ * 'name' (an id the file does not list is free), else 0. */
+int tv_event_attendee_free(const tv_event_t *e, tv_profile_kind_t kind, const char *id,
+                           const char *name);
+
 void tv_strings_free(tv_strings_t *s);
 
 #endif

@@ -112,6 +112,53 @@ call POST /v1/events/jpm-2027/requests "" "${O[@]}" -H 'Content-Type: applicatio
     --data '{"company_id": "c-029", "investor_id": "i-013", "from": "company", "priority": "want"}'
 expect_status "with it, the organiser asks on a company's behalf" 201
 
+# Where a meeting could move: every place offered is taken by a PATCH; a slot not offered
+# because a side is busy there is refused. The first meeting of c-029 (which has several).
+mid=$(sql "SELECT id FROM meetings WHERE event_id = 'jpm-2027' AND company_id = 'c-029' AND status <> 'cancelled' ORDER BY slot_index LIMIT 1")
+call GET "/v1/events/jpm-2027/meetings/$mid/places" "" "${O[@]}"
+expect_status "the organiser asks where a meeting could move" 200
+cp "$tmp/body" "$tmp/places.json"
+expect_eq "it is the meeting asked about" "$mid" "$(js 'd["meeting"]["id"]')"
+expect_eq "some places are offered" True "$(js 'len(d["places"]) > 0')"
+# Neither side has another meeting in a slot offered, and no table offered is taken there.
+bad=$("$PY" - "$tmp/places.json" "$(sql "SELECT string_agg(slot_index || ':' || table_no || ':' || company_id || ':' || investor_id, ' ') FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled' AND id <> $mid")" \
+    "$(sql "SELECT company_id || ' ' || investor_id FROM meetings WHERE id = $mid")" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+company, investor = sys.argv[3].split()
+taken, busy = set(), set()
+for x in sys.argv[2].split():
+    s, t, c, i = x.split(":")
+    taken.add((int(s), int(t)))
+    if c == company or i == investor:
+        busy.add(int(s))
+print([p["slot"] for p in d["places"] if p["slot_index"] in busy or any((p["slot_index"], t) in taken for t in p["tables"])])
+PYEOF
+)
+expect_eq "no place offered clashes with another meeting of the event" "[]" "$bad"
+# Every offered place is accepted: the meeting moved to the first table of a few places.
+for k in 0 2 5; do
+    place=$(js "(d['places'][$k]['slot'], d['places'][$k]['tables'][0]) if len(d['places']) > $k else ('', 0)" "$tmp/places.json")
+    read -r slot table <<<"$place"
+    [ -z "$slot" ] && continue
+    call PATCH "/v1/events/jpm-2027/meetings/$mid" "" "${O[@]}" -H 'Content-Type: application/json' \
+        -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data "{\"slot\": \"$slot\", \"table\": $table}"
+    expect_status "the move to offered place $k ($slot, table $table) is accepted" 200
+    call GET "/v1/events/jpm-2027/meetings/$mid/places" "" "${O[@]}"
+    cp "$tmp/body" "$tmp/places.json"
+done
+# A slot where c-029 has another meeting is not offered, and a move there is refused.
+other=$(sql "SELECT slot_start FROM meetings WHERE event_id = 'jpm-2027' AND company_id = 'c-029' AND status <> 'cancelled' AND id <> $mid ORDER BY slot_index LIMIT 1")
+expect_eq "a slot where the company meets someone else is not offered" False \
+    "$(js "any(p['slot'] == '$other' for p in d['places'])" "$tmp/places.json")"
+call PATCH "/v1/events/jpm-2027/meetings/$mid" "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data "{\"slot\": \"$other\"}"
+expect_status "and a move there is refused" 409
+call GET "/v1/events/bio-2027/meetings/$mid/places" "" "${O[@]}"
+expect_status "another event's meeting places are refused" 403
+call GET "/v1/events/jpm-2027/meetings/999999/places" "" "${O[@]}"
+expect_status "an unknown meeting is 404" 404
+
 # A participant's session cannot read the overview.
 sql "UPDATE companies SET doc = jsonb_set(doc, '{contacts}', '[{\"email\": \"ceo@c-029.example\"}]') WHERE id = 'c-029'" >/dev/null
 "$TAVOLO" invite --profile c-029 >/dev/null 2>&1

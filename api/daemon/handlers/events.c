@@ -783,22 +783,6 @@ int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
-/* 1 if the party is free at 'slot' by the event file. */
-static int available(const tv_event_t *e, tv_profile_kind_t kind, const char *id, const char *slot)
-{
-    for (size_t a = 0; a < e->n_attendees; a++) {
-        const tv_attendee_t *at = &e->attendees[a];
-
-        if (at->kind != kind || strcmp(at->id, id) != 0)
-            continue;
-        for (size_t u = 0; u < at->unavailable.n; u++) {
-            if (strcmp(at->unavailable.items[u], slot) == 0)
-                return 0;
-        }
-    }
-    return 1;
-}
-
 /* Finds the slot named by the body's "slot" (local "YYYY-MM-DDTHH:MM", or any ISO 8601 time
  * with an offset: the instant counts) and writes its local name to 'name'. Replies and returns
  * -1 when it is none of the event's. */
@@ -861,9 +845,9 @@ static int check_change(const api_req_t *r, api_resp_t *resp, const tv_event_t *
 static int check_available(const api_req_t *r, api_resp_t *resp, const tv_event_t *e,
                            const tv_meeting_t *m, const char *slot, int status, const char *field)
 {
-    int c = !available(e, TV_KIND_COMPANY, m->company_id, slot);
+    int c = !tv_event_attendee_free(e, TV_KIND_COMPANY, m->company_id, slot);
 
-    if (!c && available(e, TV_KIND_INVESTOR, m->investor_id, slot))
+    if (!c && tv_event_attendee_free(e, TV_KIND_INVESTOR, m->investor_id, slot))
         return 0;
     api_reply_problem(resp, r, status, status == 409 ? "conflict" : "invalid-field", field,
                       "%s %s is not available at %s", c ? "company" : "investor",
