@@ -599,6 +599,15 @@ int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out)
     return event_text(st, overview_sql, 1, params, event_id, "the event's overview", out);
 }
 
+int tv_store_event_frame(tv_store_t *st, const char *event_id, char **out)
+{
+    const char *params[1] = {event_id};
+
+    return event_text(st,
+                      "SELECT (head || '{\"participants\": []}')::text FROM events WHERE id = $1",
+                      1, params, event_id, "events", out);
+}
+
 int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out)
 {
     char rid[24];

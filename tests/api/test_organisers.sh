@@ -87,6 +87,9 @@ expect_eq "one participant's row" "$c029 2 10 1 False" \
 expect_eq "the requests by the side that asked" \
     "$(sql "SELECT count(*) FROM meeting_requests WHERE event_id = 'jpm-2027' AND from_kind = 'company'")" \
     "$(js 'sum(d["requests"]["company"].values())')"
+expect_eq "the slots and tables of the file's frame (3 days of 09:00 to 17:00 by 30 min, a break 12:30 to 13:30)" \
+    "42 2027-01-11T09:00 2027-01-11T12:00 2027-01-11T13:30 10" \
+    "$(js '(len(d["slots"]), d["slots"][0], d["slots"][6], d["slots"][7], d["tables"])')"
 expect_eq "the meetings by state" "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled'")" \
     "$(js 'd["meetings"]["scheduled"]')"
 expect_eq "the organiser itself is no participant; the event's invitations are its mail" "True" \

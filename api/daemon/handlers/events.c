@@ -312,19 +312,57 @@ int api_h_event_get(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
-/* The event at a glance (issue 17): for its organisers and admins, read in one statement. */
+/* Adds to 'body' the event's "slots" (local starts, as tv_event_slots counts them) and
+ * "tables", from the file's frame: what a schedule grid draws. */
+static int add_frame(const api_req_t *r, json_t *body)
+{
+    char *frame = NULL;
+    tv_diags_t d = {0};
+    tv_strings_t slots = {0};
+    tv_event_t e;
+    json_t *list = json_array();
+    int rc = tv_store_event_frame(r->store, r->params[0], &frame);
+
+    tv_event_init(&e);
+    if (rc == 0)
+        rc = tv_codec_event_decode(frame, strlen(frame), &e, &d) == 0 ? 0 : TV_EDB;
+    if (rc == 0)
+        rc = tv_event_slots(&e, &slots);
+    for (size_t k = 0; rc == 0 && k < slots.n; k++)
+        json_array_append_new(list, json_string(slots.items[k]));
+    if (rc == 0) {
+        json_object_set(body, "slots", list);
+        json_object_set_new(body, "tables", json_integer(e.tables));
+    }
+    json_decref(list);
+    tv_strings_free(&slots);
+    tv_event_dispose(&e);
+    tv_diags_dispose(&d);
+    free(frame);
+    return rc;
+}
+
+/* The event at a glance (issue 17): for its organisers and admins, read in one statement,
+ * with the slots and tables of its frame. */
 int api_h_event_overview(const api_req_t *r, api_resp_t *resp)
 {
     char *doc = NULL;
+    json_t *body = NULL;
     int view = event_view(r, r->params[0]), rc;
 
     if (require(r, resp, view, SEE_ALL) != 0)
         return 0;
     rc = tv_store_event_overview(r->store, r->params[0], &doc);
+    if (rc == 0 && (body = json_loads(doc, 0, NULL)) == NULL)
+        rc = TV_EDB;
+    if (rc == 0)
+        rc = add_frame(r, body);
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
-        api_reply_json(resp, 200, doc);
+        reply_object(resp, 200, body), body = NULL;
+    json_decref(body);
+    free(doc);
     return 0;
 }
 

@@ -254,6 +254,11 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
  * event. */
 int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out);
 
+/* The event file's frame as JSON in '*out' (free()): its head (migration 027) with an empty
+ * "participants", which tv_codec_event_decode reads for the days, slots and tables without the
+ * megabytes of a large event's participants and requests. TV_ENOTFOUND if no event. */
+int tv_store_event_frame(tv_store_t *st, const char *event_id, char **out);
+
 /* Request 'id' of an event; TV_ENOTFOUND if the event has none such. */
 int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out);
 
