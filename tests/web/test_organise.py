@@ -68,7 +68,7 @@ def check_page(t, daemon, d, width, shots):
     t.eq(f"{where}: cleared, every row is back", len(o["participants"]), len(rows(d)))
 
     nav = [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")]
-    t.eq(f"{where}: the menu offers the organiser's page only", ["/organise"], nav)
+    t.eq(f"{where}: the menu offers the organiser's pages only", ["/organise", "/schedule"], nav)
     d.get(daemon.base + "/matches?organiser=jpm-2027")
     webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
     t.eq(f"{where}: a participant's page leads back to the event's", "/organise",

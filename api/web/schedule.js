@@ -1,0 +1,258 @@
+/* The organisers' schedule grid (issue 17, docs/web.md "The schedule grid"): one day at a time,
+ * slots down and tables across, each meeting a card with both names, pinned ones marked. A
+ * card opens its panel: move it to one of the free places the server computes for the pair
+ * (GET .../meetings/{mid}/places: no guessing), pin or unpin it, mark it held or no-show, or
+ * cancel it; every refusal is said in words, naming the clash. Reads the overview (names,
+ * slots, tables) and the meetings; writes with PATCH .../meetings/{mid}. */
+"use strict";
+
+(() => {
+  const { h, t } = tavolo;
+
+  tavolo.addMessages({
+    en: {
+      "schedule.title": "Schedule",
+      "schedule.loading": "Loading the schedule…",
+      "schedule.days": "Days",
+      "schedule.table": "Table {n}",
+      "schedule.slot": "Time",
+      "schedule.empty": "free",
+      "schedule.pinned": "pinned",
+      "schedule.count": "{n} meetings on this day",
+      "schedule.panel": "Meeting {id}",
+      "schedule.where": "{slot}, table {table}",
+      "schedule.state.scheduled": "Scheduled",
+      "schedule.state.held": "Held",
+      "schedule.state.no_show": "No-show",
+      "schedule.state.cancelled": "Cancelled",
+      "schedule.move": "Move to…",
+      "schedule.places_loading": "Finding the free places…",
+      "schedule.places_none": "No free place: both sides are busy or unavailable in every other slot.",
+      "schedule.place_label": "Free places for this pair",
+      "schedule.place": "{slot} · table {table}",
+      "schedule.move_go": "Move here",
+      "schedule.pin": "Pin",
+      "schedule.unpin": "Unpin",
+      "schedule.held": "Mark held",
+      "schedule.no_show": "Mark no-show",
+      "schedule.cancel": "Cancel the meeting",
+      "schedule.cancel_confirm": "Cancel the meeting of {company} and {investor}? They will be told.",
+      "schedule.saving": "Saving…",
+      "schedule.saved": "Saved: {what}.",
+      "schedule.refused": "Refused (error {status}): {detail}",
+      "schedule.close": "Close",
+    },
+    it: {
+      "schedule.title": "Agenda incontri",
+      "schedule.loading": "Caricamento dell'agenda…",
+      "schedule.days": "Giorni",
+      "schedule.table": "Tavolo {n}",
+      "schedule.slot": "Ora",
+      "schedule.empty": "libero",
+      "schedule.pinned": "fissato",
+      "schedule.count": "{n} incontri in questo giorno",
+      "schedule.panel": "Incontro {id}",
+      "schedule.where": "{slot}, tavolo {table}",
+      "schedule.state.scheduled": "In agenda",
+      "schedule.state.held": "Avvenuto",
+      "schedule.state.no_show": "Assenza",
+      "schedule.state.cancelled": "Annullato",
+      "schedule.move": "Sposta in…",
+      "schedule.places_loading": "Ricerca dei posti liberi…",
+      "schedule.places_none": "Nessun posto libero: le due parti sono occupate o non disponibili in ogni altra fascia.",
+      "schedule.place_label": "Posti liberi per questa coppia",
+      "schedule.place": "{slot} · tavolo {table}",
+      "schedule.move_go": "Sposta qui",
+      "schedule.pin": "Fissa",
+      "schedule.unpin": "Sblocca",
+      "schedule.held": "Segna avvenuto",
+      "schedule.no_show": "Segna assenza",
+      "schedule.cancel": "Annulla l'incontro",
+      "schedule.cancel_confirm": "Annullare l'incontro tra {company} e {investor}? Saranno avvisati.",
+      "schedule.saving": "Salvataggio…",
+      "schedule.saved": "Salvato: {what}.",
+      "schedule.refused": "Rifiutato (errore {status}): {detail}",
+      "schedule.close": "Chiudi",
+    },
+  });
+
+  function eventPath(ctx) {
+    return "/v1/events/" + encodeURIComponent(String(ctx.profile.id));
+  }
+
+  /* The overview (names, slots, tables) and the meetings, kept across renders. */
+  async function load(ctx, s) {
+    const [o, m] = await Promise.all([
+      tavolo.api("GET", eventPath(ctx) + "/overview"),
+      tavolo.api("GET", eventPath(ctx) + "/meetings"),
+    ]);
+    if (!o.ok || !m.ok || !o.body || !Array.isArray(o.body.slots) || !m.body || !Array.isArray(m.body.items))
+      return !o.ok ? o : m;
+    s.overview = o.body;
+    s.meetings = m.body.items;
+    s.names = new Map(o.body.participants.map((p) => [p.kind + ":" + p.id, p.name]));
+    return null;
+  }
+
+  function nameOf(s, kind, id) {
+    return s.names.get(kind + ":" + id) || id;
+  }
+
+  /* "09:30" of a local slot name "2027-01-11T09:30". */
+  function timeOf(slot) {
+    return slot.slice(11, 16);
+  }
+
+  function card(ctx, s, m) {
+    const label = nameOf(s, "company", m.company_id) + " · " + nameOf(s, "investor", m.investor_id);
+    return h("button", {
+      type: "button", class: "meeting status-" + m.status + (m.pinned ? " pinned" : ""),
+      "data-id": m.id, "aria-label": label + (m.pinned ? " (" + t("schedule.pinned") + ")" : ""),
+      onclick: () => { s.open = m.id; draw(ctx, s); },
+    },
+    h("span", { class: "company", text: nameOf(s, "company", m.company_id) }),
+    h("span", { class: "investor", text: nameOf(s, "investor", m.investor_id) }),
+    m.pinned ? h("span", { class: "pin", text: "◆ " + t("schedule.pinned") }) : null,
+    m.status !== "scheduled" ? h("span", { class: "state", text: t("schedule.state." + m.status) }) : null);
+  }
+
+  function grid(ctx, s) {
+    const o = s.overview;
+    const day = s.day;
+    const slots = o.slots.map((name, index) => ({ name, index })).filter((x) => x.name.startsWith(day));
+    const at = new Map();
+    let count = 0;
+    for (const m of s.meetings) {
+      if (m.status === "cancelled") continue;
+      at.set(m.slot_index + ":" + m.table, m);
+      if (o.slots[m.slot_index] && o.slots[m.slot_index].startsWith(day)) count++;
+    }
+    const tables = Array.from({ length: o.tables }, (_, k) => k + 1);
+    return h("div", null,
+      h("p", { id: "schedule-count", class: "muted", text: t("schedule.count", { n: tavolo.fmt.number(count) }) }),
+      h("div", { class: "scroll" },
+        h("table", { class: "schedule-grid" },
+          h("thead", null, h("tr", null, h("th", { scope: "col", text: t("schedule.slot") }),
+            tables.map((n) => h("th", { scope: "col", text: t("schedule.table", { n }) })))),
+          h("tbody", null, slots.map((x) => h("tr", { "data-slot": x.name },
+            h("th", { scope: "row", text: timeOf(x.name) }),
+            tables.map((n) => {
+              const m = at.get(x.index + ":" + n);
+              return h("td", { "data-table": n }, m ? card(ctx, s, m) : h("span", { class: "free muted", text: t("schedule.empty") }));
+            })))))));
+  }
+
+  /* Sends a change of meeting 'm'; the grid is read again after it. */
+  async function change(ctx, s, m, body, what, status) {
+    tavolo.showStatus(status, "ok", "schedule.saving");
+    const res = await tavolo.api("PATCH", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id), body);
+    if (!res.ok) {
+      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: (res.body && res.body.detail) || "" });
+      return;
+    }
+    const err = await load(ctx, s);
+    s.places = null;
+    s.saved = err ? null : { what };
+    if (res.body && res.body.slot_index !== undefined) {
+      const slot = s.overview.slots[res.body.slot_index];
+      if (slot) s.day = slot.slice(0, 10);
+    }
+    draw(ctx, s);
+  }
+
+  async function showPlaces(ctx, s, m, box, status) {
+    box.replaceChildren(h("p", { class: "muted", text: t("schedule.places_loading") }));
+    const res = await tavolo.api("GET", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id) + "/places");
+    if (!res.ok || !res.body || !Array.isArray(res.body.places)) {
+      box.replaceChildren();
+      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: tavolo.problemText(res) });
+      return;
+    }
+    const options = [];
+    for (const p of res.body.places) {
+      for (const table of p.tables) {
+        options.push(h("option", { value: p.slot + "|" + table,
+          text: t("schedule.place", { slot: tavolo.fmt.day(p.slot.slice(0, 10)) + " " + timeOf(p.slot), table }) }));
+      }
+    }
+    if (!options.length) {
+      box.replaceChildren(h("p", { class: "muted", text: t("schedule.places_none") }));
+      return;
+    }
+    const select = h("select", { id: "schedule-place" }, options);
+    box.replaceChildren(
+      h("label", { for: "schedule-place", text: t("schedule.place_label") }), select,
+      h("button", { type: "button", id: "schedule-move-go", text: t("schedule.move_go"),
+        onclick: () => {
+          const [slot, table] = select.value.split("|");
+          change(ctx, s, m, { slot, table: Number(table) }, t("schedule.where", { slot: slot.replace("T", " "), table }), status);
+        } }));
+    select.focus();
+  }
+
+  function panel(ctx, s) {
+    const m = s.meetings.find((x) => x.id === s.open);
+    if (!m) return null;
+    const status = h("p", { id: "schedule-status", class: "status", hidden: true });
+    const places = h("div", { class: "places" });
+    const slot = s.overview.slots[m.slot_index] || "";
+    const act = (key, body, what) => h("button", { type: "button", class: "secondary", "data-action": key, text: t("schedule." + key),
+      onclick: () => change(ctx, s, m, body, what, status) });
+    const company = nameOf(s, "company", m.company_id), investor = nameOf(s, "investor", m.investor_id);
+    const box = h("section", { id: "schedule-panel", class: "card panel", "aria-labelledby": "schedule-panel-title" },
+      h("h2", { id: "schedule-panel-title", tabindex: "-1", text: t("schedule.panel", { id: m.id }) }),
+      h("p", null, h("strong", { text: company }), " · ", h("strong", { text: investor })),
+      h("p", { class: "muted", text: t("schedule.where", { slot: tavolo.fmt.day(slot.slice(0, 10)) + " " + timeOf(slot), table: m.table }) +
+        " · " + t("schedule.state." + m.status) + (m.pinned ? " · ◆ " + t("schedule.pinned") : "") }),
+      h("div", { class: "actions" },
+        h("button", { type: "button", id: "schedule-move", text: t("schedule.move"), onclick: () => showPlaces(ctx, s, m, places, status) }),
+        m.pinned ? act("unpin", { pinned: false }, t("schedule.unpin")) : act("pin", { pinned: true }, t("schedule.pin")),
+        act("held", { status: "held" }, t("schedule.held")),
+        act("no_show", { status: "no_show" }, t("schedule.no_show")),
+        h("button", { type: "button", class: "danger", "data-action": "cancel", text: t("schedule.cancel"),
+          onclick: () => {
+            if (window.confirm(t("schedule.cancel_confirm", { company, investor })))
+              change(ctx, s, m, { status: "cancelled" }, t("schedule.cancel"), status);
+          } }),
+        h("button", { type: "button", class: "secondary", text: t("schedule.close"), onclick: () => { s.open = null; draw(ctx, s); } })),
+      places, status);
+    if (s.saved) tavolo.showStatus(status, "ok", "schedule.saved", s.saved);
+    return box;
+  }
+
+  function draw(ctx, s) {
+    const o = s.overview;
+    const days = [...new Set(o.slots.map((x) => x.slice(0, 10)))];
+    if (!days.includes(s.day)) s.day = days[0];
+    const root = ctx.root.querySelector(".schedule-page");
+    const focusPanel = s.open !== null && s.open !== undefined;
+    root.replaceChildren(
+      h("h1", { text: t("schedule.title") + " · " + o.event.name }),
+      h("div", { class: "days", role: "group", "aria-label": t("schedule.days") },
+        days.map((d) => h("button", { type: "button", class: "day", "aria-pressed": String(d === s.day), text: tavolo.fmt.day(d),
+          onclick: () => { s.day = d; draw(ctx, s); } }))),
+      panel(ctx, s) || "",
+      grid(ctx, s));
+    if (focusPanel) {
+      const title = document.getElementById("schedule-panel-title");
+      if (title) title.focus();
+    }
+    s.saved = null;
+  }
+
+  async function render(ctx) {
+    const s = ctx.cache.schedule || (ctx.cache.schedule = { open: null });
+    ctx.root.append(h("div", { class: "schedule-page" }, h("p", { class: "muted", text: t("schedule.loading") })));
+    if (!s.overview || s.overview.event.id !== String(ctx.profile.id)) {
+      const err = await load(ctx, s);
+      if (err) {
+        ctx.root.querySelector(".schedule-page").replaceChildren(h("h1", { text: t("schedule.title") }),
+          h("p", { class: "status error", role: "alert", "data-kind": "error", text: tavolo.problemText(err) }));
+        return;
+      }
+    }
+    draw(ctx, s);
+  }
+
+  tavolo.page("/schedule", { title: "schedule.title", kinds: ["organiser"], render });
+})();
