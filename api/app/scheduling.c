@@ -720,8 +720,10 @@ static void plan_dispose(plan_t *p)
 
 /* One run: reads the event and its meetings, selects, places and saves, unless the meetings
  * changed meanwhile (TV_ESTALE). */
-static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *event_id, char **report)
+static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *event_id, int draft,
+                         char **report)
 {
+    char *kept = NULL;
     plan_t p;
     tv_schedule_t s = {0};
     tv_meeting_t *rows = NULL;
@@ -753,10 +755,19 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
     }
     if (rc == 0)
         rc = to_meetings(&p, &s, &rows);
-    if (rc == 0)
+    if (rc == 0 && !draft)
         rc = tv_store_meetings_save(st, event_id, rows, s.n_placed, version);
     if (rc == 0 && (*report = report_json(&p, &s, rows)) == NULL)
         rc = TV_ENOMEM;
+    if (rc == 0 && draft) /* a draft: the meetings and the report, nothing else */
+        rc = tv_codec_meetings_encode(rows, s.n_placed, &kept);
+    if (rc == 0 && draft)
+        rc = tv_store_draft_put(st, event_id, version, kept, *report);
+    if (rc != 0 && *report != NULL) {
+        free(*report);
+        *report = NULL;
+    }
+    free(kept);
     free(rows);
     tv_schedule_dispose(&s);
     plan_dispose(&p);
@@ -766,7 +777,7 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
 #define SCHEDULE_TRIES 3
 
 int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matcher_t *m,
-                       const char *event_id, char **report)
+                       const char *event_id, int draft, char **report)
 {
     int rc = TV_ESTALE;
 
@@ -774,7 +785,36 @@ int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matche
     /* A lock or a move made while the schedule was computed wins: the run starts again from
      * the meetings as they are now. */
     for (int t = 0; t < SCHEDULE_TRIES && rc == TV_ESTALE; t++)
-        rc = schedule_once(st, m, event_id, report);
+        rc = schedule_once(st, m, event_id, draft, report);
     /* tv_store_error() still says what changed; the caller may run it again. */
+    return rc == TV_ESTALE ? TV_ECONFLICT : rc;
+}
+
+int api_schedule_publish(tv_store_t *st, const char *event_id, size_t *published, char *err,
+                         size_t err_size)
+{
+    tv_draft_t d;
+    tv_meeting_t *m = NULL;
+    size_t n = 0;
+    int rc = tv_store_draft_get(st, event_id, &d);
+
+    if (rc != 0) {
+        snprintf(err, err_size, "%s", tv_store_error(st));
+        return rc;
+    }
+    rc = tv_codec_meetings_decode(d.meetings, &m, &n);
+    if (rc != 0)
+        snprintf(err, err_size, "event \"%s\": its draft cannot be read", event_id);
+    if (rc == 0 && (rc = tv_store_meetings_save(st, event_id, m, n, d.base_version)) != 0)
+        snprintf(err, err_size, "%s",
+                 rc == TV_ESTALE ? "the meetings changed since the draft was made: make the "
+                                   "draft again"
+                                 : tv_store_error(st));
+    if (rc == 0 && (rc = tv_store_draft_delete(st, event_id)) != 0)
+        snprintf(err, err_size, "%s", tv_store_error(st));
+    if (rc == 0)
+        *published = n;
+    free(m);
+    tv_draft_dispose(&d);
     return rc == TV_ESTALE ? TV_ECONFLICT : rc;
 }

@@ -13,10 +13,17 @@
 
 /* Schedules event 'event_id' and writes the report as JSON into '*report' (free()): total
  * score, upper bound, ratio, meetings (slot as local ISO 8601 time, table, ids, score,
- * origin, status), unplaced ones with reasons, meetings per participant. The matcher must
- * not change meanwhile (hold its lock shared). */
+ * origin, status), unplaced ones with reasons, meetings per participant. The meetings are
+ * saved, or with 'draft' kept as the event's draft (tv_store_draft_put) and nothing else
+ * written. The matcher must not change meanwhile (hold its lock shared). */
 int api_schedule_event(tv_store_t *st, const tv_taxonomy_t *tax, const tv_matcher_t *m,
-                       const char *event_id, char **report);
+                       const char *event_id, int draft, char **report);
+
+/* Publishes the event's draft: saves its meetings as a run would, unless the meetings changed
+ * since it was made (TV_ECONFLICT; the draft stays), then deletes it. '*published' counts its
+ * meetings. TV_ENOTFOUND when there is no draft. 'err' says what failed. */
+int api_schedule_publish(tv_store_t *st, const char *event_id, size_t *published, char *err,
+                         size_t err_size);
 
 /* Loads and decodes a stored event. */
 int api_load_event(tv_store_t *st, const char *event_id, tv_event_t *out);

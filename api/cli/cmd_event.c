@@ -336,7 +336,7 @@ int cmd_schedule(int argc, char **argv)
         rc = cli_open_store(&st);
     if (rc == 0)
         rc = cli_load_matcher(st, tax, &cfg, &m);
-    if (rc == 0 && (rc = api_schedule_event(st, tax, m, argv[1], &report)) != 0)
+    if (rc == 0 && (rc = api_schedule_event(st, tax, m, argv[1], 0, &report)) != 0)
         cli_error("cannot schedule %s: %s", argv[1],
                   rc == TV_ENOTFOUND || rc == TV_EDB ? tv_store_error(st) : tv_strerror(rc));
     if (rc == 0 && json)

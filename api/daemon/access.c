@@ -90,3 +90,9 @@ int api_access_matches(const api_req_t *r, tv_profile_kind_t kind, const char *i
         return is_self(r, kind, id);
     }
 }
+
+int api_access_runs_event(const api_req_t *r, const char *event_id)
+{
+    return r->principal.role == API_ROLE_ADMIN || (r->principal.role == API_ROLE_ORGANISER &&
+                                                   strcmp(r->principal.event_id, event_id) == 0);
+}

@@ -25,6 +25,9 @@ int api_access_write(const api_req_t *r, tv_profile_kind_t kind, const char *id,
 int api_access_matches(const api_req_t *r, tv_profile_kind_t kind, const char *id, char *event,
                        size_t size);
 
+/* 1 if the caller runs event 'event_id': an admin, or that event's organiser. */
+int api_access_runs_event(const api_req_t *r, const char *event_id);
+
 /* The fields of the public view of a profile, NULL-terminated. */
 const char *const *api_access_public_fields(tv_profile_kind_t kind);
 

@@ -29,6 +29,7 @@ static const char *const agenda_params[] = {"participant", NULL};
 static const char *const digest_params[] = {"date", "event", NULL};
 static const char *const mail_params[] = {"event", "status", "limit", "after", NULL};
 static const char *const event_put_params[] = {"dry_run", NULL};
+static const char *const schedule_params[] = {"draft", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 static const char *const signin_params[] = {"t", NULL};
 static const char *const availability_params[] = {"participant", "kind", NULL};
@@ -70,7 +71,10 @@ const api_route_t api_routes[] = {
     {"POST", "/v1/events/{id}/requests", api_h_request_create, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/requests/{rid}/accept", api_h_request_accept, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/requests/{rid}/decline", api_h_request_decline, 1, NULL, NULL},
-    {"POST", "/v1/events/{id}/schedule", api_h_event_schedule, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/schedule", api_h_event_schedule, 1, NULL, schedule_params},
+    {"GET", "/v1/events/{id}/draft", api_h_draft_get, 1, NULL, NULL},
+    {"DELETE", "/v1/events/{id}/draft", api_h_draft_delete, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/draft/publish", api_h_draft_publish, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings", api_h_meeting_list, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/meetings", api_h_meeting_create, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings/{mid}", api_h_meeting_get, 1, NULL, NULL},

@@ -122,6 +122,14 @@ int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t 
  * participants and requests. Every problem goes to 'diags' with its JSON path. */
 int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diags_t *diags);
 
+/* Meetings as a schedule draft keeps them (migration 030): the fields tv_store_meetings_save
+ * reads, as a JSON array into '*out' (free()). */
+int tv_codec_meetings_encode(const tv_meeting_t *m, size_t n, char **out);
+
+/* The meetings of tv_codec_meetings_encode's 'json' into '*out' (free()) and '*n'; TV_EINVAL
+ * for another text. */
+int tv_codec_meetings_decode(const char *json, tv_meeting_t **out, size_t *n);
+
 /* Writes the JSON Schema (draft 2020-12) of 'kind' for taxonomy 't', pretty-printed, into
  * '*out', which the caller frees with free(). */
 int tv_codec_schema(const tv_taxonomy_t *t, tv_profile_kind_t kind, char **out);

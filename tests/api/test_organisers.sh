@@ -162,12 +162,63 @@ expect_status "another event's meeting places are refused" 403
 call GET "/v1/events/jpm-2027/meetings/999999/places" "" "${O[@]}"
 expect_status "an unknown meeting is 404" 404
 
-# A participant's session cannot read the overview.
+# A participant's session, for the checks below.
 sql "UPDATE companies SET doc = jsonb_set(doc, '{contacts}', '[{\"email\": \"ceo@c-029.example\"}]') WHERE id = 'c-029'" >/dev/null
 "$TAVOLO" invite --profile c-029 >/dev/null 2>&1
 plink=$(link_of ceo@c-029.example)
 call GET "/signin?t=${plink#*t=}" "" -H 'Accept: text/html'
 psid=$(header Set-Cookie | sed -n 's/^tavolo_session=\([^;]*\);.*/\1/p')
+# Drafts before publishing: c-029 says it cannot meet at the slot of its first meeting; a draft
+# run moves that meeting but writes no meeting; the company still sees its old schedule; the
+# draft lists the change; publishing writes it; a draft made stale by a change is refused.
+fingerprint() { sql "SELECT md5(string_agg(id || ':' || slot_index || ':' || table_no || ':' || status, ',' ORDER BY id)) FROM meetings WHERE event_id = 'jpm-2027'"; }
+first=$(sql "SELECT id || ' ' || slot_start FROM meetings WHERE event_id = 'jpm-2027' AND company_id = 'c-029' AND status = 'scheduled' AND NOT pinned ORDER BY slot_index LIMIT 1")
+read -r fid fslot <<<"$first"
+call PUT "/v1/events/jpm-2027/availability?participant=c-029" "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data "{\"unavailable\": [\"$fslot\"]}"
+expect_status "c-029 is made unavailable at its first meeting's slot" 200
+before=$(fingerprint)
+call POST "/v1/events/jpm-2027/schedule?draft=maybe" "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+expect_status "?draft takes true or false" 400
+call POST "/v1/events/jpm-2027/schedule?draft=true" "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+expect_status "a scheduler run as a draft" 200
+expect_eq "writes no meeting" "$before" "$(fingerprint)"
+expect_eq "and keeps one draft" 1 "$(sql "SELECT count(*) FROM schedule_drafts WHERE event_id = 'jpm-2027'")"
+call GET /v1/events/jpm-2027/meetings "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: company:c-029"
+expect_eq "the company still sees its meeting where it was" "$fid" \
+    "$(js 'next((str(m["id"]) for m in d["items"] if m["slot"].startswith("'"$fslot"'")), "")')"
+call GET /v1/events/jpm-2027/draft "" "${O[@]}"
+expect_status "the draft is read with its changes" 200
+expect_eq "the meeting in the unavailable slot is moved or cancelled by the draft" True \
+    "$(js 'any(c["company_id"] == "c-029" and c["from"]["slot"] == "'"$fslot"'" for c in d["changes"]["moved"] + d["changes"]["cancelled"])')"
+expect_eq "and counted for c-029" True "$(js 'sum(d["changes"]["by_participant"]["company:c-029"].values()) >= 1')"
+expect_eq "with the run's report" "jpm-2027" "$(js 'd["report"]["event"]')"
+drafted=$(js 'd["meetings"]')
+call GET /v1/events/jpm-2027/draft "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: company:c-029"
+expect_status "a participant cannot read the draft" 403
+call POST /v1/events/jpm-2027/draft/publish "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+expect_status "publishing" 200
+expect_eq "writes the draft's meetings" "$drafted" "$(js 'd["published"]')"
+expect_eq "as the schedule now" "$drafted" "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'")"
+expect_eq "nothing is left in the unavailable slot for c-029" 0 \
+    "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND company_id = 'c-029' AND slot_start = '$fslot' AND status <> 'cancelled'")"
+call GET /v1/events/jpm-2027/draft "" "${O[@]}"
+expect_status "and the draft is gone" 404
+# A draft made stale: a meeting pinned after it was made.
+call POST "/v1/events/jpm-2027/schedule?draft=true" "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+pin=$(sql "SELECT id FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' AND NOT pinned ORDER BY id LIMIT 1")
+call PATCH "/v1/events/jpm-2027/meetings/$pin" "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data '{"pinned": true}'
+after=$(fingerprint)
+call POST /v1/events/jpm-2027/draft/publish "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+expect_status "a draft older than a change is not published" 409
+expect_contains "saying why" "changed since the draft was made" "$(cat "$tmp/body")"
+expect_eq "nothing written" "$after" "$(fingerprint)"
+call DELETE /v1/events/jpm-2027/draft "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+expect_status "the stale draft is discarded" 204
+call DELETE /v1/events/jpm-2027/draft "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
+expect_status "once" 404
+
 call GET /v1/events/jpm-2027/overview "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: company:c-029"
 expect_status "a participant's session gets 403 for the overview" 403
 call GET /v1/events/jpm-2027/overview "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: organiser:jpm-2027"

@@ -675,17 +675,24 @@ int api_h_request_decline(const api_req_t *r, api_resp_t *resp)
 
 /* ---- the scheduler and meetings ---- */
 
+/* Runs the scheduler; with ?draft=true keeps its meetings as the event's draft (migration
+ * 030) instead of saving them: nothing reaches participants until it is published. */
 int api_h_event_schedule(const api_req_t *r, api_resp_t *resp)
 {
-    char *report = NULL;
-    int rc;
+    char *report = NULL, value[8];
+    int got = api_query_get(r->query, "draft", value, sizeof(value)), rc;
+    int draft = got == 1 && strcmp(value, "true") == 0;
 
     if (require(r, resp, event_view(r, r->params[0]), SEE_ALL) != 0)
         return 0;
+    if (got < 0 || (got == 1 && !draft && strcmp(value, "false") != 0)) {
+        api_reply_bad_parameter(resp, r, "draft", "true or false");
+        return 0;
+    }
     /* One schedule at a time, on a matcher that does not change meanwhile. */
     pthread_mutex_lock(&r->app->write_lock);
     pthread_rwlock_rdlock(&r->app->lock);
-    rc = api_schedule_event(r->store, r->app->tax, r->app->matcher, r->params[0], &report);
+    rc = api_schedule_event(r->store, r->app->tax, r->app->matcher, r->params[0], draft, &report);
     pthread_rwlock_unlock(&r->app->lock);
     pthread_mutex_unlock(&r->app->write_lock);
     if (rc != 0)

@@ -55,6 +55,9 @@ int api_h_event_agenda(const api_req_t *r, api_resp_t *resp);
 int api_h_event_tables(const api_req_t *r, api_resp_t *resp);
 int api_h_event_overview(const api_req_t *r, api_resp_t *resp);
 int api_h_meeting_places(const api_req_t *r, api_resp_t *resp);
+int api_h_draft_get(const api_req_t *r, api_resp_t *resp);
+int api_h_draft_delete(const api_req_t *r, api_resp_t *resp);
+int api_h_draft_publish(const api_req_t *r, api_resp_t *resp);
 /* A participant's own unavailable slots (availability.c, decision 0053). */
 int api_h_availability_get(const api_req_t *r, api_resp_t *resp);
 int api_h_availability_put(const api_req_t *r, api_resp_t *resp);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../access.h"
 #include "../reply.h"
 #include "handlers.h"
 #include "scheduling.h"
@@ -117,8 +118,7 @@ int api_h_meeting_places(const api_req_t *r, api_resp_t *resp)
     json_t *places = NULL;
     int rc;
 
-    if (r->principal.role != API_ROLE_ADMIN &&
-        !(r->principal.role == API_ROLE_ORGANISER && strcmp(r->principal.event_id, event) == 0)) {
+    if (!api_access_runs_event(r, event)) {
         api_reply_problem(resp, r, 403, "forbidden", NULL,
                           "only an admin or this event's organiser may move its meetings");
         return 0;

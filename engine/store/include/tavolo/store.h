@@ -206,6 +206,31 @@ int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meetin
  * change came between. */
 int tv_store_meetings_version(tv_store_t *st, const char *event_id, int64_t *out);
 
+/* ---- schedule drafts (engine/store/store_drafts.c, migration 030) ---- */
+
+/* A scheduler run kept as a draft: its meetings (JSON, tv_codec_meetings_decode reads them),
+ * the event's meetings_version it was computed from, its report (JSON) and when it was made. */
+typedef struct {
+    int64_t base_version;
+    char *meetings;
+    char *report;
+    char created_at[24]; /* "YYYY-MM-DDTHH:MM:SSZ" */
+} tv_draft_t;
+
+/* Keeps 'meetings' (tv_codec_meetings_encode's JSON) and 'report' (JSON) as event
+ * 'event_id''s draft, computed from meetings_version 'base_version', replacing any earlier
+ * draft. */
+int tv_store_draft_put(tv_store_t *st, const char *event_id, int64_t base_version,
+                       const char *meetings, const char *report);
+
+/* The event's draft into '*out' (tv_draft_dispose); TV_ENOTFOUND when it has none. */
+int tv_store_draft_get(tv_store_t *st, const char *event_id, tv_draft_t *out);
+
+/* Deletes the event's draft; TV_ENOTFOUND when it has none. */
+int tv_store_draft_delete(tv_store_t *st, const char *event_id);
+
+void tv_draft_dispose(tv_draft_t *d);
+
 /* Called for each meeting a participant of an event has at another event: the participant's
  * side and id, and the meeting's time as seconds since the epoch, [start_utc, end_utc). */
 typedef int (*tv_store_busy_cb)(void *ctx, tv_profile_kind_t kind, const char *profile_id,
