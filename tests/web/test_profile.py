@@ -211,7 +211,10 @@ def check_switch_keeps_draft(t, d):
     webtest.wait(d, lambda d: "Idoneità ESIBE" in d.find_element(By.ID, "elig").text)
     t.ok(f"{where}: the report in Italian", "Non idonea ESIBE" in d.find_element(By.ID, "elig").text)
     webtest.wait(d, lambda d: "1.500.000 EUR" in d.find_element(By.ID, "elig").text)
-    rd = d.find_element(By.CSS_SELECTOR, "#elig li[data-name=rd_threshold]").text
+    # The report is drawn again when the draft's eligibility answers: read the reason once it
+    # is there, looked for again when an element is replaced meanwhile.
+    rd = webtest.wait(d, lambda d: d.find_element(
+        By.CSS_SELECTOR, "#elig li[data-name=rd_threshold]").text or None)
     t.ok(f"{where}: its reasons too, figures written the Italian way", "non soddisfatto" in rd and
          "sotto i 2.000.000 EUR" in rd, rd)
     d.find_element(By.CSS_SELECTOR, ".langs button[data-lang=en]").click()
