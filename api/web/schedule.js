@@ -41,6 +41,22 @@
       "schedule.saved": "Saved: {what}.",
       "schedule.refused": "Refused (error {status}): {detail}",
       "schedule.close": "Close",
+      "schedule.draft.title": "Draft schedule",
+      "schedule.draft.none": "No draft. A draft is a scheduler run kept apart: participants see nothing of it until it is published.",
+      "schedule.draft.make": "Make a draft schedule",
+      "schedule.draft.making": "Running the scheduler…",
+      "schedule.draft.made": "Draft made {when}: {meetings} meetings.",
+      "schedule.draft.summary": "Publishing it adds {added}, moves {moved} and cancels {cancelled} meetings.",
+      "schedule.draft.added": "Added",
+      "schedule.draft.moved": "Moved",
+      "schedule.draft.cancelled": "Cancelled",
+      "schedule.draft.from_to": "{from} → {to}",
+      "schedule.draft.more": "… and {n} more",
+      "schedule.draft.publish": "Publish",
+      "schedule.draft.discard": "Discard",
+      "schedule.draft.publish_confirm": "Publish the draft? Participants are told of their changes.",
+      "schedule.draft.published": "Published: {n} meetings. Participants are told of their changes.",
+      "schedule.draft.discarded": "The draft was discarded.",
     },
     it: {
       "schedule.title": "Agenda incontri",
@@ -73,6 +89,22 @@
       "schedule.saved": "Salvato: {what}.",
       "schedule.refused": "Rifiutato (errore {status}): {detail}",
       "schedule.close": "Chiudi",
+      "schedule.draft.title": "Bozza dell'agenda",
+      "schedule.draft.none": "Nessuna bozza. Una bozza è un'esecuzione dello scheduler tenuta a parte: i partecipanti non ne vedono nulla finché non è pubblicata.",
+      "schedule.draft.make": "Prepara una bozza",
+      "schedule.draft.making": "Esecuzione dello scheduler…",
+      "schedule.draft.made": "Bozza preparata {when}: {meetings} incontri.",
+      "schedule.draft.summary": "Pubblicarla aggiunge {added}, sposta {moved} e annulla {cancelled} incontri.",
+      "schedule.draft.added": "Aggiunti",
+      "schedule.draft.moved": "Spostati",
+      "schedule.draft.cancelled": "Annullati",
+      "schedule.draft.from_to": "{from} → {to}",
+      "schedule.draft.more": "… e altri {n}",
+      "schedule.draft.publish": "Pubblica",
+      "schedule.draft.discard": "Scarta",
+      "schedule.draft.publish_confirm": "Pubblicare la bozza? I partecipanti saranno avvisati dei loro cambiamenti.",
+      "schedule.draft.published": "Pubblicata: {n} incontri. I partecipanti saranno avvisati dei loro cambiamenti.",
+      "schedule.draft.discarded": "La bozza è stata scartata.",
     },
   });
 
@@ -80,18 +112,86 @@
     return "/v1/events/" + encodeURIComponent(String(ctx.profile.id));
   }
 
-  /* The overview (names, slots, tables) and the meetings, kept across renders. */
+  /* The overview (names, slots, tables), the meetings and the draft (null when none), kept
+   * across renders. */
   async function load(ctx, s) {
-    const [o, m] = await Promise.all([
+    const [o, m, d] = await Promise.all([
       tavolo.api("GET", eventPath(ctx) + "/overview"),
       tavolo.api("GET", eventPath(ctx) + "/meetings"),
+      tavolo.api("GET", eventPath(ctx) + "/draft"),
     ]);
     if (!o.ok || !m.ok || !o.body || !Array.isArray(o.body.slots) || !m.body || !Array.isArray(m.body.items))
       return !o.ok ? o : m;
+    if (!d.ok && d.status !== 404) return d;
     s.overview = o.body;
     s.meetings = m.body.items;
+    s.draft = d.ok ? d.body : null;
     s.names = new Map(o.body.participants.map((p) => [p.kind + ":" + p.id, p.name]));
     return null;
+  }
+
+  /* "lunedì 11 gennaio 09:30" of a local slot name. */
+  function slotWords(slot) {
+    return tavolo.fmt.day(slot.slice(0, 10)) + " " + timeOf(slot);
+  }
+
+  const SHOWN = 20; /* changes listed per kind; the rest counted */
+
+  function changeList(s, key, items) {
+    if (!items.length) return null;
+    const place = (p) => t("schedule.where", { slot: slotWords(p.slot), table: p.table });
+    return h("div", { class: "changes", "data-kind": key },
+      h("h3", { text: t("schedule.draft." + key) + " (" + tavolo.fmt.number(items.length) + ")" }),
+      h("ul", null, items.slice(0, SHOWN).map((c) => h("li", null,
+        h("strong", { text: nameOf(s, "company", c.company_id) + " · " + nameOf(s, "investor", c.investor_id) }), " ",
+        h("span", { class: "muted", text: key === "moved" ? t("schedule.draft.from_to", { from: place(c.from), to: place(c.to) })
+          : place(key === "added" ? c.to : c.from) })))),
+      items.length > SHOWN ? h("p", { class: "muted", text: t("schedule.draft.more", { n: items.length - SHOWN }) }) : null);
+  }
+
+  /* Makes, publishes or discards the draft; the page is read again after it. */
+  async function draftAction(ctx, s, method, path, status, done) {
+    tavolo.showStatus(status, "ok", method === "POST" && path.includes("schedule") ? "schedule.draft.making" : "schedule.saving");
+    const res = await tavolo.api(method, eventPath(ctx) + path);
+    if (!res.ok) {
+      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: (res.body && res.body.detail) || "" });
+      return;
+    }
+    const err = await load(ctx, s);
+    s.draftSaid = err ? null : done(res);
+    s.open = null;
+    draw(ctx, s);
+  }
+
+  function draftCard(ctx, s) {
+    const d = s.draft;
+    const status = h("p", { id: "draft-status", class: "status", hidden: true });
+    const box = h("section", { id: "schedule-draft", class: "card draft", "aria-labelledby": "draft-title" },
+      h("h2", { id: "draft-title", text: t("schedule.draft.title") }));
+    if (!d) {
+      box.append(h("p", { class: "muted", text: t("schedule.draft.none") }),
+        h("button", { type: "button", id: "draft-make", text: t("schedule.draft.make"),
+          onclick: () => draftAction(ctx, s, "POST", "/schedule?draft=true", status, () => null) }));
+    } else {
+      const c = d.changes;
+      box.append(
+        h("p", { text: t("schedule.draft.made", { when: tavolo.fmt.dateTime(d.created_at), meetings: tavolo.fmt.number(d.meetings) }) }),
+        h("p", { id: "draft-summary", text: t("schedule.draft.summary", {
+          added: tavolo.fmt.number(c.added.length), moved: tavolo.fmt.number(c.moved.length), cancelled: tavolo.fmt.number(c.cancelled.length) }) }),
+        changeList(s, "added", c.added) || "", changeList(s, "moved", c.moved) || "", changeList(s, "cancelled", c.cancelled) || "",
+        h("div", { class: "actions" },
+          h("button", { type: "button", id: "draft-publish", text: t("schedule.draft.publish"),
+            onclick: () => {
+              if (window.confirm(t("schedule.draft.publish_confirm")))
+                draftAction(ctx, s, "POST", "/draft/publish", status, (res) => ({ key: "schedule.draft.published", vars: { n: res.body.published } }));
+            } }),
+          h("button", { type: "button", id: "draft-discard", class: "secondary", text: t("schedule.draft.discard"),
+            onclick: () => draftAction(ctx, s, "DELETE", "/draft", status, () => ({ key: "schedule.draft.discarded", vars: {} })) })));
+    }
+    box.append(status);
+    if (s.draftSaid) tavolo.showStatus(status, "ok", s.draftSaid.key, s.draftSaid.vars);
+    s.draftSaid = null;
+    return box;
   }
 
   function nameOf(s, kind, id) {
@@ -231,6 +331,7 @@
       h("div", { class: "days", role: "group", "aria-label": t("schedule.days") },
         days.map((d) => h("button", { type: "button", class: "day", "aria-pressed": String(d === s.day), text: tavolo.fmt.day(d),
           onclick: () => { s.day = d; draw(ctx, s); } }))),
+      draftCard(ctx, s),
       panel(ctx, s) || "",
       grid(ctx, s));
     if (focusPanel) {

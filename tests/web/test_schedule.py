@@ -3,8 +3,9 @@
 (slot rows, table columns, both names); a card opens its panel; "Move to…" offers exactly the
 free places the server computes; moving to one saves it (the API and the grid agree, the card
 pinned) and the company's agenda page shows it; a move that has become impossible meanwhile is
-refused in words naming why; pin, held and cancel work from the panel; 1280 and 390 px
-screenshots; no console error.
+refused in words naming why; pin, held and cancel work from the panel; a draft schedule made
+from the page lists the API's changes, reaches nobody until published from the page; 1280
+and 390 px screenshots; no console error.
 
 Usage: test_schedule.py TAVOLO SHOTS_DIR (Debian's /usr/bin/python3)."""
 
@@ -39,6 +40,42 @@ def open_card(d, mid):
     webtest.wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, f"button.meeting[data-id='{mid}']"))
     d.find_element(By.CSS_SELECTOR, f"button.meeting[data-id='{mid}']").click()
     return webtest.wait(d, lambda d: d.find_elements(By.ID, "schedule-panel"))[0]
+
+
+def check_draft(t, daemon, d, admin, shots):
+    """A draft made from the page, its changes as the API has them, published from the page;
+    the participants' meetings change only then."""
+    _, listed = daemon.api("GET", f"/v1/events/{EVENT}/meetings", admin)
+    moving = next(m for m in listed["items"] if m["company_id"] == "c-055" and m["status"] == "scheduled"
+                  and not m["pinned"])
+    status, _ = daemon.api("PUT", f"/v1/events/{EVENT}/availability?participant=c-055", admin,
+                           {"unavailable": [moving["slot"][:16]]})
+    t.eq("c-055 cannot meet at the slot of one of its meetings any more", 200, status)
+    t.ok("no draft yet: the page offers to make one", "No draft" in d.find_element(By.ID, "schedule-draft").text)
+    d.find_element(By.ID, "draft-make").click()
+    summary = webtest.wait(d, lambda d: d.find_elements(By.ID, "draft-summary"), timeout=30)[0].text
+    status, draft = daemon.api("GET", f"/v1/events/{EVENT}/draft", admin)
+    c = draft["changes"]
+    t.eq("the page says what publishing changes, as the API's draft",
+         f"Publishing it adds {len(c['added'])}, moves {len(c['moved'])} and cancels {len(c['cancelled'])} meetings.",
+         summary)
+    t.ok("the meeting c-055 cannot keep is among the changes",
+         any(x["company_id"] == "c-055" and x["from"]["slot"] == moving["slot"][:16]
+             for x in c["moved"] + c["cancelled"]), c)
+    t.eq("nothing changed for the participants yet", moving["slot"],
+         daemon.api("GET", f"/v1/events/{EVENT}/meetings/{moving['id']}", admin)[1]["slot"])
+    webtest.shot(d, shots, "schedule-draft-en-1280")
+    d.execute_script("window.confirm = () => true;")
+    d.find_element(By.ID, "draft-publish").click()
+    said = webtest.wait(d, lambda d: d.execute_script(
+        "const s = document.getElementById('draft-status');"
+        "return s && !s.hidden && /Published/.test(s.textContent) ? s.textContent : null"), timeout=30)
+    t.ok(f"published, said in words ({said})", str(draft["meetings"]) in said, said)
+    t.eq("the draft is gone", 404, daemon.api("GET", f"/v1/events/{EVENT}/draft", admin)[0])
+    after = daemon.api("GET", f"/v1/events/{EVENT}/meetings/{moving['id']}", admin)[1]
+    t.ok("the meeting left the slot c-055 cannot do", after["slot"] != moving["slot"] or
+         after["status"] == "cancelled", after)
+    t.eq("no console error on the draft's way", [], webtest.console_problems(d))
 
 
 def run(t, daemon, shots):
@@ -119,6 +156,7 @@ def run(t, daemon, shots):
              api_meeting(daemon, admin, other)["status"])
         t.eq("no console error or CSP violation (but the 409 of the refused move)", [],
              webtest.console_problems(d, allow=(f"/v1/events/{EVENT}/meetings/{mid} ",)))
+        check_draft(t, daemon, d, admin, shots)
     finally:
         d.quit()
 
