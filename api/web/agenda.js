@@ -236,25 +236,9 @@
 
   /* ---- the .ics download of the current agenda ---- */
 
-  async function download(item, ctx, statusEl) {
-    const headers = { "X-Tavolo-Profile": ctx.profile.kind + ":" + ctx.profile.id };
-    let r;
-    try {
-      r = await fetch("/v1/events/" + encodeURIComponent(item.id) + "/agenda.ics", { headers, credentials: "same-origin" });
-    } catch (e) {
-      tavolo.showStatus(statusEl, "error", "network");
-      return;
-    }
-    if (!r.ok) {
-      tavolo.showStatus(statusEl, "error", "agenda.download_failed", { status: r.status });
-      return;
-    }
-    const url = URL.createObjectURL(await r.blob());
-    const a = h("a", { href: url, download: item.id + ".ics", class: "agenda-hidden-link" });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  function download(item, ctx, statusEl) {
+    return tavolo.download("/v1/events/" + encodeURIComponent(item.id) + "/agenda.ics", item.id + ".ics",
+      statusEl, "agenda.download_failed");
   }
 
   function actions(ctx, loaded) {

@@ -201,6 +201,32 @@ async function api(method, path, body, extraHeaders) {
   return { status: r.status, ok: r.ok, body: data, headers: r.headers };
 }
 
+/* Saves the file the API answers at 'path' (fetched with the session and the profile header,
+ * which a plain link cannot send) as 'filename' through a blob: URL. On failure shows
+ * 'failKey' ({status}) in 'statusEl', or the network message. */
+async function download(path, filename, statusEl, failKey) {
+  const headers = {};
+  if (state.profile) headers["X-Tavolo-Profile"] = state.profile.kind + ":" + state.profile.id;
+  let r;
+  try {
+    r = await fetch(path, { headers, credentials: "same-origin" });
+  } catch (e) {
+    showStatus(statusEl, "error", "network");
+    return false;
+  }
+  if (!r.ok) {
+    showStatus(statusEl, "error", failKey, { status: r.status });
+    return false;
+  }
+  const url = URL.createObjectURL(await r.blob());
+  const a = h("a", { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return true;
+}
+
 /* The words for a failed api() answer: the problem's detail, or the network message. */
 function problemText(res) {
   if (res.status === 0) return t("network");
@@ -535,8 +561,8 @@ async function start() {
 
 /* What the page files use. */
 window.tavolo = {
-  t, addMessages, h, page, href, api, problemText, fieldErrors, showStatus, clearStatus, fmt,
-  viewerZone, locale, state,
+  t, addMessages, h, page, href, api, download, problemText, fieldErrors, showStatus, clearStatus,
+  fmt, viewerZone, locale, state,
 };
 
 document.addEventListener("DOMContentLoaded", start);

@@ -68,12 +68,44 @@ def check_page(t, daemon, d, width, shots):
     t.eq(f"{where}: cleared, every row is back", len(o["participants"]), len(rows(d)))
 
     nav = [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")]
-    t.eq(f"{where}: the menu offers the organiser's pages only", ["/organise", "/schedule"], nav)
+    t.eq(f"{where}: the menu offers the organiser's pages only", ["/organise", "/schedule", "/exports"], nav)
     d.get(daemon.base + "/matches?organiser=jpm-2027")
     webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
     t.eq(f"{where}: a participant's page leads back to the event's", "/organise",
          d.execute_script("return location.pathname"))
     t.eq(f"{where}: no console error or CSP violation", [], webtest.console_problems(d))
+
+
+def check_exports(t, daemon, d, shots):
+    """The exports page: one handout per participant with meetings, its rows the participant's
+    meetings, a printed page each; the tables file downloaded through the API."""
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    _, listed = daemon.api("GET", "/v1/events/jpm-2027/meetings", admin)
+    live = [m for m in listed["items"] if m["status"] != "cancelled"]
+    with_meetings = {m["company_id"] for m in live} | {m["investor_id"] for m in live}
+    d.get(daemon.base + "/exports?organiser=jpm-2027")
+    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    handouts = d.find_elements(By.CSS_SELECTOR, ".handout")
+    t.eq("exports: one handout per participant with meetings", sorted(with_meetings),
+         sorted(h.get_attribute("data-id") for h in handouts))
+    rows = d.find_elements(By.CSS_SELECTOR, ".handout[data-id='c-029'] tbody tr")
+    t.eq("exports: c-029's handout lists its meetings", len([m for m in live if m["company_id"] == "c-029"]), len(rows))
+    webtest.shot(d, shots, "exports-it-1280")
+    webtest.network(d)  # drains the log: the next read sees the download only
+    d.find_element(By.ID, "exports-tables").click()
+    webtest.wait(d, lambda d: d.execute_script(
+        "return performance.getEntriesByType('resource').some(e => e.name.endsWith('/tables.csv') && e.responseEnd > 0)"))
+    got = [r for r in webtest.network(d) if r["url"].endswith("/tables.csv")]
+    t.eq("exports: the tables file is fetched through the API", [200], [r["status"] for r in got])
+    t.eq("exports: and no failure is said", True, d.find_element(By.ID, "exports-status").get_attribute("hidden") is not None)
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    breaks = d.execute_script("return [...document.querySelectorAll('.handout')].map(s => getComputedStyle(s).breakAfter)")
+    t.eq("exports: printed, each handout ends its page (the last one aside)",
+         ["page"] * (len(breaks) - 1) + ["auto"], breaks)
+    hidden = d.execute_script("return getComputedStyle(document.getElementById('nav')).display")
+    t.eq("exports: the menu is not printed", "none", hidden)
+    d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    t.eq("exports: no console error", [], webtest.console_problems(d))
 
 
 def run(t, daemon, shots):
@@ -85,6 +117,8 @@ def run(t, daemon, shots):
         d = webtest.signed_in(daemon, *ORGANISER, width, "it")
         try:
             check_page(t, daemon, d, width, shots)
+            if width == 1280:
+                check_exports(t, daemon, d, shots)
         finally:
             d.quit()
     d = webtest.signed_in(daemon, *COMPANY, 1280, "en")
