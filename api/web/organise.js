@@ -62,6 +62,17 @@
       "organise.yes": "Yes",
       "organise.no": "No",
       "organise.empty": "No participant matches.",
+      "organise.recs": "Recommendations for {name}",
+      "organise.recs_open": "Recommendations for {name}",
+      "organise.recs_loading": "Ranking the event's participants…",
+      "organise.recs_none": "No recommendation among the event's participants.",
+      "organise.recs_fit": "Fit {fit}/100 · {level}",
+      "organise.propose": "Propose a meeting",
+      "organise.propose_label": "Propose a meeting of {a} with {b}, on behalf of {a}",
+      "organise.proposing": "Sending the request…",
+      "organise.proposed": "Proposed: {b} is asked to meet {a}, on behalf of {a}.",
+      "organise.refused": "Not proposed (error {status}): {detail}",
+      "organise.close": "Close",
     },
     it: {
       "organise.title": "Evento",
@@ -116,6 +127,17 @@
       "organise.yes": "Sì",
       "organise.no": "No",
       "organise.empty": "Nessun partecipante corrisponde.",
+      "organise.recs": "Raccomandazioni per {name}",
+      "organise.recs_open": "Raccomandazioni per {name}",
+      "organise.recs_loading": "Classifica dei partecipanti dell'evento…",
+      "organise.recs_none": "Nessuna raccomandazione tra i partecipanti dell'evento.",
+      "organise.recs_fit": "Affinità {fit}/100 · {level}",
+      "organise.propose": "Proponi un incontro",
+      "organise.propose_label": "Proponi un incontro di {a} con {b}, per conto di {a}",
+      "organise.proposing": "Invio della richiesta…",
+      "organise.proposed": "Proposto: a {b} è chiesto di incontrare {a}, per conto di {a}.",
+      "organise.refused": "Non proposto (errore {status}): {detail}",
+      "organise.close": "Chiudi",
     },
   });
 
@@ -171,7 +193,49 @@
           figure("organise.mail.failed", failed, failed ? "warn" : ""))));
   }
 
-  function row(p) {
+  /* A participant's best pairs among the event's participants (GET .../matches, which an
+   * organiser's session restricts to its event), each with a button proposing the meeting on
+   * the participant's behalf (POST .../requests). */
+  async function recommendations(ctx, o, p, box) {
+    const other = p.kind === "company" ? "investor" : "company";
+    const plural = p.kind === "company" ? "companies" : "investors";
+    box.hidden = false;
+    box.replaceChildren(h("h2", { id: "recs-title", tabindex: "-1", text: t("organise.recs", { name: p.name }) }),
+      h("p", { class: "muted", text: t("organise.recs_loading") }));
+    box.firstChild.focus();
+    const res = await tavolo.api("GET", "/v1/" + plural + "/" + encodeURIComponent(p.id) + "/matches?k=10&lang=" + ctx.lang);
+    const items = res.ok && res.body && Array.isArray(res.body.items) ? res.body.items : null;
+    const list = h("ol", { class: "recs" });
+    for (const m of items || []) {
+      const id = m[other + "_id"], name = m[other + "_name"] || id;
+      const status = h("p", { class: "status", id: "rec-status-" + id, hidden: true });
+      list.append(h("li", { "data-id": id },
+        h("p", null, h("strong", { class: "name", text: name }), " ",
+          h("span", { class: "fit", text: t("organise.recs_fit", { fit: m.fit, level: m.level }) })),
+        (m.top_reasons || []).length ? h("ul", { class: "why" }, m.top_reasons.map((r) => h("li", { text: r.text }))) : null,
+        h("button", { type: "button", class: "secondary propose", text: t("organise.propose"),
+          "aria-label": t("organise.propose_label", { a: p.name, b: name }),
+          onclick: async (e) => {
+            e.target.disabled = true;
+            tavolo.showStatus(status, "ok", "organise.proposing");
+            const r = await tavolo.api("POST", "/v1/events/" + encodeURIComponent(o.event.id) + "/requests", {
+              company_id: p.kind === "company" ? p.id : id, investor_id: p.kind === "company" ? id : p.id,
+              from: p.kind, priority: "want" });
+            if (r.ok) tavolo.showStatus(status, "ok", "organise.proposed", { a: p.name, b: name });
+            else {
+              tavolo.showStatus(status, "error", "organise.refused", { status: r.status, detail: (r.body && r.body.detail) || "" });
+              e.target.disabled = false;
+            }
+          } }),
+        status));
+    }
+    box.replaceChildren(box.firstChild,
+      items === null ? h("p", { class: "status error", role: "alert", text: tavolo.problemText(res) })
+        : items.length ? list : h("p", { class: "muted", text: t("organise.recs_none") }),
+      h("button", { type: "button", class: "secondary", text: t("organise.close"), onclick: () => { box.hidden = true; } }));
+  }
+
+  function row(p, open) {
     const st = stateOf(p);
     const range = p.max_meetings === null
       ? t("organise.range.nomax", { min: p.min_meetings })
@@ -179,7 +243,8 @@
     const yesNo = (v) => h("td", { class: v ? "yes" : "no" },
       h("span", { "aria-hidden": "true", text: v ? "✓ " : "– " }), t(v ? "organise.yes" : "organise.no"));
     return h("tr", { "data-id": p.id, "data-kind": p.kind, "data-state": st },
-      h("th", { scope: "row" }, h("span", { class: "name", text: p.name }), " ",
+      h("th", { scope: "row" }, h("button", { type: "button", class: "link name", text: p.name,
+        "aria-label": t("organise.recs_open", { name: p.name }), onclick: () => open(p) }), " ",
         h("span", { class: "kind", text: t("kind." + p.kind) }), " ", h("span", { class: "id muted", text: p.id })),
       h("td", { class: "meetings" }, h("strong", { text: tavolo.fmt.number(p.meetings) }), " ",
         h("span", { class: "muted", text: "(" + range + ")" })),
@@ -198,6 +263,8 @@
       oninput: (e) => { f.q = e.target.value; draw(); } });
     const count = h("p", { id: "organise-shown", class: "muted", role: "status" });
     const body = h("tbody");
+    const recs = h("section", { id: "organise-recs", class: "card recs-panel", hidden: true, "aria-labelledby": "recs-title" });
+    const open = (p) => recommendations(ctx, o, p, recs);
     const wrap = h("section", { class: "participants", "aria-labelledby": "participants-title" },
       h("h2", { id: "participants-title", text: t("organise.participants") }),
       h("div", { class: "filters" },
@@ -208,6 +275,7 @@
             ["below", "organise.filter.state.below"], ["out", "organise.filter.state.out"]]),
         h("label", { for: "organise-q" }, t("organise.search") + " ", search)),
       count,
+      recs,
       h("div", { class: "scroll" },
         h("table", { class: "participants-table" },
           h("thead", null, h("tr", null, ["name", "meetings", "state", "invited", "signed_in"].map((c) =>
@@ -224,7 +292,7 @@
 
     function draw() {
       const shown = o.participants.filter(keep);
-      body.replaceChildren(...(shown.length ? shown.map(row)
+      body.replaceChildren(...(shown.length ? shown.map((p) => row(p, open))
         : [h("tr", null, h("td", { colspan: "5", class: "muted", text: t("organise.empty") }))]));
       count.textContent = t("organise.shown", { n: tavolo.fmt.number(shown.length), total: tavolo.fmt.number(o.participants.length) });
     }

@@ -76,6 +76,43 @@ def check_page(t, daemon, d, width, shots):
     t.eq(f"{where}: no console error or CSP violation", [], webtest.console_problems(d))
 
 
+def check_recommendations(t, daemon, d, shots):
+    """A participant's name opens its recommendations among the event's participants, as the
+    API ranks them; a meeting proposed on its behalf becomes a request from its side; a pair
+    asked already is refused in words."""
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    _, ranked = daemon.api("GET", "/v1/companies/c-029/matches?k=10&event=jpm-2027&lang=it", admin)
+    _, reqs = daemon.api("GET", "/v1/events/jpm-2027/requests", admin)
+    asked = {q["investor_id"] for q in reqs["items"] if q["company_id"] == "c-029"}
+    free = [m["investor_id"] for m in ranked["items"] if m["investor_id"] not in asked]
+    d.find_element(By.CSS_SELECTOR, ".participants-table tr[data-id='c-029'] button.name").click()
+    items = webtest.wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#organise-recs ol.recs > li"), timeout=15)
+    t.eq("recommendations: c-029's best pairs among the event's, as the API ranks them",
+         [m["investor_id"] for m in ranked["items"]], [li.get_attribute("data-id") for li in items])
+    first = ranked["items"][0]
+    t.ok("recommendations: with the fit and the reasons in Italian", f"Affinità {first['fit']}/100" in items[0].text,
+         items[0].text)
+    webtest.shot(d, shots, "organise-recs-it-1280")
+    target, taken = free[0], free[1]
+    status, _ = daemon.api("POST", "/v1/events/jpm-2027/requests", admin,
+                           {"company_id": "c-029", "investor_id": taken, "from": "investor", "priority": "want"})
+    t.eq("recommendations: meanwhile another pair is asked through the API", 201, status)
+    d.find_element(By.CSS_SELECTOR, f"#organise-recs li[data-id='{target}'] button.propose").click()
+    said = webtest.wait(d, lambda d: d.find_element(By.ID, f"rec-status-{target}").text
+                        if "Proposto" in d.find_element(By.ID, f"rec-status-{target}").text else None)
+    t.ok(f"recommendations: proposed, in words ({said})", "per conto di" in said, said)
+    _, reqs = daemon.api("GET", "/v1/events/jpm-2027/requests", admin)
+    made = [q for q in reqs["items"] if q["company_id"] == "c-029" and q["investor_id"] == target]
+    t.eq("recommendations: a request from the company's side, pending", [("company", "pending")],
+         [(q["from"], q["status"]) for q in made])
+    d.find_element(By.CSS_SELECTOR, f"#organise-recs li[data-id='{taken}'] button.propose").click()
+    said = webtest.wait(d, lambda d: d.find_element(By.ID, f"rec-status-{taken}").text
+                        if "Non proposto" in d.find_element(By.ID, f"rec-status-{taken}").text else None)
+    t.ok(f"recommendations: a pair asked already is refused in words ({said})", "409" in said, said)
+    t.eq("recommendations: no console error (but that 409)", [],
+         webtest.console_problems(d, allow=("/v1/events/jpm-2027/requests ",)))
+
+
 def check_exports(t, daemon, d, shots):
     """The exports page: one handout per participant with meetings, its rows the participant's
     meetings, a printed page each; the tables file downloaded through the API."""
@@ -118,6 +155,9 @@ def run(t, daemon, shots):
         try:
             check_page(t, daemon, d, width, shots)
             if width == 1280:
+                d.get(daemon.base + "/organise?organiser=jpm-2027")
+                webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+                check_recommendations(t, daemon, d, shots)
                 check_exports(t, daemon, d, shots)
         finally:
             d.quit()
