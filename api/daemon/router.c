@@ -83,6 +83,7 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/overview", api_h_event_overview, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/figures", api_h_event_figures, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/availability", api_h_availability_get, 1, NULL, availability_params},
     {"PUT", "/v1/events/{id}/availability", api_h_availability_put, 1, NULL,
      availability_put_params},

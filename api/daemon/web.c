@@ -26,9 +26,9 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 
 /* The pages of docs/digests.md's contract, and those to come: each answers the shell, whose
  * script decides what to show. */
-static const char *const pages[] = {"/",         "/matches",  "/pair",         "/requests",
-                                    "/agenda",   "/profile",  "/availability", "/sessions",
-                                    "/organise", "/schedule", "/exports",      NULL};
+static const char *const pages[] = {
+    "/",         "/matches",  "/pair",     "/requests", "/agenda",  "/profile", "/availability",
+    "/sessions", "/organise", "/schedule", "/exports",  "/reports", NULL};
 
 #define VERSION_LEN 16 /* hex digits of a file's hash in its versioned URL, "?v=..." */
 

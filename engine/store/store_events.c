@@ -599,6 +599,133 @@ int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out)
     return event_text(st, overview_sql, 1, params, event_id, "the event's overview", out);
 }
 
+/* Rows {key, meetings} of 'expr' (text, over the joined meetings 'mc'), most meetings first. */
+#define REPORT_BY(expr)                                                                            \
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('key', k, 'meetings', c) ORDER BY c DESC, k), " \
+    "'[]') FROM (SELECT " expr " AS k, count(*) AS c FROM mc GROUP BY 1) z WHERE k IS NOT NULL)"
+
+#define REPORT_TERMS(field)                                                                        \
+    "(SELECT coalesce(jsonb_agg(jsonb_build_object('key', k, 'meetings', c) ORDER BY c DESC, k), " \
+    "'[]') FROM (SELECT split_part(x, '.', 1) AS k, count(*) AS c FROM mc, "                       \
+    "jsonb_array_elements_text(CASE jsonb_typeof(mc.cdoc->'" field "') WHEN 'array' THEN "         \
+    "mc.cdoc->'" field "' ELSE '[]' END) x GROUP BY 1) z)"
+
+static const char report_sql[] =
+    "WITH e AS (SELECT id FROM events WHERE id = $1), "
+    "m AS (SELECT company_id, investor_id FROM meetings WHERE event_id = $1 AND status <> "
+    "'cancelled'), "
+    "p AS (SELECT kind, profile_id FROM event_participants WHERE event_id = $1), "
+    "cnt AS (SELECT 'company' AS kind, company_id AS id, count(*) AS n FROM m GROUP BY 2 UNION "
+    "ALL SELECT 'investor', investor_id, count(*) FROM m GROUP BY 2), "
+    "per AS (SELECT p.kind, coalesce(cnt.n, 0) AS n FROM p LEFT JOIN cnt ON cnt.kind = p.kind "
+    "AND cnt.id = p.profile_id), "
+    "mc AS (SELECT m.company_id, m.investor_id, c.doc AS cdoc, i.doc AS idoc FROM m LEFT JOIN "
+    "companies c ON c.id = m.company_id LEFT JOIN investors i ON i.id = m.investor_id) "
+    "SELECT jsonb_build_object('meetings', (SELECT count(*) FROM m), 'companies', (SELECT "
+    "count(*) FROM p WHERE kind = 'company'), 'per_participant', (SELECT "
+    "coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'meetings', n, 'participants', c) "
+    "ORDER BY kind, n), '[]') FROM (SELECT kind, n, count(*) AS c FROM per GROUP BY 1, 2) h), "
+    "'requests', (SELECT jsonb_object_agg(s.k, jsonb_build_object('sent', (SELECT count(*) FROM "
+    "meeting_requests q WHERE q.event_id = $1 AND q.from_kind = s.k), 'accepted', (SELECT "
+    "count(*) FROM meeting_requests q WHERE q.event_id = $1 AND q.from_kind = s.k AND q.status = "
+    "'accepted'))) FROM (VALUES ('company'), ('investor')) s(k)), "
+    "'by_pathology', " REPORT_TERMS("pathologies") ", 'by_technology', " REPORT_TERMS(
+        "technologies") ", 'by_investor_kind', " REPORT_BY("idoc->>'kind'") ", "
+                                                                            "'by_investor_country',"
+                                                                            " " REPORT_BY("idoc->>'"
+                                                                                          "country"
+                                                                                          "'") ", "
+                                                                                               "'co"
+                                                                                               "ver"
+                                                                                               "age"
+                                                                                               "', "
+                                                                                               "(SE"
+                                                                                               "LEC"
+                                                                                               "T "
+                                                                                               "coa"
+                                                                                               "les"
+                                                                                               "ce("
+                                                                                               "jso"
+                                                                                               "nb_"
+                                                                                               "agg"
+                                                                                               "(js"
+                                                                                               "onb"
+                                                                                               "_bu"
+                                                                                               "ild"
+                                                                                               "_ob"
+                                                                                               "jec"
+                                                                                               "t('"
+                                                                                               "kin"
+                                                                                               "d',"
+                                                                                               " k,"
+                                                                                               " '"
+                                                                                               "com"
+                                                                                               "pan"
+                                                                                               "ies"
+                                                                                               "', "
+                                                                                               "c) "
+                                                                                               "ORD"
+                                                                                               "ER "
+                                                                                               "BY "
+                                                                                               "k),"
+                                                                                               " '["
+                                                                                               "]')"
+                                                                                               " FR"
+                                                                                               "OM "
+                                                                                               "(SE"
+                                                                                               "LEC"
+                                                                                               "T "
+                                                                                               "ido"
+                                                                                               "c->"
+                                                                                               ">'"
+                                                                                               "kin"
+                                                                                               "d' "
+                                                                                               "AS "
+                                                                                               "k, "
+                                                                                               "cou"
+                                                                                               "nt("
+                                                                                               "DIS"
+                                                                                               "TIN"
+                                                                                               "CT "
+                                                                                               "com"
+                                                                                               "pan"
+                                                                                               "y_"
+                                                                                               "id)"
+                                                                                               " AS"
+                                                                                               " c "
+                                                                                               "FRO"
+                                                                                               "M "
+                                                                                               "mc "
+                                                                                               "WHE"
+                                                                                               "RE "
+                                                                                               "ido"
+                                                                                               "c->"
+                                                                                               ">'"
+                                                                                               "kin"
+                                                                                               "d' "
+                                                                                               "IS "
+                                                                                               "NOT"
+                                                                                               " NU"
+                                                                                               "LL "
+                                                                                               "GRO"
+                                                                                               "UP "
+                                                                                               "BY "
+                                                                                               "1) "
+                                                                                               "z))"
+                                                                                               "::"
+                                                                                               "tex"
+                                                                                               "t "
+                                                                                               "FRO"
+                                                                                               "M "
+                                                                                               "e";
+
+int tv_store_event_report(tv_store_t *st, const char *event_id, char **out)
+{
+    const char *params[1] = {event_id};
+
+    return event_text(st, report_sql, 1, params, event_id, "the event's report", out);
+}
+
 int tv_store_event_frame(tv_store_t *st, const char *event_id, char **out)
 {
     const char *params[1] = {event_id};

@@ -68,7 +68,7 @@ def check_page(t, daemon, d, width, shots):
     t.eq(f"{where}: cleared, every row is back", len(o["participants"]), len(rows(d)))
 
     nav = [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")]
-    t.eq(f"{where}: the menu offers the organiser's pages only", ["/organise", "/schedule", "/exports"], nav)
+    t.eq(f"{where}: the menu offers the organiser's pages only", ["/organise", "/schedule", "/exports", "/reports"], nav)
     d.get(daemon.base + "/matches?organiser=jpm-2027")
     webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
     t.eq(f"{where}: a participant's page leads back to the event's", "/organise",
@@ -111,6 +111,34 @@ def check_recommendations(t, daemon, d, shots):
     t.ok(f"recommendations: a pair asked already is refused in words ({said})", "409" in said, said)
     t.eq("recommendations: no console error (but that 409)", [],
          webtest.console_problems(d, allow=("/v1/events/jpm-2027/requests ",)))
+
+
+def check_reports(t, daemon, d, shots):
+    """The reports page: every figure of GET .../figures drawn as an SVG bar chart, its numbers
+    beside the bars and in a table, and a CSV of the same rows."""
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    _, f = daemon.api("GET", "/v1/events/jpm-2027/figures", admin)
+    d.get(daemon.base + "/reports?organiser=jpm-2027")
+    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    t.ok("reports: the total in words", f"{f['meetings']} incontri" in d.find_element(By.ID, "reports-total").text)
+    per = [r for r in f["per_participant"] if r["kind"] == "company"]
+    card = d.find_element(By.ID, "fig-per-company")
+    t.eq("reports: one bar per number of meetings", len(per), len(card.find_elements(By.CSS_SELECTOR, "svg rect.bar")))
+    t.eq("reports: the numbers beside the bars are the API's", [str(r["participants"]) for r in per],
+         [x.text for x in card.find_elements(By.CSS_SELECTOR, "svg text.num")])
+    t.eq("reports: and in the table", [str(r["participants"]) for r in per],
+         [x.text for x in card.find_elements(By.CSS_SELECTOR, "table.numbers td")])
+    csv = d.execute_script("return decodeURIComponent(document.querySelector('#fig-per-company a.csv').href.split(',')[1])")
+    t.eq("reports: the CSV holds the same rows", ["%d" % r["participants"] for r in per],
+         [line.split(",")[1].strip('"') for line in csv.strip().split("\n")[1:]])
+    cov = d.find_element(By.ID, "fig-coverage")
+    t.eq("reports: coverage, per investor kind, of the companies", len(f["coverage"]),
+         len(cov.find_elements(By.CSS_SELECTOR, "svg rect.bar")))
+    labels = [x.text for x in d.find_elements(By.CSS_SELECTOR, "#fig-pathology table.numbers th[scope=row]")]
+    t.ok(f"reports: pathologies by their Italian labels ({labels[:3]})", labels and "oncology" not in labels, labels)
+    t.eq("reports: eight figures", 8, len(d.find_elements(By.CSS_SELECTOR, ".figure-card")))
+    webtest.shot(d, shots, "reports-it-1280")
+    t.eq("reports: no console error", [], webtest.console_problems(d))
 
 
 def check_exports(t, daemon, d, shots):
@@ -159,6 +187,7 @@ def run(t, daemon, shots):
                 webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
                 check_recommendations(t, daemon, d, shots)
                 check_exports(t, daemon, d, shots)
+                check_reports(t, daemon, d, shots)
         finally:
             d.quit()
     d = webtest.signed_in(daemon, *COMPANY, 1280, "en")

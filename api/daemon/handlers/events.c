@@ -312,6 +312,22 @@ int api_h_event_get(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
+/* The event's meetings in figures (issue 17): for its organisers and admins, one statement. */
+int api_h_event_figures(const api_req_t *r, api_resp_t *resp)
+{
+    char *doc = NULL;
+    int view = event_view(r, r->params[0]), rc;
+
+    if (require(r, resp, view, SEE_ALL) != 0)
+        return 0;
+    rc = tv_store_event_report(r->store, r->params[0], &doc);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        api_reply_json(resp, 200, doc);
+    return 0;
+}
+
 /* Adds to 'body' the event's "slots" (local starts, as tv_event_slots counts them) and
  * "tables", from the file's frame: what a schedule grid draws. */
 static int add_frame(const api_req_t *r, json_t *body)

@@ -54,6 +54,7 @@ int api_h_meeting_create(const api_req_t *r, api_resp_t *resp);
 int api_h_event_agenda(const api_req_t *r, api_resp_t *resp);
 int api_h_event_tables(const api_req_t *r, api_resp_t *resp);
 int api_h_event_overview(const api_req_t *r, api_resp_t *resp);
+int api_h_event_figures(const api_req_t *r, api_resp_t *resp);
 int api_h_meeting_places(const api_req_t *r, api_resp_t *resp);
 int api_h_draft_get(const api_req_t *r, api_resp_t *resp);
 int api_h_draft_delete(const api_req_t *r, api_resp_t *resp);

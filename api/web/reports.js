@@ -1,0 +1,162 @@
+/* The organisers' reports (issue 17, docs/web.md "Reports"): the event's meetings in figures,
+ * GET /v1/events/{id}/figures, each figure a bar chart drawn as SVG in the page (no external
+ * service), its numbers written beside every bar and in a table, and a CSV of it to download:
+ * meetings per participant, requests sent and accepted by side, how many companies met each
+ * kind of investor, meetings by pathology, technology, investor kind and country. */
+"use strict";
+
+(() => {
+  const { h, t } = tavolo;
+  const SVG = "http://www.w3.org/2000/svg";
+
+  tavolo.addMessages({
+    en: {
+      "reports.title": "Reports",
+      "reports.loading": "Counting the event's meetings…",
+      "reports.total": "{meetings} meetings, not cancelled; {companies} companies take part.",
+      "reports.per.company": "Companies by number of meetings",
+      "reports.per.investor": "Investors by number of meetings",
+      "reports.n_meetings": "{n} meetings",
+      "reports.requests": "Requests, by the side that asked",
+      "reports.sent": "sent by {side}",
+      "reports.accepted": "accepted, asked by {side}",
+      "reports.side.company": "companies",
+      "reports.side.investor": "investors",
+      "reports.coverage": "Companies that met at least one investor of each kind",
+      "reports.of": "{n} of {total}",
+      "reports.by_pathology": "Meetings by pathology",
+      "reports.by_technology": "Meetings by technology",
+      "reports.by_investor_kind": "Meetings by investor kind",
+      "reports.by_investor_country": "Meetings by investor country",
+      "reports.multi": "A meeting counts once for each of its company's terms.",
+      "reports.csv": "CSV",
+      "reports.col.what": "What",
+      "reports.col.count": "Count",
+      "reports.empty": "Nothing to count yet.",
+    },
+    it: {
+      "reports.title": "Rapporti",
+      "reports.loading": "Conteggio degli incontri dell'evento…",
+      "reports.total": "{meetings} incontri non annullati; partecipano {companies} aziende.",
+      "reports.per.company": "Aziende per numero di incontri",
+      "reports.per.investor": "Investitori per numero di incontri",
+      "reports.n_meetings": "{n} incontri",
+      "reports.requests": "Richieste, per parte che le ha chieste",
+      "reports.sent": "inviate da {side}",
+      "reports.accepted": "accettate, chieste da {side}",
+      "reports.side.company": "aziende",
+      "reports.side.investor": "investitori",
+      "reports.coverage": "Aziende che hanno incontrato almeno un investitore di ciascun tipo",
+      "reports.of": "{n} su {total}",
+      "reports.by_pathology": "Incontri per patologia",
+      "reports.by_technology": "Incontri per tecnologia",
+      "reports.by_investor_kind": "Incontri per tipo di investitore",
+      "reports.by_investor_country": "Incontri per paese dell'investitore",
+      "reports.multi": "Un incontro conta una volta per ciascun termine della sua azienda.",
+      "reports.csv": "CSV",
+      "reports.col.what": "Voce",
+      "reports.col.count": "Numero",
+      "reports.empty": "Ancora niente da contare.",
+    },
+  });
+
+  function svg(tag, attrs) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    return el;
+  }
+
+  const ROW = 26, LABEL = 290, BAR = 340, NUM = 90;
+
+  /* A horizontal bar chart of 'rows' [{label, value, text}] (text: the number as written). */
+  function barChart(rows, title) {
+    const max = Math.max(1, ...rows.map((r) => r.value));
+    const chart = svg("svg", { class: "chart", role: "img", "aria-label": title,
+      viewBox: `0 0 ${LABEL + BAR + NUM} ${rows.length * ROW + 4}`, width: LABEL + BAR + NUM, height: rows.length * ROW + 4 });
+    rows.forEach((r, i) => {
+      const y = i * ROW + 2, w = Math.max(1, Math.round((r.value / max) * BAR));
+      const label = svg("text", { x: LABEL - 8, y: y + 17, "text-anchor": "end", class: "label" });
+      label.textContent = r.label;
+      const bar = svg("rect", { x: LABEL, y: y + 4, width: w, height: ROW - 8, rx: 2, class: "bar" });
+      const num = svg("text", { x: LABEL + w + 6, y: y + 17, class: "num" });
+      num.textContent = r.text;
+      chart.append(label, bar, num);
+    });
+    return chart;
+  }
+
+  /* A figure: its title, the chart, the same numbers in a table, a CSV download. */
+  function figure(id, title, rows, note) {
+    const csv = [[t("reports.col.what"), t("reports.col.count")], ...rows.map((r) => [r.label, String(r.value)])]
+      .map((line) => line.map((x) => '"' + String(x).replace(/"/g, '""') + '"').join(",")).join("\n") + "\n";
+    const download = h("a", { class: "csv", download: id + ".csv", text: t("reports.csv"),
+      href: "data:text/csv;charset=utf-8," + encodeURIComponent(csv) });
+    return h("section", { class: "card figure-card", id: "fig-" + id, "aria-labelledby": "fig-" + id + "-title" },
+      h("h2", { id: "fig-" + id + "-title", text: title }),
+      note ? h("p", { class: "muted", text: note }) : null,
+      rows.length ? h("div", { class: "scroll" }, barChart(rows, title)) : h("p", { class: "muted", text: t("reports.empty") }),
+      rows.length ? h("table", { class: "numbers" },
+        h("thead", null, h("tr", null, h("th", { scope: "col", text: t("reports.col.what") }), h("th", { scope: "col", text: t("reports.col.count") }))),
+        h("tbody", null, rows.map((r) => h("tr", null, h("th", { scope: "row", text: r.label }), h("td", { text: r.text }))))) : null,
+      rows.length ? download : null);
+  }
+
+  function termLabel(tax, kind, id) {
+    const list = tax && Array.isArray(tax[kind]) ? tax[kind] : [];
+    const e = list.find((x) => x.id === id);
+    return e && e.label ? e.label[tavolo.state.lang] || e.label.en || id : id;
+  }
+
+  function country(code) {
+    try {
+      return new Intl.DisplayNames([tavolo.locale()], { type: "region" }).of(code) || code;
+    } catch (e) {
+      return code;
+    }
+  }
+
+  async function render(ctx) {
+    const root = h("div", { class: "reports-page" }, h("h1", { text: t("reports.title") }));
+    ctx.root.append(root);
+    let data = ctx.cache.reports;
+    if (!data || data.id !== String(ctx.profile.id)) {
+      const wait = h("p", { class: "muted", text: t("reports.loading") });
+      root.append(wait);
+      const [f, x] = await Promise.all([
+        tavolo.api("GET", "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/figures"),
+        tavolo.api("GET", "/v1/taxonomy"),
+      ]);
+      wait.remove();
+      if (!f.ok || !f.body) {
+        root.append(h("p", { class: "status error", role: "alert", "data-kind": "error", text: tavolo.problemText(f) }));
+        return;
+      }
+      data = ctx.cache.reports = { id: String(ctx.profile.id), f: f.body, tax: x.ok ? x.body : null };
+    }
+    const { f, tax } = data;
+    const n = (v) => tavolo.fmt.number(v);
+    const per = (kind) => f.per_participant.filter((r) => r.kind === kind)
+      .map((r) => ({ label: t("reports.n_meetings", { n: r.meetings }), value: r.participants, text: n(r.participants) }));
+    const requests = [];
+    for (const side of ["company", "investor"]) {
+      const q = f.requests[side] || { sent: 0, accepted: 0 };
+      const who = t("reports.side." + side);
+      requests.push({ label: t("reports.sent", { side: who }), value: q.sent, text: n(q.sent) },
+        { label: t("reports.accepted", { side: who }), value: q.accepted, text: n(q.accepted) });
+    }
+    const by = (list, label) => list.map((r) => ({ label: label(r.key), value: r.meetings, text: n(r.meetings) }));
+    root.append(
+      h("p", { id: "reports-total", text: t("reports.total", { meetings: n(f.meetings), companies: n(f.companies) }) }),
+      figure("per-company", t("reports.per.company"), per("company")),
+      figure("per-investor", t("reports.per.investor"), per("investor")),
+      figure("requests", t("reports.requests"), requests),
+      figure("coverage", t("reports.coverage"), f.coverage.map((r) => ({
+        label: termLabel(tax, "investor_kinds", r.kind), value: r.companies, text: t("reports.of", { n: n(r.companies), total: n(f.companies) }) }))),
+      figure("pathology", t("reports.by_pathology"), by(f.by_pathology, (k) => termLabel(tax, "pathologies", k)), t("reports.multi")),
+      figure("technology", t("reports.by_technology"), by(f.by_technology, (k) => termLabel(tax, "technologies", k)), t("reports.multi")),
+      figure("investor-kind", t("reports.by_investor_kind"), by(f.by_investor_kind, (k) => termLabel(tax, "investor_kinds", k))),
+      figure("investor-country", t("reports.by_investor_country"), by(f.by_investor_country, country)));
+  }
+
+  tavolo.page("/reports", { title: "reports.title", kinds: ["organiser"], render });
+})();
