@@ -21,6 +21,12 @@ void api_reply_json(api_resp_t *resp, int status, char *json)
     resp->body_len = json != NULL ? strlen(json) : 0;
 }
 
+void api_reply_object(api_resp_t *resp, int status, json_t *obj)
+{
+    api_reply_json(resp, status, obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL);
+    json_decref(obj);
+}
+
 const char *api_status_title(int status)
 {
     switch (status) {

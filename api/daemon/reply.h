@@ -3,10 +3,15 @@
 #ifndef API_REPLY_H
 #define API_REPLY_H
 
+#include <jansson.h>
+
 #include "api.h"
 
 /* Takes over 'json' (malloc'd, NUL-terminated) as the body. */
 void api_reply_json(api_resp_t *resp, int status, char *json);
+
+/* Sends 'obj' (taken over; NULL: out of memory) as the JSON body with 'status'. */
+void api_reply_object(api_resp_t *resp, int status, json_t *obj);
 
 /* A problem: 'slug' names its type (urn:tavolo:problem:<slug>); 'pointer' is the JSON pointer
  * of the offending field or NULL; 'detail' is printf-formatted. */

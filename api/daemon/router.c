@@ -73,6 +73,8 @@ const api_route_t api_routes[] = {
     {"POST", "/v1/events/{id}/requests/{rid}/decline", api_h_request_decline, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/schedule", api_h_event_schedule, 1, NULL, schedule_params},
     {"GET", "/v1/events/{id}/draft", api_h_draft_get, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/organisers", api_h_event_organisers, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/organisers", api_h_event_organiser_add, 1, NULL, NULL},
     {"DELETE", "/v1/events/{id}/draft", api_h_draft_delete, 1, NULL, NULL},
     {"POST", "/v1/events/{id}/draft/publish", api_h_draft_publish, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings", api_h_meeting_list, 1, NULL, NULL},

@@ -73,6 +73,21 @@
       "organise.proposed": "Proposed: {b} is asked to meet {a}, on behalf of {a}.",
       "organise.refused": "Not proposed (error {status}): {detail}",
       "organise.close": "Close",
+      "organise.people": "Invitations and organisers",
+      "organise.invite_all": "Invite every participant's people",
+      "organise.invite_all_hint": "Each person the event file names, and each participant's contacts, gets a sign-in link by e-mail.",
+      "organise.inviting": "Queuing the invitations…",
+      "organise.invited_all": "Invitations queued: {queued}; {skipped} not sent (unsubscribed).",
+      "organise.organisers": "Organisers of this event",
+      "organise.add": "Add an organiser",
+      "organise.add_email": "E-mail",
+      "organise.add_name": "Name (optional)",
+      "organise.add_language": "Language of their mail",
+      "organise.lang.it": "Italian",
+      "organise.lang.en": "English",
+      "organise.adding": "Adding…",
+      "organise.added": "{email} organises this event now; a sign-in link is on its way.",
+      "organise.not_added": "Not added (error {status}): {detail}",
     },
     it: {
       "organise.title": "Evento",
@@ -138,6 +153,21 @@
       "organise.proposed": "Proposto: a {b} è chiesto di incontrare {a}, per conto di {a}.",
       "organise.refused": "Non proposto (errore {status}): {detail}",
       "organise.close": "Chiudi",
+      "organise.people": "Inviti e organizzatori",
+      "organise.invite_all": "Invita le persone di tutti i partecipanti",
+      "organise.invite_all_hint": "Ogni persona nominata nel file dell'evento, e i contatti di ogni partecipante, riceve per e-mail un link di accesso.",
+      "organise.inviting": "Inviti in coda…",
+      "organise.invited_all": "Inviti in coda: {queued}; {skipped} non inviati (disiscritti).",
+      "organise.organisers": "Organizzatori di questo evento",
+      "organise.add": "Aggiungi un organizzatore",
+      "organise.add_email": "E-mail",
+      "organise.add_name": "Nome (facoltativo)",
+      "organise.add_language": "Lingua della sua posta",
+      "organise.lang.it": "Italiano",
+      "organise.lang.en": "Inglese",
+      "organise.adding": "Aggiunta in corso…",
+      "organise.added": "{email} ora organizza questo evento; un link di accesso è in arrivo.",
+      "organise.not_added": "Non aggiunto (errore {status}): {detail}",
     },
   });
 
@@ -300,6 +330,59 @@
     return wrap;
   }
 
+  /* Invitations for everyone the event names, and the event's organisers with a form to add
+   * one (POST /v1/events/{id}/invitations, GET and POST .../organisers). */
+  function people(ctx, o) {
+    const base = "/v1/events/" + encodeURIComponent(o.event.id);
+    const status = h("p", { id: "people-status", class: "status", hidden: true });
+    const list = h("ul", { id: "organisers-list", class: "organisers" });
+    const fill = async () => {
+      const res = await tavolo.api("GET", base + "/organisers");
+      const items = res.ok && res.body && Array.isArray(res.body.items) ? res.body.items : [];
+      list.replaceChildren(...items.map((x) => h("li", { "data-email": x.email },
+        h("strong", { text: x.name || x.email }), x.name ? " " : "", x.name ? h("span", { class: "muted", text: x.email }) : "")));
+    };
+    const email = h("input", { id: "add-email", type: "email", required: true, autocomplete: "off" });
+    const name = h("input", { id: "add-name", type: "text", autocomplete: "off" });
+    const lang = h("select", { id: "add-language" }, ["it", "en"].map((l) =>
+      h("option", { value: l, selected: l === ctx.lang, text: t("organise.lang." + l) })));
+    const form = h("form", { id: "add-organiser", novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault();
+        tavolo.showStatus(status, "ok", "organise.adding");
+        const body = { email: email.value.trim(), language: lang.value };
+        if (name.value.trim()) body.name = name.value.trim();
+        const res = await tavolo.api("POST", base + "/organisers", body);
+        if (!res.ok) {
+          tavolo.showStatus(status, "error", "organise.not_added", { status: res.status, detail: (res.body && res.body.detail) || "" });
+          email.setAttribute("aria-invalid", "true");
+          return;
+        }
+        email.removeAttribute("aria-invalid");
+        tavolo.showStatus(status, "ok", "organise.added", { email: body.email });
+        email.value = name.value = "";
+        fill();
+      } },
+      h("label", { for: "add-email", text: t("organise.add_email") }), email,
+      h("label", { for: "add-name", text: t("organise.add_name") }), name,
+      h("label", { for: "add-language", text: t("organise.add_language") }), lang,
+      h("button", { type: "submit", class: "secondary", text: t("organise.add") }));
+    fill();
+    return h("section", { class: "card people", "aria-labelledby": "people-title" },
+      h("h2", { id: "people-title", text: t("organise.people") }),
+      h("p", { class: "muted", text: t("organise.invite_all_hint") }),
+      h("button", { type: "button", id: "invite-all", text: t("organise.invite_all"),
+        onclick: async (e) => {
+          e.target.disabled = true;
+          tavolo.showStatus(status, "ok", "organise.inviting");
+          const res = await tavolo.api("POST", base + "/invitations");
+          e.target.disabled = false;
+          if (res.ok) tavolo.showStatus(status, "ok", "organise.invited_all", { queued: res.body.queued, skipped: res.body.skipped });
+          else tavolo.showStatus(status, "error", "organise.not_added", { status: res.status, detail: (res.body && res.body.detail) || "" });
+        } }),
+      h("h3", { text: t("organise.organisers") }), list, form, status);
+  }
+
   async function render(ctx) {
     const id = String(ctx.profile.id);
     const root = h("div", { class: "organise-page" });
@@ -325,6 +408,7 @@
       h("h1", { text: e.name }),
       h("p", { class: "where muted", text: [e.city, e.time_zone].filter(Boolean).join(" · ") + " · " + deadline }),
       summary(o),
+      people(ctx, o),
       table(ctx, o));
   }
 

@@ -306,6 +306,18 @@ int tv_store_organiser_add(tv_store_t *st, const char *event_id, const char *ema
     return rc;
 }
 
+int tv_store_organisers(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {event_id};
+
+    return tv__store_each_row(
+        st, "event_organisers",
+        "SELECT email, name, language, to_char(invited_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM event_organisers WHERE "
+        "event_id = $1 ORDER BY email",
+        1, params, cb, ctx);
+}
+
 int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language)
 {
     const char *params[2] = {email, language};

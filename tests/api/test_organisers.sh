@@ -162,6 +162,23 @@ expect_status "another event's meeting places are refused" 403
 call GET "/v1/events/jpm-2027/meetings/999999/places" "" "${O[@]}"
 expect_status "an unknown meeting is 404" 404
 
+# Organisers add organisers: the row, the link in their language; a bad address named.
+call POST /v1/events/jpm-2027/organisers "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data '{"email": "Ada.Neri@ICE.example", "name": "Ada Neri", "language": "en"}'
+expect_status "an organiser adds another" 202
+expect_eq "who is invited" "ada.neri@ice.example 1" "$(js '(d["email"].lower(), d["queued"])')"
+expect_contains "with a sign-in link" "https://tavolo.example/signin?t=" "$(link_of ada.neri@ice.example)"
+call GET /v1/events/jpm-2027/organisers "" "${O[@]}"
+expect_eq "both are listed, by address" "ada.neri@ice.example marta.ferri@ice.example" \
+    "$(js '" ".join(x["email"] for x in d["items"])')"
+call POST /v1/events/jpm-2027/organisers "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data '{"email": "not an address"}'
+expect_status "an address that is not one is refused" 422
+expect_eq "naming the field" "/email" "$(js 'd["errors"][0]["pointer"]')"
+call POST /v1/events/bio-2027/organisers "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data '{"email": "x@ice.example"}'
+expect_status "not for another event" 403
+
 # A participant's session, for the checks below.
 sql "UPDATE companies SET doc = jsonb_set(doc, '{contacts}', '[{\"email\": \"ceo@c-029.example\"}]') WHERE id = 'c-029'" >/dev/null
 "$TAVOLO" invite --profile c-029 >/dev/null 2>&1

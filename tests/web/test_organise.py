@@ -113,6 +113,36 @@ def check_recommendations(t, daemon, d, shots):
          webtest.console_problems(d, allow=("/v1/events/jpm-2027/requests ",)))
 
 
+def check_people(t, daemon, d, shots):
+    """Invitations for everyone the event names, and an organiser added from the page."""
+    d.get(daemon.base + "/organise?organiser=jpm-2027")
+    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    status = lambda d: d.find_element(By.ID, "people-status").text  # noqa: E731
+    d.find_element(By.ID, "invite-all").click()
+    said = webtest.wait(d, lambda d: status(d) if "Inviti in coda:" in status(d) else None, timeout=20)
+    queued = int(said.split("Inviti in coda: ")[1].split(";")[0].replace(".", ""))
+    t.ok(f"people: every participant's people invited, the count said ({said})", queued > 50, said)
+    d.find_element(By.ID, "add-email").send_keys("not an address")
+    d.find_element(By.CSS_SELECTOR, "#add-organiser button[type=submit]").click()
+    said = webtest.wait(d, lambda d: status(d) if "Non aggiunto" in status(d) else None)
+    t.ok(f"people: a bad address is refused in words ({said})", "422" in said, said)
+    t.eq("people: the field marked", "true", d.find_element(By.ID, "add-email").get_attribute("aria-invalid"))
+    d.find_element(By.ID, "add-email").clear()
+    d.find_element(By.ID, "add-email").send_keys("ada.neri@ice.example")
+    d.find_element(By.ID, "add-name").send_keys("Ada Neri")
+    d.find_element(By.CSS_SELECTOR, "#add-organiser button[type=submit]").click()
+    webtest.wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#organisers-list li[data-email='ada.neri@ice.example']"))
+    t.ok("people: the organiser added is listed, and the line says a link is on its way",
+         "ada.neri@ice.example" in status(d) and "link di accesso" in status(d), status(d))
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    _, org = daemon.api("GET", "/v1/events/jpm-2027/organisers", admin)
+    t.eq("people: the API lists both organisers", ["ada.neri@ice.example", ORGANISER[0]],
+         [x["email"] for x in org["items"]])
+    webtest.shot(d, shots, "organise-people-it-1280")
+    t.eq("people: no console error (but the 422)", [],
+         webtest.console_problems(d, allow=("/v1/events/jpm-2027/organisers ",)))
+
+
 def check_reports(t, daemon, d, shots):
     """The reports page: every figure of GET .../figures drawn as an SVG bar chart, its numbers
     beside the bars and in a table, and a CSV of the same rows."""
@@ -188,6 +218,7 @@ def run(t, daemon, shots):
                 check_recommendations(t, daemon, d, shots)
                 check_exports(t, daemon, d, shots)
                 check_reports(t, daemon, d, shots)
+                check_people(t, daemon, d, shots)
         finally:
             d.quit()
     d = webtest.signed_in(daemon, *COMPANY, 1280, "en")

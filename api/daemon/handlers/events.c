@@ -57,13 +57,6 @@ static int require(const api_req_t *r, api_resp_t *resp, int view, int need)
     return -1;
 }
 
-/* Sends 'obj' (taken over) as the JSON body. */
-static void reply_object(api_resp_t *resp, int status, json_t *obj)
-{
-    api_reply_json(resp, status, obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL);
-    json_decref(obj);
-}
-
 static int need_store(const api_req_t *r, api_resp_t *resp)
 {
     if (r->store != NULL)
@@ -98,7 +91,7 @@ int api_h_event_list(const api_req_t *r, api_resp_t *resp)
 
     if (rc == 0) {
         body = json_pack("{s:O}", "items", l.items);
-        reply_object(resp, 200, body);
+        api_reply_object(resp, 200, body);
     } else if (rc != -1) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     }
@@ -376,7 +369,7 @@ int api_h_event_overview(const api_req_t *r, api_resp_t *resp)
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
-        reply_object(resp, 200, body), body = NULL;
+        api_reply_object(resp, 200, body), body = NULL;
     json_decref(body);
     free(doc);
     return 0;
@@ -511,7 +504,7 @@ int api_h_request_list(const api_req_t *r, api_resp_t *resp)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         json_decref(body);
     } else {
-        reply_object(resp, 200, body);
+        api_reply_object(resp, 200, body);
     }
     free(rows);
     return 0;
@@ -626,7 +619,7 @@ int api_h_request_create(const api_req_t *r, api_resp_t *resp)
         goto out;
     }
     notify_now(r, event);
-    reply_object(resp, 201, request_json(&q));
+    api_reply_object(resp, 201, request_json(&q));
 out:
     json_decref(o);
     return 0;
@@ -674,7 +667,7 @@ static void decide(const api_req_t *r, api_resp_t *resp, const char *status)
         return;
     }
     notify_now(r, event);
-    reply_object(resp, 200, request_json(&q));
+    api_reply_object(resp, 200, request_json(&q));
 }
 
 int api_h_request_accept(const api_req_t *r, api_resp_t *resp)
@@ -812,7 +805,7 @@ static void own_meetings(const api_req_t *r, api_resp_t *resp)
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
-        reply_object(resp, 200, json_pack("{s:O}", "items", items));
+        api_reply_object(resp, 200, json_pack("{s:O}", "items", items));
     json_decref(items);
     json_decref(sides.by_id);
     free(m);
@@ -837,7 +830,7 @@ int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
 
         for (size_t k = 0; k < n; k++)
             json_array_append_new(items, meeting_json(e.time_zone, &m[k]));
-        reply_object(resp, 200, json_pack("{s:o}", "items", items));
+        api_reply_object(resp, 200, json_pack("{s:o}", "items", items));
     }
     free(m);
     tv_event_dispose(&e);

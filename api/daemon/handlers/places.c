@@ -158,14 +158,9 @@ int api_h_meeting_places(const api_req_t *r, api_resp_t *resp)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         goto out;
     }
-    {
-        json_t *body =
-            json_pack("{s:{s:I, s:s, s:i}, s:O}", "meeting", "id", (json_int_t)m->id, "slot",
-                      m->slot_start, "table", (int)m->table_no, "places", places);
-
-        api_reply_json(resp, 200, body != NULL ? json_dumps(body, JSON_COMPACT) : NULL);
-        json_decref(body);
-    }
+    api_reply_object(resp, 200,
+                     json_pack("{s:{s:I, s:s, s:i}, s:O}", "meeting", "id", (json_int_t)m->id,
+                               "slot", m->slot_start, "table", (int)m->table_no, "places", places));
 out:
     json_decref(places);
     free(b.busy);

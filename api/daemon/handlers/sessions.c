@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../access.h"
 #include "../log.h"
 #include "../query.h"
 #include "../reply.h"
@@ -213,7 +214,7 @@ int api_h_me_patch(const api_req_t *r, api_resp_t *resp)
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
-        api_reply_json(resp, 200, json_dumps(json_pack("{s:s}", "language", lang), JSON_COMPACT));
+        api_reply_object(resp, 200, json_pack("{s:s}", "language", lang));
 out:
     json_decref(o);
     return 0;
@@ -308,7 +309,9 @@ static void send_signin_link(tv_store_t *st, void *arg)
         rc = api_invite_email(st, &o, arg, &sent, err, sizeof(err));
     if (rc != 0)
         api_log("error", "a sign-in link could not be made: %s",
-                err[0] != '\0' ? err : st != NULL ? tv_store_error(st) : "no database");
+                err[0] != '\0' ? err
+                : st != NULL   ? tv_store_error(st)
+                               : "no database");
 }
 
 /* Answers 202 whether the address is known or not, and in the same time, so that nobody
@@ -345,6 +348,90 @@ int api_h_signin_request(const api_req_t *r, api_resp_t *resp)
     api_reply_json(resp, 202,
                    strdup("{\"status\":\"accepted\",\"detail\":\"if the address is known, a "
                           "sign-in link is on its way\"}"));
+    return 0;
+}
+
+static int on_organiser(void *ctx, const char *const *c, int n)
+{
+    (void)n;
+    return json_array_append_new(ctx, json_pack("{s:s, s:s?, s:s?, s:s}", "email", c[0], "name",
+                                                c[1], "language", c[2], "invited_at", c[3])) == 0
+               ? 0
+               : TV_ENOMEM;
+}
+
+/* GET /v1/events/{id}/organisers: who organises the event (admins and its organisers). */
+int api_h_event_organisers(const api_req_t *r, api_resp_t *resp)
+{
+    json_t *items = json_array();
+    int rc;
+
+    if (!api_access_runs_event(r, r->params[0])) {
+        json_decref(items);
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "only an admin or this event's organiser may see its organisers");
+        return 0;
+    }
+    rc = r->store == NULL ? TV_EUNAVAIL
+                          : tv_store_organisers(r->store, r->params[0], on_organiser, items);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, r->store != NULL ? tv_store_error(r->store) : "");
+    else
+        api_reply_object(resp, 200, json_pack("{s:O}", "items", items));
+    json_decref(items);
+    return 0;
+}
+
+/* POST /v1/events/{id}/organisers {"email", "name"?, "language"?}: an admin or an organiser of
+ * the event adds an organiser and mails them a sign-in link (decision 0063). */
+int api_h_event_organiser_add(const api_req_t *r, api_resp_t *resp)
+{
+    json_t *o = json_loadb(r->body != NULL ? r->body : "", r->body_len, 0, NULL);
+    const char *email = json_string_value(json_object_get(o, "email"));
+    const char *name = json_string_value(json_object_get(o, "name"));
+    const char *lang = json_string_value(json_object_get(o, "language"));
+    char err[256] = "";
+    const char *bad;
+    api_notify_opts_t opts;
+    int sent = 0, rc;
+
+    if (!api_access_runs_event(r, r->params[0])) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "only an admin or this event's organiser may add organisers");
+        goto out;
+    }
+    if (!json_is_object(o)) {
+        api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not a JSON object");
+        goto out;
+    }
+    bad = email == NULL                                            ? "/email"
+          : json_object_get(o, "name") != NULL && name == NULL     ? "/name"
+          : json_object_get(o, "language") != NULL && lang == NULL ? "/language"
+                                                                   : NULL;
+    if (bad != NULL) {
+        api_reply_problem(resp, r, 422, "invalid-field", bad, "expected a string");
+        goto out;
+    }
+    rc = r->store == NULL ? TV_EUNAVAIL
+                          : tv_store_organiser_add(r->store, r->params[0], email, name, lang);
+    if (rc == TV_EINVAL) {
+        const char *why = tv_store_error(r->store);
+
+        api_reply_problem(resp, r, 422, "invalid-field",
+                          strncmp(why, "language", 8) == 0 ? "/language" : "/email", "%s", why);
+        goto out;
+    }
+    if (rc == 0)
+        rc = api_notify_defaults(&opts);
+    if (rc == 0)
+        rc = api_invite_email(r->store, &opts, email, &sent, err, sizeof(err));
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, err[0] ? err : tv_store_error(r->store));
+        goto out;
+    }
+    api_reply_object(resp, 202, json_pack("{s:s, s:i}", "email", email, "queued", sent));
+out:
+    json_decref(o);
     return 0;
 }
 

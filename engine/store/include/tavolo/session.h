@@ -67,6 +67,10 @@ int tv_store_person(tv_store_t *st, const char *email, tv_store_row_cb cb, void 
 int tv_store_organiser_add(tv_store_t *st, const char *event_id, const char *email,
                            const char *name, const char *language);
 
+/* Rows (email, name or NULL, language or NULL, invited_at as "YYYY-MM-DDTHH:MM:SSZ") of the
+ * organisers of event 'event_id', by address. */
+int tv_store_organisers(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx);
+
 /* Keeps 'language' ("it" or "en") as the choice of the person of 'email'; TV_EINVAL for
  * another language or an address that is not one. */
 int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language);
