@@ -88,6 +88,17 @@
       "organise.adding": "Adding…",
       "organise.added": "{email} organises this event now; a sign-in link is on its way.",
       "organise.not_added": "Not added (error {status}): {detail}",
+      "organise.file": "The event file",
+      "organise.file_hint": "Load a new version of the event's file (JSON): first see what it would change, then import it.",
+      "organise.file_choose": "Event file (JSON)",
+      "organise.file_check": "Check the file",
+      "organise.file_checking": "Checking…",
+      "organise.file_not_json": "The file is not JSON: {detail}",
+      "organise.file_problems": "The file was refused (error {status}): {n} problems, each next to its place in the file.",
+      "organise.file_at": "at {pointer}",
+      "organise.file_report": "Importing it would change: participants added {added}, removed {removed}, changed {changed}; requests added {radded}, changed {rchanged}, removed {rremoved}; {impossible} meetings could no longer take place where they are.",
+      "organise.file_import": "Import it",
+      "organise.file_imported": "Imported. Run a draft schedule to place what changed.",
     },
     it: {
       "organise.title": "Evento",
@@ -168,6 +179,17 @@
       "organise.adding": "Aggiunta in corso…",
       "organise.added": "{email} ora organizza questo evento; un link di accesso è in arrivo.",
       "organise.not_added": "Non aggiunto (errore {status}): {detail}",
+      "organise.file": "Il file dell'evento",
+      "organise.file_hint": "Carichi una nuova versione del file dell'evento (JSON): prima veda cosa cambierebbe, poi lo importi.",
+      "organise.file_choose": "File dell'evento (JSON)",
+      "organise.file_check": "Controlla il file",
+      "organise.file_checking": "Controllo in corso…",
+      "organise.file_not_json": "Il file non è JSON: {detail}",
+      "organise.file_problems": "Il file è stato rifiutato (errore {status}): {n} problemi, ciascuno accanto al suo punto nel file.",
+      "organise.file_at": "in {pointer}",
+      "organise.file_report": "Importarlo cambierebbe: partecipanti aggiunti {added}, rimossi {removed}, modificati {changed}; richieste aggiunte {radded}, modificate {rchanged}, rimosse {rremoved}; {impossible} incontri non potrebbero più svolgersi dove sono.",
+      "organise.file_import": "Importalo",
+      "organise.file_imported": "Importato. Prepari una bozza dell'agenda per sistemare ciò che è cambiato.",
     },
   });
 
@@ -383,6 +405,61 @@
       h("h3", { text: t("organise.organisers") }), list, form, status);
   }
 
+  /* A new version of the event file: checked with PUT ?dry_run=true (its report, or every
+   * problem with its place in the file), then imported with the same PUT. */
+  function eventFile(ctx, o) {
+    const path = "/v1/events/" + encodeURIComponent(o.event.id);
+    const status = h("p", { id: "file-status", class: "status", hidden: true });
+    const out = h("div", { id: "file-result" });
+    const input = h("input", { id: "file-input", type: "file", accept: ".json,application/json" });
+    const len = (x) => (Array.isArray(x) ? x.length : 0);
+    let doc = null;
+    const check = async () => {
+      out.replaceChildren();
+      const file = input.files && input.files[0];
+      if (!file) return;
+      try {
+        doc = JSON.parse(await file.text());
+      } catch (e) {
+        tavolo.showStatus(status, "error", "organise.file_not_json", { detail: String(e.message) });
+        return;
+      }
+      tavolo.showStatus(status, "ok", "organise.file_checking");
+      const res = await tavolo.api("PUT", path + "?dry_run=true", doc);
+      if (!res.ok) {
+        const errors = (res.body && Array.isArray(res.body.errors)) ? res.body.errors : [];
+        tavolo.showStatus(status, "error", "organise.file_problems", { status: res.status, n: errors.length || 1 });
+        out.replaceChildren(h("ul", { class: "problems" }, (errors.length ? errors : [{ pointer: "", detail: tavolo.problemText(res) }])
+          .map((e) => h("li", null, h("code", { text: t("organise.file_at", { pointer: e.pointer || "/" }) }), " ", e.detail))));
+        return;
+      }
+      const r = res.body || {};
+      const p = r.participants || {}, q = r.requests || {}, m = r.meetings || {};
+      status.hidden = true;
+      out.replaceChildren(
+        h("p", { id: "file-report", text: t("organise.file_report", { added: len(p.added), removed: len(p.removed), changed: len(p.changed),
+          radded: len(q.added), rchanged: len(q.changed), rremoved: len(q.removed), impossible: len(m.impossible) }) }),
+        h("button", { type: "button", id: "file-import", text: t("organise.file_import"),
+          onclick: async (e) => {
+            e.target.disabled = true;
+            const done = await tavolo.api("PUT", path, doc);
+            if (done.ok) {
+              tavolo.showStatus(status, "ok", "organise.file_imported");
+              delete ctx.cache.overview;
+            } else {
+              e.target.disabled = false;
+              tavolo.showStatus(status, "error", "organise.not_added", { status: done.status, detail: (done.body && done.body.detail) || "" });
+            }
+          } }));
+    };
+    return h("section", { class: "card event-file", "aria-labelledby": "file-title" },
+      h("h2", { id: "file-title", text: t("organise.file") }),
+      h("p", { class: "muted", text: t("organise.file_hint") }),
+      h("label", { for: "file-input", text: t("organise.file_choose") }), " ", input, " ",
+      h("button", { type: "button", id: "file-check", class: "secondary", text: t("organise.file_check"), onclick: check }),
+      out, status);
+  }
+
   async function render(ctx) {
     const id = String(ctx.profile.id);
     const root = h("div", { class: "organise-page" });
@@ -409,6 +486,7 @@
       h("p", { class: "where muted", text: [e.city, e.time_zone].filter(Boolean).join(" · ") + " · " + deadline }),
       summary(o),
       people(ctx, o),
+      eventFile(ctx, o),
       table(ctx, o));
   }
 

@@ -143,6 +143,52 @@ def check_people(t, daemon, d, shots):
          webtest.console_problems(d, allow=("/v1/events/jpm-2027/organisers ",)))
 
 
+def check_event_file(t, daemon, d, shots):
+    """A new version of the event file from the page: a bad one refused with each problem at
+    its place in the file; a good one (a participant left) checked first, then imported."""
+    import json
+    import os
+    import tempfile
+
+    with open(os.path.join(webtest.ROOT, "fixtures", "events", "jpm-2027.json")) as f:
+        doc = json.load(f)
+    gone = next(i for i, p in enumerate(doc["participants"]) if p["id"] == "i-011")
+    bad = json.loads(json.dumps(doc))
+    bad["participants"][3]["kind"] = "alien"
+    bad["participants"][5]["max_meetings"] = -1
+    good = json.loads(json.dumps(doc))
+    del good["participants"][gone]
+    folder = tempfile.mkdtemp()
+    paths = {}
+    for name, content in (("bad", bad), ("good", good)):
+        paths[name] = os.path.join(folder, name + ".json")
+        with open(paths[name], "w") as f:
+            json.dump(content, f)
+    d.get(daemon.base + "/organise?organiser=jpm-2027")
+    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    d.find_element(By.ID, "file-input").send_keys(paths["bad"])
+    d.find_element(By.ID, "file-check").click()
+    items = webtest.wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#file-result .problems li"))
+    text = " | ".join(i.text for i in items)
+    t.ok(f"event file: a bad file's problems, each at its place ({text})",
+         "/participants/3/kind" in text and "/participants/5/max_meetings" in text, text)
+    d.find_element(By.ID, "file-input").send_keys(paths["good"])
+    d.find_element(By.ID, "file-check").click()
+    report = webtest.wait(d, lambda d: d.find_elements(By.ID, "file-report"))[0].text
+    t.ok(f"event file: the check says what importing would change ({report})",
+         "rimossi 1" in report, report)
+    admin = daemon.cli("token", "create", "--role", "admin").strip()
+    _, o = daemon.api("GET", "/v1/events/jpm-2027/overview", admin)
+    t.ok("event file: nothing imported by the check", any(p["id"] == "i-011" for p in o["participants"]))
+    webtest.shot(d, shots, "organise-file-it-1280")
+    d.find_element(By.ID, "file-import").click()
+    webtest.wait(d, lambda d: "Importato" in d.find_element(By.ID, "file-status").text)
+    _, o = daemon.api("GET", "/v1/events/jpm-2027/overview", admin)
+    t.ok("event file: imported, the participant is gone", not any(p["id"] == "i-011" for p in o["participants"]))
+    t.eq("event file: no console error (but the 422)", [],
+         webtest.console_problems(d, allow=("/v1/events/jpm-2027?dry_run=true ",)))
+
+
 def check_reports(t, daemon, d, shots):
     """The reports page: every figure of GET .../figures drawn as an SVG bar chart, its numbers
     beside the bars and in a table, and a CSV of the same rows."""
@@ -219,6 +265,7 @@ def run(t, daemon, shots):
                 check_exports(t, daemon, d, shots)
                 check_reports(t, daemon, d, shots)
                 check_people(t, daemon, d, shots)
+                check_event_file(t, daemon, d, shots)
         finally:
             d.quit()
     d = webtest.signed_in(daemon, *COMPANY, 1280, "en")
