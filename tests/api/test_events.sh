@@ -99,6 +99,15 @@ expect_eq "the participant's .ics parses, one VTIMEZONE, Pacific times, unique U
 expect_eq "the per-table CSV has a row per meeting" \
     "$(( $(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'") + 1 ))" \
     "$(wc -l < "$tmp/tables.csv")"
+expect_eq "by table, then slot, each row its meeting's" "True True" "$("$PY" - "$tmp/tables.csv" \
+    "$(sql "SELECT string_agg(table_no || '|' || slot_start || '|' || company_id || '|' || investor_id, ' ') FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'")" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = [(int(r["table"]), r["slot"]) for r in rows]
+stored = set(sys.argv[2].split())
+print(keys == sorted(keys), {f'{r["table"]}|{r["slot"]}|{r["company_id"]}|{r["investor_id"]}' for r in rows} == stored)
+PYEOF
+)"
 
 # ---- the API ----
 # The fixture's request_deadline (2027-01-06) closes requests once the real clock passes it
