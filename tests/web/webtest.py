@@ -15,7 +15,7 @@ import time
 import traceback
 
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -231,9 +231,12 @@ def browser(width, lang):
 
 def wait(driver, cond, timeout=10):
     """Waits for cond(driver) to be true; an element replaced by a reload meanwhile is
-    looked for again."""
+    looked for again. While the page navigates (a sign-out leads to "/"), Chromium may answer
+    with an error about the document that is going away ("Node with given id does not belong
+    to the document"): that too is asked again, and a condition never met still fails, at
+    the timeout."""
     return WebDriverWait(driver, timeout, ignored_exceptions=(
-        StaleElementReferenceException,)).until(lambda d: cond(d))
+        StaleElementReferenceException, WebDriverException)).until(lambda d: cond(d))
 
 
 def shot(driver, folder, name):
