@@ -99,6 +99,8 @@
       "organise.file_report": "Importing it would change: participants added {added}, removed {removed}, changed {changed}; requests added {radded}, changed {rchanged}, removed {rremoved}; {impossible} meetings could no longer take place where they are.",
       "organise.file_import": "Import it",
       "organise.file_imported": "Imported. Run a draft schedule to place what changed.",
+      "organise.file_failed": "Not imported (error {status}): {detail}",
+      "organise.invite_failed": "The invitations were not queued (error {status}): {detail}",
     },
     it: {
       "organise.title": "Evento",
@@ -190,6 +192,8 @@
       "organise.file_report": "Importarlo cambierebbe: partecipanti aggiunti {added}, rimossi {removed}, modificati {changed}; richieste aggiunte {radded}, modificate {rchanged}, rimosse {rremoved}; {impossible} incontri non potrebbero più svolgersi dove sono.",
       "organise.file_import": "Importalo",
       "organise.file_imported": "Importato. Prepari una bozza dell'agenda per sistemare ciò che è cambiato.",
+      "organise.file_failed": "Non importato (errore {status}): {detail}",
+      "organise.invite_failed": "Gli inviti non sono stati messi in coda (errore {status}): {detail}",
     },
   });
 
@@ -400,7 +404,7 @@
           const res = await tavolo.api("POST", base + "/invitations");
           e.target.disabled = false;
           if (res.ok) tavolo.showStatus(status, "ok", "organise.invited_all", { queued: res.body.queued, skipped: res.body.skipped });
-          else tavolo.showStatus(status, "error", "organise.not_added", { status: res.status, detail: (res.body && res.body.detail) || "" });
+          else tavolo.showStatus(status, "error", "organise.invite_failed", { status: res.status, detail: (res.body && res.body.detail) || "" });
         } }),
       h("h3", { text: t("organise.organisers") }), list, form, status);
   }
@@ -448,7 +452,7 @@
               delete ctx.cache.overview;
             } else {
               e.target.disabled = false;
-              tavolo.showStatus(status, "error", "organise.not_added", { status: done.status, detail: (done.body && done.body.detail) || "" });
+              tavolo.showStatus(status, "error", "organise.file_failed", { status: done.status, detail: (done.body && done.body.detail) || "" });
             }
           } }));
     };

@@ -12,11 +12,11 @@
 /* The fields of 'm' a save reads, as JSON. */
 static json_t *meeting_json(const tv_meeting_t *m)
 {
-    return json_pack("{s:s, s:s, s:I, s:s, s:I, s:f, s:i, s:i, s:b}", "company_id", m->company_id,
+    return json_pack("{s:s, s:s, s:I, s:s, s:I, s:f, s:i, s:s, s:b}", "company_id", m->company_id,
                      "investor_id", m->investor_id, "slot_index", (json_int_t)m->slot_index,
                      "slot_start", m->slot_start, "table_no", (json_int_t)m->table_no, "score",
-                     (double)m->score, "origin", m->origin, "status", (int)m->status, "pinned",
-                     m->pinned != 0);
+                     (double)m->score, "origin", m->origin, "status",
+                     tv_meeting_status_name(m->status), "pinned", m->pinned != 0);
 }
 
 static int meeting_read(json_t *o, tv_meeting_t *m)
@@ -24,6 +24,7 @@ static int meeting_read(json_t *o, tv_meeting_t *m)
     const char *c = json_string_value(json_object_get(o, "company_id"));
     const char *i = json_string_value(json_object_get(o, "investor_id"));
     const char *s = json_string_value(json_object_get(o, "slot_start"));
+    int status;
 
     if (c == NULL || i == NULL || s == NULL)
         return TV_EINVAL;
@@ -35,7 +36,12 @@ static int meeting_read(json_t *o, tv_meeting_t *m)
     m->table_no = (uint32_t)json_integer_value(json_object_get(o, "table_no"));
     m->score = (float)json_number_value(json_object_get(o, "score"));
     m->origin = (int)json_integer_value(json_object_get(o, "origin"));
-    m->status = (tv_meeting_status_t)json_integer_value(json_object_get(o, "status"));
+    status = tv_meeting_status_parse(json_string_value(json_object_get(o, "status")) != NULL
+                                         ? json_string_value(json_object_get(o, "status"))
+                                         : "");
+    if (status < 0)
+        return TV_EINVAL;
+    m->status = (tv_meeting_status_t)status;
     m->pinned = json_is_true(json_object_get(o, "pinned"));
     return 0;
 }

@@ -25,7 +25,7 @@ def rows(d):
 
 def check_page(t, daemon, d, width, shots):
     where = f"{width} px"
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    webtest.ready(d)
     t.eq(f"{where}: the link leads to the event's page", "/organise", d.execute_script("return location.pathname"))
     admin = daemon.cli("token", "create", "--role", "admin").strip()
     status, o = daemon.api("GET", "/v1/events/jpm-2027/overview", admin)
@@ -70,7 +70,7 @@ def check_page(t, daemon, d, width, shots):
     nav = [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")]
     t.eq(f"{where}: the menu offers the organiser's pages only", ["/organise", "/schedule", "/exports", "/reports"], nav)
     d.get(daemon.base + "/matches?organiser=jpm-2027")
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    webtest.ready(d)
     t.eq(f"{where}: a participant's page leads back to the event's", "/organise",
          d.execute_script("return location.pathname"))
     t.eq(f"{where}: no console error or CSP violation", [], webtest.console_problems(d))
@@ -116,7 +116,7 @@ def check_recommendations(t, daemon, d, shots):
 def check_people(t, daemon, d, shots):
     """Invitations for everyone the event names, and an organiser added from the page."""
     d.get(daemon.base + "/organise?organiser=jpm-2027")
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    webtest.ready(d)
     status = lambda d: d.find_element(By.ID, "people-status").text  # noqa: E731
     d.find_element(By.ID, "invite-all").click()
     said = webtest.wait(d, lambda d: status(d) if "Inviti in coda:" in status(d) else None, timeout=20)
@@ -165,7 +165,7 @@ def check_event_file(t, daemon, d, shots):
         with open(paths[name], "w") as f:
             json.dump(content, f)
     d.get(daemon.base + "/organise?organiser=jpm-2027")
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    webtest.ready(d)
     d.find_element(By.ID, "file-input").send_keys(paths["bad"])
     d.find_element(By.ID, "file-check").click()
     items = webtest.wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#file-result .problems li"))
@@ -195,7 +195,7 @@ def check_reports(t, daemon, d, shots):
     admin = daemon.cli("token", "create", "--role", "admin").strip()
     _, f = daemon.api("GET", "/v1/events/jpm-2027/figures", admin)
     d.get(daemon.base + "/reports?organiser=jpm-2027")
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    webtest.ready(d)
     t.ok("reports: the total in words", f"{f['meetings']} incontri" in d.find_element(By.ID, "reports-total").text)
     per = [r for r in f["per_participant"] if r["kind"] == "company"]
     card = d.find_element(By.ID, "fig-per-company")
@@ -225,7 +225,7 @@ def check_exports(t, daemon, d, shots):
     live = [m for m in listed["items"] if m["status"] != "cancelled"]
     with_meetings = {m["company_id"] for m in live} | {m["investor_id"] for m in live}
     d.get(daemon.base + "/exports?organiser=jpm-2027")
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+    webtest.ready(d)
     handouts = d.find_elements(By.CSS_SELECTOR, ".handout")
     t.eq("exports: one handout per participant with meetings", sorted(with_meetings),
          sorted(h.get_attribute("data-id") for h in handouts))
@@ -260,7 +260,7 @@ def run(t, daemon, shots):
             check_page(t, daemon, d, width, shots)
             if width == 1280:
                 d.get(daemon.base + "/organise?organiser=jpm-2027")
-                webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+                webtest.ready(d)
                 check_recommendations(t, daemon, d, shots)
                 check_exports(t, daemon, d, shots)
                 check_reports(t, daemon, d, shots)
@@ -271,7 +271,7 @@ def run(t, daemon, shots):
     d = webtest.signed_in(daemon, *COMPANY, 1280, "en")
     try:
         d.get(daemon.base + "/organise?company=c-029")
-        webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
+        webtest.ready(d)
         t.eq("a participant on /organise is taken to its own matches", "/matches",
              d.execute_script("return location.pathname"))
         status = d.execute_script(

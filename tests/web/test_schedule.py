@@ -21,10 +21,6 @@ COMPANY = ("luca.dubois@c-029.example", "company:c-029")
 EVENT = "jpm-2027"
 
 
-def ready(d):
-    webtest.wait(d, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"))
-
-
 def status_text(d):
     return webtest.wait(d, lambda d: d.execute_script(
         "const s = document.getElementById('schedule-status');"
@@ -89,7 +85,7 @@ def run(t, daemon, shots):
     d = webtest.signed_in(daemon, *ORGANISER, 1280, "en")
     try:
         d.get(daemon.base + f"/schedule?organiser={EVENT}")
-        ready(d)
+        webtest.ready(d)
         on_day = [m for m in meetings if overview["slots"][m["slot_index"]].startswith(day)]
         cards = d.find_elements(By.CSS_SELECTOR, "button.meeting")
         t.eq("the first day shows its meetings, one card each", len(on_day), len(cards))
@@ -163,7 +159,7 @@ def run(t, daemon, shots):
     d = webtest.signed_in(daemon, *ORGANISER, 390, "it")
     try:
         d.get(daemon.base + f"/schedule?organiser={EVENT}")
-        ready(d)
+        webtest.ready(d)
         t.ok("at 390 px the grid is there, in Italian", d.find_elements(By.CSS_SELECTOR, "button.meeting") and
              "Tavolo 1" in d.find_element(By.CSS_SELECTOR, ".schedule-grid thead").text)
         webtest.shot(d, shots, "schedule-it-390")
@@ -173,7 +169,7 @@ def run(t, daemon, shots):
     d = webtest.signed_in(daemon, *COMPANY, 1280, "en")
     try:
         d.get(daemon.base + "/agenda?company=c-029")
-        ready(d)
+        webtest.ready(d)
         hour = slot[11:16]
         t.ok(f"the company's agenda shows the moved meeting at {hour}", hour in
              d.find_element(By.ID, "page").text)

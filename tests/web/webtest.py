@@ -239,6 +239,12 @@ def wait(driver, cond, timeout=10):
         StaleElementReferenceException, WebDriverException)).until(lambda d: cond(d))
 
 
+def ready(driver, timeout=10):
+    """Waits until the page has drawn its data (app.js sets #page[data-ready])."""
+    wait(driver, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"),
+         timeout)
+
+
 def shot(driver, folder, name):
     """Saves a screenshot of the whole page as FOLDER/NAME.png and returns its path."""
     os.makedirs(folder, exist_ok=True)

@@ -9,6 +9,7 @@
 #include "agenda.h"
 #include "notify.h"
 #include "notify_deadline.h"
+#include "../access.h"
 #include "../log.h"
 #include "../query.h"
 #include "../reply.h"
@@ -28,10 +29,10 @@ static int event_view(const api_req_t *r, const char *id)
     /* Every event route reads the database after this check: without it, none can answer. */
     if (r->store == NULL)
         return TV_EUNAVAIL;
-    if (role == API_ROLE_ADMIN)
+    if (api_access_runs_event(r, id))
         return SEE_ALL;
     if (role == API_ROLE_ORGANISER)
-        return strcmp(r->principal.event_id, id) == 0 ? SEE_ALL : SEE_NONE;
+        return SEE_NONE;
     in = tv_store_is_participant(r->store, id,
                                  role == API_ROLE_COMPANY ? TV_KIND_COMPANY : TV_KIND_INVESTOR,
                                  r->principal.subject);

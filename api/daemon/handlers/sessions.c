@@ -444,8 +444,7 @@ int api_h_event_invitations(const api_req_t *r, api_resp_t *resp)
     char err[512] = "", *body = malloc(96);
     int rc;
 
-    if (r->principal.role != API_ROLE_ADMIN &&
-        !(r->principal.role == API_ROLE_ORGANISER && strcmp(r->principal.event_id, id) == 0)) {
+    if (!api_access_runs_event(r, id)) {
         free(body);
         api_reply_problem(resp, r, 403, "forbidden", NULL,
                           "only an admin or this event's organiser may invite its people");
