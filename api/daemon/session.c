@@ -65,7 +65,8 @@ int api_session_authenticate(tv_store_t *st, const char *cookie, api_session_t *
 /* The acting profile is checked by its id alone (tv_store_person_may_act) on every request:
  * listing all the person's profiles read every profile's contacts and every participant's
  * people, about 20 ms and more as events grow (bench/web_pages.sh). "organiser:EVENT_ID" acts
- * with the organiser role of that event, as an organiser token of it does (decision 0063). */
+ * with the organiser role of that event, as an organiser token of it does (decision 0063);
+ * "admin:all" with the admin role (decision 0065). */
 int api_session_principal(const api_req_t *r, api_principal_t *principal)
 {
     const char *colon = r->acting != NULL ? strchr(r->acting, ':') : NULL;
@@ -77,7 +78,7 @@ int api_session_principal(const api_req_t *r, api_principal_t *principal)
         return TV_EINVAL;
     snprintf(kind, sizeof(kind), "%.*s", (int)(colon - r->acting), r->acting);
     if (strcmp(kind, "company") != 0 && strcmp(kind, "investor") != 0 &&
-        strcmp(kind, "organiser") != 0)
+        strcmp(kind, "organiser") != 0 && strcmp(kind, "admin") != 0)
         return TV_EINVAL;
     if (r->store == NULL)
         return TV_EUNAVAIL;
@@ -86,6 +87,10 @@ int api_session_principal(const api_req_t *r, api_principal_t *principal)
         return rc;
     memset(principal, 0, sizeof(*principal));
     principal->token_id = -1; /* no API token: revoking "one's own" token matches none */
+    if (strcmp(kind, "admin") == 0) {
+        principal->role = API_ROLE_ADMIN;
+        return 0;
+    }
     if (strcmp(kind, "organiser") == 0) {
         principal->role = API_ROLE_ORGANISER;
         snprintf(principal->event_id, sizeof(principal->event_id), "%s", id);

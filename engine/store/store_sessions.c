@@ -22,7 +22,9 @@
     "ARRAY[lower($1)] UNION SELECT 'investor', id FROM investors WHERE "                           \
     "tv_emails(doc->'contacts') @> ARRAY[lower($1)] UNION SELECT kind, profile_id FROM "           \
     "event_participants WHERE tv_emails(people) @> ARRAY[lower($1)] UNION SELECT 'organiser', "    \
-    "event_id FROM event_organisers WHERE email = lower($1)"
+    "event_id FROM event_organisers WHERE email = lower($1) UNION SELECT 'admin', 'all' FROM "     \
+    "admins WHERE email = lower($1) UNION SELECT 'organiser', v.id FROM events v, admins a "       \
+    "WHERE a.email = lower($1)"
 
 /* Deletes the links and sessions that ended more than a week ago (used, expired, revoked or
  * idle): the tables keep what is live and what a person may still ask about ("this link was
@@ -229,7 +231,8 @@ static const char person_sql[] =
     "event_participants ep JOIN events e ON e.id = ep.event_id, jsonb_array_elements(ep.people) "
     "x WHERE tv_emails(ep.people) @> ARRAY[lower($1)] AND lower(x->>'email') = lower($1) UNION "
     "ALL SELECT o.name, coalesce(o.language, e.head->>'language'), 3 FROM event_organisers o JOIN "
-    "events e ON e.id = o.event_id WHERE o.email = lower($1)) SELECT lower($1), (SELECT name "
+    "events e ON e.id = o.event_id WHERE o.email = lower($1) UNION ALL SELECT name, language, 4 "
+    "FROM admins WHERE email = lower($1)) SELECT lower($1), (SELECT name "
     "FROM r WHERE name IS NOT NULL AND name <> '' ORDER BY src LIMIT 1), coalesce((SELECT "
     "language FROM person_prefs WHERE email = lower($1)), (SELECT lang FROM r WHERE lang IN "
     "('it', 'en') ORDER BY src LIMIT 1)), (EXISTS (SELECT 1 FROM r))::int";
@@ -306,6 +309,21 @@ int tv_store_organiser_add(tv_store_t *st, const char *event_id, const char *ema
     return rc;
 }
 
+int tv_store_admin_add(tv_store_t *st, const char *email, const char *name, const char *language)
+{
+    const char *params[3] = {email, name, language};
+    int rc = check_person(st, email, language);
+
+    if (rc == 0)
+        rc = tv__store_exec_command(
+            st,
+            "INSERT INTO admins (email, name, language) VALUES (lower($1), $2, $3) ON CONFLICT "
+            "(email) DO UPDATE SET name = coalesce(EXCLUDED.name, admins.name), language = "
+            "coalesce(EXCLUDED.language, admins.language)",
+            3, params);
+    return rc;
+}
+
 int tv_store_organisers(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx)
 {
     const char *params[1] = {event_id};
@@ -347,7 +365,9 @@ static const char may_act_sql[] =
     "jsonb_array_elements(CASE jsonb_typeof(ep.people) WHEN 'array' THEN ep.people ELSE '[]' "
     "END) x WHERE ep.kind = $2 AND ep.profile_id = $3 AND lower(x->>'email') = lower($1)) OR "
     "EXISTS (SELECT 1 FROM event_organisers o WHERE $2 = 'organiser' AND o.event_id = $3 AND "
-    "o.email = lower($1)))::int";
+    "o.email = lower($1)) OR EXISTS (SELECT 1 FROM admins a WHERE a.email = lower($1) AND (($2 = "
+    "'admin' AND $3 = 'all') OR ($2 = 'organiser' AND EXISTS (SELECT 1 FROM events v WHERE v.id "
+    "= $3)))))::int";
 
 int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id)
 {

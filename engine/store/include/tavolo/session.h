@@ -46,7 +46,8 @@ int tv_store_session_list(tv_store_t *st, const char *email, tv_store_row_cb cb,
 
 /* Rows (kind, id, name, events joined by ',') of the profiles 'email' may act for: those
  * whose contacts or whose people in some event file have the address (without case), and the
- * events it organises (kind "organiser", id and events the event's id, name the event's). */
+ * events it organises (kind "organiser", id and events the event's id, name the event's); an
+ * admin's (decision 0065) are kind "admin" id "all", and every event as its organiser. */
 int tv_store_person_profiles(tv_store_t *st, const char *email, tv_store_row_cb cb, void *ctx);
 
 /* Writes into 'out' the language ("it", "en") of the person of 'email': the one they chose
@@ -67,6 +68,11 @@ int tv_store_person(tv_store_t *st, const char *email, tv_store_row_cb cb, void 
 int tv_store_organiser_add(tv_store_t *st, const char *event_id, const char *email,
                            const char *name, const char *language);
 
+/* Records 'email' as an admin (decision 0065): a person who signs in to act as "admin:all",
+ * with the admin role, or as the organiser of any event. Name and language as
+ * tv_store_organiser_add keeps them; TV_EINVAL for an address or language that is not one. */
+int tv_store_admin_add(tv_store_t *st, const char *email, const char *name, const char *language);
+
 /* Rows (email, name or NULL, language or NULL, invited_at as "YYYY-MM-DDTHH:MM:SSZ") of the
  * organisers of event 'event_id', by address. */
 int tv_store_organisers(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx);
@@ -76,7 +82,8 @@ int tv_store_organisers(tv_store_t *st, const char *event_id, tv_store_row_cb cb
 int tv_store_person_language_set(tv_store_t *st, const char *email, const char *language);
 /* 0 when 'email' may act for profile 'id' of 'kind' ("company" or "investor"): its contacts,
  * or its people in some event file, have the address (without case); or, for kind
- * "organiser", when it organises event 'id'; else TV_ENOTFOUND. Reads that profile's (or
+ * "organiser", when it organises event 'id' (an admin organises every event); for kind "admin"
+ * and id "all", when it is an admin; else TV_ENOTFOUND. Reads that profile's (or
  * event's) rows only, by id: the check of every cookie request (decision 0049). */
 int tv_store_person_may_act(tv_store_t *st, const char *email, const char *kind, const char *id);
 
