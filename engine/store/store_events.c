@@ -450,15 +450,20 @@ int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meetin
 
 int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx)
 {
-    PGresult *res = PQexec(st->conn, "SELECT id, name, coalesce(city, ''), time_zone FROM events "
-                                     "ORDER BY id");
+    PGresult *res = PQexec(st->conn, "SELECT id, name, coalesce(city, ''), time_zone, "
+                                     "coalesce(head->'days'->>0, ''), coalesce(head->'days'->>-1, "
+                                     "'') FROM events ORDER BY id");
     int rc = 0;
 
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "events");
-    for (int i = 0; i < PQntuples(res) && rc == 0; i++)
-        rc = cb(ctx, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), PQgetvalue(res, i, 2),
-                PQgetvalue(res, i, 3));
+    for (int i = 0; i < PQntuples(res) && rc == 0; i++) {
+        tv_store_event_summary_t e = {PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                                      PQgetvalue(res, i, 2), PQgetvalue(res, i, 3),
+                                      PQgetvalue(res, i, 4), PQgetvalue(res, i, 5)};
+
+        rc = cb(ctx, &e);
+    }
     PQclear(res);
     return rc;
 }

@@ -176,14 +176,12 @@ static int on_person_profile(void *ctx, const char *const *c, int n)
     return 0;
 }
 
-static int on_any_event(void *ctx, const char *id, const char *name, const char *city,
-                        const char *tz)
+static int on_any_event(void *ctx, const tv_store_event_summary_t *e)
 {
     feed_t *f = ctx;
 
-    (void)name, (void)city, (void)tz;
     if (f->n < FEED_EVENTS_MAX)
-        snprintf(f->ids[f->n++], sizeof(f->ids[0]), "%s", id);
+        snprintf(f->ids[f->n++], sizeof(f->ids[0]), "%s", e->id);
     return 0;
 }
 

@@ -73,14 +73,16 @@ typedef struct {
     json_t *items;
 } list_t;
 
-static int on_event(void *ctx, const char *id, const char *name, const char *city, const char *tz)
+static int on_event(void *ctx, const tv_store_event_summary_t *e)
 {
     list_t *l = ctx;
-    int view = event_view(l->r, id);
+    int view = event_view(l->r, e->id);
 
     if (view > SEE_NONE)
-        json_array_append_new(l->items, json_pack("{s:s, s:s, s:s, s:s}", "id", id, "name", name,
-                                                  "city", city, "time_zone", tz));
+        json_array_append_new(l->items,
+                              json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", e->id, "name",
+                                        e->name, "city", e->city, "time_zone", e->time_zone,
+                                        "first_day", e->first_day, "last_day", e->last_day));
     return view < 0 ? view : 0;
 }
 

@@ -240,9 +240,13 @@ typedef int (*tv_store_busy_cb)(void *ctx, tv_profile_kind_t kind, const char *p
  * at other events: a slot overlapping one is no slot for them (no person in two places). */
 int tv_store_busy_elsewhere(tv_store_t *st, const char *event_id, tv_store_busy_cb cb, void *ctx);
 
+/* An event as lists show it: its file's members and its first and last day ("" without days). */
+typedef struct {
+    const char *id, *name, *city, *time_zone, *first_day, *last_day;
+} tv_store_event_summary_t;
+
 /* Called for each stored event. */
-typedef int (*tv_store_event_cb)(void *ctx, const char *id, const char *name, const char *city,
-                                 const char *time_zone);
+typedef int (*tv_store_event_cb)(void *ctx, const tv_store_event_summary_t *event);
 
 int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx);
 
