@@ -196,6 +196,35 @@ void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_di
     send_problem(resp, status, p);
 }
 
+void api_reply_lines(api_resp_t *resp, const api_req_t *req, const char *pointer,
+                     const tv_diags_t *diags)
+{
+    json_t *p, *errors = json_array();
+    char first[512] = "invalid text";
+
+    for (size_t i = 0; i < diags->n; i++) {
+        const tv_diag_t *d = &diags->items[i];
+        char detail[512];
+        json_t *e;
+
+        if (d->field[0] != '\0')
+            snprintf(detail, sizeof(detail), "line %zu, %s: %s", d->record, d->field, d->message);
+        else
+            snprintf(detail, sizeof(detail), "line %zu: %s", d->record, d->message);
+        if (i == 0)
+            memcpy(first, detail, sizeof(first));
+        e = json_pack("{s:s, s:o, s:I}", "pointer", pointer, "detail", text_of(detail), "line",
+                      (json_int_t)d->record);
+        if (e != NULL && d->field[0] != '\0')
+            json_object_set_new(e, "column", text_of(d->field));
+        json_array_append_new(errors, e);
+    }
+    p = problem_new(req, 422, "invalid-field", first);
+    json_object_set_new(p, "pointer", text_of(pointer));
+    json_object_set_new(p, "errors", errors);
+    send_problem(resp, 422, p);
+}
+
 void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char *detail)
 {
     switch (rc) {

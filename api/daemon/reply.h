@@ -26,6 +26,11 @@ void api_reply_bad_parameter(api_resp_t *resp, const api_req_t *req, const char 
 /* A 422 (or 400 for malformed JSON) listing every diagnostic with its JSON pointer. */
 void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_diags_t *diags);
 
+/* A 422 listing every diagnostic of a text carried by the body's member at 'pointer' (a CSV),
+ * each with its "line" and, when one cell is at fault, its "column". */
+void api_reply_lines(api_resp_t *resp, const api_req_t *req, const char *pointer,
+                     const tv_diags_t *diags);
+
 /* Maps a TV_E* code to a problem: TV_ENOTFOUND 404, TV_ECONFLICT 409, TV_EUNAVAIL 503 with
  * Retry-After, TV_ENOMEM and TV_EDB 500, ... */
 void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char *detail);

@@ -62,6 +62,7 @@ const api_route_t api_routes[] = {
      match_params},
     {"GET", "/v1/investors/{id}/matches/{company}", api_h_investor_pair, 1, NULL, pair_params},
     {"GET", "/v1/taxonomy", api_h_taxonomy, 1, NULL, NULL},
+    {"POST", "/v1/spreadsheets/participants", api_h_spreadsheet_participants, 1, NULL, NULL},
     {"GET", "/v1/events", api_h_event_list, 1, NULL, NULL},
     {"POST", "/v1/events", api_h_event_create, 1, NULL, event_put_params},
     {"GET", "/v1/events/{id}", api_h_event_get, 1, NULL, NULL},

@@ -122,6 +122,14 @@ int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t 
  * participants and requests. Every problem goes to 'diags' with its JSON path. */
 int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diags_t *diags);
 
+/* An event's participants from a spreadsheet (CSV with a header: kind, id, max_meetings,
+ * min_meetings, unavailable, name, email, language; one row per person), as JSON in '*out'
+ * (free()): {"participants": [the event file's participants], "lines": [{"line": the line of
+ * participant k's first row, "people": [the line of each of its people]}]}. Problems are
+ * appended to 'diags' by line and column (TV_EINVAL); the event file's decoder checks the
+ * rest once the participants are in a file. */
+int tv_codec_participants_csv(const char *csv, size_t len, char **out, tv_diags_t *diags);
+
 /* Meetings as a schedule draft keeps them (migration 030): the fields tv_store_meetings_save
  * reads, as a JSON array into '*out' (free()). */
 int tv_codec_meetings_encode(const tv_meeting_t *m, size_t n, char **out);

@@ -254,6 +254,78 @@ static void test_csv_json_cell_refuses_repeated_keys(void **state)
     tv_diags_dispose(&d);
 }
 
+/* ---- an event's participants from a spreadsheet ---- */
+
+static void test_participants_csv_groups_people_by_participant(void **state)
+{
+    const char *text = "Kind,ID,max_meetings,unavailable,name,email,language\r\n"
+                       "company,c-1,4,2027-01-11T09:00;2027-01-11T09:30,Ada,ada@c1.example,it\r\n"
+                       ",,,,,,\r\n"
+                       "investor,i-1,,,Bo,bo@i1.example,\r\n"
+                       "company,c-1,4,,\"Rossi, Carla\",carla@c1.example,en\r\n";
+    char *out = NULL;
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tv_codec_participants_csv(text, strlen(text), &out, &d), 0);
+    assert_int_equal(d.n, 0);
+    assert_string_equal(
+        out, "{\"participants\":[{\"kind\":\"company\",\"id\":\"c-1\",\"max_meetings\":4,"
+             "\"unavailable\":[\"2027-01-11T09:00\",\"2027-01-11T09:30\"],\"people\":[{\"name\":"
+             "\"Ada\",\"email\":\"ada@c1.example\",\"language\":\"it\"},{\"name\":\"Rossi, "
+             "Carla\",\"email\":\"carla@c1.example\",\"language\":\"en\"}]},{\"kind\":"
+             "\"investor\",\"id\":\"i-1\",\"people\":[{\"name\":\"Bo\",\"email\":"
+             "\"bo@i1.example\"}]}],\"lines\":[{\"line\":2,\"people\":[2,5]},{\"line\":4,"
+             "\"people\":[4]}]}");
+    free(out);
+    tv_diags_dispose(&d);
+}
+
+static void test_participants_csv_names_every_bad_line_and_column(void **state)
+{
+    const char *text = "kind,id,max_meetings,min_meetings,table\n"
+                       "firm,c-1,1,,\n"
+                       "company,c 2,1,,\n"
+                       "company,c-3,lots,,\n"
+                       "company,c-4,2,,\n"
+                       "company,c-4,3,,\n";
+    char *out = NULL;
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tv_codec_participants_csv(text, strlen(text), &out, &d), TV_EINVAL);
+    assert_null(out);
+    assert_int_equal(d.n, 5);
+    assert_int_equal(d.items[0].record, 1);
+    assert_string_equal(d.items[0].field, "table");
+    assert_int_equal(d.items[1].record, 2);
+    assert_string_equal(d.items[1].field, "kind");
+    assert_int_equal(d.items[2].record, 3);
+    assert_string_equal(d.items[2].field, "id");
+    assert_int_equal(d.items[3].record, 4);
+    assert_string_equal(d.items[3].field, "max_meetings");
+    assert_int_equal(d.items[4].record, 6);
+    assert_string_equal(d.items[4].field, "max_meetings");
+    assert_non_null(strstr(d.items[4].message, "differs from line 5"));
+    tv_diags_dispose(&d);
+}
+
+static void test_participants_csv_needs_kind_and_id_columns(void **state)
+{
+    const char *text = "id,email\nc-1,a@b.example\n";
+    char *out = NULL;
+    tv_diags_t d = {0};
+
+    (void)state;
+    assert_int_equal(tv_codec_participants_csv(text, strlen(text), &out, &d), TV_EINVAL);
+    assert_int_equal(d.n, 1);
+    assert_string_equal(d.items[0].field, "kind");
+    tv_diags_dispose(&d);
+    assert_int_equal(tv_codec_participants_csv("", 0, &out, &d), TV_EINVAL);
+    assert_non_null(strstr(d.items[0].message, "no header"));
+    tv_diags_dispose(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +343,9 @@ int main(void)
         cmocka_unit_test(test_csv_rejects_a_quote_left_open_at_the_end),
         cmocka_unit_test(test_csv_reports_a_share_that_is_not_a_finite_number),
         cmocka_unit_test(test_csv_json_cell_refuses_repeated_keys),
+        cmocka_unit_test(test_participants_csv_groups_people_by_participant),
+        cmocka_unit_test(test_participants_csv_names_every_bad_line_and_column),
+        cmocka_unit_test(test_participants_csv_needs_kind_and_id_columns),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
