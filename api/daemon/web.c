@@ -28,7 +28,7 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
  * script decides what to show. */
 static const char *const pages[] = {
     "/",         "/matches",  "/pair",     "/requests", "/agenda",  "/profile", "/availability",
-    "/sessions", "/organise", "/schedule", "/exports",  "/reports", NULL};
+    "/sessions", "/organise", "/schedule", "/exports",  "/reports", "/events", NULL};
 
 #define VERSION_LEN 16 /* hex digits of a file's hash in its versioned URL, "?v=..." */
 

@@ -30,6 +30,8 @@ const MESSAGES = {
     "kind.company": "Company",
     "kind.investor": "Investor",
     "kind.organiser": "Organiser",
+    "kind.admin": "Admin",
+    "admin.name": "Every event of the Tour",
     "nav.label": "Pages",
     "nav.acting_for": "Acting for",
     "nav.switch": "Change profile",
@@ -58,6 +60,8 @@ const MESSAGES = {
     "kind.company": "Azienda",
     "kind.investor": "Investitore",
     "kind.organiser": "Organizzazione",
+    "kind.admin": "Amministrazione",
+    "admin.name": "Tutti gli eventi del Tour",
     "nav.label": "Pagine",
     "nav.acting_for": "Per conto di",
     "nav.switch": "Cambia profilo",
@@ -259,7 +263,12 @@ function page(path, spec) {
   pages.set(path, Object.assign({ nav: true, kinds: ["company", "investor"] }, spec));
 }
 
-const KINDS = ["company", "investor", "organiser"];
+const KINDS = ["company", "investor", "organiser", "admin"];
+
+/* A profile's name in the menu and on the home; an admin's (decision 0065) says what it is. */
+function profileName(p) {
+  return p.kind === "admin" ? t("admin.name") : String(p.name || p.id);
+}
 
 /* 1 if page 'spec' is for the profile acted for (a page of the person is for any). */
 function pageFor(spec, profile) {
@@ -331,7 +340,7 @@ function renderNav() {
   if (state.profile) {
     who.append(
       h("span", { class: "muted", text: t("nav.acting_for") + " " }),
-      h("strong", { text: String(state.profile.name || state.profile.id) }),
+      h("strong", { text: profileName(state.profile) }),
       h("span", { class: "kind", text: t("kind." + state.profile.kind) }),
     );
     if ((state.me.profiles || []).length > 1) {
@@ -450,14 +459,15 @@ async function submitSignin(event) {
 /* ---- signed in ---- */
 
 /* The profile's own page: docs/digests.md's contract, /matches?company=ID or ?investor=ID;
- * an organiser's, /organise?organiser=EVENT_ID. */
+ * an organiser's, /organise?organiser=EVENT_ID; an admin's, /events?admin=all. */
 function profileHref(p) {
   const kind = KINDS.includes(p.kind) ? p.kind : "company";
   return homePath(p) + "?" + kind + "=" + encodeURIComponent(String(p.id));
 }
 
 function homePath(p) {
-  return p && p.kind === "organiser" ? "/organise" : "/matches";
+  const homes = { organiser: "/organise", admin: "/events" };
+  return (p && homes[p.kind]) || "/matches";
 }
 
 function renderProfiles(me) {
@@ -467,7 +477,7 @@ function renderProfiles(me) {
   for (const p of profiles) {
     const a = h("a", { href: profileHref(p), onclick: () => rememberProfile(p) },
       h("span", { class: "kind", text: t("kind." + (KINDS.includes(p.kind) ? p.kind : "company")) }),
-      h("span", { class: "name", text: String(p.name || p.id) }));
+      h("span", { class: "name", text: profileName(p) }));
     list.append(h("li", null, a));
   }
   document.getElementById("home-none").hidden = profiles.length > 0;

@@ -81,7 +81,9 @@ def require_pg():
 class Daemon:
     """`tavolo serve` on a free port, over database tvt_NAME made afresh and migrated."""
 
-    def __init__(self, tavolo, name, env=None, seed=False):
+    def __init__(self, tavolo, name, env=None, seed=False, mailbox=None):
+        """'mailbox': the folder whose new/ holds the mail delivered (a test's SMTP server's
+        store); by default the outbox, where mail goes without TAVOLO_SMTP_URL."""
         dsn = require_pg()
         self.tavolo = tavolo
         self.db = f"tvt_{name}"
@@ -96,6 +98,7 @@ class Daemon:
                         TAVOLO_PUBLIC_URL=f"http://127.0.0.1:{port}")
         self.env.update(env or {})
         os.makedirs(self.env["TAVOLO_HOME"], mode=0o755)
+        self.mailbox = mailbox or os.path.join(self.env["TAVOLO_HOME"], "outbox")
         subprocess.run([tavolo, "migrate"], env=self.env, check=True, stdout=subprocess.DEVNULL)
         if seed:
             self.seed()
@@ -151,17 +154,20 @@ class Daemon:
     def sign_in_link(self, address, profile):
         """A fresh single-use sign-in link for 'address', one of the people of 'profile'
         ("company:ID" or "investor:ID": `tavolo invite --profile ID`; "organiser:EVENT_ID":
-        `tavolo invite --organiser ADDRESS --event EVENT_ID`), delivered to the outbox, read
-        back as a mail client would (scripts/signin_link.py)."""
+        `tavolo invite --organiser ADDRESS --event EVENT_ID`; "admin:all": `tavolo invite
+        --admin ADDRESS`), delivered to the mailbox, read back as a mail client would
+        (scripts/signin_link.py)."""
         sys.path.insert(0, os.path.join(ROOT, "scripts"))
         import signin_link
 
-        outbox = os.path.join(self.env["TAVOLO_HOME"], "outbox")
+        outbox = self.mailbox
         folder = os.path.join(outbox, "new")
         seen = os.listdir(folder) if os.path.isdir(folder) else []
         kind, pid = profile.split(":", 1)
         if kind == "organiser":  # makes the address an organiser of event 'pid' first
             self.cli("invite", "--organiser", address, "--event", pid)
+        elif kind == "admin":  # "admin:all": makes the address an admin first
+            self.cli("invite", "--admin", address)
         else:
             self.cli("invite", "--profile", pid)
         self.cli("mail", "send", check=False)  # the daemon's timer may deliver it first
@@ -358,16 +364,17 @@ class FakeSession:
         self.server.server_close()
 
 
-def main(doc, name, run, seed=True, env=None):
+def main(doc, name, run, seed=True, env=None, mailbox=None):
     """The main of a browser test, `test_X.py TAVOLO SHOTS_DIR`: a daemon on database tvt_NAME
-    (the fixtures loaded unless 'seed' is false; 'env' added to its environment), then
+    (the fixtures loaded unless 'seed' is false; 'env' added to its environment; its mail read
+    from 'mailbox', as Daemon says), then
     run(t, daemon, shots); a crash is a failure with its reason, never a pass. Returns the
     exit status."""
     if len(sys.argv) != 3:
         print(doc)
         return 2
     t = Results()
-    daemon = Daemon(sys.argv[1], name, env=env, seed=seed)
+    daemon = Daemon(sys.argv[1], name, env=env, seed=seed, mailbox=mailbox)
     try:
         run(t, daemon, sys.argv[2])
     except Exception as e:  # a crash is a failure with its reason, never a pass
