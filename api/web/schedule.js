@@ -242,17 +242,25 @@
             })))))));
   }
 
-  /* Sends a change of meeting 'm'; the grid is read again after it. */
+  /* Sends a change of meeting 'm' and reads the grid again; status line 'status' says what
+   * happened, across the redraw. A 409 (the place was taken or became
+   * impossible meanwhile) also reads the grid again: the one shown is out of date. */
   async function change(ctx, s, m, body, what, status) {
     tavolo.showStatus(status, "ok", "schedule.saving");
     const res = await tavolo.api("PATCH", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id), body);
     if (!res.ok) {
-      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: (res.body && res.body.detail) || "" });
+      const vars = { status: res.status, detail: (res.body && res.body.detail) || "" };
+      if (res.status !== 409 || (await load(ctx, s))) {
+        tavolo.showStatus(status, "error", "schedule.refused", vars);
+        return;
+      }
+      s.said = { at: status.id, kind: "error", key: "schedule.refused", vars };
+      draw(ctx, s);
       return;
     }
     const err = await load(ctx, s);
     s.places = null;
-    s.saved = err ? null : { what };
+    s.said = err ? null : { at: status.id, kind: "ok", key: "schedule.saved", vars: { what } };
     if (res.body && res.body.slot_index !== undefined) {
       const slot = s.overview.slots[res.body.slot_index];
       if (slot) s.day = slot.slice(0, 10);
@@ -260,33 +268,47 @@
     draw(ctx, s);
   }
 
+  /* The free places the server computes for meeting 'm' (GET .../places), one {slot, table}
+   * each, in the API's order; {error: res} when it did not answer them. The panel's list and
+   * a move from it both come from here. */
+  async function freePlaces(ctx, m) {
+    const res = await tavolo.api("GET", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id) + "/places");
+    if (!res.ok || !res.body || !Array.isArray(res.body.places)) return { error: res };
+    const places = [];
+    for (const p of res.body.places) {
+      for (const table of p.tables) places.push({ slot: p.slot, table });
+    }
+    return { places };
+  }
+
+  function placesRefused(status, res) {
+    tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: tavolo.problemText(res) });
+  }
+
+  /* Moves meeting 'm' to 'place', one of freePlaces(). */
+  function moveTo(ctx, s, m, place, status) {
+    const what = t("schedule.where", { slot: place.slot.replace("T", " "), table: place.table });
+    return change(ctx, s, m, { slot: place.slot, table: place.table }, what, status);
+  }
+
   async function showPlaces(ctx, s, m, box, status) {
     box.replaceChildren(h("p", { class: "muted", text: t("schedule.places_loading") }));
-    const res = await tavolo.api("GET", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id) + "/places");
-    if (!res.ok || !res.body || !Array.isArray(res.body.places)) {
+    const r = await freePlaces(ctx, m);
+    if (r.error) {
       box.replaceChildren();
-      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: tavolo.problemText(res) });
+      placesRefused(status, r.error);
       return;
     }
-    const options = [];
-    for (const p of res.body.places) {
-      for (const table of p.tables) {
-        options.push(h("option", { value: p.slot + "|" + table,
-          text: t("schedule.place", { slot: tavolo.fmt.day(p.slot.slice(0, 10)) + " " + timeOf(p.slot), table }) }));
-      }
-    }
-    if (!options.length) {
+    if (!r.places.length) {
       box.replaceChildren(h("p", { class: "muted", text: t("schedule.places_none") }));
       return;
     }
-    const select = h("select", { id: "schedule-place" }, options);
+    const select = h("select", { id: "schedule-place" }, r.places.map((p) => h("option", { value: p.slot + "|" + p.table,
+      text: t("schedule.place", { slot: tavolo.fmt.day(p.slot.slice(0, 10)) + " " + timeOf(p.slot), table: p.table }) })));
     box.replaceChildren(
       h("label", { for: "schedule-place", text: t("schedule.place_label") }), select,
       h("button", { type: "button", id: "schedule-move-go", text: t("schedule.move_go"),
-        onclick: () => {
-          const [slot, table] = select.value.split("|");
-          change(ctx, s, m, { slot, table: Number(table) }, t("schedule.where", { slot: slot.replace("T", " "), table }), status);
-        } }));
+        onclick: () => moveTo(ctx, s, m, r.places[select.selectedIndex], status) }));
     select.focus();
   }
 
@@ -316,7 +338,6 @@
           } }),
         h("button", { type: "button", class: "secondary", text: t("schedule.close"), onclick: () => { s.open = null; draw(ctx, s); } })),
       places, status);
-    if (s.saved) tavolo.showStatus(status, "ok", "schedule.saved", s.saved);
     return box;
   }
 
@@ -338,7 +359,10 @@
       const title = document.getElementById("schedule-panel-title");
       if (title) title.focus();
     }
-    s.saved = null;
+    /* What the last change came to, in its status line, if it is still there. */
+    const said = s.said && document.getElementById(s.said.at);
+    if (said) tavolo.showStatus(said, s.said.kind, s.said.key, s.said.vars);
+    s.said = null;
   }
 
   async function render(ctx) {
