@@ -2,8 +2,10 @@
  * slots down and tables across, each meeting a card with both names, pinned ones marked. A
  * card opens its panel: move it to one of the free places the server computes for the pair
  * (GET .../meetings/{mid}/places: no guessing), pin or unpin it, mark it held or no-show, or
- * cancel it; every refusal is said in words, naming the clash. Reads the overview (names,
- * slots, tables) and the meetings; writes with PATCH .../meetings/{mid}. */
+ * cancel it; every refusal is said in words, naming the clash. A card can also be dragged onto
+ * one of the same places, highlighted on the grid while it is dragged, which sends the same
+ * PATCH. Reads the overview (names, slots, tables) and the meetings; writes with PATCH
+ * .../meetings/{mid}. */
 "use strict";
 
 (() => {
@@ -31,6 +33,8 @@
       "schedule.place_label": "Free places for this pair",
       "schedule.place": "{slot} · table {table}",
       "schedule.move_go": "Move here",
+      "schedule.drop_here": "drop here",
+      "schedule.drag.hint": "{n} free places on this day, {other} on other days (Move to… in the card's panel lists them all). Drop the meeting on a highlighted one; Escape cancels.",
       "schedule.pin": "Pin",
       "schedule.unpin": "Unpin",
       "schedule.held": "Mark held",
@@ -79,6 +83,8 @@
       "schedule.place_label": "Posti liberi per questa coppia",
       "schedule.place": "{slot} · tavolo {table}",
       "schedule.move_go": "Sposta qui",
+      "schedule.drop_here": "rilasci qui",
+      "schedule.drag.hint": "{n} posti liberi in questo giorno, {other} in altri giorni (Sposta in… nel pannello dell'incontro li elenca tutti). Rilasci l'incontro su uno evidenziato; Esc annulla.",
       "schedule.pin": "Fissa",
       "schedule.unpin": "Sblocca",
       "schedule.held": "Segna avvenuto",
@@ -206,7 +212,7 @@
   function card(ctx, s, m) {
     const label = nameOf(s, "company", m.company_id) + " · " + nameOf(s, "investor", m.investor_id);
     return h("button", {
-      type: "button", class: "meeting status-" + m.status + (m.pinned ? " pinned" : ""),
+      type: "button", class: "meeting status-" + m.status + (m.pinned ? " pinned" : ""), draggable: "true",
       "data-id": m.id, "aria-label": label + (m.pinned ? " (" + t("schedule.pinned") + ")" : ""),
       onclick: () => { s.open = m.id; draw(ctx, s); },
     },
@@ -231,7 +237,8 @@
     return h("div", null,
       h("p", { id: "schedule-count", class: "muted", text: t("schedule.count", { n: tavolo.fmt.number(count) }) }),
       h("div", { class: "scroll" },
-        h("table", { class: "schedule-grid" },
+        h("table", { class: "schedule-grid", ondragstart: (e) => dragStart(ctx, s, e), ondragenter: (e) => dragOver(s, e),
+          ondragover: (e) => dragOver(s, e), ondrop: (e) => drop(ctx, s, e), ondragend: () => endDrag(s) },
           h("thead", null, h("tr", null, h("th", { scope: "col", text: t("schedule.slot") }),
             tables.map((n) => h("th", { scope: "col", text: t("schedule.table", { n }) })))),
           h("tbody", null, slots.map((x) => h("tr", { "data-slot": x.name },
@@ -239,20 +246,29 @@
             tables.map((n) => {
               const m = at.get(x.index + ":" + n);
               return h("td", { "data-table": n }, m ? card(ctx, s, m) : h("span", { class: "free muted", text: t("schedule.empty") }));
-            })))))));
+            })))))),
+      h("p", { id: "grid-status", class: "status", hidden: true }));
   }
 
-  /* Sends a change of meeting 'm'; the grid is read again after it. */
+  /* Sends a change of meeting 'm' and reads the grid again; 'status' (the panel's status line
+   * or the grid's) says what happened, across the redraw. A 409 (the place was taken or became
+   * impossible meanwhile) also reads the grid again: the one shown is out of date. */
   async function change(ctx, s, m, body, what, status) {
     tavolo.showStatus(status, "ok", "schedule.saving");
     const res = await tavolo.api("PATCH", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id), body);
     if (!res.ok) {
-      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: (res.body && res.body.detail) || "" });
+      const vars = { status: res.status, detail: (res.body && res.body.detail) || "" };
+      if (res.status !== 409 || (await load(ctx, s))) {
+        tavolo.showStatus(status, "error", "schedule.refused", vars);
+        return;
+      }
+      s.said = { at: status.id, kind: "error", key: "schedule.refused", vars };
+      draw(ctx, s);
       return;
     }
     const err = await load(ctx, s);
     s.places = null;
-    s.saved = err ? null : { what };
+    s.said = err ? null : { at: status.id, kind: "ok", key: "schedule.saved", vars: { what } };
     if (res.body && res.body.slot_index !== undefined) {
       const slot = s.overview.slots[res.body.slot_index];
       if (slot) s.day = slot.slice(0, 10);
@@ -260,34 +276,145 @@
     draw(ctx, s);
   }
 
+  /* The free places the server computes for meeting 'm' (GET .../places), one {slot, table}
+   * each, in the API's order; {error: res} when it did not answer them. The panel's list and
+   * the cells highlighted while a card is dragged both come from here. */
+  async function freePlaces(ctx, m) {
+    const res = await tavolo.api("GET", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id) + "/places");
+    if (!res.ok || !res.body || !Array.isArray(res.body.places)) return { error: res };
+    const places = [];
+    for (const p of res.body.places) {
+      for (const table of p.tables) places.push({ slot: p.slot, table });
+    }
+    return { places };
+  }
+
+  function placesRefused(status, res) {
+    tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: tavolo.problemText(res) });
+  }
+
+  /* Moves meeting 'm' to 'place', one of freePlaces(): the panel's Move here and a drop. */
+  function moveTo(ctx, s, m, place, status) {
+    const what = t("schedule.where", { slot: place.slot.replace("T", " "), table: place.table });
+    return change(ctx, s, m, { slot: place.slot, table: place.table }, what, status);
+  }
+
   async function showPlaces(ctx, s, m, box, status) {
     box.replaceChildren(h("p", { class: "muted", text: t("schedule.places_loading") }));
-    const res = await tavolo.api("GET", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id) + "/places");
-    if (!res.ok || !res.body || !Array.isArray(res.body.places)) {
+    const r = await freePlaces(ctx, m);
+    if (r.error) {
       box.replaceChildren();
-      tavolo.showStatus(status, "error", "schedule.refused", { status: res.status, detail: tavolo.problemText(res) });
+      placesRefused(status, r.error);
       return;
     }
-    const options = [];
-    for (const p of res.body.places) {
-      for (const table of p.tables) {
-        options.push(h("option", { value: p.slot + "|" + table,
-          text: t("schedule.place", { slot: tavolo.fmt.day(p.slot.slice(0, 10)) + " " + timeOf(p.slot), table }) }));
-      }
-    }
-    if (!options.length) {
+    if (!r.places.length) {
       box.replaceChildren(h("p", { class: "muted", text: t("schedule.places_none") }));
       return;
     }
-    const select = h("select", { id: "schedule-place" }, options);
+    const select = h("select", { id: "schedule-place" }, r.places.map((p) => h("option", { value: p.slot + "|" + p.table,
+      text: t("schedule.place", { slot: tavolo.fmt.day(p.slot.slice(0, 10)) + " " + timeOf(p.slot), table: p.table }) })));
     box.replaceChildren(
       h("label", { for: "schedule-place", text: t("schedule.place_label") }), select,
       h("button", { type: "button", id: "schedule-move-go", text: t("schedule.move_go"),
-        onclick: () => {
-          const [slot, table] = select.value.split("|");
-          change(ctx, s, m, { slot, table: Number(table) }, t("schedule.where", { slot: slot.replace("T", " "), table }), status);
-        } }));
+        onclick: () => moveTo(ctx, s, m, r.places[select.selectedIndex], status) }));
     select.focus();
+  }
+
+  /* ---- moving by drag (HTML5 drag and drop), beside the panel's Move for keyboards: while a
+   * card is dragged, the free places of freePlaces() on the day shown are highlighted and are
+   * the only drop targets (dragover is cancelled there alone); a drop sends moveTo()'s PATCH.
+   * Escape, or a drop anywhere else, ends the drag with no request. s.drag is the drag under
+   * way: {m, card, table, offered: Set of "slot|table" once the places are in, timer}. */
+
+  function cellPlace(td) {
+    const tr = td ? td.closest("tr[data-slot]") : null;
+    return tr && td.dataset.table ? { slot: tr.dataset.slot, table: Number(td.dataset.table) } : null;
+  }
+
+  /* The cell of event 'e' when the drag under way may drop there, else null. */
+  function offeredCell(s, e) {
+    const td = e.target instanceof Element ? e.target.closest("td") : null;
+    const p = cellPlace(td);
+    return s.drag && s.drag.offered && p && s.drag.offered.has(p.slot + "|" + p.table) ? td : null;
+  }
+
+  function dragStart(ctx, s, e) {
+    const cardEl = e.target instanceof Element ? e.target.closest("button.meeting") : null;
+    const m = cardEl ? s.meetings.find((x) => String(x.id) === cardEl.dataset.id) : null;
+    if (!m) return;
+    endDrag(s);
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", String(m.id)); /* Firefox drags nothing without data */
+    const drag = { m, card: cardEl, table: e.currentTarget, offered: null };
+    s.drag = drag;
+    /* Marked after the drag has begun: Chromium ends a drag whose page changes in dragstart,
+     * and the drag image stays the card as it was. */
+    drag.timer = setTimeout(() => {
+      drag.table.classList.add("dragging");
+      drag.card.classList.add("dragged");
+      tavolo.showStatus("grid-status", "ok", "schedule.places_loading");
+    }, 0);
+    freePlaces(ctx, m).then((r) => { if (s.drag === drag) markPlaces(s, drag, r); });
+  }
+
+  function markPlaces(s, drag, r) {
+    if (r.error) {
+      endDrag(s);
+      placesRefused("grid-status", r.error);
+      return;
+    }
+    drag.offered = new Set(r.places.map((p) => p.slot + "|" + p.table));
+    let here = 0;
+    for (const td of drag.table.querySelectorAll("tbody td")) {
+      const p = cellPlace(td);
+      const ok = drag.offered.has(p.slot + "|" + p.table);
+      td.classList.add(ok ? "drop-target" : "no-drop");
+      const free = td.querySelector(".free");
+      if (ok && free) free.textContent = t("schedule.drop_here");
+      if (ok) here++;
+    }
+    tavolo.showStatus("grid-status", "ok", "schedule.drag.hint",
+      { n: tavolo.fmt.number(here), other: tavolo.fmt.number(r.places.length - here) });
+  }
+
+  /* dragenter and dragover: cancelled (a drop allowed) over an offered cell only. */
+  function dragOver(s, e) {
+    const td = offeredCell(s, e);
+    if (s.drag && s.drag.over !== td) {
+      if (s.drag.over) s.drag.over.classList.remove("over");
+      if (td) td.classList.add("over");
+      s.drag.over = td;
+    }
+    if (!td) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "move";
+  }
+
+  function drop(ctx, s, e) {
+    const td = offeredCell(s, e);
+    if (!td) return; /* not a drop target: the browser does nothing with it */
+    e.preventDefault();
+    const m = s.drag.m;
+    endDrag(s, true);
+    moveTo(ctx, s, m, cellPlace(td), document.getElementById("grid-status"));
+  }
+
+  /* Ends the drag under way, if any: the marks go, and the drag's status line unless a drop
+   * ('dropped') is saying what became of it. */
+  function endDrag(s, dropped) {
+    const drag = s.drag;
+    if (!drag) return;
+    s.drag = null;
+    clearTimeout(drag.timer);
+    drag.table.classList.remove("dragging");
+    drag.card.classList.remove("dragged");
+    for (const td of drag.table.querySelectorAll("td.drop-target, td.no-drop")) {
+      td.classList.remove("drop-target", "no-drop", "over");
+      const free = td.querySelector(".free");
+      if (free) free.textContent = t("schedule.empty");
+    }
+    const status = document.getElementById("grid-status");
+    if (!dropped && status) tavolo.clearStatus(status);
   }
 
   function panel(ctx, s) {
@@ -316,7 +443,6 @@
           } }),
         h("button", { type: "button", class: "secondary", text: t("schedule.close"), onclick: () => { s.open = null; draw(ctx, s); } })),
       places, status);
-    if (s.saved) tavolo.showStatus(status, "ok", "schedule.saved", s.saved);
     return box;
   }
 
@@ -325,7 +451,9 @@
     const days = [...new Set(o.slots.map((x) => x.slice(0, 10)))];
     if (!days.includes(s.day)) s.day = days[0];
     const root = ctx.root.querySelector(".schedule-page");
-    const focusPanel = s.open !== null && s.open !== undefined;
+    /* The panel takes the focus, unless a drop on the grid is being answered there. */
+    const focusPanel = s.open !== null && s.open !== undefined && !(s.said && s.said.at === "grid-status");
+    endDrag(s);
     root.replaceChildren(
       h("h1", { text: t("schedule.title") + " · " + o.event.name }),
       h("div", { class: "days", role: "group", "aria-label": t("schedule.days") },
@@ -338,11 +466,20 @@
       const title = document.getElementById("schedule-panel-title");
       if (title) title.focus();
     }
-    s.saved = null;
+    /* What the last change came to, in its status line (the grid's if the panel has gone). */
+    if (s.said) {
+      const el = document.getElementById(s.said.at) || document.getElementById("grid-status");
+      tavolo.showStatus(el, s.said.kind, s.said.key, s.said.vars);
+    }
+    s.said = null;
   }
 
   async function render(ctx) {
-    const s = ctx.cache.schedule || (ctx.cache.schedule = { open: null });
+    const s = ctx.cache.schedule || (ctx.cache.schedule = { open: null, drag: null });
+    if (!s.escape) {
+      s.escape = (e) => { if (e.key === "Escape") endDrag(s); };
+      document.addEventListener("keydown", s.escape);
+    }
     ctx.root.append(h("div", { class: "schedule-page" }, h("p", { class: "muted", text: t("schedule.loading") })));
     if (!s.overview || s.overview.event.id !== String(ctx.profile.id)) {
       const err = await load(ctx, s);
