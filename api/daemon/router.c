@@ -30,6 +30,7 @@ static const char *const digest_params[] = {"date", "event", NULL};
 static const char *const mail_params[] = {"event", "status", "limit", "after", NULL};
 static const char *const event_put_params[] = {"dry_run", NULL};
 static const char *const schedule_params[] = {"draft", NULL};
+static const char *const figures_params[] = {"esibe", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 static const char *const signin_params[] = {"t", NULL};
 static const char *const availability_params[] = {"participant", "kind", NULL};
@@ -86,7 +87,8 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/overview", api_h_event_overview, 1, NULL, NULL},
-    {"GET", "/v1/events/{id}/figures", api_h_event_figures, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/figures", api_h_event_figures, 1, NULL, figures_params},
+    {"GET", "/v1/figures", api_h_tour_figures, 1, NULL, figures_params},
     {"GET", "/v1/events/{id}/availability", api_h_availability_get, 1, NULL, availability_params},
     {"PUT", "/v1/events/{id}/availability", api_h_availability_put, 1, NULL,
      availability_put_params},

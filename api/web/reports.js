@@ -1,5 +1,6 @@
 /* The organisers' reports (issue 17, docs/web.md "Reports"): the event's meetings in figures,
- * GET /v1/events/{id}/figures, each figure a bar chart drawn as SVG in the page (no external
+ * GET /v1/events/{id}/figures (for an admin, the Tour's: GET /v1/figures), of every company or
+ * of the ESIBE-eligible ones only (?esibe=true, kept in the page's address), each figure a bar chart drawn as SVG in the page (no external
  * service), its numbers written beside every bar and in a table, and a CSV of it to download:
  * meetings per participant, requests sent and accepted by side, how many companies met each
  * kind of investor, meetings by pathology, technology, investor kind and country. */
@@ -33,6 +34,10 @@
       "reports.col.what": "What",
       "reports.col.count": "Count",
       "reports.empty": "Nothing to count yet.",
+      "reports.tour": "Reports of the Tour",
+      "reports.tour_events": "All {n} events of the Tour together: a company at several events is one company, with all its meetings.",
+      "reports.esibe": "ESIBE-eligible companies only",
+      "reports.esibe_on": "Only the companies judged ESIBE-eligible are counted: their meetings, requests and participation.",
     },
     it: {
       "reports.title": "Rapporti",
@@ -57,6 +62,10 @@
       "reports.col.what": "Voce",
       "reports.col.count": "Numero",
       "reports.empty": "Ancora niente da contare.",
+      "reports.tour": "Rapporti del Tour",
+      "reports.tour_events": "Tutti i {n} eventi del Tour insieme: un'azienda presente a più eventi conta una volta, con tutti i suoi incontri.",
+      "reports.esibe": "Solo aziende idonee ESIBE",
+      "reports.esibe_on": "Contano solo le aziende giudicate idonee ESIBE: i loro incontri, richieste e partecipazione.",
     },
   });
 
@@ -115,23 +124,33 @@
     }
   }
 
+  /* "ESIBE-eligible companies only": the page again with or without ?esibe=true. */
+  function esibeToggle(esibe) {
+    const box = h("input", { type: "checkbox", id: "reports-esibe", checked: esibe,
+      onchange: () => window.location.assign(tavolo.href("/reports", { esibe: box.checked ? "true" : "" })) });
+    return h("p", { class: "esibe" }, box, " ", h("label", { for: "reports-esibe", text: t("reports.esibe") }));
+  }
+
   async function render(ctx) {
-    const root = h("div", { class: "reports-page" }, h("h1", { text: t("reports.title") }));
+    const tour = ctx.profile.kind === "admin";
+    const esibe = ctx.params.get("esibe") === "true";
+    const root = h("div", { class: "reports-page" }, h("h1", { text: t(tour ? "reports.tour" : "reports.title") }),
+      esibeToggle(esibe));
     ctx.root.append(root);
+    const key = ctx.profile.kind + ":" + ctx.profile.id + (esibe ? ":esibe" : "");
     let data = ctx.cache.reports;
-    if (!data || data.id !== String(ctx.profile.id)) {
+    if (!data || data.key !== key) {
       const wait = h("p", { class: "muted", text: t("reports.loading") });
       root.append(wait);
-      const [f, x] = await Promise.all([
-        tavolo.api("GET", "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/figures"),
-        tavolo.api("GET", "/v1/taxonomy"),
-      ]);
+      const path = (tour ? "/v1/figures" : "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/figures") +
+        (esibe ? "?esibe=true" : "");
+      const [f, x] = await Promise.all([tavolo.api("GET", path), tavolo.api("GET", "/v1/taxonomy")]);
       wait.remove();
       if (!f.ok || !f.body) {
         root.append(h("p", { class: "status error", role: "alert", "data-kind": "error", text: tavolo.problemText(f) }));
         return;
       }
-      data = ctx.cache.reports = { id: String(ctx.profile.id), f: f.body, tax: x.ok ? x.body : null };
+      data = ctx.cache.reports = { key, f: f.body, tax: x.ok ? x.body : null };
     }
     const { f, tax } = data;
     const n = (v) => tavolo.fmt.number(v);
@@ -146,6 +165,8 @@
     }
     const by = (list, label) => list.map((r) => ({ label: label(r.key), value: r.meetings, text: n(r.meetings) }));
     root.append(
+      tour ? h("p", { id: "reports-tour", class: "muted", text: t("reports.tour_events", { n: n(f.events.length) }) }) : null,
+      esibe ? h("p", { id: "reports-esibe-note", class: "muted", text: t("reports.esibe_on") }) : null,
       h("p", { id: "reports-total", text: t("reports.total", { meetings: n(f.meetings), companies: n(f.companies) }) }),
       figure("per-company", t("reports.per.company"), per("company")),
       figure("per-investor", t("reports.per.investor"), per("investor")),
@@ -158,5 +179,5 @@
       figure("investor-country", t("reports.by_investor_country"), by(f.by_investor_country, country)));
   }
 
-  tavolo.page("/reports", { title: "reports.title", kinds: ["organiser"], render });
+  tavolo.page("/reports", { title: "reports.title", kinds: ["organiser", "admin"], render });
 })();

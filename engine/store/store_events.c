@@ -604,28 +604,34 @@ int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out)
     return event_text(st, overview_sql, 1, params, event_id, "the event's overview", out);
 }
 
-/* One read for tv_store_event_report: the meetings not cancelled with both sides' profiles
- * (mc), counted per participant, by the company's terms (their first level) and by the
- * investor's kind and country. */
+/* One read for tv_store_events_report, over the events of $1 (text[]) and the companies of $2
+ * (text[], NULL for all): the meetings not cancelled with both sides' profiles (mc), counted
+ * per participant (a profile at several events counts once, with all its meetings), by the
+ * company's terms (their first level) and by the investor's kind and country. No row when an
+ * event of $1 does not exist. */
 static const char report_sql[] =
-    "WITH e AS (SELECT id FROM events WHERE id = $1), m AS (SELECT company_id, investor_id "
-    "FROM meetings WHERE event_id = $1 AND status <> 'cancelled'), p AS (SELECT kind, "
-    "profile_id FROM event_participants WHERE event_id = $1), cnt AS (SELECT 'company' AS "
-    "kind, company_id AS id, count(*) AS n FROM m GROUP BY 2 UNION ALL SELECT 'investor', "
-    "investor_id, count(*) FROM m GROUP BY 2), per AS (SELECT p.kind, coalesce(cnt.n, 0) AS n "
-    "FROM p LEFT JOIN cnt ON cnt.kind = p.kind AND cnt.id = p.profile_id), mc AS (SELECT "
-    "m.company_id, m.investor_id, c.doc AS cdoc, i.doc AS idoc FROM m LEFT JOIN companies c "
-    "ON c.id = m.company_id LEFT JOIN investors i ON i.id = m.investor_id) SELECT "
-    "jsonb_build_object('meetings', (SELECT count(*) FROM m), 'companies', (SELECT count(*) "
-    "FROM p WHERE kind = 'company'), 'per_participant', (SELECT "
+    "WITH e AS (SELECT 1 AS one WHERE (SELECT count(*) FROM events WHERE id = ANY($1::text[])) "
+    "= cardinality($1::text[])), m AS (SELECT company_id, investor_id FROM meetings WHERE "
+    "event_id = ANY($1::text[]) AND status <> 'cancelled' AND ($2::text[] IS NULL OR "
+    "company_id = ANY($2::text[]))), p AS (SELECT DISTINCT kind, profile_id FROM "
+    "event_participants WHERE event_id = ANY($1::text[]) AND ($2::text[] IS NULL OR kind <> "
+    "'company' OR profile_id = ANY($2::text[]))), q AS (SELECT from_kind, status FROM "
+    "meeting_requests WHERE event_id = ANY($1::text[]) AND ($2::text[] IS NULL OR company_id = "
+    "ANY($2::text[]))), cnt AS (SELECT 'company' AS kind, company_id AS id, count(*) AS n FROM "
+    "m GROUP BY 2 UNION ALL SELECT 'investor', investor_id, count(*) FROM m GROUP BY 2), per AS "
+    "(SELECT p.kind, coalesce(cnt.n, 0) AS n FROM p LEFT JOIN cnt ON cnt.kind = p.kind AND "
+    "cnt.id = p.profile_id), mc AS (SELECT m.company_id, m.investor_id, c.doc AS cdoc, i.doc AS "
+    "idoc FROM m LEFT JOIN companies c ON c.id = m.company_id LEFT JOIN investors i ON i.id = "
+    "m.investor_id) SELECT jsonb_build_object('events', to_jsonb($1::text[]), 'esibe_only', "
+    "$2::text[] IS NOT NULL, 'meetings', (SELECT count(*) FROM m), 'companies', (SELECT "
+    "count(*) FROM p WHERE kind = 'company'), 'per_participant', (SELECT "
     "coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'meetings', n, 'participants', c) "
     "ORDER BY kind, n), '[]') FROM (SELECT kind, n, count(*) AS c FROM per GROUP BY 1, 2) h), "
     "'requests', (SELECT jsonb_object_agg(s.k, jsonb_build_object('sent', (SELECT count(*) "
-    "FROM meeting_requests q WHERE q.event_id = $1 AND q.from_kind = s.k), 'accepted', "
-    "(SELECT count(*) FROM meeting_requests q WHERE q.event_id = $1 AND q.from_kind = s.k AND "
-    "q.status = 'accepted'))) FROM (VALUES ('company'), ('investor')) s(k)), 'by_pathology', "
-    "(SELECT coalesce(jsonb_agg(jsonb_build_object('key', k, 'meetings', c) ORDER BY c DESC, "
-    "k), '[]') FROM (SELECT split_part(x, '.', 1) AS k, count(*) AS c FROM mc, "
+    "FROM q WHERE q.from_kind = s.k), 'accepted', (SELECT count(*) FROM q WHERE q.from_kind = "
+    "s.k AND q.status = 'accepted'))) FROM (VALUES ('company'), ('investor')) s(k)), "
+    "'by_pathology', (SELECT coalesce(jsonb_agg(jsonb_build_object('key', k, 'meetings', c) "
+    "ORDER BY c DESC, k), '[]') FROM (SELECT split_part(x, '.', 1) AS k, count(*) AS c FROM mc, "
     "jsonb_array_elements_text(CASE jsonb_typeof(mc.cdoc->'pathologies') WHEN 'array' THEN "
     "mc.cdoc->'pathologies' ELSE '[]' END) x GROUP BY 1) z), 'by_technology', (SELECT "
     "coalesce(jsonb_agg(jsonb_build_object('key', k, 'meetings', c) ORDER BY c DESC, k), "
@@ -641,11 +647,50 @@ static const char report_sql[] =
     "(SELECT idoc->>'kind' AS k, count(DISTINCT company_id) AS c FROM mc WHERE idoc->>'kind' "
     "IS NOT NULL GROUP BY 1) z))::text FROM e";
 
-int tv_store_event_report(tv_store_t *st, const char *event_id, char **out)
+/* 'ids' as the text of a PostgreSQL text[] ("{\"a\",\"b\"}"), malloc'd; NULL when out of
+ * memory. */
+static char *text_array(const tv_strings_t *ids)
 {
-    const char *params[1] = {event_id};
+    size_t len = 3;
+    char *out, *w;
 
-    return event_text(st, report_sql, 1, params, event_id, "the event's report", out);
+    for (size_t k = 0; k < ids->n; k++)
+        len += 2 * strlen(ids->items[k]) + 3;
+    if ((out = malloc(len)) == NULL)
+        return NULL;
+    w = out;
+    *w++ = '{';
+    for (size_t k = 0; k < ids->n; k++) {
+        if (k > 0)
+            *w++ = ',';
+        *w++ = '"';
+        for (const char *c = ids->items[k]; *c != '\0'; c++) {
+            if (*c == '"' || *c == '\\')
+                *w++ = '\\';
+            *w++ = *c;
+        }
+        *w++ = '"';
+    }
+    *w++ = '}';
+    *w = '\0';
+    return out;
+}
+
+int tv_store_events_report(tv_store_t *st, const tv_strings_t *events,
+                           const tv_strings_t *companies, char **out)
+{
+    char *ev = text_array(events), *co = companies != NULL ? text_array(companies) : NULL;
+    const char *params[2] = {ev, co};
+    int rc = ev == NULL || (companies != NULL && co == NULL)
+                 ? TV_ENOMEM
+                 : event_text(st, report_sql, 2, params, events->n == 1 ? events->items[0] : "",
+                              "the events' report", out);
+
+    if (rc == TV_ENOTFOUND && events->n != 1)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "one of the events does not exist");
+    free(ev);
+    free(co);
+    return rc;
 }
 
 int tv_store_event_frame(tv_store_t *st, const char *event_id, char **out)

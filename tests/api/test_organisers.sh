@@ -243,4 +243,20 @@ expect_status "and cannot act as an organiser" 403
 call GET /v1/events/jpm-2027/overview "" "${O[@]}"
 expect_eq "the overview now says c-029 is signed in" True \
     "$(js 'next(p["signed_in"] and p["invited"] for p in d["participants"] if p["id"] == "c-029")')"
+
+# The reports' figures (decision 0065): of one event, of its ESIBE-eligible companies, of the
+# Tour; each as counted from the API's own lists (tests/api/figures_check.py).
+"$TAVOLO" schedule bio-2027 >/dev/null 2>&1
+admin=$("$TAVOLO" token create --role admin 2>/dev/null)
+expect_eq "the figures of each event, its ESIBE companies and the Tour agree with the lists" "" \
+    "$("$PY" "$(dirname "$0")/figures_check.py" "$base" "$admin" jpm-2027 bio-2027 2>&1)"
+call GET "/v1/figures?esibe=true" "$admin"
+expect_eq "the Tour's ESIBE figures count fewer companies than all of them" True \
+    "$(js 'd["companies"] > 0 and d["esibe_only"]')"
+call GET /v1/figures "" "${O[@]}"
+expect_status "an organiser does not see the Tour's figures" 403
+call GET "/v1/events/jpm-2027/figures?esibe=maybe" "" "${O[@]}"
+expect_status "esibe takes true or false" 400
+call GET "/v1/events/bio-2027/figures" "" "${O[@]}"
+expect_status "nor another event's figures" 403
 finish

@@ -123,7 +123,7 @@ def create_event(t, daemon, d, admin, shots, work):
     listed = [r.get_attribute("data-event") for r in d.find_elements(By.CSS_SELECTOR, "#events-table tbody tr")]
     t.eq("events: the Tour's events, as the API lists them",
          [e["id"] for e in daemon.api("GET", "/v1/events", admin)[1]["items"]], listed)
-    t.eq("events: the menu of an admin", ["/events"],
+    t.eq("events: the menu of an admin", ["/events", "/reports"],
          [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")])
     webtest.shot(d, shots, "console-events-en-1280")
 
@@ -252,6 +252,30 @@ def check_notified(t, mail, address, uid, before, what):
     return calendar_of(msg)[1][uid] if msg else None
 
 
+def tour_reports(t, daemon, d, admin, shots):
+    """The admin's reports: every event together, then the ESIBE-eligible companies only."""
+    d.get(daemon.base + "/reports?admin=all")
+    webtest.ready(d)
+    _, f = daemon.api("GET", "/v1/figures", admin)
+    t.ok("reports: the Tour's three events together", f"All {len(f['events'])} events" in
+         d.find_element(By.ID, "reports-tour").text and len(f["events"]) == 3, f["events"])
+    t.ok("reports: the Tour's meetings and companies, as the API counts them",
+         f"{f['meetings']} meetings" in d.find_element(By.ID, "reports-total").text and
+         f"{f['companies']} companies" in d.find_element(By.ID, "reports-total").text,
+         d.find_element(By.ID, "reports-total").text)
+    d.find_element(By.ID, "reports-esibe").click()
+    webtest.wait(d, lambda d: "esibe=true" in d.current_url)
+    webtest.ready(d)
+    _, e = daemon.api("GET", "/v1/figures?esibe=true", admin)
+    t.ok(f"reports: ESIBE-eligible companies only, fewer of them ({e['companies']} of {f['companies']})",
+         0 < e["companies"] < f["companies"] and f"{e['companies']} companies" in
+         d.find_element(By.ID, "reports-total").text, d.find_element(By.ID, "reports-total").text)
+    bars = [x.text for x in d.find_elements(By.CSS_SELECTOR, "#fig-coverage svg .num")]
+    t.eq("reports: the coverage of ESIBE companies by investor kind, as the API's",
+         [f"{c['companies']} of {e['companies']}" for c in e["coverage"]], bars)
+    webtest.shot(d, shots, "console-reports-tour-esibe-en-1280")
+
+
 def check_access(t, daemon):
     """An organiser of jpm-2027 reaches nothing of this event: API and pages."""
     d = webtest.signed_in(daemon, "marta.ferri@ice.example", "organiser:jpm-2027", 1280, "en")
@@ -307,6 +331,7 @@ def run(t, daemon, shots, mail, work):
             if ev is not None:
                 t.eq(f"move: {address}'s calendar has the new time", slot,
                      ev["DTSTART"].dt.astimezone(ZoneInfo("Europe/Rome")).strftime("%Y-%m-%dT%H:%M"))
+        tour_reports(t, daemon, d, admin, shots)
         t.eq("no console error on the admin's way (but the refusals the test caused)", [],
              webtest.console_problems(d, allow=("/draft ", "/v1/spreadsheets/participants ",
                                                 "/v1/events?dry_run=true ")))

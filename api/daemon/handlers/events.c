@@ -308,19 +308,102 @@ int api_h_event_get(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
-/* The event's meetings in figures (issue 17): for its organisers and admins, one statement. */
-int api_h_event_figures(const api_req_t *r, api_resp_t *resp)
+static void strings_dispose(tv_strings_t *s)
 {
-    char *doc = NULL;
-    int view = event_view(r, r->params[0]), rc;
+    for (size_t k = 0; k < s->n; k++)
+        free(s->items[k]);
+    free(s->items);
+}
 
-    if (require(r, resp, view, SEE_ALL) != 0)
-        return 0;
-    rc = tv_store_event_report(r->store, r->params[0], &doc);
+/* Copies into 'out' the ids of the companies the engine judges ESIBE-eligible. */
+static int eligible_companies(const api_req_t *r, tv_strings_t *out)
+{
+    size_t n;
+    int rc = 0;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    n = tv_matcher_companies(r->app->matcher);
+    out->n = 0;
+    out->items = malloc((n + 1) * sizeof(*out->items));
+    for (size_t k = 0; out->items != NULL && k < n && rc == 0; k++) {
+        if (!tv_matcher_is_live_company(r->app->matcher, k) ||
+            tv_matcher_eligible(r->app->matcher, k) != TV_CHECK_PASS)
+            continue;
+        out->items[out->n] = strdup(tv_matcher_company(r->app->matcher, k)->id);
+        rc = out->items[out->n++] != NULL ? 0 : TV_ENOMEM;
+    }
+    pthread_rwlock_unlock(&r->app->lock);
+    return out->items == NULL ? TV_ENOMEM : rc;
+}
+
+/* Answers the figures of 'events' (?esibe=true: of the ESIBE-eligible companies only). */
+static void reply_figures(const api_req_t *r, api_resp_t *resp, const tv_strings_t *events)
+{
+    tv_strings_t eligible = {0};
+    char value[8];
+    char *doc = NULL;
+    int got = api_query_get(r->query, "esibe", value, sizeof(value)), rc = 0, esibe;
+
+    if (got < 0 || (got == 1 && strcmp(value, "true") != 0 && strcmp(value, "false") != 0)) {
+        api_reply_bad_parameter(resp, r, "esibe", "true or false");
+        return;
+    }
+    esibe = got == 1 && strcmp(value, "true") == 0;
+    if (esibe)
+        rc = eligible_companies(r, &eligible);
+    if (rc == 0)
+        rc = tv_store_events_report(r->store, events, esibe ? &eligible : NULL, &doc);
+    strings_dispose(&eligible);
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
         api_reply_json(resp, 200, doc);
+}
+
+/* The event's meetings in figures (issue 17): for its organisers and admins, one statement. */
+int api_h_event_figures(const api_req_t *r, api_resp_t *resp)
+{
+    char *id = (char *)r->params[0];
+    tv_strings_t events = {&id, 1};
+
+    if (require(r, resp, event_view(r, r->params[0]), SEE_ALL) == 0)
+        reply_figures(r, resp, &events);
+    return 0;
+}
+
+static int on_tour_event(void *ctx, const tv_store_event_summary_t *e)
+{
+    tv_strings_t *events = ctx;
+    char **grown = realloc(events->items, (events->n + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return TV_ENOMEM;
+    events->items = grown;
+    if ((grown[events->n] = strdup(e->id)) == NULL)
+        return TV_ENOMEM;
+    events->n++;
+    return 0;
+}
+
+/* The figures of every event (the Tour's), for admins. */
+int api_h_tour_figures(const api_req_t *r, api_resp_t *resp)
+{
+    tv_strings_t events = {0};
+    int rc;
+
+    if (r->principal.role != API_ROLE_ADMIN) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "only an admin sees the figures of every event");
+        return 0;
+    }
+    if (need_store(r, resp) != 0)
+        return 0;
+    rc = tv_store_events_each(r->store, on_tour_event, &events);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        reply_figures(r, resp, &events);
+    strings_dispose(&events);
     return 0;
 }
 

@@ -283,15 +283,19 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
  * event. */
 int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out);
 
-/* The event's meetings in figures for its organisers (issue 17), as JSON in '*out' (free()):
- * "meetings" (not cancelled), "per_participant" [{kind, meetings, participants}]: how many
+/* The meetings of the events 'events' (one, or the Tour's) in figures for the organisers'
+ * reports (issue 17), as JSON in '*out' (free()): "events" (the ids), "esibe_only" (whether
+ * 'companies' restricted them), "meetings" (not cancelled), "per_participant" [{kind, meetings, participants}]: how many
  * participants of each kind have each number of meetings, "requests" by the side that asked
  * {sent, accepted}, "by_pathology" and "by_technology" (the first level of the company's
  * terms; a meeting counts once for each of its company's), "by_investor_kind" and
  * "by_investor_country" [{key, meetings}], and "coverage": for each investor kind, how many
- * of the event's companies meet at least one investor of it, of "companies". One read.
- * TV_ENOTFOUND if no event. */
-int tv_store_event_report(tv_store_t *st, const char *event_id, char **out);
+ * of the event's companies meet at least one investor of it, of "companies". With 'companies' (not NULL)
+ * only those companies count (their meetings, requests and participation): the ESIBE-eligible
+ * ones, which the engine judges. A profile at several events is one participant with all its
+ * meetings. One read. TV_ENOTFOUND if an event does not exist. */
+int tv_store_events_report(tv_store_t *st, const tv_strings_t *events,
+                           const tv_strings_t *companies, char **out);
 
 /* The event file's frame as JSON in '*out' (free()): its head (migration 027) with an empty
  * "participants", which tv_codec_event_decode reads for the days, slots and tables without the
