@@ -223,8 +223,7 @@ int api_agenda_feed(const char *title, const api_agenda_part_t *parts, size_t k,
     return write_calendar(&ev, parts, k, 1, out);
 }
 
-/* One row per meeting, by table then slot, for printing at the venue. */
-/* Meetings by table, then slot. */
+/* Meetings by table, then slot: the venue's order. */
 static int by_table_then_slot(const void *a, const void *b)
 {
     const tv_meeting_t *x = *(const tv_meeting_t *const *)a, *y = *(const tv_meeting_t *const *)b;
@@ -236,22 +235,50 @@ static int by_table_then_slot(const void *a, const void *b)
     return x < y ? -1 : x > y; /* stable: the order they came in */
 }
 
+/* Meetings by slot, then table: the day's order. */
+static int by_slot_then_table(const void *a, const void *b)
+{
+    const tv_meeting_t *x = *(const tv_meeting_t *const *)a, *y = *(const tv_meeting_t *const *)b;
+
+    if (x->slot_index != y->slot_index)
+        return x->slot_index < y->slot_index ? -1 : 1;
+    if (x->table_no != y->table_no)
+        return x->table_no < y->table_no ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+static void csv_row(FILE *out, const char *const *cells, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        csv_fwrite(out, cells[c], strlen(cells[c]));
+        fputc(c + 1 < n ? ',' : '\n', out);
+    }
+}
+
+/* 'm' in the order of 'cmp' (pointers into 'm'; free()), or NULL when out of memory. 18,000
+ * meetings at BIO-Europe size: an insertion sort was quadratic in them. */
+static const tv_meeting_t **sorted(const tv_meeting_t *m, size_t n,
+                                   int (*cmp)(const void *, const void *))
+{
+    const tv_meeting_t **order = malloc((n + 1) * sizeof(*order));
+
+    if (order == NULL)
+        return NULL;
+    for (size_t k = 0; k < n; k++)
+        order[k] = &m[k];
+    qsort(order, n, sizeof(*order), cmp);
+    return order;
+}
+
 int api_agenda_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out)
 {
     static const char *const header[] = {"table",       "slot",     "company_id", "company",
                                          "investor_id", "investor", "status"};
-    const tv_meeting_t **order = malloc((n + 1) * sizeof(*order));
+    const tv_meeting_t **order = sorted(m, n, by_table_then_slot);
 
     if (order == NULL)
         return TV_ENOMEM;
-    for (size_t k = 0; k < n; k++)
-        order[k] = &m[k];
-    /* 18,000 meetings at BIO-Europe size: an insertion sort was quadratic in them */
-    qsort(order, n, sizeof(*order), by_table_then_slot);
-    for (size_t c = 0; c < 7; c++) {
-        csv_fwrite(out, header[c], strlen(header[c]));
-        fputc(c < 6 ? ',' : '\n', out);
-    }
+    csv_row(out, header, 7);
     for (size_t r = 0; r < n; r++) {
         const tv_meeting_t *x = order[r];
         size_t k = (size_t)(x - m);
@@ -265,10 +292,55 @@ int api_agenda_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out)
                                 tv_meeting_status_name(x->status)};
 
         snprintf(table, sizeof(table), "%u", x->table_no);
-        for (size_t c = 0; c < 7; c++) {
-            csv_fwrite(out, cells[c], strlen(cells[c]));
-            fputc(c < 6 ? ',' : '\n', out);
-        }
+        csv_row(out, cells, 7);
+    }
+    free(order);
+    return 0;
+}
+
+/* The local end "YYYY-MM-DDTHH:MM" of a slot starting at local 'start', 'minutes' long (slots
+ * end within their day). */
+static void slot_end(const char *start, unsigned minutes, char out[17])
+{
+    unsigned h = 0, mi = 0, total;
+
+    snprintf(out, 17, "%s", start);
+    if (strlen(start) < 16 || sscanf(start + 11, "%2u:%2u", &h, &mi) != 2)
+        return;
+    total = h * 60 + mi + minutes;
+    snprintf(out + 11, 6, "%02u:%02u", total / 60 % 100, total % 60);
+}
+
+int api_agenda_meetings_csv(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names,
+                            FILE *out)
+{
+    static const char *const header[] = {"id",         "start",   "end",         "table",
+                                         "company_id", "company", "investor_id", "investor",
+                                         "status",     "pinned"};
+    const tv_meeting_t **order = sorted(m, n, by_slot_then_table);
+
+    if (order == NULL)
+        return TV_ENOMEM;
+    csv_row(out, header, 10);
+    for (size_t r = 0; r < n; r++) {
+        const tv_meeting_t *x = order[r];
+        size_t k = (size_t)(x - m);
+        char id[24], table[16], end[17];
+        const char *cells[10] = {id,
+                                 x->slot_start,
+                                 end,
+                                 table,
+                                 x->company_id,
+                                 names[2 * k],
+                                 x->investor_id,
+                                 names[2 * k + 1],
+                                 tv_meeting_status_name(x->status),
+                                 x->pinned ? "true" : "false"};
+
+        snprintf(id, sizeof(id), "%lld", (long long)x->id);
+        snprintf(table, sizeof(table), "%u", x->table_no);
+        slot_end(x->slot_start, (unsigned)e->slot_minutes, end);
+        csv_row(out, cells, 10);
     }
     free(order);
     return 0;

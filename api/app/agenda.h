@@ -41,7 +41,12 @@ typedef struct {
  * part the times are in its event's zone, with several in UTC (Etc/UTC). */
 int api_agenda_feed(const char *title, const api_agenda_part_t *parts, size_t k, FILE *out);
 
-/* Writes one row per meeting, by table then slot. */
+/* Writes one row per meeting, by table then slot: the venue's tables.csv. */
 int api_agenda_csv(const tv_meeting_t *m, size_t n, char **names, FILE *out);
+
+/* Writes one row per meeting, by slot then table: id, local start and end, table, both sides'
+ * ids and names, status, pinned; the organisers' meetings.csv. */
+int api_agenda_meetings_csv(const tv_event_t *e, const tv_meeting_t *m, size_t n, char **names,
+                            FILE *out);
 
 #endif

@@ -86,6 +86,7 @@ const api_route_t api_routes[] = {
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/meetings.csv", api_h_event_meetings_csv, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/overview", api_h_event_overview, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/figures", api_h_event_figures, 1, NULL, figures_params},
     {"GET", "/v1/figures", api_h_tour_figures, 1, NULL, figures_params},

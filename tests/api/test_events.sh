@@ -203,6 +203,20 @@ expect_contains "as ATTENDEE" "mailto:" "$(cat "$tmp/body")"
 expect_eq "but not another participant's" 403 "$(call GET "/v1/events/jpm-2027/agenda.ics?participant=$iid" "$COMP")"
 expect_eq "the per-table CSV is the organiser's" 200 "$(call GET /v1/events/jpm-2027/tables.csv "$ORG")"
 expect_eq "not a participant's" 403 "$(call GET /v1/events/jpm-2027/tables.csv "$COMP")"
+expect_eq "the meetings' CSV is the organiser's" 200 "$(call GET /v1/events/jpm-2027/meetings.csv "$ORG")"
+expect_eq "by slot then table, each row a meeting as stored, its end 30 minutes on" "True True True" \
+    "$("$PY" - "$tmp/body" "$(sql "SELECT string_agg(id || '|' || slot_start || '|' || table_no || '|' || company_id || '|' || investor_id || '|' || status || '|' || pinned, ' ') FROM meetings WHERE event_id = 'jpm-2027' AND status <> 'cancelled'")" <<'PYEOF'
+import csv, datetime, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+keys = [(r["start"], int(r["table"])) for r in rows]
+stored = set(sys.argv[2].split())
+got = {f'{r["id"]}|{r["start"]}|{r["table"]}|{r["company_id"]}|{r["investor_id"]}|{r["status"]}|{r["pinned"]}' for r in rows}
+ends = all(datetime.datetime.fromisoformat(r["end"]) - datetime.datetime.fromisoformat(r["start"]) ==
+           datetime.timedelta(minutes=30) for r in rows)
+print(keys == sorted(keys), got == stored and len(rows) == len(stored), ends)
+PYEOF
+)"
+expect_eq "not a participant's" 403 "$(call GET /v1/events/jpm-2027/meetings.csv "$COMP")"
 expect_eq "an event the company does not attend is hidden" 403 "$(call GET /v1/events/bio-2027 "$COMP")"
 
 # ---- the daily digest: the daemon's timer and GET /v1/digests ----

@@ -1348,9 +1348,12 @@ out:
 
 /* ---- agendas ---- */
 
-/* Writes an agenda into memory: iCalendar (ics) or the per-table CSV. */
-static void agenda(const api_req_t *r, api_resp_t *resp, int ics)
+typedef enum { AGENDA_ICS, AGENDA_TABLES_CSV, AGENDA_MEETINGS_CSV } agenda_format_t;
+
+/* Writes an agenda into memory: iCalendar, the per-table CSV or the meetings' CSV. */
+static void agenda(const api_req_t *r, api_resp_t *resp, agenda_format_t format)
 {
+    int ics = format == AGENDA_ICS;
     char participant[96] = "", **names = NULL, *text = NULL;
     tv_meeting_t *m = NULL;
     tv_event_t e;
@@ -1385,7 +1388,9 @@ static void agenda(const api_req_t *r, api_resp_t *resp, int ics)
 
         rc = api_agenda_feed(e.name, &part, 1, out);
     } else if (rc == 0) {
-        rc = ics ? api_agenda_ics(&e, m, n, names, out) : api_agenda_csv(m, n, names, out);
+        rc = ics                           ? api_agenda_ics(&e, m, n, names, out)
+             : format == AGENDA_TABLES_CSV ? api_agenda_csv(m, n, names, out)
+                                           : api_agenda_meetings_csv(&e, m, n, names, out);
     }
     if (out != NULL)
         fclose(out);
@@ -1408,12 +1413,18 @@ out:
 
 int api_h_event_agenda(const api_req_t *r, api_resp_t *resp)
 {
-    agenda(r, resp, 1);
+    agenda(r, resp, AGENDA_ICS);
     return 0;
 }
 
 int api_h_event_tables(const api_req_t *r, api_resp_t *resp)
 {
-    agenda(r, resp, 0);
+    agenda(r, resp, AGENDA_TABLES_CSV);
+    return 0;
+}
+
+int api_h_event_meetings_csv(const api_req_t *r, api_resp_t *resp)
+{
+    agenda(r, resp, AGENDA_MEETINGS_CSV);
     return 0;
 }
