@@ -250,6 +250,29 @@ function fieldErrors(res) {
   return out;
 }
 
+/* ---- a participants spreadsheet (decision 0065) ---- */
+
+/* Reads a participants spreadsheet ('file', CSV) through POST /v1/spreadsheets/participants:
+ * {participants, lines} to put into an event file, or {problems: [words, each naming its
+ * line]}. */
+async function readParticipants(file) {
+  const res = await api("POST", "/v1/spreadsheets/participants", { csv: await file.text() });
+  if (res.ok && res.body) return res.body;
+  const errors = (res.body && Array.isArray(res.body.errors)) ? res.body.errors : [];
+  return { problems: errors.length ? errors.map((e) => String(e.detail)) : [problemText(res)] };
+}
+
+/* The line of the spreadsheet that a problem of the event file at 'pointer'
+ * ("/participants/3/people/1/email") comes from, by the 'lines' readParticipants gave; null
+ * for a problem elsewhere in the file. */
+function spreadsheetLine(pointer, lines) {
+  const parts = String(pointer || "").split("/").slice(1);
+  const at = parts[0] === "participants" && Array.isArray(lines) ? lines[Number(parts[1])] : null;
+  if (!at) return null;
+  const person = parts[2] === "people" ? at.people[Number(parts[3])] : undefined;
+  return person || at.line;
+}
+
 /* ---- pages and navigation ---- */
 
 /* Registers the page of 'path': {title: message key, nav: shown in the menu (default true),
@@ -572,7 +595,7 @@ async function start() {
 /* What the page files use. */
 window.tavolo = {
   t, addMessages, h, page, href, api, download, problemText, fieldErrors, showStatus, clearStatus,
-  fmt, viewerZone, locale, state,
+  fmt, viewerZone, locale, state, readParticipants, spreadsheetLine,
 };
 
 document.addEventListener("DOMContentLoaded", start);

@@ -230,16 +230,14 @@
       }
       const csvFile = csv.files && csv.files[0];
       if (csvFile) {
-        const res = await tavolo.api("POST", "/v1/spreadsheets/participants", { csv: await csvFile.text() });
-        if (!res.ok) {
-          const errors = (res.body && Array.isArray(res.body.errors)) ? res.body.errors : [];
-          tavolo.showStatus(status, "error", "events.csv_problems", { n: errors.length || 1 });
-          if (!errors.length) listProblem(csvProblems, csvFile.name, tavolo.problemText(res));
-          for (const e of errors) listProblem(csvProblems, null, e.detail); /* the detail names its line */
+        const read = await tavolo.readParticipants(csvFile);
+        if (read.problems) {
+          tavolo.showStatus(status, "error", "events.csv_problems", { n: read.problems.length });
+          for (const p of read.problems) listProblem(csvProblems, null, p); /* each names its line */
           return null;
         }
-        doc.participants = res.body.participants;
-        lines = res.body.lines;
+        doc.participants = read.participants;
+        lines = read.lines;
       }
       return { doc, lines };
     };
@@ -253,9 +251,8 @@
       const fromForm = !(json.files && json.files[0]);
       for (const e of errors) {
         const parts = String(e.pointer || "").split("/").slice(1);
-        const m = parts[0] === "participants" && built.lines ? built.lines[Number(parts[1])] : null;
-        if (m) {
-          const line = parts[2] === "people" && m.people[Number(parts[3])] ? m.people[Number(parts[3])] : m.line;
+        const line = tavolo.spreadsheetLine(e.pointer, built.lines);
+        if (line) {
           listProblem(csvProblems, t("events.at_line", { line }), e.detail);
           continue;
         }

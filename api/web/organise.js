@@ -89,13 +89,15 @@
       "organise.added": "{email} organises this event now; a sign-in link is on its way.",
       "organise.not_added": "Not added (error {status}): {detail}",
       "organise.file": "The event file",
-      "organise.file_hint": "Load a new version of the event's file (JSON): first see what it would change, then import it.",
-      "organise.file_choose": "Event file (JSON)",
+      "organise.file_hint": "Load a new version of the event's file (JSON), or its participants from a spreadsheet (CSV: one row per person, columns kind, id, max_meetings, min_meetings, unavailable, name, email, language): first see what it would change, then import it.",
+      "organise.file_choose": "Event file (JSON) or participants (CSV)",
       "organise.file_check": "Check the file",
       "organise.file_checking": "Checking…",
       "organise.file_not_json": "The file is not JSON: {detail}",
       "organise.file_problems": "The file was refused (error {status}): {n} problems, each next to its place in the file.",
       "organise.file_at": "at {pointer}",
+      "organise.file_line": "line {line}",
+      "organise.csv_problems": "The spreadsheet has {n} problems, each with its line.",
       "organise.file_report": "Importing it would change: participants added {added}, removed {removed}, changed {changed}; requests added {radded}, changed {rchanged}, removed {rremoved}; {impossible} meetings could no longer take place where they are.",
       "organise.file_import": "Import it",
       "organise.file_imported": "Imported. Run a draft schedule to place what changed.",
@@ -182,13 +184,15 @@
       "organise.added": "{email} ora organizza questo evento; un link di accesso è in arrivo.",
       "organise.not_added": "Non aggiunto (errore {status}): {detail}",
       "organise.file": "Il file dell'evento",
-      "organise.file_hint": "Carichi una nuova versione del file dell'evento (JSON): prima veda cosa cambierebbe, poi lo importi.",
-      "organise.file_choose": "File dell'evento (JSON)",
+      "organise.file_hint": "Carichi una nuova versione del file dell'evento (JSON), oppure i suoi partecipanti da un foglio di calcolo (CSV: una riga per persona, colonne kind, id, max_meetings, min_meetings, unavailable, name, email, language): prima veda cosa cambierebbe, poi lo importi.",
+      "organise.file_choose": "File dell'evento (JSON) o partecipanti (CSV)",
       "organise.file_check": "Controlla il file",
       "organise.file_checking": "Controllo in corso…",
       "organise.file_not_json": "Il file non è JSON: {detail}",
       "organise.file_problems": "Il file è stato rifiutato (errore {status}): {n} problemi, ciascuno accanto al suo punto nel file.",
       "organise.file_at": "in {pointer}",
+      "organise.file_line": "riga {line}",
+      "organise.csv_problems": "Il foglio ha {n} problemi, ciascuno con la sua riga.",
       "organise.file_report": "Importarlo cambierebbe: partecipanti aggiunti {added}, rimossi {removed}, modificati {changed}; richieste aggiunte {radded}, modificate {rchanged}, rimosse {rremoved}; {impossible} incontri non potrebbero più svolgersi dove sono.",
       "organise.file_import": "Importalo",
       "organise.file_imported": "Importato. Prepari una bozza dell'agenda per sistemare ciò che è cambiato.",
@@ -409,32 +413,54 @@
       h("h3", { text: t("organise.organisers") }), list, form, status);
   }
 
-  /* A new version of the event file: checked with PUT ?dry_run=true (its report, or every
-   * problem with its place in the file), then imported with the same PUT. */
+  /* A new version of the event file, or of its participants from a spreadsheet (CSV: read by
+   * tavolo.readParticipants and put into the stored file): checked with PUT ?dry_run=true (its
+   * report, or every problem at its place in the file or its line of the spreadsheet), then
+   * imported with the same PUT. */
   function eventFile(ctx, o) {
     const path = "/v1/events/" + encodeURIComponent(o.event.id);
     const status = h("p", { id: "file-status", class: "status", hidden: true });
     const out = h("div", { id: "file-result" });
-    const input = h("input", { id: "file-input", type: "file", accept: ".json,application/json" });
+    const input = h("input", { id: "file-input", type: "file", accept: ".json,application/json,.csv,text/csv" });
     const len = (x) => (Array.isArray(x) ? x.length : 0);
     let doc = null;
     const check = async () => {
       out.replaceChildren();
       const file = input.files && input.files[0];
       if (!file) return;
-      try {
-        doc = JSON.parse(await file.text());
-      } catch (e) {
-        tavolo.showStatus(status, "error", "organise.file_not_json", { detail: String(e.message) });
-        return;
-      }
+      let lines = null;
       tavolo.showStatus(status, "ok", "organise.file_checking");
+      if (/\.csv$/i.test(file.name) || file.type === "text/csv") {
+        const [read, stored] = await Promise.all([tavolo.readParticipants(file), tavolo.api("GET", path)]);
+        if (read.problems) {
+          tavolo.showStatus(status, "error", "organise.csv_problems", { n: read.problems.length });
+          out.replaceChildren(h("ul", { class: "problems" }, read.problems.map((p) => h("li", { text: p }))));
+          return;
+        }
+        if (!stored.ok || !stored.body) {
+          tavolo.showStatus(status, "error", "organise.file_failed", { status: stored.status, detail: tavolo.problemText(stored) });
+          return;
+        }
+        doc = Object.assign(stored.body, { participants: read.participants });
+        lines = read.lines;
+      } else {
+        try {
+          doc = JSON.parse(await file.text());
+        } catch (e) {
+          tavolo.showStatus(status, "error", "organise.file_not_json", { detail: String(e.message) });
+          return;
+        }
+      }
       const res = await tavolo.api("PUT", path + "?dry_run=true", doc);
       if (!res.ok) {
-        const errors = (res.body && Array.isArray(res.body.errors)) ? res.body.errors : [];
-        tavolo.showStatus(status, "error", "organise.file_problems", { status: res.status, n: errors.length || 1 });
-        out.replaceChildren(h("ul", { class: "problems" }, (errors.length ? errors : [{ pointer: "", detail: tavolo.problemText(res) }])
-          .map((e) => h("li", null, h("code", { text: t("organise.file_at", { pointer: e.pointer || "/" }) }), " ", e.detail))));
+        const errors = (res.body && Array.isArray(res.body.errors) && res.body.errors.length) ? res.body.errors
+          : [{ pointer: (res.body && res.body.pointer) || "", detail: tavolo.problemText(res) }];
+        tavolo.showStatus(status, "error", "organise.file_problems", { status: res.status, n: errors.length });
+        const where = (e) => {
+          const line = tavolo.spreadsheetLine(e.pointer, lines);
+          return line ? t("organise.file_line", { line }) : t("organise.file_at", { pointer: e.pointer || "/" });
+        };
+        out.replaceChildren(h("ul", { class: "problems" }, errors.map((e) => h("li", null, h("code", { text: where(e) }), " ", e.detail))));
         return;
       }
       const r = res.body || {};

@@ -187,6 +187,60 @@ def check_event_file(t, daemon, d, shots):
     t.ok("event file: imported, the participant is gone", not any(p["id"] == "i-011" for p in o["participants"]))
     t.eq("event file: no console error (but the 422)", [],
          webtest.console_problems(d, allow=("/v1/events/jpm-2027?dry_run=true ",)))
+    check_spreadsheet(t, daemon, d, admin, folder)
+
+
+def spreadsheet_of(participants):
+    """The event's participants as a spreadsheet: a header, one row per person (a participant
+    without people one row without them)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["kind", "id", "max_meetings", "min_meetings", "unavailable", "name", "email", "language"])
+    for p in participants:
+        head = [p["kind"], p["id"], p.get("max_meetings", ""), p.get("min_meetings", ""), ";".join(p.get("unavailable", []))]
+        for k, person in enumerate(p.get("people") or [{}]):
+            w.writerow((head if k == 0 else [p["kind"], p["id"], "", "", ""]) +
+                       [person.get("name", ""), person.get("email", ""), person.get("language", "")])
+    return out.getvalue()
+
+
+def check_spreadsheet(t, daemon, d, admin, folder):
+    """The participants replaced from a spreadsheet: a company the event does not have is
+    refused at its line (an organiser's file never brings a profile in); a person added to
+    c-029 is checked, then imported."""
+    import os
+
+    _, doc = daemon.api("GET", "/v1/events/jpm-2027", admin)
+    parts = doc["participants"]
+    c029 = next(p for p in parts if p["id"] == "c-029")
+    c029.setdefault("people", []).append({"name": "Nora Villa", "email": "nora.villa@c-029.example", "language": "it"})
+    good = spreadsheet_of(parts)
+    outsider = spreadsheet_of(parts + [{"kind": "company", "id": "c-084", "people": [{"name": "X", "email": "x@c-084.example"}]}])
+    paths = {}
+    for name, text in (("outsider", outsider), ("people", good)):
+        paths[name] = os.path.join(folder, name + ".csv")
+        with open(paths[name], "w") as f:
+            f.write(text)
+    last_line = len(outsider.strip().splitlines())
+    d.find_element(By.ID, "file-input").send_keys(paths["outsider"])
+    d.find_element(By.ID, "file-check").click()
+    text = webtest.wait(d, lambda d: " | ".join(i.text for i in d.find_elements(By.CSS_SELECTOR, "#file-result .problems li")) or None)
+    t.ok(f"spreadsheet: a company the event does not have, refused at its line ({text})",
+         f"riga {last_line}" in text and "c-084" in text, text)
+    d.find_element(By.ID, "file-input").send_keys(paths["people"])
+    d.find_element(By.ID, "file-check").click()
+    report = webtest.wait(d, lambda d: d.find_elements(By.ID, "file-report"))[0].text
+    t.ok(f"spreadsheet: the check says one participant changes ({report})", "modificati 1" in report, report)
+    d.find_element(By.ID, "file-import").click()
+    webtest.wait(d, lambda d: "Importato" in d.find_element(By.ID, "file-status").text)
+    _, doc = daemon.api("GET", "/v1/events/jpm-2027", admin)
+    t.ok("spreadsheet: imported, c-029 has its new person",
+         "nora.villa@c-029.example" in [x["email"] for p in doc["participants"] if p["id"] == "c-029" for x in p["people"]])
+    t.eq("spreadsheet: no console error (but the 403)", [],
+         webtest.console_problems(d, allow=("/v1/events/jpm-2027?dry_run=true ",)))
 
 
 def check_reports(t, daemon, d, shots):
