@@ -34,6 +34,7 @@
       "schedule.place": "{slot} · table {table}",
       "schedule.move_go": "Move here",
       "schedule.drop_here": "drop here",
+      "schedule.fit": "fit {fit}/100",
       "schedule.drag.hint": "{n} free places on this day, {other} on other days (Move to… in the card's panel lists them all). Drop the meeting on a highlighted one; Escape cancels.",
       "schedule.pin": "Pin",
       "schedule.unpin": "Unpin",
@@ -84,6 +85,7 @@
       "schedule.place": "{slot} · tavolo {table}",
       "schedule.move_go": "Sposta qui",
       "schedule.drop_here": "rilasci qui",
+      "schedule.fit": "affinità {fit}/100",
       "schedule.drag.hint": "{n} posti liberi in questo giorno, {other} in altri giorni (Sposta in… nel pannello dell'incontro li elenca tutti). Rilasci l'incontro su uno evidenziato; Esc annulla.",
       "schedule.pin": "Fissa",
       "schedule.unpin": "Sblocca",
@@ -213,11 +215,13 @@
     const label = nameOf(s, "company", m.company_id) + " · " + nameOf(s, "investor", m.investor_id);
     return h("button", {
       type: "button", class: "meeting status-" + m.status + (m.pinned ? " pinned" : ""), draggable: "true",
-      "data-id": m.id, "aria-label": label + (m.pinned ? " (" + t("schedule.pinned") + ")" : ""),
+      "data-id": m.id, "aria-label": label + (typeof m.fit === "number" ? ", " + t("schedule.fit", { fit: m.fit }) : "") +
+        (m.pinned ? " (" + t("schedule.pinned") + ")" : ""),
       onclick: () => { s.open = m.id; draw(ctx, s); },
     },
     h("span", { class: "company", text: nameOf(s, "company", m.company_id) }),
     h("span", { class: "investor", text: nameOf(s, "investor", m.investor_id) }),
+    typeof m.fit === "number" ? h("span", { class: "fit", text: t("schedule.fit", { fit: m.fit }) }) : null,
     m.pinned ? h("span", { class: "pin", text: "◆ " + t("schedule.pinned") }) : null,
     m.status !== "scheduled" ? h("span", { class: "state", text: t("schedule.state." + m.status) }) : null);
   }

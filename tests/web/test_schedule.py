@@ -289,6 +289,8 @@ def run(t, daemon, shots):
         names = {f"{p['kind']}:{p['id']}": p["name"] for p in overview["participants"]}
         t.ok("with both names", names["company:" + first["company_id"]] in cell.text and
              names["investor:" + first["investor_id"]] in cell.text, cell.text)
+        t.ok("and the fit the API lists for the meeting", 0 <= first["fit"] <= 100 and
+             f"fit {first['fit']}/100" in cell.text, (first.get("fit"), cell.text))
         t.eq("the menu has the event, its schedule and exports", ["/organise", "/schedule", "/exports", "/reports"],
              [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")])
         webtest.shot(d, shots, "schedule-en-1280")

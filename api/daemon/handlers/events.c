@@ -816,6 +816,21 @@ static json_t *meeting_json(const char *time_zone, const tv_meeting_t *m)
                      (int)m->sequence);
 }
 
+/* Meeting 'm' as a list gives it: with its score also as the fit (0 to 100) the pages show,
+ * by this daemon's matcher. Not in a single meeting's representation, whose ETag must not
+ * change with the matcher's quantile table. */
+static json_t *listed_meeting_json(const api_req_t *r, const char *time_zone, const tv_meeting_t *m)
+{
+    json_t *o = meeting_json(time_zone, m);
+    int fit;
+
+    pthread_rwlock_rdlock(&r->app->lock);
+    fit = tv_matcher_fit(r->app->matcher, m->score);
+    pthread_rwlock_unlock(&r->app->lock);
+    json_object_set_new(o, "fit", json_integer(fit));
+    return o;
+}
+
 /* Loads the event and its meetings for a caller who sees at least its own part. */
 static int load_meetings(const api_req_t *r, api_resp_t *resp, int need, tv_event_t *e,
                          tv_meeting_t **m, size_t *n, int *view)
@@ -879,7 +894,7 @@ static void own_meetings(const api_req_t *r, api_resp_t *resp)
         rc = tv_store_meeting_sides(r->store, r->params[0], kind, r->principal.subject, on_side,
                                     &sides);
     for (size_t k = 0; rc == 0 && k < n; k++) {
-        json_t *one = meeting_json(sides.time_zone, &m[k]);
+        json_t *one = listed_meeting_json(r, sides.time_zone, &m[k]);
         json_t *with = json_object_get(sides.by_id, kind == TV_KIND_COMPANY ? m[k].investor_id
                                                                             : m[k].company_id);
 
@@ -915,7 +930,7 @@ int api_h_meeting_list(const api_req_t *r, api_resp_t *resp)
         json_t *items = json_array();
 
         for (size_t k = 0; k < n; k++)
-            json_array_append_new(items, meeting_json(e.time_zone, &m[k]));
+            json_array_append_new(items, listed_meeting_json(r, e.time_zone, &m[k]));
         api_reply_object(resp, 200, json_pack("{s:o}", "items", items));
     }
     free(m);
