@@ -141,8 +141,8 @@
   function field(name, type) {
     const id = "ev-" + name;
     const input = type === "select"
-      ? h("select", { id, name }, ...["it", "en"].map((l) => h("option", { value: l, text: t("events.lang." + l) })))
-      : h("input", { id, name, type, step: type === "time" ? "900" : undefined, min: type === "number" ? "1" : undefined });
+      ? h("select", { id, name, class: "text-input" }, ...["it", "en"].map((l) => h("option", { value: l, text: t("events.lang." + l) })))
+      : h("input", { id, name, type, class: "text-input", step: type === "time" ? "900" : undefined, min: type === "number" ? "1" : undefined });
     input.value = DEFAULTS[name] || "";
     if (REQUIRED.includes(name)) input.required = true;
     const error = h("p", { class: "field-error", id: id + "-error", role: "alert", hidden: true });

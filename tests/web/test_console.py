@@ -332,6 +332,14 @@ def run(t, daemon, shots, mail, work):
                 t.eq(f"move: {address}'s calendar has the new time", slot,
                      ev["DTSTART"].dt.astimezone(ZoneInfo("Europe/Rome")).strftime("%Y-%m-%dT%H:%M"))
         tour_reports(t, daemon, d, admin, shots)
+        d.get(daemon.base + "/events?admin=all")
+        webtest.ready(d)
+        d.find_element(By.CSS_SELECTOR, ".langs button[data-lang='it']").click()
+        webtest.wait(d, lambda d: d.find_element(By.CSS_SELECTOR, ".events-page h1").text == "Eventi")
+        t.ok("events: in Italian, the new event in the list and the form's words",
+             "Montalcini Tour: Milano 2027" in d.find_element(By.ID, "events-table").text and
+             "Foglio dei partecipanti (CSV)" in d.find_element(By.ID, "ev-form").text)
+        webtest.shot(d, shots, "console-events-it-1280")
         t.eq("no console error on the admin's way (but the refusals the test caused)", [],
              webtest.console_problems(d, allow=("/draft ", "/v1/spreadsheets/participants ",
                                                 "/v1/events?dry_run=true ")))
