@@ -618,28 +618,47 @@ static int all_declined(const plan_t *p, size_t x)
 }
 
 /* Why participant 'x' has fewer meetings than it should, from the input and the run. */
-static const char *short_reason(const short_t *q, size_t x)
+/* Why a participant is short of meetings: a code the pages translate, and the words. */
+typedef struct {
+    const char *code, *text;
+} short_reason_t;
+
+static const short_reason_t SHORT_UNAVAILABLE = {"unavailable", "not available in any slot"};
+static const short_reason_t SHORT_BUSY = {"busy_elsewhere",
+                                          "busy at another event in every slot it is available"};
+static const short_reason_t SHORT_NO_ROOM = {
+    "max_meetings", "max_meetings is 0 (or taken by meetings kept where they are)"};
+static const short_reason_t SHORT_DECLINED = {"declined",
+                                              "every pair declined or cancelled by the organiser"};
+static const short_reason_t SHORT_NO_PAIR = {
+    "no_pair", "no accepted request and no recommended pair among the participants"};
+static const short_reason_t SHORT_NO_SLOT = {
+    "no_common_slot", "no slot where it and any of its candidates are both available"};
+static const short_reason_t SHORT_OTHERS_FULL = {
+    "others_full", "capacity: every candidate's other side is full with meetings of higher "
+                   "precedence or better score"};
+static const short_reason_t SHORT_EVENT_FULL = {
+    "event_full", "capacity: the event's tables or slots went to meetings of higher precedence "
+                  "or better score"};
+
+static const short_reason_t *short_reason(const short_t *q, size_t x)
 {
     int any, common, open;
 
     if (!any_slot(q->p, x, 1))
-        return "not available in any slot";
+        return &SHORT_UNAVAILABLE;
     if (!any_slot(q->p, x, 0))
-        return "busy at another event in every slot it is available";
+        return &SHORT_BUSY;
     if (party_of(q->p, x)->max_meetings == 0)
-        return "max_meetings is 0 (or taken by meetings kept where they are)";
+        return &SHORT_NO_ROOM;
     scan_candidates(q, x, &any, &common, &open);
     if (!any && all_declined(q->p, x))
-        return "every pair declined or cancelled by the organiser";
+        return &SHORT_DECLINED;
     if (!any)
-        return "no accepted request and no recommended pair among the participants";
+        return &SHORT_NO_PAIR;
     if (!common)
-        return "no slot where it and any of its candidates are both available";
-    if (!open)
-        return "capacity: every candidate's other side is full with meetings of higher "
-               "precedence or better score";
-    return "capacity: the event's tables or slots went to meetings of higher precedence or "
-           "better score";
+        return &SHORT_NO_SLOT;
+    return open ? &SHORT_EVENT_FULL : &SHORT_OTHERS_FULL;
 }
 
 static json_t *short_entry(const short_t *q, size_t x)
@@ -648,10 +667,12 @@ static json_t *short_entry(const short_t *q, size_t x)
     const tv_attendee_t *a =
         x < p->n_companies ? p->company_of[x] : p->investor_of[x - p->n_companies];
 
-    return json_pack("{s:s, s:s, s:i, s:i, s:s}", "kind",
+    const short_reason_t *why = short_reason(q, x);
+
+    return json_pack("{s:s, s:s, s:i, s:i, s:s, s:s}", "kind",
                      x < p->n_companies ? "company" : "investor", "id", a->id, "min_meetings",
-                     (int)a->min_meetings, "meetings", (int)q->count[x], "reason",
-                     short_reason(q, x));
+                     (int)a->min_meetings, "meetings", (int)q->count[x], "reason", why->text,
+                     "code", why->code);
 }
 
 /* Every participant with no meeting, or fewer than its min_meetings, and why. Meetings held
@@ -693,20 +714,29 @@ static json_t *short_json(const plan_t *p, const tv_schedule_t *s)
     return list;
 }
 
-static char *report_json(const plan_t *p, const tv_schedule_t *s, const tv_meeting_t *m)
+static json_t *report_of(const plan_t *p, const tv_schedule_t *s, const tv_meeting_t *m)
 {
-    json_t *r =
-        json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i, s:o}", "event",
+    return json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i, s:o}", "event",
                   p->event.id, "total_score", s->total_score, "upper_bound", s->upper_bound,
                   "ratio", s->upper_bound > 0 ? s->total_score / s->upper_bound : 1.0, "candidates",
                   (int)p->n_candidates, "meetings", meetings_json(p, m, s->n_placed), "unplaced",
                   unplaced_json(p, s), "meetings_per_participant", "min", (int)s->min_per_party,
                   "mean", s->mean_per_party, "max", (int)s->max_per_party, "participants_without",
                   (int)s->parties_without, "short_of_meetings", short_json(p, s));
-    char *text = r != NULL ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+}
 
-    json_decref(r);
-    return text;
+/* The report's text, and the text of its "short_of_meetings" (kept with the saved schedule:
+ * tv_store_meetings_save) into '*short_text' (free()). TV_ENOMEM or 0. */
+static int report_texts(json_t *r, char **report, char **short_text)
+{
+    *report = r != NULL ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
+    *short_text = r != NULL ? json_dumps(json_object_get(r, "short_of_meetings"), JSON_COMPACT)
+                            : NULL;
+    if (*report != NULL && *short_text != NULL)
+        return 0;
+    free(*report), free(*short_text);
+    *report = *short_text = NULL;
+    return TV_ENOMEM;
 }
 
 static void plan_dispose(plan_t *p)
@@ -723,7 +753,7 @@ static void plan_dispose(plan_t *p)
 static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *event_id, int draft,
                          char **report)
 {
-    char *kept = NULL;
+    char *kept = NULL, *short_text = NULL;
     plan_t p;
     tv_schedule_t s = {0};
     tv_meeting_t *rows = NULL;
@@ -755,10 +785,14 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
     }
     if (rc == 0)
         rc = to_meetings(&p, &s, &rows);
+    if (rc == 0) {
+        json_t *r = report_of(&p, &s, rows);
+
+        rc = report_texts(r, report, &short_text);
+        json_decref(r);
+    }
     if (rc == 0 && !draft)
-        rc = tv_store_meetings_save(st, event_id, rows, s.n_placed, version);
-    if (rc == 0 && (*report = report_json(&p, &s, rows)) == NULL)
-        rc = TV_ENOMEM;
+        rc = tv_store_meetings_save(st, event_id, rows, s.n_placed, version, short_text);
     if (rc == 0 && draft) /* a draft: the meetings and the report, nothing else */
         rc = tv_codec_meetings_encode(rows, s.n_placed, &kept);
     if (rc == 0 && draft)
@@ -768,6 +802,7 @@ static int schedule_once(tv_store_t *st, const tv_matcher_t *m, const char *even
         *report = NULL;
     }
     free(kept);
+    free(short_text);
     free(rows);
     tv_schedule_dispose(&s);
     plan_dispose(&p);
@@ -795,6 +830,8 @@ int api_schedule_publish(tv_store_t *st, const char *event_id, size_t *published
 {
     tv_draft_t d;
     tv_meeting_t *m = NULL;
+    json_t *report = NULL;
+    char *text = NULL, *short_text = NULL;
     size_t n = 0;
     int rc = tv_store_draft_get(st, event_id, &d);
 
@@ -803,9 +840,14 @@ int api_schedule_publish(tv_store_t *st, const char *event_id, size_t *published
         return rc;
     }
     rc = tv_codec_meetings_decode(d.meetings, &m, &n);
+    if (rc == 0 && (report = json_loads(d.report, 0, NULL)) == NULL)
+        rc = TV_EINVAL;
+    if (rc == 0)
+        rc = report_texts(report, &text, &short_text);
     if (rc != 0)
         snprintf(err, err_size, "event \"%s\": its draft cannot be read", event_id);
-    if (rc == 0 && (rc = tv_store_meetings_save(st, event_id, m, n, d.base_version)) != 0)
+    if (rc == 0 &&
+        (rc = tv_store_meetings_save(st, event_id, m, n, d.base_version, short_text)) != 0)
         snprintf(err, err_size, "%s",
                  rc == TV_ESTALE ? "the meetings changed since the draft was made: make the "
                                    "draft again"
@@ -814,6 +856,9 @@ int api_schedule_publish(tv_store_t *st, const char *event_id, size_t *published
         snprintf(err, err_size, "%s", tv_store_error(st));
     if (rc == 0)
         *published = n;
+    json_decref(report);
+    free(text);
+    free(short_text);
     free(m);
     tv_draft_dispose(&d);
     return rc == TV_ESTALE ? TV_ECONFLICT : rc;

@@ -56,6 +56,14 @@
       "organise.range": "min {min}, max {max}",
       "organise.range.nomax": "min {min}, no maximum",
       "organise.st.none": "No meeting",
+      "organise.why.unavailable": "Not available in any slot.",
+      "organise.why.busy_elsewhere": "At another event whenever it is available.",
+      "organise.why.max_meetings": "Its maximum is 0, or taken by meetings kept where they are.",
+      "organise.why.declined": "Every pair with it was declined or cancelled.",
+      "organise.why.no_pair": "No accepted request and no recommended pair among the participants.",
+      "organise.why.no_common_slot": "No slot free for both it and any of its candidates.",
+      "organise.why.others_full": "Every candidate's other side is full with meetings that come first.",
+      "organise.why.event_full": "The event's tables or slots went to meetings that come first.",
       "organise.st.below": "Below minimum",
       "organise.st.full": "Full",
       "organise.st.ok": "In range",
@@ -151,6 +159,14 @@
       "organise.range": "min {min}, max {max}",
       "organise.range.nomax": "min {min}, senza massimo",
       "organise.st.none": "Nessun incontro",
+      "organise.why.unavailable": "Non è disponibile in nessuna fascia.",
+      "organise.why.busy_elsewhere": "È a un altro evento ogni volta che è disponibile.",
+      "organise.why.max_meetings": "Il suo massimo è 0, o è occupato da incontri tenuti dove sono.",
+      "organise.why.declined": "Ogni coppia con esso è stata rifiutata o annullata.",
+      "organise.why.no_pair": "Nessuna richiesta accettata e nessuna coppia consigliata tra i partecipanti.",
+      "organise.why.no_common_slot": "Nessuna fascia libera sia per esso sia per uno dei suoi candidati.",
+      "organise.why.others_full": "L'altra parte di ogni candidato è piena di incontri che vengono prima.",
+      "organise.why.event_full": "I tavoli o le fasce dell'evento sono andati a incontri che vengono prima.",
       "organise.st.below": "Sotto il minimo",
       "organise.st.full": "Al completo",
       "organise.st.ok": "Nei limiti",
@@ -295,6 +311,13 @@
       h("button", { type: "button", class: "secondary", text: t("organise.close"), onclick: () => { box.hidden = true; } }));
   }
 
+  /* The scheduler's reason for a participant short of meetings, in the page's language. */
+  function whyText(why) {
+    const key = "organise.why." + why.code;
+    const said = t(key);
+    return said !== key ? said : String(why.reason || "");
+  }
+
   function row(p, open) {
     const st = stateOf(p);
     const range = p.max_meetings === null
@@ -308,7 +331,8 @@
         h("span", { class: "kind", text: t("kind." + p.kind) }), " ", h("span", { class: "id muted", text: p.id })),
       h("td", { class: "meetings" }, h("strong", { text: tavolo.fmt.number(p.meetings) }), " ",
         h("span", { class: "muted", text: "(" + range + ")" })),
-      h("td", { class: "st st-" + st }, h("span", { "aria-hidden": "true", text: SYMBOL[st] + " " }), t("organise.st." + st)),
+      h("td", { class: "st st-" + st }, h("span", { "aria-hidden": "true", text: SYMBOL[st] + " " }), t("organise.st." + st),
+        p.why ? h("div", { class: "why muted", text: whyText(p.why) }) : null),
       yesNo(p.invited), yesNo(p.signed_in));
   }
 

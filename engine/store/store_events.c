@@ -409,9 +409,9 @@ static int claim_meetings(tv_store_t *st, const char *event_id, int64_t expected
 }
 
 int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n,
-                           int64_t expected_version)
+                           int64_t expected_version, const char *short_of_meetings)
 {
-    const char *params[1] = {event_id};
+    const char *params[2] = {event_id, short_of_meetings};
     int rc = tv__store_exec_command(st, "BEGIN", 0, NULL);
 
     if (rc == 0)
@@ -439,6 +439,13 @@ int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meetin
                                     "now() WHERE id IN (SELECT id FROM tv_parked) AND status = "
                                     "'cancelled'",
                                     0, NULL);
+    if (rc == 0 && short_of_meetings != NULL)
+        rc = tv__store_exec_command(st,
+                                    "INSERT INTO schedule_runs (event_id, short_of_meetings) "
+                                    "VALUES ($1, $2::jsonb) ON CONFLICT (event_id) DO UPDATE SET "
+                                    "short_of_meetings = EXCLUDED.short_of_meetings, saved_at = "
+                                    "now()",
+                                    2, params);
     if (rc == 0)
         rc = tv__store_exec_command(st, "COMMIT", 0, NULL);
     if (rc != 0)
@@ -574,10 +581,15 @@ static const char overview_sql[] =
     "mc AS (SELECT 'company' AS kind, company_id AS id, count(*) AS n FROM m WHERE status <> "
     "'cancelled' GROUP BY 2 UNION ALL SELECT 'investor', investor_id, count(*) FROM m WHERE "
     "status <> 'cancelled' GROUP BY 2), "
+    "w AS (SELECT x->>'kind' AS kind, x->>'id' AS id, jsonb_build_object('code', "
+    "coalesce(x->>'code', ''), 'reason', x->>'reason') AS why FROM schedule_runs sr, "
+    "jsonb_array_elements(sr.short_of_meetings) x WHERE sr.event_id = $1), "
     "r AS (SELECT p.*, coalesce(mc.n, 0) AS meetings, EXISTS (SELECT 1 FROM signin_links l "
     "WHERE l.email = ANY (p.emails)) AS invited, EXISTS (SELECT 1 FROM sessions s WHERE s.email "
-    "= ANY (p.emails) AND s.revoked_at IS NULL AND s.expires_at > now()) AS signed_in FROM p "
-    "LEFT JOIN mc ON mc.kind = p.kind AND mc.id = p.id), "
+    "= ANY (p.emails) AND s.revoked_at IS NULL AND s.expires_at > now()) AS signed_in, CASE "
+    "WHEN coalesce(mc.n, 0) = 0 OR coalesce(mc.n, 0) < p.min_meetings THEN w.why END AS why "
+    "FROM p LEFT JOIN mc ON mc.kind = p.kind AND mc.id = p.id LEFT JOIN w ON w.kind = p.kind "
+    "AND w.id = p.id), "
     "q AS (SELECT s.k, jsonb_build_object('pending', count(q.id) FILTER (WHERE q.status = "
     "'pending'), 'accepted', count(q.id) FILTER (WHERE q.status = 'accepted'), 'declined', "
     "count(q.id) FILTER (WHERE q.status = 'declined'), 'expired', count(q.id) FILTER (WHERE "
@@ -587,8 +599,10 @@ static const char overview_sql[] =
     "e.city, 'time_zone', e.time_zone, 'request_deadline', e.head->'request_deadline'), "
     "'participants', coalesce((SELECT jsonb_agg(jsonb_build_object('kind', kind, 'id', id, "
     "'name', name, 'min_meetings', min_meetings, 'max_meetings', max_meetings, 'meetings', "
-    "meetings, 'people', people, 'invited', invited, 'signed_in', signed_in) ORDER BY kind, "
-    "lower(name), id) FROM r), '[]'), 'requests', (SELECT jsonb_object_agg(k, v) FROM q), "
+    "meetings, 'people', people, 'invited', invited, 'signed_in', signed_in, 'why', why) ORDER "
+    "BY kind, lower(name), id) FROM r), '[]'), 'requests', (SELECT jsonb_object_agg(k, v) FROM "
+    "q), 'schedule_saved_at', (SELECT to_char(saved_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM schedule_runs WHERE event_id = $1), "
     "'meetings', (SELECT jsonb_build_object('scheduled', count(*) FILTER (WHERE status = "
     "'scheduled'), 'pinned', count(*) FILTER (WHERE pinned AND status <> 'cancelled'), 'held', "
     "count(*) FILTER (WHERE status = 'held'), 'no_show', count(*) FILTER (WHERE status = "

@@ -194,6 +194,11 @@ read -r fid fslot <<<"$first"
 call PUT "/v1/events/jpm-2027/availability?participant=c-029" "" "${O[@]}" -H 'Content-Type: application/json' \
     -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data "{\"unavailable\": [\"$fslot\"]}"
 expect_status "c-029 is made unavailable at its first meeting's slot" 200
+call GET /v1/events/jpm-2027/overview "" "${O[@]}"
+every_slot=$(js 'json.dumps({"unavailable": d["slots"]})')
+call PUT "/v1/events/jpm-2027/availability?participant=c-041" "" "${O[@]}" -H 'Content-Type: application/json' \
+    -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf" --data "$every_slot"
+expect_status "and c-041 at every slot" 200
 before=$(fingerprint)
 call POST "/v1/events/jpm-2027/schedule?draft=maybe" "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
 expect_status "?draft takes true or false" 400
@@ -211,6 +216,9 @@ expect_eq "the meeting in the unavailable slot is moved or cancelled by the draf
 expect_eq "and counted for c-029" True "$(js 'sum(d["changes"]["by_participant"]["company:c-029"].values()) >= 1')"
 expect_eq "with the run's report" "jpm-2027" "$(js 'd["report"]["event"]')"
 drafted=$(js 'd["meetings"]')
+short=$(js 'sorted((x["kind"], x["id"], x["code"]) for x in d["report"]["short_of_meetings"])')
+expect_eq "the draft's report says c-041 is not available in any slot, with its code" unavailable \
+    "$(js 'next(x["code"] for x in d["report"]["short_of_meetings"] if x["id"] == "c-041")')"
 call GET /v1/events/jpm-2027/draft "" -H "Cookie: tavolo_session=$psid" -H "X-Tavolo-Profile: company:c-029"
 expect_status "a participant cannot read the draft" 403
 call POST /v1/events/jpm-2027/draft/publish "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
@@ -221,6 +229,10 @@ expect_eq "nothing is left in the unavailable slot for c-029" 0 \
     "$(sql "SELECT count(*) FROM meetings WHERE event_id = 'jpm-2027' AND company_id = 'c-029' AND slot_start = '$fslot' AND status <> 'cancelled'")"
 call GET /v1/events/jpm-2027/draft "" "${O[@]}"
 expect_status "and the draft is gone" 404
+call GET /v1/events/jpm-2027/overview "" "${O[@]}"
+expect_eq "the overview says why, as the published run's report did, for those it left short" "$short" \
+    "$(js 'sorted((p["kind"], p["id"], p["why"]["code"]) for p in d["participants"] if p["why"])')"
+expect_eq "with when that run was saved" True "$(js 'd["schedule_saved_at"] is not None')"
 # A draft made stale: a meeting pinned after it was made.
 call POST "/v1/events/jpm-2027/schedule?draft=true" "" "${O[@]}" -H "Origin: $ORIGIN" -H "X-CSRF-Token: $csrf"
 pin=$(sql "SELECT id FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' AND NOT pinned ORDER BY id LIMIT 1")

@@ -34,6 +34,10 @@ def check_page(t, daemon, d, width, shots):
     t.eq(f"{where}: one row per participant", len(o["participants"]), len(rows(d)))
     none = [p["id"] for p in o["participants"] if p["meetings"] == 0]
     t.eq(f"{where}: the overview has c-041 without a meeting", ["c-041"], none)
+    c041 = next(p for p in o["participants"] if p["id"] == "c-041")
+    t.eq(f"{where}: and why, as the last run said", "no_common_slot", (c041["why"] or {}).get("code"))
+    why = d.find_element(By.CSS_SELECTOR, ".participants-table tr[data-id='c-041'] .why").text
+    t.eq(f"{where}: its row says why, in Italian", "Nessuna fascia libera sia per esso sia per uno dei suoi candidati.", why)
     figures = {x.find_element(By.TAG_NAME, "dt").text.replace("▲ ", ""): x.find_element(By.TAG_NAME, "dd").text
                for x in d.find_elements(By.CSS_SELECTOR, ".glance .figure")}
     t.eq(f"{where}: the participants without a meeting, counted in Italian", str(len(none)), figures.get("Senza incontri"))
@@ -308,6 +312,12 @@ def run(t, daemon, shots):
     subprocess.run(["psql", daemon.env["TAVOLO_DATABASE_URL"], "-qc",
                     "UPDATE meetings SET status = 'cancelled' WHERE event_id = 'jpm-2027' AND "
                     "company_id = 'c-041'"], check=True)
+    # and the last run's report saying why (api.organisers checks a real run writes it)
+    subprocess.run(["psql", daemon.env["TAVOLO_DATABASE_URL"], "-qc",
+                    "UPDATE schedule_runs SET short_of_meetings = '[{\"kind\": \"company\", "
+                    "\"id\": \"c-041\", \"min_meetings\": 2, \"meetings\": 0, \"code\": "
+                    "\"no_common_slot\", \"reason\": \"no slot where it and any of its candidates "
+                    "are both available\"}]' WHERE event_id = 'jpm-2027'"], check=True)
     for width in (1280, 390):
         d = webtest.signed_in(daemon, *ORGANISER, width, "it")
         try:

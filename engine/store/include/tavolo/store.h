@@ -197,9 +197,11 @@ int tv_store_meeting_sides(tv_store_t *st, const char *event_id, tv_profile_kind
  * SEQUENCE and updated_at, one that moves or comes back gets SEQUENCE + 1; held and no-show
  * meetings keep their status; pinned rows are never written. Every scheduled, unpinned
  * meeting of the event that is not in 'm' is cancelled (SEQUENCE + 1). Nothing is written, and
- * TV_ESTALE returned, when the event's meetings are no longer at 'expected_version'. */
+ * TV_ESTALE returned, when the event's meetings are no longer at 'expected_version'. With
+ * 'short_of_meetings' (the run's report's list as JSON text, or NULL) the same transaction
+ * keeps it as the event's last run (migration 032), for the overview's "why". */
 int tv_store_meetings_save(tv_store_t *st, const char *event_id, const tv_meeting_t *m, size_t n,
-                           int64_t expected_version);
+                           int64_t expected_version, const char *short_of_meetings);
 
 /* The version of an event's meetings, bumped by every change to them: a schedule made from
  * meetings read at version v is saved with expected_version v, and TV_ESTALE says another
@@ -277,7 +279,9 @@ int tv_store_requests(tv_store_t *st, const char *event_id, tv_request_row_t **o
  * min_meetings, max_meetings (the file's default when it gives none; null for no limit),
  * meetings (not cancelled), people (how many the file names), invited (a sign-in link was made
  * for one of its people or contacts, within the week links are kept), signed_in (one of them
- * has a live session)}, by kind then name; "requests" by the side that asked, each {pending,
+ * has a live session), why (the reason the last saved scheduler run gave for leaving it without
+ * a meeting or below its minimum, else null)}, by kind then name; "schedule_saved_at" (when
+ * that run was saved, UTC, or null); "requests" by the side that asked, each {pending,
  * accepted, declined, expired}; "meetings" {scheduled, pinned, held, no_show, cancelled};
  * "mail" of the event {queued, sent, failed}. One read, in the database. TV_ENOTFOUND if no
  * event. */
