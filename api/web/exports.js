@@ -15,6 +15,8 @@
       "exports.tables": "Tables (CSV, for the venue)",
       "exports.meetings": "Meetings (CSV, by time)",
       "exports.ics": "Every agenda (.ics)",
+      "exports.ics_one": "Agenda (.ics)",
+      "exports.ics_of": "The agenda of {name} as .ics",
       "exports.failed": "The file could not be downloaded (error {status}).",
       "exports.print": "Print the agendas",
       "exports.agendas": "Agendas to hand out: one page each",
@@ -31,6 +33,8 @@
       "exports.tables": "Tavoli (CSV, per la sede)",
       "exports.meetings": "Incontri (CSV, per orario)",
       "exports.ics": "Tutte le agende (.ics)",
+      "exports.ics_one": "Agenda (.ics)",
+      "exports.ics_of": "L'agenda di {name} in .ics",
       "exports.failed": "Non è stato possibile scaricare il file (errore {status}).",
       "exports.print": "Stampa le agende",
       "exports.agendas": "Agende da consegnare: una pagina ciascuna",
@@ -42,12 +46,14 @@
     },
   });
 
-  /* One participant's page: its meetings by slot. */
-  function agendaOf(p, mine, o, names) {
+  /* One participant's page: its meetings by slot, and its own .ics ('file' makes the button). */
+  function agendaOf(p, mine, o, names, file) {
     const other = p.kind === "company" ? "investor" : "company";
     return h("section", { class: "handout", "data-id": p.id, "aria-labelledby": "handout-" + p.id },
       h("h3", { id: "handout-" + p.id }, h("span", { text: p.name }), " ",
         h("span", { class: "kind", text: t("kind." + p.kind) })),
+      file("ics-" + p.id, "exports.ics_one", "/agenda.ics?participant=" + encodeURIComponent(p.id),
+        o.event.id + "-" + p.id + ".ics", t("exports.ics_of", { name: p.name })),
       h("p", { class: "muted", text: o.event.name }),
       h("table", null,
         h("thead", null, h("tr", null, ["time", "table", "with"].map((c) => h("th", { scope: "col", text: t("exports." + c) })))),
@@ -79,8 +85,8 @@
     const { o, meetings } = data;
     const names = new Map(o.participants.map((p) => [p.kind + ":" + p.id, p.name]));
     const status = h("p", { id: "exports-status", class: "status", hidden: true });
-    const file = (id, key, path, name) => h("button", { type: "button", id, class: "secondary", text: t(key),
-      onclick: () => tavolo.download(base + path, name, status, "exports.failed") });
+    const file = (id, key, path, name, label) => h("button", { type: "button", id, class: "secondary file", text: t(key),
+      "aria-label": label, onclick: () => tavolo.download(base + path, name, status, "exports.failed") });
     const withMeetings = o.participants
       .map((p) => [p, meetings.filter((m) => m[p.kind + "_id"] === p.id).sort((a, b) => a.slot_index - b.slot_index)])
       .filter(([, mine]) => mine.length);
@@ -95,7 +101,7 @@
         status),
       h("h2", { class: "agendas-title", text: t("exports.agendas") }),
       h("p", { class: "muted", text: t("exports.count", { n: tavolo.fmt.number(withMeetings.length) }) }),
-      h("div", { class: "handouts" }, withMeetings.map(([p, mine]) => agendaOf(p, mine, o, names))));
+      h("div", { class: "handouts" }, withMeetings.map(([p, mine]) => agendaOf(p, mine, o, names, file))));
   }
 
   tavolo.page("/exports", { title: "exports.title", kinds: ["organiser"], render });

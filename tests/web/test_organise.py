@@ -297,12 +297,19 @@ def check_exports(t, daemon, d, shots):
     got = [r for r in webtest.network(d) if r["url"].endswith("/tables.csv")]
     t.eq("exports: the tables file is fetched through the API", [200], [r["status"] for r in got])
     t.eq("exports: and no failure is said", True, d.find_element(By.ID, "exports-status").get_attribute("hidden") is not None)
+    d.find_element(By.ID, "ics-c-029").click()
+    webtest.wait(d, lambda d: d.execute_script(
+        "return performance.getEntriesByType('resource').some(e => e.name.endsWith('participant=c-029') && e.responseEnd > 0)"))
+    got = [r for r in webtest.network(d) if r["url"].endswith("/agenda.ics?participant=c-029")]
+    t.eq("exports: one participant's agenda fetched as .ics through the API", [200], [r["status"] for r in got])
     d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     breaks = d.execute_script("return [...document.querySelectorAll('.handout')].map(s => getComputedStyle(s).breakAfter)")
     t.eq("exports: printed, each handout ends its page (the last one aside)",
          ["page"] * (len(breaks) - 1) + ["auto"], breaks)
     hidden = d.execute_script("return getComputedStyle(document.getElementById('nav')).display")
     t.eq("exports: the menu is not printed", "none", hidden)
+    t.eq("exports: nor a handout's .ics button", "none",
+         d.execute_script("return getComputedStyle(document.getElementById('ics-c-029')).display"))
     d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     t.eq("exports: no console error", [], webtest.console_problems(d))
 
