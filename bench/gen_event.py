@@ -1,17 +1,36 @@
 #!/usr/bin/python3
 """Writes an event file (docs/events.md) at BIO-Europe size over profiles that gen_profiles.py
 wrote: every company and investor a participant with one person and an e-mail address, three
-days of 30-minute slots, 600 tables, and requests both ways in every state. The person of
-profile ID is person-ID@bench.example (bench/web_pages.py signs in as it).
-Usage: gen_event.py COMPANIES_JSONL INVESTORS_JSONL EVENT_ID OUT [SEED]"""
+days of 30-minute slots from 09:00 with an hour's break at 12:30, 600 tables, and requests
+both ways in every state. The person of profile ID is person-ID@bench.example
+(bench/web_pages.py signs in as it).
+Usage: gen_event.py COMPANIES_JSONL INVESTORS_JSONL EVENT_ID OUT [SEED]
+                    [--slots-per-day N] [--max-meetings N]
+  --slots-per-day N: slots in a day (14 by default: 09:00 to 17:00); the day ends later
+                     for more (16: 18:00, issue 17's size); at least 9
+  --max-meetings N:  the event's default_max_meetings (12 by default); the scheduler also
+                     takes 3 x N matched investors per company as candidates"""
+import argparse
 import json
 import random
-import sys
 
-companies_in, investors_in, event_id, out = sys.argv[1:5]
-rng = random.Random(int(sys.argv[5]) if len(sys.argv) > 5 else 11)
+ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+for name in ("companies_in", "investors_in", "event_id", "out"):
+    ap.add_argument(name)
+ap.add_argument("seed", nargs="?", type=int, default=11)
+ap.add_argument("--slots-per-day", type=int, default=14, metavar="N")
+ap.add_argument("--max-meetings", type=int, default=12, metavar="N")
+args = ap.parse_args()
+if args.slots_per_day < 9:
+    ap.error("--slots-per-day: at least 9 (some participants are away at 14:00)")
+companies_in, investors_in, event_id, out = (args.companies_in, args.investors_in,
+                                             args.event_id, args.out)
+rng = random.Random(args.seed)
 companies = [json.loads(line)["id"] for line in open(companies_in)]
 investors = [json.loads(line)["id"] for line in open(investors_in)]
+# The day: 09:00, the slots and the hour's break at 12:30.
+minutes = 9 * 60 + 30 * args.slots_per_day + 60
+day_end = f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def participant(kind, pid):
@@ -39,9 +58,9 @@ requests = [{"company_id": c, "investor_id": i, "from": side,
 event = {
     "id": event_id, "name": "BIO-Europe 2027 (benchmark)", "city": "Vienna",
     "time_zone": "Europe/Vienna", "days": ["2027-11-02", "2027-11-03", "2027-11-04"],
-    "day_start": "09:00", "day_end": "17:00", "slot_minutes": 30,
+    "day_start": "09:00", "day_end": day_end, "slot_minutes": 30,
     "breaks": [{"start": "12:30", "end": "13:30"}], "tables": 600,
-    "request_deadline": "2027-10-26T23:59:00+01:00", "default_max_meetings": 12,
+    "request_deadline": "2027-10-26T23:59:00+01:00", "default_max_meetings": args.max_meetings,
     "participants": [participant("company", c) for c in companies]
     + [participant("investor", i) for i in investors],
     "requests": requests,
