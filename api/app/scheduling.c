@@ -18,12 +18,15 @@ typedef struct {
     /* participants by side, in file order */
     tv_party_t *companies, *investors;
     const tv_attendee_t **company_of, **investor_of;
+    uint32_t *company_order, *investor_order; /* each side's positions, by id */
     size_t n_companies, n_investors;
     uint8_t *available; /* (n_companies + n_investors) x n_slots */
     uint32_t *tables;
     tv_candidate_t *candidates;
     int8_t *kept; /* per candidate: the status of a kept meeting, or -1 */
     size_t n_candidates, cap_candidates;
+    uint32_t *pair_index; /* open addressing by (company, investor): candidate + 1, 0 empty */
+    size_t pair_cap;      /* a power of two, at least twice n_candidates */
     uint8_t *taken;          /* n_slots x tables: held by kept meetings held out of the run */
     uint8_t *keep;           /* per existing meeting: KEEP_NONE, KEEP_LOCK or KEEP_HELD_OUT */
     uint8_t *file_available; /* 'available' as the event file has it, before other events */
@@ -54,16 +57,52 @@ static int slot_index(const plan_t *p, const char *start)
     return -1;
 }
 
+/* The position of participant 'id' on side 'kind', or -1: a binary search of the side's
+ * positions by id (a linear one cost 3 s of a run at 6,000 participants, bench/organiser_pages.sh). */
 static int side_index(const plan_t *p, tv_profile_kind_t kind, const char *id)
 {
-    size_t n = kind == TV_KIND_COMPANY ? p->n_companies : p->n_investors;
+    size_t lo = 0, hi = kind == TV_KIND_COMPANY ? p->n_companies : p->n_investors;
     const tv_attendee_t **of = kind == TV_KIND_COMPANY ? p->company_of : p->investor_of;
+    const uint32_t *order = kind == TV_KIND_COMPANY ? p->company_order : p->investor_order;
 
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(of[i]->id, id) == 0)
-            return (int)i;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(of[order[mid]]->id, id);
+
+        if (c == 0)
+            return (int)order[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return -1;
+}
+
+typedef struct {
+    const char *id;
+    uint32_t at;
+} id_at_t;
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const id_at_t *)a)->id, ((const id_at_t *)b)->id);
+}
+
+/* Writes into 'order' the n positions of 'of' sorted by id. */
+static int sort_side(const tv_attendee_t **of, uint32_t *order, size_t n)
+{
+    id_at_t *keys = malloc((n + 1) * sizeof(*keys));
+
+    if (keys == NULL)
+        return TV_ENOMEM;
+    for (size_t k = 0; k < n; k++)
+        keys[k] = (id_at_t){of[k]->id, (uint32_t)k};
+    qsort(keys, n, sizeof(*keys), by_id);
+    for (size_t k = 0; k < n; k++)
+        order[k] = keys[k].at;
+    free(keys);
+    return 0;
 }
 
 /* Splits the attendees by side and turns their availability into flags. */
@@ -75,11 +114,13 @@ static int build_parties(plan_t *p)
     p->investors = calloc(n + 1, sizeof(tv_party_t));
     p->company_of = calloc(n + 1, sizeof(*p->company_of));
     p->investor_of = calloc(n + 1, sizeof(*p->investor_of));
+    p->company_order = calloc(n + 1, sizeof(*p->company_order));
+    p->investor_order = calloc(n + 1, sizeof(*p->investor_order));
     p->available = malloc((n + 1) * ns);
     p->tables = malloc((ns + 1) * sizeof(uint32_t));
     p->taken = calloc(ns * p->event.tables + 1, 1);
     if (!p->companies || !p->investors || !p->company_of || !p->investor_of || !p->available ||
-        !p->tables || !p->taken)
+        !p->tables || !p->taken || !p->company_order || !p->investor_order)
         return TV_ENOMEM;
     for (size_t s = 0; s < ns; s++)
         p->tables[s] = p->event.tables;
@@ -102,6 +143,9 @@ static int build_parties(plan_t *p)
         else
             p->investor_of[p->n_investors++] = at;
     }
+    if (sort_side(p->company_of, p->company_order, p->n_companies) != 0 ||
+        sort_side(p->investor_of, p->investor_order, p->n_investors) != 0)
+        return TV_ENOMEM;
     return 0;
 }
 
@@ -152,17 +196,67 @@ static int mark_busy_elsewhere(plan_t *p, tv_store_t *st)
     return rc;
 }
 
+/* ---- candidates, found by pair through an open-addressing index (a linear search took 64%
+ * of a run at 6,000 participants and 237,000 candidates, bench/organiser_pages.sh) ---- */
+
+static size_t pair_hash(uint32_t c, uint32_t i, size_t cap)
+{
+    uint64_t h = ((uint64_t)c << 32 | i) * 0x9E3779B97F4A7C15ull;
+
+    return (size_t)(h >> 20) & (cap - 1);
+}
+
+/* The slot of pair (c, i) in the index: its candidate's, or the empty one where it would go. */
+static size_t pair_slot(const plan_t *p, uint32_t c, uint32_t i)
+{
+    size_t at = pair_hash(c, i, p->pair_cap);
+
+    while (p->pair_index[at] != 0) {
+        const tv_candidate_t *x = &p->candidates[p->pair_index[at] - 1];
+
+        if (x->company == c && x->investor == i)
+            break;
+        at = (at + 1) & (p->pair_cap - 1);
+    }
+    return at;
+}
+
 static int find_candidate(const plan_t *p, uint32_t c, uint32_t i)
 {
+    size_t at;
+
+    if (p->pair_cap == 0)
+        return -1;
+    at = pair_slot(p, c, i);
+    return (int)p->pair_index[at] - 1;
+}
+
+/* Keeps the index at most half full. */
+static int grow_pair_index(plan_t *p)
+{
+    size_t cap = p->pair_cap ? p->pair_cap * 2 : 1024;
+    uint32_t *index = calloc(cap, sizeof(*index));
+
+    if (index == NULL)
+        return TV_ENOMEM;
+    free(p->pair_index);
+    p->pair_index = index;
+    p->pair_cap = cap;
     for (size_t k = 0; k < p->n_candidates; k++) {
-        if (p->candidates[k].company == c && p->candidates[k].investor == i)
-            return (int)k;
+        size_t at = pair_slot(p, p->candidates[k].company, p->candidates[k].investor);
+
+        if (p->pair_index[at] == 0)
+            p->pair_index[at] = (uint32_t)k + 1;
     }
-    return -1;
+    return 0;
 }
 
 static int add_candidate(plan_t *p, tv_candidate_t cand, int kept_status)
 {
+    size_t at;
+
+    if (2 * (p->n_candidates + 1) > p->pair_cap && grow_pair_index(p) != 0)
+        return TV_ENOMEM;
     if (p->n_candidates == p->cap_candidates) {
         size_t cap = p->cap_candidates ? p->cap_candidates * 2 : 256;
         tv_candidate_t *x = realloc(p->candidates, cap * sizeof(*x));
@@ -177,6 +271,9 @@ static int add_candidate(plan_t *p, tv_candidate_t cand, int kept_status)
     }
     p->kept[p->n_candidates] = (int8_t)kept_status;
     p->candidates[p->n_candidates++] = cand;
+    at = pair_slot(p, cand.company, cand.investor);
+    if (p->pair_index[at] == 0) /* a pair added twice is found as its first */
+        p->pair_index[at] = (uint32_t)p->n_candidates;
     return 0;
 }
 
@@ -746,6 +843,7 @@ static void plan_dispose(plan_t *p)
     free(p->companies), free(p->investors), free(p->company_of), free(p->investor_of);
     free(p->available), free(p->tables), free(p->candidates), free(p->existing);
     free(p->kept), free(p->taken), free(p->keep), free(p->file_available), free(p->declined);
+    free(p->company_order), free(p->investor_order), free(p->pair_index);
 }
 
 /* One run: reads the event and its meetings, selects, places and saves, unless the meetings

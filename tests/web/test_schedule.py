@@ -129,7 +129,7 @@ def check_drag(t, daemon, d, admin, shots):
          len(slots) * overview["tables"] - len(offered), len(off))
     hint = grid_status(d)
     t.ok(f"a status line says how many places and how to cancel ({hint})",
-         hint.startswith(f"{len(offered)} free places on this day") and "Escape cancels" in hint, hint)
+         hint.startswith(f"{len(offered)} free places shown") and "Escape cancels" in hint, hint)
     target = offered[len(offered) // 2]
     t.ok("an offered cell says \"drop here\"",
          "drop here" in d.find_element(By.CSS_SELECTOR, cell(*target.split("|"))).text)
@@ -229,6 +229,37 @@ def json_body(text):
     import json
 
     return json.loads(text) if text else None
+
+
+def check_table_pages(t, daemon, d, admin, shots):
+    """An event of 50 tables: the grid shows 40 at a time, a button per range; a meeting moved
+    (through the page's panel) to table 45 brings the grid to the tables that show it."""
+    _, doc = daemon.api("GET", f"/v1/events/{EVENT}", admin)
+    doc["tables"] = 50
+    status, _ = daemon.api("PUT", f"/v1/events/{EVENT}", admin, doc)
+    t.eq("the event grows to 50 tables", 200, status)
+    d.get(daemon.base + f"/schedule?organiser={EVENT}")
+    webtest.ready(d)
+    heads = d.find_elements(By.CSS_SELECTOR, ".schedule-grid thead th")
+    t.eq("the grid shows tables 1 to 40 (and the time column)", 41, len(heads))
+    pages = [b.text for b in d.find_elements(By.CSS_SELECTOR, ".table-pages button")]
+    t.eq("a button per range of tables", ["Tables 1–40", "Tables 41–50"], pages)
+    _, listed = daemon.api("GET", f"/v1/events/{EVENT}/meetings", admin)
+    m = next(x for x in listed["items"] if x["status"] == "scheduled" and x["slot"][:10] == listed["items"][0]["slot"][:10])
+    _, places = daemon.api("GET", f"/v1/events/{EVENT}/meetings/{m['id']}/places", admin)
+    slot = next(p["slot"] for p in places["places"] if 45 in p["tables"])
+    open_card(d, m["id"])
+    d.find_element(By.ID, "schedule-move").click()
+    select = Select(webtest.wait(d, lambda d: d.find_elements(By.ID, "schedule-place"))[0])
+    select.select_by_value(f"{slot}|45")
+    d.find_element(By.ID, "schedule-move-go").click()
+    line = status_text(d)
+    t.ok(f"moved to table 45 ({line})", line.startswith("Saved"), line)
+    card = webtest.wait(d, lambda d: d.find_elements(
+        By.CSS_SELECTOR, f"tr[data-slot='{slot}'] td[data-table='45'] button.meeting[data-id='{m['id']}']"))
+    t.ok("the grid shows tables 41 to 50, the meeting at table 45", bool(card) and d.find_element(
+        By.CSS_SELECTOR, ".table-pages button[aria-pressed='true']").text == "Tables 41–50")
+    webtest.shot(d, shots, "schedule-tables-41-50-en-1280")
 
 
 def check_draft(t, daemon, d, admin, shots):
@@ -349,6 +380,7 @@ def run(t, daemon, shots):
              webtest.console_problems(d, allow=(f"/v1/events/{EVENT}/meetings/{mid} ",)))
         check_drag(t, daemon, d, admin, shots)
         check_draft(t, daemon, d, admin, shots)
+        check_table_pages(t, daemon, d, admin, shots)
     finally:
         d.quit()
 
@@ -363,7 +395,7 @@ def run(t, daemon, shots):
         drag(d, "dragstart", card_at(first))
         marked(d)
         hint = grid_status(d)
-        t.ok(f"a drag speaks Italian too ({hint})", "posti liberi in questo giorno" in hint and "Esc annulla" in hint, hint)
+        t.ok(f"a drag speaks Italian too ({hint})", "posti liberi mostrati" in hint and "Esc annulla" in hint, hint)
         drag(d, "dragend", card_at(first))
     finally:
         d.quit()

@@ -29,13 +29,53 @@ static int may_run(const api_req_t *r, api_resp_t *resp)
     return 0;
 }
 
-/* The meeting of pair (company, investor) among 'm', not cancelled; NULL if none. */
-static const tv_meeting_t *pair_in(const tv_meeting_t *m, size_t n, const tv_meeting_t *like)
+/* Meetings not cancelled, sorted by pair, for pair_in: a linear search made the diff of two
+ * schedules of 27,000 meetings take 3.6 s (bench/organiser_pages.sh). */
+typedef struct {
+    const tv_meeting_t **items;
+    size_t n;
+} by_pair_t;
+
+static int pair_cmp(const tv_meeting_t *a, const tv_meeting_t *b)
 {
+    int c = strcmp(a->company_id, b->company_id);
+
+    return c != 0 ? c : strcmp(a->investor_id, b->investor_id);
+}
+
+static int by_pair(const void *a, const void *b)
+{
+    return pair_cmp(*(const tv_meeting_t *const *)a, *(const tv_meeting_t *const *)b);
+}
+
+static int by_pair_index(by_pair_t *x, const tv_meeting_t *m, size_t n)
+{
+    x->n = 0;
+    if ((x->items = malloc((n + 1) * sizeof(*x->items))) == NULL)
+        return TV_ENOMEM;
     for (size_t k = 0; k < n; k++) {
-        if (m[k].status != TV_MEETING_CANCELLED && strcmp(m[k].company_id, like->company_id) == 0 &&
-            strcmp(m[k].investor_id, like->investor_id) == 0)
-            return &m[k];
+        if (m[k].status != TV_MEETING_CANCELLED)
+            x->items[x->n++] = &m[k];
+    }
+    qsort(x->items, x->n, sizeof(*x->items), by_pair);
+    return 0;
+}
+
+/* The meeting of the pair of 'like' in 'x' (not cancelled); NULL if none. */
+static const tv_meeting_t *pair_in(const by_pair_t *x, const tv_meeting_t *like)
+{
+    size_t lo = 0, hi = x->n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = pair_cmp(x->items[mid], like);
+
+        if (c == 0)
+            return x->items[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     return NULL;
 }
@@ -72,9 +112,12 @@ static json_t *changes_json(const tv_meeting_t *d, size_t nd, const tv_meeting_t
 {
     json_t *added = json_array(), *moved = json_array(), *cancelled = json_array();
     json_t *by = json_object();
+    by_pair_t in_draft = {0}, in_now = {0};
 
+    if (by_pair_index(&in_draft, d, nd) != 0 || by_pair_index(&in_now, now, nn) != 0)
+        nd = nn = 0; /* out of memory: json_pack below fails on the NULLs too */
     for (size_t k = 0; k < nd; k++) {
-        const tv_meeting_t *was = pair_in(now, nn, &d[k]);
+        const tv_meeting_t *was = pair_in(&in_now, &d[k]);
         json_t *pair =
             json_pack("{s:s, s:s}", "company_id", d[k].company_id, "investor_id", d[k].investor_id);
 
@@ -92,13 +135,15 @@ static json_t *changes_json(const tv_meeting_t *d, size_t nd, const tv_meeting_t
         }
     }
     for (size_t k = 0; k < nn; k++) {
-        if (now[k].status != TV_MEETING_SCHEDULED || now[k].pinned || pair_in(d, nd, &now[k]))
+        if (now[k].status != TV_MEETING_SCHEDULED || now[k].pinned || pair_in(&in_draft, &now[k]))
             continue;
         json_array_append_new(
             cancelled, json_pack("{s:s, s:s, s:o}", "company_id", now[k].company_id, "investor_id",
                                  now[k].investor_id, "from", place_json(&now[k])));
         count_change(by, &now[k], "cancelled");
     }
+    free(in_draft.items);
+    free(in_now.items);
     return json_pack("{s:o, s:o, s:o, s:o}", "added", added, "moved", moved, "cancelled", cancelled,
                      "by_participant", by);
 }
@@ -119,6 +164,8 @@ int api_h_draft_get(const api_req_t *r, api_resp_t *resp)
         rc = TV_EDB;
     if (rc == 0)
         rc = tv_store_meetings(r->store, r->params[0], &now, &nn);
+    if (rc == 0) /* its meetings are the draft's: 4.9 MB again at BIO-Europe size */
+        json_object_del(report, "meetings");
     if (rc == 0)
         body = json_pack("{s:s, s:I, s:i, s:O, s:o}", "created_at", draft.created_at,
                          "base_version", (json_int_t)draft.base_version, "meetings", (int)nd,
