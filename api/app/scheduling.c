@@ -25,8 +25,8 @@ typedef struct {
     tv_candidate_t *candidates;
     int8_t *kept; /* per candidate: the status of a kept meeting, or -1 */
     size_t n_candidates, cap_candidates;
-    uint32_t *pair_index; /* open addressing by (company, investor): candidate + 1, 0 empty */
-    size_t pair_cap;      /* a power of two, at least twice n_candidates */
+    uint32_t *pair_index;    /* open addressing by (company, investor): candidate + 1, 0 empty */
+    size_t pair_cap;         /* a power of two, at least twice n_candidates */
     uint8_t *taken;          /* n_slots x tables: held by kept meetings held out of the run */
     uint8_t *keep;           /* per existing meeting: KEEP_NONE, KEEP_LOCK or KEEP_HELD_OUT */
     uint8_t *file_available; /* 'available' as the event file has it, before other events */
@@ -58,7 +58,8 @@ static int slot_index(const plan_t *p, const char *start)
 }
 
 /* The position of participant 'id' on side 'kind', or -1: a binary search of the side's
- * positions by id (a linear one cost 3 s of a run at 6,000 participants, bench/organiser_pages.sh). */
+ * positions by id (a linear one cost 3 s of a run at 6,000 participants, bench/organiser_pages.sh).
+ */
 static int side_index(const plan_t *p, tv_profile_kind_t kind, const char *id)
 {
     size_t lo = 0, hi = kind == TV_KIND_COMPANY ? p->n_companies : p->n_investors;
@@ -814,12 +815,13 @@ static json_t *short_json(const plan_t *p, const tv_schedule_t *s)
 static json_t *report_of(const plan_t *p, const tv_schedule_t *s, const tv_meeting_t *m)
 {
     return json_pack("{s:s, s:f, s:f, s:f, s:i, s:o, s:o, s:{s:i, s:f, s:i}, s:i, s:o}", "event",
-                  p->event.id, "total_score", s->total_score, "upper_bound", s->upper_bound,
-                  "ratio", s->upper_bound > 0 ? s->total_score / s->upper_bound : 1.0, "candidates",
-                  (int)p->n_candidates, "meetings", meetings_json(p, m, s->n_placed), "unplaced",
-                  unplaced_json(p, s), "meetings_per_participant", "min", (int)s->min_per_party,
-                  "mean", s->mean_per_party, "max", (int)s->max_per_party, "participants_without",
-                  (int)s->parties_without, "short_of_meetings", short_json(p, s));
+                     p->event.id, "total_score", s->total_score, "upper_bound", s->upper_bound,
+                     "ratio", s->upper_bound > 0 ? s->total_score / s->upper_bound : 1.0,
+                     "candidates", (int)p->n_candidates, "meetings",
+                     meetings_json(p, m, s->n_placed), "unplaced", unplaced_json(p, s),
+                     "meetings_per_participant", "min", (int)s->min_per_party, "mean",
+                     s->mean_per_party, "max", (int)s->max_per_party, "participants_without",
+                     (int)s->parties_without, "short_of_meetings", short_json(p, s));
 }
 
 /* The report's text, and the text of its "short_of_meetings" (kept with the saved schedule:
@@ -827,8 +829,8 @@ static json_t *report_of(const plan_t *p, const tv_schedule_t *s, const tv_meeti
 static int report_texts(json_t *r, char **report, char **short_text)
 {
     *report = r != NULL ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
-    *short_text = r != NULL ? json_dumps(json_object_get(r, "short_of_meetings"), JSON_COMPACT)
-                            : NULL;
+    *short_text =
+        r != NULL ? json_dumps(json_object_get(r, "short_of_meetings"), JSON_COMPACT) : NULL;
     if (*report != NULL && *short_text != NULL)
         return 0;
     free(*report), free(*short_text);

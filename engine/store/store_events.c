@@ -208,6 +208,15 @@ int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, 
                          n);
 }
 
+int tv_store_meeting_by_id(tv_store_t *st, const char *event_id, const char *id, tv_meeting_t **out,
+                           size_t *n)
+{
+    const char *params[2] = {event_id, id};
+
+    return read_meetings(st, MEETING_COLUMNS "WHERE event_id = $1 AND id = $2::bigint", 2, params,
+                         out, n);
+}
+
 int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
                          const char *profile_id, tv_meeting_t **out, size_t *n)
 {
@@ -705,6 +714,21 @@ int tv_store_events_report(tv_store_t *st, const tv_strings_t *events,
     free(ev);
     free(co);
     return rc;
+}
+
+int tv_store_event_frame_of_pair(tv_store_t *st, const char *event_id, const char *company_id,
+                                 const char *investor_id, char **out)
+{
+    const char *params[3] = {event_id, company_id, investor_id};
+
+    return event_text(
+        st,
+        "SELECT (e.head || jsonb_build_object('participants', coalesce((SELECT jsonb_agg(x) FROM "
+        "event_participants p, jsonb_array_elements(CASE jsonb_typeof(p.own->'participants') WHEN "
+        "'array' THEN p.own->'participants' ELSE '[]' END) x WHERE p.event_id = e.id AND "
+        "((p.kind = 'company' AND p.profile_id = $2) OR (p.kind = 'investor' AND p.profile_id = "
+        "$3))), '[]')))::text FROM events e WHERE e.id = $1",
+        3, params, event_id, "events", out);
 }
 
 int tv_store_event_frame(tv_store_t *st, const char *event_id, char **out)

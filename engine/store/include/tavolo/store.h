@@ -179,6 +179,11 @@ int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_reque
 /* The meetings of an event ('*out' freed with free()), by slot then table. */
 int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n);
 
+/* The meeting 'id' (its number as text) of event 'event_id', as tv_store_meetings reads them:
+ * '*n' is 1, or 0 when the event has no such meeting. */
+int tv_store_meeting_by_id(tv_store_t *st, const char *event_id, const char *id,
+                           tv_meeting_t **out, size_t *n);
+
 /* The meetings of an event where the participant of 'kind' and 'profile_id' is a side, in the
  * same order: a participant's own, read through an index. */
 int tv_store_meetings_of(tv_store_t *st, const char *event_id, tv_profile_kind_t kind,
@@ -305,6 +310,12 @@ int tv_store_events_report(tv_store_t *st, const tv_strings_t *events,
  * "participants", which tv_codec_event_decode reads for the days, slots and tables without the
  * megabytes of a large event's participants and requests. TV_ENOTFOUND if no event. */
 int tv_store_event_frame(tv_store_t *st, const char *event_id, char **out);
+
+/* The frame with the file's entries of one company and one investor as its "participants"
+ * (their own parts, migration 027): what a change to that pair's meeting checks, without the
+ * megabytes of the other participants. TV_ENOTFOUND if no event. */
+int tv_store_event_frame_of_pair(tv_store_t *st, const char *event_id, const char *company_id,
+                                 const char *investor_id, char **out);
 
 /* Request 'id' of an event; TV_ENOTFOUND if the event has none such. */
 int tv_store_request_get(tv_store_t *st, const char *event_id, int64_t id, tv_request_row_t *out);
