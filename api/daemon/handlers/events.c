@@ -860,8 +860,6 @@ static int load_meetings(const api_req_t *r, api_resp_t *resp, int need, tv_even
 static int load_one_meeting(const api_req_t *r, api_resp_t *resp, int need, tv_event_t *e,
                             tv_meeting_t **m, int *view)
 {
-    tv_diags_t diags = {0};
-    char *frame = NULL;
     size_t n = 0;
     int rc;
 
@@ -881,12 +879,8 @@ static int load_one_meeting(const api_req_t *r, api_resp_t *resp, int need, tv_e
         return -1;
     }
     if (rc == 0)
-        rc = tv_store_event_frame_of_pair(r->store, r->params[0], (*m)->company_id,
-                                          (*m)->investor_id, &frame);
-    if (rc == 0 && tv_codec_event_decode(frame, strlen(frame), e, &diags) != 0)
-        rc = TV_EDB; /* a stored file the codec took once: not expected */
-    tv_diags_dispose(&diags);
-    free(frame);
+        rc = api_load_event_of_pair(r->store, r->params[0], (*m)->company_id, (*m)->investor_id,
+                                    e);
     if (rc != 0) {
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         return -1;

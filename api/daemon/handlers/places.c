@@ -128,9 +128,7 @@ int api_h_meeting_places(const api_req_t *r, api_resp_t *resp)
         return 0;
     }
     tv_event_init(&e);
-    rc = api_load_event(r->store, event, &e);
-    if (rc == 0)
-        rc = tv_store_meetings(r->store, event, &all, &n);
+    rc = tv_store_meetings(r->store, event, &all, &n);
     for (size_t k = 0; rc == 0 && *end == '\0' && k < n; k++) {
         if (all[k].id == id)
             m = &all[k];
@@ -140,6 +138,9 @@ int api_h_meeting_places(const api_req_t *r, api_resp_t *resp)
                           r->params[1]);
         goto out;
     }
+    /* the frame and the pair's parts: not the whole file (decision 0066) */
+    if (rc == 0)
+        rc = api_load_event_of_pair(r->store, event, m->company_id, m->investor_id, &e);
     if (rc == 0)
         rc = tv_event_slots(&e, &slots);
     b = (busy_t){
