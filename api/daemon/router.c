@@ -83,6 +83,8 @@ const api_route_t api_routes[] = {
     {"POST", "/v1/events/{id}/meetings", api_h_meeting_create, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings/{mid}", api_h_meeting_get, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/meetings/{mid}/places", api_h_meeting_places, 1, NULL, NULL},
+    {"GET", "/v1/events/{id}/meetings/{mid}/outcomes", api_h_outcome_get, 1, NULL, NULL},
+    {"POST", "/v1/events/{id}/meetings/{mid}/outcomes", api_h_outcome_add, 1, NULL, NULL},
     {"PATCH", "/v1/events/{id}/meetings/{mid}", api_h_meeting_patch, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/agenda.ics", api_h_event_agenda, 1, NULL, agenda_params},
     {"GET", "/v1/events/{id}/tables.csv", api_h_event_tables, 1, NULL, NULL},

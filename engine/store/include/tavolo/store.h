@@ -600,4 +600,33 @@ int tv_store_notify_reminders(tv_store_t *st, const char *event_id, const char *
 int tv_store_notify_told_once(tv_store_t *st, const char *event_id, const char *kind,
                               const char *side, const char *profile_id);
 
+/* ---- what came of each meeting (issue 18, migration 033, decision 0067) ---- */
+
+/* One row of a meeting's outcome history, as text for PostgreSQL: each field NULL when the row
+ * does not state it. 'side' is "company", "investor" or "organiser"; 'recorded_by' who said it
+ * (a person's address, or "token:ID"); 'held', 'follow_up' "true" or "false"; 'rating' "1" to
+ * "5"; 'next_step' one of second_meeting, nda, due_diligence, term_sheet, investment,
+ * partnership, none, with 'amount_eur' (an investment's) and 'step_date' ("YYYY-MM-DD"). */
+typedef struct {
+    const char *side, *recorded_by;
+    const char *held, *rating, *follow_up, *next_step, *amount_eur, *step_date;
+} tv_outcome_t;
+
+/* Appends 'o' to the history of meeting 'meeting_id' (its number as text) of event
+ * 'event_id'; '*id' is the new row's. TV_ENOTFOUND when the event has no such meeting; a value
+ * the table's checks refuse is TV_EDB (the caller checks them first). */
+int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeting_id,
+                         const tv_outcome_t *o, int64_t *id);
+
+/* Whether meeting 'meeting_id' of event 'event_id' has begun: '*state' 0 not yet, 1 begun (its
+ * start, in UTC, is past), 2 cancelled. TV_ENOTFOUND when there is no such meeting. */
+int tv_store_meeting_state(tv_store_t *st, const char *event_id, const char *meeting_id,
+                           int *state);
+
+/* Rows (id, side, recorded_by, recorded_at as "YYYY-MM-DDTHH:MM:SSZ", held, rating, follow_up,
+ * next_step, amount_eur, step_date; NULL when not stated) of the meeting's history, oldest
+ * first; only those of 'side' unless it is NULL. */
+int tv_store_outcomes(tv_store_t *st, const char *event_id, const char *meeting_id,
+                      const char *side, tv_store_row_cb cb, void *ctx);
+
 #endif

@@ -1,0 +1,293 @@
+/* What came of each meeting (issue 18, decision 0067): POST and GET
+ * /v1/events/{id}/meetings/{mid}/outcomes. Each side of a meeting records, once it has begun,
+ * whether it was held, a rating from 1 to 5, whether it wants a follow-up and, later, the next
+ * steps; the organisers (and admins) may record only whether it was held, to correct a
+ * no-show. Every answer is a new row of an append-only history (migration 033). A side sees
+ * its own answers only, never the other side's; the organisers see all. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../access.h"
+#include "../reply.h"
+#include "handlers.h"
+
+static const char *const next_steps[] = {"second_meeting", "nda",        "due_diligence",
+                                         "term_sheet",     "investment", "partnership",
+                                         "none",           NULL};
+
+/* The side the caller records and reads for: "company" or "investor" for the meeting's own
+ * participants, "organiser" for those who run the event (admins included), else NULL after a
+ * 403 (or 404/503) reply. */
+static const char *caller_side(const api_req_t *r, api_resp_t *resp, tv_meeting_t **m)
+{
+    size_t n = 0;
+    int rc;
+
+    *m = NULL;
+    if (r->store == NULL) {
+        api_reply_error(resp, r, TV_EUNAVAIL, "");
+        return NULL;
+    }
+    if (api_access_runs_event(r, r->params[0]))
+        return "organiser";
+    rc = r->principal.role == API_ROLE_COMPANY || r->principal.role == API_ROLE_INVESTOR
+             ? tv_store_meeting_by_id(r->store, r->params[0], r->params[1], m, &n)
+             : 0;
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        return NULL;
+    }
+    if (n == 1 && r->principal.role == API_ROLE_COMPANY &&
+        strcmp((*m)->company_id, r->principal.subject) == 0)
+        return "company";
+    if (n == 1 && r->principal.role == API_ROLE_INVESTOR &&
+        strcmp((*m)->investor_id, r->principal.subject) == 0)
+        return "investor";
+    /* another pair's meeting, or none: the same answer */
+    api_reply_problem(resp, r, 403, "forbidden", NULL,
+                      "only the meeting's two sides and the event's organisers record its outcome");
+    return NULL;
+}
+
+typedef struct {
+    char held[8], rating[4], follow_up[8], amount[24], date[11];
+    tv_outcome_t o;
+} answer_t;
+
+static int bad(const api_req_t *r, api_resp_t *resp, const char *pointer, const char *detail)
+{
+    api_reply_problem(resp, r, 422, "invalid-field", pointer, "%s", detail);
+    return -1;
+}
+
+/* 1 if 's' is a calendar date "YYYY-MM-DD". */
+static int is_date(const char *s)
+{
+    int y, m, d;
+    char end;
+
+    return s != NULL && strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &end) == 3 &&
+           s[4] == '-' && s[7] == '-' && m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/* Reads {"next_step": {"kind", "amount_eur"?, "date"?}} into 'a'. */
+static int read_step(const api_req_t *r, api_resp_t *resp, json_t *step, answer_t *a)
+{
+    const char *kind = json_string_value(json_object_get(step, "kind"));
+    json_t *amount = json_object_get(step, "amount_eur"), *date = json_object_get(step, "date");
+    const char *key;
+    json_t *v;
+    int known = 0;
+
+    if (!json_is_object(step))
+        return bad(r, resp, "/next_step", "expected {\"kind\", \"amount_eur\", \"date\"}");
+    json_object_foreach(step, key, v)
+    {
+        if (strcmp(key, "kind") != 0 && strcmp(key, "amount_eur") != 0 && strcmp(key, "date") != 0)
+            return bad(r, resp, "/next_step", "unknown member: expected kind, amount_eur, date");
+    }
+    for (size_t k = 0; kind != NULL && next_steps[k] != NULL; k++)
+        known |= strcmp(kind, next_steps[k]) == 0;
+    if (!known)
+        return bad(r, resp, "/next_step/kind",
+                   "expected second_meeting, nda, due_diligence, term_sheet, investment, "
+                   "partnership or none");
+    if (amount != NULL && (strcmp(kind, "investment") != 0 || !json_is_integer(amount) ||
+                           json_integer_value(amount) <= 0))
+        return bad(r, resp, "/next_step/amount_eur",
+                   "an investment's amount: a whole number of euros above 0");
+    if (date != NULL && !is_date(json_string_value(date)))
+        return bad(r, resp, "/next_step/date", "expected a date, YYYY-MM-DD");
+    a->o.next_step = kind;
+    if (amount != NULL) {
+        snprintf(a->amount, sizeof(a->amount), "%lld", (long long)json_integer_value(amount));
+        a->o.amount_eur = a->amount;
+    }
+    if (date != NULL) {
+        snprintf(a->date, sizeof(a->date), "%s", json_string_value(date));
+        a->o.step_date = a->date;
+    }
+    return 0;
+}
+
+/* Reads the body into 'a' for 'side'; replies 422 naming the field and returns -1 when a value
+ * is wrong, none is given, or the organisers give more than "held". */
+static int read_answer(const api_req_t *r, api_resp_t *resp, json_t *o, const char *side,
+                       answer_t *a)
+{
+    json_t *held = json_object_get(o, "held"), *rating = json_object_get(o, "rating");
+    json_t *follow = json_object_get(o, "follow_up"), *step = json_object_get(o, "next_step");
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(o, key, v)
+    {
+        if (strcmp(key, "held") != 0 && strcmp(key, "rating") != 0 &&
+            strcmp(key, "follow_up") != 0 && strcmp(key, "next_step") != 0)
+            return bad(r, resp, "", "unknown member: expected held, rating, follow_up, next_step");
+    }
+    if (held == NULL && rating == NULL && follow == NULL && step == NULL)
+        return bad(r, resp, "", "expected at least one of held, rating, follow_up, next_step");
+    if (strcmp(side, "organiser") == 0 && (rating != NULL || follow != NULL))
+        return bad(r, resp, rating != NULL ? "/rating" : "/follow_up",
+                   "only the meeting's sides rate it and ask for a follow-up");
+    if (strcmp(side, "organiser") == 0 && step != NULL)
+        return bad(r, resp, "/next_step", "only the meeting's sides record its next steps");
+    if (held != NULL && !json_is_boolean(held))
+        return bad(r, resp, "/held", "expected true (held) or false (a no-show)");
+    if (rating != NULL && (!json_is_integer(rating) || json_integer_value(rating) < 1 ||
+                           json_integer_value(rating) > 5))
+        return bad(r, resp, "/rating", "expected a whole number from 1 to 5");
+    if (follow != NULL && !json_is_boolean(follow))
+        return bad(r, resp, "/follow_up", "expected true or false");
+    if (step != NULL && read_step(r, resp, step, a) != 0)
+        return -1;
+    if (held != NULL) {
+        snprintf(a->held, sizeof(a->held), "%s", json_is_true(held) ? "true" : "false");
+        a->o.held = a->held;
+    }
+    if (rating != NULL) {
+        snprintf(a->rating, sizeof(a->rating), "%d", (int)json_integer_value(rating));
+        a->o.rating = a->rating;
+    }
+    if (follow != NULL) {
+        snprintf(a->follow_up, sizeof(a->follow_up), "%s", json_is_true(follow) ? "true" : "false");
+        a->o.follow_up = a->follow_up;
+    }
+    a->o.side = side;
+    return 0;
+}
+
+/* ---- the answer by side, from the history ---- */
+
+typedef struct {
+    json_t *sides;   /* side -> {held, rating, follow_up, next_steps: [...]} */
+    json_t *history; /* every row */
+} outcome_t;
+
+static json_t *boolean_or_null(const char *s)
+{
+    return s == NULL ? json_null() : json_boolean(strcmp(s, "t") == 0 || strcmp(s, "true") == 0);
+}
+
+static int on_outcome(void *ctx, const char *const *c, int n)
+{
+    outcome_t *x = ctx;
+    json_t *side = json_object_get(x->sides, c[1]);
+    json_t *row = json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)strtoll(c[0], NULL, 10),
+                            "side", c[1], "recorded_by", c[2], "recorded_at", c[3]);
+
+    (void)n;
+    if (side == NULL) {
+        side = json_pack("{s:n, s:n, s:n, s:[]}", "held", "rating", "follow_up", "next_steps");
+        json_object_set_new(x->sides, c[1], side);
+    }
+    if (c[4] != NULL) {
+        json_object_set_new(side, "held", boolean_or_null(c[4]));
+        json_object_set_new(row, "held", boolean_or_null(c[4]));
+    }
+    if (c[5] != NULL) {
+        json_object_set_new(side, "rating", json_integer(atoi(c[5])));
+        json_object_set_new(row, "rating", json_integer(atoi(c[5])));
+    }
+    if (c[6] != NULL) {
+        json_object_set_new(side, "follow_up", boolean_or_null(c[6]));
+        json_object_set_new(row, "follow_up", boolean_or_null(c[6]));
+    }
+    if (c[7] != NULL) {
+        json_t *step = json_pack("{s:s, s:s}", "kind", c[7], "recorded_at", c[3]);
+
+        if (c[8] != NULL)
+            json_object_set_new(step, "amount_eur", json_integer(strtoll(c[8], NULL, 10)));
+        if (c[9] != NULL)
+            json_object_set_new(step, "date", json_string(c[9]));
+        json_array_append(json_object_get(side, "next_steps"), step);
+        json_object_set_new(row, "next_step", step);
+    }
+    json_array_append_new(x->history, row);
+    return 0;
+}
+
+/* Replies 'status' with the meeting's outcome as 'side' may see it: a side its own answers, the
+ * organisers every side's. */
+static void reply_outcome(const api_req_t *r, api_resp_t *resp, int status, const char *side)
+{
+    outcome_t x = {json_object(), json_array()};
+    int rc = tv_store_outcomes(r->store, r->params[0], r->params[1],
+                               strcmp(side, "organiser") == 0 ? NULL : side, on_outcome, &x);
+
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        api_reply_object(resp, status,
+                         json_pack("{s:I, s:O, s:O}", "meeting_id",
+                                   (json_int_t)strtoll(r->params[1], NULL, 10), "sides", x.sides,
+                                   "history", x.history));
+    json_decref(x.sides);
+    json_decref(x.history);
+}
+
+int api_h_outcome_get(const api_req_t *r, api_resp_t *resp)
+{
+    tv_meeting_t *m = NULL;
+    const char *side = caller_side(r, resp, &m);
+    int state, rc = side != NULL
+                        ? tv_store_meeting_state(r->store, r->params[0], r->params[1], &state)
+                        : 0;
+
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else if (side != NULL)
+        reply_outcome(r, resp, 200, side);
+    free(m);
+    return 0;
+}
+
+int api_h_outcome_add(const api_req_t *r, api_resp_t *resp)
+{
+    json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+    tv_meeting_t *m = NULL;
+    const char *side = caller_side(r, resp, &m);
+    answer_t a;
+    char by[340];
+    int64_t id;
+    int state = 0, rc;
+
+    memset(&a, 0, sizeof(a));
+    if (side == NULL)
+        goto out;
+    if (!json_is_object(o)) {
+        api_reply_problem(resp, r, 400, "malformed-json", NULL, "the body is not a JSON object");
+        goto out;
+    }
+    if (read_answer(r, resp, o, side, &a) != 0)
+        goto out;
+    rc = tv_store_meeting_state(r->store, r->params[0], r->params[1], &state);
+    if (rc != 0) {
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+        goto out;
+    }
+    if (state != 1) {
+        api_reply_problem(resp, r, 409, "conflict", NULL,
+                          state == 2 ? "meeting %s was cancelled: it has no outcome"
+                                     : "meeting %s has not begun: its outcome comes after it",
+                          r->params[1]);
+        goto out;
+    }
+    if (r->session.active)
+        snprintf(by, sizeof(by), "%s", r->session.email);
+    else
+        snprintf(by, sizeof(by), "token:%lld", (long long)r->principal.token_id);
+    a.o.recorded_by = by;
+    rc = tv_store_outcome_add(r->store, r->params[0], r->params[1], &a.o, &id);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        reply_outcome(r, resp, 201, side);
+out:
+    free(m);
+    json_decref(o);
+    return 0;
+}

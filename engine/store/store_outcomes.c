@@ -1,0 +1,65 @@
+/* What came of each meeting (issue 18, migration 033): the append-only history of what each
+ * side and the organisers recorded. */
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "tavolo/error.h"
+#include "tavolo/store.h"
+
+int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeting_id,
+                         const tv_outcome_t *o, int64_t *id)
+{
+    const char *params[10] = {event_id,  meeting_id,   o->side,      o->recorded_by, o->held,
+                              o->rating, o->follow_up, o->next_step, o->amount_eur,  o->step_date};
+    int rc;
+
+    *id = 0;
+    rc = tv__store_query_int(
+        st,
+        "WITH i AS (INSERT INTO meeting_outcomes (event_id, meeting_id, side, recorded_by, held, "
+        "rating, follow_up, next_step, amount_eur, step_date) SELECT m.event_id, m.id, $3, $4, "
+        "$5::boolean, $6::smallint, $7::boolean, $8, $9::bigint, $10::date FROM meetings m WHERE "
+        "m.event_id = $1 AND m.id = $2::bigint RETURNING id) SELECT coalesce((SELECT id FROM i), "
+        "0)",
+        10, params, id);
+    if (rc == 0 && *id == 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "event \"%s\" has no meeting %s", event_id,
+                                 meeting_id);
+    return rc;
+}
+
+int tv_store_meeting_state(tv_store_t *st, const char *event_id, const char *meeting_id,
+                           int *state)
+{
+    const char *params[2] = {event_id, meeting_id};
+    int64_t v = -1;
+    int rc = tv__store_query_int(
+        st,
+        "SELECT coalesce((SELECT CASE WHEN status = 'cancelled' THEN 2 WHEN lower(during) <= "
+        "now() THEN 1 ELSE 0 END FROM meetings WHERE event_id = $1 AND id = $2::bigint), -1)",
+        2, params, &v);
+
+    if (rc == 0 && v < 0)
+        rc = tv__store_set_error(st, TV_ENOTFOUND, "event \"%s\" has no meeting %s", event_id,
+                                 meeting_id);
+    *state = (int)v;
+    return rc;
+}
+
+int tv_store_outcomes(tv_store_t *st, const char *event_id, const char *meeting_id,
+                      const char *side, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[3] = {event_id, meeting_id, side};
+
+    return tv__store_each_row(
+        st, "meeting_outcomes",
+        "SELECT id, side, recorded_by, to_char(recorded_at AT TIME ZONE 'UTC', "
+        "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), held, rating, follow_up, next_step, amount_eur, "
+        "step_date FROM meeting_outcomes WHERE event_id = $1 AND meeting_id = $2::bigint AND "
+        "($3::text IS NULL OR side = $3::text) ORDER BY id",
+        3, params, cb, ctx);
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# api.outcomes: what came of each meeting (issue 18, decision 0067). An event that took place
+# last month (its meetings have begun) and jpm-2027 (not yet): each side of a meeting records
+# held, a rating, a follow-up and later next steps, and reads its own answers only, never the
+# other side's; the organisers read every side and correct only whether it was held; wrong
+# values are 422 naming their field; a meeting not begun, or cancelled, is a 409; another pair's
+# participant and another event's organiser get 403; the history is append-only in PostgreSQL.
+. "$(dirname "$0")/../cli/lib.sh"
+TAVOLO=$1
+FIX=$(cd "$(dirname "$0")/../../fixtures" && pwd)
+require_pg
+scratch_db api_outcomes
+tmp=$(mktemp -d)
+daemon=""
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; rm -rf "$tmp"; drop_scratch_db' EXIT
+PY=/usr/bin/python3
+. "$(dirname "$0")/http.sh"
+
+"$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
+"$TAVOLO" event import "$FIX/events/jpm-2027.json" >/dev/null 2>&1
+"$TAVOLO" schedule jpm-2027 >/dev/null 2>&1
+# An event of last month: its meetings have begun.
+day=$(date -u -d '30 days ago' +%F)
+"$PY" - "$tmp/past.json" "$day" <<'PYEOF'
+import json, sys
+people = lambda pid: [{"name": f"Person {pid}", "email": f"person.{pid}@{pid}.example"}]
+parts = [{"kind": "company", "id": f"c-00{k}", "max_meetings": 3, "people": people(f"c-00{k}")} for k in range(1, 5)]
+parts += [{"kind": "investor", "id": f"i-00{k}", "max_meetings": 3, "people": people(f"i-00{k}")} for k in range(1, 5)]
+json.dump({"id": "past-2026", "name": "A stop of last month", "time_zone": "Europe/Rome", "days": [sys.argv[2]],
+           "day_start": "09:00", "day_end": "13:00", "slot_minutes": 30, "tables": 4, "participants": parts},
+          open(sys.argv[1], "w"))
+PYEOF
+"$TAVOLO" event import "$tmp/past.json" >/dev/null 2>&1
+"$TAVOLO" schedule past-2026 >/dev/null 2>&1
+IFS="|" read -r mid cid iid <<<"$(sql "SELECT id, company_id, investor_id FROM meetings WHERE event_id = 'past-2026' AND status = 'scheduled' ORDER BY id LIMIT 1")"
+other=$(sql "SELECT company_id FROM meetings WHERE event_id = 'past-2026' AND company_id <> '$cid' LIMIT 1")
+future=$(sql "SELECT id FROM meetings WHERE event_id = 'jpm-2027' AND status = 'scheduled' ORDER BY id LIMIT 1")
+fcid=$(sql "SELECT company_id FROM meetings WHERE id = $future")
+tok() { "$TAVOLO" token create "$@" 2>/dev/null; }
+COMP=$(tok --role company --subject "$cid")
+INV=$(tok --role investor --subject "$iid")
+OTHER=$(tok --role company --subject "$other")
+ORG=$(tok --role organiser --event past-2026)
+JPMORG=$(tok --role organiser --event jpm-2027)
+FCOMP=$(tok --role company --subject "$fcid")
+
+TAVOLO_HOME="$tmp" TAVOLO_DIGEST_TIME=off "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
+daemon=$!
+for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
+base="http://127.0.0.1:$(cat "$tmp/port")"
+path=/v1/events/past-2026/meetings/$mid/outcomes
+J=(-H 'Content-Type: application/json')
+
+call POST "$path" "$COMP" "${J[@]}" --data '{"held": true, "rating": 4, "follow_up": true}'
+expect_status "the company records held, a rating and a follow-up" 201
+expect_eq "and reads its answer back" "True 4 True []" \
+    "$(js '(d["sides"]["company"]["held"], d["sides"]["company"]["rating"], d["sides"]["company"]["follow_up"], d["sides"]["company"]["next_steps"])')"
+call POST "$path" "$INV" "${J[@]}" --data '{"held": true, "rating": 2, "follow_up": false}'
+expect_status "the investor records its own" 201
+expect_eq "and sees its side only, never the company's rating" "['investor'] 2" \
+    "$(js '(sorted(d["sides"]), d["sides"]["investor"]["rating"])')"
+expect_eq "its history too" "['investor']" "$(js 'sorted({h["side"] for h in d["history"]})')"
+call GET "$path" "$COMP"
+expect_eq "the company reads its side only" "['company'] 1" "$(js '(sorted(d["sides"]), len(d["history"]))')"
+
+call POST "$path" "$COMP" "${J[@]}" --data '{"next_step": {"kind": "term_sheet", "date": "2027-01-20"}}'
+expect_status "later, a term sheet" 201
+call POST "$path" "$COMP" "${J[@]}" --data '{"next_step": {"kind": "investment", "amount_eur": 2500000, "date": "2027-03-01"}, "rating": 5}'
+expect_status "then an investment with its amount, and a new rating" 201
+expect_eq "the answer is the latest of each field, every step in order" \
+    "True 5 True ['term_sheet', 'investment'] 2500000" \
+    "$(js '(d["sides"]["company"]["held"], d["sides"]["company"]["rating"], d["sides"]["company"]["follow_up"], [s["kind"] for s in d["sides"]["company"]["next_steps"]], d["sides"]["company"]["next_steps"][1]["amount_eur"])')"
+expect_eq "its three rows, each by its token" "3 token" \
+    "$(js '(len(d["history"]), {h["recorded_by"].split(":")[0] for h in d["history"]}.pop())')"
+
+for case in '{"rating": 6}|/rating' '{"rating": "4"}|/rating' '{"held": "yes"}|/held' \
+    '{"follow_up": 1}|/follow_up' '{"next_step": {"kind": "lunch"}}|/next_step/kind' \
+    '{"next_step": {"kind": "nda", "amount_eur": 10}}|/next_step/amount_eur' \
+    '{"next_step": {"kind": "nda", "date": "2027-13-40"}}|/next_step/date' \
+    '{"mood": "good"}|' '{}|'; do
+    call POST "$path" "$COMP" "${J[@]}" --data "${case%|*}"
+    expect_eq "${case%|*} is refused naming its field" "422 ${case#*|}" "$code $(js 'd.get("pointer", "")')"
+done
+expect_eq "nothing written by the refusals" 4 "$(sql "SELECT count(*) FROM meeting_outcomes")"
+
+call POST "$path" "$OTHER" "${J[@]}" --data '{"held": false}'
+expect_status "a participant of another pair cannot record" 403
+call GET "$path" "$OTHER"
+expect_status "nor read" 403
+call GET "/v1/events/past-2026/meetings/999999/outcomes" "$OTHER"
+expect_status "a meeting that does not exist looks the same to it" 403
+call GET "$path" "$JPMORG"
+expect_status "another event's organiser cannot read" 403
+
+call GET "$path" "$ORG"
+expect_eq "the organiser reads both sides" "['company', 'investor'] 4 2" \
+    "$(js '(sorted(d["sides"]), d["sides"]["company"]["rating"] - 1, d["sides"]["investor"]["rating"])')"
+call POST "$path" "$ORG" "${J[@]}" --data '{"held": false}'
+expect_status "and corrects whether it was held" 201
+expect_eq "as the organiser's side" "False" "$(js 'd["sides"]["organiser"]["held"]')"
+call POST "$path" "$ORG" "${J[@]}" --data '{"rating": 3}'
+expect_eq "but does not rate it" "422 /rating" "$code $(js 'd.get("pointer", "")')"
+call GET "/v1/events/past-2026/meetings/999999/outcomes" "$ORG"
+expect_status "a meeting the event does not have is a 404 for its organiser" 404
+
+call POST "/v1/events/jpm-2027/meetings/$future/outcomes" "$FCOMP" "${J[@]}" --data '{"held": true}'
+expect_eq "a meeting that has not begun has no outcome yet" "409 True" \
+    "$code $(js '"not begun" in d["detail"]')"
+cancelled=$(sql "SELECT id FROM meetings WHERE event_id = 'past-2026' AND company_id = '$cid' AND id <> $mid LIMIT 1")
+if [ -n "$cancelled" ]; then
+    sql "UPDATE meetings SET status = 'cancelled' WHERE id = $cancelled" >/dev/null
+    call POST "/v1/events/past-2026/meetings/$cancelled/outcomes" "$COMP" "${J[@]}" --data '{"held": true}'
+    expect_eq "nor a cancelled one" "409 True" "$code $(js '"cancelled" in d["detail"]')"
+else
+    not_ok "the company should have a second meeting to cancel"
+fi
+
+out=$(sql "UPDATE meeting_outcomes SET rating = 1 WHERE side = 'company'" 2>&1)
+expect_contains "the history is append-only in PostgreSQL" "append-only" "$out"
+expect_eq "the rows stand" "5" "$(sql "SELECT max(rating) FROM meeting_outcomes WHERE side = 'company'")"
+finish
