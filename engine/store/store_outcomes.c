@@ -10,6 +10,8 @@
 #include "tavolo/error.h"
 #include "tavolo/store.h"
 
+/* An organiser's row also sets the meeting's status to held or no_show (pinned, SEQUENCE up,
+ * the event's meetings_version up), in the same statement: the correction and its record. */
 int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeting_id,
                          const tv_outcome_t *o, int64_t *id)
 {
@@ -23,8 +25,13 @@ int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeti
         "WITH i AS (INSERT INTO meeting_outcomes (event_id, meeting_id, side, recorded_by, held, "
         "rating, follow_up, next_step, amount_eur, step_date) SELECT m.event_id, m.id, $3, $4, "
         "$5::boolean, $6::smallint, $7::boolean, $8, $9::bigint, $10::date FROM meetings m WHERE "
-        "m.event_id = $1 AND m.id = $2::bigint RETURNING id) SELECT coalesce((SELECT id FROM i), "
-        "0)",
+        "m.event_id = $1 AND m.id = $2::bigint RETURNING id, meeting_id), u AS (UPDATE meetings m "
+        "SET status = CASE WHEN $5::boolean THEN 'held' ELSE 'no_show' END, pinned = true, "
+        "sequence = m.sequence + 1, updated_at = now() FROM i WHERE $3 = 'organiser' AND "
+        "$5::boolean IS NOT NULL AND m.id = i.meeting_id AND m.status IN ('scheduled', 'held', "
+        "'no_show') AND m.status <> CASE WHEN $5::boolean THEN 'held' ELSE 'no_show' END "
+        "RETURNING m.event_id), v AS (UPDATE events SET meetings_version = meetings_version + 1 "
+        "WHERE id IN (SELECT event_id FROM u)) SELECT coalesce((SELECT id FROM i), 0)",
         10, params, id);
     if (rc == 0 && *id == 0)
         rc = tv__store_set_error(st, TV_ENOTFOUND, "event \"%s\" has no meeting %s", event_id,

@@ -98,6 +98,8 @@ expect_eq "the organiser reads both sides" "['company', 'investor'] 4 2" \
 call POST "$path" "$ORG" "${J[@]}" --data '{"held": false}'
 expect_status "and corrects whether it was held" 201
 expect_eq "as the organiser's side" "False" "$(js 'd["sides"]["organiser"]["held"]')"
+expect_eq "and the meeting is a no-show, pinned, its SEQUENCE up" "no_show true 1" \
+    "$(sql "SELECT status || ' ' || pinned || ' ' || sequence FROM meetings WHERE id = $mid")"
 call POST "$path" "$ORG" "${J[@]}" --data '{"rating": 3}'
 expect_eq "but does not rate it" "422 /rating" "$code $(js 'd.get("pointer", "")')"
 call GET "/v1/events/past-2026/meetings/999999/outcomes" "$ORG"

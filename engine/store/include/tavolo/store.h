@@ -613,7 +613,8 @@ typedef struct {
 } tv_outcome_t;
 
 /* Appends 'o' to the history of meeting 'meeting_id' (its number as text) of event
- * 'event_id'; '*id' is the new row's. TV_ENOTFOUND when the event has no such meeting; a value
+ * 'event_id'; '*id' is the new row's. An organiser's row stating 'held' also sets the
+ * meeting's status (held or no_show; pinned, SEQUENCE up) unless it is cancelled. TV_ENOTFOUND when the event has no such meeting; a value
  * the table's checks refuse is TV_EDB (the caller checks them first). */
 int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeting_id,
                          const tv_outcome_t *o, int64_t *id);
