@@ -18,6 +18,39 @@
       "agenda.none_deadline": "Meeting requests close on {date}; the schedule is made after that, and your meetings will appear here.",
       "agenda.none_later": "Your meetings will appear here once the organisers publish the schedule.",
       "agenda.count": "{n} meetings",
+      "agenda.outcome.open": "How did it go?",
+      "agenda.outcome.none": "You have not said yet what came of this meeting.",
+      "agenda.outcome.yours": "Your answer: {answer}",
+      "agenda.outcome.held_q": "Did it take place?",
+      "agenda.outcome.held": "Yes, we met",
+      "agenda.outcome.no_show": "No, the other side did not come",
+      "agenda.outcome.rating_q": "How useful was it?",
+      "agenda.outcome.n1": "1 not at all",
+      "agenda.outcome.n2": "2",
+      "agenda.outcome.n3": "3",
+      "agenda.outcome.n4": "4",
+      "agenda.outcome.n5": "5 very",
+      "agenda.outcome.follow_up": "We want a follow-up",
+      "agenda.outcome.step": "A next step since",
+      "agenda.outcome.no_step": "none to record",
+      "agenda.outcome.amount": "Amount invested (EUR)",
+      "agenda.outcome.date": "Date",
+      "agenda.outcome.save": "Save",
+      "agenda.outcome.saved": "Saved. Only the organisers see your answer, never the other side.",
+      "agenda.outcome.empty": "Choose at least one answer.",
+      "agenda.outcome.refused": "Not saved (error {status}): {detail}",
+      "agenda.outcome.was_held": "Held",
+      "agenda.outcome.was_no_show": "No-show",
+      "agenda.outcome.rated": "{n}/5",
+      "agenda.outcome.wants_follow_up": "follow-up wanted",
+      "agenda.outcome.no_follow_up": "no follow-up",
+      "agenda.step.second_meeting": "Second meeting",
+      "agenda.step.nda": "NDA",
+      "agenda.step.due_diligence": "Due diligence",
+      "agenda.step.term_sheet": "Term sheet",
+      "agenda.step.investment": "Investment",
+      "agenda.step.partnership": "Partnership",
+      "agenda.step.none": "No further step",
       "agenda.count_one": "1 meeting",
       "agenda.table": "Table {n}",
       "agenda.with_people": "With {names}",
@@ -61,6 +94,39 @@
       "agenda.none_deadline": "Le richieste di incontro si chiudono il {date}; dopo viene fatto il programma e i suoi incontri compariranno qui.",
       "agenda.none_later": "I suoi incontri compariranno qui quando gli organizzatori pubblicheranno il programma.",
       "agenda.count": "{n} incontri",
+      "agenda.outcome.open": "Com'è andata?",
+      "agenda.outcome.none": "Non ha ancora detto che cosa è venuto da questo incontro.",
+      "agenda.outcome.yours": "La sua risposta: {answer}",
+      "agenda.outcome.held_q": "L'incontro si è svolto?",
+      "agenda.outcome.held": "Sì, ci siamo incontrati",
+      "agenda.outcome.no_show": "No, l'altra parte non è venuta",
+      "agenda.outcome.rating_q": "Quanto è stato utile?",
+      "agenda.outcome.n1": "1 per niente",
+      "agenda.outcome.n2": "2",
+      "agenda.outcome.n3": "3",
+      "agenda.outcome.n4": "4",
+      "agenda.outcome.n5": "5 molto",
+      "agenda.outcome.follow_up": "Vogliamo un seguito",
+      "agenda.outcome.step": "Un passo successivo da allora",
+      "agenda.outcome.no_step": "nessuno da registrare",
+      "agenda.outcome.amount": "Importo investito (EUR)",
+      "agenda.outcome.date": "Data",
+      "agenda.outcome.save": "Salva",
+      "agenda.outcome.saved": "Salvato. La sua risposta la vedono solo gli organizzatori, mai l'altra parte.",
+      "agenda.outcome.empty": "Scelga almeno una risposta.",
+      "agenda.outcome.refused": "Non salvato (errore {status}): {detail}",
+      "agenda.outcome.was_held": "Svolto",
+      "agenda.outcome.was_no_show": "Assenza",
+      "agenda.outcome.rated": "{n}/5",
+      "agenda.outcome.wants_follow_up": "seguito richiesto",
+      "agenda.outcome.no_follow_up": "nessun seguito",
+      "agenda.step.second_meeting": "Secondo incontro",
+      "agenda.step.nda": "NDA",
+      "agenda.step.due_diligence": "Due diligence",
+      "agenda.step.term_sheet": "Term sheet",
+      "agenda.step.investment": "Investimento",
+      "agenda.step.partnership": "Partnership",
+      "agenda.step.none": "Nessun altro passo",
       "agenda.count_one": "1 incontro",
       "agenda.table": "Tavolo {n}",
       "agenda.with_people": "Con {names}",
@@ -157,7 +223,89 @@
 
   /* ---- the meetings ---- */
 
-  function meetingItem(m, ev, viewer) {
+  /* ---- what came of a meeting (issue 18, decision 0067): once it has begun, its side says
+   * whether it was held, a rating, a follow-up and next steps; its own answers only. ---- */
+
+  const STEPS = ["second_meeting", "nda", "due_diligence", "term_sheet", "investment", "partnership", "none"];
+
+  /* The side's answer in words: "Held · 4/5 · follow-up wanted · Term sheet (20 Jan)". */
+  function answerText(a) {
+    const parts = [];
+    if (a.held !== null) parts.push(t(a.held ? "agenda.outcome.was_held" : "agenda.outcome.was_no_show"));
+    if (a.rating !== null) parts.push(t("agenda.outcome.rated", { n: a.rating }));
+    if (a.follow_up !== null) parts.push(t(a.follow_up ? "agenda.outcome.wants_follow_up" : "agenda.outcome.no_follow_up"));
+    for (const s of a.next_steps) {
+      parts.push(t("agenda.step." + s.kind) + (s.amount_eur ? " " + tavolo.fmt.number(s.amount_eur) + " EUR" : "") +
+        (s.date ? " (" + tavolo.fmt.day(s.date) + ")" : ""));
+    }
+    return parts.join(" · ");
+  }
+
+  function outcomeBlock(eventId, m) {
+    const path = "/v1/events/" + encodeURIComponent(eventId) + "/meetings/" + encodeURIComponent(m.id) + "/outcomes";
+    const id = "outcome-" + m.id;
+    const status = h("p", { id: id + "-status", class: "status", hidden: true });
+    const said = h("p", { id: id + "-answer", class: "agenda-outcome-answer muted" });
+    const radio = (name, value, key) => h("label", null, h("input", { type: "radio", name: id + "-" + name, value }), " ", t(key));
+    const step = h("select", { id: id + "-step" }, h("option", { value: "", text: t("agenda.outcome.no_step") }),
+      STEPS.map((k) => h("option", { value: k, text: t("agenda.step." + k) })));
+    const amount = h("input", { id: id + "-amount", type: "number", min: "1", step: "1", inputmode: "numeric" });
+    const date = h("input", { id: id + "-date", type: "date" });
+    const follow = h("input", { id: id + "-follow", type: "checkbox" });
+    const form = h("form", { class: "agenda-outcome-form", id: id + "-form", hidden: true },
+      h("fieldset", null, h("legend", { text: t("agenda.outcome.held_q") }),
+        radio("held", "true", "agenda.outcome.held"), " ", radio("held", "false", "agenda.outcome.no_show")),
+      h("fieldset", null, h("legend", { text: t("agenda.outcome.rating_q") }),
+        [1, 2, 3, 4, 5].flatMap((n) => [radio("rating", String(n), "agenda.outcome.n" + n), " "])),
+      h("p", null, h("label", { for: id + "-follow" }, follow, " ", t("agenda.outcome.follow_up"))),
+      h("p", null, h("label", { for: id + "-step", text: t("agenda.outcome.step") }), " ", step),
+      h("p", null, h("label", { for: id + "-amount", text: t("agenda.outcome.amount") }), " ", amount, " ",
+        h("label", { for: id + "-date", text: t("agenda.outcome.date") }), " ", date),
+      h("button", { type: "submit", id: id + "-save", text: t("agenda.outcome.save") }));
+    const show = (body) => {
+      const mine = body && body.sides ? Object.values(body.sides)[0] : null;
+      said.textContent = mine ? t("agenda.outcome.yours", { answer: answerText(mine) }) : t("agenda.outcome.none");
+    };
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const checked = (name) => { const x = form.querySelector("input[name='" + id + "-" + name + "']:checked"); return x ? x.value : null; };
+      const body = {};
+      if (checked("held") !== null) body.held = checked("held") === "true";
+      if (checked("rating") !== null) body.rating = Number(checked("rating"));
+      if (follow.checked) body.follow_up = true;
+      if (step.value) {
+        body.next_step = { kind: step.value };
+        if (amount.value) body.next_step.amount_eur = Number(amount.value);
+        if (date.value) body.next_step.date = date.value;
+      }
+      if (!Object.keys(body).length) {
+        tavolo.showStatus(status, "error", "agenda.outcome.empty");
+        return;
+      }
+      const res = await api("POST", path, body);
+      if (!res.ok) {
+        tavolo.showStatus(status, "error", "agenda.outcome.refused", { status: res.status, detail: (res.body && res.body.detail) || "" });
+        return;
+      }
+      show(res.body);
+      form.reset();
+      tavolo.showStatus(status, "ok", "agenda.outcome.saved");
+    });
+    const open = h("button", { type: "button", class: "secondary", id: id + "-open", text: t("agenda.outcome.open"),
+      "aria-expanded": "false", "aria-controls": id + "-form",
+      onclick: async () => {
+        const opening = form.hidden;
+        form.hidden = !opening;
+        open.setAttribute("aria-expanded", String(opening));
+        if (!opening) return;
+        const res = await api("GET", path);
+        if (res.ok) show(res.body);
+        else tavolo.showStatus(status, "error", "agenda.outcome.refused", { status: res.status, detail: (res.body && res.body.detail) || "" });
+      } });
+    return h("div", { class: "agenda-outcome", "data-meeting": m.id }, open, said, form, status);
+  }
+
+  function meetingItem(m, ev, viewer, eventId) {
     const minutes = Number(ev.slot_minutes) || 30;
     const zone = ev.time_zone;
     const other = m.with || {};
@@ -178,7 +326,8 @@
         " ",
         h("span", { class: "agenda-kind", text: t("agenda.kind." + (other.kind === "investor" ? "investor" : "company")) })),
       people,
-      h("p", { class: "agenda-status", text: t("agenda.status." + status) }));
+      h("p", { class: "agenda-status", text: t("agenda.status." + status) }),
+      status !== "cancelled" && new Date(m.slot) <= new Date() ? outcomeBlock(eventId, m) : null);
   }
 
   function countText(n) {
@@ -226,7 +375,7 @@
         h("h3", { id },
           h("span", { text: tavolo.fmt.day(day) }),
           h("span", { class: "agenda-count muted", text: countText(list.length) })),
-        h("ol", { class: "agenda-list" }, list.map((m) => meetingItem(m, ev, viewer))));
+        h("ol", { class: "agenda-list" }, list.map((m) => meetingItem(m, ev, viewer, item.id))));
       dayEl.dataset.day = day;
       state.days++;
       section.append(dayEl);
