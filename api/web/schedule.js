@@ -34,6 +34,23 @@
       "schedule.place": "{slot} · table {table}",
       "schedule.move_go": "Move here",
       "schedule.drop_here": "drop here",
+      "schedule.outcomes": "What came of it",
+      "schedule.outcomes_loading": "Reading the answers…",
+      "schedule.outcome.none": "Neither side has answered yet.",
+      "schedule.outcome.side.company": "The company",
+      "schedule.outcome.side.investor": "The investor",
+      "schedule.outcome.side.organiser": "The organisers",
+      "schedule.outcome.held": "held",
+      "schedule.outcome.no_show": "no-show",
+      "schedule.outcome.follow_up": "follow-up wanted",
+      "schedule.outcome.no_follow_up": "no follow-up",
+      "schedule.step.second_meeting": "second meeting",
+      "schedule.step.nda": "NDA",
+      "schedule.step.due_diligence": "due diligence",
+      "schedule.step.term_sheet": "term sheet",
+      "schedule.step.investment": "investment",
+      "schedule.step.partnership": "partnership",
+      "schedule.step.none": "no further step",
       "schedule.table_pages": "Tables shown",
       "schedule.tables_range": "Tables {from}–{to}",
       "schedule.fit": "fit {fit}/100",
@@ -87,6 +104,23 @@
       "schedule.place": "{slot} · tavolo {table}",
       "schedule.move_go": "Sposta qui",
       "schedule.drop_here": "rilasci qui",
+      "schedule.outcomes": "Che cosa ne è venuto",
+      "schedule.outcomes_loading": "Lettura delle risposte…",
+      "schedule.outcome.none": "Nessuna delle due parti ha ancora risposto.",
+      "schedule.outcome.side.company": "L'azienda",
+      "schedule.outcome.side.investor": "L'investitore",
+      "schedule.outcome.side.organiser": "Gli organizzatori",
+      "schedule.outcome.held": "svolto",
+      "schedule.outcome.no_show": "assenza",
+      "schedule.outcome.follow_up": "seguito richiesto",
+      "schedule.outcome.no_follow_up": "nessun seguito",
+      "schedule.step.second_meeting": "secondo incontro",
+      "schedule.step.nda": "NDA",
+      "schedule.step.due_diligence": "due diligence",
+      "schedule.step.term_sheet": "term sheet",
+      "schedule.step.investment": "investimento",
+      "schedule.step.partnership": "partnership",
+      "schedule.step.none": "nessun altro passo",
       "schedule.table_pages": "Tavoli mostrati",
       "schedule.tables_range": "Tavoli {from}–{to}",
       "schedule.fit": "affinità {fit}/100",
@@ -491,7 +525,32 @@
           } }),
         h("button", { type: "button", class: "secondary", text: t("schedule.close"), onclick: () => { s.open = null; draw(ctx, s); } })),
       places, status);
+    if (new Date(m.slot) <= new Date() && m.status !== "cancelled") box.append(outcomes(ctx, m));
     return box;
+  }
+
+  /* What the sides said came of meeting 'm' (issue 18, decision 0067): each side's answer,
+   * read when the panel opens; the organisers correct a no-show with Mark held / no-show. */
+  function outcomes(ctx, m) {
+    const list = h("ul", { id: "schedule-outcomes", class: "outcomes" }, h("li", { class: "muted", text: t("schedule.outcomes_loading") }));
+    tavolo.api("GET", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id) + "/outcomes").then((res) => {
+      const sides = res.ok && res.body && res.body.sides ? res.body.sides : null;
+      if (!sides) {
+        list.replaceChildren(h("li", { class: "status error", text: tavolo.problemText(res) }));
+        return;
+      }
+      const words = (a) => [
+        a.held === null ? null : t(a.held ? "schedule.outcome.held" : "schedule.outcome.no_show"),
+        a.rating === null ? null : a.rating + "/5",
+        a.follow_up === null ? null : t(a.follow_up ? "schedule.outcome.follow_up" : "schedule.outcome.no_follow_up"),
+        ...a.next_steps.map((s) => t("schedule.step." + s.kind) + (s.amount_eur ? " " + tavolo.fmt.number(s.amount_eur) + " EUR" : "") +
+          (s.date ? " (" + s.date + ")" : "")),
+      ].filter(Boolean).join(" · ");
+      const rows = ["company", "investor", "organiser"].filter((k) => sides[k]).map((k) => h("li", { "data-side": k },
+        h("strong", { text: t("schedule.outcome.side." + k) + ": " }), words(sides[k])));
+      list.replaceChildren(...(rows.length ? rows : [h("li", { class: "muted", text: t("schedule.outcome.none") })]));
+    });
+    return h("div", { class: "outcomes-box" }, h("h3", { text: t("schedule.outcomes") }), list);
   }
 
   function draw(ctx, s) {

@@ -76,6 +76,21 @@ def run(t, daemon, shots):
         t.eq("no console error", [], webtest.console_problems(d))
     finally:
         d.quit()
+    _, o = daemon.api("GET", f"/v1/events/{EVENT}/meetings/{m['id']}/outcomes", admin)
+    d = webtest.signed_in(daemon, "marta.ferri@ice.example", f"organiser:{EVENT}", 1280, "en")
+    try:
+        d.get(daemon.base + f"/schedule?organiser={EVENT}")
+        webtest.ready(d)
+        d.find_element(By.CSS_SELECTOR, f"button.meeting[data-id='{m['id']}']").click()
+        row = webtest.wait(d, lambda d: d.find_elements(By.CSS_SELECTOR, "#schedule-outcomes li[data-side='company']"))[0].text
+        t.ok(f"the organiser reads the company's answer in the meeting's panel ({row})",
+             all(w in row for w in ("The company", "held", "4/5", "follow-up wanted", "term sheet (2027-01-20)")), row)
+        t.eq("and only the sides that answered", ["company"],
+             [li.get_attribute("data-side") for li in d.find_elements(By.CSS_SELECTOR, "#schedule-outcomes li[data-side]")])
+        webtest.shot(d, shots, "outcomes-organiser-en-1280")
+        t.eq("no console error", [], webtest.console_problems(d))
+    finally:
+        d.quit()
 
 
 def main():
