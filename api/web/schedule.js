@@ -326,7 +326,16 @@
    * impossible meanwhile) also reads the grid again: the one shown is out of date. */
   async function change(ctx, s, m, body, what, status) {
     tavolo.showStatus(status, "ok", "schedule.saving");
-    const res = await tavolo.api("PATCH", eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id), body);
+    const path = eventPath(ctx) + "/meetings/" + encodeURIComponent(m.id);
+    let res;
+    /* Held or no-show of a meeting that has begun is an outcome the organisers record (decision
+     * 0067): kept with who and when, and the meeting's status set with it. */
+    if (body.status && (body.status === "held" || body.status === "no_show") && new Date(m.slot) <= new Date()) {
+      res = await tavolo.api("POST", path + "/outcomes", { held: body.status === "held" });
+      if (res.ok) res = await tavolo.api("GET", path);
+    } else {
+      res = await tavolo.api("PATCH", path, body);
+    }
     if (!res.ok) {
       const vars = { status: res.status, detail: (res.body && res.body.detail) || "" };
       if (res.status !== 409 || (await load(ctx, s))) {

@@ -88,6 +88,15 @@ def run(t, daemon, shots):
         t.eq("and only the sides that answered", ["company"],
              [li.get_attribute("data-side") for li in d.find_elements(By.CSS_SELECTOR, "#schedule-outcomes li[data-side]")])
         webtest.shot(d, shots, "outcomes-organiser-en-1280")
+        d.find_element(By.CSS_SELECTOR, "#schedule-panel [data-action='no_show']").click()
+        webtest.wait(d, lambda d: d.execute_script(
+            "const s = document.getElementById('schedule-status');"
+            "return s && !s.hidden && /Saved/.test(s.textContent)"), timeout=15)
+        _, o = daemon.api("GET", f"/v1/events/{EVENT}/meetings/{m['id']}/outcomes", admin)
+        _, meeting = daemon.api("GET", f"/v1/events/{EVENT}/meetings/{m['id']}", admin)
+        t.eq("Mark no-show on a meeting that took place is the organisers' outcome, with who and when",
+             (False, "marta.ferri@ice.example", "no_show"),
+             (o["sides"].get("organiser", {}).get("held"), o["history"][-1]["recorded_by"], meeting["status"]))
         t.eq("no console error", [], webtest.console_problems(d))
     finally:
         d.quit()
