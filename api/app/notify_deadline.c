@@ -118,13 +118,17 @@ static size_t side_run(const rows_t *r, size_t start)
     return end - start;
 }
 
-/* What differs between the two messages: the kind, its template, its values, and whether a
- * person's rows are put in time order (their column 4) when they come from several sides. */
+/* What differs between the messages: the kind (of mail, and of the notify_once mark: 'once'),
+ * its template, its values, whether a person's rows are put in time order (their column 4) when
+ * they come from several sides, and the page its links open. 'fill' gets the job and the
+ * person's address too, for links signed for them. */
 typedef struct {
-    const char *kind, *tpl, *tag, *event_id, *event_name;
-    int (*fill)(const void *x, const row_t *const *items, size_t n, tv_tpl_data_t *d);
+    const char *kind, *once, *tpl, *tag, *event_id, *event_name;
+    int (*fill)(job_t *j, const void *x, const row_t *const *items, size_t n, const char *email,
+                tv_tpl_data_t *d);
     const void *x;
     int by_time;
+    const char *page;
 } message_t;
 
 /* The rows of one side (rows[start..start+n)) and its people. */
@@ -181,8 +185,8 @@ static int person_sides(const message_t *m, const sides_t *s, const char *email,
 
         if (!represents(&s->runs[r], email))
             continue;
-        tv_page_url(api_public_url(), strcmp(m->kind, "reminder") == 0 ? "agenda" : "requests",
-                    g->c[0], g->c[1], m->event_id, -1, link, sizeof(link));
+        tv_page_url(api_public_url(), m->page, g->c[0], g->c[1], m->event_id, -1, link,
+                    sizeof(link));
         len += (size_t)snprintf(who + len, len < sizeof(who) ? sizeof(who) - len : 0, "%s%s",
                                 count++ > 0 ? ", " : "", g->c[2]);
         len = len < sizeof(who) ? len : sizeof(who) - 1;
@@ -218,7 +222,7 @@ static int person_data(job_t *j, const message_t *m, const sides_t *s, const api
     if (rc == 0)
         rc = person_sides(m, s, p->email, d);
     if (rc == 0)
-        rc = m->fill(m->x, items, n, d);
+        rc = m->fill(j, m->x, items, n, p->email, d);
     free(items);
     return rc;
 }
@@ -276,7 +280,7 @@ static int tell_sides(job_t *j, const message_t *m, const rows_t *rows, size_t *
     for (size_t r = 0; rc == 0 && r < s.n; r++) {
         const row_t *g = &rows->rows[s.runs[r].start];
 
-        rc = tv_store_notify_told_once(j->st, m->event_id, m->kind, g->c[0], g->c[1]);
+        rc = tv_store_notify_told_once(j->st, m->event_id, m->once, g->c[0], g->c[1]);
         *told += rc == 0;
     }
     for (size_t r = 0; r < s.n; r++) /* the runs looked at, the one that failed included */
@@ -294,11 +298,13 @@ typedef struct {
 } expiring_t;
 
 /* Columns: side, pid, side name, request id, asker name, priority, message. */
-static int fill_expiring(const void *x, const row_t *const *g, size_t n, tv_tpl_data_t *d)
+static int fill_expiring(job_t *j, const void *x, const row_t *const *g, size_t n,
+                         const char *email, tv_tpl_data_t *d)
 {
     const expiring_t *e = x;
     int rc = tv_tpl_set(d, "deadline", e->deadline);
 
+    (void)j, (void)email;
     if (rc == 0)
         rc = tv_tpl_set(d, "zone", e->zone);
     if (rc == 0)
@@ -328,8 +334,16 @@ enum { EV_ID, EV_NAME, EV_ZONE, EV_DEADLINE, EV_PENDING, EV_MEETINGS, EV_COLS };
 static int tell_expiring(job_t *j, const char *const *ev, int64_t closes)
 {
     expiring_t x = {"", ev[EV_ZONE], tv_calendar_valid_date(ev[EV_DEADLINE])};
-    message_t m = {"request_expiring", "request_expiring", "expiring", ev[EV_ID],
-                   ev[EV_NAME],        fill_expiring,      &x,         0};
+    message_t m = {"request_expiring",
+                   "request_expiring",
+                   "request_expiring",
+                   "expiring",
+                   ev[EV_ID],
+                   ev[EV_NAME],
+                   fill_expiring,
+                   &x,
+                   0,
+                   "requests"};
     rows_t rows = {0};
     char local[40];
     int rc;
@@ -372,10 +386,12 @@ out:
 /* ---- the reminder ---- */
 
 /* Columns: side, pid, side name, meeting id, slot_start, table_no, the other side's name. */
-static int fill_reminder(const void *x, const row_t *const *g, size_t n, tv_tpl_data_t *d)
+static int fill_reminder(job_t *j, const void *x, const row_t *const *g, size_t n,
+                         const char *email, tv_tpl_data_t *d)
 {
     int rc = tv_tpl_set(d, "day", x);
 
+    (void)j, (void)email;
     if (rc == 0)
         rc = tv_tpl_list(d, "meetings");
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -398,8 +414,9 @@ static int fill_reminder(const void *x, const row_t *const *g, size_t n, tv_tpl_
 static int reminders_of(job_t *j, const char *const *ev)
 {
     char day[11];
-    message_t m = {"reminder",  "meeting_reminder", "reminder", ev[EV_ID],
-                   ev[EV_NAME], fill_reminder,      day,        1};
+    message_t m = {"reminder", "reminder",  "meeting_reminder", "reminder",
+                   ev[EV_ID],  ev[EV_NAME], fill_reminder,      day,
+                   1,          "agenda"};
     rows_t rows = {0};
     /* Nothing to do without meetings, or in a zone the codec would have refused. */
     int skip = strcmp(ev[EV_MEETINGS], "1") != 0 || local_day(ev[EV_ZONE], j->now, 1, day) != 0;
@@ -410,6 +427,83 @@ static int reminders_of(job_t *j, const char *const *ev)
     if (rc == 0)
         rc = tell_sides(j, &m, &rows, &j->stats->reminded);
     rows_dispose(&rows);
+    return rc;
+}
+
+/* ---- what came of the meetings (issue 18, decision 0067) ---- */
+
+static const char *const ANSWERS[] = {"1", "2", "3", "4", "5", "no_show"};
+
+typedef struct {
+    const char *event_id;
+    const char *again; /* "1" for the reminder, "" for the first message */
+} outcome_x_t;
+
+/* Columns as the reminder's. Each meeting with its one-click links, signed for 'email': "rate1"
+ * to "rate5" (held, with that rating) and "no_show". */
+static int fill_outcome(job_t *j, const void *x, const row_t *const *g, size_t n, const char *email,
+                        tv_tpl_data_t *d)
+{
+    const outcome_x_t *o = x;
+    int rc = tv_tpl_set(d, "again", o->again);
+
+    if (rc == 0)
+        rc = tv_tpl_list(d, "meetings");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        tv_tpl_data_t *it = NULL;
+        char when[40];
+
+        snprintf(when, sizeof(when), "%.10s %s", g[i]->c[4],
+                 strlen(g[i]->c[4]) > 11 ? g[i]->c[4] + 11 : "");
+        rc = tv_tpl_add(d, "meetings", &it);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "when", when);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "who", g[i]->c[2]);
+        if (rc == 0)
+            rc = tv_tpl_set(it, "with", g[i]->c[6]);
+        for (size_t a = 0; rc == 0 && a < sizeof(ANSWERS) / sizeof(*ANSWERS); a++) {
+            char *url = NULL, name[16];
+
+            rc = api_outcome_url(j->key, email, o->event_id, g[i]->c[3], g[i]->c[0], ANSWERS[a],
+                                 &url);
+            snprintf(name, sizeof(name), a < 5 ? "rate%s" : "no_show", ANSWERS[a]);
+            if (rc == 0)
+                rc = tv_tpl_set(it, name, url);
+            free(url);
+        }
+    }
+    return rc;
+}
+
+/* The sides whose meetings have all ended, asked once; 3 days later, those that left some
+ * unanswered, asked once more about those. */
+static int outcomes_of(job_t *j, const char *const *ev)
+{
+    int rc = 0;
+
+    for (int again = 0; rc == 0 && again < 2; again++) {
+        outcome_x_t x = {ev[EV_ID], again ? "1" : ""};
+        message_t m = {"outcome",
+                       again ? "outcome_reminder" : "outcome_ask",
+                       "outcome",
+                       again ? "outcome-reminder" : "outcome-ask",
+                       ev[EV_ID],
+                       ev[EV_NAME],
+                       fill_outcome,
+                       &x,
+                       1,
+                       "agenda"};
+        rows_t rows = {0};
+
+        if (strcmp(ev[EV_MEETINGS], "1") == 0)
+            rc = tv_store_notify_outcomes(j->st, ev[EV_ID], again, j->now, on_row, &rows);
+        if (rc != 0)
+            api__notify_fail(j, rc, ev[EV_ID], tv_store_error(j->st));
+        if (rc == 0)
+            rc = tell_sides(j, &m, &rows, again ? &j->stats->asked_again : &j->stats->asked);
+        rows_dispose(&rows);
+    }
     return rc;
 }
 
@@ -454,6 +548,8 @@ int api__notify_deadlines(job_t *j)
         rc = deadline_of(j, (const char *const *)ev.rows[i].c);
         if (rc == 0)
             rc = reminders_of(j, (const char *const *)ev.rows[i].c);
+        if (rc == 0)
+            rc = outcomes_of(j, (const char *const *)ev.rows[i].c);
     }
     for (size_t i = 0; i < ev.n; i++)
         for (int k = 0; k < EV_COLS; k++)

@@ -23,14 +23,16 @@ typedef struct {
 } api_notify_opts_t;
 
 typedef struct {
-    size_t requests; /* requests told of */
-    size_t sides;    /* sides of meetings told of their schedule */
-    size_t queued;   /* messages queued */
-    size_t skipped;  /* messages not queued: unsubscribed, or queued already */
-    size_t expired;  /* pending requests past their event's deadline, now expired */
-    size_t expiring; /* asked sides told a day before the deadline */
-    size_t reminded; /* sides reminded the day before their first meeting */
-    int busy;        /* another job held the lock: nothing done */
+    size_t requests;    /* requests told of */
+    size_t sides;       /* sides of meetings told of their schedule */
+    size_t queued;      /* messages queued */
+    size_t skipped;     /* messages not queued: unsubscribed, or queued already */
+    size_t expired;     /* pending requests past their event's deadline, now expired */
+    size_t expiring;    /* asked sides told a day before the deadline */
+    size_t reminded;    /* sides reminded the day before their first meeting */
+    size_t asked;       /* sides asked what came of their meetings, once they all ended */
+    size_t asked_again; /* sides reminded 3 days later of the meetings they left unanswered */
+    int busy;           /* another job held the lock: nothing done */
 } api_notify_stats_t;
 
 typedef struct {

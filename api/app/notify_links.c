@@ -23,6 +23,7 @@ static const char *const kinds[][3] = {
     {"reminder", "reminders the day before your meetings",
      "i promemoria del giorno prima degli incontri"},
     {"invite", "invitations to sign in", "gli inviti ad accedere"},
+    {"outcome", "questions about how your meetings went", "le domande su com'è andato un incontro"},
     {NULL, NULL, NULL}};
 
 const char *api_public_url(void)
@@ -142,4 +143,51 @@ int api_unsub_check(const unsigned char key[API_UNSUB_KEY_BYTES], const char *em
         mac(key, email, kind, want) != 0)
         return 0;
     return sodium_memcmp(given, want, sizeof(given)) == 0;
+}
+
+/* What an outcome link signs, in place of an unsubscribe link's kind: no kind has a ':'. */
+static int outcome_what(const char *event_id, const char *meeting_id, const char *side,
+                        const char *answer, char *out, size_t size)
+{
+    int n = snprintf(out, size, "outcome:%s:%s:%s:%s", event_id, meeting_id, side, answer);
+
+    return n > 0 && (size_t)n < size ? 0 : TV_EINVAL;
+}
+
+int api_outcome_url(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email,
+                    const char *event_id, const char *meeting_id, const char *side,
+                    const char *answer, char **out)
+{
+    unsigned char tag[crypto_auth_BYTES];
+    char token[2 * crypto_auth_BYTES + 1], what[256], *e = malloc(3 * strlen(email) + 1);
+    const char *base = api_public_url();
+    size_t n;
+    int rc = e == NULL ? TV_ENOMEM
+                       : outcome_what(event_id, meeting_id, side, answer, what, sizeof(what));
+
+    if (rc == 0)
+        rc = mac(key, email, what, tag);
+    if (rc == 0) {
+        pct(email, e);
+        sodium_bin2hex(token, sizeof(token), tag, sizeof(tag));
+        n = strlen(base) + strlen(e) + strlen(what) + sizeof(token) + 48;
+        *out = malloc(n);
+        if (*out == NULL)
+            rc = TV_ENOMEM;
+        else
+            snprintf(*out, n, "%s/v1/outcome?e=%s&v=%s&m=%s&s=%s&a=%s&t=%s", base, e, event_id,
+                     meeting_id, side, answer, token);
+    }
+    free(e);
+    return rc;
+}
+
+int api_outcome_check(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email,
+                      const char *event_id, const char *meeting_id, const char *side,
+                      const char *answer, const char *token)
+{
+    char what[256];
+
+    return outcome_what(event_id, meeting_id, side, answer, what, sizeof(what)) == 0 &&
+           api_unsub_check(key, email, what, token);
 }

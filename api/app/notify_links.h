@@ -32,4 +32,18 @@ int api_unsub_url(const unsigned char key[API_UNSUB_KEY_BYTES], const char *emai
 int api_unsub_check(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email,
                     const char *kind, const char *token);
 
+/* Writes '*out' (free()): the one-click link by which 'email', a person of side 'side'
+ * ("company" or "investor") of meeting 'meeting_id' of event 'event_id', answers 'answer' ("1"
+ * to "5": it was held, with that rating; "no_show"): "<public URL>/v1/outcome?e=&v=&m=&s=&a=&t=",
+ * the token signing all of them as an unsubscribe link signs its kind (issue 18, decision
+ * 0067). */
+int api_outcome_url(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email,
+                    const char *event_id, const char *meeting_id, const char *side,
+                    const char *answer, char **out);
+
+/* 1 if 'token' signs that outcome link, in constant time; else 0. */
+int api_outcome_check(const unsigned char key[API_UNSUB_KEY_BYTES], const char *email,
+                      const char *event_id, const char *meeting_id, const char *side,
+                      const char *answer, const char *token);
+
 #endif

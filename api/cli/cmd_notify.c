@@ -114,6 +114,9 @@ static int run(int argc, char **argv)
         printf("deadlines: %zu requests expired, %zu sides told their requests expire, %zu "
                "sides' reminders told\n",
                s.expired, s.expiring, s.reminded);
+    if (rc == 0 && s.asked + s.asked_again > 0)
+        printf("outcomes: %zu sides asked what came of their meetings, %zu asked again\n",
+               s.asked, s.asked_again);
     tv_store_close(st);
     return rc == 0 ? CLI_OK : CLI_FAILED;
 }

@@ -302,3 +302,49 @@ void api_resp_dispose(api_resp_t *resp)
     resp->after_arg = NULL;
     resp->after = NULL;
 }
+
+char *api_html_escape(char *out, const char *s)
+{
+    for (; *s != '\0'; s++) {
+        const char *e = *s == '&'    ? "&amp;"
+                        : *s == '<'  ? "&lt;"
+                        : *s == '>'  ? "&gt;"
+                        : *s == '"'  ? "&quot;"
+                        : *s == '\'' ? "&#39;"
+                                     : NULL;
+
+        if (e != NULL)
+            out = stpcpy(out, e);
+        else
+            *out++ = *s;
+    }
+    *out = '\0';
+    return out;
+}
+
+/* A page of the links in mail, styled as the messages are (decision 0044): inline styles, no
+ * script. */
+static const char page_head[] =
+    "<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+    "content=\"width=device-width\"><title>tavolo</title></head>"
+    "<body style=\"margin:0;padding:24px 12px;background:#f4f5f7;font-family:Helvetica,Arial,"
+    "sans-serif;color:#1f2933\"><main style=\"max-width:560px;margin:0 auto;background:#fff;"
+    "border:1px solid #d9dde3;border-radius:6px;padding:24px\">"
+    "<p style=\"margin:0 0 16px;font-weight:bold;color:#2f6fde\">tavolo</p>";
+
+void api_reply_page(api_resp_t *resp, const api_req_t *req, int status, const char *inner)
+{
+    static const char tail[] = "</main></body></html>\n";
+    size_t n = sizeof(page_head) + strlen(inner) + sizeof(tail);
+    char *body = malloc(n);
+
+    if (body == NULL) {
+        api_reply_error(resp, req, TV_ENOMEM, "");
+        return;
+    }
+    snprintf(body, n, "%s%s%s", page_head, inner, tail);
+    resp->status = status;
+    resp->content_type = "text/html; charset=utf-8";
+    resp->body = body;
+    resp->body_len = strlen(body);
+}

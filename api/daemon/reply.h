@@ -31,6 +31,13 @@ void api_reply_diags(api_resp_t *resp, const api_req_t *req, int rc, const tv_di
 void api_reply_lines(api_resp_t *resp, const api_req_t *req, const char *pointer,
                      const tv_diags_t *diags);
 
+/* Appends 's' to 'out' with &, <, >, " and ' as entities; returns the new end (at its NUL). */
+char *api_html_escape(char *out, const char *s);
+
+/* Sends a page of the links in mail (unsubscribe, outcomes): 'inner' (HTML, escaped by the
+ * caller) in the messages' frame. */
+void api_reply_page(api_resp_t *resp, const api_req_t *req, int status, const char *inner);
+
 /* Maps a TV_E* code to a problem: TV_ENOTFOUND 404, TV_ECONFLICT 409, TV_EUNAVAIL 503 with
  * Retry-After, TV_ENOMEM and TV_EDB 500, ... */
 void api_reply_error(api_resp_t *resp, const api_req_t *req, int rc, const char *detail);

@@ -33,6 +33,7 @@ static const char *const schedule_params[] = {"draft", NULL};
 static const char *const figures_params[] = {"esibe", NULL};
 static const char *const unsubscribe_params[] = {"e", "k", "t", NULL};
 static const char *const signin_params[] = {"t", NULL};
+static const char *const outcome_link_params[] = {"e", "v", "m", "s", "a", "t", NULL};
 static const char *const availability_params[] = {"participant", "kind", NULL};
 static const char *const availability_put_params[] = {"participant", "kind", "dry_run", NULL};
 static const char *const eligibility_params[] = {"lang", NULL};
@@ -100,6 +101,8 @@ const api_route_t api_routes[] = {
     {"DELETE", "/v1/tokens/{tid}", api_h_token_revoke, 1, NULL, NULL},
     {"GET", "/v1/unsubscribe", api_h_unsubscribe_page, 0, NULL, unsubscribe_params},
     {"POST", "/v1/unsubscribe", api_h_unsubscribe, 0, NULL, unsubscribe_params},
+    {"GET", "/v1/outcome", api_h_outcome_link_page, 0, NULL, outcome_link_params},
+    {"POST", "/v1/outcome", api_h_outcome_link, 0, NULL, outcome_link_params},
     {"POST", "/v1/events/{id}/invitations", api_h_event_invitations, 1, NULL, NULL},
     {"POST", "/v1/signin", api_h_signin_request, 0, NULL, NULL},
     {"GET", "/v1/me", api_h_me, API_AUTH_PERSON, NULL, NULL},
@@ -394,7 +397,9 @@ static int precheck(api_req_t *r, int route, const char *allow, api_resp_t *resp
         !(strcmp(r->method, "PATCH") == 0 && media_type_is(ct, "application/merge-patch+json")) &&
         !(strcmp(r->path, "/v1/unsubscribe") == 0 && /* RFC 8058's one-click form */
           (media_type_is(ct, "application/x-www-form-urlencoded") ||
-           media_type_is(ct, "multipart/form-data")))) {
+           media_type_is(ct, "multipart/form-data"))) &&
+        !(strcmp(r->path, "/v1/outcome") == 0 && /* the outcome link's page's form */
+          media_type_is(ct, "application/x-www-form-urlencoded"))) {
         api_reply_problem(
             resp, r, 415, "unsupported-media-type", NULL, "send the body as application/json%s",
             strcmp(r->method, "PATCH") == 0 ? " or application/merge-patch+json" : "");

@@ -1,5 +1,6 @@
 /* The store's part of notifications (issue 15, decision 0044): who the people of a profile at
  * an event are, and the marks that make each notification go exactly once. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -350,6 +351,39 @@ int tv_store_notify_expiring(tv_store_t *st, const char *event_id, tv_store_row_
     const char *params[1] = {event_id};
 
     return tv__store_each_row(st, "notifications", expiring_sql, 1, params, cb, ctx);
+}
+
+/* The meetings to ask about (decision 0067): $2 false, those of the sides whose meetings have
+ * all ended and that were not asked; $2 true, those a side has not answered, of the sides asked
+ * 3 days ago or more and not reminded. */
+static const char outcomes_sql[] =
+    "WITH m AS (SELECT x.*, s.side, CASE s.side WHEN 'company' THEN x.company_id ELSE "
+    "x.investor_id END AS pid FROM meetings x CROSS JOIN (VALUES ('company'), ('investor')) AS "
+    "s(side) WHERE x.event_id = $1 AND x.status <> 'cancelled'), "
+    "f AS (SELECT side, pid FROM m GROUP BY side, pid HAVING max(upper(during)) <= "
+    "to_timestamp($3::bigint)) "
+    "SELECT m.side, m.pid, CASE m.side WHEN 'company' THEN coalesce(c.doc->>'name', m.company_id) "
+    "ELSE coalesce(i.doc->>'name', m.investor_id) END, m.id, m.slot_start, m.table_no, "
+    "CASE m.side WHEN 'company' THEN coalesce(i.doc->>'name', m.investor_id) ELSE "
+    "coalesce(c.doc->>'name', m.company_id) END FROM m JOIN f USING (side, pid) "
+    "LEFT JOIN companies c ON c.id = m.company_id LEFT JOIN investors i ON i.id = m.investor_id "
+    "WHERE CASE WHEN $2::boolean THEN EXISTS (SELECT 1 FROM notify_once o WHERE o.event_id = $1 "
+    "AND o.kind = 'outcome_ask' AND o.side = m.side AND o.profile_id = m.pid AND o.told_at <= "
+    "to_timestamp($3::bigint) - interval '3 days') AND NOT EXISTS (SELECT 1 FROM notify_once o WHERE o.event_id = "
+    "$1 AND o.kind = 'outcome_reminder' AND o.side = m.side AND o.profile_id = m.pid) AND NOT "
+    "EXISTS (SELECT 1 FROM meeting_outcomes r WHERE r.meeting_id = m.id AND r.side = m.side) "
+    "ELSE NOT EXISTS (SELECT 1 FROM notify_once o WHERE o.event_id = $1 AND o.kind = "
+    "'outcome_ask' AND o.side = m.side AND o.profile_id = m.pid) END "
+    "ORDER BY m.side, m.pid, m.slot_start, m.id";
+
+int tv_store_notify_outcomes(tv_store_t *st, const char *event_id, int reminder, int64_t now,
+                             tv_store_row_cb cb, void *ctx)
+{
+    char at[24];
+    const char *params[3] = {event_id, reminder ? "true" : "false", at};
+
+    snprintf(at, sizeof(at), "%" PRId64, now);
+    return tv__store_each_row(st, "notifications", outcomes_sql, 3, params, cb, ctx);
 }
 
 int tv_store_notify_reminders(tv_store_t *st, const char *event_id, const char *day,

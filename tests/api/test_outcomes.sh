@@ -44,7 +44,10 @@ ORG=$(tok --role organiser --event past-2026)
 JPMORG=$(tok --role organiser --event jpm-2027)
 FCOMP=$(tok --role company --subject "$fcid")
 
-TAVOLO_HOME="$tmp" TAVOLO_DIGEST_TIME=off "$TAVOLO" serve --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
+# The notify job is run by hand below: the daemon's mail tick waits an hour.
+export TAVOLO_PUBLIC_URL=https://tavolo.example TAVOLO_NOTIFY_QUIET=0
+TAVOLO_HOME="$tmp" TAVOLO_DIGEST_TIME=off TAVOLO_MAIL_POLL_SECONDS=3600 "$TAVOLO" serve \
+    --listen 127.0.0.1:0 --port-file "$tmp/port" 2>"$tmp/daemon.log" &
 daemon=$!
 for _ in $(seq 100); do [ -s "$tmp/port" ] && break; sleep 0.05; done
 base="http://127.0.0.1:$(cat "$tmp/port")"
@@ -116,6 +119,76 @@ if [ -n "$cancelled" ]; then
 else
     not_ok "the company should have a second meeting to cancel"
 fi
+
+# ---- the mail (decision 0067): once a side's meetings have all ended it is asked, with
+# one-click links per meeting; 3 days later it is asked again about those it left unanswered.
+# A second event of last month, imported now: the daemon's mail tick (hourly) asked about the
+# first when it started, this one is asked by the job run here.
+"$PY" - "$tmp/past.json" "$tmp/past-b.json" "$(date -u -d '20 days ago' +%F)" <<'PYEOF'
+import json, sys
+e = json.load(open(sys.argv[1]))
+e.update(id="past-2026-b", name="Another stop", days=[sys.argv[3]])
+json.dump(e, open(sys.argv[2], "w"))
+PYEOF
+"$TAVOLO" event import "$tmp/past-b.json" >/dev/null 2>&1
+"$TAVOLO" schedule past-2026-b >/dev/null 2>&1
+"$TAVOLO" notify run past-2026-b >"$tmp/notify.out" 2>&1
+sides=$(sql "SELECT count(DISTINCT (side, pid)) FROM (SELECT 'company' AS side, company_id AS pid FROM meetings WHERE event_id = 'past-2026-b' AND status <> 'cancelled' UNION ALL SELECT 'investor', investor_id FROM meetings WHERE event_id = 'past-2026-b' AND status <> 'cancelled') x")
+expect_contains "the notify job asks every side whose meetings are over" "outcomes: $sides sides asked what came of their meetings, 0 asked again" \
+    "$(cat "$tmp/notify.out")"
+person="person.$cid@$cid.example"
+# links_of ADDRESS [MEETING:ANSWER]: the meetings and answers of the one-click links of the
+# newest 'outcome' message to ADDRESS, read as a mail client reads it ("MEETING:ANSWER ... |
+# subject | the same links in both parts"); with MEETING:ANSWER, that link.
+links_of() {
+    sql "SELECT body FROM mail_messages WHERE kind = 'outcome' AND event_id = 'past-2026-b' AND recipient_email = '$1' ORDER BY id DESC LIMIT 1" >"$tmp/msg"
+    "$PY" - "$tmp/msg" ${2:+"$2"} <<'PYEOF'
+import email, email.policy, re, sys, urllib.parse
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+text = m.get_body(("plain",)).get_content()
+html = m.get_body(("html",)).get_content()
+links = re.findall(r"https://tavolo\.example/v1/outcome\?[^\s\"<]+", text)
+got = [urllib.parse.parse_qs(urllib.parse.urlparse(u).query) for u in links]
+pairs = sorted({f'{q["m"][0]}:{q["a"][0]}' for q in got})
+same_html = sorted(set(re.findall(r"https://tavolo\.example/v1/outcome\?[^\s\"<]+", html.replace("&amp;", "&")))) == sorted(set(links))
+if len(sys.argv) > 2:
+    print(next(u for u, q in zip(links, got) if f'{q["m"][0]}:{q["a"][0]}' == sys.argv[2]))
+else:
+    print(" ".join(pairs), "|", m["Subject"], "|", same_html)
+PYEOF
+}
+expected() { for x in $1; do for a in 1 2 3 4 5 no_show; do echo "$x:$a"; done; done | sort | tr '\n' ' ' | sed 's/ $//'; }
+meetings=$(sql "SELECT string_agg(id::text, ' ' ORDER BY id) FROM meetings WHERE event_id = 'past-2026-b' AND company_id = '$cid' AND status <> 'cancelled'")
+expect_eq "the company's person gets six links per meeting of its side, the same in both parts" \
+    "$(expected "$meetings") | How did your meetings at Another stop go? | True" "$(links_of "$person")"
+lmid=${meetings%% *}
+link=$(links_of "$person" "$lmid:4")
+query=${link#*\?}
+before=$(sql "SELECT count(*) FROM meeting_outcomes")
+call GET "/v1/outcome?$query" ""
+expect_eq "the link opens a page asking to confirm" "200 1" "$code $(grep -c 'Conferma / Confirm' "$tmp/body")"
+expect_eq "which records nothing (mail scanners follow links)" "$before" "$(sql "SELECT count(*) FROM meeting_outcomes")"
+call GET "/v1/outcome?${query/a=4/a=5}" ""
+expect_eq "a link altered to another answer is refused naming its token" "400 t" "$code $(js 'd["parameter"]')"
+call POST "/v1/outcome?$query" "" -H 'Content-Type: application/x-www-form-urlencoded' --data 'confirm=no'
+expect_status "the form must say confirm=yes" 422
+call POST "/v1/outcome?$query" "" -H 'Content-Type: application/x-www-form-urlencoded' --data 'confirm=yes'
+expect_eq "confirmed, it is recorded" "200 1" "$code $(grep -c 'Registrato' "$tmp/body")"
+expect_eq "as the company's answer, by the person the mail went to" "company|$person|true|4" \
+    "$(sql "SELECT side || '|' || recorded_by || '|' || held || '|' || rating FROM meeting_outcomes ORDER BY id DESC LIMIT 1")"
+"$TAVOLO" notify run past-2026-b >"$tmp/notify.out" 2>&1
+expect_eq "asked once: a second run asks nothing" 0 "$(grep -c 'sides asked' "$tmp/notify.out")"
+sql "UPDATE notify_once SET told_at = told_at - interval '4 days' WHERE kind = 'outcome_ask'" >/dev/null
+"$TAVOLO" notify run past-2026-b >"$tmp/notify.out" 2>&1
+unanswered=$(sql "SELECT string_agg(id::text, ' ' ORDER BY id) FROM meetings m WHERE event_id = 'past-2026-b' AND company_id = '$cid' AND status <> 'cancelled' AND NOT EXISTS (SELECT 1 FROM meeting_outcomes o WHERE o.meeting_id = m.id AND o.side = 'company')")
+if [ -n "$unanswered" ]; then
+    expect_eq "3 days later, the meetings it left unanswered, and only those" \
+        "$(expected "$unanswered") | A reminder: How did your meetings at Another stop go? | True" "$(links_of "$person")"
+else
+    expect_eq "3 days later, no reminder to a side that answered every meeting" 0 \
+        "$(sql "SELECT count(*) FROM mail_messages WHERE kind = 'outcome' AND recipient_email = '$person' AND subject LIKE 'A reminder%'")"
+fi
+expect_contains "the job says it asked again" "asked again" "$(cat "$tmp/notify.out")"
 
 out=$(sql "UPDATE meeting_outcomes SET rating = 1 WHERE side = 'company'" 2>&1)
 expect_contains "the history is append-only in PostgreSQL" "append-only" "$out"

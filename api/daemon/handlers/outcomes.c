@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include "../access.h"
+#include "../query.h"
 #include "../reply.h"
 #include "handlers.h"
+#include "notify_links.h"
 
 static const char *const next_steps[] = {"second_meeting", "nda",        "due_diligence",
                                          "term_sheet",     "investment", "partnership",
@@ -289,5 +291,137 @@ int api_h_outcome_add(const api_req_t *r, api_resp_t *resp)
 out:
     free(m);
     json_decref(o);
+    return 0;
+}
+
+/* ---- the one-click links of the mail (decision 0067) ---- */
+
+typedef struct {
+    char email[320], event[65], meeting[24], side[16], answer[16], token[160];
+} link_t;
+
+/* Reads and checks the link's parameters; replies 400 naming the one at fault (an altered
+ * link: "t") and returns -1 when they do not hold. */
+static int read_link(const api_req_t *r, api_resp_t *resp, link_t *l)
+{
+    static const char *const answers[] = {"1", "2", "3", "4", "5", "no_show", NULL};
+    unsigned char key[API_UNSUB_KEY_BYTES];
+    int rc, known = 0;
+
+    if (api_query_get(r->query, "e", l->email, sizeof(l->email)) != 1 ||
+        strchr(l->email, '@') == NULL)
+        return api_reply_bad_parameter(resp, r, "e", "the address of the link"), -1;
+    if (api_query_get(r->query, "v", l->event, sizeof(l->event)) != 1 || !tv_id_valid(l->event))
+        return api_reply_bad_parameter(resp, r, "v", "the event of the link"), -1;
+    if (api_query_get(r->query, "m", l->meeting, sizeof(l->meeting)) != 1 ||
+        strspn(l->meeting, "0123456789") != strlen(l->meeting) || l->meeting[0] == '\0')
+        return api_reply_bad_parameter(resp, r, "m", "the meeting of the link"), -1;
+    if (api_query_get(r->query, "s", l->side, sizeof(l->side)) != 1 ||
+        (strcmp(l->side, "company") != 0 && strcmp(l->side, "investor") != 0))
+        return api_reply_bad_parameter(resp, r, "s", "company or investor"), -1;
+    if (api_query_get(r->query, "a", l->answer, sizeof(l->answer)) == 1)
+        for (size_t k = 0; answers[k] != NULL; k++)
+            known |= strcmp(l->answer, answers[k]) == 0;
+    if (!known)
+        return api_reply_bad_parameter(resp, r, "a", "1 to 5, or no_show"), -1;
+    if (api_query_get(r->query, "t", l->token, sizeof(l->token)) != 1)
+        return api_reply_bad_parameter(resp, r, "t", "the token of the link"), -1;
+    rc = r->store != NULL ? api_unsub_key(r->store, key) : TV_EUNAVAIL;
+    if (rc != 0)
+        return api_reply_error(resp, r, rc, tv_store_error(r->store)), -1;
+    rc = api_outcome_check(key, l->email, l->event, l->meeting, l->side, l->answer, l->token);
+    memset(key, 0, sizeof(key));
+    if (!rc)
+        return api_reply_bad_parameter(resp, r, "t", "the token of this link (it was altered)"), -1;
+    return 0;
+}
+
+/* "held, 4/5" / "svolto, 4/5", or the no-show, in 'lang'. */
+static void answer_words(const link_t *l, int it, char *out, size_t size)
+{
+    if (strcmp(l->answer, "no_show") == 0)
+        snprintf(out, size, "%s",
+                 it ? "l'incontro non si &egrave; svolto" : "the meeting did not take place");
+    else
+        snprintf(out, size, it ? "svolto, utile %s su 5" : "held, worth %s out of 5", l->answer);
+}
+
+/* The page: the answer with a button (GET, which records nothing: mail scanners follow links),
+ * the confirmation (POST), or why it cannot be recorded; in Italian and in English. */
+static void reply_link_page(api_resp_t *resp, const api_req_t *r, const link_t *l, int status,
+                            const char *it, const char *en, int button)
+{
+    char words_it[96], words_en[96], *inner = malloc(4096 + 6 * strlen(r->query)), *p = inner;
+
+    if (inner == NULL) {
+        api_reply_error(resp, r, TV_ENOMEM, "");
+        return;
+    }
+    answer_words(l, 1, words_it, sizeof(words_it));
+    answer_words(l, 0, words_en, sizeof(words_en));
+    p = stpcpy(p, "<p style=\"margin:0 0 16px;font-size:15px\">");
+    p = api_html_escape(p, l->email);
+    p += sprintf(p,
+                 "</p><p style=\"font-size:16px;line-height:1.5\">%s <strong>%s</strong>.</p>"
+                 "<p lang=\"en\" style=\"font-size:16px;line-height:1.5\">%s <strong>%s</strong>."
+                 "</p>",
+                 it, words_it, en, words_en);
+    if (button) {
+        p = stpcpy(p, "<form method=\"post\" action=\"/v1/outcome?");
+        p = api_html_escape(p, r->query);
+        stpcpy(p, "\"><input type=\"hidden\" name=\"confirm\" value=\"yes\"><button "
+                  "type=\"submit\" style=\"padding:10px 18px;font-size:16px;font-weight:bold;"
+                  "color:#fff;background:#2f6fde;border:0;border-radius:4px\">Conferma / "
+                  "Confirm</button></form>");
+    }
+    api_reply_page(resp, r, status, inner);
+    free(inner);
+}
+
+int api_h_outcome_link_page(const api_req_t *r, api_resp_t *resp)
+{
+    link_t l;
+
+    if (read_link(r, resp, &l) == 0)
+        reply_link_page(resp, r, &l, 200, "Registrare, per l'incontro ", "Record, for meeting", 1);
+    return 0;
+}
+
+int api_h_outcome_link(const api_req_t *r, api_resp_t *resp)
+{
+    char body[64] = "", confirm[8] = "", held[8];
+    tv_outcome_t o = {0};
+    link_t l;
+    int64_t id;
+    int state = 0, rc;
+
+    if (r->body_len < sizeof(body))
+        memcpy(body, r->body != NULL ? r->body : "", r->body_len);
+    if (api_query_get(body, "confirm", confirm, sizeof(confirm)) != 1 ||
+        strcmp(confirm, "yes") != 0) {
+        api_reply_problem(resp, r, 422, "invalid-field", "/confirm",
+                          "send confirm=yes as the form body (the page's button does)");
+        return 0;
+    }
+    if (read_link(r, resp, &l) != 0)
+        return 0;
+    rc = tv_store_meeting_state(r->store, l.event, l.meeting, &state);
+    if (rc == 0 && state != 1) { /* as the API says it: a problem, as every error */
+        api_reply_problem(resp, r, 409, "conflict", NULL,
+                          state == 2 ? "meeting %s was cancelled: it has no outcome"
+                                     : "meeting %s has not begun: its outcome comes after it",
+                          l.meeting);
+        return 0;
+    }
+    snprintf(held, sizeof(held), "%s", strcmp(l.answer, "no_show") == 0 ? "false" : "true");
+    o = (tv_outcome_t){l.side, l.email, held, strcmp(l.answer, "no_show") == 0 ? NULL : l.answer,
+                       NULL,   NULL,    NULL, NULL};
+    if (rc == 0)
+        rc = tv_store_outcome_add(r->store, l.event, l.meeting, &o, &id);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, tv_store_error(r->store));
+    else
+        reply_link_page(resp, r, &l, 200, "Registrato, grazie: per l'incontro",
+                        "Recorded, thank you: for the meeting", 0);
     return 0;
 }

@@ -53,34 +53,6 @@ static int read_link(const api_req_t *r, api_resp_t *resp, unsub_t *u)
     return 0;
 }
 
-/* Appends 's' to 'out' with &, <, >, " and ' as entities. */
-static char *escape(char *out, const char *s)
-{
-    for (; *s != '\0'; s++) {
-        const char *e = *s == '&'    ? "&amp;"
-                        : *s == '<'  ? "&lt;"
-                        : *s == '>'  ? "&gt;"
-                        : *s == '"'  ? "&quot;"
-                        : *s == '\'' ? "&#39;"
-                                     : NULL;
-
-        if (e != NULL)
-            out = stpcpy(out, e);
-        else
-            *out++ = *s;
-    }
-    *out = '\0';
-    return out;
-}
-
-/* The page, styled as the messages are (decision 0044): inline styles, no script. */
-static const char page_head[] =
-    "<!DOCTYPE html>\n<html lang=\"it\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
-    "content=\"width=device-width\"><title>tavolo</title></head>"
-    "<body style=\"margin:0;padding:24px 12px;background:#f4f5f7;font-family:Helvetica,Arial,"
-    "sans-serif;color:#1f2933\"><main style=\"max-width:560px;margin:0 auto;background:#fff;"
-    "border:1px solid #d9dde3;border-radius:6px;padding:24px\">"
-    "<p style=\"margin:0 0 16px;font-weight:bold;color:#2f6fde\">tavolo</p>";
 static const char page_button[] =
     "\"><input type=\"hidden\" name=\"List-Unsubscribe\" value=\"One-Click\">"
     "<button type=\"submit\" style=\"padding:10px 18px;font-size:16px;font-weight:bold;"
@@ -91,17 +63,15 @@ static const char page_button[] =
  * English, naming the address and the kind of message in words. */
 static void reply_page(api_resp_t *resp, const api_req_t *r, const unsub_t *u, int done)
 {
-    size_t n =
-        sizeof(page_head) + sizeof(page_button) + 6 * (strlen(u->email) + strlen(r->query)) + 1600;
+    size_t n = sizeof(page_button) + 6 * (strlen(u->email) + strlen(r->query)) + 1600;
     char *body = malloc(n), *p = body;
 
     if (body == NULL) {
         api_reply_error(resp, r, TV_ENOMEM, "");
         return;
     }
-    p = stpcpy(p, page_head);
     p = stpcpy(p, "<p style=\"margin:0 0 16px;font-size:15px\">");
-    p = escape(p, u->email);
+    p = api_html_escape(p, u->email);
     p = stpcpy(p, "</p>");
     p +=
         sprintf(p,
@@ -114,14 +84,11 @@ static void reply_page(api_resp_t *resp, const api_req_t *r, const unsub_t *u, i
                 api_notify_kind_words(u->kind, "it"), api_notify_kind_words(u->kind, "en"));
     if (!done) {
         p = stpcpy(p, "<form method=\"post\" action=\"/v1/unsubscribe?");
-        p = escape(p, r->query);
-        p = stpcpy(p, page_button);
+        p = api_html_escape(p, r->query);
+        stpcpy(p, page_button);
     }
-    stpcpy(p, "</main></body></html>\n");
-    resp->status = 200;
-    resp->content_type = "text/html; charset=utf-8";
-    resp->body = body;
-    resp->body_len = strlen(body);
+    api_reply_page(resp, r, 200, body);
+    free(body);
 }
 
 int api_h_unsubscribe_page(const api_req_t *r, api_resp_t *resp)

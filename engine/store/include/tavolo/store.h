@@ -595,6 +595,15 @@ int tv_store_notify_expiring(tv_store_t *st, const char *event_id, tv_store_row_
 int tv_store_notify_reminders(tv_store_t *st, const char *event_id, const char *day,
                               tv_store_row_cb cb, void *ctx);
 
+/* Rows as tv_store_notify_reminders gives them of what to ask about what came of meetings
+ * (issue 18, decision 0067), as of 'now' (UTC seconds, the job's): with 'reminder' 0, every
+ * meeting (not cancelled) of the sides of 'event_id' whose meetings have all ended and that
+ * have no 'outcome_ask' mark; with 1, the
+ * meetings the side has not answered (no outcome row of its side) of the sides asked 3 days
+ * ago or more and not reminded ('outcome_reminder'). By side, then slot. */
+int tv_store_notify_outcomes(tv_store_t *st, const char *event_id, int reminder, int64_t now,
+                             tv_store_row_cb cb, void *ctx);
+
 /* Marks a side of an event as told once for all of 'kind' ("request_expiring" or
  * "reminder"); idempotent. */
 int tv_store_notify_told_once(tv_store_t *st, const char *event_id, const char *kind,
