@@ -54,6 +54,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_schedule(int argc, char **argv);
 int cmd_agenda(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_notify(int argc, char **argv);

@@ -20,6 +20,7 @@ static const command_t commands[] = {
     {"event", cmd_event, "import an event: days, slots, tables, participants, requests"},
     {"schedule", cmd_schedule, "select and place the one-to-one meetings of an event"},
     {"agenda", cmd_agenda, "export an event's meetings as iCalendar or a per-table CSV"},
+    {"report", cmd_report, "what came of an event's meetings, measured (report EVENT_ID)"},
     {"match", cmd_match, "ranked, explained matches of one investor or company"},
     {"eval", cmd_eval,
      "matching quality on real investments (eval --data DIR --cutoff YYYY-MM-DD [--json])"},

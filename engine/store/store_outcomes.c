@@ -39,8 +39,7 @@ int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeti
     return rc;
 }
 
-int tv_store_meeting_state(tv_store_t *st, const char *event_id, const char *meeting_id,
-                           int *state)
+int tv_store_meeting_state(tv_store_t *st, const char *event_id, const char *meeting_id, int *state)
 {
     const char *params[2] = {event_id, meeting_id};
     int64_t v = -1;
@@ -69,4 +68,34 @@ int tv_store_outcomes(tv_store_t *st, const char *event_id, const char *meeting_
         "step_date FROM meeting_outcomes WHERE event_id = $1 AND meeting_id = $2::bigint AND "
         "($3::text IS NULL OR side = $3::text) ORDER BY id",
         3, params, cb, ctx);
+}
+
+/* One row per meeting (not cancelled) and side that answered (or one with NULLs for a
+ * meeting nobody answered): each field the side's latest; whether it recorded a step beyond
+ * "none", a term sheet, an investment; and the dimensions the report groups by. */
+static const char event_outcomes_sql[] =
+    "WITH o AS (SELECT meeting_id, side, (array_agg(held ORDER BY id DESC) FILTER (WHERE held IS "
+    "NOT NULL))[1] AS held, (array_agg(rating ORDER BY id DESC) FILTER (WHERE rating IS NOT "
+    "NULL))[1] AS rating, (array_agg(follow_up ORDER BY id DESC) FILTER (WHERE follow_up IS NOT "
+    "NULL))[1] AS follow_up, coalesce(bool_or(next_step <> 'none'), false) AS stepped, "
+    "coalesce(bool_or(next_step = 'term_sheet'), false) AS term_sheet, "
+    "coalesce(bool_or(next_step = 'investment'), false) AS investment FROM meeting_outcomes "
+    "WHERE event_id = $1 GROUP BY meeting_id, side) "
+    "SELECT m.id, m.company_id, m.investor_id, m.status, o.side, o.held::int, o.rating, "
+    "o.follow_up::int, o.stepped::int, o.term_sheet::int, o.investment::int, "
+    "coalesce(c.doc->>'area', ''), coalesce((SELECT string_agg(DISTINCT split_part(x, '.', 1), "
+    "',') FROM jsonb_array_elements_text(CASE jsonb_typeof(c.doc->'pathologies') WHEN 'array' "
+    "THEN c.doc->'pathologies' ELSE '[]' END) x), ''), coalesce((SELECT string_agg(DISTINCT "
+    "split_part(x, '.', 1), ',') FROM jsonb_array_elements_text(CASE "
+    "jsonb_typeof(c.doc->'technologies') WHEN 'array' THEN c.doc->'technologies' ELSE '[]' END) "
+    "x), ''), coalesce(i.doc->>'kind', ''), coalesce(i.doc->>'country', '') FROM meetings m "
+    "LEFT JOIN o ON o.meeting_id = m.id LEFT JOIN companies c ON c.id = m.company_id LEFT JOIN "
+    "investors i ON i.id = m.investor_id WHERE m.event_id = $1 AND m.status <> 'cancelled' "
+    "ORDER BY m.id, o.side";
+
+int tv_store_event_outcomes(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx)
+{
+    const char *params[1] = {event_id};
+
+    return tv__store_each_row(st, "meeting_outcomes", event_outcomes_sql, 1, params, cb, ctx);
 }

@@ -14,6 +14,7 @@
 #include "../reply.h"
 #include "handlers.h"
 #include "notify_links.h"
+#include "report.h"
 
 static const char *const next_steps[] = {"second_meeting", "nda",        "due_diligence",
                                          "term_sheet",     "investment", "partnership",
@@ -423,5 +424,31 @@ int api_h_outcome_link(const api_req_t *r, api_resp_t *resp)
     else
         reply_link_page(resp, r, &l, 200, "Registrato, grazie: per l'incontro",
                         "Recorded, thank you: for the meeting", 0);
+    return 0;
+}
+
+/* ---- the report (decision 0068) ---- */
+
+int api_h_event_report(const api_req_t *r, api_resp_t *resp)
+{
+    char *report = NULL, err[512] = "";
+    int rc;
+
+    if (!api_access_runs_event(r, r->params[0])) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "only an admin or this event's organiser reads its report");
+        return 0;
+    }
+    if (r->store == NULL) {
+        api_reply_error(resp, r, TV_EUNAVAIL, "");
+        return 0;
+    }
+    pthread_rwlock_rdlock(&r->app->lock);
+    rc = api_event_report(r->store, r->app->matcher, r->params[0], &report, err, sizeof(err));
+    pthread_rwlock_unlock(&r->app->lock);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, err);
+    else
+        api_reply_json(resp, 200, report);
     return 0;
 }

@@ -628,6 +628,14 @@ typedef struct {
 int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeting_id,
                          const tv_outcome_t *o, int64_t *id);
 
+/* Rows of the event's meetings (not cancelled) with what each side said came of them, for the
+ * outcomes report: (meeting id, company id, investor id, status, side or NULL, held, rating,
+ * follow_up (NULL when the side did not say; held and follow_up "1" or "0"), stepped (a next
+ * step other than "none"), term_sheet, investment ("1" or "0"), the company's area, its
+ * pathologies' and technologies' first levels joined by ',', the investor's kind and
+ * country); one row per side that answered, one with a NULL side for a meeting nobody did. */
+int tv_store_event_outcomes(tv_store_t *st, const char *event_id, tv_store_row_cb cb, void *ctx);
+
 /* Whether meeting 'meeting_id' of event 'event_id' has begun: '*state' 0 not yet, 1 begun (its
  * start, in UTC, is past), 2 cancelled. TV_ENOTFOUND when there is no such meeting. */
 int tv_store_meeting_state(tv_store_t *st, const char *event_id, const char *meeting_id,

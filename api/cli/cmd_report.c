@@ -1,0 +1,40 @@
+/* tavolo report EVENT_ID: what came of an event's meetings, measured (issue 18, decision
+ * 0068), as JSON: the same report as GET /v1/events/{id}/report. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "report.h"
+#include "tavolo/error.h"
+
+int cmd_report(int argc, char **argv)
+{
+    tv_match_config_t cfg;
+    tv_taxonomy_t *tax = NULL;
+    tv_store_t *st = NULL;
+    tv_matcher_t *m = NULL;
+    char *report = NULL, err[512] = "";
+    int rc;
+
+    if (argc != 2 || argv[1][0] == '-') {
+        cli_error("usage: tavolo report EVENT_ID");
+        return CLI_USAGE;
+    }
+    rc = cli_load_taxonomy(&tax);
+    if (rc == 0)
+        rc = cli_load_match_config(NULL, NULL, 0, &cfg);
+    if (rc == 0)
+        rc = cli_open_store(&st);
+    if (rc == 0)
+        rc = cli_load_matcher(st, tax, &cfg, &m);
+    if (rc == 0 && (rc = api_event_report(st, m, argv[1], &report, err, sizeof(err))) != 0)
+        cli_error("report %s: %s", argv[1], err[0] ? err : tv_strerror(rc));
+    if (rc == 0)
+        printf("%s\n", report);
+    free(report);
+    tv_matcher_destroy(m);
+    tv_store_close(st);
+    tv_taxonomy_destroy(tax);
+    return rc == 0 ? CLI_OK : CLI_FAILED;
+}
