@@ -34,6 +34,22 @@
       "reports.col.what": "What",
       "reports.col.count": "Count",
       "reports.empty": "Nothing to count yet.",
+      "reports.outcomes": "What came of the meetings",
+      "reports.outcomes_note": "From what each side recorded after its meetings. A rate needs {n} cases at least; a pair is recommended when the investor is among the company's best {k} of the event's investors.",
+      "reports.too_few": "too few cases ({n})",
+      "reports.rate": "{p}% of {n}",
+      "reports.decile": "fit {from}–{to}",
+      "reports.acceptance": "Requests accepted",
+      "reports.acceptance.recommended": "pairs tavolo recommended",
+      "reports.acceptance.other": "other pairs",
+      "reports.acceptance_fit": "Requests accepted, by fit",
+      "reports.rating_fit": "Mean rating (1 to 5), by fit",
+      "reports.mean_rating": "{r} of {n}",
+      "reports.follow_fit": "Meetings that led to a follow-up, by fit",
+      "reports.recall": "Meetings that led to a follow-up, among the company's best investors",
+      "reports.recall_k": "best {k}",
+      "reports.outcomes_kind": "Follow-ups by investor kind",
+      "reports.outcome_counts": "{follow_ups} of {meetings} (no-shows {no_shows}, term sheets {term_sheets}, investments {investments})",
       "reports.tour": "Reports of the Tour",
       "reports.tour_events": "All {n} events of the Tour together: a company at several events is one company, with all its meetings.",
       "reports.esibe": "ESIBE-eligible companies only",
@@ -62,6 +78,22 @@
       "reports.col.what": "Voce",
       "reports.col.count": "Numero",
       "reports.empty": "Ancora niente da contare.",
+      "reports.outcomes": "Che cosa è venuto dagli incontri",
+      "reports.outcomes_note": "Da quanto ciascuna parte ha registrato dopo i suoi incontri. Una percentuale richiede almeno {n} casi; una coppia è consigliata quando l'investitore è tra i migliori {k} dell'evento per l'azienda.",
+      "reports.too_few": "troppo pochi casi ({n})",
+      "reports.rate": "{p}% di {n}",
+      "reports.decile": "affinità {from}–{to}",
+      "reports.acceptance": "Richieste accettate",
+      "reports.acceptance.recommended": "coppie consigliate da tavolo",
+      "reports.acceptance.other": "altre coppie",
+      "reports.acceptance_fit": "Richieste accettate, per affinità",
+      "reports.rating_fit": "Valutazione media (da 1 a 5), per affinità",
+      "reports.mean_rating": "{r} su {n}",
+      "reports.follow_fit": "Incontri con un seguito, per affinità",
+      "reports.recall": "Incontri con un seguito, tra i migliori investitori per l'azienda",
+      "reports.recall_k": "migliori {k}",
+      "reports.outcomes_kind": "Seguiti per tipo di investitore",
+      "reports.outcome_counts": "{follow_ups} su {meetings} (assenze {no_shows}, term sheet {term_sheets}, investimenti {investments})",
       "reports.tour": "Rapporti del Tour",
       "reports.tour_events": "Tutti i {n} eventi del Tour insieme: un'azienda presente a più eventi conta una volta, con tutti i suoi incontri.",
       "reports.esibe": "Solo aziende idonee ESIBE",
@@ -144,15 +176,16 @@
       root.append(wait);
       const path = (tour ? "/v1/figures" : "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/figures") +
         (esibe ? "?esibe=true" : "");
-      const [f, x] = await Promise.all([tavolo.api("GET", path), tavolo.api("GET", "/v1/taxonomy")]);
+      const [f, x, o] = await Promise.all([tavolo.api("GET", path), tavolo.api("GET", "/v1/taxonomy"),
+        tour ? null : tavolo.api("GET", "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/report")]);
       wait.remove();
       if (!f.ok || !f.body) {
         root.append(h("p", { class: "status error", role: "alert", "data-kind": "error", text: tavolo.problemText(f) }));
         return;
       }
-      data = ctx.cache.reports = { key, f: f.body, tax: x.ok ? x.body : null };
+      data = ctx.cache.reports = { key, f: f.body, tax: x.ok ? x.body : null, o: o && o.ok ? o.body : null };
     }
-    const { f, tax } = data;
+    const { f, tax, o } = data;
     const n = (v) => tavolo.fmt.number(v);
     const per = (kind) => f.per_participant.filter((r) => r.kind === kind)
       .map((r) => ({ label: t("reports.n_meetings", { n: r.meetings }), value: r.participants, text: n(r.participants) }));
@@ -164,9 +197,9 @@
         { label: t("reports.accepted", { side: who }), value: q.accepted, text: n(q.accepted) });
     }
     const by = (list, label) => list.map((r) => ({ label: label(r.key), value: r.meetings, text: n(r.meetings) }));
-    root.append(
+    root.append(...[ /* DOM's append writes a null as "null": the notes that apply only */
       tour ? h("p", { id: "reports-tour", class: "muted", text: t("reports.tour_events", { n: n(f.events.length) }) }) : null,
-      esibe ? h("p", { id: "reports-esibe-note", class: "muted", text: t("reports.esibe_on") }) : null,
+      esibe ? h("p", { id: "reports-esibe-note", class: "muted", text: t("reports.esibe_on") }) : null].filter(Boolean),
       h("p", { id: "reports-total", text: t("reports.total", { meetings: n(f.meetings), companies: n(f.companies) }) }),
       figure("per-company", t("reports.per.company"), per("company")),
       figure("per-investor", t("reports.per.investor"), per("investor")),
@@ -177,6 +210,41 @@
       figure("technology", t("reports.by_technology"), by(f.by_technology, (k) => termLabel(tax, "technologies", k)), t("reports.multi")),
       figure("investor-kind", t("reports.by_investor_kind"), by(f.by_investor_kind, (k) => termLabel(tax, "investor_kinds", k))),
       figure("investor-country", t("reports.by_investor_country"), by(f.by_investor_country, country)));
+    if (o) root.append(h("div", { class: "outcomes", id: "reports-outcomes" }, outcomes(o, tax)));
+  }
+
+  /* ---- what came of the meetings (issue 18, decision 0068): GET /v1/events/{id}/report ---- */
+
+  /* A rate in words, with its cases: "62% of 40", or "too few cases (3)". */
+  function rateText(r) {
+    return r.too_few ? t("reports.too_few", { n: tavolo.fmt.number(r.cases) })
+      : t("reports.rate", { p: Math.round(r.rate * 100), n: tavolo.fmt.number(r.cases) });
+  }
+
+  function rateRow(label, r) {
+    return { label, value: r.too_few ? 0 : Math.round(r.rate * 100), text: rateText(r) };
+  }
+
+  function outcomes(o, tax) {
+    const deciles = (rows, pick) => rows.map((x) => pick(t("reports.decile", { from: x.decile * 10, to: x.decile * 10 + 9 }), x));
+    const kinds = o.by.investor_kind || {};
+    return [
+      h("h2", { class: "outcomes-title", text: t("reports.outcomes") }),
+      h("p", { class: "muted", text: t("reports.outcomes_note", { n: o.min_cases, k: o.recommended_k }) }),
+      figure("acceptance", t("reports.acceptance"), [
+        rateRow(t("reports.acceptance.recommended"), o.acceptance.recommended),
+        rateRow(t("reports.acceptance.other"), o.acceptance.other)]),
+      figure("acceptance-fit", t("reports.acceptance_fit"), deciles(o.acceptance.by_fit_decile, (label, x) => rateRow(label, x.requests))),
+      figure("rating-fit", t("reports.rating_fit"), deciles(o.by_fit_decile, (label, x) => ({
+        label, value: x.too_few ? 0 : Math.round(x.mean_rating * 20),
+        text: x.too_few ? t("reports.too_few", { n: tavolo.fmt.number(x.rated) })
+          : t("reports.mean_rating", { r: x.mean_rating.toFixed(2), n: tavolo.fmt.number(x.rated) }) }))),
+      figure("follow-fit", t("reports.follow_fit"), deciles(o.by_fit_decile, (label, x) => rateRow(label, x.follow_up))),
+      figure("recall", t("reports.recall"), o.recall.map((x) => rateRow(t("reports.recall_k", { k: x.k }), x.meetings))),
+      figure("outcomes-kind", t("reports.outcomes_kind"), Object.entries(kinds).map(([key, c]) => ({
+        label: termLabel(tax, "investor_kinds", key), value: c[2],
+        text: t("reports.outcome_counts", { meetings: c[0], no_shows: c[1], follow_ups: c[2], term_sheets: c[3], investments: c[4] }) }))),
+    ];
   }
 
   tavolo.page("/reports", { title: "reports.title", kinds: ["organiser", "admin"], render });

@@ -125,6 +125,7 @@ def create_event(t, daemon, d, admin, shots, work):
          [e["id"] for e in daemon.api("GET", "/v1/events", admin)[1]["items"]], listed)
     t.eq("events: the menu of an admin", ["/events", "/reports"],
          [a.get_attribute("pathname") for a in d.find_elements(By.CSS_SELECTOR, "#nav-pages a")])
+    t.eq("events: no JavaScript value shown as text", [], webtest.strays(d))
     webtest.shot(d, shots, "console-events-en-1280")
 
     fill(d, "id", EVENT)
@@ -273,6 +274,7 @@ def tour_reports(t, daemon, d, admin, shots):
     bars = [x.text for x in d.find_elements(By.CSS_SELECTOR, "#fig-coverage svg .num")]
     t.eq("reports: the coverage of ESIBE companies by investor kind, as the API's",
          [f"{c['companies']} of {e['companies']}" for c in e["coverage"]], bars)
+    t.eq("reports: no JavaScript value shown as text", [], webtest.strays(d))
     webtest.shot(d, shots, "console-reports-tour-esibe-en-1280")
 
 

@@ -270,8 +270,10 @@ def check_reports(t, daemon, d, shots):
          len(cov.find_elements(By.CSS_SELECTOR, "svg rect.bar")))
     labels = [x.text for x in d.find_elements(By.CSS_SELECTOR, "#fig-pathology table.numbers th[scope=row]")]
     t.ok(f"reports: pathologies by their Italian labels ({labels[:3]})", labels and "oncology" not in labels, labels)
-    t.eq("reports: eight figures", 8, len(d.find_elements(By.CSS_SELECTOR, ".figure-card")))
+    t.eq("reports: eight figures of the meetings", 8, len(d.find_elements(By.CSS_SELECTOR, ".reports-page > .figure-card")))
+    t.eq("reports: and six of what came of them", 6, len(d.find_elements(By.CSS_SELECTOR, "#reports-outcomes .figure-card")))
     webtest.shot(d, shots, "reports-it-1280")
+    t.eq("reports: no JavaScript value shown as text", [], webtest.strays(d))
     t.eq("reports: no console error", [], webtest.console_problems(d))
 
 

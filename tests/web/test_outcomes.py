@@ -97,6 +97,16 @@ def run(t, daemon, shots):
         t.eq("Mark no-show on a meeting that took place is the organisers' outcome, with who and when",
              (False, "marta.ferri@ice.example", "no_show"),
              (o["sides"].get("organiser", {}).get("held"), o["history"][-1]["recorded_by"], meeting["status"]))
+        d.get(daemon.base + f"/reports?organiser={EVENT}")
+        webtest.ready(d)
+        _, report = daemon.api("GET", f"/v1/events/{EVENT}/report", admin)
+        bars = [x.text for x in d.find_elements(By.CSS_SELECTOR, "#fig-acceptance svg .num")]
+        t.eq("the reports page says what came of the meetings, in words: few cases here",
+             [f"too few cases ({report['acceptance'][k]['cases']})" for k in ("recommended", "other")], bars)
+        t.ok("the follow-ups by investor kind count the company's answer",
+             "1 of" in d.find_element(By.ID, "fig-outcomes-kind").text, d.find_element(By.ID, "fig-outcomes-kind").text)
+        t.eq("the reports page shows no JavaScript value as text", [], webtest.strays(d))
+        webtest.shot(d, shots, "outcomes-reports-en-1280")
         t.eq("no console error", [], webtest.console_problems(d))
     finally:
         d.quit()

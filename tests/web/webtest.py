@@ -17,6 +17,7 @@ import traceback
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 SKIP = 77
@@ -249,6 +250,16 @@ def ready(driver, timeout=10):
     """Waits until the page has drawn its data (app.js sets #page[data-ready])."""
     wait(driver, lambda d: d.execute_script("return !!document.querySelector('#page[data-ready]')"),
          timeout)
+
+
+def strays(driver):
+    """The JavaScript values shown as words in the page ("null", "undefined", "NaN",
+    "[object ...]"): a value that leaked into the text. Words glued together ("nullnull")
+    count."""
+    text = driver.find_element(By.ID, "page").text
+    return sorted({w for w in ("null", "undefined", "NaN", "[object") for word in text.split()
+                   if word == w or (w != "NaN" and word.startswith(w) and word[len(w):].startswith(w))
+                   or (w == "[object" and w in word)})
 
 
 def shot(driver, folder, name):
