@@ -238,33 +238,22 @@ static json_t *report_json(const report_t *x, const char *event_id)
                      x->by, "recall", recall);
 }
 
-int api_event_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, char **out,
-                     char *err, size_t err_size)
+/* Adds event 'event_id' to 'x': its investors ranked for its companies, its requests, its
+ * meetings and their outcomes. */
+static int add_event(report_t *x, tv_store_t *st, const char *event_id)
 {
-    size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m), n = 0;
-    report_t *x = calloc(1, sizeof(*x));
+    size_t nc = tv_matcher_companies(x->m), ni = tv_matcher_investors(x->m), n = 0;
     tv_request_row_t *q = NULL;
     tv_event_t e;
-    json_t *doc = NULL;
-    int rc = x != NULL ? 0 : TV_ENOMEM;
+    int rc;
 
-    *out = NULL;
     tv_event_init(&e);
-    if (rc == 0) {
-        x->m = m;
-        x->event_investors = calloc(ni + 1, 1);
-        x->top = calloc(nc * API_REPORT_RECOMMENDED + 1, sizeof(uint32_t));
-        x->n_top = malloc(nc + 1);
-        x->by = json_object();
-        rc = x->event_investors && x->top && x->n_top && x->by ? 0 : TV_ENOMEM;
-    }
-    if (rc == 0) {
-        memset(x->n_top, 0xff, nc + 1);
-        rc = api_load_event(st, event_id, &e);
-    }
+    memset(x->n_top, 0xff, nc + 1); /* "recommended" is among this event's investors */
+    memset(x->event_investors, 0, ni + 1);
+    rc = api_load_event(st, event_id, &e);
     for (size_t a = 0; rc == 0 && a < e.n_attendees; a++) {
         int mi = e.attendees[a].kind == TV_KIND_INVESTOR
-                     ? tv_matcher_find_investor(m, e.attendees[a].id)
+                     ? tv_matcher_find_investor(x->m, e.attendees[a].id)
                      : -1;
 
         if (mi >= 0)
@@ -276,21 +265,60 @@ int api_event_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id
         count_requests(x, q, n);
     if (rc == 0)
         rc = tv_store_event_outcomes(st, event_id, on_outcome_row, x);
-    if (rc == 0) {
+    if (rc == 0)
         flush_meeting(x);
-        doc = report_json(x, event_id);
+    free(q);
+    tv_event_dispose(&e);
+    return rc;
+}
+
+static int on_event(void *ctx, const tv_store_event_summary_t *e)
+{
+    return json_array_append_new(ctx, json_string(e->id)) == 0 ? 0 : TV_ENOMEM;
+}
+
+int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, const char *name,
+                      char **out, char *err, size_t err_size)
+{
+    size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m);
+    report_t *x = calloc(1, sizeof(*x));
+    json_t *doc = NULL, *events = json_array();
+    int rc = x != NULL && events != NULL ? 0 : TV_ENOMEM;
+
+    *out = NULL;
+    if (rc == 0) {
+        x->m = m;
+        x->event_investors = calloc(ni + 1, 1);
+        x->top = calloc(nc * API_REPORT_RECOMMENDED + 1, sizeof(uint32_t));
+        x->n_top = malloc(nc + 1);
+        x->by = json_object();
+        rc = x->event_investors && x->top && x->n_top && x->by ? 0 : TV_ENOMEM;
+    }
+    if (rc == 0)
+        rc = event_id != NULL
+                 ? (json_array_append_new(events, json_string(event_id)) == 0 ? 0 : TV_ENOMEM)
+                 : tv_store_events_each(st, on_event, events);
+    for (size_t k = 0; rc == 0 && k < json_array_size(events); k++)
+        rc = add_event(x, st, json_string_value(json_array_get(events, k)));
+    if (rc == 0) {
+        doc = report_json(x, name);
         *out = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
         rc = *out != NULL ? 0 : TV_ENOMEM;
     }
     if (rc != 0)
         snprintf(err, err_size, "%s", tv_store_error(st));
     json_decref(doc);
+    json_decref(events);
     if (x != NULL) {
         json_decref(x->by);
         free(x->event_investors), free(x->top), free(x->n_top);
     }
     free(x);
-    free(q);
-    tv_event_dispose(&e);
     return rc;
+}
+
+int api_event_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, char **out,
+                     char *err, size_t err_size)
+{
+    return api_events_report(st, m, event_id, event_id, out, err, err_size);
 }

@@ -25,4 +25,10 @@
 int api_event_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, char **out,
                      char *err, size_t err_size);
 
+/* The same report of event 'event_id', or with NULL of every event together (the Tour's),
+ * "event" being 'name': each event's requests and meetings counted, a pair recommended when the
+ * investor is among the company's best of that event's investors. */
+int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id,
+                      const char *name, char **out, char *err, size_t err_size);
+
 #endif

@@ -1,5 +1,6 @@
-/* tavolo report EVENT_ID: what came of an event's meetings, measured (issue 18, decision
- * 0068), as JSON: the same report as GET /v1/events/{id}/report. */
+/* tavolo report EVENT_ID | --all: what came of an event's meetings (or of every event's
+ * together, the Tour's), measured (issue 18, decision 0068), as JSON: the same report as GET
+ * /v1/events/{id}/report (or GET /v1/report). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,10 @@ int cmd_report(int argc, char **argv)
     char *report = NULL, err[512] = "";
     int rc;
 
-    if (argc != 2 || argv[1][0] == '-') {
-        cli_error("usage: tavolo report EVENT_ID");
+    int all = argc == 2 && strcmp(argv[1], "--all") == 0;
+
+    if (argc != 2 || (argv[1][0] == '-' && !all)) {
+        cli_error("usage: tavolo report EVENT_ID | --all");
         return CLI_USAGE;
     }
     rc = cli_load_taxonomy(&tax);
@@ -28,7 +31,8 @@ int cmd_report(int argc, char **argv)
         rc = cli_open_store(&st);
     if (rc == 0)
         rc = cli_load_matcher(st, tax, &cfg, &m);
-    if (rc == 0 && (rc = api_event_report(st, m, argv[1], &report, err, sizeof(err))) != 0)
+    if (rc == 0 && (rc = api_events_report(st, m, all ? NULL : argv[1], all ? "tour" : argv[1],
+                                           &report, err, sizeof(err))) != 0)
         cli_error("report %s: %s", argv[1], err[0] ? err : tv_strerror(rc));
     if (rc == 0)
         printf("%s\n", report);

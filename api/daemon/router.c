@@ -94,6 +94,7 @@ const api_route_t api_routes[] = {
     {"GET", "/v1/events/{id}/figures", api_h_event_figures, 1, NULL, figures_params},
     {"GET", "/v1/events/{id}/report", api_h_event_report, 1, NULL, NULL},
     {"GET", "/v1/figures", api_h_tour_figures, 1, NULL, figures_params},
+    {"GET", "/v1/report", api_h_tour_report, 1, NULL, NULL},
     {"GET", "/v1/events/{id}/availability", api_h_availability_get, 1, NULL, availability_params},
     {"PUT", "/v1/events/{id}/availability", api_h_availability_put, 1, NULL,
      availability_put_params},

@@ -177,7 +177,7 @@
       const path = (tour ? "/v1/figures" : "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/figures") +
         (esibe ? "?esibe=true" : "");
       const [f, x, o] = await Promise.all([tavolo.api("GET", path), tavolo.api("GET", "/v1/taxonomy"),
-        tour ? null : tavolo.api("GET", "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/report")]);
+        tavolo.api("GET", tour ? "/v1/report" : "/v1/events/" + encodeURIComponent(String(ctx.profile.id)) + "/report")]);
       wait.remove();
       if (!f.ok || !f.body) {
         root.append(h("p", { class: "status error", role: "alert", "data-kind": "error", text: tavolo.problemText(f) }));

@@ -5,7 +5,8 @@ counted here, apart from the daemon: the requests and meetings of the API, each 
 best 20 of the event's investors (its matches restricted to the event). Prints one line per
 difference, nothing when they agree; with --show, the report.
 
-Usage: report_check.py BASE ADMIN_TOKEN EVENT"""
+Usage: report_check.py BASE ADMIN_TOKEN EVENT [--show]
+       report_check.py BASE ADMIN_TOKEN --tour EVENT...   (GET /v1/report: every event together)"""
 import collections
 import json
 import sys
@@ -27,7 +28,9 @@ def rate(cases, count):
 
 
 def main():
-    base, token, event = sys.argv[1:4]
+    base, token = sys.argv[1:3]
+    tour = sys.argv[3] == "--tour"
+    events = [a for a in sys.argv[4 if tour else 3:] if not a.startswith("--")]
     fits, tops, docs = {}, {}, {}
 
     def fit(c, i):
@@ -35,11 +38,11 @@ def main():
             fits[(c, i)] = get(base, token, f"/v1/companies/{c}/matches/{i}")["fit"]
         return fits[(c, i)]
 
-    def rank(c, i):
-        if c not in tops:
+    def rank(event, c, i):
+        if (event, c) not in tops:
             items = get(base, token, f"/v1/companies/{c}/matches?event={event}&k={K_RECOMMENDED}")["items"]
-            tops[c] = [x["investor_id"] for x in items]
-        return tops[c].index(i) + 1 if i in tops[c] else 0
+            tops[(event, c)] = [x["investor_id"] for x in items]
+        return tops[(event, c)].index(i) + 1 if i in tops[(event, c)] else 0
 
     def doc(kind, pid):
         if (kind, pid) not in docs:
@@ -49,11 +52,11 @@ def main():
     want = {"acceptance": {}, "by_fit_decile": [], "by": collections.defaultdict(dict), "recall": []}
     acc = {"recommended": [0, 0], "other": [0, 0]}
     acc_d = [[0, 0] for _ in range(10)]
-    for q in get(base, token, f"/v1/events/{event}/requests")["items"]:
+    for event, q in ((e, q) for e in events for q in get(base, token, f"/v1/events/{e}/requests")["items"]):
         if q["status"] == "pending":
             continue
         a = q["status"] == "accepted"
-        side = acc["recommended" if rank(q["company_id"], q["investor_id"]) else "other"]
+        side = acc["recommended" if rank(event, q["company_id"], q["investor_id"]) else "other"]
         side[0] += 1
         side[1] += a
         d = min(fit(q["company_id"], q["investor_id"]) // 10, 9)
@@ -65,7 +68,7 @@ def main():
     cal = [{"meetings": 0, "rated": 0, "sum": 0.0, "follow": [0, 0]} for _ in range(10)]
     recall = {k: [0, 0] for k in KS}
     by = collections.defaultdict(lambda: collections.defaultdict(lambda: [0, 0, 0, 0, 0]))
-    for m in get(base, token, f"/v1/events/{event}/meetings")["items"]:
+    for event, m in ((e, m) for e in events for m in get(base, token, f"/v1/events/{e}/meetings")["items"]):
         if m["status"] == "cancelled":
             continue
         sides = get(base, token, f"/v1/events/{event}/meetings/{m['id']}/outcomes")["sides"]
@@ -83,7 +86,7 @@ def main():
         if answers:
             cal[d]["follow"][0] += 1
             cal[d]["follow"][1] += followed
-        r = rank(m["company_id"], m["investor_id"])
+        r = rank(event, m["company_id"], m["investor_id"])
         for k in KS:
             if followed:
                 recall[k][0] += 1
@@ -109,7 +112,7 @@ def main():
     want["by"] = {dim: dict(rows) for dim, rows in by.items()}
     want["recall"] = [{"k": k, "meetings": rate(*recall[k])} for k in KS]
 
-    got = get(base, token, f"/v1/events/{event}/report")
+    got = get(base, token, "/v1/report" if tour else f"/v1/events/{events[0]}/report")
     if "--show" in sys.argv:
         print(json.dumps(got, indent=1))
     for r in (got["acceptance"]["recommended"], got["acceptance"]["other"],

@@ -66,6 +66,14 @@ base="http://127.0.0.1:$(cat "$tmp/port")"
 
 expect_eq "the report agrees with the figures counted from the API's lists" "" \
     "$("$PY" "$(dirname "$0")/report_check.py" "$base" "$ADMIN" jpm-past 2>&1)"
+expect_eq "the Tour's report agrees with the figures of its events counted together" "" \
+    "$("$PY" "$(dirname "$0")/report_check.py" "$base" "$ADMIN" --tour jpm-2027 jpm-past 2>&1)"
+call GET /v1/report "$ORG"
+expect_status "the Tour's report is an admin's" 403
+"$TAVOLO" report --all >"$tmp/cli-all.json"
+call GET /v1/report "$ADMIN"
+expect_eq "tavolo report --all prints it" True \
+    "$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1])) == json.load(open(sys.argv[2])))' "$tmp/body" "$tmp/cli-all.json")"
 call GET /v1/events/jpm-past/report "$ORG"
 expect_status "the event's organiser reads it" 200
 cp "$tmp/body" "$tmp/api.json"

@@ -64,6 +64,7 @@ int api_h_outcome_add(const api_req_t *r, api_resp_t *resp);
 int api_h_outcome_link_page(const api_req_t *r, api_resp_t *resp);
 int api_h_outcome_link(const api_req_t *r, api_resp_t *resp);
 int api_h_event_report(const api_req_t *r, api_resp_t *resp);
+int api_h_tour_report(const api_req_t *r, api_resp_t *resp);
 int api_h_draft_get(const api_req_t *r, api_resp_t *resp);
 int api_h_event_organisers(const api_req_t *r, api_resp_t *resp);
 int api_h_event_organiser_add(const api_req_t *r, api_resp_t *resp);

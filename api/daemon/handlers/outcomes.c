@@ -452,3 +452,27 @@ int api_h_event_report(const api_req_t *r, api_resp_t *resp)
         api_reply_json(resp, 200, report);
     return 0;
 }
+
+/* The report over every event together (the Tour's), for admins. */
+int api_h_tour_report(const api_req_t *r, api_resp_t *resp)
+{
+    char *report = NULL, err[512] = "";
+    int rc;
+
+    if (r->principal.role != API_ROLE_ADMIN) {
+        api_reply_problem(resp, r, 403, "forbidden", NULL, "only an admin reads the Tour's report");
+        return 0;
+    }
+    if (r->store == NULL) {
+        api_reply_error(resp, r, TV_EUNAVAIL, "");
+        return 0;
+    }
+    pthread_rwlock_rdlock(&r->app->lock);
+    rc = api_events_report(r->store, r->app->matcher, NULL, "tour", &report, err, sizeof(err));
+    pthread_rwlock_unlock(&r->app->lock);
+    if (rc != 0)
+        api_reply_error(resp, r, rc, err);
+    else
+        api_reply_json(resp, 200, report);
+    return 0;
+}
