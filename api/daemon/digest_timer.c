@@ -65,6 +65,7 @@ static void work(uv_work_t *w)
 
     memset(&dt->stats, 0, sizeof(dt->stats));
     dt->already_finished = 0;
+    dt->error[0] = '\0';
     dt->rc = tv_store_open(app->conninfo, &st, NULL, 0);
     /* A catch-up run after a start skips a day whose run already finished. */
     if (dt->rc == 0 && dt->catch_up)
@@ -73,6 +74,9 @@ static void work(uv_work_t *w)
     if (dt->rc == 0 && !done)
         dt->rc = digest_job_run(st, app->matcher, &app->lock, app->tax, &dt->opts, &dt->stats,
                                 &dt->notes);
+    /* The store's words go to the log (they may quote SQL; the log is the operator's). */
+    if (dt->rc != 0 && st != NULL)
+        snprintf(dt->error, sizeof(dt->error), "%s", tv_store_error(st));
     tv_store_close(st);
 }
 
@@ -92,8 +96,9 @@ static void after_work(uv_work_t *w, int status)
     dt->running = 0;
     log_notes(&dt->notes);
     if (status != 0 || dt->rc != 0)
-        api_log("error", "daily digest of %s failed: %s", dt->opts.date,
-                status != 0 ? uv_strerror(status) : tv_strerror(dt->rc));
+        api_log("error", "daily digest of %s failed: %s%s%s", dt->opts.date,
+                status != 0 ? uv_strerror(status) : tv_strerror(dt->rc),
+                dt->error[0] != '\0' ? ": " : "", dt->error);
     else if (dt->already_finished)
         api_log("info", "daily digest of %s: already finished", dt->opts.date);
     else if (s->busy) {

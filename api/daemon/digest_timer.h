@@ -27,8 +27,9 @@ typedef struct {
     int already_finished; /* the catch-up found the run finished: nothing done */
     int64_t due;          /* the next run, seconds since the epoch (UTC) */
     char due_date[11];
-    int retry; /* the due run is a retry of a day another daemon held: skip it if finished */
-    int rc;    /* of the last job */
+    int retry;       /* the due run is a retry of a day another daemon held: skip it if finished */
+    int rc;          /* of the last job */
+    char error[512]; /* the store's words for its failure, if it failed there */
     digest_job_stats_t stats;
     app_notes_t notes; /* of the last job, logged when it ends */
 } api_digest_timer_t;
