@@ -316,9 +316,3 @@ int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_i
     free(x);
     return rc;
 }
-
-int api_event_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, char **out,
-                     char *err, size_t err_size)
-{
-    return api_events_report(st, m, event_id, event_id, out, err, err_size);
-}

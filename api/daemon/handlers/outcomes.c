@@ -429,50 +429,42 @@ int api_h_outcome_link(const api_req_t *r, api_resp_t *resp)
 
 /* ---- the report (decision 0068) ---- */
 
-int api_h_event_report(const api_req_t *r, api_resp_t *resp)
+/* Answers the report of event 'event_id', or with NULL of every event (the Tour's). */
+static void reply_report(const api_req_t *r, api_resp_t *resp, const char *event_id)
 {
     char *report = NULL, err[512] = "";
     int rc;
 
-    if (!api_access_runs_event(r, r->params[0])) {
-        api_reply_problem(resp, r, 403, "forbidden", NULL,
-                          "only an admin or this event's organiser reads its report");
-        return 0;
-    }
     if (r->store == NULL) {
         api_reply_error(resp, r, TV_EUNAVAIL, "");
-        return 0;
+        return;
     }
     pthread_rwlock_rdlock(&r->app->lock);
-    rc = api_event_report(r->store, r->app->matcher, r->params[0], &report, err, sizeof(err));
+    rc = api_events_report(r->store, r->app->matcher, event_id,
+                           event_id != NULL ? event_id : "tour", &report, err, sizeof(err));
     pthread_rwlock_unlock(&r->app->lock);
     if (rc != 0)
         api_reply_error(resp, r, rc, err);
     else
         api_reply_json(resp, 200, report);
+}
+
+int api_h_event_report(const api_req_t *r, api_resp_t *resp)
+{
+    if (!api_access_runs_event(r, r->params[0]))
+        api_reply_problem(resp, r, 403, "forbidden", NULL,
+                          "only an admin or this event's organiser reads its report");
+    else
+        reply_report(r, resp, r->params[0]);
     return 0;
 }
 
 /* The report over every event together (the Tour's), for admins. */
 int api_h_tour_report(const api_req_t *r, api_resp_t *resp)
 {
-    char *report = NULL, err[512] = "";
-    int rc;
-
-    if (r->principal.role != API_ROLE_ADMIN) {
+    if (r->principal.role != API_ROLE_ADMIN)
         api_reply_problem(resp, r, 403, "forbidden", NULL, "only an admin reads the Tour's report");
-        return 0;
-    }
-    if (r->store == NULL) {
-        api_reply_error(resp, r, TV_EUNAVAIL, "");
-        return 0;
-    }
-    pthread_rwlock_rdlock(&r->app->lock);
-    rc = api_events_report(r->store, r->app->matcher, NULL, "tour", &report, err, sizeof(err));
-    pthread_rwlock_unlock(&r->app->lock);
-    if (rc != 0)
-        api_reply_error(resp, r, rc, err);
     else
-        api_reply_json(resp, 200, report);
+        reply_report(r, resp, NULL);
     return 0;
 }
