@@ -30,21 +30,8 @@ while [ $# -gt 0 ]; do
     *) echo "notify.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
-root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-chmod 755 "$work"
-export TAVOLO_HOME=$work/home
-mkdir -m 755 "$TAVOLO_HOME"
-cleanup() {
-    "$tavolo" db stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-export TAVOLO_DATABASE_URL TAVOLO_PUBLIC_URL=https://tavolo.bench.example TAVOLO_NOTIFY_QUIET=0
-TAVOLO_DATABASE_URL=$("$tavolo" db start --no-fsync)
-event=bio-bench-2027
-now() { date +%s.%N; }
-since() { printf "%.3f" "$(echo "$(now) - $1" | bc)"; } # bc writes ".42" for 0.42
+. "$(dirname "$0")/lib.sh"
+export TAVOLO_PUBLIC_URL=https://tavolo.bench.example TAVOLO_NOTIFY_QUIET=0
 q() { psql "$TAVOLO_DATABASE_URL" -qAt -F , -c "$1"; }
 
 t0=$(now)
@@ -52,14 +39,7 @@ if [ -n "$dump" ] && [ -s "$dump" ]; then
     pg_restore --clean --if-exists --no-owner -d "$TAVOLO_DATABASE_URL" "$dump" 2>/dev/null || true
     echo "setup: restored $dump in $(since "$t0") s"
 else
-    /usr/bin/python3 "$root/bench/gen_profiles.py" "$root/fixtures/taxonomy.json" "$n" "$m" \
-        "$work/companies.jsonl" "$work/investors.jsonl"
-    /usr/bin/python3 "$root/bench/gen_event.py" "$work/companies.jsonl" "$work/investors.jsonl" \
-        "$event" "$work/event.json"
-    "$tavolo" import --kind companies "$work/companies.jsonl" >/dev/null
-    "$tavolo" import --kind investors "$work/investors.jsonl" >/dev/null
-    "$tavolo" event import "$work/event.json" >/dev/null
-    "$tavolo" schedule "$event" >/dev/null
+    bench_event "$n" "$m"
     echo "setup: generated, imported and scheduled in $(since "$t0") s"
     [ -n "$dump" ] && pg_dump -Fc -f "$dump" "$TAVOLO_DATABASE_URL"
 fi
