@@ -1,22 +1,18 @@
 /* What came of an event's meetings, measured (issue 18, decision 0068): the requests and the
  * outcomes of the store against the matcher's fit and ranks. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
 #include "scheduling.h"
+#include "tavolo/codec.h"
 #include "tavolo/error.h"
 
-#define DECILES 10
-#define RECALL_KS 3
+#define DECILES TV_REPORT_DECILES
+#define RECALL_KS TV_REPORT_KS
 
 static const int recall_k[RECALL_KS] = {5, 10, 20};
-
-typedef struct {
-    long cases, count;
-} ratio_t;
 
 typedef struct {
     const tv_matcher_t *m;
@@ -24,12 +20,8 @@ typedef struct {
     uint32_t *top;            /* [company][API_REPORT_RECOMMENDED]: the best of them */
     uint8_t *n_top;           /* per company: how many, 0xff before it is ranked */
     tv_hit_t hits[API_REPORT_RECOMMENDED];
-    /* the meetings */
-    ratio_t accept_rec, accept_other, accept_decile[DECILES];
-    long meetings_decile[DECILES], rated_decile[DECILES], rating_sum_decile[DECILES];
-    ratio_t follow_decile[DECILES];
-    ratio_t recall[RECALL_KS];
-    json_t *by; /* dimension -> key -> [meetings, no_shows, follow_ups, term_sheets, investments] */
+    tv_outcome_report_t r; /* the figures */
+    int failed;            /* out of memory while counting */
     /* the meeting being read (rows come by meeting) */
     char id[24], company[65], investor[65], status[12], dims[5][512];
     int answered, held_yes, held_no, follow, stepped, term_sheet, investment, ratings, rating_sum;
@@ -79,18 +71,18 @@ static void count_requests(report_t *x, const tv_request_row_t *q, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
         int rank, fit, accepted = strcmp(q[k].status, "accepted") == 0;
-        ratio_t *side;
+        tv_ratio_t *side;
 
         if (strcmp(q[k].status, "pending") == 0)
             continue;
         fit = pair(x, q[k].company_id, q[k].investor_id, &rank);
         if (fit < 0)
             continue;
-        side = rank > 0 ? &x->accept_rec : &x->accept_other;
+        side = rank > 0 ? &x->r.accept_recommended : &x->r.accept_other;
 
         side->cases++, side->count += accepted;
-        x->accept_decile[decile(fit)].cases++;
-        x->accept_decile[decile(fit)].count += accepted;
+        x->r.accept_decile[decile(fit)].cases++;
+        x->r.accept_decile[decile(fit)].count += accepted;
     }
 }
 
@@ -99,24 +91,29 @@ static void count_requests(report_t *x, const tv_request_row_t *q, size_t n)
 static const char *const dim_names[5] = {"area", "pathology", "technology", "investor_kind",
                                          "investor_country"};
 
-/* Adds 1 to field 'f' of key 'key' of dimension 'dim'. */
-static void bump(json_t *by, const char *dim, const char *key, int f)
+/* The row of key 'key' of dimension 'dim', added when new; NULL when memory runs out. A few
+ * hundred rows at most: found by a linear search. */
+static tv_report_row_t *row_of(tv_outcome_report_t *r, const char *dim, const char *key)
 {
-    json_t *d = json_object_get(by, dim), *counts;
+    tv_report_row_t *row;
 
-    if (key[0] == '\0')
-        return;
-    if (d == NULL) {
-        d = json_object();
-        json_object_set_new(by, dim, d);
+    for (size_t k = 0; k < r->n_rows; k++)
+        if (strcmp(r->rows[k].dim, dim) == 0 && strcmp(r->rows[k].key, key) == 0)
+            return &r->rows[k];
+    if (r->n_rows == r->cap_rows) {
+        size_t cap = r->cap_rows ? 2 * r->cap_rows : 32;
+        tv_report_row_t *grown = realloc(r->rows, cap * sizeof(*grown));
+
+        if (grown == NULL)
+            return NULL;
+        r->rows = grown;
+        r->cap_rows = cap;
     }
-    counts = json_object_get(d, key);
-    if (counts == NULL) {
-        counts = json_pack("[i, i, i, i, i]", 0, 0, 0, 0, 0);
-        json_object_set_new(d, key, counts);
-    }
-    json_array_set_new(counts, (size_t)f,
-                       json_integer(json_integer_value(json_array_get(counts, (size_t)f)) + 1));
+    row = &r->rows[r->n_rows++];
+    memset(row, 0, sizeof(*row));
+    snprintf(row->dim, sizeof(row->dim), "%s", dim);
+    snprintf(row->key, sizeof(row->key), "%s", key);
+    return row;
 }
 
 /* Counts the meeting read so far, then forgets it. */
@@ -132,18 +129,19 @@ static void flush_meeting(report_t *x)
     if (fit >= 0) {
         int d = decile(fit);
 
-        x->meetings_decile[d]++;
+        x->r.meetings_decile[d]++;
         if (x->ratings > 0) {
-            x->rated_decile[d]++;
-            x->rating_sum_decile[d] += x->rating_sum * 1000 / x->ratings; /* mean, in thousandths */
+            x->r.rated_decile[d]++;
+            x->r.rating_sum_decile[d] +=
+                x->rating_sum * 1000 / x->ratings; /* mean, in thousandths */
         }
         if (x->answered) {
-            x->follow_decile[d].cases++;
-            x->follow_decile[d].count += followed;
+            x->r.follow_decile[d].cases++;
+            x->r.follow_decile[d].count += followed;
         }
         for (int k = 0; followed && k < RECALL_KS; k++) {
-            x->recall[k].cases++;
-            x->recall[k].count += rank > 0 && rank <= recall_k[k];
+            x->r.recall[k].cases++;
+            x->r.recall[k].count += rank > 0 && rank <= recall_k[k];
         }
     }
     for (int dim = 0; dim < 5; dim++) {
@@ -152,15 +150,17 @@ static void flush_meeting(report_t *x)
         snprintf(keys, sizeof(keys), "%s", x->dims[dim]);
         for (char *key = strtok_r(keys, ",", &save); key != NULL;
              key = strtok_r(NULL, ",", &save)) {
-            bump(x->by, dim_names[dim], key, 0);
-            if (no_show)
-                bump(x->by, dim_names[dim], key, 1);
-            if (followed)
-                bump(x->by, dim_names[dim], key, 2);
-            if (x->term_sheet)
-                bump(x->by, dim_names[dim], key, 3);
-            if (x->investment)
-                bump(x->by, dim_names[dim], key, 4);
+            tv_report_row_t *row = row_of(&x->r, dim_names[dim], key);
+
+            if (row == NULL) {
+                x->failed = 1;
+                continue;
+            }
+            row->counts[0]++;
+            row->counts[1] += no_show;
+            row->counts[2] += followed;
+            row->counts[3] += x->term_sheet;
+            row->counts[4] += x->investment;
         }
     }
     x->id[0] = '\0';
@@ -199,45 +199,6 @@ static int on_outcome_row(void *ctx, const char *const *c, int n)
     return 0;
 }
 
-/* ---- the JSON ---- */
-
-static json_t *rate_json(ratio_t r)
-{
-    int enough = r.cases >= API_REPORT_MIN_CASES;
-
-    return json_pack(
-        "{s:I, s:I, s:o, s:b}", "cases", (json_int_t)r.cases, "count", (json_int_t)r.count, "rate",
-        enough ? json_real((double)r.count / (double)r.cases) : json_null(), "too_few", !enough);
-}
-
-static json_t *report_json(const report_t *x, const char *event_id)
-{
-    json_t *acc = json_array(), *cal = json_array(), *recall = json_array();
-
-    for (int d = 0; d < DECILES; d++) {
-        int enough = x->rated_decile[d] >= API_REPORT_MIN_CASES;
-
-        json_array_append_new(
-            acc, json_pack("{s:i, s:o}", "decile", d, "requests", rate_json(x->accept_decile[d])));
-        json_array_append_new(cal, json_pack("{s:i, s:I, s:I, s:o, s:b, s:o}", "decile", d,
-                                             "meetings", (json_int_t)x->meetings_decile[d], "rated",
-                                             (json_int_t)x->rated_decile[d], "mean_rating",
-                                             enough ? json_real((double)x->rating_sum_decile[d] /
-                                                                1000.0 / (double)x->rated_decile[d])
-                                                    : json_null(),
-                                             "too_few", !enough, "follow_up",
-                                             rate_json(x->follow_decile[d])));
-    }
-    for (int k = 0; k < RECALL_KS; k++)
-        json_array_append_new(
-            recall, json_pack("{s:i, s:o}", "k", recall_k[k], "meetings", rate_json(x->recall[k])));
-    return json_pack("{s:s, s:i, s:i, s:{s:o, s:o, s:o}, s:o, s:O, s:o}", "event", event_id,
-                     "min_cases", API_REPORT_MIN_CASES, "recommended_k", API_REPORT_RECOMMENDED,
-                     "acceptance", "recommended", rate_json(x->accept_rec), "other",
-                     rate_json(x->accept_other), "by_fit_decile", acc, "by_fit_decile", cal, "by",
-                     x->by, "recall", recall);
-}
-
 /* Adds event 'event_id' to 'x': its investors ranked for its companies, its requests, its
  * meetings and their outcomes. */
 static int add_event(report_t *x, tv_store_t *st, const char *event_id)
@@ -272,9 +233,20 @@ static int add_event(report_t *x, tv_store_t *st, const char *event_id)
     return rc;
 }
 
+typedef struct {
+    char **ids;
+    size_t n;
+} ids_t;
+
 static int on_event(void *ctx, const tv_store_event_summary_t *e)
 {
-    return json_array_append_new(ctx, json_string(e->id)) == 0 ? 0 : TV_ENOMEM;
+    ids_t *l = ctx;
+    char **grown = realloc(l->ids, (l->n + 1) * sizeof(*grown));
+
+    if (grown == NULL)
+        return TV_ENOMEM;
+    l->ids = grown;
+    return (l->ids[l->n++] = strdup(e->id)) != NULL ? 0 : TV_ENOMEM;
 }
 
 int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, const char *name,
@@ -282,8 +254,8 @@ int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_i
 {
     size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m);
     report_t *x = calloc(1, sizeof(*x));
-    json_t *doc = NULL, *events = json_array();
-    int rc = x != NULL && events != NULL ? 0 : TV_ENOMEM;
+    ids_t events = {0};
+    int rc = x != NULL ? 0 : TV_ENOMEM;
 
     *out = NULL;
     if (rc == 0) {
@@ -291,26 +263,27 @@ int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_i
         x->event_investors = calloc(ni + 1, 1);
         x->top = calloc(nc * API_REPORT_RECOMMENDED + 1, sizeof(uint32_t));
         x->n_top = malloc(nc + 1);
-        x->by = json_object();
-        rc = x->event_investors && x->top && x->n_top && x->by ? 0 : TV_ENOMEM;
+        x->r = (tv_outcome_report_t){.event = name,
+                                     .min_cases = API_REPORT_MIN_CASES,
+                                     .recommended_k = API_REPORT_RECOMMENDED,
+                                     .recall_k = {recall_k[0], recall_k[1], recall_k[2]}};
+        rc = x->event_investors && x->top && x->n_top ? 0 : TV_ENOMEM;
     }
+    if (rc == 0 && event_id == NULL)
+        rc = tv_store_events_each(st, on_event, &events);
+    for (size_t k = 0; rc == 0 && k < (event_id != NULL ? 1 : events.n); k++)
+        rc = add_event(x, st, event_id != NULL ? event_id : events.ids[k]);
+    if (rc == 0 && x->failed)
+        rc = TV_ENOMEM;
     if (rc == 0)
-        rc = event_id != NULL
-                 ? (json_array_append_new(events, json_string(event_id)) == 0 ? 0 : TV_ENOMEM)
-                 : tv_store_events_each(st, on_event, events);
-    for (size_t k = 0; rc == 0 && k < json_array_size(events); k++)
-        rc = add_event(x, st, json_string_value(json_array_get(events, k)));
-    if (rc == 0) {
-        doc = report_json(x, name);
-        *out = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_REAL_PRECISION(4)) : NULL;
-        rc = *out != NULL ? 0 : TV_ENOMEM;
-    }
+        rc = tv_codec_outcome_report_encode(&x->r, out);
     if (rc != 0)
-        snprintf(err, err_size, "%s", tv_store_error(st));
-    json_decref(doc);
-    json_decref(events);
+        snprintf(err, err_size, "%s", rc == TV_ENOMEM ? "out of memory" : tv_store_error(st));
+    for (size_t k = 0; k < events.n; k++)
+        free(events.ids[k]);
+    free(events.ids);
     if (x != NULL) {
-        json_decref(x->by);
+        free(x->r.rows);
         free(x->event_investors), free(x->top), free(x->n_top);
     }
     free(x);

@@ -9,6 +9,7 @@
 #include "tavolo/event.h"
 #include "tavolo/match.h"
 #include "tavolo/profile.h"
+#include "tavolo/report.h"
 #include "tavolo/taxonomy.h"
 
 /* One problem found in an input. */
@@ -129,6 +130,12 @@ int tv_codec_event_decode(const char *json, size_t len, tv_event_t *out, tv_diag
  * appended to 'diags' by line and column (TV_EINVAL); the event file's decoder checks the
  * rest once the participants are in a file. */
 int tv_codec_participants_csv(const char *csv, size_t len, char **out, tv_diags_t *diags);
+
+/* The outcomes report (decision 0068) as JSON in '*out' (free()): "acceptance" (recommended,
+ * other, by_fit_decile), "by_fit_decile" (meetings, rated, mean_rating, follow_up), "by" (dim
+ * -> key -> [meetings, no-shows, follow-ups, term sheets, investments]), "recall"; each rate
+ * {cases, count, rate, too_few}, null below r->min_cases. */
+int tv_codec_outcome_report_encode(const tv_outcome_report_t *r, char **out);
 
 /* Meetings as a schedule draft keeps them (migration 030): the fields tv_store_meetings_save
  * reads, as a JSON array into '*out' (free()). */
