@@ -233,28 +233,12 @@ static int add_event(report_t *x, tv_store_t *st, const char *event_id)
     return rc;
 }
 
-typedef struct {
-    char **ids;
-    size_t n;
-} ids_t;
-
-static int on_event(void *ctx, const tv_store_event_summary_t *e)
-{
-    ids_t *l = ctx;
-    char **grown = realloc(l->ids, (l->n + 1) * sizeof(*grown));
-
-    if (grown == NULL)
-        return TV_ENOMEM;
-    l->ids = grown;
-    return (l->ids[l->n++] = strdup(e->id)) != NULL ? 0 : TV_ENOMEM;
-}
-
 int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_id, const char *name,
                       char **out, char *err, size_t err_size)
 {
     size_t nc = tv_matcher_companies(m), ni = tv_matcher_investors(m);
     report_t *x = calloc(1, sizeof(*x));
-    ids_t events = {0};
+    tv_strings_t events = {0};
     int rc = x != NULL ? 0 : TV_ENOMEM;
 
     *out = NULL;
@@ -270,18 +254,16 @@ int api_events_report(tv_store_t *st, const tv_matcher_t *m, const char *event_i
         rc = x->event_investors && x->top && x->n_top ? 0 : TV_ENOMEM;
     }
     if (rc == 0 && event_id == NULL)
-        rc = tv_store_events_each(st, on_event, &events);
+        rc = tv_store_event_ids(st, &events);
     for (size_t k = 0; rc == 0 && k < (event_id != NULL ? 1 : events.n); k++)
-        rc = add_event(x, st, event_id != NULL ? event_id : events.ids[k]);
+        rc = add_event(x, st, event_id != NULL ? event_id : events.items[k]);
     if (rc == 0 && x->failed)
         rc = TV_ENOMEM;
     if (rc == 0)
         rc = tv_codec_outcome_report_encode(&x->r, out);
     if (rc != 0)
         snprintf(err, err_size, "%s", rc == TV_ENOMEM ? "out of memory" : tv_store_error(st));
-    for (size_t k = 0; k < events.n; k++)
-        free(events.ids[k]);
-    free(events.ids);
+    tv_strings_free(&events);
     if (x != NULL) {
         free(x->r.rows);
         free(x->event_investors), free(x->top), free(x->n_top);

@@ -48,12 +48,14 @@ int api_load_event(tv_store_t *st, const char *event_id, tv_event_t *out)
     return rc;
 }
 
-int api_load_event_of_pair(tv_store_t *st, const char *event_id, const char *company_id,
-                           const char *investor_id, tv_event_t *out)
+int api_load_event_frame(tv_store_t *st, const char *event_id, const char *company_id,
+                         const char *investor_id, tv_event_t *out)
 {
     tv_diags_t diags = {0};
     char *doc = NULL;
-    int rc = tv_store_event_frame_of_pair(st, event_id, company_id, investor_id, &doc);
+    int rc = company_id != NULL
+                 ? tv_store_event_frame_of_pair(st, event_id, company_id, investor_id, &doc)
+                 : tv_store_event_frame(st, event_id, &doc);
 
     if (rc == 0)
         rc = tv_codec_event_decode(doc, strlen(doc), out, &diags);

@@ -28,10 +28,11 @@ int api_schedule_publish(tv_store_t *st, const char *event_id, size_t *published
 /* Loads and decodes a stored event. */
 int api_load_event(tv_store_t *st, const char *event_id, tv_event_t *out);
 
-/* Loads and decodes the event's frame with one company and one investor as its participants
- * (tv_store_event_frame_of_pair): what checking a meeting of that pair needs, without the
- * megabytes of the whole file (decision 0066). */
-int api_load_event_of_pair(tv_store_t *st, const char *event_id, const char *company_id,
-                           const char *investor_id, tv_event_t *out);
+/* Loads and decodes the event's frame (its head, no participant: tv_store_event_frame), or
+ * with 'company_id' and 'investor_id' that pair as its participants
+ * (tv_store_event_frame_of_pair): what the zone, the slots and tables and the checks of a
+ * meeting of that pair need, without the megabytes of the whole file (decision 0066). */
+int api_load_event_frame(tv_store_t *st, const char *event_id, const char *company_id,
+                         const char *investor_id, tv_event_t *out);
 
 #endif

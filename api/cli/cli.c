@@ -102,3 +102,17 @@ int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_co
     app_notes_dispose(&notes);
     return rc;
 }
+
+int cli_open_matching(tv_taxonomy_t **tax, tv_store_t **st, tv_matcher_t **m)
+{
+    tv_match_config_t cfg;
+    int rc = cli_load_taxonomy(tax);
+
+    if (rc == 0)
+        rc = cli_load_match_config(NULL, NULL, 0, &cfg);
+    if (rc == 0)
+        rc = cli_open_store(st);
+    if (rc == 0)
+        rc = cli_load_matcher(*st, *tax, &cfg, m);
+    return rc;
+}

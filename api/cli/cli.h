@@ -42,6 +42,10 @@ int cli_load_match_config(const char *overrides, char *const *sets, size_t n_set
 int cli_load_matcher(tv_store_t *st, const tv_taxonomy_t *tax, const tv_match_config_t *cfg,
                      tv_matcher_t **out);
 
+/* The taxonomy, the store and the matcher built with the default settings, in that order; on
+ * failure those opened are in '*tax', '*st' and '*m' to be released as usual. */
+int cli_open_matching(tv_taxonomy_t **tax, tv_store_t **st, tv_matcher_t **m);
+
 /* Subcommands: each takes its own argv (argv[0] is the subcommand's name). */
 int cmd_db(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

@@ -318,7 +318,6 @@ static void print_report(const char *report)
 int cmd_schedule(int argc, char **argv)
 {
     int json = argc == 3 && strcmp(argv[2], "--json") == 0;
-    tv_match_config_t cfg;
     tv_taxonomy_t *tax = NULL;
     tv_store_t *st = NULL;
     tv_matcher_t *m = NULL;
@@ -329,13 +328,7 @@ int cmd_schedule(int argc, char **argv)
         cli_error("usage: tavolo schedule EVENT_ID [--json]");
         return CLI_USAGE;
     }
-    rc = cli_load_taxonomy(&tax);
-    if (rc == 0)
-        rc = cli_load_match_config(NULL, NULL, 0, &cfg);
-    if (rc == 0)
-        rc = cli_open_store(&st);
-    if (rc == 0)
-        rc = cli_load_matcher(st, tax, &cfg, &m);
+    rc = cli_open_matching(&tax, &st, &m);
     if (rc == 0 && (rc = api_schedule_event(st, tax, m, argv[1], 0, &report)) != 0)
         cli_error("cannot schedule %s: %s", argv[1],
                   rc == TV_ENOTFOUND || rc == TV_EDB ? tv_store_error(st) : tv_strerror(rc));

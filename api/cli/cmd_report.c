@@ -11,7 +11,6 @@
 
 int cmd_report(int argc, char **argv)
 {
-    tv_match_config_t cfg;
     tv_taxonomy_t *tax = NULL;
     tv_store_t *st = NULL;
     tv_matcher_t *m = NULL;
@@ -24,13 +23,7 @@ int cmd_report(int argc, char **argv)
         cli_error("usage: tavolo report EVENT_ID | --all");
         return CLI_USAGE;
     }
-    rc = cli_load_taxonomy(&tax);
-    if (rc == 0)
-        rc = cli_load_match_config(NULL, NULL, 0, &cfg);
-    if (rc == 0)
-        rc = cli_open_store(&st);
-    if (rc == 0)
-        rc = cli_load_matcher(st, tax, &cfg, &m);
+    rc = cli_open_matching(&tax, &st, &m);
     if (rc == 0 && (rc = api_events_report(st, m, all ? NULL : argv[1], all ? "tour" : argv[1],
                                            &report, err, sizeof(err))) != 0)
         cli_error("report %s: %s", argv[1], err[0] ? err : tv_strerror(rc));

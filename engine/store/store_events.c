@@ -484,6 +484,34 @@ int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx)
     return rc;
 }
 
+static int on_event_id(void *ctx, const char *const *c, int n)
+{
+    tv_strings_t *ids = ctx;
+    char **grown = realloc(ids->items, (ids->n + 1) * sizeof(*grown));
+
+    (void)n;
+    if (grown == NULL)
+        return TV_ENOMEM;
+    ids->items = grown;
+    if ((ids->items[ids->n] = strdup(c[0])) == NULL)
+        return TV_ENOMEM;
+    ids->n++;
+    return 0;
+}
+
+int tv_store_event_ids(tv_store_t *st, tv_strings_t *out)
+{
+    int rc;
+
+    out->items = NULL;
+    out->n = 0;
+    rc = tv__store_each_row(st, "events", "SELECT id FROM events ORDER BY id", 0, NULL, on_event_id,
+                            out);
+    if (rc != 0)
+        tv_strings_free(out);
+    return rc;
+}
+
 int tv_store_event_delete(tv_store_t *st, const char *id)
 {
     const char *params[1] = {id};

@@ -140,7 +140,7 @@ int api_h_meeting_places(const api_req_t *r, api_resp_t *resp)
     }
     /* the frame and the pair's parts: not the whole file (decision 0066) */
     if (rc == 0)
-        rc = api_load_event_of_pair(r->store, event, m->company_id, m->investor_id, &e);
+        rc = api_load_event_frame(r->store, event, m->company_id, m->investor_id, &e);
     if (rc == 0)
         rc = tv_event_slots(&e, &slots);
     b = (busy_t){

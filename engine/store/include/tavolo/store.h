@@ -257,6 +257,9 @@ typedef int (*tv_store_event_cb)(void *ctx, const tv_store_event_summary_t *even
 
 int tv_store_events_each(tv_store_t *st, tv_store_event_cb cb, void *ctx);
 
+/* The ids of every event, in id order, into 'out' (free with tv_strings_free). */
+int tv_store_event_ids(tv_store_t *st, tv_strings_t *out);
+
 /* Deletes an event with its participants, requests and meetings; TV_ENOTFOUND if none. */
 int tv_store_event_delete(tv_store_t *st, const char *id);
 
