@@ -14,6 +14,7 @@
 #include "digest_job.h"
 #include "notify_links.h"
 #include "recipients.h"
+#include "signals.h"
 #include "tavolo/mail.h"
 
 #define BATCH 256
@@ -80,7 +81,8 @@ typedef struct {
     char **request_strings;
     size_t n_requests, cap_requests;
     tv_digest_request_t **by_company, **by_investor; /* sorted by that side's id */
-    char **unsubscribed;                             /* lower case addresses, sorted */
+    app_signals_t signals[2]; /* what each side taught (decision 0069): companies, investors */
+    char **unsubscribed;      /* lower case addresses, sorted */
     size_t n_unsub, cap_unsub;
     char **languages; /* "address language" chosen on the pages, sorted by address */
     size_t n_languages, cap_languages;
@@ -487,8 +489,8 @@ static int index_requests(job_t *j)
     return 0;
 }
 
-/* Loads the people of the event files, the pending requests, the unsubscribed addresses and
- * the languages people chose. */
+/* Loads the people of the event files, the pending requests, the unsubscribed addresses, the
+ * languages people chose and what each side taught the ranking. */
 static int load_people(job_t *j)
 {
     int rc = api_unsub_key(j->st, j->key);
@@ -509,6 +511,10 @@ static int load_people(job_t *j)
         qsort(j->unsubscribed, j->n_unsub, sizeof(char *), string_compare);
     if (rc == 0)
         rc = index_requests(j);
+    if (rc == 0)
+        rc = app_signals_read(j->st, TV_KIND_COMPANY, NULL, &j->signals[0]);
+    if (rc == 0)
+        rc = app_signals_read(j->st, TV_KIND_INVESTOR, NULL, &j->signals[1]);
     return rc;
 }
 
@@ -722,10 +728,15 @@ static int build_one(job_t *j, char kind, size_t index, pending_t *p, size_t *el
     tv_digest_request_t *requests = NULL;
     tv_digest_input_t in;
     tv_digest_t *d = NULL;
+    tv_signals_t learned = {NULL, 0};
     char mid[300];
     int rc = prepare_input(j, kind, index, p->id, &in, elig, meet, 64, &requests);
 
     in.requests = requests;
+    if (rc == 0)
+        rc = app_signals_rows(&j->signals[kind == 'c' ? 0 : 1], p->id, j->m,
+                              kind == 'c' ? TV_KIND_COMPANY : TV_KIND_INVESTOR, &learned);
+    in.learned = &learned;
     if (rc == 0)
         rc = tv_digest_build(j->m, j->t, &j->o->cfg, &in, &d);
     if (rc == 0)
@@ -743,6 +754,7 @@ static int build_one(job_t *j, char kind, size_t index, pending_t *p, size_t *el
     if (rc == 0)
         p->message_id = strdup(mid);
     tv_digest_destroy(d);
+    free((void *)learned.items);
     free(requests);
     return rc;
 }
@@ -1070,6 +1082,8 @@ static void job_dispose(job_t *j)
     for (size_t i = 0; i < j->n_requests * 6; i++)
         free(j->request_strings[i]);
     free(j->request_strings);
+    app_signals_dispose(&j->signals[0]);
+    app_signals_dispose(&j->signals[1]);
     free(j->requests);
     free(j->by_company);
     free(j->by_investor);

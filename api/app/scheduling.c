@@ -503,6 +503,19 @@ static int add_recommendations(plan_t *p, const uint8_t *declined)
     return rc;
 }
 
+/* A pair closed for either side in any event (a declined request, a "no" after a meeting) is
+ * not proposed again (decision 0069); an accepted request of this event still stands. */
+static int on_closed_pair(void *ctx, const char *company_id, const char *investor_id)
+{
+    requests_ctx_t *r = ctx;
+    int c = side_index(r->p, TV_KIND_COMPANY, company_id);
+    int i = side_index(r->p, TV_KIND_INVESTOR, investor_id);
+
+    if (c >= 0 && i >= 0 && find_candidate(r->p, (uint32_t)c, (uint32_t)i) < 0)
+        r->declined[(size_t)c * r->p->n_investors + (size_t)i] = 1;
+    return 0;
+}
+
 /* A pair whose meeting an organiser cancelled is not proposed again, as if declined. */
 static void exclude_cancelled(const plan_t *p, uint8_t *declined)
 {
@@ -568,6 +581,8 @@ static int build_candidates(plan_t *p, tv_store_t *st)
         rc = add_locks(p);
     if (rc == 0)
         rc = tv_store_event_requests(st, p->event.id, on_request, &r);
+    if (rc == 0)
+        rc = tv_store_closed_pairs(st, p->event.id, on_closed_pair, &r);
     if (rc == 0)
         rc = add_recommendations(p, r.declined);
     if (rc == 0)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "signals.h"
 
 #define MAX_SETS 32
 
@@ -159,6 +160,7 @@ static int print_matches(const tv_matcher_t *m, const tv_taxonomy_t *t, const ma
         char *json = NULL;
         int rc = tv_matcher_explain(m, c, i, &e);
 
+        e.taste = hits[r].score - e.score;
         if (rc == 0 && o->json)
             rc = tv_codec_match_encode(m, t, c, i, &e, lang, &json);
         if (rc != 0)
@@ -174,12 +176,28 @@ static int print_matches(const tv_matcher_t *m, const tv_taxonomy_t *t, const ma
     return 0;
 }
 
+/* What profile 'id' taught the ranking (decision 0069), as matcher rows. */
+static int read_signals(tv_store_t *st, const tv_matcher_t *m, tv_profile_kind_t kind,
+                        const char *id, tv_signals_t *out)
+{
+    app_signals_t read;
+    int rc = app_signals_read(st, kind, id, &read);
+
+    if (rc == 0)
+        rc = app_signals_rows(&read, id, m, kind, out);
+    else
+        cli_error("%s", tv_store_error(st));
+    app_signals_dispose(&read);
+    return rc;
+}
+
 static int run(tv_store_t *st, const tv_taxonomy_t *t, const match_opts_t *o, tv_matcher_t *m)
 {
     int company_side = o->company != NULL;
     int self = company_side ? tv_matcher_find_company(m, o->company)
                             : tv_matcher_find_investor(m, o->investor);
     event_t ev = {0};
+    tv_signals_t learned = {NULL, 0};
     tv_hit_t *hits = calloc((size_t)o->k, sizeof(tv_hit_t));
     int rc = hits != NULL ? 0 : TV_ENOMEM, n = 0;
 
@@ -190,15 +208,19 @@ static int run(tv_store_t *st, const tv_taxonomy_t *t, const match_opts_t *o, tv
     }
     if (rc == 0 && o->event != NULL)
         rc = load_event(st, m, o->event, &ev);
+    if (rc == 0)
+        rc = read_signals(st, m, company_side ? TV_KIND_COMPANY : TV_KIND_INVESTOR,
+                          company_side ? o->company : o->investor, &learned);
     if (rc == 0) {
         const tv_filter_t *only = o->event != NULL ? &ev.filter : NULL;
 
-        n = company_side ? tv_matcher_for_company(m, (size_t)self, (size_t)o->k, only, hits)
-                         : tv_matcher_for_investor(m, (size_t)self, (size_t)o->k, only, hits);
+        n = tv_matcher_rank_learned(m, company_side ? TV_KIND_COMPANY : TV_KIND_INVESTOR,
+                                    (size_t)self, (size_t)o->k, only, &learned, hits);
         rc = n < 0 ? n : 0;
     }
     if (rc == 0)
         rc = print_matches(m, t, o, company_side, (size_t)self, hits, n);
+    free((void *)learned.items);
     free(ev.companies);
     free(ev.investors);
     free(hits);

@@ -65,6 +65,8 @@ static const cfg_field_t cfg_fields[] = {
     CFG("masks.portfolio_conflict", CF_BOOL, mask_conflicts, 0, 1),
     CFG("lists.k", CF_U32, k, 1, 10000),
     CFG("lists.margin", CF_U32, margin, 0, 10000),
+    CFG("learning.share", CF_FLOAT, learning.share, 0, 1),
+    CFG("learning.prior", CF_FLOAT, learning.prior, 0, 1000),
 };
 
 /* Reports a bad setting; returns TV_EINVAL, or TV_ENOMEM if even that fails. */
@@ -407,6 +409,11 @@ int tv_codec_match_encode(const tv_matcher_t *m, const tv_taxonomy_t *t, size_t 
                                                              "level", tv_level_name(e->level, lang),
                                                              "top_reasons", top_reasons(t, e, lang),
                                                              "flags", flags_array(e, lang))) != 0) {
+        json_decref(obj);
+        obj = NULL;
+    }
+    if (obj != NULL && e->taste != 0 &&
+        json_object_set_new(obj, "taste", json_real(e->taste)) != 0) {
         json_decref(obj);
         obj = NULL;
     }

@@ -346,8 +346,7 @@ int tv_digest_build(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_dige
     hits = tv__calloc(k + 1, sizeof(*hits));
     if (hits == NULL)
         goto out;
-    n = in->kind == TV_KIND_COMPANY ? tv_matcher_for_company(m, in->index, k, NULL, hits)
-                                    : tv_matcher_for_investor(m, in->index, k, NULL, hits);
+    n = tv_matcher_rank_learned(m, in->kind, in->index, k, NULL, in->learned, hits);
     rc = n < 0 ? n : pick_matches(m, t, cfg, in, hits, (size_t)n, d);
     if (rc == 0)
         rc = pick_meetings(in, d);

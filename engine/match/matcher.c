@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "features_internal.h"
+#include "learn.h"
 #include "core/internal.h"
 #include "tavolo/match.h"
 
@@ -522,6 +523,95 @@ int tv_matcher_for_investor(const tv_matcher_t *m, size_t index, size_t k, const
                             tv_hit_t *out)
 {
     return query(m, 0, index, k, only, out);
+}
+
+/* ---- queries of a side that taught the matcher ---- */
+
+typedef struct {
+    const tv_matcher_t *m;
+    size_t investor;         /* the real row of the one-row input's investor 0 */
+    const tv_filter_t *only; /* may be NULL */
+    uint8_t *hidden;         /* flags of the other side's rows */
+} learned_ctx_t;
+
+/* The constraints of a query of company 'c' (or of the investor's one-row input): the pair's
+ * masks, the caller's filter and the side's hidden counterparts. */
+static int allow_learned_for_company(void *ctx, size_t c, size_t i)
+{
+    const learned_ctx_t *x = ctx;
+
+    return !x->hidden[i] && (x->only == NULL || allow_filter((void *)x->only, c, i));
+}
+
+static int allow_learned_for_investor(void *ctx, size_t c, size_t zero)
+{
+    const learned_ctx_t *x = ctx;
+
+    (void)zero;
+    return !x->hidden[c] && allow_pair((void *)x->m, c, x->investor) &&
+           (x->only == NULL || allow_filter((void *)x->only, c, x->investor));
+}
+
+/* Flags the counterparts of 'learned' that are hidden ('n' rows of the other side). */
+static uint8_t *hidden_flags(const tv_signals_t *learned, size_t n)
+{
+    uint8_t *hidden = tv__calloc(n + 1, 1);
+
+    for (size_t s = 0; hidden != NULL && s < learned->n; s++) {
+        if (learned->items[s].hidden && learned->items[s].counterpart < n)
+            hidden[learned->items[s].counterpart] = 1;
+    }
+    return hidden;
+}
+
+/* Ranks every company for investor 'i' with its thesis moved by what it taught. */
+static int rank_investor_learned(const tv_matcher_t *m, learned_ctx_t *x,
+                                 const tv_signals_t *learned, size_t k, tv_list_t *out)
+{
+    float *thesis = tv__malloc(m->dim * sizeof(float) + 1);
+    tv_score_input_t in = score_input(m);
+    int rc = thesis != NULL ? 0 : TV_ENOMEM;
+
+    if (rc == 0)
+        rc = tv__learn_thesis(m->co.fwd, m->co.n, m->dim, m->in.fwd + x->investor * m->dim, learned,
+                              m->cfg.learning.share, m->cfg.learning.prior, thesis);
+    in.investors = thesis;
+    in.investors_rev = m->in.rev + x->investor * m->dim_rev;
+    in.n_investors = 1;
+    in.allow = allow_learned_for_investor;
+    in.allow_ctx = x;
+    if (rc == 0)
+        rc = tv_score_investor(&in, 0, k, NULL, NULL, out);
+    tv__free(thesis);
+    return rc;
+}
+
+int tv_matcher_rank_learned(const tv_matcher_t *m, tv_profile_kind_t kind, size_t index, size_t k,
+                            const tv_filter_t *only, const tv_signals_t *learned, tv_hit_t *out)
+{
+    int company_side = kind == TV_KIND_COMPANY;
+    learned_ctx_t x = {m, index, only, NULL};
+    tv_score_input_t in = score_input(m);
+    tv_list_t fresh;
+    int rc;
+
+    if (learned == NULL || learned->n == 0)
+        return query(m, company_side, index, k, only, out);
+    if (!m->built || index >= (company_side ? m->co.n : m->in.n))
+        return TV_EINVAL;
+    if (!(company_side ? m->co.alive : m->in.alive)[index])
+        return TV_ENOTFOUND;
+    x.hidden = hidden_flags(learned, company_side ? m->in.n : m->co.n);
+    if (x.hidden == NULL)
+        return TV_ENOMEM;
+    rc = company_side ? tv_score_company(&in, index, k, allow_learned_for_company, &x, &fresh)
+                      : rank_investor_learned(m, &x, learned, k, &fresh);
+    tv__free(x.hidden);
+    if (rc != 0)
+        return rc;
+    rc = copy_list(&fresh, k, out);
+    tv_lists_free(&fresh, 1);
+    return rc;
 }
 
 /* ---- incremental updates ---- */

@@ -60,6 +60,7 @@ typedef struct {
     size_t n_new_eligible;
     const tv_digest_request_t *requests; /* the recipient's pending requests, both ways */
     size_t n_requests;
+    const tv_signals_t *learned; /* what the recipient taught (tv_matcher_rank_learned), or NULL */
 } tv_digest_input_t;
 
 typedef struct {

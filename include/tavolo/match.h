@@ -65,6 +65,10 @@ typedef struct {
     int mask_conflicts;  /* mask a competitor of a holding: same indication and stage */
     uint32_t k;          /* list length served */
     uint32_t margin;     /* extra entries kept so that updates rarely need a rescan */
+    struct {
+        float share; /* how far an investor's thesis moves with what it taught (0: off) */
+        float prior; /* judgments per side at which it moves half of 'share' */
+    } learning;
 } tv_match_config_t;
 
 typedef struct tv_matcher tv_matcher_t;
@@ -149,6 +153,8 @@ typedef struct {
     tv_block_t reasons[TV_EXPLAIN_REASONS];
     size_t n_reasons;
     unsigned flags; /* TV_FLAG_* bits of the hard constraints that fail */
+    float taste;    /* what the side's own lessons added to its ranking score (0: none; set by
+                       the caller of tv_matcher_rank_learned, never by tv_matcher_explain) */
 } tv_explanation_t;
 
 /* Creates an empty matcher. Borrows 't', which must outlive it. TV_EINVAL when 'cfg' breaks its own
@@ -195,6 +201,29 @@ int tv_matcher_for_company(const tv_matcher_t *m, size_t index, size_t k, const 
                            tv_hit_t *out);
 int tv_matcher_for_investor(const tv_matcher_t *m, size_t index, size_t k, const tv_filter_t *only,
                             tv_hit_t *out);
+
+/* What one side's own acts say of one counterpart (decision 0069): requests it accepted or
+ * declined, requests it sent, and its answers after a meeting. */
+typedef struct {
+    uint32_t counterpart; /* matcher row of the other side */
+    int8_t judged;        /* +1 it said yes (accepted, asked, rated well), -1 no, 0 neither */
+    uint8_t hidden;       /* never ranked again for this side */
+} tv_signal_t;
+
+/* A side's signals, borrowed. */
+typedef struct {
+    const tv_signal_t *items;
+    size_t n;
+} tv_signals_t;
+
+/* Like tv_matcher_for_company or tv_matcher_for_investor ('kind' says which side 'index' is),
+ * for a side that taught the matcher 'learned' (NULL or empty: the same as those): its hidden
+ * counterparts are left out and, for an investor, the forward half of each score is taken with
+ * its thesis moved toward what it said yes to and away from what it said no to (learning.share
+ * of the thesis's length, shrunk while either kind of judgment is rare: see docs/matching.md).
+ * Only this side's own ranking changes: every other list stays as the build made it. */
+int tv_matcher_rank_learned(const tv_matcher_t *m, tv_profile_kind_t kind, size_t index, size_t k,
+                            const tv_filter_t *only, const tv_signals_t *learned, tv_hit_t *out);
 
 /* The fit of 'score', from 0 to 100: the share of the pairs of the last build (or
  * tv_matcher_recompute) scoring at most 'score', read from a quantile table of up to

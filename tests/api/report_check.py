@@ -2,7 +2,7 @@
 """The outcomes report (GET /v1/events/{id}/report, decision 0068) against the same figures
 counted here, apart from the daemon: the requests and meetings of the API, each side's answers
 (GET .../outcomes), the profiles' documents, each pair's fit (the pair route) and the company's
-best 20 of the event's investors (its matches restricted to the event). Prints one line per
+best 20 of the event's investors by each pair's own score (the pair route). Prints one line per
 difference, nothing when they agree; with --show, the report.
 
 Usage: report_check.py BASE ADMIN_TOKEN EVENT [--show]
@@ -33,15 +33,23 @@ def main():
     events = [a for a in sys.argv[4 if tour else 3:] if not a.startswith("--")]
     fits, tops, docs = {}, {}, {}
 
-    def fit(c, i):
+    def pair(c, i):
         if (c, i) not in fits:
-            fits[(c, i)] = get(base, token, f"/v1/companies/{c}/matches/{i}")["fit"]
+            fits[(c, i)] = get(base, token, f"/v1/companies/{c}/matches/{i}")
         return fits[(c, i)]
 
+    def fit(c, i):
+        return pair(c, i)["fit"]
+
     def rank(event, c, i):
+        # What tavolo recommended before anyone answered: the event's investors allowed for the
+        # company by each pair's own score (the pair route), not its list as served now, which
+        # leaves out the pairs closed since (decision 0069).
         if (event, c) not in tops:
-            items = get(base, token, f"/v1/companies/{c}/matches?event={event}&k={K_RECOMMENDED}")["items"]
-            tops[(event, c)] = [x["investor_id"] for x in items]
+            investors = sorted(p["id"] for p in get(base, token, f"/v1/events/{event}")["participants"]
+                               if p["kind"] == "investor")
+            scored = [(-pair(c, x)["score"], x) for x in investors if pair(c, x)["allowed"]]
+            tops[(event, c)] = [x for _, x in sorted(scored)[:K_RECOMMENDED]]
         return tops[(event, c)].index(i) + 1 if i in tops[(event, c)] else 0
 
     def doc(kind, pid):

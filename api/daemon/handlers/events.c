@@ -678,6 +678,7 @@ int api_h_request_create(const api_req_t *r, api_resp_t *resp)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
         goto out;
     }
+    api_h_matches_stale(r);
     notify_now(r, event);
     api_reply_object(resp, 201, request_json(&q));
 out:
@@ -726,6 +727,7 @@ static void decide(const api_req_t *r, api_resp_t *resp, const char *status)
                                                      : tv_store_error(r->store));
         return;
     }
+    api_h_matches_stale(r);
     notify_now(r, event);
     api_reply_object(resp, 200, request_json(&q));
 }

@@ -28,6 +28,10 @@ int api_h_investor_patch(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_delete(const api_req_t *r, api_resp_t *resp);
 int api_h_investor_matches(const api_req_t *r, api_resp_t *resp);
 
+/* Marks every kept list of matches stale at once: this daemon's own write of a request or of an
+ * answer after a meeting teaches the ranking (decision 0069), before its notification returns. */
+void api_h_matches_stale(const api_req_t *r);
+
 /* GET /v1/companies/{id}/matches/{investor} and /v1/investors/{id}/matches/{company}: one
  * explained pair, whatever its rank (the pair page of issue 16). */
 int api_h_company_pair(const api_req_t *r, api_resp_t *resp);

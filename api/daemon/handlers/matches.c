@@ -9,14 +9,16 @@
 #include "../reply.h"
 #include "handlers.h"
 #include "match_filter.h"
+#include "signals.h"
 
 #define MATCHES_DEFAULT 20
 #define MATCHES_MAX 200
 #define CACHE_SLOTS 1024
 
 /* Encoded responses of recent queries, direct-mapped by (kind, row, k, language, event) and
- * valid while the application's write generation is unchanged (and, for an event's, its event
- * generation: who attends may change): a hit costs one copy. The body does not depend on who
+ * valid while the application's write generation and its event generation are unchanged (who
+ * attends may change; requests and answers after meetings teach the ranking, decision 0069): a
+ * hit costs one copy. The body does not depend on who
  * asks, only whether they may ask. Filtered queries are not kept. */
 typedef struct {
     int kind;
@@ -50,11 +52,11 @@ static int same_key(const cache_key_t *a, const cache_key_t *b)
            strcmp(a->lang, b->lang) == 0 && strcmp(a->event, b->event) == 0;
 }
 
-/* The generations an entry of 'q' must have been made at. */
-static void generations(const api_app_t *app, const cache_key_t *q, uint64_t *g, uint64_t *eg)
+/* The generations an entry must have been made at. */
+static void generations(const api_app_t *app, uint64_t *g, uint64_t *eg)
 {
     *g = atomic_load(&app->generation);
-    *eg = q->event[0] != '\0' ? atomic_load(&app->event_generation) : 0;
+    *eg = atomic_load(&app->event_generation);
 }
 
 static char *cache_get(const api_app_t *app, const cache_key_t *q)
@@ -63,7 +65,7 @@ static char *cache_get(const api_app_t *app, const cache_key_t *q)
     uint64_t g, eg;
     char *copy = NULL;
 
-    generations(app, q, &g, &eg);
+    generations(app, &g, &eg);
     pthread_mutex_lock(&cache_lock);
     if (c->body != NULL && c->generation == g && c->event_generation == eg && same_key(&c->key, q))
         copy = strdup(c->body);
@@ -107,7 +109,8 @@ static int id_like(const char *s)
     return 1;
 }
 
-/* Explains and encodes each hit (matcher locked). */
+/* Explains and encodes each hit (matcher locked); a hit ranked by what the side taught carries
+ * what that added to the pair's own score. */
 static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
                        const tv_hit_t *hits, int n, const char *lang, char **items)
 {
@@ -117,6 +120,7 @@ static int encode_hits(const api_req_t *r, tv_profile_kind_t kind, size_t self,
         tv_explanation_t e;
         int rc = tv_matcher_explain(r->app->matcher, c, inv, &e);
 
+        e.taste = hits[i].score - e.score;
         if (rc == 0)
             rc = tv_codec_match_encode(r->app->matcher, r->app->tax, c, inv, &e, lang, &items[i]);
         if (rc != 0)
@@ -148,28 +152,49 @@ static int rows_to_rank(const api_req_t *r, tv_profile_kind_t kind, const char *
     return rc;
 }
 
-/* Ranks within 'event' ("" for none) among the rows passing 'mf' and encodes; the matcher must
- * be locked. */
-static int rank(const api_req_t *r, tv_profile_kind_t kind, size_t self, long k, const char *event,
-                const api_match_filter_t *mf, const char *lang, char **items, int *n)
+/* What profile 'id' taught the ranking (decision 0069), as matcher rows; with the database out
+ * of reach, nothing, and '*taught' 0: the list is then ranked from memory alone, as every read
+ * goes on through an outage, and not kept. */
+static int read_lessons(const api_req_t *r, tv_profile_kind_t kind, const char *id,
+                        tv_signals_t *learned, int *taught)
+{
+    app_signals_t read;
+    int rc = r->store != NULL ? app_signals_read(r->store, kind, id, &read) : TV_EUNAVAIL;
+
+    *taught = rc != TV_EUNAVAIL;
+    if (rc == TV_EUNAVAIL)
+        return 0;
+    if (rc == 0)
+        rc = app_signals_rows(&read, id, r->app->matcher, kind, learned);
+    app_signals_dispose(&read);
+    return rc;
+}
+
+/* Ranks within 'event' ("" for none) among the rows passing 'mf', with what profile 'id' taught
+ * ('*taught' 0 when that could not be read), and encodes; the matcher must be locked. */
+static int rank(const api_req_t *r, tv_profile_kind_t kind, const char *id, size_t self, long k,
+                const char *event, const api_match_filter_t *mf, const char *lang, char **items,
+                int *n, int *taught)
 {
     tv_filter_t only = {NULL, NULL};
     tv_hit_t *hits = calloc((size_t)k, sizeof(tv_hit_t));
     uint8_t *companies = NULL, *investors = NULL;
+    tv_signals_t learned = {NULL, 0};
     int rc = hits != NULL ? 0 : TV_ENOMEM;
 
     if (rc == 0 && (event[0] != '\0' || mf->any))
         rc = rows_to_rank(r, kind, event, mf, &companies, &investors);
+    if (rc == 0)
+        rc = read_lessons(r, kind, id, &learned, taught);
     only.companies = companies;
     only.investors = investors;
     if (rc == 0) {
         const tv_filter_t *f = event[0] != '\0' || mf->any ? &only : NULL;
 
-        *n = kind == TV_KIND_COMPANY
-                 ? tv_matcher_for_company(r->app->matcher, self, (size_t)k, f, hits)
-                 : tv_matcher_for_investor(r->app->matcher, self, (size_t)k, f, hits);
+        *n = tv_matcher_rank_learned(r->app->matcher, kind, self, (size_t)k, f, &learned, hits);
         rc = *n < 0 ? *n : encode_hits(r, kind, self, hits, *n, lang, items);
     }
+    free((void *)learned.items);
     free(hits);
     free(companies);
     free(investors);
@@ -211,7 +236,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     uint64_t generation, event_generation;
     cache_key_t q;
     long k;
-    int allowed, at, n = 0, rc, cacheable;
+    int allowed, at, n = 0, rc, cacheable, taught = 1;
 
     /* 403 before any complaint about the parameters; an organiser keeps to its event. */
     allowed = api_access_matches(r, kind, id, forced, sizeof(forced));
@@ -237,7 +262,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     at = kind == TV_KIND_COMPANY ? tv_matcher_find_company(r->app->matcher, id)
                                  : tv_matcher_find_investor(r->app->matcher, id);
     q = key_of(kind, at, k, lang, event);
-    generations(r->app, &q, &generation, &event_generation);
+    generations(r->app, &generation, &event_generation);
     body = at >= 0 && cacheable ? cache_get(r->app, &q) : NULL;
     if (body != NULL) {
         pthread_rwlock_unlock(&r->app->lock);
@@ -247,7 +272,7 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
     items = calloc((size_t)k, sizeof(char *));
     rc = at < 0          ? at
          : items == NULL ? TV_ENOMEM
-                         : rank(r, kind, (size_t)at, k, event, &mf, lang, items, &n);
+                         : rank(r, kind, id, (size_t)at, k, event, &mf, lang, items, &n, &taught);
     pthread_rwlock_unlock(&r->app->lock);
     if (rc == TV_ENOTFOUND && at >= 0) {
         api_reply_bad_parameter(resp, r, "event", "the id of an existing event");
@@ -261,13 +286,18 @@ static void matches(const api_req_t *r, api_resp_t *resp, tv_profile_kind_t kind
         snprintf(extra, sizeof(extra), "\"k\":%ld,\"event\":%s%s%s", k, event[0] ? "\"" : "",
                  event[0] ? event : "null", event[0] ? "\"" : "");
         body = api_h_items(items, (size_t)n, extra);
-        if (body != NULL && cacheable)
+        if (body != NULL && cacheable && taught)
             cache_put(generation, event_generation, &q, body);
         api_reply_json(resp, 200, body);
     }
     for (int i = 0; items != NULL && i < (int)k; i++)
         free(items[i]);
     free(items);
+}
+
+void api_h_matches_stale(const api_req_t *r)
+{
+    atomic_fetch_add(&r->app->event_generation, 1);
 }
 
 int api_h_company_matches(const api_req_t *r, api_resp_t *resp)

@@ -285,6 +285,8 @@ int api_h_outcome_add(const api_req_t *r, api_resp_t *resp)
         snprintf(by, sizeof(by), "token:%lld", (long long)r->principal.token_id);
     a.o.recorded_by = by;
     rc = tv_store_outcome_add(r->store, r->params[0], r->params[1], &a.o, &id);
+    if (rc == 0)
+        api_h_matches_stale(r);
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else
@@ -419,6 +421,8 @@ int api_h_outcome_link(const api_req_t *r, api_resp_t *resp)
                        NULL,   NULL,    NULL, NULL};
     if (rc == 0)
         rc = tv_store_outcome_add(r->store, l.event, l.meeting, &o, &id);
+    if (rc == 0)
+        api_h_matches_stale(r);
     if (rc != 0)
         api_reply_error(resp, r, rc, tv_store_error(r->store));
     else

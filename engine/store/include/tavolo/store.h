@@ -176,13 +176,31 @@ typedef int (*tv_store_request_cb)(void *ctx, const char *company_id, const char
 int tv_store_event_requests(tv_store_t *st, const char *event_id, tv_store_request_cb cb,
                             void *ctx);
 
+/* Called for each counterpart a side's profile 'own_id' judged or that is closed for it:
+ * 'judged' +1 (it said yes), -1 (no) or 0, 'hidden' 1 when the pair never comes back for it. */
+typedef int (*tv_store_signal_cb)(void *ctx, const char *own_id, const char *other_id, int judged,
+                                  int hidden);
+
+/* What the acts of profile 'id' of side 'kind' (NULL: of every profile of that side) say of its
+ * pairs, in every event (the view pair_judgments of migration 035, decision 0069): for each
+ * counterpart its latest judgment, an answer after a meeting before a request; by own id, then
+ * the other's, in byte order. */
+int tv_store_signals(tv_store_t *st, tv_profile_kind_t kind, const char *id, tv_store_signal_cb cb,
+                     void *ctx);
+
+typedef int (*tv_store_pair_cb)(void *ctx, const char *company_id, const char *investor_id);
+
+/* The pairs of participants of event 'event_id' closed for either side in any event (a declined
+ * request, a side's "no" after a meeting), in id order. */
+int tv_store_closed_pairs(tv_store_t *st, const char *event_id, tv_store_pair_cb cb, void *ctx);
+
 /* The meetings of an event ('*out' freed with free()), by slot then table. */
 int tv_store_meetings(tv_store_t *st, const char *event_id, tv_meeting_t **out, size_t *n);
 
 /* The meeting 'id' (its number as text) of event 'event_id', as tv_store_meetings reads them:
  * '*n' is 1, or 0 when the event has no such meeting. */
-int tv_store_meeting_by_id(tv_store_t *st, const char *event_id, const char *id,
-                           tv_meeting_t **out, size_t *n);
+int tv_store_meeting_by_id(tv_store_t *st, const char *event_id, const char *id, tv_meeting_t **out,
+                           size_t *n);
 
 /* The meetings of an event where the participant of 'kind' and 'profile_id' is a side, in the
  * same order: a participant's own, read through an index. */
@@ -297,13 +315,13 @@ int tv_store_event_overview(tv_store_t *st, const char *event_id, char **out);
 
 /* The meetings of the events 'events' (one, or the Tour's) in figures for the organisers'
  * reports (issue 17), as JSON in '*out' (free()): "events" (the ids), "esibe_only" (whether
- * 'companies' restricted them), "meetings" (not cancelled), "per_participant" [{kind, meetings, participants}]: how many
- * participants of each kind have each number of meetings, "requests" by the side that asked
- * {sent, accepted}, "by_pathology" and "by_technology" (the first level of the company's
- * terms; a meeting counts once for each of its company's), "by_investor_kind" and
+ * 'companies' restricted them), "meetings" (not cancelled), "per_participant" [{kind, meetings,
+ * participants}]: how many participants of each kind have each number of meetings, "requests" by
+ * the side that asked {sent, accepted}, "by_pathology" and "by_technology" (the first level of the
+ * company's terms; a meeting counts once for each of its company's), "by_investor_kind" and
  * "by_investor_country" [{key, meetings}], and "coverage": for each investor kind, how many
- * of the event's companies meet at least one investor of it, of "companies". With 'companies' (not NULL)
- * only those companies count (their meetings, requests and participation): the ESIBE-eligible
+ * of the event's companies meet at least one investor of it, of "companies". With 'companies' (not
+ * NULL) only those companies count (their meetings, requests and participation): the ESIBE-eligible
  * ones, which the engine judges. A profile at several events is one participant with all its
  * meetings. One read. TV_ENOTFOUND if an event does not exist. */
 int tv_store_events_report(tv_store_t *st, const tv_strings_t *events,
@@ -626,8 +644,9 @@ typedef struct {
 
 /* Appends 'o' to the history of meeting 'meeting_id' (its number as text) of event
  * 'event_id'; '*id' is the new row's. An organiser's row stating 'held' also sets the
- * meeting's status (held or no_show; pinned, SEQUENCE up) unless it is cancelled. TV_ENOTFOUND when the event has no such meeting; a value
- * the table's checks refuse is TV_EDB (the caller checks them first). */
+ * meeting's status (held or no_show; pinned, SEQUENCE up) unless it is cancelled. TV_ENOTFOUND when
+ * the event has no such meeting; a value the table's checks refuse is TV_EDB (the caller checks
+ * them first). */
 int tv_store_outcome_add(tv_store_t *st, const char *event_id, const char *meeting_id,
                          const tv_outcome_t *o, int64_t *id);
 
