@@ -65,7 +65,7 @@ static const cfg_field_t cfg_fields[] = {
     CFG("masks.portfolio_conflict", CF_BOOL, mask_conflicts, 0, 1),
     CFG("lists.k", CF_U32, k, 1, 10000),
     CFG("lists.margin", CF_U32, margin, 0, 10000),
-    CFG("learning.share", CF_FLOAT, learning.share, 0, 1),
+    CFG("learning.share", CF_FLOAT, learning.share, 0, 4),
     CFG("learning.prior", CF_FLOAT, learning.prior, 0, 1000),
 };
 

@@ -573,8 +573,9 @@ static int rank_investor_learned(const tv_matcher_t *m, learned_ctx_t *x,
     int rc = thesis != NULL ? 0 : TV_ENOMEM;
 
     if (rc == 0)
-        rc = tv__learn_thesis(m->co.fwd, m->co.n, m->dim, m->in.fwd + x->investor * m->dim, learned,
-                              m->cfg.learning.share, m->cfg.learning.prior, thesis);
+        rc = tv__learn_thesis(tv__features_layout(m->features), m->co.fwd, m->co.n,
+                              m->in.fwd + x->investor * m->dim, learned, m->cfg.learning.share,
+                              m->cfg.learning.prior, thesis);
     in.investors = thesis;
     in.investors_rev = m->in.rev + x->investor * m->dim_rev;
     in.n_investors = 1;
