@@ -83,6 +83,15 @@ expect_eq "learning finds more of the good meetings at the next event (recall@20
     True "$("$PY" -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["learned"] >= 1.08 * m["unlearned"] and m["investors"] >= 20)' "$tmp/measure.json")"
 cp "$tmp/measure.json" "${TV_LEARNING_RESULT:-/dev/null}" 2>/dev/null
 
+# The daily digest ranks the same way: no digest lists a counterpart closed for its recipient.
+"$TAVOLO" digest --date "$(date +%F)" --outbox "$tmp/outbox" >/dev/null 2>&1
+expect_eq "the digests list matches, none of them a pair closed for its recipient" "yes 0" \
+    "$([ "$(sql "SELECT count(*) FROM digests, jsonb_array_elements(content->'matches')")" -gt 100 ] && echo yes) $(sql "
+    SELECT count(*) FROM digests d, jsonb_array_elements(d.content->'matches') x, pair_judgments j
+    WHERE j.closes IS NOT NULL AND (j.closes = 'pair' OR j.side = d.recipient_kind)
+    AND ((d.recipient_kind = 'investor' AND j.investor_id = d.recipient_id AND j.company_id = x->>'id')
+      OR (d.recipient_kind = 'company' AND j.company_id = d.recipient_id AND j.investor_id = x->>'id'))")"
+
 # A closed pair is not scheduled again: a third event with the first one's participants, in two
 # months, gets meetings, none of them for a pair declined at the first or rated 2 or less there.
 sed -e 's/"learn-first"/"learn-third"/g' "$tmp/first.json" | "$PY" -c '
