@@ -36,6 +36,9 @@
       "matches.count.filtered.n": "{n} matches pass these filters, best first.",
       "matches.fit": "Fit {fit}/100",
       "matches.level": "{level} fit",
+      "matches.taught": "Your answers to requests and meetings shape this list: a company you said no to does not come back, and companies like those you welcomed rise.",
+      "matches.taste.up": "Higher in your list: like companies you welcomed.",
+      "matches.taste.down": "Lower in your list: like companies you said no to.",
       "matches.rank": "No. {n}",
       "matches.why": "Why",
       "matches.shared": "Shared terms",
@@ -118,6 +121,9 @@
       "matches.count.filtered.n": "{n} corrispondenze superano questi filtri, dalla migliore.",
       "matches.fit": "Affinità {fit}/100",
       "matches.level": "affinità {level}",
+      "matches.taught": "Le tue risposte a richieste e incontri plasmano questa lista: un'azienda a cui hai detto no non torna, e salgono le aziende simili a quelle che hai accolto.",
+      "matches.taste.up": "Più in alto nella tua lista: simile ad aziende che hai accolto.",
+      "matches.taste.down": "Più in basso nella tua lista: simile ad aziende a cui hai detto no.",
       "matches.rank": "N. {n}",
       "matches.why": "Perché",
       "matches.shared": "Temi comuni",
@@ -315,6 +321,16 @@
       h("span", { class: "level", text: t("matches.level", { level: m.level }) }), meter);
   }
 
+  /* What the investor's own answers did to this match's place (decision 0069): said only
+   * when it moved the score by a hundredth or more. */
+  const TASTE_SAID = 0.01;
+
+  function tasteNote(m) {
+    if (!(Math.abs(Number(m.taste) || 0) >= TASTE_SAID)) return null;
+    return h("p", { class: "match-taste " + (m.taste > 0 ? "up" : "down"),
+      text: t(m.taste > 0 ? "matches.taste.up" : "matches.taste.down") });
+  }
+
   function requestLink(ctx, m, otherId, event) {
     if (!event) return null;
     return h("a", { class: "button-link", href: tavolo.href("/requests", { ask: otherId, event }),
@@ -336,6 +352,7 @@
         h("h2", { class: "match-name" }, h("a", { href: pair, text: name })),
         h("p", { class: "match-facts muted", text: otherFacts(tax, m, side) }),
         fitBadge(m)),
+      tasteNote(m),
       flags.length ? h("div", { class: "match-flags", role: "note" },
         h("p", null, h("span", { class: "flag-symbol", "aria-hidden": "true", text: "\u26a0 " }),
           h("strong", { text: t("matches.flags") })), h("ul", null, flags)) : null,
@@ -367,6 +384,7 @@
     /* replaceChildren() would write a null as the text "null": only the parts there are. */
     box.replaceChildren(...[
       h("p", { id: "matches-count", class: "matches-count", role: "status", text: countText(items.length, filtered) }),
+      items.some((m) => "taste" in m) ? h("p", { class: "muted matches-taught", text: t("matches.taught") }) : null,
       items.length && !f.event ? h("p", { class: "muted matches-hint", text: t("matches.request.choose") }) : null,
       items.length ? h("ol", { class: "matches-list" }, items.map((m, i) => matchItem(ctx, tax, m, i + 1, f.event))) : null,
     ].filter(Boolean));

@@ -6,8 +6,10 @@ them across a reload, and an empty result says so; the "Request a meeting" link 
 requests page's contract; the pair page shows both public profiles and the blocks of the score
 as bars with their numbers, adding up to the score. A company whose name and description hold
 markup (<script>, "><img onerror=...>) is shown as text and runs nothing. The session cannot
-read another profile's matches or pair. No sideways scroll at 390 px; screenshots of both pages
-at 1280 and 390 px in both languages; no console error or CSP violation.
+read another profile's matches or pair. After the investor declines one company and welcomes two,
+the declined one is gone from both lists and the page says how the answers moved the rest. No
+sideways scroll at 390 px; screenshots of both pages at 1280 and 390 px in both languages; no
+console error or CSP violation.
 
 Usage: test_matches.py TAVOLO SHOTS_DIR"""
 
@@ -272,12 +274,51 @@ def check_session_scope(t, d, daemon, where):
         daemon, None, "GET", "/v1/companies/c-001/matches", headers=other)[0] in (401, 403))
 
 
+def investor_taught(t, daemon, admin, shots):
+    """i-001 at J.P. Morgan declines one company's request and accepts two others': on its page
+    (Italian, a phone) the declined company is gone, the page says the answers shape the list,
+    and matches the answers moved say which way; the list is still the API's, in its order."""
+    where = "investor i-001 after its answers, it, 390 px"
+    asked = {q["company_id"] for q in api(daemon, admin, "GET", "/v1/events/jpm-2027/requests")[1]["items"]
+             if q["investor_id"] == "i-001"}
+    ranked = [m["company_id"] for m in api(daemon, admin, "GET",
+                                           "/v1/investors/i-001/matches?event=jpm-2027&k=20")[1]["items"]]
+    fresh = [c for c in ranked if c not in asked]
+    declined, welcomed = fresh[1], fresh[2:4]
+    for cid, verb in ((declined, "decline"), (welcomed[0], "accept"), (welcomed[1], "accept")):
+        status, q = api(daemon, admin, "POST", "/v1/events/jpm-2027/requests",
+                        {"company_id": cid, "investor_id": "i-001", "priority": "want", "from": "company"})
+        t.eq(f"{where}: {cid} asks for a meeting", 201, status)
+        t.eq(f"{where}: i-001 answers {verb}", 200,
+             api(daemon, admin, "POST", f"/v1/events/jpm-2027/requests/{q['id']}/{verb}")[0])
+    name = api(daemon, admin, "GET", f"/v1/companies/{declined}")[1]["name"]
+    d = webtest.signed_in(daemon, *INVESTOR, 390, "it")
+    try:
+        open_matches(d, daemon, "investor=i-001")
+        check_list(t, d, daemon, admin, "company", INVESTOR[1], "it", where)
+        t.ok(f"{where}: the company it declined is gone", name not in [g[0] for g in shown(d)])
+        t.ok(f"{where}: the page says the answers shape the list",
+             "Le tue risposte" in d.find_element(By.CSS_SELECTOR, ".matches-taught").text)
+        notes = d.execute_script("return [...document.querySelectorAll('.match-taste')].map(x => x.textContent)")
+        t.ok(f"{where}: moved matches say which way, in Italian", notes and all(
+            n.startswith("Più in alto") or n.startswith("Più in basso") for n in notes), notes[:3])
+        no_sideways(t, d, where)
+        webtest.shot(d, shots, "matches-taught-it-390")
+        t.eq(f"{where}: no console error or CSP violation", [], webtest.console_problems(d))
+    finally:
+        d.quit()
+    theirs = api(daemon, admin, "GET", f"/v1/companies/{declined}/matches?k=200")[1]["items"]
+    t.ok("the declining investor is gone from the declined company's list too",
+         "i-001" not in [m["investor_id"] for m in theirs])
+
+
 def run(t, daemon, shots):
     admin = daemon.cli("token", "create", "--role", "admin").strip()
     t.eq("the hostile company is created", 201, plant_evil_company(daemon, admin))
     for width in (1280, 390):
         investor_in_italian(t, daemon, admin, width, shots)
         company_in_english(t, daemon, admin, width, shots)
+    investor_taught(t, daemon, admin, shots)
 
 
 def main():
