@@ -121,6 +121,9 @@ static void print_text(const tv_matcher_t *m, const tv_taxonomy_t *t, int compan
         printf(" %5.3f", e->contributions[b]);
     printf("\n");
     print_sentences(t, e, lang);
+    if (e->taste != 0) /* ranked with what the side taught (decision 0069) */
+        printf("%16s %s %+.3f\n", "",
+               is_it(lang) ? "dalle sue risposte:" : "from its answers:", e->taste);
     if (e->n_text > 0) {
         printf("%16s %s:", "", is_it(lang) ? "parole" : "words");
         for (size_t k = 0; k < e->n_text; k++)

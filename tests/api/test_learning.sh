@@ -83,6 +83,17 @@ expect_eq "learning finds more of the good meetings at the next event (recall@20
     True "$("$PY" -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["learned"] >= 1.08 * m["unlearned"] and m["investors"] >= 20)' "$tmp/measure.json")"
 cp "$tmp/measure.json" "${TV_LEARNING_RESULT:-/dev/null}" 2>/dev/null
 
+# tavolo match ranks the same way: an investor's list without the company it declined, its
+# items with what its answers added.
+read -r inv gone <<<"$("$PY" -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+j = next(j for j in p["judged"] if not j["accepted"])
+print(j["investor"], j["company"])' "$tmp/plan.json")"
+"$TAVOLO" match --investor "$inv" -k 200 --json >"$tmp/match.json"
+expect_eq "tavolo match: $inv's list without $gone, its items with taste" "False True"     "$("$PY" -c 'import json, sys
+items = json.load(open(sys.argv[1]))
+print(any(x["company_id"] == sys.argv[2] for x in items), all("taste" in x for x in items[:20]))' "$tmp/match.json" "$gone")"
+
 # The daily digest ranks the same way: no digest lists a counterpart closed for its recipient.
 "$TAVOLO" digest --date "$(date +%F)" --outbox "$tmp/outbox" >/dev/null 2>&1
 expect_eq "the digests list matches, none of them a pair closed for its recipient" "yes 0" \
