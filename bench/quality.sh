@@ -19,7 +19,7 @@ ks=5,10,20,30,50,100
 /usr/bin/python3 - "$out/quality-2011.json" "$out" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
-methods = ["tavolo", "geography", "recent_popularity", "popularity", "random"]
+methods = ["tavolo", "content", "geography", "recent_popularity", "popularity", "random"]
 for group in ("cold", "follow_on"):
     g = report["groups"][group]
     ks = sorted(int(key.split("@")[1]) for key in g["tavolo"] if key.startswith("recall@"))
@@ -39,7 +39,7 @@ set grid
 set yrange [0:*]
 do for [g in "cold follow_on"] {
     set title (g eq "cold" ? "cold start (first round)" : "follow-on, new investors only")
-    plot for [c=2:6] "$out/quality-".g.".dat" using 1:c with linespoints lw 2 title columnhead(c)
+    plot for [c=2:7] "$out/quality-".g.".dat" using 1:c with linespoints lw 2 title columnhead(c)
 }
 unset multiplot
 GP

@@ -14,7 +14,7 @@ typedef struct {
     const char *data, *cutoff, *config;
     size_t k[TV_EVAL_MAX_K], n_k;
     long months, min_companies;
-    int json;
+    int json, strict;
     char *sets[MAX_SETS];
     size_t n_sets;
 } eval_opts_t;
@@ -54,15 +54,12 @@ static int parse_ks(eval_opts_t *o, const char *list)
 
 static int parse_options(int argc, char **argv, eval_opts_t *o)
 {
-    static const struct option longopts[] = {{"data", required_argument, NULL, 'd'},
-                                             {"cutoff", required_argument, NULL, 'c'},
-                                             {"k", required_argument, NULL, 'k'},
-                                             {"months", required_argument, NULL, 'm'},
-                                             {"config", required_argument, NULL, 'f'},
-                                             {"set", required_argument, NULL, 's'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"min-companies", required_argument, NULL, 'n'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"data", required_argument, NULL, 'd'},   {"cutoff", required_argument, NULL, 'c'},
+        {"k", required_argument, NULL, 'k'},      {"months", required_argument, NULL, 'm'},
+        {"config", required_argument, NULL, 'f'}, {"set", required_argument, NULL, 's'},
+        {"json", no_argument, NULL, 'j'},         {"min-companies", required_argument, NULL, 'n'},
+        {"strict", no_argument, NULL, 'S'},       {NULL, 0, NULL, 0}};
     int c, ks_given = 0;
 
     while ((c = getopt_long(argc, argv, "d:c:k:m:f:s:jn:", longopts, NULL)) != -1) {
@@ -82,6 +79,8 @@ static int parse_options(int argc, char **argv, eval_opts_t *o)
             o->json = 1;
         else if (c == 'n')
             o->min_companies = strtol(optarg, NULL, 10);
+        else if (c == 'S')
+            o->strict = 1;
         else
             return -1;
     }
@@ -97,24 +96,61 @@ static int parse_options(int argc, char **argv, eval_opts_t *o)
 
 static const char *const files[] = {"companies.jsonl", "investors.jsonl", "investments.jsonl"};
 
-static int load_data(const tv_taxonomy_t *tax, const char *dir, tv_eval_data_t *data)
+/* The kinds of rows left out, by the field tv_eval_data_add names. */
+static const struct {
+    const char *field, *what;
+} holes[] = {{"funded_at", "without a date"},
+             {"company_id", "naming a company no row has"},
+             {"investor_id", "naming an investor no row has"},
+             {"", "the same as an earlier row"}};
+
+#define LINES_SHOWN 10
+
+/* Says on stderr, kind by kind, how many rows of 'path' were left out and at which lines. */
+static void print_skipped(const tv_diags_t *skipped, const char *path)
+{
+    for (size_t h = 0; h < sizeof(holes) / sizeof(holes[0]); h++) {
+        size_t count = 0;
+        char lines[256] = "";
+
+        for (size_t i = 0; i < skipped->n; i++) {
+            size_t at = strlen(lines);
+
+            if (strcmp(skipped->items[i].field, holes[h].field) != 0)
+                continue;
+            if (count++ < LINES_SHOWN)
+                snprintf(lines + at, sizeof(lines) - at, "%s%zu", at ? ", " : "",
+                         skipped->items[i].record);
+        }
+        if (count > 0)
+            fprintf(stderr, "tavolo: %s: %zu row%s %s, left out (line%s %s%s)\n", path, count,
+                    count == 1 ? "" : "s", holes[h].what, count == 1 ? "" : "s", lines,
+                    count > LINES_SHOWN ? ", ..." : "");
+    }
+}
+
+static int load_data(const tv_taxonomy_t *tax, const char *dir, int strict, tv_eval_data_t *data)
 {
     int rc = 0;
 
     for (int f = TV_EVAL_COMPANIES; f <= TV_EVAL_INVESTMENTS && rc == 0; f++) {
         char path[4096];
-        tv_diags_t diags = {0};
+        tv_diags_t diags = {0}, skipped = {0};
         char *text = NULL;
         size_t len = 0;
 
         snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
         rc = cli_read_file(path, &text, &len);
         if (rc == 0) {
-            rc = tv_eval_data_add(tax, (tv_eval_file_t)f, text, len, data, &diags);
+            rc = tv_eval_data_add(tax, (tv_eval_file_t)f, text, len, data, &diags,
+                                  strict ? NULL : &skipped);
             if (rc != 0)
                 cli_print_diags(&diags, path);
+            else
+                print_skipped(&skipped, path);
         }
         tv_diags_dispose(&diags);
+        tv_diags_dispose(&skipped);
         free(text);
     }
     return rc;
@@ -186,7 +222,7 @@ int cmd_eval(int argc, char **argv)
 
     if (parse_options(argc, argv, &o) != 0) {
         cli_error("usage: tavolo eval --data DIR --cutoff YYYY-MM-DD [--k 10,20,50] "
-                  "[--months N] [--min-companies N] [--json] [--config FILE] "
+                  "[--months N] [--min-companies N] [--strict] [--json] [--config FILE] "
                   "[--set NAME=VALUE]...");
         return CLI_USAGE;
     }
@@ -198,7 +234,7 @@ int cmd_eval(int argc, char **argv)
     if (rc == 0)
         rc = cli_load_match_config(o.config, o.sets, o.n_sets, &cfg);
     if (rc == 0)
-        rc = load_data(tax, o.data, &data);
+        rc = load_data(tax, o.data, o.strict, &data);
     if (rc == 0) {
         plan = (tv_eval_plan_t){.cutoff = tv_eval_date(o.cutoff),
                                 .months = (int)o.months,

@@ -14,7 +14,7 @@
 
 static const char *const group_names[TV_EVAL_GROUP_COUNT] = {"cold", "follow_on"};
 static const char *const method_names[TV_EVAL_METHOD_COUNT] = {
-    "tavolo", "popularity", "recent_popularity", "geography", "random"};
+    "tavolo", "popularity", "recent_popularity", "geography", "content", "random"};
 
 const char *tv_eval_group_name(tv_eval_group_t g)
 {
@@ -81,7 +81,7 @@ static int32_t add_months(int32_t date, int months)
 typedef struct {
     uint32_t investor, company;
     int32_t first_date, last_date;
-    int round;
+    int round, round_type;
     int64_t raised_eur;
 } stake_t;
 
@@ -123,8 +123,8 @@ static int make_stakes(split_t *s)
         const tv_eval_investment_t *x = &d->investments[e];
 
         if (x->date <= s->cutoff)
-            s->stakes[n++] =
-                (stake_t){x->investor, x->company, x->date, x->date, x->round, x->raised_eur};
+            s->stakes[n++] = (stake_t){x->investor, x->company,    x->date,      x->date,
+                                       x->round,    x->round_type, x->raised_eur};
     }
     qsort(s->stakes, n, sizeof(stake_t), compare_stakes);
     s->n_stakes = 0;
@@ -334,8 +334,8 @@ static int fit_matcher(const tv_taxonomy_t *t, const tv_match_config_t *cfg, con
 typedef struct {
     const split_t *split;
     const tv_matcher_t *matcher;
-    double *popularity, *recent, *local, *noise; /* per ranked investor */
-    uint32_t *order;                             /* scratch: ranked investors */
+    double *popularity, *recent, *local, *content, *noise; /* per ranked investor */
+    uint32_t *order;                                       /* scratch: ranked investors */
     tv_hit_t *hits;
     uint8_t *relevant, *earlier;
 } ranker_t;
@@ -404,6 +404,41 @@ static void count_companies(ranker_t *r, const char *region, double *all, double
             if (local != NULL && region != NULL && where != NULL && strcmp(where, region) == 0)
                 local[i] += 1;
         }
+    }
+}
+
+/* Where a company is, for the content baseline: its US state, or its country without one. */
+static const char *place_of(const tv_eval_company_t *c)
+{
+    return c->state != NULL ? c->state : c->country[0] != '\0' ? c->country : NULL;
+}
+
+/* The content baseline, the one a data scientist would try first: for each known investor, of
+ * its companies before the cut, how many share company 'c''s category, how many its place
+ * (place_of) and how many entered at the round type 'c' raises ('round_type', the source's
+ * own, -1 unknown: never shared), multiplied: (category + 1) x place x round type. The
+ * category has three values, nearly every company biotech, so it only weighs; popularity
+ * breaks ties (docs/matching.md). */
+static void count_content(ranker_t *r, size_t c, int round_type, double *out)
+{
+    const split_t *s = r->split;
+    const tv_eval_company_t *ec = &s->data->companies[c];
+    const char *place = place_of(ec);
+
+    for (size_t i = 0; i < s->n_known; i++) {
+        size_t inv = s->known_ids[i];
+        double category = 0, where = 0, round = 0;
+
+        for (size_t k = s->first_stake[inv]; k < s->first_stake[inv + 1]; k++) {
+            const stake_t *st = &s->stakes[k];
+            const tv_eval_company_t *held = &s->data->companies[st->company];
+            const char *there = place_of(held);
+
+            category += ec->technology >= 0 && held->technology == ec->technology;
+            where += place != NULL && there != NULL && strcmp(place, there) == 0;
+            round += round_type >= 0 && st->round_type == round_type;
+        }
+        out[i] = (category + 1) * where * round;
     }
 }
 
@@ -479,6 +514,10 @@ static void score_query(ranker_t *r, size_t c, size_t n_relevant, tv_eval_report
     n = rank_by(r, r->local, r->popularity);
     tv_eval_score_list(r->order, n, r->relevant, n_relevant, out->k, out->n_k,
                        &acc[TV_EVAL_GEOGRAPHY]);
+    count_content(r, c, s->data->investments[s->next_round[c]].round_type, r->content);
+    n = rank_by(r, r->content, r->popularity);
+    tv_eval_score_list(r->order, n, r->relevant, n_relevant, out->k, out->n_k,
+                       &acc[TV_EVAL_CONTENT]);
     random_scores(r, ec->id);
     n = rank_by(r, r->noise, NULL);
     tv_eval_score_list(r->order, n, r->relevant, n_relevant, out->k, out->n_k,
@@ -489,8 +528,8 @@ static void score_query(ranker_t *r, size_t c, size_t n_relevant, tv_eval_report
 static int run_queries(const split_t *s, const tv_matcher_t *m, tv_eval_report_t *out)
 {
     size_t n = s->n_known + 1;
-    ranker_t r = {s, m, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    double *scores = tv__calloc(4 * n, sizeof(double));
+    ranker_t r = {s, m, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    double *scores = tv__calloc(5 * n, sizeof(double));
     int rc = 0;
 
     r.order = tv__malloc(n * sizeof(uint32_t));
@@ -504,7 +543,8 @@ static int run_queries(const split_t *s, const tv_matcher_t *m, tv_eval_report_t
         r.popularity = scores;
         r.recent = scores + n;
         r.local = scores + 2 * n;
-        r.noise = scores + 3 * n;
+        r.content = scores + 3 * n;
+        r.noise = scores + 4 * n;
         count_companies(&r, NULL, r.popularity, r.recent, NULL);
         for (size_t c = 0; c < s->data->n_companies; c++) {
             size_t relevant;

@@ -61,14 +61,31 @@ typedef struct {
     const tv_taxonomy_t *tax;
     tv_eval_data_t *data;
     tv_diags_t *diags;
+    tv_diags_t *skipped; /* the holes left out, or NULL (strict): they are errors */
     size_t line, cap;
-    int failed;
+    size_t from;   /* the file's first row among the data's */
+    size_t *lines; /* the line of each of the file's investments, for the duplicates */
+    size_t lines_cap;
+    int failed, hole;
 } reader_t;
 
 static void line_error(reader_t *r, const char *field, const char *msg)
 {
     tv__diag_add(r->diags, r->line, 0, field, "%s", msg);
     r->failed = 1;
+}
+
+/* A hole of a real export (no date, an id no row has): the row is left out and reported in
+ * 'skipped', or, strict, an error. */
+static void line_hole(reader_t *r, const char *field, const char *msg)
+{
+    if (r->skipped == NULL) {
+        line_error(r, field, msg);
+        return;
+    }
+    if (!r->hole)
+        tv__diag_add(r->skipped, r->line, 0, field, "%s", msg);
+    r->hole = 1;
 }
 
 /* A string member, or NULL when absent or null; a value of another type is an error. */
@@ -177,20 +194,22 @@ static long find_record(reader_t *r, json_t *o, const char *field, int companies
             ? bsearch(id, d->companies, d->n_companies, sizeof(*d->companies), compare_company_id)
             : bsearch(id, d->investors, d->n_investors, sizeof(*d->investors), compare_investor_id);
     if (hit == NULL) {
-        line_error(r, field, companies ? "no company has this id" : "no investor has this id");
+        line_hole(r, field, companies ? "no company has this id" : "no investor has this id");
         return -1;
     }
     return companies ? (tv_eval_company_t *)hit - d->companies
                      : (tv_eval_investor_t *)hit - d->investors;
 }
 
-/* The round type mapped to a round of the taxonomy (-1: none says it); -2 on error. */
-static int read_round(reader_t *r, json_t *o)
+/* The round type mapped to a round of the taxonomy (-1: none says it); -2 on error. '*type_out'
+ * receives the source's round type as an index of round_types (-1 when not given). */
+static int read_round(reader_t *r, json_t *o, int *type_out)
 {
     const char *type = string_member(r, o, "round_type", 0);
     const mapping_t *m = find_mapping(round_types, TV__ARRAY_LEN(round_types), type);
     int index;
 
+    *type_out = m != NULL ? (int)(m - round_types) : -1;
     if (type == NULL)
         return -1;
     if (m == NULL) {
@@ -201,21 +220,26 @@ static int read_round(reader_t *r, json_t *o)
     return index >= 0 ? index : -1;
 }
 
+const char *tv_eval_round_type_name(int type)
+{
+    return type >= 0 && (size_t)type < TV__ARRAY_LEN(round_types) ? round_types[type].from : NULL;
+}
+
 static int read_investment(reader_t *r, json_t *o)
 {
     long company = find_record(r, o, "company_id", 1),
          investor = find_record(r, o, "investor_id", 0);
-    const char *date = string_member(r, o, "funded_at", 1);
+    const char *date = string_member(r, o, "funded_at", 0);
     json_t *raised = json_object_get(o, "raised_amount_usd");
     tv_eval_investment_t e = {0};
 
-    e.round = read_round(r, o);
-    if (date != NULL && !tv_calendar_valid_date(date))
-        line_error(r, "funded_at", "expected a date YYYY-MM-DD");
+    e.round = read_round(r, o, &e.round_type);
+    if (date == NULL || !tv_calendar_valid_date(date))
+        line_hole(r, "funded_at", "no date YYYY-MM-DD");
     if (raised != NULL && !json_is_null(raised) &&
         (!json_is_number(raised) || json_number_value(raised) < 0))
         line_error(r, "raised_amount_usd", "expected a number, 0 or more, or null");
-    if (r->failed)
+    if (r->failed || r->hole)
         return 0;
     e.company = (uint32_t)company;
     e.investor = (uint32_t)investor;
@@ -225,7 +249,76 @@ static int read_investment(reader_t *r, json_t *o)
     if (tv__grow((void **)&r->data->investments, &r->cap, r->data->n_investments + 1, sizeof(e)) !=
         0)
         return TV_ENOMEM;
+    if (tv__grow((void **)&r->lines, &r->lines_cap, r->data->n_investments - r->from + 1,
+                 sizeof(size_t)) != 0)
+        return TV_ENOMEM;
+    r->lines[r->data->n_investments - r->from] = r->line;
     r->data->investments[r->data->n_investments++] = e;
+    return 0;
+}
+
+/* ---- duplicated rows ---- */
+
+/* An investment row with its line and place among the file's rows, to sort. */
+typedef struct {
+    tv_eval_investment_t row;
+    size_t line, at;
+} keyed_row_t;
+
+static int compare_rows(const void *x, const void *y)
+{
+    const keyed_row_t *p = x, *q = y;
+    const tv_eval_investment_t *a = &p->row, *b = &q->row;
+
+    if (a->company != b->company)
+        return a->company < b->company ? -1 : 1;
+    if (a->investor != b->investor)
+        return a->investor < b->investor ? -1 : 1;
+    if (a->date != b->date)
+        return a->date < b->date ? -1 : 1;
+    if (a->round_type != b->round_type)
+        return a->round_type < b->round_type ? -1 : 1;
+    if (a->raised_eur != b->raised_eur)
+        return a->raised_eur < b->raised_eur ? -1 : 1;
+    return (p->line > q->line) - (p->line < q->line);
+}
+
+/* Leaves out (or, strict, reports as errors) each investment row of this file that repeats an
+ * earlier one, field by field. */
+static int drop_duplicates(reader_t *r)
+{
+    tv_eval_data_t *d = r->data;
+    size_t n = d->n_investments - r->from, kept = r->from, first = 0;
+    keyed_row_t *rows = tv__malloc((n + 1) * sizeof(keyed_row_t));
+    uint8_t *repeat = tv__calloc(n + 1, 1);
+
+    if (rows == NULL || repeat == NULL) {
+        tv__free(rows);
+        tv__free(repeat);
+        return TV_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        rows[i] = (keyed_row_t){d->investments[r->from + i], r->lines[i], i};
+    qsort(rows, n, sizeof(keyed_row_t), compare_rows);
+    for (size_t i = 1; i < n; i++) {
+        keyed_row_t a = rows[first], b = rows[i];
+
+        b.line = a.line; /* the same row but for its line */
+        if (compare_rows(&a, &b) != 0) {
+            first = i;
+            continue;
+        }
+        repeat[rows[i].at] = 1;
+        tv__diag_add(r->skipped != NULL ? r->skipped : r->diags, rows[i].line, 0, "",
+                     "the same row as line %zu", rows[first].line);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!repeat[i])
+            d->investments[kept++] = d->investments[r->from + i];
+    }
+    d->n_investments = kept;
+    tv__free(rows);
+    tv__free(repeat);
     return 0;
 }
 
@@ -287,10 +380,15 @@ static void sort_and_check(reader_t *r, tv_eval_file_t file)
 }
 
 int tv_eval_data_add(const tv_taxonomy_t *t, tv_eval_file_t file, const char *text, size_t len,
-                     tv_eval_data_t *data, tv_diags_t *diags)
+                     tv_eval_data_t *data, tv_diags_t *diags, tv_diags_t *skipped)
 {
-    reader_t r = {t, data, diags, 0, *count_of(data, file), 0};
-    size_t from = *count_of(data, file), errors = diags->n;
+    reader_t r = {.tax = t,
+                  .data = data,
+                  .diags = diags,
+                  .skipped = skipped,
+                  .cap = *count_of(data, file),
+                  .from = *count_of(data, file)};
+    size_t from = r.from, errors = diags->n;
     const char *p = text, *end = text + len;
     int rc = 0;
 
@@ -302,6 +400,7 @@ int tv_eval_data_add(const tv_taxonomy_t *t, tv_eval_file_t file, const char *te
 
         r.line++;
         r.failed = 0;
+        r.hole = 0;
         if (n > 0) {
             o = json_loadb(p, n, JSON_REJECT_DUPLICATES, &err);
             if (!json_is_object(o))
@@ -316,6 +415,9 @@ int tv_eval_data_add(const tv_taxonomy_t *t, tv_eval_file_t file, const char *te
     }
     if (rc == 0)
         sort_and_check(&r, file);
+    if (rc == 0 && file == TV_EVAL_INVESTMENTS)
+        rc = drop_duplicates(&r);
+    tv__free(r.lines);
     if (rc == 0 && diags->n > errors)
         rc = TV_EPARSE;
     if (rc != 0)

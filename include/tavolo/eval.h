@@ -34,6 +34,8 @@ typedef struct {
     uint32_t company, investor; /* indices into the data's arrays */
     int32_t date;               /* yyyymmdd */
     int round;                  /* TV_TAXO_ROUND index, or -1 */
+    int round_type;             /* the source's round type ("venture", "series-a", ...) as an
+                                   index of tv_eval_round_type_name, or -1 when not given */
     int64_t raised_eur;         /* the round's total size, or TV_UNKNOWN */
 } tv_eval_investment_t;
 
@@ -50,12 +52,20 @@ typedef struct {
 typedef enum { TV_EVAL_COMPANIES, TV_EVAL_INVESTORS, TV_EVAL_INVESTMENTS } tv_eval_file_t;
 
 /* Reads one file's JSON lines into 'data' (companies and investors before investments, which
- * name them). A bad line is reported in 'diags' with its line number and field, and nothing
- * of that file is kept. Returns 0, TV_EPARSE or TV_ENOMEM. */
+ * name them). The holes of real exports, an investment without a date (or not YYYY-MM-DD), one
+ * naming a company or an investor no row has, and a row the same as an earlier one, are left
+ * out and each reported in 'skipped' with its line and field ("funded_at", "company_id",
+ * "investor_id", "" for a repeat); with 'skipped' NULL (strict) they are errors. Every other bad
+ * line is reported in 'diags' with its line number and field, and nothing of that file is
+ * kept. Returns 0, TV_EPARSE or TV_ENOMEM. */
 int tv_eval_data_add(const tv_taxonomy_t *t, tv_eval_file_t file, const char *text, size_t len,
-                     tv_eval_data_t *data, tv_diags_t *diags);
+                     tv_eval_data_t *data, tv_diags_t *diags, tv_diags_t *skipped);
 
 void tv_eval_data_dispose(tv_eval_data_t *data);
+
+/* The source's round type of index 'type' ("angel", "series-a", ..., "venture", "other"), or
+ * NULL. */
+const char *tv_eval_round_type_name(int type);
 
 /* A date "YYYY-MM-DD" (already checked) as yyyymmdd. */
 int32_t tv_eval_date(const char *s);
@@ -67,6 +77,7 @@ typedef enum {
     TV_EVAL_POPULARITY,
     TV_EVAL_RECENT_POPULARITY,
     TV_EVAL_GEOGRAPHY,
+    TV_EVAL_CONTENT,
     TV_EVAL_RANDOM,
     TV_EVAL_METHOD_COUNT
 } tv_eval_method_t;

@@ -27,7 +27,7 @@ expect_eq "--json exits 0" 0 $?
 check=$(printf '%s' "$json" | /usr/bin/python3 -c '
 import json, sys
 r = json.load(sys.stdin)
-methods = {"tavolo", "popularity", "recent_popularity", "geography", "random"}
+methods = {"tavolo", "popularity", "recent_popularity", "geography", "content", "random"}
 for g in ("cold", "follow_on"):
     assert set(r["groups"][g]) == methods, r["groups"][g].keys()
     for m in methods:
@@ -48,15 +48,41 @@ text=$("$TAVOLO" eval --data "$dir" --cutoff 2010-12-31)
 expect_contains "a readable table" "Cold start (no round before the cut): 1 companies" "$text"
 expect_contains "the ratio line" "recall@20: tavolo is" "$text"
 
-# Errors: the file, the line and the field; nothing runs.
-printf '%s\n' '{"company_id": "company/a", "investor_id": "investor/local", "round_type": "series-a", "funded_at": "2010-03-01"}' \
-    '{"company_id": "company/zzz", "investor_id": "investor/local", "round_type": "series-a", "funded_at": "2010-13-01"}' \
-    > "$dir/investments.jsonl"
+# The holes of a real export (no date, an id no row has, a repeated row) are left out and
+# said, kind by kind with their lines; the run goes on. --strict fails on them instead.
+cp "$dir/investments.jsonl" "$dir/good.jsonl"
+{
+    cat "$dir/good.jsonl"
+    printf '%s\n' '{"company_id": "company/zzz", "investor_id": "investor/local", "round_type": "series-a", "funded_at": "2010-03-01"}' \
+        '{"company_id": "company/a", "investor_id": "investor/local", "round_type": "series-a", "funded_at": null}' \
+        '{"company_id": "company/a", "investor_id": "investor/nobody", "round_type": "series-a", "funded_at": "2010-03-01"}' \
+        '{"company_id": "company/b", "investor_id": "investor/far", "round_type": "series-b", "funded_at": "2010-13-01"}'
+    head -n 1 "$dir/good.jsonl"
+    head -n 1 "$dir/good.jsonl"
+} >"$dir/investments.jsonl"
+out=$("$TAVOLO" eval --data "$dir" --cutoff 2010-12-31 --k 1,5 --json 2>"$dir/err")
+expect_eq "holes: the run goes on (exit 0) and measures the same as without them" "0 same" \
+    "$? $([ "$out" = "$json" ] && echo same || echo different)"
+err=$(cat "$dir/err")
+expect_contains "the rows without a date, counted, with their lines" "2 rows without a date, left out (lines 6, 8)" "$err"
+expect_contains "the unknown company" "1 row naming a company no row has, left out (line 5)" "$err"
+expect_contains "the unknown investor" "1 row naming an investor no row has, left out (line 7)" "$err"
+expect_contains "the repeated rows" "2 rows the same as an earlier row, left out (lines 9, 10)" "$err"
+err=$("$TAVOLO" eval --data "$dir" --cutoff 2010-12-31 --strict 2>&1 >/dev/null)
+expect_eq "--strict: the holes are errors, exit 1" 1 $?
+expect_contains "--strict names file, line 5 and company_id" "investments.jsonl:5: company_id" "$err"
+expect_contains "--strict names line 8 and funded_at" "investments.jsonl:8: funded_at" "$err"
+expect_contains "--strict names the repeat at line 10" "investments.jsonl:10" "$err"
+
+# Other errors: the file, the line and the field; nothing runs.
+{
+    cat "$dir/good.jsonl"
+    printf '%s\n' 'not json' '{"company_id": "company/a", "investor_id": "investor/local", "round_type": "series-z", "funded_at": "2010-03-01"}'
+} >"$dir/investments.jsonl"
 err=$("$TAVOLO" eval --data "$dir" --cutoff 2010-12-31 2>&1 >/dev/null)
 expect_eq "bad data: exit 1" 1 $?
-expect_contains "names file, line 2 and company_id" "investments.jsonl:2" "$err"
-expect_contains "names company_id" "company_id" "$err"
-expect_contains "names funded_at" "funded_at" "$err"
+expect_contains "names file and line 5" "investments.jsonl:5" "$err"
+expect_contains "names round_type at line 6" "investments.jsonl:6: round_type" "$err"
 "$TAVOLO" eval --data "$dir" --cutoff 2010-02-30 >/dev/null 2>&1
 expect_eq "an impossible cut date: usage error 2" 2 $?
 "$TAVOLO" eval --data "$dir" --cutoff 2010-12-31 --min-companies 0 >/dev/null 2>&1

@@ -114,11 +114,11 @@ static void load(tv_eval_data_t *data, const char *inv_text)
 
     memset(data, 0, sizeof(*data));
     assert_int_equal(
-        tv_eval_data_add(tax, TV_EVAL_COMPANIES, companies, strlen(companies), data, &d), 0);
+        tv_eval_data_add(tax, TV_EVAL_COMPANIES, companies, strlen(companies), data, &d, NULL), 0);
     assert_int_equal(
-        tv_eval_data_add(tax, TV_EVAL_INVESTORS, investors, strlen(investors), data, &d), 0);
+        tv_eval_data_add(tax, TV_EVAL_INVESTORS, investors, strlen(investors), data, &d, NULL), 0);
     assert_int_equal(
-        tv_eval_data_add(tax, TV_EVAL_INVESTMENTS, inv_text, strlen(inv_text), data, &d), 0);
+        tv_eval_data_add(tax, TV_EVAL_INVESTMENTS, inv_text, strlen(inv_text), data, &d, NULL), 0);
     tv_diags_dispose(&d);
 }
 
@@ -154,13 +154,43 @@ static void test_eval_data_errors_name_line_and_field_and_keep_nothing(void **st
 
     (void)state;
     load(&data, "");
-    assert_int_equal(tv_eval_data_add(tax, TV_EVAL_INVESTMENTS, bad, strlen(bad), &data, &d),
+    assert_int_equal(tv_eval_data_add(tax, TV_EVAL_INVESTMENTS, bad, strlen(bad), &data, &d, NULL),
                      TV_EPARSE);
     tvt_assert_diag(&d, 2, "investor_id", "no investor has this id");
     tvt_assert_diag(&d, 3, "funded_at", "YYYY-MM-DD");
     tvt_assert_diag(&d, 4, "round_type", "unknown round type");
     tvt_assert_diag(&d, 5, "", "");
     assert_int_equal(data.n_investments, 0);
+    tv_diags_dispose(&d);
+    tv_eval_data_dispose(&data);
+}
+
+static void test_eval_data_leaves_out_holes_and_says_where(void **state)
+{
+    static const char holes[] = INV("a", "boston-1", "2009-03-01", "\"series-a\"") INV(
+        "a", "nobody", "2009-03-01",
+        "null") "{\"company_id\":\"company/b\",\"investor_id\":\"investor/"
+                "sf-1\",\"funded_at\":null}\n" INV("a", "boston-1", "2009-03-01", "\"series-a\"")
+                    INV("gone", "sf-1", "2009-03-01", "null")
+                        INV("d", "sf-2", "2010-02-01", "\"venture\"")
+                            INV("a", "boston-1", "2009-03-01", "\"series-a\"");
+    tv_eval_data_t data;
+    tv_diags_t d = {0}, skipped = {0};
+
+    (void)state;
+    load(&data, "");
+    assert_int_equal(
+        tv_eval_data_add(tax, TV_EVAL_INVESTMENTS, holes, strlen(holes), &data, &d, &skipped), 0);
+    assert_int_equal(d.n, 0);
+    assert_int_equal(data.n_investments, 2); /* lines 1 and 6 */
+    assert_int_equal(data.investments[1].date, 20100201);
+    assert_int_equal(skipped.n, 5);
+    tvt_assert_diag(&skipped, 2, "investor_id", "no investor has this id");
+    tvt_assert_diag(&skipped, 3, "funded_at", "no date");
+    tvt_assert_diag(&skipped, 4, "", "the same row as line 1");
+    tvt_assert_diag(&skipped, 5, "company_id", "no company has this id");
+    tvt_assert_diag(&skipped, 7, "", "the same row as line 1");
+    tv_diags_dispose(&skipped);
     tv_diags_dispose(&d);
     tv_eval_data_dispose(&data);
 }
@@ -255,6 +285,59 @@ static void test_eval_min_companies_ranks_only_busier_investors(void **state)
     tv_eval_data_dispose(&data);
 }
 
+/* The content baseline on a hand-made set: company q (Boston, biotech) raises a series A in
+ * 2011 from x, which backed two biotech companies in Massachusetts at series A before the cut:
+ * (2 + 1) x 2 x 2 = 12; y backed three in California at series A (more popular, but 0 in the
+ * state), z one in Massachusetts at series B (0 at the round). Content ranks x first, popularity
+ * second. */
+static void test_eval_content_baseline_against_hand_computed_recall(void **state)
+{
+    static const char cos[] =
+        "{\"id\":\"company/m1\",\"name\":\"M1\",\"categories\":[\"biotech\"],\"country\":\"USA\","
+        "\"state\":\"MA\",\"region\":\"Boston\"}\n"
+        "{\"id\":\"company/m2\",\"name\":\"M2\",\"categories\":[\"biotech\"],\"country\":\"USA\","
+        "\"state\":\"MA\",\"region\":\"Boston\"}\n"
+        "{\"id\":\"company/m3\",\"name\":\"M3\",\"categories\":[\"medical\"],\"country\":\"USA\","
+        "\"state\":\"MA\",\"region\":\"Boston\"}\n"
+        "{\"id\":\"company/c1\",\"name\":\"C1\",\"categories\":[\"biotech\"],\"country\":\"USA\","
+        "\"state\":\"CA\",\"region\":\"SF Bay\"}\n"
+        "{\"id\":\"company/c2\",\"name\":\"C2\",\"categories\":[\"biotech\"],\"country\":\"USA\","
+        "\"state\":\"CA\",\"region\":\"SF Bay\"}\n"
+        "{\"id\":\"company/c3\",\"name\":\"C3\",\"categories\":[\"biotech\"],\"country\":\"USA\","
+        "\"state\":\"CA\",\"region\":\"SF Bay\"}\n"
+        "{\"id\":\"company/q\",\"name\":\"Q\",\"categories\":[\"biotech\"],\"country\":\"USA\","
+        "\"state\":\"MA\",\"region\":\"Boston\"}\n";
+    static const char invs[] = "{\"id\":\"investor/x\",\"name\":\"X\"}\n"
+                               "{\"id\":\"investor/y\",\"name\":\"Y\"}\n"
+                               "{\"id\":\"investor/z\",\"name\":\"Z\"}\n";
+    static const char rows[] = INV("m1", "x", "2009-03-01", "\"series-a\"")
+        INV("m2", "x", "2010-03-01", "\"series-a\"") INV("c1", "y", "2009-03-01", "\"series-a\"")
+            INV("c2", "y", "2009-05-01", "\"series-a\"")
+                INV("c3", "y", "2010-05-01", "\"series-a\"")
+                    INV("m3", "z", "2010-06-01", "\"series-b\"")
+                        INV("q", "x", "2011-04-01", "\"series-a\"");
+    tv_eval_data_t data = {0};
+    tv_eval_report_t r;
+    tv_diags_t d = {0};
+    const tv_eval_score_t *content = &r.scores[TV_EVAL_COLD][TV_EVAL_CONTENT];
+
+    (void)state;
+    assert_int_equal(tv_eval_data_add(tax, TV_EVAL_COMPANIES, cos, strlen(cos), &data, &d, NULL),
+                     0);
+    assert_int_equal(tv_eval_data_add(tax, TV_EVAL_INVESTORS, invs, strlen(invs), &data, &d, NULL),
+                     0);
+    assert_int_equal(
+        tv_eval_data_add(tax, TV_EVAL_INVESTMENTS, rows, strlen(rows), &data, &d, NULL), 0);
+    assert_int_equal(tv_eval_run(tax, &cfg, &data, &plan_2010, &r), 0);
+    assert_int_equal(content->queries, 1);
+    assert_float_equal(content->recall[0], 1, 0); /* at 1: x first */
+    assert_float_equal(content->mrr, 1, 0);
+    assert_float_equal(r.scores[TV_EVAL_COLD][TV_EVAL_POPULARITY].recall[0], 0, 0);
+    assert_float_equal(r.scores[TV_EVAL_COLD][TV_EVAL_POPULARITY].mrr, 0.5, 0);
+    tv_diags_dispose(&d);
+    tv_eval_data_dispose(&data);
+}
+
 static void test_eval_report_json_has_every_group_and_method(void **state)
 {
     tv_eval_report_t r;
@@ -291,6 +374,8 @@ int main(void)
         cmocka_unit_test(test_eval_splits_cold_and_follow_on_and_sets_earlier_investors_apart),
         cmocka_unit_test(test_eval_never_peeks_past_the_cut),
         cmocka_unit_test(test_eval_min_companies_ranks_only_busier_investors),
+        cmocka_unit_test(test_eval_data_leaves_out_holes_and_says_where),
+        cmocka_unit_test(test_eval_content_baseline_against_hand_computed_recall),
         cmocka_unit_test(test_eval_report_json_has_every_group_and_method),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
