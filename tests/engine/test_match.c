@@ -362,6 +362,35 @@ static void test_match_planted_wanted_corporate_investor_ranks_above_twin_vc(voi
     tv_matcher_destroy(m);
 }
 
+/* Issue 19's planted follow-on case: p-co-follow raises a follow-on round after p-inv-earlier;
+ * p-inv-coinvest backed two companies beside p-inv-earlier, p-inv-alone is its twin otherwise.
+ * The co-investor ranks above the twin, by the syndicate block. */
+static void test_match_planted_coinvestor_of_earlier_investors_ranks_above_twin(void **state)
+{
+    tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
+    size_t c = (size_t)tv_matcher_find_company(m, "p-co-follow");
+    int with = tv_matcher_find_investor(m, "p-inv-coinvest"),
+        alone = tv_matcher_find_investor(m, "p-inv-alone");
+    tv_explanation_t a, b;
+    tv_hit_t hits[64];
+    int n = tv_matcher_for_company(m, c, 64, NULL, hits), at_with = -1, at_alone = -1;
+
+    (void)state;
+    for (int r = 0; r < n; r++) {
+        at_with = (int)hits[r].index == with ? r : at_with;
+        at_alone = (int)hits[r].index == alone ? r : at_alone;
+    }
+    if (!(at_with >= 0 && at_alone >= 0 && at_with < at_alone))
+        fail_msg("co-investor at rank %d, its twin at %d", at_with, at_alone);
+    assert_int_equal(tv_matcher_explain(m, c, (size_t)with, &a), 0);
+    assert_int_equal(tv_matcher_explain(m, c, (size_t)alone, &b), 0);
+    assert_true(a.contributions[TV_BLOCK_SYNDICATE] > 0);
+    assert_float_equal(b.contributions[TV_BLOCK_SYNDICATE], 0, 0);
+    assert_float_equal(a.reverse, b.reverse, 0); /* the company wants both alike */
+    assert_true(a.forward > b.forward);
+    tv_matcher_destroy(m);
+}
+
 static void test_match_event_filter_keeps_only_participants(void **state)
 {
     tv_matcher_t *m = tvt_fixture_matcher(tax, &cfg);
@@ -622,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_match_planted_ticket_ten_times_too_large_is_masked),
         cmocka_unit_test(test_match_planted_italian_text_meets_english_thesis),
         cmocka_unit_test(test_match_planted_wanted_corporate_investor_ranks_above_twin_vc),
+        cmocka_unit_test(test_match_planted_coinvestor_of_earlier_investors_ranks_above_twin),
         cmocka_unit_test(test_match_event_filter_keeps_only_participants),
         cmocka_unit_test(test_match_portfolio_reveals_place_and_round_size),
         cmocka_unit_test(test_match_portfolio_state_counts_beside_the_city),
