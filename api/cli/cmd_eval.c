@@ -96,39 +96,6 @@ static int parse_options(int argc, char **argv, eval_opts_t *o)
 
 static const char *const files[] = {"companies.jsonl", "investors.jsonl", "investments.jsonl"};
 
-/* The kinds of rows left out, by the field tv_eval_data_add names. */
-static const struct {
-    const char *field, *what;
-} holes[] = {{"funded_at", "without a date"},
-             {"company_id", "naming a company no row has"},
-             {"investor_id", "naming an investor no row has"},
-             {"", "the same as an earlier row"}};
-
-#define LINES_SHOWN 10
-
-/* Says on stderr, kind by kind, how many rows of 'path' were left out and at which lines. */
-static void print_skipped(const tv_diags_t *skipped, const char *path)
-{
-    for (size_t h = 0; h < sizeof(holes) / sizeof(holes[0]); h++) {
-        size_t count = 0;
-        char lines[256] = "";
-
-        for (size_t i = 0; i < skipped->n; i++) {
-            size_t at = strlen(lines);
-
-            if (strcmp(skipped->items[i].field, holes[h].field) != 0)
-                continue;
-            if (count++ < LINES_SHOWN)
-                snprintf(lines + at, sizeof(lines) - at, "%s%zu", at ? ", " : "",
-                         skipped->items[i].record);
-        }
-        if (count > 0)
-            fprintf(stderr, "tavolo: %s: %zu row%s %s, left out (line%s %s%s)\n", path, count,
-                    count == 1 ? "" : "s", holes[h].what, count == 1 ? "" : "s", lines,
-                    count > LINES_SHOWN ? ", ..." : "");
-    }
-}
-
 static int load_data(const tv_taxonomy_t *tax, const char *dir, int strict, tv_eval_data_t *data)
 {
     int rc = 0;
@@ -147,7 +114,7 @@ static int load_data(const tv_taxonomy_t *tax, const char *dir, int strict, tv_e
             if (rc != 0)
                 cli_print_diags(&diags, path);
             else
-                print_skipped(&skipped, path);
+                cli_print_skipped(&skipped, path);
         }
         tv_diags_dispose(&diags);
         tv_diags_dispose(&skipped);

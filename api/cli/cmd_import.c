@@ -8,12 +8,17 @@
 
 #include "log.h"
 #include "cli.h"
+#include "investments.h"
+
+/* Beside the two profile kinds: investment rows added to the stored profiles. */
+#define KIND_INVESTMENTS 2
 
 typedef struct {
-    int kind; /* tv_profile_kind_t, or -1 to guess from each file's name */
+    int kind; /* tv_profile_kind_t, KIND_INVESTMENTS, or -1 to guess from each file's name */
     tv_format_t format;
     int skip_invalid;
     int dry_run;
+    int strict; /* investments: the holes of a real export are errors */
 } import_opts_t;
 
 static int parse_kind(const char *s)
@@ -22,6 +27,8 @@ static int parse_kind(const char *s)
         return TV_KIND_COMPANY;
     if (strcmp(s, "investors") == 0 || strcmp(s, "investor") == 0)
         return TV_KIND_INVESTOR;
+    if (strcmp(s, "investments") == 0)
+        return KIND_INVESTMENTS;
     return -1;
 }
 
@@ -35,6 +42,8 @@ static int guess_kind(const char *path)
         return TV_KIND_COMPANY;
     if (strstr(base, "investor") != NULL)
         return TV_KIND_INVESTOR;
+    if (strstr(base, "investment") != NULL)
+        return KIND_INVESTMENTS;
     return -1;
 }
 
@@ -72,6 +81,40 @@ static int read_file(const tv_taxonomy_t *tax, const import_opts_t *o, const cha
     return rc < 0 ? rc : 0;
 }
 
+/* Investment rows (the format of `tavolo eval`) added to the stored profiles' portfolios and
+ * investor lists, in one transaction; the holes of a real export left out and said. */
+static int import_investments(const tv_taxonomy_t *tax, tv_store_t **st, const import_opts_t *o,
+                              const char *path)
+{
+    app_investments_stats_t s;
+    tv_diags_t diags = {0}, skipped = {0};
+    size_t len;
+    char *buf;
+    int rc = cli_read_file(path, &buf, &len);
+
+    if (rc == 0 && *st == NULL && cli_open_store(st) != 0)
+        rc = TV_EUNAVAIL;
+    if (rc == 0)
+        rc =
+            app_import_investments(*st, tax, buf, len, o->strict, o->dry_run, &s, &diags, &skipped);
+    cli_print_diags(&diags, path);
+    if (rc == 0 || rc == TV_EPARSE)
+        cli_print_skipped(&skipped, path);
+    if (rc == TV_EPARSE)
+        cli_error("%s: nothing written: the lines above are wrong", path);
+    else if (rc != 0 && buf != NULL && *st != NULL)
+        cli_error("%s: nothing written: %s", path, tv_store_error(*st));
+    else if (rc == 0)
+        printf("%s: %zu investments%s: %zu holdings added, %zu investors and %zu companies "
+               "changed, %zu rows left out\n",
+               path, s.rows, o->dry_run ? " (dry run: nothing written)" : "", s.holdings_added,
+               s.investors_changed, s.companies_changed, skipped.n);
+    tv_diags_dispose(&diags);
+    tv_diags_dispose(&skipped);
+    free(buf);
+    return rc;
+}
+
 static int import_file(const tv_taxonomy_t *tax, tv_store_t **st, const import_opts_t *o,
                        const char *path)
 {
@@ -86,6 +129,8 @@ static int import_file(const tv_taxonomy_t *tax, tv_store_t **st, const import_o
         cli_error("%s: cannot tell companies from investors by the name; use --kind", path);
         return TV_EINVAL;
     }
+    if (kind == KIND_INVESTMENTS)
+        return import_investments(tax, st, o, path);
     rc = read_file(tax, o, path, kind, &docs, &records, &invalid);
     if (rc == 0 && invalid > 0 && !o->skip_invalid) {
         cli_error("%s: %zu problem%s in %zu records; nothing written (--skip-invalid writes "
@@ -112,11 +157,10 @@ static int import_file(const tv_taxonomy_t *tax, tv_store_t **st, const import_o
 
 static int parse_options(int argc, char **argv, import_opts_t *o)
 {
-    static const struct option longopts[] = {{"kind", required_argument, NULL, 'k'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {"skip-invalid", no_argument, NULL, 's'},
-                                             {"dry-run", no_argument, NULL, 'n'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"kind", required_argument, NULL, 'k'},   {"format", required_argument, NULL, 'f'},
+        {"skip-invalid", no_argument, NULL, 's'}, {"dry-run", no_argument, NULL, 'n'},
+        {"strict", no_argument, NULL, 'S'},       {NULL, 0, NULL, 0}};
     int c;
 
     while ((c = getopt_long(argc, argv, "k:f:sn", longopts, NULL)) != -1) {
@@ -132,6 +176,8 @@ static int parse_options(int argc, char **argv, import_opts_t *o)
             o->skip_invalid = 1;
         else if (c == 'n')
             o->dry_run = 1;
+        else if (c == 'S')
+            o->strict = 1;
         else if (c != 'k')
             return -1;
     }
@@ -140,14 +186,14 @@ static int parse_options(int argc, char **argv, import_opts_t *o)
 
 int cmd_import(int argc, char **argv)
 {
-    import_opts_t o = {-1, TV_FORMAT_AUTO, 0, 0};
+    import_opts_t o = {-1, TV_FORMAT_AUTO, 0, 0, 0};
     tv_taxonomy_t *tax = NULL;
     tv_store_t *st = NULL;
     int failed = 0;
 
     if (parse_options(argc, argv, &o) != 0) {
-        cli_error("usage: tavolo import [--kind companies|investors] [--format json|jsonl|csv] "
-                  "[--skip-invalid] [--dry-run] FILE...");
+        cli_error("usage: tavolo import [--kind companies|investors|investments] "
+                  "[--format json|jsonl|csv] [--skip-invalid] [--strict] [--dry-run] FILE...");
         return CLI_USAGE;
     }
     if (cli_load_taxonomy(&tax) != 0)

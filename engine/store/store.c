@@ -678,6 +678,24 @@ static int put_row(tv_store_t *st, tv_profile_kind_t kind, const char *id, const
     return rc;
 }
 
+int tv_store_replace_all(tv_store_t *st, const tv_store_change_t *changes, size_t n, int dry_run)
+{
+    int rc = tv__store_exec_command(st, "BEGIN", 0, NULL), inserted = 0;
+
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const tv_store_change_t *c = &changes[i];
+
+        rc = put_row(st, c->kind, c->id, c->json, TV_PUT_UPSERT, c->expected, &inserted);
+        if (rc == 0 && c->kind == TV_KIND_INVESTOR)
+            rc = refresh_portfolio(st, c->id);
+    }
+    if (rc == 0)
+        rc = tv__store_exec_command(st, dry_run ? "ROLLBACK" : "COMMIT", 0, NULL);
+    if (rc != 0)
+        tv__store_rollback(st);
+    return rc;
+}
+
 int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
                  tv_put_mode_t mode, const char *join_event, const char *expected, int *created)
 {

@@ -87,6 +87,17 @@ typedef enum { TV_PUT_CREATE, TV_PUT_UPSERT } tv_put_mode_t;
 int tv_store_put(tv_store_t *st, tv_profile_kind_t kind, const char *id, const char *json,
                  tv_put_mode_t mode, const char *join_event, const char *expected, int *created);
 
+/* One profile's new document and the one it replaces. */
+typedef struct {
+    tv_profile_kind_t kind;
+    const char *id, *json, *expected;
+} tv_store_change_t;
+
+/* Replaces 'n' profiles in one transaction, each only if its stored document still equals its
+ * 'expected' (else TV_ESTALE, naming it, and nothing is written); with 'dry_run' the transaction
+ * is rolled back. */
+int tv_store_replace_all(tv_store_t *st, const tv_store_change_t *changes, size_t n, int dry_run);
+
 /* Deletes one profile and its event participations, cancels its meetings still to come
  * (SEQUENCE up) and its pending requests, in one transaction; TV_ENOTFOUND if there is none.
  * With 'expected' (may be NULL) only if the stored document still equals it, else
