@@ -105,7 +105,7 @@ own_cluster
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 "$TAVOLO" import --kind companies "$FIX/planted/companies.jsonl" >/dev/null 2>&1
 "$TAVOLO" import --kind investors "$FIX/planted/investors.jsonl" >/dev/null 2>&1
-expect_eq "fixtures imported (companies|investors)" "89|60" \
+expect_eq "fixtures imported (companies|investors)" "92|63" \
     "$(sql 'SELECT (SELECT count(*) FROM companies), (SELECT count(*) FROM investors)')"
 
 # ev-test: the organiser's event. ev-other: someone else's. ev-del: for the deletion check.
@@ -161,7 +161,7 @@ expect_status "the daemon answers /healthz on 127.0.0.1:$port" 200
 
 req GET /healthz ""
 expect_eq "GET /healthz: the Health document" \
-    "application/json True ok up 89 60" \
+    "application/json True ok up 92 63" \
     "$(header content-type) $(js 'sorted(d) == ["companies", "database", "feed", "investors", "status"], d["status"], d["database"], d["companies"], d["investors"]')"
 rid=$(header x-request-id)
 [ -n "$rid" ] && ok "the response has an X-Request-Id ($rid)" || not_ok "no X-Request-Id"
@@ -404,7 +404,7 @@ expect_eq "PATCH /v1/investors/{id}: 200" "200 True 7 Nuovo Fondo II" \
 reqj PUT /v1/investors/t-inv-new "$ADMIN" '{"id": "t-inv-other", "name": "X"}'
 expect_eq "PUT /v1/investors with another id in the body: 422 at /id" "422 /id" "$code $(js 'd["pointer"]')"
 req GET "/v1/investors?limit=200" "$ADMIN"
-expect_eq "GET /v1/investors: 200, every investor, in full" "200 61 None True" \
+expect_eq "GET /v1/investors: 200, every investor, in full" "200 64 None True" \
     "$code $(js 'len(d["items"]), d["next"], any("thesis" in i for i in d["items"])')"
 req GET "/v1/investors?kind=cvc&limit=200" "$ADMIN"
 expect_eq "?kind=cvc keeps CVCs only" "200 True" \

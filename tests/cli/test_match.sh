@@ -9,7 +9,7 @@ scratch_db cli_match
 "$TAVOLO" import "$FIX/companies.jsonl" "$FIX/investors.jsonl" >/dev/null 2>&1
 "$TAVOLO" import --kind companies "$FIX/planted/companies.jsonl" >/dev/null 2>&1
 "$TAVOLO" import --kind investors "$FIX/planted/investors.jsonl" >/dev/null 2>&1
-expect_eq "profiles imported" 89 "$(sql 'SELECT count(*) FROM companies')"
+expect_eq "profiles imported" 92 "$(sql 'SELECT count(*) FROM companies')"
 
 json=$("$TAVOLO" match --investor p-inv-lung -k 5 --json)
 expect_eq "--json exits 0" 0 $?
