@@ -141,6 +141,36 @@ static void test_store_failed_upsert_writes_nothing(void **state)
     assert_int_equal(s.inserted, 1);
 }
 
+/* tv_store_replace_all (tavolo import --kind investments): every profile only if unchanged
+ * since it was read; one changed meanwhile writes nothing at all, naming it. */
+static void test_store_replace_all_writes_all_or_none(void **state)
+{
+    tv_doc_t items[2] = {{"ra-1", "{\"id\":\"ra-1\",\"name\":\"One\"}", 1},
+                         {"ra-2", "{\"id\":\"ra-2\",\"name\":\"Two\"}", 2}};
+    tv_docs_t docs = {items, 2, 2};
+    tv_upsert_stats_t s;
+    tv_store_change_t change[2] = {
+        {TV_KIND_COMPANY, "ra-1", "{\"id\":\"ra-1\",\"name\":\"One, changed\"}", items[0].json},
+        {TV_KIND_COMPANY, "ra-2", "{\"id\":\"ra-2\",\"name\":\"Two, changed\"}",
+         "{\"id\":\"ra-2\",\"name\":\"Two as someone else read it\"}"}};
+
+    (void)state;
+    assert_int_equal(tv_store_upsert(st, TV_KIND_COMPANY, &docs, "replace", &s), 0);
+    assert_int_equal(tv_store_replace_all(st, change, 2, 0), TV_ESTALE);
+    assert_non_null(strstr(tv_store_error(st), "ra-2"));
+    assert_int_equal(scalar("SELECT count(*) FROM companies WHERE id IN ('ra-1', 'ra-2') AND "
+                            "doc->>'name' LIKE '%changed'"),
+                     0);
+    change[1].expected = items[1].json;
+    assert_int_equal(tv_store_replace_all(st, change, 2, 1), 0); /* a dry run */
+    assert_int_equal(scalar("SELECT count(*) FROM companies WHERE doc->>'name' LIKE '%changed'"),
+                     0);
+    assert_int_equal(tv_store_replace_all(st, change, 2, 0), 0);
+    assert_int_equal(scalar("SELECT count(*) FROM companies WHERE id IN ('ra-1', 'ra-2') AND "
+                            "doc->>'name' LIKE '%changed'"),
+                     2);
+}
+
 static void test_store_keeps_portfolio_rows_in_step(void **state)
 {
     tv_upsert_stats_t s;
@@ -598,6 +628,7 @@ int main(void)
         cmocka_unit_test(test_store_upsert_inserts_then_leaves_unchanged),
         cmocka_unit_test(test_store_upsert_updates_a_changed_record),
         cmocka_unit_test(test_store_failed_upsert_writes_nothing),
+        cmocka_unit_test(test_store_replace_all_writes_all_or_none),
         cmocka_unit_test(test_store_keeps_portfolio_rows_in_step),
         cmocka_unit_test(test_store_each_walks_in_id_order_and_filters),
         cmocka_unit_test(test_store_csv_and_json_give_the_same_rows),
