@@ -65,7 +65,20 @@ start off --set learning.share=0
 # The first event: requests answered by the hidden aversions, the meetings placed, the answers
 # after them.
 "$PY" "$CHECK" plan "$on_base" "$ADMIN" learn-first "$tmp/companies.jsonl" "$tmp" "$SEED"
+# Each daemon keeps answers; what another process commits must reach them (the change feed):
+# an investor's list read before the answers, then after them.
+read -r inv gone <<<"$("$PY" -c 'import json, sys
+p = json.load(open(sys.argv[1]))
+j = next(j for j in p["judged"] if not j["accepted"])
+print(j["investor"], j["company"])' "$tmp/plan.json")"
+listed() { curl -sS -H "Authorization: Bearer $ADMIN" "$1/v1/investors/$inv/matches?k=50" |
+    "$PY" -c 'import json, sys; print(" ".join(x["company_id"] for x in json.load(sys.stdin)["items"]))'; }
+expect_eq "before the answers, $inv's list (kept by the daemon) has $gone" yes \
+    "$(listed "$on_base" | tr ' ' '\n' | grep -qx "$gone" && echo yes)"
 psql "$TAVOLO_DATABASE_URL" -qAt -f "$tmp/requests.sql" >/dev/null
+for _ in $(seq 50); do listed "$on_base" | tr ' ' '\n' | grep -qx "$gone" || break; sleep 0.1; done
+expect_eq "answers another process committed reach the kept list within 5 s: $gone is gone" no \
+    "$(listed "$on_base" | tr ' ' '\n' | grep -qx "$gone" && echo yes || echo no)"
 "$TAVOLO" schedule learn-first >/dev/null 2>&1
 psql "$TAVOLO_DATABASE_URL" -qAt -f "$tmp/outcomes.sql" >/dev/null
 declined=$(sql "SELECT count(*) FROM meeting_requests WHERE status = 'declined'")
@@ -85,10 +98,6 @@ cp "$tmp/measure.json" "${TV_LEARNING_RESULT:-/dev/null}" 2>/dev/null
 
 # tavolo match ranks the same way: an investor's list without the company it declined, its
 # items with what its answers added.
-read -r inv gone <<<"$("$PY" -c 'import json, sys
-p = json.load(open(sys.argv[1]))
-j = next(j for j in p["judged"] if not j["accepted"])
-print(j["investor"], j["company"])' "$tmp/plan.json")"
 "$TAVOLO" match --investor "$inv" -k 200 --json >"$tmp/match.json"
 expect_eq "tavolo match: $inv's list without $gone, its items with taste" "False True"     "$("$PY" -c 'import json, sys
 items = json.load(open(sys.argv[1]))
