@@ -83,10 +83,19 @@ int tv_store_notify_secret(tv_store_t *st, const char *name, const char *candida
         "WITH ins AS (INSERT INTO notify_secrets (name, secret) VALUES ($1, $2) "
         "ON CONFLICT (name) DO NOTHING RETURNING secret) "
         "SELECT secret FROM ins UNION ALL SELECT secret FROM notify_secrets WHERE name = $1";
+    /* Two processes making the secret at once (a daemon's jobs at its first start): the second
+     * one's INSERT waits for the first to commit and then inserts nothing, and its SELECT still
+     * reads the statement's snapshot, taken before that commit, so it finds no row either. A
+     * statement of its own, with a snapshot of its own, reads the row the first one made. */
+    static const char again_sql[] = "SELECT secret FROM notify_secrets WHERE name = $1";
     const char *params[2] = {name, candidate};
     PGresult *res = tv__store_params(st, sql, 2, params, NULL, NULL, 0);
     int rc = 0;
 
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {
+        PQclear(res);
+        res = tv__store_params(st, again_sql, 1, params, NULL, NULL, 0);
+    }
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         return tv__store_db_error(st, res, "notify_secrets");
     if (PQntuples(res) < 1 || strlen(PQgetvalue(res, 0, 0)) >= size)
@@ -369,7 +378,8 @@ static const char outcomes_sql[] =
     "LEFT JOIN companies c ON c.id = m.company_id LEFT JOIN investors i ON i.id = m.investor_id "
     "WHERE CASE WHEN $2::boolean THEN EXISTS (SELECT 1 FROM notify_once o WHERE o.event_id = $1 "
     "AND o.kind = 'outcome_ask' AND o.side = m.side AND o.profile_id = m.pid AND o.told_at <= "
-    "to_timestamp($3::bigint) - interval '3 days') AND NOT EXISTS (SELECT 1 FROM notify_once o WHERE o.event_id = "
+    "to_timestamp($3::bigint) - interval '3 days') AND NOT EXISTS (SELECT 1 FROM notify_once o "
+    "WHERE o.event_id = "
     "$1 AND o.kind = 'outcome_reminder' AND o.side = m.side AND o.profile_id = m.pid) AND NOT "
     "EXISTS (SELECT 1 FROM meeting_outcomes r WHERE r.meeting_id = m.id AND r.side = m.side) "
     "ELSE NOT EXISTS (SELECT 1 FROM notify_once o WHERE o.event_id = $1 AND o.kind = "
