@@ -11,6 +11,7 @@
 #include "notify_links.h"
 #include "recipients.h"
 #include "scheduling.h"
+#include "tavolo/calendar.h"
 #include "tavolo/digest.h"
 #include "tavolo/error.h"
 #include "tavolo/mail.h"
@@ -250,7 +251,7 @@ static int schedule_data(job_t *j, mrow_t *g, size_t n, int cancel, const api_re
                          tv_tpl_data_t *d, char **unsub)
 {
     int company = strcmp(g[0].c[MT_SIDE], "company") == 0;
-    char link[1024], when[24];
+    char link[1024], when[64];
     int rc = api_unsub_url(j->key, p->email, "schedule", unsub);
 
     tv_page_url(api_public_url(), "agenda", g[0].c[MT_SIDE], g[0].c[MT_PID], g[0].c[MT_EVENT], -1,
@@ -273,8 +274,8 @@ static int schedule_data(job_t *j, mrow_t *g, size_t n, int cancel, const api_re
 
         if (cancelled != cancel || (cancel && strcmp(g[i].c[MT_TOLD], "-1") == 0))
             continue;
-        snprintf(when, sizeof(when), "%.10s %s", g[i].c[MT_START],
-                 strlen(g[i].c[MT_START]) > 11 ? g[i].c[MT_START] + 11 : "");
+        if (tv_calendar_words(g[i].c[MT_START], p->language, when, sizeof(when)) != 0)
+            snprintf(when, sizeof(when), "%s", g[i].c[MT_START]);
         rc = tv_tpl_add(d, "meetings", &it);
         if (rc == 0)
             rc = tv_tpl_set(it, "when", when);

@@ -121,11 +121,11 @@ static size_t side_run(const rows_t *r, size_t start)
 /* What differs between the messages: the kind (of mail, and of the notify_once mark: 'once'),
  * its template, its values, whether a person's rows are put in time order (their column 4) when
  * they come from several sides, and the page its links open. 'fill' gets the job and the
- * person's address too, for links signed for them. */
+ * person too (its address, for links signed for it; its language, for dates in words). */
 typedef struct {
     const char *kind, *once, *tpl, *tag, *event_id, *event_name;
-    int (*fill)(job_t *j, const void *x, const row_t *const *items, size_t n, const char *email,
-                tv_tpl_data_t *d);
+    int (*fill)(job_t *j, const void *x, const row_t *const *items, size_t n,
+                const api_recipient_t *p, tv_tpl_data_t *d);
     const void *x;
     int by_time;
     const char *page;
@@ -222,7 +222,7 @@ static int person_data(job_t *j, const message_t *m, const sides_t *s, const api
     if (rc == 0)
         rc = person_sides(m, s, p->email, d);
     if (rc == 0)
-        rc = m->fill(j, m->x, items, n, p->email, d);
+        rc = m->fill(j, m->x, items, n, p, d);
     free(items);
     return rc;
 }
@@ -299,12 +299,12 @@ typedef struct {
 
 /* Columns: side, pid, side name, request id, asker name, priority, message. */
 static int fill_expiring(job_t *j, const void *x, const row_t *const *g, size_t n,
-                         const char *email, tv_tpl_data_t *d)
+                         const api_recipient_t *p, tv_tpl_data_t *d)
 {
     const expiring_t *e = x;
     int rc = tv_tpl_set(d, "deadline", e->deadline);
 
-    (void)j, (void)email;
+    (void)j, (void)p;
     if (rc == 0)
         rc = tv_tpl_set(d, "zone", e->zone);
     if (rc == 0)
@@ -387,11 +387,11 @@ out:
 
 /* Columns: side, pid, side name, meeting id, slot_start, table_no, the other side's name. */
 static int fill_reminder(job_t *j, const void *x, const row_t *const *g, size_t n,
-                         const char *email, tv_tpl_data_t *d)
+                         const api_recipient_t *p, tv_tpl_data_t *d)
 {
     int rc = tv_tpl_set(d, "day", x);
 
-    (void)j, (void)email;
+    (void)j, (void)p;
     if (rc == 0)
         rc = tv_tpl_list(d, "meetings");
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -441,8 +441,8 @@ typedef struct {
 
 /* Columns as the reminder's. Each meeting with its one-click links, signed for 'email': "rate1"
  * to "rate5" (held, with that rating) and "no_show". */
-static int fill_outcome(job_t *j, const void *x, const row_t *const *g, size_t n, const char *email,
-                        tv_tpl_data_t *d)
+static int fill_outcome(job_t *j, const void *x, const row_t *const *g, size_t n,
+                        const api_recipient_t *p, tv_tpl_data_t *d)
 {
     const outcome_x_t *o = x;
     int rc = tv_tpl_set(d, "again", o->again);
@@ -451,10 +451,10 @@ static int fill_outcome(job_t *j, const void *x, const row_t *const *g, size_t n
         rc = tv_tpl_list(d, "meetings");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         tv_tpl_data_t *it = NULL;
-        char when[40];
+        char when[64];
 
-        snprintf(when, sizeof(when), "%.10s %s", g[i]->c[4],
-                 strlen(g[i]->c[4]) > 11 ? g[i]->c[4] + 11 : "");
+        if (tv_calendar_words(g[i]->c[4], p->language, when, sizeof(when)) != 0)
+            snprintf(when, sizeof(when), "%s", g[i]->c[4]);
         rc = tv_tpl_add(d, "meetings", &it);
         if (rc == 0)
             rc = tv_tpl_set(it, "when", when);
@@ -465,7 +465,7 @@ static int fill_outcome(job_t *j, const void *x, const row_t *const *g, size_t n
         for (size_t a = 0; rc == 0 && a < sizeof(ANSWERS) / sizeof(*ANSWERS); a++) {
             char *url = NULL, name[16];
 
-            rc = api_outcome_url(j->key, email, o->event_id, g[i]->c[3], g[i]->c[0], ANSWERS[a],
+            rc = api_outcome_url(j->key, p->email, o->event_id, g[i]->c[3], g[i]->c[0], ANSWERS[a],
                                  &url);
             snprintf(name, sizeof(name), a < 5 ? "rate%s" : "no_show", ANSWERS[a]);
             if (rc == 0)

@@ -106,4 +106,10 @@ int tv_calendar_format_local(const char *time_zone, int64_t utc, char *buf, size
 /* 1 if 's' is a real calendar date written "YYYY-MM-DD" (leap years included), else 0. */
 int tv_calendar_valid_date(const char *s);
 
+/* A local date "YYYY-MM-DD", or a local slot "YYYY-MM-DDTHH:MM", in words as a reader of 'lang'
+ * ("it", else English) reads it: "Monday 11 January 2027, 09:30", "lunedì 11 gennaio 2027,
+ * 09:30". Returns 0, TV_EINVAL for another text, TV_ERANGE when 'size' is too small (64 bytes
+ * always suffice). */
+int tv_calendar_words(const char *local, const char *lang, char *buf, size_t size);
+
 #endif

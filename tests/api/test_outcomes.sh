@@ -161,6 +161,16 @@ expected() { for x in $1; do for a in 1 2 3 4 5 no_show; do echo "$x:$a"; done; 
 meetings=$(sql "SELECT string_agg(id::text, ' ' ORDER BY id) FROM meetings WHERE event_id = 'past-2026-b' AND company_id = '$cid' AND status <> 'cancelled'")
 expect_eq "the company's person gets six links per meeting of its side, the same in both parts" \
     "$(expected "$meetings") | How did your meetings at Another stop go? | True" "$(links_of "$person")"
+first_slot=$(sql "SELECT slot_start FROM meetings WHERE event_id = 'past-2026-b' AND company_id = '$cid' AND status <> 'cancelled' ORDER BY slot_start LIMIT 1")
+expect_eq "each meeting said in words, its day and time, in both parts" "True True" \
+    "$("$PY" - "$tmp/msg" "$first_slot" <<'PYEOF'
+import datetime, email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+at = datetime.datetime.strptime(sys.argv[2], "%Y-%m-%dT%H:%M")
+words = f"{at:%A} {at.day} {at:%B} {at.year}, {at:%H:%M}"
+print(words in m.get_body(("plain",)).get_content(), words in m.get_body(("html",)).get_content())
+PYEOF
+)"
 lmid=${meetings%% *}
 link=$(links_of "$person" "$lmid:4")
 query=${link#*\?}

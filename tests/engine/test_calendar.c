@@ -843,6 +843,26 @@ static void test_calendar_is_safe_from_several_threads(void **state)
     pthread_barrier_destroy(&start_line);
 }
 
+static void test_calendar_words_in_each_language(void **state)
+{
+    char buf[64];
+
+    (void)state;
+    assert_int_equal(tv_calendar_words("2027-01-11T09:30", "en", buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "Monday 11 January 2027, 09:30");
+    assert_int_equal(tv_calendar_words("2027-01-11T09:30", "it", buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "lunedì 11 gennaio 2027, 09:30");
+    assert_int_equal(tv_calendar_words("2024-02-29", "it", buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "giovedì 29 febbraio 2024");
+    assert_int_equal(tv_calendar_words("1999-12-31", NULL, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "Friday 31 December 1999");
+    assert_int_equal(tv_calendar_words("1969-07-20T20:17", "en", buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "Sunday 20 July 1969, 20:17");
+    assert_int_equal(tv_calendar_words("2023-02-29", "en", buf, sizeof(buf)), TV_EINVAL);
+    assert_int_equal(tv_calendar_words("2027-01-11 09:30", "en", buf, sizeof(buf)), TV_EINVAL);
+    assert_int_equal(tv_calendar_words("2027-01-11T09:30", "en", buf, 10), TV_ERANGE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -871,6 +891,7 @@ int main(void)
         cmocka_unit_test(test_calendar_ics_itip_needs_an_organizer),
         cmocka_unit_test(test_calendar_ics_itip_adds_the_recipient_as_attendee),
         cmocka_unit_test(test_calendar_ics_allocation_failures),
+        cmocka_unit_test(test_calendar_words_in_each_language),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
