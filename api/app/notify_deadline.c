@@ -389,9 +389,13 @@ out:
 static int fill_reminder(job_t *j, const void *x, const row_t *const *g, size_t n,
                          const api_recipient_t *p, tv_tpl_data_t *d)
 {
-    int rc = tv_tpl_set(d, "day", x);
+    char day[64];
+    int rc;
 
-    (void)j, (void)p;
+    (void)j;
+    if (tv_calendar_words(x, p->language, day, sizeof(day)) != 0)
+        snprintf(day, sizeof(day), "%s", (const char *)x);
+    rc = tv_tpl_set(d, "day", day);
     if (rc == 0)
         rc = tv_tpl_list(d, "meetings");
     for (size_t i = 0; rc == 0 && i < n; i++) {

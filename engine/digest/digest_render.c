@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "tavolo/calendar.h"
 #include "tavolo/digest.h"
 #include "tavolo/error.h"
 #include "tavolo/template.h"
@@ -110,17 +111,18 @@ static const char *counterpart_name(const tv_matcher_t *m, const tv_digest_t *d,
                                       : tv_matcher_company(m, (size_t)i)->name;
 }
 
-static int add_meetings(const tv_matcher_t *m, const tv_digest_t *d, tv_tpl_data_t *root)
+static int add_meetings(const tv_matcher_t *m, const tv_digest_t *d, const char *lang,
+                        tv_tpl_data_t *root)
 {
     int rc = tv_tpl_list(root, "meetings");
 
     for (size_t i = 0; rc == 0 && i < d->n_meetings; i++) {
         const tv_digest_meeting_t *x = d->meetings[i];
         tv_tpl_data_t *item = NULL;
-        char when[32], table[16];
+        char when[64], table[16];
 
-        snprintf(when, sizeof(when), "%.10s %.5s", x->slot_start,
-                 strlen(x->slot_start) > 11 ? x->slot_start + 11 : "");
+        if (tv_calendar_words(x->slot_start, lang, when, sizeof(when)) != 0)
+            snprintf(when, sizeof(when), "%s", x->slot_start);
         snprintf(table, sizeof(table), "%d", x->table_no);
         rc = tv_tpl_add(root, "meetings", &item);
         if (rc == 0)
@@ -285,7 +287,7 @@ static int fill(const tv_matcher_t *m, const tv_taxonomy_t *t, const tv_digest_t
     if (rc == 0)
         rc = add_matches(m, d, it, root);
     if (rc == 0)
-        rc = add_meetings(m, d, root);
+        rc = add_meetings(m, d, lang, root);
     if (rc == 0)
         rc = add_eligible(m, t, d, it, root);
     if (rc == 0)

@@ -116,9 +116,18 @@ sql "SELECT translate(encode(convert_to(body, 'UTF8'), 'base64'), E'\n', '') FRO
 facts=$(/usr/bin/python3 "$CHECK" "$RAW" <"$work/rem")
 first=$(sql "SELECT right(min(slot_start), 5) || ', table ' || (array_agg(table_no ORDER BY slot_start))[1] FROM meetings WHERE $EV AND investor_id = '$inv' AND status <> 'cancelled'")
 tavolo_it=$(sql "SELECT right(min(slot_start), 5) || ', tavolo ' || (array_agg(table_no ORDER BY slot_start))[1] FROM meetings WHERE $EV AND investor_id = '$inv' AND status <> 'cancelled'")
-expect_contains "English subject" "Eve@$inv.example | Tomorrow, $day: your meetings at J.P. Morgan" "$facts"
+# The day in words, in each reader's language.
+read -r day_en day_it <<<"$(/usr/bin/python3 -c 'import datetime, sys
+d = datetime.date.fromisoformat(sys.argv[1])
+it_days = ["lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica"]
+it_months = ["gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
+             "settembre", "ottobre", "novembre", "dicembre"]
+print(f"{d:%A}_{d.day}_{d:%B}_{d.year}", f"{it_days[d.weekday()]}_{d.day}_{it_months[d.month - 1]}_{d.year}")' "$day")"
+day_en=${day_en//_/ }
+day_it=${day_it//_/ }
+expect_contains "English subject" "Eve@$inv.example | Tomorrow, $day_en: your meetings at J.P. Morgan" "$facts"
 expect_contains "English: the first meeting with its time and table" "$first" "$facts"
-expect_contains "Italian subject" "ivo@$inv.example | Domani, $day: i suoi incontri a J.P. Morgan" "$facts"
+expect_contains "Italian subject" "ivo@$inv.example | Domani, $day_it: i suoi incontri a J.P. Morgan" "$facts"
 expect_contains "Italian: the first meeting with its time and table" "$tavolo_it" "$facts"
 expect_contains "a deterministic Message-ID" "<reminder-" "$facts"
 expect_eq "one reminder to a person of two sides" 1 "$(sql "SELECT count(*) FROM mail_messages WHERE kind = 'reminder' AND lower(recipient_email) = 'eve@$inv.example'")"

@@ -203,6 +203,24 @@ static void test_digest_meetings_sorted_and_eligible_in_areas(void **state)
     assert_int_equal(d->n_eligible, 1); /* i-001 invests in precision medicine only */
     assert_int_equal(tv_matcher_company(matcher, d->eligible[0])->area,
                      tv_taxonomy_find(tax, TV_TAXO_AREA, "precision_medicine"));
+    /* Each meeting's local date and time in words, in the reader's language. */
+    {
+        static const char *const tpl = "Subject: s\n{{#meetings}}{{when}};{{/meetings}}";
+        char *subject, *text, *page, err[128];
+
+        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", "it", NULL, tpl, tpl,
+                                          &subject, &text, &page, err, sizeof(err)),
+                         0);
+        assert_non_null(
+            strstr(text, "lunedì 11 gennaio 2027, 10:00;martedì 12 gennaio 2027, 09:00;"));
+        free(subject), free(text), free(page);
+        assert_int_equal(tv_digest_render(matcher, tax, d, "2027-01-10", "en", NULL, tpl, tpl,
+                                          &subject, &text, &page, err, sizeof(err)),
+                         0);
+        assert_non_null(
+            strstr(text, "Monday 11 January 2027, 10:00;Tuesday 12 January 2027, 09:00;"));
+        free(subject), free(text), free(page);
+    }
     tv_digest_destroy(d);
 }
 
