@@ -810,32 +810,19 @@ int tv_calendar_valid_date(const char *s)
     return !(mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 }
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's days_from_civil). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    int64_t era, yoe, doy, doe;
-
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int tv_calendar_words(const char *local, const char *lang, char *buf, size_t size)
 {
     static const char *const days[2][7] = {
-        {"Thursday", "Friday", "Saturday", "Sunday", "Monday", "Tuesday", "Wednesday"},
-        {"giovedì", "venerdì", "sabato", "domenica", "lunedì", "martedì", "mercoledì"}};
+        {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"},
+        {"domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"}};
     static const char *const months[2][12] = {
         {"January", "February", "March", "April", "May", "June", "July", "August", "September",
          "October", "November", "December"},
         {"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio", "agosto",
          "settembre", "ottobre", "novembre", "dicembre"}};
+    struct icaltimetype day = icaltime_null_date();
     char date[11];
-    int it = lang != NULL && strcmp(lang, "it") == 0, y, m, d, n;
-    int64_t w;
+    int it = lang != NULL && strcmp(lang, "it") == 0, n;
 
     if (local == NULL || strlen(local) < 10)
         return TV_EINVAL;
@@ -844,9 +831,9 @@ int tv_calendar_words(const char *local, const char *lang, char *buf, size_t siz
     if (!tv_calendar_valid_date(date) ||
         (local[10] != '\0' && (local[10] != 'T' || strlen(local + 11) != 5)))
         return TV_EINVAL;
-    sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
-    w = days_from_civil(y, m, d) % 7;
-    n = snprintf(buf, size, "%s %d %s %d%s%s", days[it][w < 0 ? w + 7 : w], d, months[it][m - 1], y,
-                 local[10] != '\0' ? ", " : "", local[10] != '\0' ? local + 11 : "");
+    sscanf(date, "%4d-%2d-%2d", &day.year, &day.month, &day.day);
+    n = snprintf(buf, size, "%s %d %s %d%s%s", days[it][icaltime_day_of_week(day) - 1], day.day,
+                 months[it][day.month - 1], day.year, local[10] != '\0' ? ", " : "",
+                 local[10] != '\0' ? local + 11 : "");
     return n >= 0 && (size_t)n < size ? 0 : TV_ERANGE;
 }
